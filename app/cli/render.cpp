@@ -1,0 +1,184 @@
+// Table and field layouts of each API resource for the CLI's human output.
+// Table-driven: one column list per resource, shared by lists and details.
+#include "app/cli/render.hpp"
+
+#include "app/cli/size.hpp"
+#include "app/cli/table.hpp"
+
+#include <boost/json.hpp>
+
+#include <cctype>
+#include <cstdio>
+#include <optional>
+#include <vector>
+
+namespace posta::cli {
+namespace {
+
+namespace json = boost::json;
+
+enum class format { text, size, quota, yes_no, count };
+
+struct column {
+  std::string_view header;  // "QUOTA"; detail label is "Quota"
+  std::string_view field;
+  format fmt = format::text;
+  bool in_list = true;
+  bool in_detail = true;
+};
+
+struct layout {
+  std::string_view list_key;  // "accounts"
+  std::vector<column> columns;
+};
+
+layout const& layout_of(resource kind) {
+  static layout const domain{"domains",
+                             {{"NAME", "name"}, {"ACCOUNTS", "accounts"}, {"DESCRIPTION", "description"},
+                              {"CREATED", "created_at"}}};
+  static layout const account{"accounts",
+                              {{"ADDRESS", "address"}, {"NAME", "display_name"},
+                               {"ENABLED", "enabled", format::yes_no}, {"QUOTA", "quota_bytes", format::quota},
+                               {"USED", "used_bytes", format::size}, {"SOURCE", "source"},
+                               {"DOMAIN", "domain", format::text, false}, {"CREATED", "created_at", format::text, false}}};
+  static layout const alias{"aliases",
+                            {{"ADDRESS", "address"}, {"DOMAIN", "domain", format::text, false}, {"TARGETS", "targets"}}};
+  static layout const group{"groups",
+                            {{"ADDRESS", "address"}, {"NAME", "name"}, {"DOMAIN", "domain", format::text, false},
+                             {"MEMBERS", "members", format::count, true, false},
+                             {"MEMBERS", "members", format::text, false, true}}};
+  static layout const setting{"settings",
+                              {{"KEY", "key"}, {"VALUE", "value"}, {"DEFAULT", "default"}, {"TYPE", "type"},
+                               {"DESCRIPTION", "description", format::text, false}}};
+  static layout const service{"services",
+                              {{"NAME", "name"}, {"ENABLED", "enabled", format::yes_no}, {"STATE", "state"},
+                               {"DETAIL", "detail"}}};
+  switch (kind) {
+    case resource::domain: return domain;
+    case resource::account: return account;
+    case resource::alias: return alias;
+    case resource::group: return group;
+    case resource::setting: return setting;
+    case resource::service: return service;
+  }
+  return domain;
+}
+
+std::optional<std::int64_t> as_integer(json::value const& v) {
+  if (v.is_int64()) return v.get_int64();
+  if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
+    return static_cast<std::int64_t>(v.get_uint64());
+  return std::nullopt;
+}
+
+std::string format_cell(json::value const* v, format fmt) {
+  if (v == nullptr || v->is_null()) return "-";
+  switch (fmt) {
+    case format::size:
+    case format::quota: {
+      auto const n = as_integer(*v);
+      if (!n) break;
+      return fmt == format::size ? format_size(*n) : format_quota(*n);
+    }
+    case format::yes_no:
+      if (v->is_bool()) return v->get_bool() ? "yes" : "no";
+      break;
+    case format::count:
+      if (v->is_array()) return std::to_string(v->get_array().size());
+      break;
+    case format::text: break;
+  }
+  return cell_text(*v);
+}
+
+json::value const* field_of(json::value const& obj, std::string_view name) {
+  return obj.is_object() ? obj.get_object().if_contains(name) : nullptr;
+}
+
+std::string detail_label(std::string_view header) {
+  std::string out(header);
+  for (std::size_t i = 1; i < out.size(); ++i) out[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(out[i])));
+  return out;
+}
+
+}  // namespace
+
+std::string cell_text(json::value const& v) {
+  if (v.is_null()) return "-";
+  if (v.is_string()) return std::string(v.get_string());
+  if (v.is_array()) {
+    if (v.get_array().empty()) return "-";
+    std::string out;
+    for (auto const& item : v.get_array()) out += (out.empty() ? "" : ", ") + cell_text(item);
+    return out;
+  }
+  if (v.is_double()) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v.get_double());
+    return buf;
+  }
+  return json::serialize(v);
+}
+
+std::string render_list(resource kind, json::value const& doc) {
+  auto const& l = layout_of(kind);
+  auto const* items = field_of(doc, l.list_key);
+  if (items == nullptr || !items->is_array()) return "unexpected answer from the API\n";
+  if (items->get_array().empty()) return "no " + std::string(l.list_key) + "\n";
+  std::vector<std::string> headers;
+  for (auto const& c : l.columns)
+    if (c.in_list) headers.emplace_back(c.header);
+  table t(std::move(headers));
+  for (auto const& item : items->get_array()) {
+    std::vector<std::string> row;
+    for (auto const& c : l.columns)
+      if (c.in_list) row.push_back(format_cell(field_of(item, c.field), c.fmt));
+    t.add_row(std::move(row));
+  }
+  return t.render();
+}
+
+std::string render_one(resource kind, json::value const& obj) {
+  std::vector<std::pair<std::string, std::string>> fields;
+  for (auto const& c : layout_of(kind).columns)
+    if (c.in_detail) fields.emplace_back(detail_label(c.header), format_cell(field_of(obj, c.field), c.fmt));
+  return render_fields(fields);
+}
+
+namespace {
+
+std::string journal_text(json::value const& entry) {
+  std::string text = format_cell(field_of(entry, "text"), format::text);
+  auto const* fields = field_of(entry, "fields");
+  if (fields != nullptr && fields->is_object())
+    for (auto const& kv : fields->get_object()) text += " " + std::string(kv.key()) + "=" + cell_text(kv.value());
+  return text;
+}
+
+std::string journal_heading(json::value const& doc) {
+  auto const integer = [&](std::string_view name, std::int64_t fallback) {
+    auto const* v = field_of(doc, name);
+    return v == nullptr ? fallback : as_integer(*v).value_or(fallback);
+  };
+  auto const total = integer("total", 0);
+  auto const page = integer("page", 1);
+  auto const size = integer("page_size", 100);
+  auto const pages = size > 0 ? std::max<std::int64_t>(1, (total + size - 1) / size) : 1;
+  return format_cell(field_of(doc, "date"), format::text) + "  page " + std::to_string(page) + " of " +
+         std::to_string(pages) + "  (" + std::to_string(total) + (total == 1 ? " entry" : " entries") + ")\n";
+}
+
+}  // namespace
+
+std::string render_journal(json::value const& doc) {
+  std::string out = journal_heading(doc);
+  auto const* entries = field_of(doc, "entries");
+  if (entries == nullptr || !entries->is_array() || entries->get_array().empty()) return out;
+  table t({"TIME", "LEVEL", "SERVICE", "TEXT"});
+  for (auto const& e : entries->get_array())
+    t.add_row({format_cell(field_of(e, "time"), format::text), format_cell(field_of(e, "level"), format::text),
+               format_cell(field_of(e, "service"), format::text), journal_text(e)});
+  return out + t.render();
+}
+
+}  // namespace posta::cli

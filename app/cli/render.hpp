@@ -1,0 +1,27 @@
+// Human output of the admin API's JSON documents (docs/api.md): one table
+// per list, one "label: value" block per object. Pure: JSON in, text out.
+#pragma once
+
+#include <boost/json/fwd.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace posta::cli {
+
+enum class resource { domain, account, alias, group, setting, service };
+
+// A list document such as {"accounts": [...]}: a table, or "no accounts".
+std::string render_list(resource kind, boost::json::value const& doc);
+
+// One object (what show/add/patch answer) as aligned fields.
+std::string render_one(resource kind, boost::json::value const& obj);
+
+// The journal page: a heading line, then time/level/service/text rows.
+std::string render_journal(boost::json::value const& doc);
+
+// One JSON value as a table cell: strings bare, arrays joined by ", ",
+// null as "-", everything else in JSON syntax.
+std::string cell_text(boost::json::value const& v);
+
+}  // namespace posta::cli

@@ -1,0 +1,114 @@
+// The admin API request of each CLI command (docs/api.md routes).
+#include "app/cli/requests.hpp"
+
+#include "core/http/target.hpp"
+
+#include <boost/json.hpp>
+
+namespace posta::cli {
+namespace {
+
+constexpr std::string_view api = "/api/v1/";
+
+std::string_view collection(resource kind) {
+  switch (kind) {
+    case resource::domain: return "domains";
+    case resource::account: return "accounts";
+    case resource::alias: return "aliases";
+    case resource::group: return "groups";
+    case resource::setting: return "settings";
+    case resource::service: return "services";
+  }
+  return "domains";
+}
+
+std::string_view singular(resource kind) {
+  switch (kind) {
+    case resource::domain: return "domain";
+    case resource::account: return "account";
+    case resource::alias: return "alias";
+    case resource::group: return "group";
+    case resource::setting: return "setting";
+    case resource::service: return "service";
+  }
+  return "object";
+}
+
+// "/api/v1/accounts/bob%40x.test": the id is one path segment, so it is encoded.
+std::string item_target(resource kind, std::string_view id) {
+  return std::string(api) + std::string(collection(kind)) + "/" + http::percent_encode(id);
+}
+
+void add_query(std::string& target, std::string_view name, std::string_view value) {
+  target += target.find('?') == std::string::npos ? '?' : '&';
+  target += std::string(name) + "=" + http::percent_encode(value);
+}
+
+}  // namespace
+
+api_call list_call(resource kind, std::optional<std::string> const& domain) {
+  api_call c{"GET", std::string(api) + std::string(collection(kind)), std::nullopt, kind, output::list, {}};
+  if (domain) add_query(c.target, "domain", *domain);
+  return c;
+}
+
+api_call show_call(resource kind, std::string_view id) {
+  return {"GET", item_target(kind, id), std::nullopt, kind, output::one, {}};
+}
+
+api_call create_call(resource kind, boost::json::object const& fields) {
+  return {"POST", std::string(api) + std::string(collection(kind)), boost::json::serialize(fields), kind,
+          output::one, {}};
+}
+
+api_call remove_call(resource kind, std::string_view id) {
+  return {"DELETE", item_target(kind, id), std::nullopt, kind, output::message,
+          "removed " + std::string(singular(kind)) + " " + std::string(id)};
+}
+
+api_call account_update_call(std::string_view address, boost::json::object const& fields) {
+  return {"PATCH", item_target(resource::account, address), boost::json::serialize(fields), resource::account,
+          output::one, {}};
+}
+
+api_call group_member_add_call(std::string_view group, std::string_view member) {
+  boost::json::object body{{"address", member}};
+  return {"POST", item_target(resource::group, group) + "/members", boost::json::serialize(body), resource::group,
+          output::one, {}};
+}
+
+api_call group_member_remove_call(std::string_view group, std::string_view member) {
+  return {"DELETE", item_target(resource::group, group) + "/members/" + http::percent_encode(member), std::nullopt,
+          resource::group, output::one, {}};
+}
+
+boost::json::value setting_value(std::string_view text) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(text, ec);
+  if (ec) return boost::json::string(text);
+  return v;
+}
+
+api_call setting_set_call(std::string_view key, std::string_view value_text) {
+  boost::json::object body;
+  body["value"] = setting_value(value_text);
+  return {"PUT", item_target(resource::setting, key), boost::json::serialize(body), resource::setting,
+          output::one, {}};
+}
+
+api_call service_toggle_call(std::string_view name, bool enable) {
+  return {"POST", item_target(resource::service, name) + (enable ? "/enable" : "/disable"), std::nullopt,
+          resource::service, output::one, {}};
+}
+
+api_call journal_call(journal_query const& q) {
+  api_call c{"GET", std::string(api) + "journal", std::nullopt, resource::domain, output::journal, {}};
+  if (q.date) add_query(c.target, "date", *q.date);
+  if (q.page) add_query(c.target, "page", std::to_string(*q.page));
+  if (q.page_size) add_query(c.target, "page_size", std::to_string(*q.page_size));
+  if (q.level) add_query(c.target, "level", *q.level);
+  if (q.service) add_query(c.target, "service", *q.service);
+  return c;
+}
+
+}  // namespace posta::cli

@@ -1,0 +1,50 @@
+// Each CLI command as the admin API request it makes (docs/api.md) and how
+// its answer is shown. Pure: arguments in, method/target/body out.
+#pragma once
+
+#include "app/cli/render.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace posta::cli {
+
+enum class output { list, one, journal, message };
+
+struct api_call {
+  std::string method;
+  std::string target;               // "/api/v1/accounts/bob%40x.test?…", encoded
+  std::optional<std::string> body;  // serialised JSON
+  resource kind = resource::domain;
+  output shown = output::one;
+  std::string done_message;         // for output::message (204 answers)
+};
+
+api_call list_call(resource kind, std::optional<std::string> const& domain = std::nullopt);
+api_call show_call(resource kind, std::string_view id);
+api_call create_call(resource kind, boost::json::object const& fields);
+api_call remove_call(resource kind, std::string_view id);
+
+// PATCH /accounts/{address} with some of password, display_name, quota_bytes, enabled.
+api_call account_update_call(std::string_view address, boost::json::object const& fields);
+api_call group_member_add_call(std::string_view group, std::string_view member);
+api_call group_member_remove_call(std::string_view group, std::string_view member);
+api_call setting_set_call(std::string_view key, std::string_view value_text);
+api_call service_toggle_call(std::string_view name, bool enable);
+
+struct journal_query {
+  std::optional<std::string> date, level, service;
+  std::optional<int> page, page_size;
+};
+api_call journal_call(journal_query const& q);
+
+// "42" → 42, "true" → true, "[\"a\"]" → ["a"], "\"x\"" → "x"; anything that is
+// not valid JSON is the string itself ("smtp.example.test").
+boost::json::value setting_value(std::string_view text);
+
+}  // namespace posta::cli

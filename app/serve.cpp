@@ -1,0 +1,125 @@
+// `posta serve`: read the bootstrap file, start the embedded database if no
+// URL is configured, run the server on one io thread per core, stop on
+// SIGINT/SIGTERM.
+#include "app/serve.hpp"
+
+#include "app/server.hpp"
+#include "core/db/embedded_cluster.hpp"
+#include "core/net/blocking.hpp"
+#include "core/net/tls.hpp"
+#include "core/util/process.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <openssl/rand.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <thread>
+
+namespace posta::app {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Without a token in the config, one is generated once and kept in
+// <data_dir>/admin-token (0600); the CLI reads it from there.
+result<std::string> ensure_admin_token(fs::path const& data_dir) {
+  auto path = data_dir / "admin-token";
+  if (std::ifstream in(path); in) {
+    std::string token;
+    std::getline(in, token);
+    if (!token.empty()) return token;
+  }
+  unsigned char raw[24];
+  if (RAND_bytes(raw, sizeof raw) != 1) return make_error(errc::internal, "random token");
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string token;
+  for (unsigned char c : raw) token += {hex[c >> 4], hex[c & 15]};
+  auto old_mask = ::umask(077);
+  std::ofstream out(path, std::ios::trunc);
+  out << token << "\n";
+  ::umask(old_mask);
+  if (!out) return make_error(errc::io_error, "write " + path.string());
+  spdlog::info("generated the admin API token in {}", path.string());
+  return token;
+}
+
+result<void> prepare(config::bootstrap& cfg) {
+  std::error_code ec;
+  fs::create_directories(cfg.data_dir, ec);
+  if (ec) return make_error(ec, "create data directory " + cfg.data_dir.string());
+  // The embedded cluster runs as `postgres`, which must be able to reach its folder.
+  fs::permissions(cfg.data_dir, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec, ec);
+  if (cfg.admin_token.empty()) cfg.admin_token = POSTA_TRY(ensure_admin_token(cfg.data_dir));
+  fs::create_directories(cfg.tls.cert.parent_path(), ec);
+  POSTA_TRY(net::ensure_self_signed_certificate(cfg.tls.cert, cfg.tls.key, cfg.hostname));
+  return {};
+}
+
+int fail(std::string const& what) {
+  spdlog::error("{}", what);
+  return 1;
+}
+
+}  // namespace
+
+int run_serve(std::string const& config_path) {
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  auto loaded = config::load_bootstrap(config_path);
+  if (!loaded) return fail(loaded.error().message());
+  auto cfg = std::move(*loaded);
+  if (auto p = prepare(cfg); !p) return fail(p.error().message());
+
+  std::unique_ptr<db::embedded_cluster> cluster;
+  std::string conninfo;
+  if (cfg.database_url) {
+    conninfo = *cfg.database_url;
+  } else {
+    auto started = db::embedded_cluster::start_blocking(cfg.data_dir);
+    if (!started) return fail(started.error().message());
+    cluster = std::move(*started);
+    conninfo = cluster->conninfo();
+  }
+
+  asio::io_context io;
+  auto srv = std::make_unique<server>(io, cfg, conninfo);
+  int status = 0;
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+    if (auto r = co_await srv->start(); !r) {
+      status = fail("start-up failed: " + r.error().message());
+      io.stop();
+      co_return;
+    }
+    spdlog::info("posta is ready");
+    auto [ec, signal] = co_await signals.async_wait(asio::as_tuple(asio::use_awaitable));
+    spdlog::info("signal {}: shutting down", signal);
+    co_await srv->stop();
+    io.stop();
+  }, [&](std::exception_ptr e) {
+    if (e) {
+      status = fail("unexpected failure during start-up or shutdown");
+      io.stop();
+    }
+  });
+
+  unsigned threads = std::max(2u, std::thread::hardware_concurrency());
+  std::vector<std::thread> workers;
+  for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&] { io.run(); });
+  io.run();
+  for (auto& t : workers) t.join();
+  net::stop_blocking_pool();
+  if (cluster) cluster->stop_blocking();
+  spdlog::info("posta stopped");
+  // Sessions still open hold coroutine frames that point into the server; the
+  // process is ending, so they are left to the OS rather than unwound.
+  std::fflush(nullptr);
+  ::_exit(status);
+}
+
+}  // namespace posta::app

@@ -1,0 +1,128 @@
+// Wiring of `posta serve`: the order here is the order of dependence.
+#include "app/server.hpp"
+
+#include "core/db/migrations.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+namespace posta::app {
+
+namespace {
+constexpr std::size_t pool_size = 16;
+
+// Spawned background loops must not lose their exceptions.
+void log_if_failed(std::exception_ptr e) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (std::exception const& ex) {
+    spdlog::error("background task failed: {}", ex.what());
+  }
+}
+}  // namespace
+
+server::server(asio::io_context& io_, config::bootstrap cfg_, std::string conninfo)
+    : io(io_),
+      cfg(std::move(cfg_)),
+      pool(io.get_executor(), conninfo, pool_size),
+      notifier(io.get_executor(), conninfo),
+      settings(pool),
+      identity(pool),
+      blobs(cfg.data_dir / "blobs"),
+      journal_sink(pool),
+      services(pool),
+      listeners(io.get_executor()),
+      http_limiter(0, 0),
+      api{pool, identity, settings, services} {}
+
+void server::apply_settings() {
+  http_limiter.set_max_per_ip(static_cast<std::size_t>(settings.get_int("net.max_connections_per_ip")));
+}
+
+void server::add_http_service() {
+  bool first = true;
+  service::hooks h;
+  h.can_disable = false;
+  h.start = [this, first]() mutable -> asio::awaitable<result<std::string>> {
+    auto address = cfg.listeners["http"];
+    if (address.empty()) co_return std::string("off in the configuration");
+    if (first) {
+      first = false;
+      POSTA_CO_TRY(listeners.add({"http", address, [this](asio::ip::tcp::socket s) -> asio::awaitable<void> {
+        boost::system::error_code ec;
+        auto peer = s.remote_endpoint(ec);
+        if (ec) co_return;
+        auto slot = http_limiter.try_acquire(peer.address());
+        if (!slot) co_return;  // SECURITY: per-IP connection bound; the socket closes
+        co_await http::serve_http_connection(std::move(s), router, http::http_limits{});
+      }}));
+    } else {
+      POSTA_CO_TRY(co_await listeners.rebind("http", address));
+    }
+    auto at = listeners.local_endpoint("http");
+    co_return "listening on " + (at ? at->address().to_string() + ":" + std::to_string(at->port()) : address);
+  };
+  h.stop = [this]() -> asio::awaitable<void> { co_await listeners.rebind("http", "0"); };
+  services.add("http", std::move(h));
+}
+
+asio::awaitable<result<void>> server::start() {
+  {
+    POSTA_CO_TRY_ASSIGN(auto conn, co_await pool.acquire());
+    POSTA_CO_TRY(co_await db::migrate(*conn, db::builtin_migrations()));
+  }
+  POSTA_CO_TRY(blobs.open_blocking());
+  POSTA_CO_TRY(co_await settings.reload());
+  settings.on_change([this] { apply_settings(); });
+  apply_settings();
+  notifier.subscribe(settings::notify_channel, [this](std::string const&, std::string const&) {
+    asio::co_spawn(io, [this]() -> asio::awaitable<void> { co_await settings.reload(); }, log_if_failed);
+  });
+  asio::co_spawn(io, notifier.run(), log_if_failed);
+  journal::install_sink(&journal_sink);
+  asio::co_spawn(io, journal_sink.run(), log_if_failed);
+
+  router.set_token(cfg.admin_token);
+  api::add_routes(router, api);
+  add_http_service();
+  co_await services.start_enabled();
+  asio::co_spawn(io, maintenance(), log_if_failed);
+  journal::record(journal::level::info, "core", "posta started", {{"hostname", cfg.hostname}});
+  co_return result<void>{};
+}
+
+// Periodic housekeeping: unreferenced blobs and old journal entries.
+asio::awaitable<void> server::maintenance() {
+  asio::steady_timer timer(io);
+  for (int round = 0; !stopping_; ++round) {
+    timer.expires_after(std::chrono::minutes(round == 0 ? 1 : 10));
+    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec || stopping_) co_return;
+    if (auto conn = co_await pool.acquire()) {
+      auto grace = std::chrono::seconds(settings.get_int("blobs.gc_grace_seconds"));
+      auto gc = co_await blobs.collect_garbage(**conn, grace);
+      if (gc && gc->blobs_deleted)
+        journal::record(journal::level::info, "core", "deleted unreferenced message bodies",
+                        {{"count", gc->blobs_deleted}});
+    }
+    if (auto days = settings.get_int("journal.retention_days"); days > 0)
+      co_await journal::purge_older_than(pool, static_cast<int>(days));
+  }
+}
+
+asio::awaitable<void> server::stop() {
+  stopping_ = true;
+  journal::record(journal::level::info, "core", "posta stopping");
+  co_await services.stop_all();
+  listeners.stop();
+  journal_sink.stop();
+  co_await journal_sink.flush_now();
+  journal::install_sink(nullptr);
+}
+
+}  // namespace posta::app

@@ -1,0 +1,51 @@
+// The running server: every long-lived object of `posta serve`, built in
+// dependency order and torn down in reverse.
+#pragma once
+
+#include "core/api/api.hpp"
+#include "core/blob/blob_store.hpp"
+#include "core/config/bootstrap.hpp"
+#include "core/db/notifier.hpp"
+#include "core/db/pool.hpp"
+#include "core/http/connection.hpp"
+#include "core/http/router.hpp"
+#include "core/identity/store.hpp"
+#include "core/journal/journal.hpp"
+#include "core/net/connection_limiter.hpp"
+#include "core/net/listener.hpp"
+#include "core/service/registry.hpp"
+#include "core/settings/settings.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+namespace posta::app {
+
+struct server {
+  server(asio::io_context& io, config::bootstrap cfg, std::string conninfo);
+
+  // Migrations, settings, services; returns once everything is listening.
+  asio::awaitable<result<void>> start();
+  asio::awaitable<void> stop();
+
+  asio::io_context& io;
+  config::bootstrap cfg;
+  db::pool pool;
+  db::notifier notifier;
+  settings::store settings;
+  identity::store identity;
+  blob::store blobs;
+  journal::sink journal_sink;
+  service::registry services;
+  net::listener_set listeners;
+  net::connection_limiter http_limiter;
+  http::router router;
+  api::context api;
+
+ private:
+  void add_http_service();
+  void apply_settings();
+  asio::awaitable<void> maintenance();
+  bool stopping_ = false;
+};
+
+}  // namespace posta::app

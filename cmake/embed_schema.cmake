@@ -1,0 +1,16 @@
+# Generates a C++ source holding every schema/NNN_name.sql as a migration, so
+# the binary carries its own schema. Run at build time with -DSCHEMA_DIR -DOUTPUT.
+file(GLOB files ${SCHEMA_DIR}/[0-9][0-9][0-9]_*.sql)
+list(SORT files)
+set(body "// Generated from schema/*.sql by cmake/embed_schema.cmake. Do not edit.\n#include \"core/db/migrations.hpp\"\nnamespace posta::db {\nnamespace {\nconstexpr migration all[] = {\n")
+foreach(f ${files})
+  get_filename_component(base ${f} NAME_WE)
+  string(SUBSTRING ${base} 0 3 version)
+  string(SUBSTRING ${base} 4 -1 name)
+  math(EXPR version_number "${version}")
+  file(READ ${f} sql)
+  string(APPEND body "  {${version_number}, \"${name}\", R\"posta_sql(${sql})posta_sql\"},\n")
+endforeach()
+string(APPEND body "};\n}  // namespace\nstd::span<migration const> builtin_migrations() { return all; }\n}  // namespace posta::db\n")
+file(WRITE ${OUTPUT}.tmp "${body}")
+file(COPY_FILE ${OUTPUT}.tmp ${OUTPUT} ONLY_IF_DIFFERENT)

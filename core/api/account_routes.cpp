@@ -1,0 +1,64 @@
+// /api/v1/accounts
+#include "core/api/api.hpp"
+#include "core/api/fields.hpp"
+#include "core/api/views.hpp"
+#include "core/http/router.hpp"
+#include "core/util/async.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+namespace posta::api {
+namespace {
+
+result<identity::new_account> parse_new_account(boost::json::object const& body) {
+  identity::new_account spec;
+  spec.address = POSTA_TRY(required_string(body, "address"));
+  spec.password = POSTA_TRY(required_string(body, "password"));
+  spec.display_name = POSTA_TRY(optional_string(body, "display_name")).value_or("");
+  spec.quota_bytes = POSTA_TRY(optional_int(body, "quota_bytes")).value_or(0);
+  spec.enabled = POSTA_TRY(optional_bool(body, "enabled")).value_or(true);
+  return spec;
+}
+
+result<identity::account_update> parse_update(boost::json::object const& body) {
+  identity::account_update u;
+  u.password = POSTA_TRY(optional_string(body, "password"));
+  u.display_name = POSTA_TRY(optional_string(body, "display_name"));
+  u.quota_bytes = POSTA_TRY(optional_int(body, "quota_bytes"));
+  u.enabled = POSTA_TRY(optional_bool(body, "enabled"));
+  for (auto const& [key, value] : body)
+    if (key != "password" && key != "display_name" && key != "quota_bytes" && key != "enabled")
+      return make_error(errc::protocol_error, "field '" + std::string(key) + "' cannot be changed");
+  return u;
+}
+
+}  // namespace
+
+void add_account_routes(http::router& r, context& ctx) {
+  r.add("GET", "/api/v1/accounts", [&ctx](http::request const& req, http::route_params const&) -> asio::awaitable<http::response> {
+    co_return respond_list(co_await ctx.identity.list_accounts(domain_filter(req)), "accounts");
+  });
+  r.add("POST", "/api/v1/accounts", [&ctx](http::request const& req, http::route_params const&) -> asio::awaitable<http::response> {
+    auto body = http::parse_json_body(req);
+    if (!body) co_return http::bad_request_response(body.error());
+    auto spec = parse_new_account(*body);
+    if (!spec) co_return field_error(spec.error());
+    co_return respond(co_await ctx.identity.create_account(std::move(*spec)), 201);
+  });
+  r.add("GET", "/api/v1/accounts/{address}", [&ctx](http::request const&, http::route_params const& p) -> asio::awaitable<http::response> {
+    co_return respond(co_await ctx.identity.get_account(std::string(p.get("address"))));
+  });
+  r.add("PATCH", "/api/v1/accounts/{address}", [&ctx](http::request const& req, http::route_params const& p) -> asio::awaitable<http::response> {
+    auto body = http::parse_json_body(req);
+    if (!body) co_return http::bad_request_response(body.error());
+    auto update = parse_update(*body);
+    if (!update) co_return field_error(update.error());
+    co_return respond(co_await ctx.identity.update_account(std::string(p.get("address")), std::move(*update)));
+  });
+  r.add("DELETE", "/api/v1/accounts/{address}", [&ctx](http::request const&, http::route_params const& p) -> asio::awaitable<http::response> {
+    co_return respond_deleted(co_await ctx.identity.delete_account(std::string(p.get("address"))));
+  });
+}
+
+}  // namespace posta::api

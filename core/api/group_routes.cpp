@@ -1,0 +1,44 @@
+// /api/v1/groups
+#include "core/api/api.hpp"
+#include "core/api/fields.hpp"
+#include "core/api/views.hpp"
+#include "core/http/router.hpp"
+#include "core/util/async.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+namespace posta::api {
+
+void add_group_routes(http::router& r, context& ctx) {
+  r.add("GET", "/api/v1/groups", [&ctx](http::request const& req, http::route_params const&) -> asio::awaitable<http::response> {
+    co_return respond_list(co_await ctx.identity.list_groups(domain_filter(req)), "groups");
+  });
+  r.add("POST", "/api/v1/groups", [&ctx](http::request const& req, http::route_params const&) -> asio::awaitable<http::response> {
+    auto body = http::parse_json_body(req);
+    if (!body) co_return http::bad_request_response(body.error());
+    auto address = required_string(*body, "address");
+    if (!address) co_return field_error(address.error());
+    auto name = optional_string(*body, "name");
+    if (!name) co_return field_error(name.error());
+    co_return respond(co_await ctx.identity.create_group(*address, name->value_or("")), 201);
+  });
+  r.add("GET", "/api/v1/groups/{address}", [&ctx](http::request const&, http::route_params const& p) -> asio::awaitable<http::response> {
+    co_return respond(co_await ctx.identity.get_group(std::string(p.get("address"))));
+  });
+  r.add("DELETE", "/api/v1/groups/{address}", [&ctx](http::request const&, http::route_params const& p) -> asio::awaitable<http::response> {
+    co_return respond_deleted(co_await ctx.identity.delete_group(std::string(p.get("address"))));
+  });
+  r.add("POST", "/api/v1/groups/{address}/members", [&ctx](http::request const& req, http::route_params const& p) -> asio::awaitable<http::response> {
+    auto body = http::parse_json_body(req);
+    if (!body) co_return http::bad_request_response(body.error());
+    auto member = required_string(*body, "address");
+    if (!member) co_return field_error(member.error());
+    co_return respond(co_await ctx.identity.add_group_member(std::string(p.get("address")), *member));
+  });
+  r.add("DELETE", "/api/v1/groups/{address}/members/{member}", [&ctx](http::request const&, http::route_params const& p) -> asio::awaitable<http::response> {
+    co_return respond(co_await ctx.identity.remove_group_member(std::string(p.get("address")), std::string(p.get("member"))));
+  });
+}
+
+}  // namespace posta::api

@@ -1,0 +1,39 @@
+// JSON views of identity objects.
+#include "core/api/views.hpp"
+
+namespace posta::api {
+namespace json = boost::json;
+
+namespace {
+json::array strings(std::vector<std::string> const& v) {
+  json::array out;
+  for (auto const& s : v) out.emplace_back(s);
+  return out;
+}
+}  // namespace
+
+json::object to_json(identity::domain_info const& d) {
+  return {{"name", d.name}, {"description", d.description}, {"source", d.source},
+          {"accounts", d.accounts}, {"created_at", d.created_at}};
+}
+
+json::object to_json(identity::account_info const& a) {
+  return {{"address", a.address},       {"domain", a.domain},         {"display_name", a.display_name},
+          {"enabled", a.enabled},       {"quota_bytes", a.quota_bytes}, {"used_bytes", a.used_bytes},
+          {"source", a.source},         {"created_at", a.created_at}};
+}
+
+json::object to_json(identity::alias_info const& a) {
+  return {{"address", a.address}, {"domain", a.domain}, {"targets", strings(a.targets)}};
+}
+
+json::object to_json(identity::group_info const& g) {
+  return {{"address", g.address}, {"domain", g.domain}, {"name", g.name}, {"members", strings(g.members)}};
+}
+
+http::response respond_deleted(result<void> const& r) {
+  if (!r) return http::error_response(r.error());
+  return http::response{204, "application/json", "", {}};
+}
+
+}  // namespace posta::api

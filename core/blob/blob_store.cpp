@@ -1,0 +1,166 @@
+// Blob files: temp file + fsync + rename + directory fsync (Postfix's rule:
+// never acknowledge what is not on disk).
+#include "core/blob/blob_store.hpp"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+namespace posta::blob {
+namespace fs = std::filesystem;
+
+namespace {
+
+error sys_error(std::string what) { return make_error(std::error_code(errno, std::generic_category()), std::move(what)); }
+
+result<void> fsync_path(fs::path const& p) {
+  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return sys_error("open " + p.string());
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return sys_error("fsync " + p.string());
+  return {};
+}
+
+std::string random_name() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::ostringstream out;
+  out << std::hex << rng() << rng();
+  return out.str();
+}
+
+std::string to_hex(unsigned char const* data, unsigned len) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) {
+    out += digits[data[i] >> 4];
+    out += digits[data[i] & 15];
+  }
+  return out;
+}
+
+bool is_hash(std::string_view h) {
+  return h.size() == 64 && h.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+}  // namespace
+
+struct writer::state {
+  fs::path root;
+  fs::path temp;
+  int fd = -1;
+  std::int64_t size = 0;
+  EVP_MD_CTX* sha = nullptr;
+
+  ~state() {
+    if (fd >= 0) ::close(fd);
+    if (!temp.empty()) ::unlink(temp.c_str());
+    if (sha) EVP_MD_CTX_free(sha);
+  }
+};
+
+writer::writer(std::unique_ptr<state> s) : state_(std::move(s)) {}
+writer::writer(writer&&) noexcept = default;
+writer& writer::operator=(writer&&) noexcept = default;
+writer::~writer() = default;
+
+std::int64_t writer::size() const noexcept { return state_->size; }
+
+result<void> writer::append(std::string_view data) {
+  EVP_DigestUpdate(state_->sha, data.data(), data.size());
+  while (!data.empty()) {
+    ssize_t n = ::write(state_->fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return sys_error("write blob");
+    data.remove_prefix(static_cast<size_t>(n));
+    state_->size += n;
+  }
+  return {};
+}
+
+result<blob_ref> writer::finish_blocking() {
+  auto& s = *state_;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned len = 0;
+  EVP_DigestFinal_ex(s.sha, digest, &len);
+  blob_ref ref{to_hex(digest, len), s.size};
+  if (::fsync(s.fd) != 0) return sys_error("fsync blob");
+  ::close(s.fd);
+  s.fd = -1;
+  fs::path dir = s.root / ref.hash.substr(0, 2);
+  fs::path final_path = dir / ref.hash.substr(2);
+  std::error_code ec;
+  if (fs::create_directory(dir, ec)) POSTA_TRY(fsync_path(s.root));
+  if (ec) return make_error(ec, "create " + dir.string());
+  if (::rename(s.temp.c_str(), final_path.c_str()) != 0) return sys_error("rename blob");
+  s.temp.clear();
+  POSTA_TRY(fsync_path(dir));
+  return ref;
+}
+
+store::store(fs::path root) : root_(std::move(root)) {}
+
+result<void> store::open_blocking() {
+  std::error_code ec;
+  fs::create_directories(root_ / "tmp", ec);
+  if (ec) return make_error(ec, "create " + root_.string());
+  return {};
+}
+
+fs::path store::path_of(std::string_view hash) const {
+  return root_ / std::string(hash.substr(0, 2)) / std::string(hash.substr(2));
+}
+
+result<writer> store::begin() {
+  auto s = std::make_unique<writer::state>();
+  s->root = root_;
+  s->temp = root_ / "tmp" / random_name();
+  s->fd = ::open(s->temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+  if (s->fd < 0) {
+    s->temp.clear();
+    return sys_error("create blob temp file");
+  }
+  s->sha = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(s->sha, EVP_sha256(), nullptr);
+  return writer(std::move(s));
+}
+
+result<blob_ref> store::put_blocking(std::string_view data) {
+  auto w = POSTA_TRY(begin());
+  POSTA_TRY(w.append(data));
+  return w.finish_blocking();
+}
+
+result<std::string> store::read_blocking(std::string_view hash) const {
+  if (!is_hash(hash)) return make_error(errc::invalid_argument, "blob hash");
+  std::ifstream in(path_of(hash), std::ios::binary);
+  if (!in) return make_error(errc::not_found, "blob " + std::string(hash));
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+asio::awaitable<result<void>> store::add_reference(db::connection& conn, blob_ref const& ref) const {
+  POSTA_CO_TRY(co_await conn.q("INSERT INTO blobs(hash, size, refcount) VALUES ($1, $2, 1) "
+                               "ON CONFLICT (hash) DO UPDATE SET refcount = blobs.refcount + 1, updated_at = now()",
+                               ref.hash, ref.size));
+  struct stat st{};
+  if (::stat(path_of(ref.hash).c_str(), &st) != 0)
+    co_return make_error(errc::unavailable, "blob " + ref.hash + " vanished; retry");
+  co_return result<void>{};
+}
+
+asio::awaitable<result<void>> store::drop_reference(db::connection& conn, std::string_view hash) const {
+  POSTA_CO_TRY(co_await conn.q("UPDATE blobs SET refcount = greatest(refcount - 1, 0), updated_at = now() "
+                               "WHERE hash = $1",
+                               hash));
+  co_return result<void>{};
+}
+
+}  // namespace posta::blob

@@ -1,0 +1,40 @@
+// The bootstrap configuration file (TOML): what must be known before the
+// database is reachable. Everything else is a runtime setting in PostgreSQL.
+#pragma once
+
+#include "core/util/result.hpp"
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace posta::config {
+
+struct tls_files {
+  std::filesystem::path cert;
+  std::filesystem::path key;
+};
+
+struct bootstrap {
+  std::filesystem::path data_dir;
+  std::string hostname;
+  std::optional<std::string> database_url;   // absent: embedded cluster under data_dir/pg
+  std::map<std::string, std::string> listeners;  // name -> "host:port"; "" = off
+  tls_files tls;                              // defaults under data_dir/tls
+  std::map<std::string, tls_files> tls_per_protocol;
+  std::string admin_token;                    // empty: generated into data_dir/admin-token
+};
+
+// Listener names, in the order they are reported.
+inline constexpr char const* listener_names[] = {"smtp",  "submission", "submissions", "imap",
+                                                 "imaps", "pop3",       "pop3s",       "xmpp",
+                                                 "xmpps", "s2s",        "http"};
+
+// Development defaults of DESIGN.md (unprivileged ports on loopback).
+std::map<std::string, std::string> default_listeners();
+
+result<bootstrap> parse_bootstrap(std::string_view toml_text, std::filesystem::path const& file_dir);
+result<bootstrap> load_bootstrap(std::filesystem::path const& file);
+
+}  // namespace posta::config

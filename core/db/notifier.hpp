@@ -1,0 +1,38 @@
+// LISTEN/NOTIFY fan-out: one dedicated connection listens on every subscribed
+// channel and calls the subscribers; it reconnects (and re-LISTENs) after a
+// failure. Cross-node events (new mail, settings changes) travel this way.
+#pragma once
+
+#include "core/db/connection.hpp"
+
+#include <map>
+#include <mutex>
+
+namespace posta::db {
+
+class notifier {
+ public:
+  notifier(asio::any_io_executor executor, std::string conninfo);
+
+  // Handlers run on the notifier's coroutine; they must be quick and post
+  // real work elsewhere. Subscribe before run() starts, or at any time after.
+  void subscribe(std::string channel, notify_handler handler);
+
+  // Runs until the executor stops; survives database restarts.
+  asio::awaitable<void> run();
+
+ private:
+  asio::awaitable<result<void>> listen_all(connection& conn);
+  void deliver(std::string const& channel, std::string const& payload);
+
+  asio::any_io_executor executor_;
+  std::string conninfo_;
+  std::mutex mutex_;
+  std::multimap<std::string, notify_handler> handlers_;
+  bool pending_listen_ = false;
+};
+
+// NOTIFY from any connection: the payload is a parameter, the channel an identifier.
+asio::awaitable<result<void>> notify(connection& conn, std::string const& channel, std::string const& payload);
+
+}  // namespace posta::db

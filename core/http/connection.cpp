@@ -1,0 +1,215 @@
+// The HTTP/1.1 session loop on Beast (RFC 9112 §9.3 persistence, RFC 9110
+// §10.1.1 Expect: 100-continue, §15.5.14 413, RFC 6585 §5 431). The only
+// translation unit of core/http that includes Beast.
+#include "core/http/connection.hpp"
+
+#include "core/http/target.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <exception>
+
+namespace posta::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using beast_request = bhttp::request<bhttp::string_body>;
+using beast_response = bhttp::response<bhttp::string_body>;
+using parser_t = bhttp::request_parser<bhttp::string_body>;
+constexpr auto as_result = asio::as_tuple(asio::use_awaitable);
+
+struct session {
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer;
+  router const& routes;
+  http_limits limits;
+  std::string remote;
+};
+
+std::string format_endpoint(asio::ip::tcp::socket const& socket) {
+  boost::system::error_code ec;
+  auto const ep = socket.remote_endpoint(ec);
+  if (ec) return "unknown";
+  auto const addr = ep.address().to_string();
+  auto const port = std::to_string(ep.port());
+  return ep.address().is_v6() ? "[" + addr + "]:" + port : addr + ":" + port;
+}
+
+std::string lowercase(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string uppercase(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return out;
+}
+
+result<request> to_request(beast_request& msg, std::string const& remote) {
+  auto target = POSTA_TRY(parse_target(msg.target()));
+  request req;
+  req.method = uppercase(msg.method_string());
+  req.path = std::move(target.path);
+  req.raw_path = std::move(target.raw_path);
+  req.query = std::move(target.query);
+  for (auto const& field : msg) {
+    auto& slot = req.headers[lowercase(field.name_string())];
+    slot += (slot.empty() ? "" : ", ");
+    slot += field.value();
+  }
+  req.body = std::move(msg.body());
+  req.remote_address = remote;
+  return req;
+}
+
+bool is_header_safe(std::string_view s) {
+  return s.find_first_of("\r\n") == std::string_view::npos;
+}
+
+beast_response to_beast(response r, unsigned version, bool keep_alive) {
+  beast_response out{static_cast<bhttp::status>(r.status), version};
+  out.set(bhttp::field::server, "posta");
+  bool const bodiless = r.status / 100 == 1 || r.status == 204 || r.status == 304;
+  if (!bodiless) {
+    out.set(bhttp::field::content_type, r.content_type);
+    out.body() = std::move(r.body);
+  }
+  for (auto const& [name, value] : r.headers)
+    // SECURITY: no response splitting, even if a handler echoes client input.
+    if (is_header_safe(name) && is_header_safe(value)) out.insert(name, value);
+  out.keep_alive(keep_alive);
+  out.prepare_payload();
+  return out;
+}
+
+asio::awaitable<bool> write_response(session& s, response r, unsigned version, bool keep_alive) {
+  auto msg = to_beast(std::move(r), version, keep_alive);
+  s.stream.expires_after(s.limits.request_timeout);
+  auto [ec, n] = co_await bhttp::async_write(s.stream, msg, as_result);
+  co_return !ec;
+}
+
+// Waits, under the idle timeout, until the next request's first bytes arrive.
+asio::awaitable<bool> wait_for_request(session& s) {
+  if (s.buffer.size() > 0) co_return true;
+  s.stream.expires_after(s.limits.idle_timeout);
+  auto [ec, n] = co_await s.stream.async_read_some(s.buffer.prepare(4096), as_result);
+  s.buffer.commit(n);
+  co_return !ec && n > 0;
+}
+
+bool is_expect_continue(beast_request const& msg) {
+  auto const it = msg.find(bhttp::field::expect);
+  return it != msg.end() && lowercase(it->value()) == "100-continue";
+}
+
+asio::awaitable<boost::system::error_code> read_request(session& s, parser_t& parser) {
+  s.stream.expires_after(s.limits.request_timeout);
+  auto [ec, n] = co_await bhttp::async_read_header(s.stream, s.buffer, parser, as_result);
+  if (ec) co_return ec;
+  if (is_expect_continue(parser.get()) && !parser.is_done()) {
+    bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, parser.get().version()};
+    auto [wec, wn] = co_await bhttp::async_write(s.stream, cont, as_result);
+    if (wec) co_return wec;
+  }
+  auto [bec, bn] = co_await bhttp::async_read(s.stream, s.buffer, parser, as_result);
+  co_return bec;
+}
+
+bool is_quiet_end(boost::system::error_code const& ec) {
+  return ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
+         ec == beast::error::timeout || ec == asio::error::eof ||
+         ec == asio::error::connection_reset || ec == asio::error::operation_aborted;
+}
+
+response answer_for_read_error(boost::system::error_code const& ec) {
+  if (ec == bhttp::error::body_limit)
+    return error_response(413, "payload_too_large", "request body too large");
+  if (ec == bhttp::error::header_limit)
+    return error_response(431, "bad_request", "request header too large");
+  return error_response(400, "bad_request", "malformed HTTP request");
+}
+
+asio::awaitable<response> handle(session& s, request const& req) {
+  try {
+    co_return co_await s.routes.dispatch(req);
+  } catch (std::exception const&) {
+    // A handler bug. SECURITY: nothing of the request (body, Authorization)
+    // goes into the answer or a log line from here.
+  }
+  co_return error_response(500, "internal", "internal error");
+}
+
+// Half-closes, then discards what the peer still sends, within the linger
+// bounds, so that it reads our last answer before the connection goes.
+asio::awaitable<void> close_gracefully(session& s) {
+  boost::system::error_code ec;
+  s.stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  s.stream.expires_after(s.limits.linger_timeout);
+  std::array<char, 16 * 1024> sink{};
+  for (std::size_t drained = 0; drained < s.limits.linger_bytes;) {
+    auto [rec, n] = co_await s.stream.async_read_some(asio::buffer(sink), as_result);
+    if (rec) break;
+    drained += n;
+  }
+  s.stream.socket().close(ec);
+}
+
+// Answers one fully read request; false when the connection must end.
+asio::awaitable<bool> answer(session& s, beast_request& msg) {
+  bool const keep_alive = msg.keep_alive();
+  unsigned const version = msg.version();
+  auto req = to_request(msg, s.remote);
+  if (!req) {
+    co_await write_response(s, error_response(400, "bad_request", req.error().context), version, false);
+    co_return false;
+  }
+  auto resp = co_await handle(s, *req);
+  co_return co_await write_response(s, std::move(resp), version, keep_alive) && keep_alive;
+}
+
+asio::awaitable<void> session_loop(session& s) {
+  for (;;) {
+    if (!co_await wait_for_request(s)) co_return;
+    parser_t parser;
+    // SECURITY: header and body bounds; a Content-Length over the body limit
+    // fails at the header, before any of the body is read.
+    parser.header_limit(static_cast<std::uint32_t>(s.limits.max_header_bytes));
+    parser.body_limit(s.limits.max_body_bytes);
+    auto const ec = co_await read_request(s, parser);
+    if (ec && is_quiet_end(ec)) co_return;
+    if (ec) co_await write_response(s, answer_for_read_error(ec), 11, false);
+    if (ec || !co_await answer(s, parser.get())) break;
+  }
+  co_await close_gracefully(s);
+}
+
+}  // namespace
+
+asio::awaitable<void> serve_http_connection(asio::ip::tcp::socket socket, router const& routes,
+                                            http_limits limits) {
+  std::string remote = format_endpoint(socket);
+  session s{beast::tcp_stream(std::move(socket)), beast::flat_buffer(limits.max_header_bytes + limits.max_body_bytes + 4096),
+            routes, limits, std::move(remote)};
+  try {
+    co_await session_loop(s);
+  } catch (std::exception const&) {
+    // Allocation failure or a bug in Beast: end this connection only.
+  }
+  boost::system::error_code ec;
+  s.stream.socket().close(ec);
+}
+
+}  // namespace posta::http

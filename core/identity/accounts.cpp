@@ -1,0 +1,122 @@
+// Accounts: one account is one mailbox and one Jabber ID.
+#include "core/identity/addresses.hpp"
+#include "core/identity/names.hpp"
+#include "core/identity/store.hpp"
+
+namespace posta::identity {
+namespace {
+
+constexpr char const* account_select =
+    "SELECT a.id, a.address, d.name, a.display_name, a.enabled, a.quota_bytes, a.used_bytes, a.source, "
+    "to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+    "FROM accounts a JOIN domains d ON d.id = a.domain_id ";
+
+account_info account_from(db::rows const& r, int i) {
+  return {r.i64(i, 0), r.str(i, 1), r.str(i, 2), r.str(i, 3), r.boolean(i, 4),
+          r.i64(i, 5), r.i64(i, 6), r.str(i, 7), r.str(i, 8)};
+}
+
+result<void> check_display_name(std::string const& name) {
+  if (name.size() > 256) return make_error(errc::invalid_argument, "display name longer than 256 characters");
+  for (unsigned char c : name)
+    if (c < 0x20 || c == 0x7f) return make_error(errc::invalid_argument, "display name contains control characters");
+  return {};
+}
+
+result<void> check_quota(std::int64_t quota) {
+  if (quota < 0) return make_error(errc::invalid_argument, "quota must not be negative");
+  return {};
+}
+
+result<void> check_password(std::string const& password) {
+  // SECURITY: a bound on what we hash; an empty password would lock nobody out.
+  if (password.empty()) return make_error(errc::invalid_argument, "password must not be empty");
+  if (password.size() > 1024) return make_error(errc::invalid_argument, "password longer than 1024 bytes");
+  return {};
+}
+
+}  // namespace
+
+asio::awaitable<result<account_info>> store::create_account(new_account spec) {
+  POSTA_CO_TRY_ASSIGN(auto address, normalise_address(spec.address));
+  POSTA_CO_TRY(check_display_name(spec.display_name));
+  POSTA_CO_TRY(check_quota(spec.quota_bytes));
+  POSTA_CO_TRY(check_password(spec.password));
+  POSTA_CO_TRY_ASSIGN(auto secrets, co_await derive_password_secrets(spec.password));
+  POSTA_CO_TRY(co_await pool_.transaction([&](db::connection& c) -> asio::awaitable<result<void>> {
+    POSTA_CO_TRY_ASSIGN(auto domain_id, co_await detail::claim_address(c, address, "account"));
+    POSTA_CO_TRY(co_await c.q("INSERT INTO accounts(address, domain_id, display_name, password_hash, scram, "
+                              "enabled, quota_bytes) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)",
+                              address, domain_id, spec.display_name, secrets.password_hash, secrets.scram_json,
+                              spec.enabled, spec.quota_bytes));
+    co_return result<void>{};
+  }));
+  co_return co_await get_account(address);
+}
+
+asio::awaitable<result<std::vector<account_info>>> store::list_accounts(std::optional<std::string> domain) {
+  db::params args;
+  std::string sql = std::string(account_select);
+  if (domain) {
+    POSTA_CO_TRY_ASSIGN(auto d, normalise_domain(*domain));
+    sql += "WHERE d.name = $1 ";
+    args.push_back(d);
+  }
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.query(sql + "ORDER BY a.address", args));
+  std::vector<account_info> out;
+  for (int i = 0; i < rows.size(); ++i) out.push_back(account_from(rows, i));
+  co_return out;
+}
+
+asio::awaitable<result<account_info>> store::get_account(std::string address) {
+  POSTA_CO_TRY_ASSIGN(auto normal, normalise_address(address));
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q(std::string(account_select) + "WHERE a.address = $1", normal));
+  if (rows.empty()) co_return make_error(errc::not_found, "account " + normal);
+  co_return account_from(rows, 0);
+}
+
+asio::awaitable<result<account_info>> store::update_account(std::string address, account_update update) {
+  POSTA_CO_TRY_ASSIGN(auto normal, normalise_address(address));
+  if (update.display_name) POSTA_CO_TRY(check_display_name(*update.display_name));
+  if (update.quota_bytes) POSTA_CO_TRY(check_quota(*update.quota_bytes));
+  std::optional<password_secrets> secrets;
+  if (update.password) {
+    POSTA_CO_TRY(check_password(*update.password));
+    POSTA_CO_TRY_ASSIGN(secrets, co_await derive_password_secrets(*update.password));
+  }
+  // NULL parameters leave a column as it is.
+  POSTA_CO_TRY_ASSIGN(
+      auto updated,
+      co_await pool_.q("UPDATE accounts SET display_name = coalesce($2, display_name), "
+                       "quota_bytes = coalesce($3::bigint, quota_bytes), enabled = coalesce($4::boolean, enabled), "
+                       "password_hash = coalesce($5, password_hash), scram = coalesce($6::jsonb, scram), "
+                       "updated_at = now() WHERE address = $1",
+                       normal, update.display_name, update.quota_bytes, update.enabled,
+                       secrets ? db::param(secrets->password_hash) : db::param(),
+                       secrets ? db::param(secrets->scram_json) : db::param()));
+  if (updated.affected() == 0) co_return make_error(errc::not_found, "account " + normal);
+  co_return co_await get_account(normal);
+}
+
+asio::awaitable<result<void>> store::delete_account(std::string address) {
+  POSTA_CO_TRY_ASSIGN(auto normal, normalise_address(address));
+  co_return co_await pool_.transaction([&](db::connection& c) -> asio::awaitable<result<void>> {
+    POSTA_CO_TRY_ASSIGN(auto refs, co_await c.q("SELECT 1 FROM alias_targets WHERE local_address = $1 LIMIT 1", normal));
+    if (!refs.empty()) co_return make_error(errc::conflict, co_await detail::describe_references(c, normal));
+    POSTA_CO_TRY_ASSIGN(auto deleted, co_await c.q("DELETE FROM accounts WHERE address = $1", normal));
+    if (deleted.affected() == 0) co_return make_error(errc::not_found, "account " + normal);
+    POSTA_CO_TRY(co_await c.q("DELETE FROM addresses WHERE address = $1", normal));
+    co_return result<void>{};
+  });
+}
+
+asio::awaitable<result<std::optional<credentials>>> store::find_credentials(std::string address) {
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q("SELECT id, address, enabled, source, password_hash, scram::text "
+                                                  "FROM accounts WHERE address = $1",
+                                                  address));
+  if (rows.empty()) co_return std::optional<credentials>{};
+  co_return credentials{rows.i64(0, 0), rows.str(0, 1), rows.boolean(0, 2), rows.str(0, 3), rows.opt(0, 4),
+                        rows.str(0, 5)};
+}
+
+}  // namespace posta::identity

@@ -1,0 +1,28 @@
+// Shared steps of accounts, aliases and groups: every local address is
+// registered once in `addresses`, so the three kinds never collide.
+#pragma once
+
+#include "core/db/connection.hpp"
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace posta::identity::detail {
+
+// Splits a normalised address; returns the domain part.
+std::string domain_of(std::string const& address);
+
+// Registers `address` as `kind` in its domain; returns the domain id.
+// Errors: not_found (no such domain), already_exists (used by another kind).
+asio::awaitable<result<std::int64_t>> claim_address(db::connection& c, std::string const& address,
+                                                    std::string const& kind);
+
+// A JSON array of strings as produced by array_to_json (text column).
+std::vector<std::string> parse_string_array(std::string_view json_text);
+
+// Message for a deletion refused because aliases still point at `address`.
+asio::awaitable<std::string> describe_references(db::connection& c, std::string const& address);
+
+}  // namespace posta::identity::detail

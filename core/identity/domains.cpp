@@ -1,0 +1,53 @@
+// Domains: creating one creates the mail domain and the XMPP host.
+#include "core/identity/names.hpp"
+#include "core/identity/store.hpp"
+
+namespace posta::identity {
+namespace {
+
+constexpr char const* domain_select =
+    "SELECT d.name, d.description, d.source, "
+    "(SELECT count(*) FROM accounts a WHERE a.domain_id = d.id), "
+    "to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM domains d ";
+
+domain_info domain_from(db::rows const& r, int i) {
+  return {r.str(i, 0), r.str(i, 1), r.str(i, 2), r.i64(i, 3), r.str(i, 4)};
+}
+
+}  // namespace
+
+asio::awaitable<result<domain_info>> store::create_domain(std::string name, std::string description) {
+  POSTA_CO_TRY_ASSIGN(auto normal, normalise_domain(name));
+  if (description.size() > 1024) co_return make_error(errc::invalid_argument, "description longer than 1024 characters");
+  auto inserted = co_await pool_.q("INSERT INTO domains(name, description) VALUES ($1, $2)", normal, description);
+  if (!inserted && inserted.error().code == errc::already_exists)
+    co_return make_error(errc::already_exists, "domain " + normal);
+  if (!inserted) co_return inserted.error();
+  co_return co_await get_domain(normal);
+}
+
+asio::awaitable<result<std::vector<domain_info>>> store::list_domains() {
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.query(std::string(domain_select) + "ORDER BY d.name"));
+  std::vector<domain_info> out;
+  for (int i = 0; i < rows.size(); ++i) out.push_back(domain_from(rows, i));
+  co_return out;
+}
+
+asio::awaitable<result<domain_info>> store::get_domain(std::string name) {
+  POSTA_CO_TRY_ASSIGN(auto normal, normalise_domain(name));
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q(std::string(domain_select) + "WHERE d.name = $1", normal));
+  if (rows.empty()) co_return make_error(errc::not_found, "domain " + normal);
+  co_return domain_from(rows, 0);
+}
+
+asio::awaitable<result<void>> store::delete_domain(std::string name) {
+  POSTA_CO_TRY_ASSIGN(auto normal, normalise_domain(name));
+  auto deleted = co_await pool_.q("DELETE FROM domains WHERE name = $1", normal);
+  if (!deleted && deleted.error().code == errc::conflict)
+    co_return make_error(errc::conflict, "domain " + normal + " still has accounts, aliases or groups");
+  if (!deleted) co_return deleted.error();
+  if (deleted->affected() == 0) co_return make_error(errc::not_found, "domain " + normal);
+  co_return result<void>{};
+}
+
+}  // namespace posta::identity

@@ -1,0 +1,87 @@
+// Groups: an address whose mail reaches every member account; membership is
+// also what directory groups map to.
+#include "core/identity/addresses.hpp"
+#include "core/identity/names.hpp"
+#include "core/identity/store.hpp"
+
+namespace posta::identity {
+namespace {
+
+asio::awaitable<result<std::vector<group_info>>> select_groups(db::pool& pool, std::string where, db::params args) {
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool.query("SELECT g.address, d.name, g.name, coalesce(array_to_json(array("
+                                                     "SELECT a.address FROM group_members m JOIN accounts a "
+                                                     "ON a.id = m.account_id WHERE m.group_id = g.id "
+                                                     "ORDER BY a.address))::text, '[]') "
+                                                     "FROM groups g JOIN domains d ON d.id = g.domain_id " +
+                                                         where + " ORDER BY g.address",
+                                                     std::move(args)));
+  std::vector<group_info> out;
+  for (int i = 0; i < rows.size(); ++i)
+    out.push_back({rows.str(i, 0), rows.str(i, 1), rows.str(i, 2), detail::parse_string_array(rows.text(i, 3))});
+  co_return out;
+}
+
+}  // namespace
+
+asio::awaitable<result<group_info>> store::create_group(std::string address, std::string name) {
+  POSTA_CO_TRY_ASSIGN(auto normal, normalise_address(address));
+  if (name.size() > 256) co_return make_error(errc::invalid_argument, "group name longer than 256 characters");
+  POSTA_CO_TRY(co_await pool_.transaction([&](db::connection& c) -> asio::awaitable<result<void>> {
+    POSTA_CO_TRY_ASSIGN(auto domain_id, co_await detail::claim_address(c, normal, "group"));
+    POSTA_CO_TRY(co_await c.q("INSERT INTO groups(address, domain_id, name) VALUES ($1, $2, $3)", normal, domain_id,
+                              name));
+    co_return result<void>{};
+  }));
+  co_return co_await get_group(normal);
+}
+
+asio::awaitable<result<std::vector<group_info>>> store::list_groups(std::optional<std::string> domain) {
+  if (!domain) co_return co_await select_groups(pool_, "", {});
+  POSTA_CO_TRY_ASSIGN(auto d, normalise_domain(*domain));
+  co_return co_await select_groups(pool_, "WHERE d.name = $1", db::make_params(d));
+}
+
+asio::awaitable<result<group_info>> store::get_group(std::string address) {
+  POSTA_CO_TRY_ASSIGN(auto normal, normalise_address(address));
+  POSTA_CO_TRY_ASSIGN(auto found, co_await select_groups(pool_, "WHERE g.address = $1", db::make_params(normal)));
+  if (found.empty()) co_return make_error(errc::not_found, "group " + normal);
+  co_return std::move(found.front());
+}
+
+asio::awaitable<result<void>> store::delete_group(std::string address) {
+  POSTA_CO_TRY_ASSIGN(auto normal, normalise_address(address));
+  co_return co_await pool_.transaction([&](db::connection& c) -> asio::awaitable<result<void>> {
+    POSTA_CO_TRY_ASSIGN(auto refs, co_await c.q("SELECT 1 FROM alias_targets WHERE local_address = $1 LIMIT 1", normal));
+    if (!refs.empty()) co_return make_error(errc::conflict, co_await detail::describe_references(c, normal));
+    POSTA_CO_TRY_ASSIGN(auto deleted, co_await c.q("DELETE FROM groups WHERE address = $1", normal));
+    if (deleted.affected() == 0) co_return make_error(errc::not_found, "group " + normal);
+    POSTA_CO_TRY(co_await c.q("DELETE FROM addresses WHERE address = $1", normal));
+    co_return result<void>{};
+  });
+}
+
+asio::awaitable<result<group_info>> store::add_group_member(std::string group, std::string member) {
+  POSTA_CO_TRY_ASSIGN(auto g, normalise_address(group));
+  POSTA_CO_TRY_ASSIGN(auto m, normalise_address(member));
+  POSTA_CO_TRY_ASSIGN(auto ids, co_await pool_.q("SELECT (SELECT id FROM groups WHERE address = $1), "
+                                                 "(SELECT id FROM accounts WHERE address = $2)",
+                                                 g, m));
+  if (ids.is_null(0, 0)) co_return make_error(errc::not_found, "group " + g);
+  if (ids.is_null(0, 1)) co_return make_error(errc::not_found, "account " + m);
+  POSTA_CO_TRY(co_await pool_.q("INSERT INTO group_members(group_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                                ids.i64(0, 0), ids.i64(0, 1)));
+  co_return co_await get_group(g);
+}
+
+asio::awaitable<result<group_info>> store::remove_group_member(std::string group, std::string member) {
+  POSTA_CO_TRY_ASSIGN(auto g, normalise_address(group));
+  POSTA_CO_TRY_ASSIGN(auto m, normalise_address(member));
+  POSTA_CO_TRY_ASSIGN(auto deleted,
+                      co_await pool_.q("DELETE FROM group_members WHERE group_id = (SELECT id FROM groups WHERE address = $1) "
+                                       "AND account_id = (SELECT id FROM accounts WHERE address = $2)",
+                                       g, m));
+  if (deleted.affected() == 0) co_return make_error(errc::not_found, m + " is not a member of group " + g);
+  co_return co_await get_group(g);
+}
+
+}  // namespace posta::identity

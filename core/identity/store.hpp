@@ -1,0 +1,113 @@
+// Identity in PostgreSQL: domains, accounts (one account = one mailbox = one
+// Jabber ID), aliases and groups. Every name is normalised before it is
+// stored; duplicates and dangling references are refused with a clear message.
+#pragma once
+
+#include "core/db/pool.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace posta::identity {
+
+struct domain_info {
+  std::string name;
+  std::string description;
+  std::string source;
+  std::int64_t accounts = 0;
+  std::string created_at;
+};
+
+struct account_info {
+  std::int64_t id = 0;
+  std::string address;
+  std::string domain;
+  std::string display_name;
+  bool enabled = true;
+  std::int64_t quota_bytes = 0;  // 0 = unlimited
+  std::int64_t used_bytes = 0;
+  std::string source;            // "local" | "directory"
+  std::string created_at;
+};
+
+struct alias_info {
+  std::string address;
+  std::string domain;
+  std::vector<std::string> targets;
+};
+
+struct group_info {
+  std::string address;
+  std::string domain;
+  std::string name;
+  std::vector<std::string> members;
+};
+
+struct new_account {
+  std::string address;
+  std::string password;
+  std::string display_name;
+  std::int64_t quota_bytes = 0;
+  bool enabled = true;
+};
+
+struct account_update {
+  std::optional<std::string> password;
+  std::optional<std::string> display_name;
+  std::optional<std::int64_t> quota_bytes;
+  std::optional<bool> enabled;
+};
+
+// What authentication needs about an account.
+struct credentials {
+  std::int64_t account_id = 0;
+  std::string address;
+  bool enabled = false;
+  std::string source;
+  std::optional<std::string> password_hash;  // argon2id PHC
+  std::string scram_json;                    // {"sha1": {...}, "sha256": {...}}
+};
+
+class store {
+ public:
+  explicit store(db::pool& pool) : pool_(pool) {}
+
+  asio::awaitable<result<domain_info>> create_domain(std::string name, std::string description);
+  asio::awaitable<result<std::vector<domain_info>>> list_domains();
+  asio::awaitable<result<domain_info>> get_domain(std::string name);
+  asio::awaitable<result<void>> delete_domain(std::string name);
+
+  asio::awaitable<result<account_info>> create_account(new_account spec);
+  asio::awaitable<result<std::vector<account_info>>> list_accounts(std::optional<std::string> domain);
+  asio::awaitable<result<account_info>> get_account(std::string address);
+  asio::awaitable<result<account_info>> update_account(std::string address, account_update update);
+  asio::awaitable<result<void>> delete_account(std::string address);
+
+  asio::awaitable<result<alias_info>> create_alias(std::string address, std::vector<std::string> targets);
+  asio::awaitable<result<std::vector<alias_info>>> list_aliases(std::optional<std::string> domain);
+  asio::awaitable<result<alias_info>> get_alias(std::string address);
+  asio::awaitable<result<void>> delete_alias(std::string address);
+
+  asio::awaitable<result<group_info>> create_group(std::string address, std::string name);
+  asio::awaitable<result<std::vector<group_info>>> list_groups(std::optional<std::string> domain);
+  asio::awaitable<result<group_info>> get_group(std::string address);
+  asio::awaitable<result<void>> delete_group(std::string address);
+  asio::awaitable<result<group_info>> add_group_member(std::string group, std::string member);
+  asio::awaitable<result<group_info>> remove_group_member(std::string group, std::string member);
+
+  asio::awaitable<result<std::optional<credentials>>> find_credentials(std::string address);
+
+ private:
+  db::pool& pool_;
+};
+
+// The stored secrets for a new password: argon2id hash plus SCRAM keys.
+// CPU-heavy (argon2, PBKDF2): runs on the blocking thread pool.
+struct password_secrets {
+  std::string password_hash;
+  std::string scram_json;
+};
+asio::awaitable<result<password_secrets>> derive_password_secrets(std::string password);
+
+}  // namespace posta::identity

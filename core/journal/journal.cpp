@@ -1,0 +1,130 @@
+// Journal recording: spdlog for stderr, a bounded queue for the database.
+#include "core/journal/journal.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+
+namespace posta::journal {
+namespace {
+
+std::atomic<sink*> installed{nullptr};
+
+spdlog::level::level_enum to_spdlog(level l) {
+  switch (l) {
+    case level::debug: return spdlog::level::debug;
+    case level::info: return spdlog::level::info;
+    case level::warning: return spdlog::level::warn;
+    case level::error: return spdlog::level::err;
+  }
+  return spdlog::level::info;
+}
+
+}  // namespace
+
+std::string_view level_name(level l) {
+  switch (l) {
+    case level::debug: return "debug";
+    case level::info: return "info";
+    case level::warning: return "warning";
+    case level::error: return "error";
+  }
+  return "info";
+}
+
+std::optional<level> parse_level(std::string_view name) {
+  for (auto l : {level::debug, level::info, level::warning, level::error})
+    if (level_name(l) == name) return l;
+  return std::nullopt;
+}
+
+void record(event e) {
+  if (e.fields.empty()) {
+    spdlog::log(to_spdlog(e.lvl), "[{}] {}", e.service, e.text);
+  } else {
+    spdlog::log(to_spdlog(e.lvl), "[{}] {} {}", e.service, e.text, boost::json::serialize(e.fields));
+  }
+  if (e.lvl == level::debug) return;
+  if (auto* s = installed.load()) s->push(std::move(e));
+}
+
+void install_sink(sink* s) { installed.store(s); }
+
+sink::sink(db::pool& pool, std::size_t max_queue) : pool_(pool), max_queue_(max_queue) {}
+
+sink::~sink() {
+  if (installed.load() == this) install_sink(nullptr);
+}
+
+void sink::push(event e) {
+  std::lock_guard lock(mutex_);
+  if (queue_.size() >= max_queue_) {
+    queue_.pop_front();
+    ++dropped_;
+  }
+  queue_.push_back(std::move(e));
+}
+
+void sink::stop() {
+  std::lock_guard lock(mutex_);
+  stopping_ = true;
+}
+
+asio::awaitable<void> sink::run() {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (;;) {
+    timer.expires_after(std::chrono::milliseconds(200));
+    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_ || ec) co_return;
+    }
+    co_await flush_now();
+  }
+}
+
+asio::awaitable<void> sink::flush_now() {
+  for (;;) {
+    std::vector<event> batch;
+    {
+      std::lock_guard lock(mutex_);
+      while (!queue_.empty() && batch.size() < 500) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    if (batch.empty()) co_return;
+    if (auto r = co_await write(std::move(batch)); !r) {
+      spdlog::warn("journal: cannot write to the database: {}", r.error().message());
+      co_return;  // this batch is lost from the table; it is on stderr
+    }
+  }
+}
+
+// One multi-row INSERT per batch: rows are passed as parallel arrays.
+asio::awaitable<result<void>> sink::write(std::vector<event> batch) {
+  boost::json::array at, lvl, service, text, fields;
+  for (auto const& e : batch) {
+    auto secs = std::chrono::duration<double>(e.at.time_since_epoch()).count();
+    at.push_back(secs);
+    lvl.push_back(boost::json::string(level_name(e.lvl)));
+    service.push_back(boost::json::string(e.service));
+    text.push_back(boost::json::string(e.text));
+    fields.push_back(e.fields);
+  }
+  POSTA_CO_TRY(co_await pool_.q(
+      "INSERT INTO journal(at, level, service, text, fields) "
+      "SELECT to_timestamp((a->>i)::float8), l->>i, s->>i, t->>i, f->i "
+      "FROM (SELECT $1::jsonb a, $2::jsonb l, $3::jsonb s, $4::jsonb t, $5::jsonb f) v, "
+      "generate_series(0, jsonb_array_length($1::jsonb) - 1) i",
+      boost::json::serialize(at), boost::json::serialize(lvl), boost::json::serialize(service),
+      boost::json::serialize(text), boost::json::serialize(fields)));
+  co_return result<void>{};
+}
+
+}  // namespace posta::journal

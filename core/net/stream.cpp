@@ -1,0 +1,163 @@
+// A TCP stream optionally upgraded to TLS, with deadlines: see stream.hpp.
+#include "core/net/stream.hpp"
+
+#include "core/net/errors.hpp"
+#include "core/net/tls.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <optional>
+#include <tuple>
+
+namespace posta::net {
+namespace asio = boost::asio;
+namespace ssl = asio::ssl;
+using asio::ip::tcp;
+using boost::system::error_code;
+
+namespace {
+constexpr auto as_value = asio::as_tuple(asio::use_awaitable);
+}
+
+struct stream::impl : std::enable_shared_from_this<impl> {
+  // A timer that cancels the socket's operations when it fires. Generations
+  // tell a stale completion (already queued when disarmed) from a live one.
+  struct deadline {
+    explicit deadline(asio::any_io_executor ex) : timer(std::move(ex)) {}
+    asio::steady_timer timer;
+    std::uint64_t generation = 0;
+    bool fired = false;
+  };
+
+  explicit impl(tcp::socket s)
+      : socket(std::move(s)), read_deadline(socket.get_executor()), write_deadline(socket.get_executor()) {
+    error_code ec;
+    remote = socket.remote_endpoint(ec);  // kept: unavailable once closed
+    local = socket.local_endpoint(ec);
+  }
+
+  void arm(deadline& d, duration timeout) {
+    ++d.generation;
+    d.fired = false;
+    if (timeout == duration::zero()) return;
+    d.timer.expires_after(timeout);
+    d.timer.async_wait([weak = weak_from_this(), &d, g = d.generation](error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self || d.generation != g) return;
+      d.fired = true;
+      error_code ignored;
+      self->socket.cancel(ignored);
+    });
+  }
+
+  void disarm(deadline& d) {
+    ++d.generation;
+    d.timer.cancel();
+  }
+
+  error to_error(error_code ec, deadline const& d, char const* what) const {
+    if (ec == asio::error::operation_aborted)
+      return make_error(d.fired ? net_errc::timeout : net_errc::cancelled, what);
+    // A peer closing without TLS close_notify is how most clients hang up.
+    if (ec == asio::error::eof || ec == ssl::error::stream_truncated)
+      return make_error(net_errc::end_of_stream, what);
+    return make_error(ec, what);
+  }
+
+  tcp::socket socket;
+  std::optional<ssl::stream<tcp::socket&>> tls;
+  bool handshake_done = false;
+  deadline read_deadline;
+  deadline write_deadline;
+  tcp::endpoint remote;
+  tcp::endpoint local;
+};
+
+stream::stream(tcp::socket socket) : impl_(std::make_shared<impl>(std::move(socket))) {}
+stream::stream(stream&&) noexcept = default;
+stream& stream::operator=(stream&&) noexcept = default;
+stream::~stream() = default;
+
+asio::awaitable<result<std::size_t>> stream::read_some(std::span<char> into, duration timeout) {
+  impl& s = *impl_;
+  s.arm(s.read_deadline, timeout);
+  auto buf = asio::buffer(into.data(), into.size());
+  // (No co_await inside ?: : GCC 12 miscompiles some of those.)
+  std::tuple<error_code, std::size_t> r;
+  if (s.tls) r = co_await s.tls->async_read_some(buf, as_value);
+  else r = co_await s.socket.async_read_some(buf, as_value);
+  auto [ec, n] = r;
+  s.disarm(s.read_deadline);
+  if (ec) co_return s.to_error(ec, s.read_deadline, "read");
+  co_return n;
+}
+
+asio::awaitable<result<void>> stream::write(std::string_view bytes, duration timeout) {
+  impl& s = *impl_;
+  s.arm(s.write_deadline, timeout);
+  auto buf = asio::buffer(bytes.data(), bytes.size());
+  std::tuple<error_code, std::size_t> r;
+  if (s.tls) r = co_await asio::async_write(*s.tls, buf, as_value);
+  else r = co_await asio::async_write(s.socket, buf, as_value);
+  auto [ec, n] = r;
+  s.disarm(s.write_deadline);
+  if (ec) co_return s.to_error(ec, s.write_deadline, "write");
+  co_return result<void>{};
+}
+
+asio::awaitable<result<void>> stream::start_tls(ssl::context& ctx, duration timeout) {
+  impl& s = *impl_;
+  if (s.tls) co_return make_error(errc::protocol_error, "TLS already active");
+  s.tls.emplace(s.socket, ctx);
+  s.arm(s.read_deadline, timeout);
+  auto [ec] = co_await s.tls->async_handshake(ssl::stream_base::server, as_value);
+  s.disarm(s.read_deadline);
+  if (!ec) {
+    s.handshake_done = true;
+    co_return result<void>{};
+  }
+  bool const timed_out = s.read_deadline.fired;
+  close();  // SECURITY: never fall back to plaintext
+  if (timed_out) co_return make_error(net_errc::timeout, "TLS handshake");
+  co_return make_error(net_errc::tls_handshake_failed, "TLS handshake: " + ec.message());
+}
+
+asio::awaitable<void> stream::shutdown(duration timeout) {
+  impl& s = *impl_;
+  if (s.handshake_done && s.socket.is_open()) {
+    s.arm(s.write_deadline, timeout);
+    co_await s.tls->async_shutdown(as_value);  // the outcome changes nothing: we close next
+    s.disarm(s.write_deadline);
+  }
+  error_code ignored;
+  s.socket.shutdown(tcp::socket::shutdown_both, ignored);
+  close();
+}
+
+void stream::close() {
+  error_code ignored;
+  impl_->socket.close(ignored);
+}
+
+void stream::cancel() {
+  error_code ignored;
+  impl_->socket.cancel(ignored);
+}
+
+bool stream::is_open() const { return impl_->socket.is_open(); }
+bool stream::is_tls() const { return impl_->handshake_done; }
+
+std::string stream::tls_description() const {
+  return is_tls() ? describe_tls(impl_->tls->native_handle()) : std::string();
+}
+
+ssl_st* stream::native_tls_handle() const { return is_tls() ? impl_->tls->native_handle() : nullptr; }
+tcp::endpoint stream::remote_endpoint() const { return impl_->remote; }
+tcp::endpoint stream::local_endpoint() const { return impl_->local; }
+asio::any_io_executor stream::get_executor() const { return impl_->socket.get_executor(); }
+
+}  // namespace posta::net

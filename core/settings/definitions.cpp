@@ -1,0 +1,78 @@
+// The catalogue of runtime settings. A limit of 0 means unlimited where the
+// description says so.
+#include "core/settings/settings.hpp"
+
+#include <boost/json/array.hpp>
+
+namespace posta::settings {
+namespace json = boost::json;
+
+std::vector<definition> const& definitions() {
+  static std::vector<definition> const all = {
+      {"auth.default_domain", kind::string, "", "domain appended to logins given without @"},
+      {"auth.max_failures_per_ip", kind::integer, 20, "failed logins from one IP before it is locked out", 1, 100000},
+      {"auth.max_failures_per_account", kind::integer, 10, "failed logins for one account before it is locked out", 1, 100000},
+      {"auth.failure_window_seconds", kind::integer, 300, "window in which failed logins are counted", 1, 86400},
+      {"auth.lockout_seconds", kind::integer, 300, "how long a locked-out IP or account is refused", 1, 86400},
+      {"net.max_connections_per_ip", kind::integer, 50, "concurrent connections per client IP on IMAP, POP3, XMPP and HTTP (0 = unlimited)", 0, 1000000},
+      {"smtp.banner_name", kind::string, "", "server name in the SMTP banner and EHLO reply (empty = the hostname)"},
+      {"smtp.max_message_size_mb", kind::integer, 25, "largest message accepted, in MB (0 = unlimited)", 0, 100000},
+      {"smtp.max_recipients", kind::integer, 100, "recipients per message (0 = unlimited)", 0, 1000000},
+      {"smtp.max_messages_per_ip_per_minute", kind::integer, 0, "messages per client IP per minute (0 = unlimited)", 0, 1000000},
+      {"smtp.max_connections_per_ip", kind::integer, 10, "concurrent SMTP connections per client IP (0 = unlimited)", 0, 1000000},
+      {"smtp.allow_list", kind::list, json::array{}, "IPs, networks, sender addresses or @domains whose mail is always accepted"},
+      {"smtp.deny_list", kind::list, json::array{}, "IPs, networks, sender addresses or @domains whose mail is always rejected"},
+      {"smtp.trusted_networks", kind::list, json::array{}, "networks allowed to relay without authentication (none by default)"},
+      {"smtp.allow_plaintext_auth_on_loopback", kind::boolean, false, "allow AUTH without TLS from 127.0.0.0/8 and ::1"},
+      {"journal.retention_days", kind::integer, 90, "days the journal is kept (0 = forever)", 0, 36500},
+      {"blobs.gc_grace_seconds", kind::integer, 3600, "age before an unreferenced message body is deleted", 60, 31536000},
+  };
+  return all;
+}
+
+definition const* find_definition(std::string_view key) {
+  for (auto const& d : definitions())
+    if (d.key == key) return &d;
+  return nullptr;
+}
+
+std::string_view kind_name(kind k) {
+  switch (k) {
+    case kind::boolean: return "bool";
+    case kind::integer: return "int";
+    case kind::string: return "string";
+    case kind::list: return "list";
+  }
+  return "unknown";
+}
+
+result<json::value> validate(definition const& def, json::value const& value) {
+  auto bad = [&](std::string why) { return make_error(errc::invalid_argument, def.key + ": " + why); };
+  switch (def.type) {
+    case kind::boolean:
+      if (!value.is_bool()) return bad("expected true or false");
+      return value;
+    case kind::integer: {
+      if (!value.is_int64() && !value.is_uint64()) return bad("expected a whole number");
+      if (value.is_uint64() && value.as_uint64() > static_cast<std::uint64_t>(INT64_MAX)) return bad("too large");
+      std::int64_t v = value.is_int64() ? value.as_int64() : static_cast<std::int64_t>(value.as_uint64());
+      if (v < def.min || v > def.max)
+        return bad("must be between " + std::to_string(def.min) + " and " + std::to_string(def.max));
+      return json::value(v);
+    }
+    case kind::string:
+      if (!value.is_string()) return bad("expected a string");
+      if (value.as_string().size() > 4096) return bad("longer than 4096 characters");
+      return value;
+    case kind::list: {
+      if (!value.is_array()) return bad("expected a list of strings");
+      if (value.as_array().size() > 10000) return bad("more than 10000 entries");
+      for (auto const& item : value.as_array())
+        if (!item.is_string()) return bad("expected a list of strings");
+      return value;
+    }
+  }
+  return bad("unknown type");
+}
+
+}  // namespace posta::settings

@@ -1,0 +1,68 @@
+// Runtime settings: typed keys with built-in defaults, overrides stored in
+// PostgreSQL, read from an in-memory snapshot, changed live. A change on any
+// node reaches every node through NOTIFY posta_settings.
+#pragma once
+
+#include "core/db/pool.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace posta::settings {
+
+enum class kind { boolean, integer, string, list };
+
+struct definition {
+  std::string key;
+  kind type;
+  boost::json::value default_value;
+  std::string description;
+  std::int64_t min = 0;                 // integers only
+  std::int64_t max = INT64_MAX;
+};
+
+// Every runtime setting Posta knows, in display order.
+std::vector<definition> const& definitions();
+definition const* find_definition(std::string_view key);
+std::string_view kind_name(kind k);
+
+// Checks and normalises a value for `def` (e.g. "25" for an integer is refused,
+// lists must hold strings). Pure.
+result<boost::json::value> validate(definition const& def, boost::json::value const& value);
+
+class store {
+ public:
+  explicit store(db::pool& pool);
+
+  // Loads the overrides; call at start-up and whenever posta_settings fires.
+  asio::awaitable<result<void>> reload();
+  asio::awaitable<result<void>> set(std::string const& key, boost::json::value const& value);
+
+  boost::json::value get(std::string_view key) const;  // the value in force
+  bool is_overridden(std::string_view key) const;
+  bool get_bool(std::string_view key) const;
+  std::int64_t get_int(std::string_view key) const;
+  std::string get_string(std::string_view key) const;
+  std::vector<std::string> get_list(std::string_view key) const;
+
+  // Called after every reload that changed something (on the reloading coroutine).
+  void on_change(std::function<void()> callback);
+
+ private:
+  using snapshot = std::map<std::string, boost::json::value, std::less<>>;
+  db::pool& pool_;
+  std::atomic<std::shared_ptr<snapshot const>> overrides_;
+  std::mutex callbacks_mutex_;
+  std::vector<std::function<void()>> callbacks_;
+};
+
+inline constexpr char const* notify_channel = "posta_settings";
+
+}  // namespace posta::settings

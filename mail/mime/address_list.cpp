@@ -1,0 +1,218 @@
+// RFC 5322 3.4 / 4.4 address list parsing into IMAP ENVELOPE addresses
+// (RFC 3501 7.4.2: group start = (NIL NIL name NIL), group end = all NIL).
+#include "mail/mime/address_list.hpp"
+
+#include <string>
+#include <vector>
+
+namespace posta::mail::mime {
+
+namespace {
+
+enum class token_kind { atom, quoted, domain_literal, comment, special };
+
+struct token {
+  token_kind kind;
+  std::string_view raw;  // as written (quoted strings with their quotes)
+  std::string text;      // quoted/comment: content without quotes and escapes
+};
+
+bool is_special(char c) {
+  return c == '<' || c == '>' || c == '@' || c == ',' || c == ';' || c == ':';
+}
+
+bool ends_atom(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '(' || c == '"' ||
+         c == '[' || is_special(c);
+}
+
+// Scans a delimited run ("...", (...), [...]) from s[i] (the opener); returns
+// the index after the closer or s.size(). Comments nest; '\' escapes.
+std::size_t scan_delimited(std::string_view s, std::size_t i, std::string& text) {
+  char open = s[i], close = open == '(' ? ')' : open == '[' ? ']' : '"';
+  int depth = 1;
+  for (++i; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '\\' && open != '[' && i + 1 < s.size()) {
+      text.push_back(s[++i]);
+      continue;
+    }
+    if (open == '(' && c == '(') ++depth;
+    if (c == close && --depth == 0) return i + 1;
+    text.push_back(c);
+  }
+  return i;
+}
+
+std::vector<token> tokenize(std::string_view s) {
+  std::vector<token> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    char c = s[i];
+    std::size_t start = i;
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      ++i;
+      continue;
+    }
+    token t{token_kind::special, {}, {}};
+    if (c == '(' || c == '"' || c == '[') {
+      i = scan_delimited(s, i, t.text);
+      t.kind = c == '(' ? token_kind::comment : c == '"' ? token_kind::quoted : token_kind::domain_literal;
+    } else if (is_special(c)) {
+      ++i;
+    } else {
+      while (i < s.size() && !ends_atom(s[i])) ++i;
+      t.kind = token_kind::atom;
+    }
+    t.raw = s.substr(start, i - start);
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+std::string join_words(std::vector<std::string> const& words) {
+  std::string out;
+  for (auto const& w : words) {
+    if (!out.empty()) out.push_back(' ');
+    out += w;
+  }
+  return out;
+}
+
+class address_parser {
+ public:
+  address_parser(std::string_view value, std::size_t max) : tokens_(tokenize(value)), max_(max) {}
+
+  address_list run() {
+    while (!full() && peek()) {
+      if (is(',')) {
+        advance();
+        continue;
+      }
+      parse_address(false);
+      skip_to_separator(false);
+    }
+    return std::move(out_);
+  }
+
+ private:
+  bool full() const { return out_.size() >= max_; }
+
+  // The next token that is not a comment; comments seen on the way are
+  // remembered as a fallback display name.
+  token const* peek() {
+    while (pos_ < tokens_.size() && tokens_[pos_].kind == token_kind::comment) {
+      if (!tokens_[pos_].text.empty()) comment_ = tokens_[pos_].text;
+      ++pos_;
+    }
+    return pos_ < tokens_.size() ? &tokens_[pos_] : nullptr;
+  }
+  void advance() { ++pos_; }
+  bool is(char c) {
+    auto const* t = peek();
+    return t && t->kind == token_kind::special && t->raw[0] == c;
+  }
+  bool at_end_or(char a, char b) { return !peek() || is(a) || is(b); }
+
+  void skip_to_separator(bool in_group) {
+    while (peek() && !is(',') && !(in_group && is(';'))) advance();
+  }
+
+  // Raw concatenation of tokens until one of the stop specials.
+  std::string collect_raw(std::string_view stops) {
+    std::string out;
+    while (auto const* t = peek()) {
+      if (t->kind == token_kind::special && stops.find(t->raw[0]) != std::string_view::npos) break;
+      out += t->raw;
+      advance();
+    }
+    return out;
+  }
+
+  void emit(std::optional<std::string> name, std::optional<std::string> adl, std::string mailbox,
+            std::string host) {
+    if (mailbox.empty()) mailbox = missing_mailbox;
+    if (host.empty()) host = missing_domain;
+    out_.push_back(address{std::move(name), std::move(adl), std::move(mailbox), std::move(host)});
+  }
+
+  void parse_address(bool in_group);
+  void parse_group(std::string name);
+  void parse_angle(std::vector<std::string> const& phrase);
+
+  std::vector<token> tokens_;
+  std::size_t pos_ = 0;
+  std::size_t max_;
+  std::optional<std::string> comment_;
+  address_list out_;
+};
+
+void address_parser::parse_address(bool in_group) {
+  comment_.reset();
+  std::vector<std::string> phrase;
+  std::string local;
+  while (auto const* t = peek()) {
+    if (t->kind == token_kind::special) break;
+    phrase.push_back(t->kind == token_kind::quoted ? t->text : std::string(t->raw));
+    local += t->raw;
+    advance();
+  }
+  if (at_end_or(',', ';')) {
+    // A bare word list without '@' ("root", "John Doe"): best effort.
+    if (!phrase.empty()) emit(comment_, std::nullopt, local, {});
+    return;
+  }
+  char c = peek()->raw[0];
+  advance();
+  if (c == ':' && !in_group) return parse_group(join_words(phrase));
+  if (c == '<') return parse_angle(phrase);
+  if (c == '@') {
+    std::string host = collect_raw(",;<>");
+    skip_to_separator(in_group);  // trailing comments become the name
+    return emit(comment_, std::nullopt, local, host);
+  }
+  // '>', ';' outside a group, ':' inside one: garbage up to the next comma.
+}
+
+void address_parser::parse_group(std::string name) {
+  out_.push_back(address{std::nullopt, std::nullopt, std::move(name), std::nullopt});
+  while (!full() && peek()) {
+    if (is(';')) {
+      advance();
+      break;
+    }
+    if (is(',')) {
+      advance();
+      continue;
+    }
+    parse_address(true);
+    skip_to_separator(true);
+  }
+  out_.push_back(address{});  // the end marker is kept even past the limit
+}
+
+void address_parser::parse_angle(std::vector<std::string> const& phrase) {
+  std::optional<std::string> adl;
+  if (is('@')) {  // obs-route "@a,@b:"
+    adl = collect_raw(":>");
+    if (is(':')) advance();
+  }
+  std::string local = collect_raw("@>,;<");
+  std::string host;
+  if (is('@')) {
+    advance();
+    host = collect_raw(">,;<");
+  }
+  if (is('>')) advance();
+  auto name = phrase.empty() ? std::nullopt : std::optional<std::string>(join_words(phrase));
+  if (name && name->empty()) name.reset();
+  emit(std::move(name), std::move(adl), std::move(local), std::move(host));
+}
+
+}  // namespace
+
+address_list parse_address_list(std::string_view value, std::size_t max_addresses) {
+  return address_parser(value, max_addresses).run();
+}
+
+}  // namespace posta::mail::mime

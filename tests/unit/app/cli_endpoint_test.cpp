@@ -1,0 +1,131 @@
+// Where the CLI finds the API: URL parsing, listener → URL, TOML, precedence.
+#include "app/cli/endpoint.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+namespace posta::cli {
+namespace {
+
+TEST(CliApiUrl, Table) {
+  struct row {
+    std::string_view in, host, port, base, text;
+  };
+  for (auto const& r : std::initializer_list<row>{
+           {"http://127.0.0.1:8080", "127.0.0.1", "8080", "", "http://127.0.0.1:8080"},
+           {"http://127.0.0.1:8080/", "127.0.0.1", "8080", "", "http://127.0.0.1:8080"},
+           {"http://localhost", "localhost", "80", "", "http://localhost"},
+           {"http://[::1]:8080", "::1", "8080", "", "http://[::1]:8080"},
+           {"http://[::1]", "::1", "80", "", "http://[::1]"},
+           {"http://admin.example.org:81/posta/", "admin.example.org", "81", "/posta", "http://admin.example.org:81/posta"},
+       }) {
+    auto u = parse_api_url(r.in);
+    ASSERT_TRUE(u) << r.in;
+    EXPECT_EQ(u->host, r.host) << r.in;
+    EXPECT_EQ(u->port, r.port) << r.in;
+    EXPECT_EQ(u->base, r.base) << r.in;
+    EXPECT_EQ(u->text, r.text) << r.in;
+  }
+  for (std::string_view bad : {"https://x:8443", "127.0.0.1:8080", "http://", "http://:80", "http://x:",
+                               "http://x:8o", "http://[::1:80", "http://[::1]x"})
+    EXPECT_FALSE(parse_api_url(bad)) << bad;
+}
+
+TEST(CliListenerUrl, WildcardsBecomeLoopback) {
+  EXPECT_EQ(url_for_listener("127.0.0.1:8080"), "http://127.0.0.1:8080");
+  EXPECT_EQ(url_for_listener("0.0.0.0:9000"), "http://127.0.0.1:9000");
+  EXPECT_EQ(url_for_listener(":8080"), "http://127.0.0.1:8080");
+  EXPECT_EQ(url_for_listener("[::]:8080"), "http://[::1]:8080");
+  EXPECT_EQ(url_for_listener("[::1]:8080"), "http://[::1]:8080");
+  EXPECT_EQ(url_for_listener("mail.example.org:80"), "http://mail.example.org:80");
+}
+
+TEST(CliBootstrapToml, ReadsListenerAndToken) {
+  auto v = read_bootstrap_toml("[listeners]\nhttp = \"0.0.0.0:9090\"\nsmtp = \"0.0.0.0:25\"\n"
+                               "[admin]\ntoken = \"abc\"\n",
+                               "posta.toml");
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->http_listener, "0.0.0.0:9090");
+  EXPECT_EQ(v->token, "abc");
+  auto arr = read_bootstrap_toml("[listeners]\nhttp = [\"127.0.0.1:1\", \"[::1]:1\"]\n", "f");
+  ASSERT_TRUE(arr);
+  EXPECT_EQ(arr->http_listener, "127.0.0.1:1");
+  EXPECT_EQ(arr->token, "");
+  auto empty = read_bootstrap_toml("", "f");
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(empty->http_listener, "127.0.0.1:8080");
+}
+
+TEST(CliBootstrapToml, SyntaxErrorNamesTheFile) {
+  auto v = read_bootstrap_toml("[admin\ntoken = 1", "/etc/posta.toml");
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().context.rfind("/etc/posta.toml: ", 0), 0u) << v.error().context;
+}
+
+class CliResolve : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = std::filesystem::temp_directory_path() /
+            ("posta_cli_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + ".toml");
+    std::ofstream(path_) << "[listeners]\nhttp = \"0.0.0.0:7070\"\n[admin]\ntoken = \"from-file\"\n";
+  }
+  void TearDown() override { std::filesystem::remove(path_); }
+  std::filesystem::path path_;
+};
+
+TEST_F(CliResolve, FlagsBeatEnvironmentBeatFile) {
+  endpoint_inputs in;
+  in.flag_config = path_.string();
+  auto file_only = resolve_endpoint(in);
+  ASSERT_TRUE(file_only);
+  EXPECT_EQ(file_only->url, "http://127.0.0.1:7070");
+  EXPECT_EQ(file_only->token, "from-file");
+
+  in.env_api = "http://env:1";
+  in.env_token = "from-env";
+  auto env = resolve_endpoint(in);
+  ASSERT_TRUE(env);
+  EXPECT_EQ(env->url, "http://env:1");
+  EXPECT_EQ(env->token, "from-env");
+
+  in.flag_api = "http://flag:2";
+  in.flag_token = "from-flag";
+  in.flag_config = "/nonexistent/never-read.toml";  // everything is known: the file is not read
+  auto flags = resolve_endpoint(in);
+  ASSERT_TRUE(flags);
+  EXPECT_EQ(flags->url, "http://flag:2");
+  EXPECT_EQ(flags->token, "from-flag");
+}
+
+TEST_F(CliResolve, EnvConfigPathAndMissingFiles) {
+  endpoint_inputs in;
+  in.env_config = path_.string();
+  EXPECT_EQ(config_path(in), path_.string());
+  auto r = resolve_endpoint(in);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->token, "from-file");
+
+  in.flag_config = "/nonexistent/posta.toml";
+  EXPECT_EQ(config_path(in), "/nonexistent/posta.toml");
+  auto missing = resolve_endpoint(in);
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().context.find("/nonexistent/posta.toml"), std::string::npos);
+
+  endpoint_inputs none;  // ./var/posta.toml absent here: no token anywhere
+  EXPECT_EQ(config_path(none), "./var/posta.toml");
+  if (!std::filesystem::exists("./var/posta.toml")) {
+    auto no_token = resolve_endpoint(none);
+    ASSERT_FALSE(no_token);
+    EXPECT_NE(no_token.error().context.find("no admin token"), std::string::npos);
+    none.env_token = "t";
+    auto defaults = resolve_endpoint(none);
+    ASSERT_TRUE(defaults);
+    EXPECT_EQ(defaults->url, "http://127.0.0.1:8080");
+  }
+}
+
+}  // namespace
+}  // namespace posta::cli

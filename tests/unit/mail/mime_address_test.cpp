@@ -1,0 +1,77 @@
+// RFC 5322 address lists into IMAP ENVELOPE addresses (RFC 3501 7.4.2).
+#include "mail/mime/address_list.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace posta::mail::mime {
+namespace {
+
+// "name|adl|mailbox|host" per address, "~" for NIL, addresses joined by " ; ".
+std::string show(address_list const& list) {
+  auto f = [](std::optional<std::string> const& s) { return s ? *s : std::string("~"); };
+  std::string out;
+  for (auto const& a : list) {
+    if (!out.empty()) out += " ; ";
+    out += f(a.name) + "|" + f(a.adl) + "|" + f(a.mailbox) + "|" + f(a.host);
+  }
+  return out;
+}
+
+struct address_case {
+  char const* input;
+  char const* expected;
+};
+
+TEST(mime_address, table) {
+  address_case const cases[] = {
+      {"", ""},
+      {"   ", ""},
+      {"a@b.example", "~|~|a|b.example"},
+      {"Fred Foobar <foobar@Blurdybloop.COM>", "Fred Foobar|~|foobar|Blurdybloop.COM"},
+      {"\"Doe, Jane\" <jane@example.com>", "Doe, Jane|~|jane|example.com"},
+      {"\"say \\\"hi\\\"\" <q@example.com>", "say \"hi\"|~|q|example.com"},
+      {"=?UTF-8?Q?J=C3=B6rg?= <j@example.de>", "=?UTF-8?Q?J=C3=B6rg?=|~|j|example.de"},
+      {"bob@example.org (Bob Smith)", "Bob Smith|~|bob|example.org"},
+      {"a@x, b@y", "~|~|a|x ; ~|~|b|y"},
+      {",, a@x ,,", "~|~|a|x"},
+      {"<@relay1.example,@relay2.example:user@host.example>",
+       "~|@relay1.example,@relay2.example|user|host.example"},
+      {"\"john doe\"@example.com", "~|~|\"john doe\"|example.com"},
+      {"john.q.public@example.com", "~|~|john.q.public|example.com"},
+      {"user@[192.0.2.1]", "~|~|user|[192.0.2.1]"},
+      {"undisclosed-recipients:;", "~|~|undisclosed-recipients|~ ; ~|~|~|~"},
+      {"A Group: a@x.org, \"B\" <b@y.org>;, c@z.org",
+       "~|~|A Group|~ ; ~|~|a|x.org ; B|~|b|y.org ; ~|~|~|~ ; ~|~|c|z.org"},
+      {"Unclosed: a@x", "~|~|Unclosed|~ ; ~|~|a|x ; ~|~|~|~"},
+      {"root", "~|~|root|MISSING_DOMAIN"},
+      {"Name <>", "Name|~|MISSING_MAILBOX|MISSING_DOMAIN"},
+      {"Name <user>", "Name|~|user|MISSING_DOMAIN"},
+      {"Name <user@host", "Name|~|user|host"},
+      {"\"unterminated <x@y>", "~|~|\"unterminated <x@y>|MISSING_DOMAIN"},
+      {"a@b (nested (comment) here)", "nested (comment) here|~|a|b"},
+      {"> garbage, ok@x", "~|~|ok|x"},
+      {"J\xC3\xB6rg <j@x>", "J\xC3\xB6rg|~|j|x"},
+      {"Multiple   Spaces  <m@x>", "Multiple Spaces|~|m|x"},
+  };
+  for (auto const& c : cases) EXPECT_EQ(show(parse_address_list(c.input)), c.expected) << c.input;
+}
+
+TEST(mime_address, limit_caps_the_list) {
+  std::string many;
+  for (int i = 0; i < 50; ++i) many += "u" + std::to_string(i) + "@x, ";
+  auto list = parse_address_list(many, 10);
+  ASSERT_EQ(list.size(), 10u);
+  EXPECT_EQ(list.back().mailbox, "u9");
+}
+
+TEST(mime_address, group_end_is_kept_at_the_limit) {
+  auto list = parse_address_list("G: a@x, b@x, c@x;", 2);
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_TRUE(list.front().is_group_start());
+  EXPECT_TRUE(list.back().is_group_end());
+}
+
+}  // namespace
+}  // namespace posta::mail::mime
