@@ -26,10 +26,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Without a token in the config, one is generated once and kept in
-// <data_dir>/admin-token (0600); the CLI reads it from there.
-result<std::string> ensure_admin_token(fs::path const& data_dir) {
-  auto path = data_dir / "admin-token";
+// A secret generated once and kept in a 0600 file of the data folder: the
+// admin token when the config names none (the CLI reads it from there), and
+// the server secret behind fake SCRAM salts.
+result<std::string> ensure_secret_file(fs::path const& path) {
   if (std::ifstream in(path); in) {
     std::string token;
     std::getline(in, token);
@@ -45,7 +45,7 @@ result<std::string> ensure_admin_token(fs::path const& data_dir) {
   out << token << "\n";
   ::umask(old_mask);
   if (!out) return make_error(errc::io_error, "write " + path.string());
-  spdlog::info("generated the admin API token in {}", path.string());
+  spdlog::info("generated {}", path.string());
   return token;
 }
 
@@ -55,7 +55,7 @@ result<void> prepare(config::bootstrap& cfg) {
   if (ec) return make_error(ec, "create data directory " + cfg.data_dir.string());
   // The embedded cluster runs as `postgres`, which must be able to reach its folder.
   fs::permissions(cfg.data_dir, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec, ec);
-  if (cfg.admin_token.empty()) cfg.admin_token = POSTA_TRY(ensure_admin_token(cfg.data_dir));
+  if (cfg.admin_token.empty()) cfg.admin_token = POSTA_TRY(ensure_secret_file(cfg.data_dir / "admin-token"));
   fs::create_directories(cfg.tls.cert.parent_path(), ec);
   POSTA_TRY(net::ensure_self_signed_certificate(cfg.tls.cert, cfg.tls.key, cfg.hostname));
   return {};
@@ -86,8 +86,13 @@ int run_serve(std::string const& config_path) {
     conninfo = cluster->conninfo();
   }
 
+  auto tls = net::make_server_tls_context(cfg.tls.cert, cfg.tls.key);
+  if (!tls) return fail(tls.error().message());
+  auto secret = ensure_secret_file(cfg.data_dir / "server-secret");
+  if (!secret) return fail(secret.error().message());
+
   asio::io_context io;
-  auto srv = std::make_unique<server>(io, cfg, conninfo);
+  auto srv = std::make_unique<server>(io, cfg, conninfo, *tls, *secret);
   int status = 0;
   asio::signal_set signals(io, SIGINT, SIGTERM);
   asio::co_spawn(io, [&]() -> asio::awaitable<void> {

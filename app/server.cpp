@@ -26,7 +26,8 @@ void log_if_failed(std::exception_ptr e) {
 }
 }  // namespace
 
-server::server(asio::io_context& io_, config::bootstrap cfg_, std::string conninfo)
+server::server(asio::io_context& io_, config::bootstrap cfg_, std::string conninfo,
+               std::shared_ptr<boost::asio::ssl::context> tls_, std::string server_secret)
     : io(io_),
       cfg(std::move(cfg_)),
       pool(io.get_executor(), conninfo, pool_size),
@@ -38,37 +39,37 @@ server::server(asio::io_context& io_, config::bootstrap cfg_, std::string connin
       services(pool),
       listeners(io.get_executor()),
       http_limiter(0, 0),
-      api{pool, identity, settings, services} {}
+      api{pool, identity, settings, services},
+      tls(std::move(tls_)),
+      authenticator(identity, settings, std::move(server_secret)),
+      resolver(pool),
+      committer(pool, blobs),
+      smtp(mail::smtp::server::context{settings, authenticator, resolver, committer, blobs, smtp_rate, tls,
+                                       cfg.hostname}) {}
 
 void server::apply_settings() {
   http_limiter.set_max_per_ip(static_cast<std::size_t>(settings.get_int("net.max_connections_per_ip")));
+  authenticator.apply_settings();
+  smtp.apply_settings();
 }
 
-void server::add_http_service() {
-  bool first = true;
+void server::add_listener_service(std::string const& name, net::connection_handler handler, bool can_disable) {
   service::hooks h;
-  h.can_disable = false;
-  h.start = [this, first]() mutable -> asio::awaitable<result<std::string>> {
-    auto address = cfg.listeners["http"];
+  h.can_disable = can_disable;
+  h.start = [this, name, handler, added = false]() mutable -> asio::awaitable<result<std::string>> {
+    auto address = cfg.listeners[name];
     if (address.empty()) co_return std::string("off in the configuration");
-    if (first) {
-      first = false;
-      POSTA_CO_TRY(listeners.add({"http", address, [this](asio::ip::tcp::socket s) -> asio::awaitable<void> {
-        boost::system::error_code ec;
-        auto peer = s.remote_endpoint(ec);
-        if (ec) co_return;
-        auto slot = http_limiter.try_acquire(peer.address());
-        if (!slot) co_return;  // SECURITY: per-IP connection bound; the socket closes
-        co_await http::serve_http_connection(std::move(s), router, http::http_limits{});
-      }}));
+    if (!added) {
+      POSTA_CO_TRY(listeners.add({name, address, handler}));
+      added = true;
     } else {
-      POSTA_CO_TRY(co_await listeners.rebind("http", address));
+      POSTA_CO_TRY(co_await listeners.rebind(name, address));
     }
-    auto at = listeners.local_endpoint("http");
+    auto at = listeners.local_endpoint(name);
     co_return "listening on " + (at ? at->address().to_string() + ":" + std::to_string(at->port()) : address);
   };
-  h.stop = [this]() -> asio::awaitable<void> { co_await listeners.rebind("http", "0"); };
-  services.add("http", std::move(h));
+  h.stop = [this, name]() -> asio::awaitable<void> { co_await listeners.rebind(name, "0"); };
+  services.add(name, std::move(h));
 }
 
 asio::awaitable<result<void>> server::start() {
@@ -89,7 +90,19 @@ asio::awaitable<result<void>> server::start() {
 
   router.set_token(cfg.admin_token);
   api::add_routes(router, api);
-  add_http_service();
+  add_listener_service("http", [this](asio::ip::tcp::socket s) -> asio::awaitable<void> {
+    boost::system::error_code ec;
+    auto peer = s.remote_endpoint(ec);
+    if (ec) co_return;
+    auto slot = http_limiter.try_acquire(peer.address());
+    if (!slot) co_return;  // SECURITY: per-IP connection bound; the socket closes
+    co_await http::serve_http_connection(std::move(s), router, http::http_limits{});
+  }, false);
+  using mail::smtp::server::listener_kind;
+  add_listener_service("smtp", smtp.handler(listener_kind::mx));
+  add_listener_service("submission", smtp.handler(listener_kind::submission));
+  add_listener_service("submissions", smtp.handler(listener_kind::submissions));
+  committer.start(io.get_executor());
   co_await services.start_enabled();
   asio::co_spawn(io, maintenance(), log_if_failed);
   journal::record(journal::level::info, "core", "posta started", {{"hostname", cfg.hostname}});
@@ -120,6 +133,7 @@ asio::awaitable<void> server::stop() {
   journal::record(journal::level::info, "core", "posta stopping");
   co_await services.stop_all();
   listeners.stop();
+  committer.stop();
   journal_sink.stop();
   co_await journal_sink.flush_now();
   journal::install_sink(nullptr);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/api/api.hpp"
+#include "core/auth/authenticator.hpp"
 #include "core/blob/blob_store.hpp"
 #include "core/config/bootstrap.hpp"
 #include "core/db/notifier.hpp"
@@ -15,13 +16,18 @@
 #include "core/net/listener.hpp"
 #include "core/service/registry.hpp"
 #include "core/settings/settings.hpp"
+#include "mail/delivery/committer.hpp"
+#include "mail/delivery/recipients.hpp"
+#include "mail/smtp/policy/rate_limiter.hpp"
+#include "mail/smtp/server/service.hpp"
 
 #include <boost/asio/io_context.hpp>
 
 namespace posta::app {
 
 struct server {
-  server(asio::io_context& io, config::bootstrap cfg, std::string conninfo);
+  server(asio::io_context& io, config::bootstrap cfg, std::string conninfo,
+         std::shared_ptr<boost::asio::ssl::context> tls, std::string server_secret);
 
   // Migrations, settings, services; returns once everything is listening.
   asio::awaitable<result<void>> start();
@@ -40,9 +46,16 @@ struct server {
   net::connection_limiter http_limiter;
   http::router router;
   api::context api;
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  auth::authenticator authenticator;
+  mail::delivery::resolver resolver;
+  mail::delivery::committer committer;
+  mail::smtp::policy::rate_limiter smtp_rate;
+  mail::smtp::server::service smtp;
 
  private:
-  void add_http_service();
+  // A service that is one listener of the bootstrap file.
+  void add_listener_service(std::string const& name, net::connection_handler handler, bool can_disable = true);
   void apply_settings();
   asio::awaitable<void> maintenance();
   bool stopping_ = false;

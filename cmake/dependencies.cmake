@@ -26,4 +26,4 @@ endif()
 add_library(posta_asio INTERFACE)
 target_link_libraries(posta_asio INTERFACE Boost::headers Threads::Threads)
 target_compile_definitions(posta_asio INTERFACE
-  BOOST_ASIO_NO_DEPRECATED BOOST_ASIO_HAS_CO_AWAIT BOOST_BEAST_USE_STD_STRING_VIEW)
+  BOOST_ASIO_NO_DEPRECATED BOOST_ASIO_HAS_CO_AWAIT)

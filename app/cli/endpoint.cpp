@@ -2,7 +2,8 @@
 // (toml++, whose parse errors are exceptions converted here at once).
 #include "app/cli/endpoint.hpp"
 
-#include <toml++/toml.h>
+#include "core/config/bootstrap.hpp"
+
 
 #include <filesystem>
 #include <fstream>
@@ -53,19 +54,15 @@ std::string url_for_listener(std::string_view listener) {
 }
 
 result<bootstrap_values> read_bootstrap_toml(std::string_view toml_text, std::string_view source) {
+  auto const cfg = config::parse_bootstrap(toml_text, std::filesystem::path(source).parent_path());
+  if (!cfg) return make_error(cfg.error().code, std::string(source) + ": " + cfg.error().context);
   bootstrap_values out;
-  try {
-    auto const config = toml::parse(toml_text, source);
-    auto const http = config["listeners"]["http"];
-    if (auto const* s = http.as_string()) out.http_listener = s->get();
-    if (auto const* a = http.as_array(); a && !a->empty() && a->front().is_string())
-      out.http_listener = a->front().as_string()->get();
-    if (auto token = config["admin"]["token"].value<std::string>()) out.token = *token;
-  } catch (toml::parse_error const& e) {
-    std::ostringstream where;
-    where << e.source().begin;
-    return make_error(errc::invalid_argument,
-                      std::string(source) + ": " + std::string(e.description()) + " at " + where.str());
+  out.http_listener = cfg->listeners.at("http");
+  out.token = cfg->admin_token;
+  // Without a token in the file, the server generated one next to its data.
+  if (out.token.empty()) {
+    std::ifstream generated(cfg->data_dir / "admin-token");
+    std::getline(generated, out.token);
   }
   return out;
 }

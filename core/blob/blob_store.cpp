@@ -117,7 +117,7 @@ fs::path store::path_of(std::string_view hash) const {
   return root_ / std::string(hash.substr(0, 2)) / std::string(hash.substr(2));
 }
 
-result<writer> store::begin() {
+result<writer> store::begin() const {
   auto s = std::make_unique<writer::state>();
   s->root = root_;
   s->temp = root_ / "tmp" / random_name();
@@ -131,7 +131,7 @@ result<writer> store::begin() {
   return writer(std::move(s));
 }
 
-result<blob_ref> store::put_blocking(std::string_view data) {
+result<blob_ref> store::put_blocking(std::string_view data) const {
   auto w = POSTA_TRY(begin());
   POSTA_TRY(w.append(data));
   return w.finish_blocking();
@@ -146,20 +146,13 @@ result<std::string> store::read_blocking(std::string_view hash) const {
   return buf.str();
 }
 
-asio::awaitable<result<void>> store::add_reference(db::connection& conn, blob_ref const& ref) const {
-  POSTA_CO_TRY(co_await conn.q("INSERT INTO blobs(hash, size, refcount) VALUES ($1, $2, 1) "
-                               "ON CONFLICT (hash) DO UPDATE SET refcount = blobs.refcount + 1, updated_at = now()",
+asio::awaitable<result<void>> store::pin(db::connection& conn, blob_ref const& ref) const {
+  POSTA_CO_TRY(co_await conn.q("INSERT INTO blobs(hash, size, refcount) VALUES ($1, $2, 0) "
+                               "ON CONFLICT (hash) DO UPDATE SET updated_at = now()",
                                ref.hash, ref.size));
   struct stat st{};
   if (::stat(path_of(ref.hash).c_str(), &st) != 0)
     co_return make_error(errc::unavailable, "blob " + ref.hash + " vanished; retry");
-  co_return result<void>{};
-}
-
-asio::awaitable<result<void>> store::drop_reference(db::connection& conn, std::string_view hash) const {
-  POSTA_CO_TRY(co_await conn.q("UPDATE blobs SET refcount = greatest(refcount - 1, 0), updated_at = now() "
-                               "WHERE hash = $1",
-                               hash));
   co_return result<void>{};
 }
 

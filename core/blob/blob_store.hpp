@@ -46,17 +46,17 @@ class store {
   explicit store(std::filesystem::path root);
 
   result<void> open_blocking();  // creates the folder layout
-  result<writer> begin();
-  result<blob_ref> put_blocking(std::string_view data);
+  result<writer> begin() const;
+  result<blob_ref> put_blocking(std::string_view data) const;
   std::filesystem::path path_of(std::string_view hash) const;
   result<std::string> read_blocking(std::string_view hash) const;
 
-  // Adds one reference inside the caller's transaction. The row lock taken
-  // here orders us after a garbage collector deleting the same blob, so the
-  // file is checked after it: a blob deleted in between is an error (retry),
-  // never a reference to a missing file.
-  asio::awaitable<result<void>> add_reference(db::connection& conn, blob_ref const& ref) const;
-  asio::awaitable<result<void>> drop_reference(db::connection& conn, std::string_view hash) const;
+  // Makes sure the `blobs` row exists, inside the caller's transaction, before
+  // rows that refer to the blob are inserted (their triggers count the
+  // references). The row lock taken here orders us after a garbage collector
+  // deleting the same blob, so the file is checked after it: a blob deleted
+  // in between is an error (retry), never a reference to a missing file.
+  asio::awaitable<result<void>> pin(db::connection& conn, blob_ref const& ref) const;
 
   struct gc_report {
     int blobs_deleted = 0;          // files and rows removed

@@ -33,6 +33,12 @@ asio::awaitable<result<std::string_view>> line_reader::read_chunk(stream::durati
   co_return std::string_view(chunk_);
 }
 
+void line_reader::give_back(std::string_view bytes) {
+  std::string rest = splitter_.take_buffered();
+  splitter_.feed(bytes);
+  splitter_.feed(rest);
+}
+
 asio::awaitable<result<void>> line_reader::start_tls(asio::ssl::context& ctx,
                                                     stream::duration handshake_timeout) {
   discard_buffered();

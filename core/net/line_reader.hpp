@@ -28,6 +28,10 @@ class line_reader {
   // view is valid until the next call on this reader.
   boost::asio::awaitable<result<std::string_view>> read_chunk(stream::duration idle_timeout);
 
+  // Returns bytes that read_chunk() handed out but the payload did not use
+  // (pipelined commands after DATA's final dot) to the front of the input.
+  void give_back(std::string_view bytes);
+
   std::string_view buffered() const { return splitter_.buffered(); }
   void consume(std::size_t n) { splitter_.consume(n); }
   std::string take_buffered() { return splitter_.take_buffered(); }

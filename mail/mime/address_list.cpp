@@ -86,7 +86,7 @@ class address_parser {
   address_list run() {
     while (!full() && peek()) {
       if (is(',')) {
-        advance();
+        next_address();
         continue;
       }
       parse_address(false);
@@ -108,6 +108,11 @@ class address_parser {
     return pos_ < tokens_.size() ? &tokens_[pos_] : nullptr;
   }
   void advance() { ++pos_; }
+  // Past a comma: comments from here on belong to the next address.
+  void next_address() {
+    advance();
+    comment_.reset();
+  }
   bool is(char c) {
     auto const* t = peek();
     return t && t->kind == token_kind::special && t->raw[0] == c;
@@ -148,7 +153,6 @@ class address_parser {
 };
 
 void address_parser::parse_address(bool in_group) {
-  comment_.reset();
   std::vector<std::string> phrase;
   std::string local;
   while (auto const* t = peek()) {
@@ -182,7 +186,7 @@ void address_parser::parse_group(std::string name) {
       break;
     }
     if (is(',')) {
-      advance();
+      next_address();
       continue;
     }
     parse_address(true);

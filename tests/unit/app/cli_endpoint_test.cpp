@@ -44,19 +44,27 @@ TEST(CliListenerUrl, WildcardsBecomeLoopback) {
 }
 
 TEST(CliBootstrapToml, ReadsListenerAndToken) {
-  auto v = read_bootstrap_toml("[listeners]\nhttp = \"0.0.0.0:9090\"\nsmtp = \"0.0.0.0:25\"\n"
+  auto v = read_bootstrap_toml("[server]\ndata_dir = \"/nonexistent\"\n"
+                               "[listeners]\nhttp = \"0.0.0.0:9090\"\nsmtp = \"0.0.0.0:25\"\n"
                                "[admin]\ntoken = \"abc\"\n",
                                "posta.toml");
   ASSERT_TRUE(v);
   EXPECT_EQ(v->http_listener, "0.0.0.0:9090");
   EXPECT_EQ(v->token, "abc");
-  auto arr = read_bootstrap_toml("[listeners]\nhttp = [\"127.0.0.1:1\", \"[::1]:1\"]\n", "f");
-  ASSERT_TRUE(arr);
-  EXPECT_EQ(arr->http_listener, "127.0.0.1:1");
-  EXPECT_EQ(arr->token, "");
-  auto empty = read_bootstrap_toml("", "f");
-  ASSERT_TRUE(empty);
-  EXPECT_EQ(empty->http_listener, "127.0.0.1:8080");
+  auto defaults = read_bootstrap_toml("[server]\ndata_dir = \"/nonexistent\"\n", "f");
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->http_listener, "127.0.0.1:8080");
+  EXPECT_EQ(defaults->token, "");
+}
+
+TEST(CliBootstrapToml, ReadsTheGeneratedTokenFromTheDataDir) {
+  auto dir = std::filesystem::temp_directory_path() / "posta_cli_token_test";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "admin-token") << "generated-token\n";
+  auto v = read_bootstrap_toml("[server]\ndata_dir = \"" + dir.string() + "\"\n", "f");
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->token, "generated-token");
 }
 
 TEST(CliBootstrapToml, SyntaxErrorNamesTheFile) {
@@ -70,7 +78,7 @@ class CliResolve : public ::testing::Test {
   void SetUp() override {
     path_ = std::filesystem::temp_directory_path() /
             ("posta_cli_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + ".toml");
-    std::ofstream(path_) << "[listeners]\nhttp = \"0.0.0.0:7070\"\n[admin]\ntoken = \"from-file\"\n";
+    std::ofstream(path_) << "[server]\ndata_dir = \"/nonexistent\"\n[listeners]\nhttp = \"0.0.0.0:7070\"\n[admin]\ntoken = \"from-file\"\n";
   }
   void TearDown() override { std::filesystem::remove(path_); }
   std::filesystem::path path_;

@@ -51,6 +51,7 @@ TEST(mime_address, table) {
       {"Name <user@host", "Name|~|user|host"},
       {"\"unterminated <x@y>", "~|~|\"unterminated <x@y>|MISSING_DOMAIN"},
       {"a@b (nested (comment) here)", "nested (comment) here|~|a|b"},
+      {"a@b (A), (C) c@d, e@f", "A|~|a|b ; C|~|c|d ; ~|~|e|f"},
       {"> garbage, ok@x", "~|~|ok|x"},
       {"J\xC3\xB6rg <j@x>", "J\xC3\xB6rg|~|j|x"},
       {"Multiple   Spaces  <m@x>", "Multiple Spaces|~|m|x"},

@@ -1,0 +1,67 @@
+// The authentication service shared by SMTP, IMAP, POP3 and XMPP: login name
+// normalisation (default domain), failed-login throttling per IP and per
+// account, argon2id verification of local passwords, SCRAM credentials, and
+// a plug-in point through which the directory module checks directory
+// accounts by LDAP bind (the password is then never stored here).
+#pragma once
+
+#include "core/auth/login_throttle.hpp"
+#include "core/auth/scram.hpp"
+#include "core/identity/store.hpp"
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace posta::settings { class store; }
+
+namespace posta::auth {
+
+enum class login_outcome { ok, bad_credentials, disabled, throttled, unavailable };
+
+struct login_result {
+  login_outcome outcome = login_outcome::bad_credentials;
+  std::string address;  // the normalised login (on success: the account's address)
+  bool ok() const noexcept { return outcome == login_outcome::ok; }
+};
+
+// Implemented by the directory module and plugged in by app/.
+class directory_verifier {
+ public:
+  virtual ~directory_verifier() = default;
+  virtual asio::awaitable<result<bool>> verify(identity::credentials const& account, std::string const& password) = 0;
+};
+
+struct scram_lookup {
+  scram_credentials credentials;
+  std::string address;
+  bool exists = false;  // false: fake credentials, the exchange will fail
+};
+
+class authenticator {
+ public:
+  authenticator(identity::store& identity, settings::store const& settings, std::string scram_secret);
+
+  asio::awaitable<login_result> verify_password(std::string login, std::string password, std::string ip);
+
+  // SCRAM: the stored keys of `login`, or stable fake ones (RFC 5802 §9).
+  // Disabled, directory and throttled accounts get fake keys too.
+  asio::awaitable<scram_lookup> scram_credentials_for(std::string login, scram_hash hash, std::string ip);
+  void record_scram_result(scram_lookup const& who, std::string const& ip, bool ok);
+
+  void set_directory_verifier(std::shared_ptr<directory_verifier> verifier);
+  void apply_settings();  // throttle parameters changed
+
+ private:
+  std::shared_ptr<login_throttle> throttle() const;
+  result<std::string> normalise(std::string const& login) const;
+
+  identity::store& identity_;
+  settings::store const& settings_;
+  std::string scram_secret_;
+  mutable std::mutex mutex_;
+  std::shared_ptr<login_throttle> throttle_;
+  std::shared_ptr<directory_verifier> directory_;
+};
+
+}  // namespace posta::auth

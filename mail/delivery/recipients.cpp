@@ -1,0 +1,114 @@
+// Recipient lookup and expansion over the identity tables (addresses,
+// accounts, aliases, groups) and per-domain catch-all addresses.
+#include "mail/delivery/recipients.hpp"
+
+#include <algorithm>
+#include <deque>
+
+namespace posta::mail::delivery {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+struct lookup {
+  bool local_domain = false;
+  std::string address;  // what matched; empty when nothing did
+  std::string kind;     // account | alias | group
+};
+
+// One round trip: the domain, the exact address, the address without its
+// +tag, and the domain's catch-all, in that order of preference.
+asio::awaitable<result<lookup>> find(db::connection& c, std::string const& address) {
+  auto key = lookup_key(address);
+  auto domain = key.substr(key.rfind('@') + 1);
+  auto untagged = without_subaddress(key);
+  POSTA_CO_TRY_ASSIGN(auto r, co_await c.q("SELECT d.id, "
+                                           "(SELECT kind FROM addresses WHERE address = $2), "
+                                           "(SELECT kind FROM addresses WHERE address = $3), "
+                                           "d.catch_all, (SELECT kind FROM addresses WHERE address = d.catch_all) "
+                                           "FROM domains d WHERE d.name = $1",
+                                           domain, key, untagged));
+  lookup out;
+  if (r.empty()) co_return out;
+  out.local_domain = true;
+  if (!r.is_null(0, 1)) out = {true, key, r.str(0, 1)};
+  else if (!untagged.empty() && !r.is_null(0, 2)) out = {true, untagged, r.str(0, 2)};
+  else if (!r.is_null(0, 4)) out = {true, r.str(0, 3), r.str(0, 4)};
+  co_return out;
+}
+
+}  // namespace
+
+std::string lookup_key(std::string_view address) { return lower(address); }
+
+std::string without_subaddress(std::string_view address) {
+  auto at = address.rfind('@');
+  auto plus = address.find('+');
+  if (at == std::string_view::npos || plus == std::string_view::npos || plus > at || plus == 0) return {};
+  return std::string(address.substr(0, plus)) + std::string(address.substr(at));
+}
+
+asio::awaitable<result<rcpt_check>> resolver::check(std::string address) {
+  POSTA_CO_TRY_ASSIGN(auto conn, co_await pool_.acquire());
+  POSTA_CO_TRY_ASSIGN(auto found, co_await find(*conn, address));
+  if (!found.local_domain) co_return rcpt_check{rcpt_status::remote, address};
+  if (found.address.empty()) co_return rcpt_check{rcpt_status::unknown, address};
+  if (found.kind != "account") co_return rcpt_check{rcpt_status::local, found.address};
+  POSTA_CO_TRY_ASSIGN(auto acct, co_await conn->q("SELECT enabled, quota_bytes, used_bytes FROM accounts "
+                                                  "WHERE address = $1",
+                                                  found.address));
+  if (acct.empty()) co_return rcpt_check{rcpt_status::unknown, address};
+  if (!acct.boolean(0, 0)) co_return rcpt_check{rcpt_status::disabled, found.address};
+  auto quota = acct.i64(0, 1);
+  if (quota > 0 && acct.i64(0, 2) >= quota) co_return rcpt_check{rcpt_status::over_quota, found.address};
+  co_return rcpt_check{rcpt_status::local, found.address};
+}
+
+asio::awaitable<bool> resolver::may_send_as(std::string account, std::string address) {
+  auto key = lookup_key(address);
+  if (key == account) co_return true;
+  auto owned = co_await pool_.q("SELECT 1 FROM alias_targets t JOIN aliases a ON a.id = t.alias_id "
+                                "WHERE a.address = $1 AND t.local_address = $2",
+                                key, account);
+  co_return owned && !owned->empty();
+}
+
+asio::awaitable<result<expansion>> resolver::expand(db::connection& c, std::vector<std::string> const& recipients) {
+  expansion out;
+  std::set<std::string> seen;
+  std::deque<std::pair<std::string, int>> todo;
+  for (auto const& r : recipients) todo.emplace_back(r, 0);
+  while (!todo.empty()) {
+    auto [address, depth] = todo.front();
+    todo.pop_front();
+    if (!seen.insert(lookup_key(address)).second) continue;
+    // SECURITY: alias loops and fan-out are cut here rather than refused, so
+    // one bad alias cannot make every message to it fail.
+    if (depth > max_expansion_depth || seen.size() > max_expanded_recipients) continue;
+    POSTA_CO_TRY_ASSIGN(auto found, co_await find(c, address));
+    if (!found.local_domain) {
+      out.remote.insert(address);
+    } else if (found.kind == "account") {
+      POSTA_CO_TRY_ASSIGN(auto a, co_await c.q("SELECT id FROM accounts WHERE address = $1 AND enabled", found.address));
+      if (!a.empty()) out.accounts.emplace(a.i64(0, 0), found.address);
+    } else if (found.kind == "alias") {
+      POSTA_CO_TRY_ASSIGN(auto t, co_await c.q("SELECT t.target FROM alias_targets t JOIN aliases a ON a.id = t.alias_id "
+                                               "WHERE a.address = $1",
+                                               found.address));
+      for (int i = 0; i < t.size(); ++i) todo.emplace_back(t.str(i, 0), depth + 1);
+    } else if (found.kind == "group") {
+      POSTA_CO_TRY_ASSIGN(auto m, co_await c.q("SELECT a.id, a.address FROM group_members gm "
+                                               "JOIN groups g ON g.id = gm.group_id JOIN accounts a ON a.id = gm.account_id "
+                                               "WHERE g.address = $1 AND a.enabled",
+                                               found.address));
+      for (int i = 0; i < m.size(); ++i) out.accounts.emplace(m.i64(i, 0), m.str(i, 1));
+    }
+  }
+  co_return out;
+}
+
+}  // namespace posta::mail::delivery

@@ -1,0 +1,60 @@
+// Who a recipient address is: a local account, an alias or group to expand,
+// a domain's catch-all, or a remote address. Used at RCPT time (is it
+// acceptable?) and in the delivering transaction (whose mailboxes get it?).
+#pragma once
+
+#include "core/db/pool.hpp"
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace posta::mail::delivery {
+
+enum class rcpt_status {
+  local,         // deliverable here
+  remote,        // not one of our domains: relay (policy decides)
+  unknown,       // our domain, no such address → 550 5.1.1
+  over_quota,    // → 452 4.2.2
+  disabled,      // the account is disabled → 550 5.2.1
+};
+
+struct rcpt_check {
+  rcpt_status status;
+  std::string resolved;  // the address that matched (after +tag or catch-all)
+};
+
+// SECURITY: bounds on one expansion (alias loops, huge groups).
+inline constexpr int max_expansion_depth = 8;
+inline constexpr std::size_t max_expanded_recipients = 5000;
+
+struct expansion {
+  std::map<std::int64_t, std::string> accounts;  // account id -> its address (Delivered-To)
+  std::set<std::string> remote;                  // external addresses to queue
+};
+
+class resolver {
+ public:
+  explicit resolver(db::pool& pool) : pool_(pool) {}
+
+  asio::awaitable<result<rcpt_check>> check(std::string address);
+
+  // Whether `account` may use `address` as its sender: its own address, or
+  // an alias that delivers to it.
+  asio::awaitable<bool> may_send_as(std::string account, std::string address);
+
+  // Expands accepted recipients inside a delivering transaction.
+  static asio::awaitable<result<expansion>> expand(db::connection& c, std::vector<std::string> const& recipients);
+
+ private:
+  db::pool& pool_;
+};
+
+// Lowercases the domain and (for lookups) the local part: local mailboxes
+// are case-insensitive here, as in Postfix's virtual maps.
+std::string lookup_key(std::string_view address);
+// "user+tag@d" -> "user@d"; empty when there is no tag.
+std::string without_subaddress(std::string_view address);
+
+}  // namespace posta::mail::delivery

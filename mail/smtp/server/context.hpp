@@ -1,0 +1,39 @@
+// What an SMTP session needs from the rest of the server, and the three kinds
+// of SMTP listener (RFC 5321 relay port, RFC 6409 submission, RFC 8314 SMTPS).
+#pragma once
+
+#include "core/util/async.hpp"
+
+#include <boost/asio/ssl/context.hpp>
+
+#include <memory>
+#include <string>
+
+namespace posta::settings { class store; }
+namespace posta::auth { class authenticator; }
+namespace posta::blob { class store; }
+namespace posta::mail::delivery { class resolver; class committer; }
+namespace posta::mail::smtp::policy { class rate_limiter; }
+
+namespace posta::mail::smtp::server {
+
+enum class listener_kind {
+  mx,           // port 25: mail from other servers; AUTH allowed but not required
+  submission,   // port 587: STARTTLS, AUTH required
+  submissions,  // port 465: implicit TLS, AUTH required
+};
+
+std::string_view listener_name(listener_kind k);
+
+struct context {
+  settings::store const& settings;
+  auth::authenticator& auth;
+  delivery::resolver& resolver;
+  delivery::committer& committer;
+  blob::store const& blobs;
+  policy::rate_limiter& rate;
+  std::shared_ptr<boost::asio::ssl::context> tls;  // nullptr: no STARTTLS
+  std::string hostname;
+};
+
+}  // namespace posta::mail::smtp::server

@@ -1,0 +1,39 @@
+// Accepting SMTP connections: bound per client IP, then one session each.
+#include "mail/smtp/server/service.hpp"
+
+#include "core/journal/journal.hpp"
+#include "core/settings/settings.hpp"
+#include "mail/smtp/proto/reply.hpp"
+#include "mail/smtp/server/session.hpp"
+
+namespace posta::mail::smtp::server {
+
+service::service(context ctx) : ctx_(std::move(ctx)), limiter_(0, 0) { apply_settings(); }
+
+void service::apply_settings() {
+  limiter_.set_max_per_ip(static_cast<std::size_t>(ctx_.settings.get_int("smtp.max_connections_per_ip")));
+}
+
+net::connection_handler service::handler(listener_kind kind) {
+  return [this, kind](boost::asio::ip::tcp::socket socket) { return serve(kind, std::move(socket)); };
+}
+
+asio::awaitable<void> service::serve(listener_kind kind, boost::asio::ip::tcp::socket socket) {
+  boost::system::error_code ec;
+  auto peer = socket.remote_endpoint(ec);
+  if (ec) co_return;
+  net::stream stream(std::move(socket));
+  // SECURITY: concurrent connections per client IP (smtp.max_connections_per_ip).
+  auto slot = limiter_.try_acquire(peer.address());
+  if (!slot) {
+    journal::record(journal::level::warning, std::string(listener_name(kind)), "connection refused: too many connections",
+                    {{"client_ip", peer.address().to_string()}});
+    co_await stream.write(proto::format(proto::make_reply(421, "4.7.0", "Too many connections from your address")),
+                          std::chrono::seconds(10));
+    co_return;
+  }
+  session s(ctx_, kind, std::move(stream));
+  co_await s.run();
+}
+
+}  // namespace posta::mail::smtp::server

@@ -1,0 +1,166 @@
+// The SMTP session loop: bytes in, state machine, actions, replies out.
+// Replies are held back while the client has more pipelined commands
+// buffered (RFC 2920) and written together.
+#include "mail/smtp/server/session.hpp"
+
+#include "core/blob/blob_store.hpp"
+#include "core/journal/journal.hpp"
+#include "core/net/errors.hpp"
+#include "core/settings/settings.hpp"
+
+namespace posta::mail::smtp::server {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr auto command_timeout = std::chrono::minutes(5);  // RFC 5321 4.5.3.2.7
+constexpr auto write_timeout = std::chrono::minutes(5);
+constexpr auto tls_handshake_timeout = std::chrono::seconds(30);
+// SECURITY: the longest command line; AUTH initial responses may be longer
+// than RFC 5321's 512 octets (RFC 4954 4), so the bound leaves room for them.
+constexpr std::size_t max_command_line = 12288;
+
+proto::machine_config make_config(context const& ctx, listener_kind kind) {
+  proto::machine_config c;
+  auto banner = ctx.settings.get_string("smtp.banner_name");
+  c.server_name = banner.empty() ? ctx.hostname : banner;  // as session::server_name()
+  auto mb = ctx.settings.get_int("smtp.max_message_size_mb");
+  c.max_message_size = mb > 0 ? static_cast<std::uint64_t>(mb) * 1024 * 1024 : UINT64_MAX;
+  auto rcpts = ctx.settings.get_int("smtp.max_recipients");
+  c.max_recipients = rcpts > 0 ? static_cast<std::size_t>(rcpts) : SIZE_MAX;
+  c.tls_available = ctx.tls != nullptr && kind != listener_kind::submissions;
+  c.tls_active = kind == listener_kind::submissions;
+  c.auth_mechanisms = {"PLAIN", "LOGIN", "SCRAM-SHA-256"};
+  c.auth_requires_tls = true;
+  c.require_auth = kind != listener_kind::mx;
+  c.require_tls = kind == listener_kind::submission && ctx.tls != nullptr;
+  return c;
+}
+
+bool is_loopback(boost::asio::ip::address const& a) {
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6()).is_loopback();
+  return a.is_loopback();
+}
+
+}  // namespace
+
+std::string_view listener_name(listener_kind k) {
+  switch (k) {
+    case listener_kind::mx: return "smtp";
+    case listener_kind::submission: return "submission";
+    case listener_kind::submissions: return "submissions";
+  }
+  return "smtp";
+}
+
+session::session(context& ctx, listener_kind kind, net::stream stream)
+    : ctx_(ctx),
+      kind_(kind),
+      stream_(std::move(stream)),
+      reader_(stream_, net::line_limits{max_command_line, true}),
+      machine_([&] {
+        auto c = make_config(ctx, kind);
+        // COMPAT: plaintext AUTH on loopback for local tools, when allowed.
+        auto peer = stream_.remote_endpoint().address();
+        if (is_loopback(peer) && ctx.settings.get_bool("smtp.allow_plaintext_auth_on_loopback")) {
+          c.auth_requires_tls = false;
+          c.require_tls = false;
+        }
+        return c;
+      }()),
+      client_ip_(stream_.remote_endpoint().address().to_string()) {}
+
+session::~session() = default;
+
+asio::awaitable<bool> session::flush() {
+  if (output_.empty()) co_return true;
+  auto written = co_await stream_.write(output_, write_timeout);
+  output_.clear();
+  co_return written.has_value();
+}
+
+asio::awaitable<bool> session::send(proto::reply const& r, bool flush_now) {
+  output_ += proto::format(r);
+  // RFC 2920: hold replies while more pipelined commands are waiting.
+  if (flush_now || reader_.buffered().empty()) co_return co_await flush();
+  co_return true;
+}
+
+asio::awaitable<void> session::run() {
+  if (kind_ == listener_kind::submissions) {
+    if (!ctx_.tls || !co_await stream_.start_tls(*ctx_.tls, tls_handshake_timeout)) co_return;
+  }
+  if (!co_await send(machine_.greeting(), true)) co_return;
+  for (;;) {
+    auto line = co_await reader_.read_line(command_timeout);
+    proto::action next;
+    if (line) {
+      next = machine_.on_line(*line);
+    } else if (net::is_line_too_long(line.error())) {
+      next = machine_.on_line_too_long();
+    } else {
+      if (net::is_timeout(line.error())) {
+        co_await send(proto::make_reply(421, "4.4.2", server_name() + " timeout, closing connection"), true);
+      }
+      break;  // end of stream, timeout or I/O error: the transaction is abandoned
+    }
+    if (!co_await perform(std::move(next))) break;
+  }
+  co_await flush();
+  co_await stream_.shutdown(std::chrono::seconds(5));
+}
+
+asio::awaitable<bool> session::perform(proto::action a) {
+  co_return co_await std::visit([this](auto const& x) { return act(x); }, a);
+}
+
+asio::awaitable<bool> session::act(proto::send_reply const& a) {
+  if (!co_await send(a.response, a.close)) co_return false;
+  co_return !a.close;
+}
+
+asio::awaitable<bool> session::act(proto::check_sender const& a) {
+  auto verdict = co_await sender_policy(a.mail);
+  if (verdict.is_error())
+    log_refusal("sender rejected", a.mail.reverse_path.is_null() ? "" : proto::to_string(*a.mail.reverse_path.mailbox),
+                verdict);
+  co_return co_await act(machine_.on_sender_outcome(verdict));
+}
+
+asio::awaitable<bool> session::act(proto::check_recipient const& a) {
+  auto verdict = co_await recipient_policy(a.rcpt);
+  if (verdict.is_error())
+    log_refusal("recipient rejected", a.rcpt.forward_path.mailbox ? proto::to_string(*a.rcpt.forward_path.mailbox) : "",
+                verdict);
+  co_return co_await act(machine_.on_recipient_outcome(verdict));
+}
+
+std::string session::server_name() const {
+  auto banner = ctx_.settings.get_string("smtp.banner_name");
+  return banner.empty() ? ctx_.hostname : banner;
+}
+
+void session::log_refusal(std::string_view what, std::string const& address, proto::reply const& r) const {
+  journal::record(journal::level::warning, std::string(listener_name(kind_)), std::string(what),
+                  {{"client_ip", client_ip_}, {"address", address}, {"reply", proto::format(r).substr(0, 200)},
+                   {"result", r.is_transient() ? "deferred" : "rejected"}, {"user", authenticated_as_}});
+}
+
+asio::awaitable<bool> session::act(proto::start_tls const& a) {
+  if (!co_await send(a.go_ahead, true)) co_return false;
+  // SECURITY: line_reader::start_tls drops pipelined plaintext first.
+  if (!ctx_.tls || !co_await reader_.start_tls(*ctx_.tls, tls_handshake_timeout)) co_return false;
+  machine_.on_tls_started();
+  authenticated_as_.clear();
+  co_return true;
+}
+
+asio::awaitable<bool> session::act(proto::verify_address const&) {
+  // Never discloses whether an account exists (RFC 5321 3.5.3: 252).
+  co_return co_await act(machine_.on_lookup_outcome(proto::replies::vrfy_cannot_verify()));
+}
+
+asio::awaitable<bool> session::act(proto::expand_list const&) {
+  co_return co_await act(machine_.on_lookup_outcome(proto::replies::vrfy_cannot_verify()));
+}
+
+}  // namespace posta::mail::smtp::server

@@ -1,0 +1,78 @@
+// One SMTP connection: reads lines, feeds the pure state machine
+// (mail/smtp/proto), runs the operations it asks for (policy lookups, SASL,
+// message reception and storage) and writes the replies. Nothing about the
+// protocol's grammar or sequencing is decided here.
+#pragma once
+
+#include "core/net/line_reader.hpp"
+#include "core/net/stream.hpp"
+#include "mail/smtp/proto/state_machine.hpp"
+#include "mail/smtp/server/context.hpp"
+
+#include <optional>
+#include <string>
+
+namespace posta::blob { class writer; }
+
+namespace posta::mail::smtp::server {
+
+class session {
+ public:
+  session(context& ctx, listener_kind kind, net::stream stream);
+  ~session();
+
+  asio::awaitable<void> run();
+
+ private:
+  // Each returns false when the connection must end.
+  asio::awaitable<bool> perform(proto::action a);
+  asio::awaitable<bool> act(proto::send_reply const& a);
+  asio::awaitable<bool> act(proto::check_sender const& a);
+  asio::awaitable<bool> act(proto::check_recipient const& a);
+  asio::awaitable<bool> act(proto::receive_data const& a);
+  asio::awaitable<bool> act(proto::receive_chunk const& a);
+  asio::awaitable<bool> act(proto::store_message const& a);
+  asio::awaitable<bool> act(proto::start_tls const& a);
+  asio::awaitable<bool> act(proto::authenticate const& a);
+  asio::awaitable<bool> act(proto::verify_address const& a);
+  asio::awaitable<bool> act(proto::expand_list const& a);
+
+  // Policy (session_policy.cpp).
+  asio::awaitable<proto::reply> sender_policy(proto::mail_cmd const& mail);
+  asio::awaitable<proto::reply> recipient_policy(proto::rcpt_cmd const& rcpt);
+  bool may_relay() const;
+
+  // SASL (session_auth.cpp): returns the reply that ends the exchange.
+  asio::awaitable<proto::reply> sasl_plain(std::optional<std::string> initial);
+  asio::awaitable<proto::reply> sasl_login(std::optional<std::string> initial);
+  asio::awaitable<proto::reply> sasl_scram(std::optional<std::string> initial);
+  asio::awaitable<std::optional<std::string>> challenge(std::string const& base64);
+  proto::reply finish_login(bool ok, std::string const& address);
+
+  // Message reception and storage (session_message.cpp).
+  result<void> begin_message();
+  void append_body(std::string_view data);
+  asio::awaitable<proto::reply> store(proto::envelope const& env);
+  std::string received_header(proto::envelope const& env) const;
+  void log_message(proto::envelope const& env, proto::reply const& outcome, std::int64_t size) const;
+
+  std::string server_name() const;
+  void log_refusal(std::string_view what, std::string const& address, proto::reply const& r) const;
+  asio::awaitable<bool> send(proto::reply const& r, bool flush_now);
+  asio::awaitable<bool> flush();
+
+  context& ctx_;
+  listener_kind kind_;
+  net::stream stream_;
+  net::line_reader reader_;
+  proto::state_machine machine_;
+  std::string client_ip_;
+  std::string output_;              // replies held back while the client pipelines
+  std::string authenticated_as_;    // account address after AUTH
+  std::string message_id_;
+  std::unique_ptr<blob::writer> body_;
+  std::string body_buffer_;
+  bool body_failed_ = false;
+};
+
+}  // namespace posta::mail::smtp::server

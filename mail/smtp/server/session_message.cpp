@@ -1,0 +1,187 @@
+// Receiving a message (DATA with dot-unstuffing, or BDAT chunks) straight
+// into a blob file, then storing it: fsync, parse once, one committed
+// transaction for every recipient, and only then the 250 reply.
+#include "core/blob/blob_store.hpp"
+#include "core/journal/journal.hpp"
+#include "core/net/blocking.hpp"
+#include "core/settings/settings.hpp"
+#include "core/util/crypto_random.hpp"
+#include "core/util/date.hpp"
+#include "mail/delivery/bounce.hpp"
+#include "mail/delivery/committer.hpp"
+#include "mail/delivery/recipients.hpp"
+#include "mail/mime/parse_message.hpp"
+#include "mail/mime/structure_json.hpp"
+#include "mail/smtp/proto/crlf_normaliser.hpp"
+#include "mail/smtp/proto/received.hpp"
+#include "mail/smtp/server/session.hpp"
+
+namespace posta::mail::smtp::server {
+namespace {
+
+constexpr auto data_timeout = std::chrono::minutes(10);  // RFC 5321 4.5.3.2.5
+constexpr std::size_t body_flush_bytes = 64 * 1024;
+
+std::string new_message_id() {
+  auto token = util::random_token(9);
+  return token ? *token : std::string("unknown");
+}
+
+std::string dsn_notify_text(std::optional<proto::dsn_notify> const& n) {
+  if (!n) return "";
+  if (n->never) return "NEVER";
+  std::string out;
+  for (auto [on, name] : {std::pair{n->success, "SUCCESS"}, {n->failure, "FAILURE"}, {n->delay, "DELAY"}})
+    if (on) out += (out.empty() ? "" : ",") + std::string(name);
+  return out;
+}
+
+struct stored_blob {
+  blob::blob_ref ref;
+  std::string structure_json;
+  std::vector<std::string> from;  // From: addresses, for submission checks
+  std::string text;               // the message, for a DSN if one is due
+};
+
+result<stored_blob> finish_blob_blocking(blob::writer& w, blob::store const& blobs) {
+  stored_blob out;
+  out.ref = POSTA_TRY(w.finish_blocking());
+  out.text = POSTA_TRY(blobs.read_blocking(out.ref.hash));
+  auto structure = POSTA_TRY(mime::parse_message(out.text));
+  for (auto const& a : structure.env.from)
+    if (a.mailbox && a.host) out.from.push_back(*a.mailbox + "@" + *a.host);
+  out.structure_json = mime::to_json_text(structure);
+  return out;
+}
+
+}  // namespace
+
+std::string session::received_header(proto::envelope const& env) const {
+  proto::received_fields f;
+  f.helo = machine_.helo_name();
+  f.client_ip = client_ip_;
+  f.server_name = server_name();
+  f.tls = stream_.is_tls();
+  f.tls_description = stream_.tls_description();
+  f.authenticated = !authenticated_as_.empty();
+  f.authenticated_user = authenticated_as_;
+  f.utf8 = env.mail.params.smtputf8;
+  f.id = message_id_;
+  if (env.recipients.size() == 1 && env.recipients[0].forward_path.mailbox)
+    f.single_recipient = proto::to_string(*env.recipients[0].forward_path.mailbox);
+  f.date = util::rfc5322_date(std::chrono::system_clock::now());
+  return proto::format_received(f);
+}
+
+result<void> session::begin_message() {
+  message_id_ = new_message_id();
+  body_buffer_.clear();
+  body_failed_ = false;
+  auto w = ctx_.blobs.begin();
+  if (!w) {
+    body_failed_ = true;
+    body_.reset();
+    return w.error();
+  }
+  body_ = std::make_unique<blob::writer>(std::move(*w));
+  body_buffer_ = received_header(machine_.current_envelope());
+  return {};
+}
+
+void session::append_body(std::string_view data) {
+  body_buffer_.append(data);
+  if (body_buffer_.size() < body_flush_bytes || body_failed_ || !body_) return;
+  if (!body_->append(body_buffer_)) body_failed_ = true;
+  body_buffer_.clear();
+}
+
+asio::awaitable<bool> session::act(proto::receive_data const& a) {
+  if (!co_await send(a.go_ahead, true)) co_return false;
+  (void)begin_message();  // a failure is reported after the data, as 451
+  proto::data_decoder decoder(a.max_size, [this](std::string_view piece) { append_body(piece); });
+  while (!decoder.is_done()) {
+    auto chunk = co_await reader_.read_chunk(data_timeout);
+    // DURABILITY: a client that disconnects mid-DATA leaves nothing: the
+    // writer's temporary file is removed with the session.
+    if (!chunk) co_return false;
+    auto progress = decoder.feed(*chunk);
+    if (progress.consumed < chunk->size()) reader_.give_back(chunk->substr(progress.consumed));
+  }
+  co_return co_await perform(machine_.on_data_end(decoder));
+}
+
+asio::awaitable<bool> session::act(proto::receive_chunk const& a) {
+  if (a.keep && !body_) (void)begin_message();
+  // BDAT content is taken verbatim except for line endings, which are made CRLF.
+  proto::crlf_normaliser normaliser([this](std::string_view piece) { append_body(piece); });
+  std::uint64_t left = a.size;
+  while (left > 0) {
+    auto chunk = co_await reader_.read_chunk(data_timeout);
+    if (!chunk) co_return false;
+    auto take = std::min<std::uint64_t>(left, chunk->size());
+    if (a.keep) normaliser.feed(chunk->substr(0, take));
+    if (take < chunk->size()) reader_.give_back(chunk->substr(take));
+    left -= take;
+  }
+  if (a.keep) normaliser.finish();
+  co_return co_await perform(machine_.on_chunk_done());
+}
+
+asio::awaitable<bool> session::act(proto::store_message const& a) {
+  auto outcome = co_await store(a.message);
+  log_message(a.message, outcome, body_ ? body_->size() : 0);
+  body_.reset();
+  body_buffer_.clear();
+  co_return co_await act(machine_.on_message_outcome(outcome));
+}
+
+asio::awaitable<proto::reply> session::store(proto::envelope const& env) {
+  if (body_failed_ || !body_ || (!body_buffer_.empty() && !body_->append(body_buffer_)))
+    co_return proto::replies::local_error();
+  body_buffer_.clear();
+  auto& writer = *body_;
+  auto const& blobs = ctx_.blobs;
+  auto stored = co_await net::run_blocking([&] { return finish_blob_blocking(writer, blobs); });
+  if (!stored) co_return proto::replies::local_error();
+  if (kind_ != listener_kind::mx) {
+    // SECURITY: a submitted message's From must belong to the sender too.
+    for (auto const& from : stored->from)
+      if (!co_await ctx_.resolver.may_send_as(authenticated_as_, from))
+        co_return proto::make_reply(553, "5.7.1", "From address <" + from + "> not owned by " + authenticated_as_);
+  }
+  delivery::request req;
+  req.blob = stored->ref;
+  req.structure_json = std::move(stored->structure_json);
+  req.sender = env.mail.reverse_path.is_null() ? "" : proto::to_string(*env.mail.reverse_path.mailbox);
+  for (auto const& r : env.recipients) {
+    delivery::recipient rcpt{proto::to_string(*r.forward_path.mailbox), std::nullopt, std::nullopt};
+    if (r.params.notify) rcpt.notify = dsn_notify_text(r.params.notify);
+    if (r.params.orcpt) rcpt.orcpt = r.params.orcpt->address_type + ";" + r.params.orcpt->address;
+    req.recipients.push_back(std::move(rcpt));
+  }
+  req.envid = env.mail.params.envid;
+  if (env.mail.params.ret) req.ret = *env.mail.params.ret == proto::dsn_return::full ? "FULL" : "HDRS";
+  req.client_ip = client_ip_;
+  // DURABILITY: the 250 below is sent only after this commit returned.
+  auto report = co_await ctx_.committer.deliver(req);
+  if (!report) co_return proto::replies::local_error();
+  if (!report->over_quota.empty())
+    co_await delivery::bounce_over_quota(ctx_.committer, ctx_.blobs, server_name(), req, report->over_quota,
+                                         stored->text);
+  co_return proto::replies::message_queued(message_id_);
+}
+
+void session::log_message(proto::envelope const& env, proto::reply const& outcome, std::int64_t size) const {
+  boost::json::array rcpts;
+  for (auto const& r : env.recipients)
+    if (r.forward_path.mailbox) rcpts.emplace_back(proto::to_string(*r.forward_path.mailbox));
+  auto sender = env.mail.reverse_path.is_null() ? std::string() : proto::to_string(*env.mail.reverse_path.mailbox);
+  journal::record(outcome.is_positive() ? journal::level::info : journal::level::warning, std::string(listener_name(kind_)),
+                  outcome.is_positive() ? "message accepted" : (outcome.is_transient() ? "message deferred" : "message rejected"),
+                  {{"id", message_id_}, {"client_ip", client_ip_}, {"sender", sender}, {"recipients", rcpts},
+                   {"size", size}, {"reply", proto::format(outcome).substr(0, 200)},
+                   {"result", outcome.is_positive() ? "accepted" : (outcome.is_transient() ? "deferred" : "rejected")},
+                   {"user", authenticated_as_}});
+}
+
+}  // namespace posta::mail::smtp::server

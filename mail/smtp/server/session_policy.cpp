@@ -1,0 +1,73 @@
+// Sender and recipient policy: deny/allow lists, rate limits, submission
+// sender ownership, recipient validation, quota and relay control.
+#include "mail/delivery/recipients.hpp"
+#include "mail/smtp/policy/address_list.hpp"
+#include "mail/smtp/policy/networks.hpp"
+#include "mail/smtp/policy/rate_limiter.hpp"
+#include "mail/smtp/server/session.hpp"
+
+#include "core/settings/settings.hpp"
+
+namespace posta::mail::smtp::server {
+namespace {
+
+proto::reply denied(std::string_view why) { return proto::make_reply(554, "5.7.1", why); }
+
+policy::address_list list_setting(context const& ctx, char const* key) {
+  return policy::address_list::parse_lenient(ctx.settings.get_list(key)).list;
+}
+
+}  // namespace
+
+// SECURITY: the only ways to relay: an authenticated session, or a client in
+// smtp.trusted_networks (empty by default: not even loopback is trusted).
+bool session::may_relay() const {
+  if (!authenticated_as_.empty()) return true;
+  auto trusted = list_setting(ctx_, "smtp.trusted_networks");
+  return trusted.matches_ip(stream_.remote_endpoint().address());
+}
+
+asio::awaitable<proto::reply> session::sender_policy(proto::mail_cmd const& mail) {
+  auto ip = stream_.remote_endpoint().address();
+  std::string sender = mail.reverse_path.is_null() ? "" : proto::to_string(*mail.reverse_path.mailbox);
+  bool allowed = list_setting(ctx_, "smtp.allow_list").matches(ip, sender);
+  if (!allowed && list_setting(ctx_, "smtp.deny_list").matches(ip, sender))
+    co_return denied("Access denied by the server's policy");
+  auto limit = ctx_.settings.get_int("smtp.max_messages_per_ip_per_minute");
+  if (!allowed && !ctx_.rate.try_take(policy::rate_key(ip), static_cast<std::uint64_t>(limit),
+                                      std::chrono::steady_clock::now()))
+    co_return proto::make_reply(451, "4.7.1", "Too many messages from your address; try again later");
+  if (kind_ != listener_kind::mx && !authenticated_as_.empty()) {
+    // SECURITY: submission senders may only use their own addresses.
+    if (sender.empty() || !co_await ctx_.resolver.may_send_as(authenticated_as_, sender))
+      co_return proto::make_reply(553, "5.7.1", "Sender address not owned by " + authenticated_as_);
+  }
+  co_return proto::replies::sender_ok();
+}
+
+asio::awaitable<proto::reply> session::recipient_policy(proto::rcpt_cmd const& rcpt) {
+  auto const& path = rcpt.forward_path;
+  if (!path.mailbox) co_return proto::replies::syntax_error("Recipient address required");
+  auto const& mbox = *path.mailbox;
+  if (mbox.is_address_literal()) co_return denied("Address literals are not accepted as recipients");
+  auto address = proto::to_string(mbox);
+  auto check = co_await ctx_.resolver.check(address);
+  if (!check) co_return proto::replies::local_error();
+  switch (check->status) {
+    case delivery::rcpt_status::local: co_return proto::replies::recipient_ok();
+    case delivery::rcpt_status::unknown:
+      co_return proto::make_reply(550, "5.1.1", "<" + address + ">: Recipient address rejected: no such user");
+    case delivery::rcpt_status::over_quota:
+      co_return proto::make_reply(452, "4.2.2", "<" + address + ">: Mailbox full");
+    case delivery::rcpt_status::disabled:
+      co_return proto::make_reply(550, "5.2.1", "<" + address + ">: Mailbox disabled");
+    case delivery::rcpt_status::remote:
+      // SECURITY: `user%other@ours` and quoted `"a@b"@ours` never get here:
+      // they are our domain, so they are looked up as local and are unknown.
+      if (!may_relay()) co_return denied("<" + address + ">: Relay access denied");
+      co_return proto::replies::recipient_ok();
+  }
+  co_return proto::replies::local_error();
+}
+
+}  // namespace posta::mail::smtp::server
