@@ -2,6 +2,7 @@
 #include "app/server.hpp"
 
 #include "core/db/migrations.hpp"
+#include "mail/smtp/policy/address_list.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -73,6 +74,10 @@ void server::add_listener_service(std::string const& name, net::connection_handl
 }
 
 asio::awaitable<result<void>> server::start() {
+  for (auto key : {"smtp.allow_list", "smtp.deny_list", "smtp.trusted_networks"})
+    settings::register_item_validator(key, [](std::string_view item) {
+      return mail::smtp::policy::address_list::validate_entry(item);
+    });
   {
     POSTA_CO_TRY_ASSIGN(auto conn, co_await pool.acquire());
     POSTA_CO_TRY(co_await db::migrate(*conn, db::builtin_migrations()));

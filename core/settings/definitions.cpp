@@ -46,6 +46,24 @@ std::string_view kind_name(kind k) {
   return "unknown";
 }
 
+namespace {
+std::mutex validators_mutex;
+std::map<std::string, item_validator, std::less<>>& validators() {
+  static std::map<std::string, item_validator, std::less<>> all;
+  return all;
+}
+item_validator validator_for(std::string_view key) {
+  std::lock_guard lock(validators_mutex);
+  auto it = validators().find(key);
+  return it == validators().end() ? item_validator{} : it->second;
+}
+}  // namespace
+
+void register_item_validator(std::string key, item_validator validator) {
+  std::lock_guard lock(validators_mutex);
+  validators()[std::move(key)] = std::move(validator);
+}
+
 result<json::value> validate(definition const& def, json::value const& value) {
   auto bad = [&](std::string why) { return make_error(errc::invalid_argument, def.key + ": " + why); };
   switch (def.type) {
@@ -67,8 +85,12 @@ result<json::value> validate(definition const& def, json::value const& value) {
     case kind::list: {
       if (!value.is_array()) return bad("expected a list of strings");
       if (value.as_array().size() > 10000) return bad("more than 10000 entries");
-      for (auto const& item : value.as_array())
+      auto check = validator_for(def.key);
+      for (auto const& item : value.as_array()) {
         if (!item.is_string()) return bad("expected a list of strings");
+        if (check)
+          if (auto ok = check(item.as_string()); !ok) return bad(ok.error().context);
+      }
       return value;
     }
   }

@@ -33,6 +33,11 @@ std::vector<definition> const& definitions();
 definition const* find_definition(std::string_view key);
 std::string_view kind_name(kind k);
 
+// Modules above core validate the items of their list settings (e.g. the
+// SMTP allow list's networks and addresses); app/ registers them at start-up.
+using item_validator = std::function<result<void>(std::string_view item)>;
+void register_item_validator(std::string key, item_validator validator);
+
 // Checks and normalises a value for `def` (e.g. "25" for an integer is refused,
 // lists must hold strings). Pure.
 result<boost::json::value> validate(definition const& def, boost::json::value const& value);

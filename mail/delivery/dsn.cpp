@@ -24,14 +24,17 @@ bool is_ctl(unsigned char c) { return c < 0x20 || c == 0x7f; }
 // above all: SECURITY, no header injection) become spaces, other octets '?'.
 std::string ascii_text(std::string_view s) {
   std::string out;
-  for (unsigned char const c : s.substr(0, max_value)) out.push_back(is_ctl(c) ? ' ' : c > 0x7f ? '?' : char(c));
+  for (char const ch : s.substr(0, max_value)) {
+    auto const c = static_cast<unsigned char>(ch);
+    out.push_back(is_ctl(c) ? ' ' : c > 0x7f ? '?' : ch);
+  }
   return out;
 }
 
 // The same for the UTF-8 text part and headers: 8-bit octets stay.
 std::string utf8_text(std::string_view s) {
   std::string out;
-  for (unsigned char const c : s.substr(0, max_value)) out.push_back(is_ctl(c) ? ' ' : char(c));
+  for (char const ch : s.substr(0, max_value)) out.push_back(is_ctl(static_cast<unsigned char>(ch)) ? ' ' : ch);
   return out;
 }
 
@@ -40,11 +43,12 @@ std::string utf8_text(std::string_view s) {
 std::string ascii_address(std::string_view s) {
   static constexpr char hex[] = "0123456789ABCDEF";
   std::string out;
-  for (unsigned char const c : s.substr(0, max_value)) {
+  for (char const ch : s.substr(0, max_value)) {
+    auto const c = static_cast<unsigned char>(ch);
     if (is_ctl(c) || c > 0x7f) {
       out += {'+', hex[c >> 4], hex[c & 15]};
     } else {
-      out.push_back(char(c));
+      out.push_back(ch);
     }
   }
   return out;
@@ -62,12 +66,13 @@ bool is_dot_atom(std::string_view s) {
 }
 
 // "local@domain" as an RFC 5322 addr-spec: the local part is quoted when it
-// is no dot-atom (RFC 5321 4.1.2 keeps it unquoted in our envelope).
+// is no dot-atom; one already quoted (smtp::proto::to_string) stays as is.
 std::string addr_spec(std::string_view address) {
   auto const at = address.rfind('@');
   auto const local = at == std::string_view::npos ? address : address.substr(0, at);
   auto const rest = at == std::string_view::npos ? std::string_view{} : address.substr(at);
-  if (is_dot_atom(local)) return std::string(address);
+  bool const quoted = local.size() >= 2 && local.front() == '"' && local.back() == '"';
+  if (quoted || is_dot_atom(local)) return std::string(address);
   std::string out = "\"";
   for (char const c : local) {
     if (c == '"' || c == '\\') out.push_back('\\');
@@ -199,3 +204,166 @@ bool fits_rfc822(std::string_view msg, std::size_t max_bytes) {
 }
 
 }  // namespace
+
+namespace {
+
+bool is_bchar(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return std::string_view("'()+_,-./:=?").find(c) != std::string_view::npos;
+}
+
+// RFC 2046 5.1.1 bcharsnospace only (a space would not survive folding).
+std::string valid_boundary(std::string_view b) {
+  if (b.empty() || b.size() > max_boundary || !std::all_of(b.begin(), b.end(), is_bchar)) {
+    return std::string(fallback_boundary);
+  }
+  return std::string(b);
+}
+
+// How often "--" + b occurs in the parts, and which octet follows each time.
+std::size_t occurrences(std::string_view b, std::vector<std::string> const& parts, std::array<std::size_t, 256>& after) {
+  std::string const needle = "--" + std::string(b);
+  std::size_t n = 0;
+  for (std::string_view p : parts) {
+    for (auto pos = p.find(needle); pos != std::string_view::npos; pos = p.find(needle, pos + 1)) {
+      ++n;
+      if (pos + needle.size() < p.size()) ++after[static_cast<unsigned char>(p[pos + needle.size()])];
+    }
+  }
+  return n;
+}
+
+// SECURITY: the content (the original above all) must not contain the
+// delimiter, or it could end our parts and forge its own. Each round appends
+// the alphanumeric that follows the fewest occurrences, so their number
+// drops 62-fold per round: ten rounds outgrow any message.
+std::string unique_boundary(std::string b, std::vector<std::string> const& parts) {
+  static constexpr std::string_view alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  std::array<std::size_t, 256> after{};
+  if (occurrences(b, parts, after) == 0) return b;
+  b.resize(std::min(b.size(), max_boundary - 10));
+  while (b.size() < max_boundary) {
+    after.fill(0);
+    if (occurrences(b, parts, after) == 0) return b;
+    char best = alphabet.front();
+    for (char const c : alphabet) {
+      if (after[static_cast<unsigned char>(c)] < after[static_cast<unsigned char>(best)]) best = c;
+    }
+    b.push_back(best);
+  }
+  return b;
+}
+
+std::string_view cte(std::string_view body) { return is_8bit(body) ? "8bit" : "7bit"; }
+
+std::string text_part(dsn_input const& in, std::vector<dsn_recipient const*> const& rs, bool full, bool fell_back) {
+  std::string body;
+  fold(body, "", "This is the mail delivery system at " + utf8_text(in.reporting_mta) + ".", "");
+  body += crlf;
+  fold(body, "", "Your message could not be delivered to one or more of its recipients. "
+                 "The reasons are given below.", "");
+  fold(body, "", full        ? "Your message is attached."
+                 : fell_back ? "It could not be returned whole; its headers are attached."
+                             : "The headers of your message are attached.", "");
+  body += crlf;
+  for (auto const* r : rs) {
+    auto const why = r->diagnostic.empty() ? status_of(*r, action_of(*r)) : utf8_text(r->diagnostic);
+    fold(body, "", "<" + utf8_text(addr_spec(r->final_recipient)) + ">: " + why, "    ");
+  }
+  return "Content-Description: Notification\r\nContent-Type: text/plain; charset=utf-8\r\n"
+         "Content-Transfer-Encoding: " + std::string(cte(body)) + "\r\n\r\n" + body;
+}
+
+void recipient_fields(std::string& out, dsn_recipient const& r) {
+  auto const action = action_of(r);
+  out += crlf;
+  if (r.original_recipient) field(out, "Original-Recipient", original_recipient_of(*r.original_recipient));
+  field(out, "Final-Recipient", "rfc822; " + ascii_address(addr_spec(r.final_recipient)));
+  field(out, "Action", action);
+  field(out, "Status", status_of(r, action));
+  if (!r.diagnostic.empty()) field(out, "Diagnostic-Code", diagnostic_of(r));
+}
+
+std::string status_part(dsn_input const& in, std::vector<dsn_recipient const*> const& rs) {
+  std::string out = "Content-Description: Delivery report\r\nContent-Type: message/delivery-status\r\n\r\n";
+  field(out, "Reporting-MTA", "dns; " + ascii_address(in.reporting_mta));
+  if (in.envelope_id) field(out, "Original-Envelope-Id", ascii_address(*in.envelope_id));
+  if (!in.arrival_date.empty()) field(out, "Arrival-Date", ascii_text(in.arrival_date));
+  for (auto const* r : rs) recipient_fields(out, *r);
+  return out;
+}
+
+std::string original_part(std::string_view original, bool full) {
+  std::string body;
+  copy_lines(body, full ? original : header_block(original));
+  std::string out = full ? "Content-Description: Undelivered message\r\nContent-Type: message/rfc822\r\n"
+                         : "Content-Description: Undelivered message headers\r\nContent-Type: text/rfc822-headers\r\n";
+  if (is_8bit(body)) out += "Content-Transfer-Encoding: 8bit\r\n";
+  return out + "\r\n" + body;
+}
+
+std::string top_header(dsn_input const& in, std::string_view message_id, std::string_view date,
+                       std::string_view boundary, bool eight_bit) {
+  std::string out = "From: \"Mail Delivery System\" <MAILER-DAEMON@" + ascii_address(in.reporting_mta) + ">\r\n";
+  field(out, "To", "<" + utf8_text(addr_spec(in.original_sender)) + ">");
+  out += "Subject: Undelivered Mail Returned to Sender\r\n";
+  field(out, "Date", ascii_text(date));
+  if (message_id.size() >= 2 && message_id.front() == '<' && message_id.back() == '>') {
+    message_id = message_id.substr(1, message_id.size() - 2);
+  }
+  field(out, "Message-ID", "<" + ascii_address(message_id) + ">");
+  out += "Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n";  // RFC 3834 5: no auto-replies to it
+  out += "Content-Type: multipart/report; report-type=delivery-status;\r\n boundary=\"" + std::string(boundary) + "\"\r\n";
+  if (eight_bit) out += "Content-Transfer-Encoding: 8bit\r\n";
+  return out + "\r\n";
+}
+
+}  // namespace
+
+bool wants_notice(dsn_recipient const& r) {
+  auto const action = action_of(r);
+  if (!r.notify) return action == "failed" || action == "delayed";  // RFC 3461 4.1 default
+  if (r.notify->never) return false;
+  if (action == "failed") return r.notify->failure;
+  if (action == "delayed") return r.notify->delay;
+  return r.notify->success;
+}
+
+std::optional<std::string> build_failure_dsn(dsn_input const& in, std::string_view message_id,
+                                             std::string_view date, std::string_view boundary) {
+  // SECURITY: never bounce a bounce (RFC 5321 6.1, RFC 3461 6.2): no loops.
+  if (in.original_sender.empty()) return std::nullopt;
+  std::vector<dsn_recipient const*> reported;
+  for (auto const& r : in.recipients) {
+    if (wants_notice(r)) reported.push_back(&r);
+  }
+  if (reported.empty()) return std::nullopt;
+
+  bool const full = in.ret == dsn_ret::full && fits_rfc822(in.original_message, in.max_full_return);
+  std::vector<std::string> const parts = {text_part(in, reported, full, in.ret == dsn_ret::full && !full),
+                                          status_part(in, reported), original_part(in.original_message, full)};
+  auto const b = unique_boundary(valid_boundary(boundary), parts);
+  bool const eight_bit = std::any_of(parts.begin(), parts.end(), [](auto const& p) { return is_8bit(p); });
+
+  std::string out = top_header(in, message_id, date, b, eight_bit);
+  out += "This is a MIME-encapsulated message.\r\n";
+  for (auto const& p : parts) out += "\r\n--" + b + "\r\n" + p;
+  out += "\r\n--" + b + "--\r\n";
+  return out;
+}
+
+std::string_view header_block(std::string_view message) {
+  // The empty line is a line end directly after a line end (or at the start).
+  for (std::size_t i = 0; i < message.size();) {
+    if (message[i] == '\n') return message.substr(0, i);
+    if (message[i] == '\r' && i + 1 < message.size() && message[i + 1] == '\n') return message.substr(0, i);
+    auto const lf = message.find('\n', i);
+    if (lf == std::string_view::npos) break;
+    i = lf + 1;
+  }
+  return message;
+}
+
+bool is_8bit(std::string_view text) { return std::any_of(text.begin(), text.end(), is_8bit_char); }
+
+}  // namespace posta::mail::delivery

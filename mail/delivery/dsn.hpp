@@ -25,11 +25,11 @@ struct notify_flags {
 };
 
 struct dsn_recipient {
-  std::string final_recipient;                     // "user@example.org"
-  std::optional<std::string> original_recipient;   // ORCPT, xtext-decoded: "rfc822;User@Example.org"
-  std::optional<notify_flags> notify;
+  std::string final_recipient{};                   // "user@example.org" (local part quoted or not)
+  std::optional<std::string> original_recipient{}; // ORCPT, xtext-decoded: "rfc822;User@Example.org"
+  std::optional<notify_flags> notify{};
   std::string status = "5.0.0";                    // RFC 3463 class.subject.detail
-  std::string diagnostic;                          // "smtp; 552 5.2.2 Mailbox full"; empty: none
+  std::string diagnostic{};                        // "smtp; 552 5.2.2 Mailbox full"; empty: none
   std::string action = "failed";                   // failed / delayed / delivered / relayed / expanded
 };
 
@@ -37,7 +37,7 @@ struct dsn_input {
   std::string reporting_mta;                // our host name: "mx.example.org"
   std::optional<std::string> envelope_id;   // ENVID, xtext-decoded
   std::string arrival_date;                 // RFC 5322 date-time, preformatted
-  std::string original_sender;              // reverse-path "local@domain"; empty = null sender <>
+  std::string original_sender;              // "local@domain" (local part quoted or not); empty = <>
   std::string original_message;             // the whole message as queued, CRLF
   dsn_ret ret = dsn_ret::unspecified;
   std::vector<dsn_recipient> recipients;

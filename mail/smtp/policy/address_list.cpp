@@ -91,32 +91,25 @@ result<void> bad(std::string_view entry, std::string_view why) {
 
 }  // namespace
 
-result<void> address_list::add(std::string_view raw) {
-  auto entry = trim(raw);
-  if (entry.empty()) return bad(raw, "empty");
-  // SECURITY: bounded entry size (see max_entry_length).
-  if (entry.size() > max_entry_length) return bad(raw.substr(0, 64), "too long");
-  if (entry.size() >= 2 && entry.front() == '<' && entry.back() == '>') entry = entry.substr(1, entry.size() - 2);
-
-  auto const at = entry.rfind('@');
-  if (at == std::string_view::npos) {
-    if (auto net = parse_network(entry)) {
-      networks_.push_back(*net);
-      return {};
-    }
-    if (entry.front() == '.' && is_domain(entry.substr(1))) {
-      domain_trees_.insert(to_lower(strip_root_dot(entry.substr(1))));
-      return {};
-    }
-    if (is_domain(entry)) {
-      domains_.insert(to_lower(strip_root_dot(entry)));
-      return {};
-    }
-    return bad(raw, "not an IP, network, address or domain");
+// An entry without '@': an IP, a network, a domain or ".domain".
+result<void> address_list::add_plain(std::string_view entry, std::string_view raw) {
+  if (auto net = parse_network(entry)) {
+    networks_.push_back(*net);
+    return {};
   }
+  if (entry.front() == '.' && is_domain(entry.substr(1))) {
+    domain_trees_.insert(to_lower(strip_root_dot(entry.substr(1))));
+    return {};
+  }
+  if (!is_domain(entry)) return bad(raw, "not an IP, network, address or domain");
+  domains_.insert(to_lower(strip_root_dot(entry)));
+  return {};
+}
 
+// An entry with '@' at `at`: "@domain", "@.domain" or "local@domain".
+result<void> address_list::add_with_at(std::string_view entry, std::size_t at, std::string_view raw) {
   auto const domain = entry.substr(at + 1);
-  if (at == 0) {  // "@example.com" or "@.example.com"
+  if (at == 0) {
     auto const tree = !domain.empty() && domain.front() == '.';
     auto const name = tree ? domain.substr(1) : domain;
     if (!is_domain(name)) return bad(raw, "bad domain");
@@ -128,6 +121,16 @@ result<void> address_list::add(std::string_view raw) {
   if (!is_domain(domain) && !is_address_literal(domain)) return bad(raw, "bad domain");
   addresses_.insert(to_lower(*local) + "@" + to_lower(strip_root_dot(domain)));
   return {};
+}
+
+result<void> address_list::add(std::string_view raw) {
+  auto entry = trim(raw);
+  if (entry.empty()) return bad(raw, "empty");
+  // SECURITY: bounded entry size (see max_entry_length).
+  if (entry.size() > max_entry_length) return bad(raw.substr(0, 64), "too long");
+  if (entry.size() >= 2 && entry.front() == '<' && entry.back() == '>') entry = entry.substr(1, entry.size() - 2);
+  auto const at = entry.rfind('@');
+  return at == std::string_view::npos ? add_plain(entry, raw) : add_with_at(entry, at, raw);
 }
 
 result<address_list> address_list::parse(std::vector<std::string> const& entries) {
@@ -160,7 +163,10 @@ bool address_list::matches_sender(std::string_view sender) const {
   if (at == std::string_view::npos || at == 0) return false;
   auto const domain = to_lower(strip_root_dot(sender.substr(at + 1)));
   if (domain.empty()) return false;
-  if (addresses_.contains(to_lower(sender.substr(0, at)) + "@" + domain)) return true;
+  // Either form: smtp::proto::to_string quotes a local part that needs it.
+  auto const raw_local = sender.substr(0, at);
+  auto const unquoted = raw_local.front() == '"' ? unquote_local(raw_local) : std::nullopt;
+  if (addresses_.contains(to_lower(unquoted ? *unquoted : raw_local) + "@" + domain)) return true;
   if (domains_.contains(domain)) return true;
   // Walk the parents: a.b.example.com, b.example.com, example.com, com.
   for (std::string_view d = domain;;) {

@@ -63,19 +63,28 @@ class address_list {
   // True when the client IP is listed or inside a listed network.
   bool matches_ip(boost::asio::ip::address const& ip) const;
 
-  // `sender` is the envelope reverse-path without angle brackets:
-  // "local@domain" with the local part unquoted (as smtp::proto::address
-  // holds it). The null sender "" and strings without '@' match nothing.
+  // `sender` is the envelope reverse-path without angle brackets,
+  // "local@domain", the local part either unquoted (as smtp::proto::address
+  // holds it) or quoted (as smtp::proto::to_string writes it). The null
+  // sender "" and strings without '@' match nothing.
   bool matches_sender(std::string_view sender) const;
 
   // Either of the above.
   bool matches(boost::asio::ip::address const& ip, std::string_view sender) const;
+
+  // SECURITY: senders are claimed by the client and trivially forged. The
+  // trusted networks (relay permission) must be matched by IP only: the
+  // settings layer should refuse a list that is not is_ip_only() there, and
+  // the relay check call matches_ip, never matches or matches_sender.
+  bool is_ip_only() const { return addresses_.empty() && domains_.empty() && domain_trees_.empty(); }
 
   bool empty() const { return networks_.empty() && addresses_.empty() && domains_.empty() && domain_trees_.empty(); }
   std::size_t size() const { return networks_.size() + addresses_.size() + domains_.size() + domain_trees_.size(); }
 
  private:
   result<void> add(std::string_view entry);
+  result<void> add_plain(std::string_view entry, std::string_view raw);
+  result<void> add_with_at(std::string_view entry, std::size_t at, std::string_view raw);
 
   // Lets the sets be searched with a string_view without a copy.
   struct string_hash {

@@ -81,15 +81,19 @@ asio::awaitable<bool> session::flush() {
 asio::awaitable<bool> session::send(proto::reply const& r, bool flush_now) {
   output_ += proto::format(r);
   // RFC 2920: hold replies while more pipelined commands are waiting.
-  if (flush_now || reader_.buffered().empty()) co_return co_await flush();
-  co_return true;
+  if (!flush_now && !reader_.buffered().empty()) co_return true;
+  bool flushed = co_await flush();
+  co_return flushed;
 }
 
 asio::awaitable<void> session::run() {
   if (kind_ == listener_kind::submissions) {
-    if (!ctx_.tls || !co_await stream_.start_tls(*ctx_.tls, tls_handshake_timeout)) co_return;
+    if (!ctx_.tls) co_return;
+    auto handshake = co_await stream_.start_tls(*ctx_.tls, tls_handshake_timeout);
+    if (!handshake) co_return;
   }
-  if (!co_await send(machine_.greeting(), true)) co_return;
+  bool greeted = co_await send(machine_.greeting(), true);
+  if (!greeted) co_return;
   for (;;) {
     auto line = co_await reader_.read_line(command_timeout);
     proto::action next;
@@ -103,35 +107,41 @@ asio::awaitable<void> session::run() {
       }
       break;  // end of stream, timeout or I/O error: the transaction is abandoned
     }
-    if (!co_await perform(std::move(next))) break;
+    bool keep_going = co_await perform(std::move(next));
+    if (!keep_going) break;
   }
   co_await flush();
   co_await stream_.shutdown(std::chrono::seconds(5));
 }
 
 asio::awaitable<bool> session::perform(proto::action a) {
-  co_return co_await std::visit([this](auto const& x) { return act(x); }, a);
+  // One awaitable per alternative, created and awaited in one statement.
+  asio::awaitable<bool> step = std::visit([this](auto& x) { return act(std::move(x)); }, a);
+  bool keep_going = co_await std::move(step);
+  co_return keep_going;
 }
 
-asio::awaitable<bool> session::act(proto::send_reply const& a) {
-  if (!co_await send(a.response, a.close)) co_return false;
-  co_return !a.close;
+asio::awaitable<bool> session::act(proto::send_reply a) {
+  bool sent = co_await send(a.response, a.close);
+  co_return sent && !a.close;
 }
 
-asio::awaitable<bool> session::act(proto::check_sender const& a) {
+asio::awaitable<bool> session::act(proto::check_sender a) {
   auto verdict = co_await sender_policy(a.mail);
   if (verdict.is_error())
     log_refusal("sender rejected", a.mail.reverse_path.is_null() ? "" : proto::to_string(*a.mail.reverse_path.mailbox),
                 verdict);
-  co_return co_await act(machine_.on_sender_outcome(verdict));
+  bool keep_going = co_await act(machine_.on_sender_outcome(verdict));
+  co_return keep_going;
 }
 
-asio::awaitable<bool> session::act(proto::check_recipient const& a) {
+asio::awaitable<bool> session::act(proto::check_recipient a) {
   auto verdict = co_await recipient_policy(a.rcpt);
   if (verdict.is_error())
     log_refusal("recipient rejected", a.rcpt.forward_path.mailbox ? proto::to_string(*a.rcpt.forward_path.mailbox) : "",
                 verdict);
-  co_return co_await act(machine_.on_recipient_outcome(verdict));
+  bool keep_going = co_await act(machine_.on_recipient_outcome(verdict));
+  co_return keep_going;
 }
 
 std::string session::server_name() const {
@@ -145,22 +155,26 @@ void session::log_refusal(std::string_view what, std::string const& address, pro
                    {"result", r.is_transient() ? "deferred" : "rejected"}, {"user", authenticated_as_}});
 }
 
-asio::awaitable<bool> session::act(proto::start_tls const& a) {
-  if (!co_await send(a.go_ahead, true)) co_return false;
+asio::awaitable<bool> session::act(proto::start_tls a) {
+  bool ready = co_await send(a.go_ahead, true);
+  if (!ready || !ctx_.tls) co_return false;
   // SECURITY: line_reader::start_tls drops pipelined plaintext first.
-  if (!ctx_.tls || !co_await reader_.start_tls(*ctx_.tls, tls_handshake_timeout)) co_return false;
+  auto handshake = co_await reader_.start_tls(*ctx_.tls, tls_handshake_timeout);
+  if (!handshake) co_return false;
   machine_.on_tls_started();
   authenticated_as_.clear();
   co_return true;
 }
 
-asio::awaitable<bool> session::act(proto::verify_address const&) {
+asio::awaitable<bool> session::act(proto::verify_address) {
   // Never discloses whether an account exists (RFC 5321 3.5.3: 252).
-  co_return co_await act(machine_.on_lookup_outcome(proto::replies::vrfy_cannot_verify()));
+  bool keep_going = co_await act(machine_.on_lookup_outcome(proto::replies::vrfy_cannot_verify()));
+  co_return keep_going;
 }
 
-asio::awaitable<bool> session::act(proto::expand_list const&) {
-  co_return co_await act(machine_.on_lookup_outcome(proto::replies::vrfy_cannot_verify()));
+asio::awaitable<bool> session::act(proto::expand_list) {
+  bool keep_going = co_await act(machine_.on_lookup_outcome(proto::replies::vrfy_cannot_verify()));
+  co_return keep_going;
 }
 
 }  // namespace posta::mail::smtp::server

@@ -26,16 +26,16 @@ class session {
  private:
   // Each returns false when the connection must end.
   asio::awaitable<bool> perform(proto::action a);
-  asio::awaitable<bool> act(proto::send_reply const& a);
-  asio::awaitable<bool> act(proto::check_sender const& a);
-  asio::awaitable<bool> act(proto::check_recipient const& a);
-  asio::awaitable<bool> act(proto::receive_data const& a);
-  asio::awaitable<bool> act(proto::receive_chunk const& a);
-  asio::awaitable<bool> act(proto::store_message const& a);
-  asio::awaitable<bool> act(proto::start_tls const& a);
-  asio::awaitable<bool> act(proto::authenticate const& a);
-  asio::awaitable<bool> act(proto::verify_address const& a);
-  asio::awaitable<bool> act(proto::expand_list const& a);
+  asio::awaitable<bool> act(proto::send_reply a);
+  asio::awaitable<bool> act(proto::check_sender a);
+  asio::awaitable<bool> act(proto::check_recipient a);
+  asio::awaitable<bool> act(proto::receive_data a);
+  asio::awaitable<bool> act(proto::receive_chunk a);
+  asio::awaitable<bool> act(proto::store_message a);
+  asio::awaitable<bool> act(proto::start_tls a);
+  asio::awaitable<bool> act(proto::authenticate a);
+  asio::awaitable<bool> act(proto::verify_address a);
+  asio::awaitable<bool> act(proto::expand_list a);
 
   // Policy (session_policy.cpp).
   asio::awaitable<proto::reply> sender_policy(proto::mail_cmd const& mail);

@@ -18,7 +18,8 @@ proto::reply temporary_failure() { return proto::make_reply(454, "4.7.0", "Tempo
 // Sends a 334 challenge and reads the client's answer; nullopt when the
 // connection failed. "*" (cancel) is returned as is.
 asio::awaitable<std::optional<std::string>> session::challenge(std::string const& base64) {
-  if (!co_await send(proto::replies::auth_challenge(base64), true)) co_return std::nullopt;
+  bool sent = co_await send(proto::replies::auth_challenge(base64), true);
+  if (!sent) co_return std::nullopt;
   auto line = co_await reader_.read_line(sasl_timeout);
   if (!line) co_return std::nullopt;
   co_return std::string(*line);
@@ -30,14 +31,19 @@ proto::reply session::finish_login(bool ok, std::string const& address) {
   return proto::replies::auth_succeeded();
 }
 
-asio::awaitable<bool> session::act(proto::authenticate const& a) {
+asio::awaitable<bool> session::act(proto::authenticate a) {
   proto::reply outcome = proto::replies::auth_mechanism_unknown();
   auto const& mech = a.auth.mechanism;
-  if (mech == "PLAIN") outcome = co_await sasl_plain(a.auth.initial_response);
-  else if (mech == "LOGIN") outcome = co_await sasl_login(a.auth.initial_response);
-  else if (mech == "SCRAM-SHA-256") outcome = co_await sasl_scram(a.auth.initial_response);
+  if (mech == "PLAIN") {
+    outcome = co_await sasl_plain(a.auth.initial_response);
+  } else if (mech == "LOGIN") {
+    outcome = co_await sasl_login(a.auth.initial_response);
+  } else if (mech == "SCRAM-SHA-256") {
+    outcome = co_await sasl_scram(a.auth.initial_response);
+  }
   if (!stream_.is_open()) co_return false;
-  co_return co_await act(machine_.on_auth_outcome(outcome));
+  bool keep_going = co_await act(machine_.on_auth_outcome(outcome));
+  co_return keep_going;
 }
 
 asio::awaitable<proto::reply> session::sasl_plain(std::optional<std::string> initial) {

@@ -95,8 +95,9 @@ void session::append_body(std::string_view data) {
   body_buffer_.clear();
 }
 
-asio::awaitable<bool> session::act(proto::receive_data const& a) {
-  if (!co_await send(a.go_ahead, true)) co_return false;
+asio::awaitable<bool> session::act(proto::receive_data a) {
+  bool ready = co_await send(a.go_ahead, true);
+  if (!ready) co_return false;
   (void)begin_message();  // a failure is reported after the data, as 451
   proto::data_decoder decoder(a.max_size, [this](std::string_view piece) { append_body(piece); });
   while (!decoder.is_done()) {
@@ -107,10 +108,11 @@ asio::awaitable<bool> session::act(proto::receive_data const& a) {
     auto progress = decoder.feed(*chunk);
     if (progress.consumed < chunk->size()) reader_.give_back(chunk->substr(progress.consumed));
   }
-  co_return co_await perform(machine_.on_data_end(decoder));
+  bool keep_going = co_await perform(machine_.on_data_end(decoder));
+  co_return keep_going;
 }
 
-asio::awaitable<bool> session::act(proto::receive_chunk const& a) {
+asio::awaitable<bool> session::act(proto::receive_chunk a) {
   if (a.keep && !body_) (void)begin_message();
   // BDAT content is taken verbatim except for line endings, which are made CRLF.
   proto::crlf_normaliser normaliser([this](std::string_view piece) { append_body(piece); });
@@ -124,15 +126,17 @@ asio::awaitable<bool> session::act(proto::receive_chunk const& a) {
     left -= take;
   }
   if (a.keep) normaliser.finish();
-  co_return co_await perform(machine_.on_chunk_done());
+  bool keep_going = co_await perform(machine_.on_chunk_done());
+  co_return keep_going;
 }
 
-asio::awaitable<bool> session::act(proto::store_message const& a) {
+asio::awaitable<bool> session::act(proto::store_message a) {
   auto outcome = co_await store(a.message);
   log_message(a.message, outcome, body_ ? body_->size() : 0);
   body_.reset();
   body_buffer_.clear();
-  co_return co_await act(machine_.on_message_outcome(outcome));
+  bool keep_going = co_await act(machine_.on_message_outcome(outcome));
+  co_return keep_going;
 }
 
 asio::awaitable<proto::reply> session::store(proto::envelope const& env) {
@@ -145,9 +149,11 @@ asio::awaitable<proto::reply> session::store(proto::envelope const& env) {
   if (!stored) co_return proto::replies::local_error();
   if (kind_ != listener_kind::mx) {
     // SECURITY: a submitted message's From must belong to the sender too.
-    for (auto const& from : stored->from)
-      if (!co_await ctx_.resolver.may_send_as(authenticated_as_, from))
+    for (auto const& from : stored->from) {
+      bool owned = co_await ctx_.resolver.may_send_as(authenticated_as_, from);
+      if (!owned)
         co_return proto::make_reply(553, "5.7.1", "From address <" + from + "> not owned by " + authenticated_as_);
+    }
   }
   delivery::request req;
   req.blob = stored->ref;

@@ -39,7 +39,9 @@ asio::awaitable<proto::reply> session::sender_policy(proto::mail_cmd const& mail
     co_return proto::make_reply(451, "4.7.1", "Too many messages from your address; try again later");
   if (kind_ != listener_kind::mx && !authenticated_as_.empty()) {
     // SECURITY: submission senders may only use their own addresses.
-    if (sender.empty() || !co_await ctx_.resolver.may_send_as(authenticated_as_, sender))
+    bool owned = false;
+    if (!sender.empty()) owned = co_await ctx_.resolver.may_send_as(authenticated_as_, sender);
+    if (!owned)
       co_return proto::make_reply(553, "5.7.1", "Sender address not owned by " + authenticated_as_);
   }
   co_return proto::replies::sender_ok();

@@ -8,6 +8,8 @@
 
 #include <boost/asio/use_awaitable.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <unistd.h>
@@ -27,6 +29,7 @@ class cluster_environment : public ::testing::Environment {
     char* dir = ::mkdtemp(pattern);
     ASSERT_NE(dir, nullptr);
     g_scratch = dir;
+    spdlog::set_level(spdlog::level::warn);  // migrations log at info for every test database
     fs::permissions(g_scratch, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                                    fs::perms::others_read | fs::perms::others_exec);
     auto started = db::embedded_cluster::start_blocking(g_scratch / "cluster");
@@ -74,6 +77,17 @@ void db_test::SetUpDatabase(bool migrated) {
   }());
   ASSERT_TRUE(is_ok(version));
   ASSERT_EQ(*version, db::builtin_migrations().back().version);
+}
+
+void db_test::TearDown() {
+  pool_.reset();
+  if (db_name_.empty() || !g_cluster) return;
+  auto dropped = run([&]() -> asio::awaitable<result<void>> {
+    db::connection admin(io_.get_executor());
+    POSTA_CO_TRY(co_await admin.connect(conninfo_for("postgres")));
+    co_return co_await admin.execute("DROP DATABASE IF EXISTS " + db::quote_identifier(db_name_) + " WITH (FORCE)");
+  }());
+  EXPECT_TRUE(is_ok(dropped));
 }
 
 db::rows db_test::sql(std::string text, db::params args) {

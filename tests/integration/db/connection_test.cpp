@@ -87,7 +87,9 @@ TEST_F(connection, ErrorsMapToPostaCodes) {
     EXPECT_TRUE(fails_with(co_await c.q("SELECT $1::integer", "not a number"), errc::invalid_argument));
     auto syntax = co_await c.query("SELEKT 1");
     EXPECT_FALSE(syntax);
-    if (!syntax) EXPECT_FALSE(db::is_unique_violation(syntax.error()));
+    if (!syntax) {
+      EXPECT_FALSE(db::is_unique_violation(syntax.error()));
+    }
     EXPECT_FALSE(co_await c.query("SELECT * FROM no_such_table"));
     // After every error the connection is still usable and idle.
     EXPECT_TRUE(c.is_idle());

@@ -212,7 +212,8 @@ TEST_F(identity_store, ConcurrentCreationOfOneAddressHasOneWinner) {
         auto a = co_await store_->create_account(spec);
         if (!a) r = a.error();
       } else {
-        auto a = co_await store_->create_alias("race@example.test", {"x@elsewhere.org"});
+        std::vector<std::string> targets{"x@elsewhere.org"};  // not a braced list inside co_await (g++ 12)
+        auto a = co_await store_->create_alias("race@example.test", std::move(targets));
         if (!a) r = a.error();
       }
       if (r) ++created;

@@ -60,18 +60,18 @@ TEST_F(settings_store, ValidationRefusesAndKeepsTheOldValue) {
     errc code;
   };
   std::vector<bad_case> cases = {
-      {"smtp.max_message_size_mb", "31", errc::invalid_argument},
-      {"smtp.max_message_size_mb", 1.5, errc::invalid_argument},
-      {"smtp.max_message_size_mb", -1, errc::invalid_argument},
-      {"smtp.max_message_size_mb", true, errc::invalid_argument},
-      {"smtp.max_message_size_mb", nullptr, errc::invalid_argument},
-      {"blobs.gc_grace_seconds", 59, errc::invalid_argument},
-      {"smtp.allow_plaintext_auth_on_loopback", 1, errc::invalid_argument},
-      {"smtp.trusted_networks", "10.0.0.0/8", errc::invalid_argument},
-      {"smtp.trusted_networks", json::array{1}, errc::invalid_argument},
-      {"auth.default_domain", json::array{"x"}, errc::invalid_argument},
-      {"auth.default_domain", std::string(5000, 'x'), errc::invalid_argument},
-      {"no.such.key", 1, errc::not_found},
+      {"smtp.max_message_size_mb", json::value("31"), errc::invalid_argument},
+      {"smtp.max_message_size_mb", json::value(1.5), errc::invalid_argument},
+      {"smtp.max_message_size_mb", json::value(-1), errc::invalid_argument},
+      {"smtp.max_message_size_mb", json::value(true), errc::invalid_argument},
+      {"smtp.max_message_size_mb", json::value(nullptr), errc::invalid_argument},
+      {"blobs.gc_grace_seconds", json::value(59), errc::invalid_argument},
+      {"smtp.allow_plaintext_auth_on_loopback", json::value(1), errc::invalid_argument},
+      {"smtp.trusted_networks", json::value("10.0.0.0/8"), errc::invalid_argument},
+      {"smtp.trusted_networks", json::value(json::array{1}), errc::invalid_argument},
+      {"auth.default_domain", json::value(json::array{"x"}), errc::invalid_argument},
+      {"auth.default_domain", json::value(json::string(5000, 'x')), errc::invalid_argument},
+      {"no.such.key", json::value(1), errc::not_found},
   };
   for (auto const& c : cases) {
     SCOPED_TRACE(std::string(c.key) + " = " + json::serialize(c.value));

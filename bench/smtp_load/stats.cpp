@@ -1,0 +1,85 @@
+// Latency percentiles and the printed report of a load run.
+#include "bench/smtp_load/stats.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <numeric>
+
+namespace posta::bench::smtp_load {
+namespace {
+
+double percentile_ms(std::vector<std::uint32_t> const& sorted, double p) {
+  if (sorted.empty()) return 0;
+  auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
+  return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1] / 1000.0;
+}
+
+double rate(run_stats const& s) { return s.seconds > 0 ? static_cast<double>(s.accepted) / s.seconds : 0; }
+
+std::size_t failed(run_stats const& s) {
+  return std::accumulate(s.failures.begin(), s.failures.end(), std::size_t{0},
+                         [](std::size_t n, auto const& kv) { return n + kv.second; });
+}
+
+// Keys are our own stage names and reply codes, but a server's odd reply
+// code is printed as it came: escape for JSON anyway.
+std::string json_string(std::string const& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) continue;
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string json_map(std::map<std::string, std::size_t> const& m) {
+  std::string out = "{";
+  for (auto const& [k, v] : m) out += (out.size() > 1 ? "," : "") + json_string(k) + ":" + std::to_string(v);
+  return out + "}";
+}
+
+}  // namespace
+
+latency_summary summarise(std::vector<std::uint32_t>& us) {
+  latency_summary l;
+  if (us.empty()) return l;
+  std::sort(us.begin(), us.end());
+  l.p50_ms = percentile_ms(us, 50);
+  l.p90_ms = percentile_ms(us, 90);
+  l.p99_ms = percentile_ms(us, 99);
+  l.max_ms = us.back() / 1000.0;
+  l.mean_ms = std::accumulate(us.begin(), us.end(), 0.0) / static_cast<double>(us.size()) / 1000.0;
+  return l;
+}
+
+std::string format_text(run_description const& d, run_stats& s) {
+  auto l = summarise(s.latency_us);
+  std::string out = fmt::format(
+      "smtp_load {}: {} messages of {} bytes, {} recipient(s), {} connections{}\n"
+      "  accepted   {} of {} ({} failed){}\n"
+      "  time       {:.3f} s\n"
+      "  rate       {:.1f} messages/s\n"
+      "  latency    p50 {:.2f} ms  p90 {:.2f} ms  p99 {:.2f} ms  max {:.2f} ms  (final \".\" -> reply)\n",
+      d.target, d.messages, s.bytes_per_message, d.recipients, d.connections, d.pipelining ? ", pipelining" : "",
+      s.accepted, d.messages, failed(s), s.timed_out ? "  TIMED OUT" : "", s.seconds, rate(s), l.p50_ms, l.p90_ms,
+      l.p99_ms, l.max_ms);
+  for (auto const& [k, v] : s.failures) out += fmt::format("  failure    {}: {}\n", k, v);
+  for (auto const& [k, v] : s.rcpt_rejected) out += fmt::format("  rcpt refused {}: {}\n", k, v);
+  return out;
+}
+
+std::string format_json(run_description const& d, run_stats& s) {
+  auto l = summarise(s.latency_us);
+  return fmt::format(
+      "{{\"target\":{},\"connections\":{},\"messages\":{},\"size\":{},\"recipients\":{},\"pipelining\":{},"
+      "\"attempted\":{},\"accepted\":{},\"failed\":{},\"seconds\":{:.4f},\"messages_per_second\":{:.2f},"
+      "\"latency_ms\":{{\"p50\":{:.3f},\"p90\":{:.3f},\"p99\":{:.3f},\"max\":{:.3f},\"mean\":{:.3f}}},"
+      "\"failures\":{},\"rcpt_refused\":{},\"timed_out\":{}}}",
+      json_string(d.target), d.connections, d.messages, s.bytes_per_message, d.recipients, d.pipelining, s.attempted,
+      s.accepted, failed(s), s.seconds, rate(s), l.p50_ms, l.p90_ms, l.p99_ms, l.max_ms, l.mean_ms,
+      json_map(s.failures), json_map(s.rcpt_rejected), s.timed_out);
+}
+
+}  // namespace posta::bench::smtp_load
