@@ -94,7 +94,7 @@ int run_serve(std::string const& config_path) {
   asio::io_context io;
   auto srv = std::make_unique<server>(io, cfg, conninfo, *tls, *secret);
   int status = 0;
-  asio::signal_set signals(io, SIGINT, SIGTERM);
+  asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   asio::co_spawn(io, [&]() -> asio::awaitable<void> {
     if (auto r = co_await srv->start(); !r) {
       status = fail("start-up failed: " + r.error().message());
@@ -102,8 +102,14 @@ int run_serve(std::string const& config_path) {
       co_return;
     }
     spdlog::info("posta is ready");
-    auto [ec, signal] = co_await signals.async_wait(asio::as_tuple(asio::use_awaitable));
-    spdlog::info("signal {}: shutting down", signal);
+    for (;;) {
+      auto [ec, signal] = co_await signals.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (ec || signal != SIGHUP) {
+        spdlog::info("signal {}: shutting down", signal);
+        break;
+      }
+      co_await srv->reload_listeners(config_path);
+    }
     co_await srv->stop();
     io.stop();
   }, [&](std::exception_ptr e) {

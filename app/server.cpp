@@ -133,6 +133,20 @@ asio::awaitable<void> server::maintenance() {
   }
 }
 
+asio::awaitable<void> server::reload_listeners(std::string const& config_path) {
+  auto fresh = config::load_bootstrap(config_path);
+  if (!fresh) {
+    journal::record(journal::level::error, "core", "configuration not reloaded: " + fresh.error().message());
+    co_return;
+  }
+  for (auto const& [name, address] : fresh->listeners) {
+    if (cfg.listeners[name] == address) continue;
+    journal::record(journal::level::info, "core", "listener " + name + " moves to " + (address.empty() ? "off" : address));
+    cfg.listeners[name] = address;
+    co_await services.restart(name);
+  }
+}
+
 asio::awaitable<void> server::stop() {
   stopping_ = true;
   journal::record(journal::level::info, "core", "posta stopping");

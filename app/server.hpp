@@ -32,6 +32,8 @@ struct server {
   // Migrations, settings, services; returns once everything is listening.
   asio::awaitable<result<void>> start();
   asio::awaitable<void> stop();
+  // SIGHUP: re-reads the bootstrap file and rebinds listeners whose address changed.
+  asio::awaitable<void> reload_listeners(std::string const& config_path);
 
   asio::io_context& io;
   config::bootstrap cfg;

@@ -106,8 +106,10 @@ class connection {
   // A view of a literal or of a named string: g++ 12 mishandles temporary
   // std::string arguments of coroutines.
   asio::awaitable<std::optional<reply>> command(std::string_view line) {
-    if (!co_await write(line)) co_return std::nullopt;
-    co_return co_await read_reply();
+    bool const written = co_await write(line);
+    std::optional<reply> r;
+    if (written) r = co_await read_reply();
+    co_return r;
   }
 
   struct envelope_replies {

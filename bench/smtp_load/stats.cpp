@@ -58,12 +58,12 @@ std::string format_text(run_description const& d, run_stats& s) {
   auto l = summarise(s.latency_us);
   std::string out = fmt::format(
       "smtp_load {}: {} messages of {} bytes, {} recipient(s), {} connections{}\n"
-      "  accepted   {} of {} ({} failed){}\n"
+      "  accepted   {} of {} ({} failed, {} not tried){}\n"
       "  time       {:.3f} s\n"
       "  rate       {:.1f} messages/s\n"
       "  latency    p50 {:.2f} ms  p90 {:.2f} ms  p99 {:.2f} ms  max {:.2f} ms  (final \".\" -> reply)\n",
       d.target, d.messages, s.bytes_per_message, d.recipients, d.connections, d.pipelining ? ", pipelining" : "",
-      s.accepted, d.messages, failed(s), s.timed_out ? "  TIMED OUT" : "", s.seconds, rate(s), l.p50_ms, l.p90_ms,
+      s.accepted, d.messages, failed(s), d.messages - s.attempted, s.timed_out ? "  TIMED OUT" : "", s.seconds, rate(s), l.p50_ms, l.p90_ms,
       l.p99_ms, l.max_ms);
   for (auto const& [k, v] : s.failures) out += fmt::format("  failure    {}: {}\n", k, v);
   for (auto const& [k, v] : s.rcpt_rejected) out += fmt::format("  rcpt refused {}: {}\n", k, v);

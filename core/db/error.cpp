@@ -11,7 +11,8 @@ namespace {
 errc classify(std::string_view state) {
   if (state == "23505") return errc::already_exists;                     // unique_violation
   if (state == "23503") return errc::conflict;                           // foreign_key_violation
-  if (state == "23514" || state == "23502" || state == "22P02") return errc::invalid_argument;
+  if (state == "23514" || state == "23502") return errc::invalid_argument;
+  if (state.starts_with("22")) return errc::invalid_argument;             // data exceptions: bad dates, numbers
   if (state == "40001" || state == "40P01") return errc::conflict;       // retryable
   if (state.starts_with("08") || state.starts_with("57")) return errc::unavailable;
   return errc::internal;

@@ -19,9 +19,10 @@ asio::awaitable<result<int>> apply_pending(connection& conn, std::span<migration
     if (m.version <= version) continue;
     POSTA_CO_TRY(co_await conn.execute("BEGIN"));
     auto applied = co_await conn.execute(std::string(m.sql));
-    if (applied) applied = (co_await conn.q("INSERT INTO schema_version(version, name) VALUES ($1, $2)",
-                                            m.version, m.name)).has_value()
-                               ? result<void>{} : make_error(errc::internal, "record migration");
+    if (applied) {
+      auto recorded = co_await conn.q("INSERT INTO schema_version(version, name) VALUES ($1, $2)", m.version, m.name);
+      if (!recorded) applied = recorded.error();
+    }
     if (!applied) {
       co_await conn.execute("ROLLBACK");
       co_return make_error(applied.error().code,

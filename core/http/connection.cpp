@@ -177,12 +177,14 @@ asio::awaitable<bool> answer(session& s, beast_request& msg) {
     co_return false;
   }
   auto resp = co_await handle(s, *req);
-  co_return co_await write_response(s, std::move(resp), version, keep_alive) && keep_alive;
+  bool written = co_await write_response(s, std::move(resp), version, keep_alive);
+  co_return written && keep_alive;
 }
 
 asio::awaitable<void> session_loop(session& s) {
   for (;;) {
-    if (!co_await wait_for_request(s)) co_return;
+    bool arrived = co_await wait_for_request(s);
+    if (!arrived) co_return;
     parser_t parser;
     // SECURITY: header and body bounds; a Content-Length over the body limit
     // fails at the header, before any of the body is read.
@@ -190,8 +192,12 @@ asio::awaitable<void> session_loop(session& s) {
     parser.body_limit(s.limits.max_body_bytes);
     auto const ec = co_await read_request(s, parser);
     if (ec && is_quiet_end(ec)) co_return;
-    if (ec) co_await write_response(s, answer_for_read_error(ec), 11, false);
-    if (ec || !co_await answer(s, parser.get())) break;
+    if (ec) {
+      co_await write_response(s, answer_for_read_error(ec), 11, false);
+      break;
+    }
+    bool keep_alive = co_await answer(s, parser.get());
+    if (!keep_alive) break;
   }
   co_await close_gracefully(s);
 }

@@ -84,16 +84,18 @@ asio::awaitable<result<account_info>> store::update_account(std::string address,
     POSTA_CO_TRY(check_password(*update.password));
     POSTA_CO_TRY_ASSIGN(secrets, co_await derive_password_secrets(*update.password));
   }
-  // NULL parameters leave a column as it is.
+  // NULL parameters leave a column as it is. (Built before the co_await:
+  // g++ 12 destroys temporaries made inside a co_await's arguments twice.)
+  db::param hash = secrets ? db::param(secrets->password_hash) : db::param();
+  db::param scram = secrets ? db::param(secrets->scram_json) : db::param();
+  auto args = db::make_params(normal, update.display_name, update.quota_bytes, update.enabled, hash, scram);
   POSTA_CO_TRY_ASSIGN(
       auto updated,
-      co_await pool_.q("UPDATE accounts SET display_name = coalesce($2, display_name), "
-                       "quota_bytes = coalesce($3::bigint, quota_bytes), enabled = coalesce($4::boolean, enabled), "
-                       "password_hash = coalesce($5, password_hash), scram = coalesce($6::jsonb, scram), "
-                       "updated_at = now() WHERE address = $1",
-                       normal, update.display_name, update.quota_bytes, update.enabled,
-                       secrets ? db::param(secrets->password_hash) : db::param(),
-                       secrets ? db::param(secrets->scram_json) : db::param()));
+      co_await pool_.query("UPDATE accounts SET display_name = coalesce($2, display_name), "
+                           "quota_bytes = coalesce($3::bigint, quota_bytes), enabled = coalesce($4::boolean, enabled), "
+                           "password_hash = coalesce($5, password_hash), scram = coalesce($6::jsonb, scram), "
+                           "updated_at = now() WHERE address = $1",
+                           std::move(args)));
   if (updated.affected() == 0) co_return make_error(errc::not_found, "account " + normal);
   co_return co_await get_account(normal);
 }

@@ -9,25 +9,27 @@ namespace {
 
 constexpr std::size_t max_alias_targets = 1000;  // SECURITY: bounds one expansion
 
-// External targets keep their local part as given (other servers decide what
-// is valid there); only the shape and the domain are checked.
+// A target's domain is normalised; its local part is kept as given, because
+// external servers decide what their local parts mean. Local targets are
+// normalised fully in add_target, once we know the domain is ours.
 result<std::string> normalise_target(std::string const& target) {
-  if (auto local = normalise_address(target)) return *local;
   auto at = target.rfind('@');
   if (at == std::string::npos || at == 0 || at > 64 || target.size() > 254)
     return make_error(errc::invalid_argument, "alias target '" + target + "' is not an address");
   for (unsigned char c : target.substr(0, at))
-    if (c <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == ',')
+    if (c <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == ',' || c == '@')
       return make_error(errc::invalid_argument, "alias target '" + target + "' is not an address");
   auto domain = POSTA_TRY(normalise_domain(target.substr(at + 1)));
   return target.substr(0, at) + "@" + domain;
 }
 
 asio::awaitable<result<void>> add_target(db::connection& c, std::int64_t alias_id, std::string const& alias,
-                                         std::string const& target) {
-  if (target == alias) co_return make_error(errc::invalid_argument, "alias " + alias + " cannot target itself");
-  auto domain = detail::domain_of(target);
+                                         std::string given) {
+  auto domain = detail::domain_of(given);
   POSTA_CO_TRY_ASSIGN(auto local, co_await c.q("SELECT 1 FROM domains WHERE name = $1", domain));
+  std::string target = given;
+  if (!local.empty()) POSTA_CO_TRY_ASSIGN(target, normalise_address(given));
+  if (target == alias) co_return make_error(errc::invalid_argument, "alias " + alias + " cannot target itself");
   db::param local_address;
   if (!local.empty()) {
     POSTA_CO_TRY_ASSIGN(auto exists, co_await c.q("SELECT kind FROM addresses WHERE address = $1", target));

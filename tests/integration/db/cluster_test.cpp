@@ -11,6 +11,8 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <fstream>
+#include <sstream>
 #include <cstdlib>
 #include <unistd.h>
 
@@ -33,7 +35,12 @@ class cluster_environment : public ::testing::Environment {
     fs::permissions(g_scratch, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                                    fs::perms::others_read | fs::perms::others_exec);
     auto started = db::embedded_cluster::start_blocking(g_scratch / "cluster");
-    ASSERT_TRUE(is_ok(started)) << "see " << (g_scratch / "cluster" / "pg.log");
+    if (!started) {
+      std::ifstream log(g_scratch / "cluster" / "pg.log");
+      std::stringstream text;
+      text << log.rdbuf();
+      FAIL() << "the test cluster did not start: " << started.error().message() << "\n" << text.str();
+    }
     g_cluster = std::move(*started);
   }
 
@@ -41,7 +48,8 @@ class cluster_environment : public ::testing::Environment {
     if (g_cluster) g_cluster->stop_blocking();
     g_cluster.reset();
     net::stop_blocking_pool();
-    if (!::testing::UnitTest::GetInstance()->Passed() || std::getenv("POSTA_KEEP_TEST_DIRS")) {
+    // Kept only on request: a failing suite would otherwise fill /tmp with clusters.
+    if (std::getenv("POSTA_KEEP_TEST_DIRS")) {
       std::fprintf(stderr, "test files kept in %s\n", g_scratch.c_str());
       return;
     }

@@ -3,10 +3,10 @@ is accepted, the server keeps running and the other fields stay as they were."""
 
 import unittest
 
-from posta_harness import PostaTestCase
-from posta_harness import stop_servers as tearDownModule  # noqa: F401
+from posta_harness import PostaTestCase, stop_servers
 
 API = "/api/v1"
+tearDownModule = stop_servers  # one server per module, stopped after its last test
 
 
 class PasswordTests(PostaTestCase):

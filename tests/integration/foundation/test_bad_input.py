@@ -4,10 +4,10 @@ code, and nothing changed behind the refusal."""
 import socket
 import unittest
 
-from posta_harness import PostaTestCase
-from posta_harness import stop_servers as tearDownModule  # noqa: F401
+from posta_harness import PostaTestCase, stop_servers
 
 API = "/api/v1"
+tearDownModule = stop_servers  # one server per module, stopped after its last test
 MIB = 1024 * 1024
 
 

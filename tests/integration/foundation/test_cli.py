@@ -5,8 +5,9 @@ error, and `--json` output that parses."""
 import json
 import unittest
 
-from posta_harness import PostaTestCase, free_port
-from posta_harness import stop_servers as tearDownModule  # noqa: F401
+from posta_harness import PostaTestCase, free_port, stop_servers
+
+tearDownModule = stop_servers  # one server per module, stopped after its last test
 
 
 class CliTests(PostaTestCase):

@@ -9,10 +9,10 @@ import threading
 import time
 import unittest
 
-from posta_harness import PostaTestCase, _process_alive
-from posta_harness import stop_servers as tearDownModule  # noqa: F401
+from posta_harness import PostaTestCase, process_alive, stop_servers
 
 API = "/api/v1"
+tearDownModule = stop_servers  # one server per module, stopped after its last test
 
 
 class CrashTests(PostaTestCase):
@@ -49,9 +49,9 @@ class CrashTests(PostaTestCase):
         self.server.kill9()
         # The kernel's parent-death signal makes the old postmaster shut down by itself.
         deadline = time.monotonic() + 60
-        while _process_alive(old_postmaster) and time.monotonic() < deadline:
+        while process_alive(old_postmaster) and time.monotonic() < deadline:
             time.sleep(0.1)
-        self.assertFalse(_process_alive(old_postmaster), "the embedded postgres outlived its killed parent")
+        self.assertFalse(process_alive(old_postmaster), "the embedded postgres outlived its killed parent")
         self.server.start()
 
     def blob_leftovers(self):

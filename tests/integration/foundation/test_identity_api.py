@@ -3,10 +3,10 @@ groups as an administrator sees them, including the refusals."""
 
 import unittest
 
-from posta_harness import PostaTestCase, quote
-from posta_harness import stop_servers as tearDownModule  # noqa: F401
+from posta_harness import PostaTestCase, quote, stop_servers
 
 API = "/api/v1"
+tearDownModule = stop_servers  # one server per module, stopped after its last test
 
 
 class DomainTests(PostaTestCase):

@@ -4,10 +4,10 @@ import datetime
 import time
 import unittest
 
-from posta_harness import PostaTestCase
-from posta_harness import stop_servers as tearDownModule  # noqa: F401
+from posta_harness import PostaTestCase, stop_servers
 
 API = "/api/v1"
+tearDownModule = stop_servers  # one server per module, stopped after its last test
 
 
 class SettingsTests(PostaTestCase):

@@ -32,11 +32,8 @@ _USE_DEFAULT = object()
 
 
 def posta_bin():
-    """The posta binary under test: $POSTA_BIN (set by ctest), else argv `--posta-bin=PATH`."""
+    """The posta binary under test: $POSTA_BIN (ctest passes $<TARGET_FILE:posta>)."""
     path = os.environ.get("POSTA_BIN")
-    for arg in sys.argv:
-        if arg.startswith("--posta-bin="):
-            path = arg.split("=", 1)[1]
     if not path:
         raise unittest.SkipTest("POSTA_BIN is not set (ctest sets it to the built posta binary)")
     if not os.access(path, os.X_OK):
@@ -52,7 +49,10 @@ def free_port():
 
 
 def port_is_free(port):
+    """No listener on 127.0.0.1:port (connections in TIME_WAIT do not count:
+    the server binds with SO_REUSEADDR too)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
             return True
@@ -71,7 +71,7 @@ def _toml_string(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _process_alive(pid):
+def process_alive(pid):
     try:
         with open("/proc/%d/stat" % pid) as f:
             state = f.read().rsplit(")", 1)[1].split()[0]
@@ -91,10 +91,10 @@ def _process_cmdline(pid):
 def _wait_gone(pid, timeout):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not _process_alive(pid):
+        if not process_alive(pid):
             return True
         time.sleep(0.05)
-    return not _process_alive(pid)
+    return not process_alive(pid)
 
 
 class PostaServer:
@@ -127,7 +127,10 @@ class PostaServer:
             if minimal_config:
                 self.addresses[name] = "127.0.0.1:%d" % DEFAULT_PORTS[name]
             elif value == "auto":
-                self.addresses[name] = "127.0.0.1:%d" % free_port()
+                port = free_port()
+                while "127.0.0.1:%d" % port in self.addresses.values():
+                    port = free_port()
+                self.addresses[name] = "127.0.0.1:%d" % port
             elif value in (0, "0", None, False):
                 self.addresses[name] = None
             else:
@@ -207,7 +210,7 @@ class PostaServer:
                 pid = int(f.readline().strip())
         except (OSError, ValueError):
             return None
-        if _process_alive(pid) and "postgres" in _process_cmdline(pid) and self.data_dir in _process_cmdline(pid):
+        if process_alive(pid) and "postgres" in _process_cmdline(pid) and self.data_dir in _process_cmdline(pid):
             return pid
         return None
 
@@ -256,9 +259,12 @@ class PostaServer:
         self.stop()
         return self.start(timeout)
 
-    def cleanup(self, keep=False):
+    def cleanup(self):
+        """Stops the server and removes its files (kept when $POSTA_KEEP_TEST_DIRS is set)."""
         self.stop()
-        if not keep and not os.environ.get("POSTA_KEEP_TEST_DIRS"):
+        if os.environ.get("POSTA_KEEP_TEST_DIRS"):
+            sys.stderr.write("test files kept in %s\n" % self.root)
+        else:
             shutil.rmtree(self.root, ignore_errors=True)
 
     def _close_log(self):
@@ -360,13 +366,13 @@ _module_servers = {}  # test module name -> [PostaServer, failed]
 
 def stop_servers():
     """Stops every module server (use as `tearDownModule = stop_servers`); logs are
-    printed and files kept when a test of that module failed."""
+    printed when a test of that module failed. Files are removed unless
+    $POSTA_KEEP_TEST_DIRS is set (a failing suite would otherwise fill /tmp)."""
     while _module_servers:
         _, (server, failed) = _module_servers.popitem()
         if failed:
             server.dump_logs()
-            sys.stderr.write("test files kept in %s\n" % server.root)
-        server.cleanup(keep=failed)
+        server.cleanup()
 
 
 atexit.register(stop_servers)
@@ -389,7 +395,7 @@ class PostaTestCase(unittest.TestCase):
                 server.start()
             except BaseException:
                 server.dump_logs()
-                server.cleanup(keep=True)
+                server.cleanup()
                 raise
             entry = _module_servers[cls.__module__] = [server, False]
         cls.server = entry[0]
