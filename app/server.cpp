@@ -2,7 +2,6 @@
 #include "app/server.hpp"
 
 #include "core/db/migrations.hpp"
-#include "mail/smtp/policy/address_list.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -45,13 +44,16 @@ server::server(asio::io_context& io_, config::bootstrap cfg_, std::string connin
       authenticator(identity, settings, std::move(server_secret)),
       resolver(pool),
       committer(pool, blobs),
-      smtp(mail::smtp::server::context{settings, authenticator, resolver, committer, blobs, smtp_rate, tls,
+      smtp(mail::smtp::server::context{settings, authenticator, resolver, committer, blobs, smtp_rate, smtp_lists, tls,
                                        cfg.hostname}) {}
 
 void server::apply_settings() {
   http_limiter.set_max_per_ip(static_cast<std::size_t>(settings.get_int("net.max_connections_per_ip")));
   authenticator.apply_settings();
   smtp.apply_settings();
+  auto skipped = smtp_lists.update(settings.get_list("smtp.allow_list"), settings.get_list("smtp.deny_list"),
+                                   settings.get_list("smtp.trusted_networks"));
+  for (auto const& entry : skipped) journal::record(journal::level::warning, "smtp", "ignored list entry " + entry);
 }
 
 void server::add_listener_service(std::string const& name, net::connection_handler handler, bool can_disable) {
@@ -74,10 +76,9 @@ void server::add_listener_service(std::string const& name, net::connection_handl
 }
 
 asio::awaitable<result<void>> server::start() {
-  for (auto key : {"smtp.allow_list", "smtp.deny_list", "smtp.trusted_networks"})
-    settings::register_item_validator(key, [](std::string_view item) {
-      return mail::smtp::policy::address_list::validate_entry(item);
-    });
+  settings::register_item_validator("smtp.allow_list", mail::smtp::policy::validate_list_entry);
+  settings::register_item_validator("smtp.deny_list", mail::smtp::policy::validate_list_entry);
+  settings::register_item_validator("smtp.trusted_networks", mail::smtp::policy::validate_network_entry);
   {
     POSTA_CO_TRY_ASSIGN(auto conn, co_await pool.acquire());
     POSTA_CO_TRY(co_await db::migrate(*conn, db::builtin_migrations()));

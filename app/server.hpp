@@ -18,6 +18,7 @@
 #include "core/settings/settings.hpp"
 #include "mail/delivery/committer.hpp"
 #include "mail/delivery/recipients.hpp"
+#include "mail/smtp/policy/lists.hpp"
 #include "mail/smtp/policy/rate_limiter.hpp"
 #include "mail/smtp/server/service.hpp"
 
@@ -53,6 +54,7 @@ struct server {
   mail::delivery::resolver resolver;
   mail::delivery::committer committer;
   mail::smtp::policy::rate_limiter smtp_rate;
+  mail::smtp::policy::lists_source smtp_lists;
   mail::smtp::server::service smtp;
 
  private:

@@ -32,12 +32,16 @@ class connection {
   ~connection() { std::erase(s_.sockets, &socket_); }
 
   asio::awaitable<void> run() {
+    // No co_await inside conditions or arguments here: g++ 12 miscompiles them.
     while (auto slot = s_.claim()) {
-      if (!socket_.is_open() && !co_await open()) {
+      bool usable = socket_.is_open();
+      if (!usable) usable = co_await open();
+      if (!usable) {
         co_await pause();
         continue;
       }
-      if (!co_await transaction(*slot)) close();
+      bool const keep = co_await transaction(*slot);
+      if (!keep) close();
     }
     co_await quit();
   }
@@ -127,16 +131,21 @@ class connection {
     if (pipelining_) {
       std::string all;
       for (auto const& l : lines) all += l;
-      if (!co_await write(all)) co_return out;
+      bool const written = co_await write(all);
+      if (!written) co_return out;
       out.mail = co_await read_reply();
-      for (std::size_t i = 0; i < rcpts.size() && out.mail; ++i) out.rcpt.push_back(co_await read_reply());
+      for (std::size_t i = 0; i < rcpts.size() && out.mail; ++i) {
+        auto r = co_await read_reply();
+        out.rcpt.push_back(std::move(r));
+      }
       if (out.mail && out.rcpt.back()) out.data = co_await read_reply();
       co_return out;
     }
     out.mail = co_await command(lines[0]);
     if (!out.mail || !out.mail->is_positive()) co_return out;
     for (std::size_t i = 0; i < rcpts.size(); ++i) {
-      out.rcpt.push_back(co_await command(lines[i + 1]));
+      auto r = co_await command(lines[i + 1]);
+      out.rcpt.push_back(std::move(r));
       if (!out.rcpt.back()) co_return out;
     }
     bool any = false;
@@ -167,17 +176,24 @@ class connection {
       }
     }
     if (pipelining_ && !env.data) co_return io_failure("DATA");
-    if (env.data && env.data->code == 354) co_return co_await send_message(body, accepted, refusal);
+    bool keep = false;
+    if (env.data && env.data->code == 354) {
+      keep = co_await send_message(body, accepted, refusal);
+      co_return keep;
+    }
     if (env.data) fail("DATA", *env.data);
     else fail("RCPT", *refusal);
-    co_return co_await reset();
+    keep = co_await reset();
+    co_return keep;
   }
 
   // The message, then "." alone, timed until its reply.
   asio::awaitable<bool> send_message(std::string const& body, std::size_t accepted, std::optional<reply> const& refusal) {
-    if (!co_await write(body)) co_return io_failure("DATA");
+    bool written = co_await write(body);
+    if (!written) co_return io_failure("DATA");
     auto t0 = clock::now();
-    if (!co_await write(".\r\n")) co_return io_failure(".");
+    written = co_await write(".\r\n");
+    if (!written) co_return io_failure(".");
     auto r = co_await read_reply();
     auto t1 = clock::now();
     if (!r) co_return io_failure(".");
@@ -199,7 +215,8 @@ class connection {
 
   asio::awaitable<void> quit() {
     if (!socket_.is_open()) co_return;
-    (void)co_await command("QUIT\r\n");
+    auto bye = co_await command("QUIT\r\n");
+    (void)bye;
     close();
   }
 
@@ -225,7 +242,8 @@ asio::awaitable<void> watchdog(shared_state& s, asio::steady_timer& timer) {
 
 asio::awaitable<void> connection_main(shared_state& s, std::size_t& running, asio::steady_timer& timer) {
   {
-    connection c(s, co_await asio::this_coro::executor);
+    auto ex = co_await asio::this_coro::executor;
+    connection c(s, ex);
     co_await c.run();
   }
   if (--running == 0) timer.cancel();

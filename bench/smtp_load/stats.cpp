@@ -36,8 +36,14 @@ std::string json_string(std::string const& s) {
 
 std::string json_map(std::map<std::string, std::size_t> const& m) {
   std::string out = "{";
-  for (auto const& [k, v] : m) out += (out.size() > 1 ? "," : "") + json_string(k) + ":" + std::to_string(v);
-  return out + "}";
+  for (auto const& [k, v] : m) {
+    if (out.size() > 1) out += ',';
+    out += json_string(k);
+    out += ':';
+    out += std::to_string(v);
+  }
+  out += '}';
+  return out;
 }
 
 }  // namespace

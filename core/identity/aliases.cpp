@@ -28,7 +28,9 @@ asio::awaitable<result<void>> add_target(db::connection& c, std::int64_t alias_i
   auto domain = detail::domain_of(given);
   POSTA_CO_TRY_ASSIGN(auto local, co_await c.q("SELECT 1 FROM domains WHERE name = $1", domain));
   std::string target = given;
-  if (!local.empty()) POSTA_CO_TRY_ASSIGN(target, normalise_address(given));
+  if (!local.empty()) {
+    POSTA_CO_TRY_ASSIGN(target, normalise_address(given));
+  }
   if (target == alias) co_return make_error(errc::invalid_argument, "alias " + alias + " cannot target itself");
   db::param local_address;
   if (!local.empty()) {

@@ -13,7 +13,7 @@ namespace posta::settings { class store; }
 namespace posta::auth { class authenticator; }
 namespace posta::blob { class store; }
 namespace posta::mail::delivery { class resolver; class committer; }
-namespace posta::mail::smtp::policy { class rate_limiter; }
+namespace posta::mail::smtp::policy { class rate_limiter; class lists_source; }
 
 namespace posta::mail::smtp::server {
 
@@ -32,6 +32,7 @@ struct context {
   delivery::committer& committer;
   blob::store const& blobs;
   policy::rate_limiter& rate;
+  policy::lists_source const& lists;
   std::shared_ptr<boost::asio::ssl::context> tls;  // nullptr: no STARTTLS
   std::string hostname;
 };

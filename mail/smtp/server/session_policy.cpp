@@ -1,8 +1,7 @@
 // Sender and recipient policy: deny/allow lists, rate limits, submission
 // sender ownership, recipient validation, quota and relay control.
 #include "mail/delivery/recipients.hpp"
-#include "mail/smtp/policy/address_list.hpp"
-#include "mail/smtp/policy/networks.hpp"
+#include "mail/smtp/policy/lists.hpp"
 #include "mail/smtp/policy/rate_limiter.hpp"
 #include "mail/smtp/server/session.hpp"
 
@@ -13,25 +12,21 @@ namespace {
 
 proto::reply denied(std::string_view why) { return proto::make_reply(554, "5.7.1", why); }
 
-policy::address_list list_setting(context const& ctx, char const* key) {
-  return policy::address_list::parse_lenient(ctx.settings.get_list(key)).list;
-}
-
 }  // namespace
 
 // SECURITY: the only ways to relay: an authenticated session, or a client in
 // smtp.trusted_networks (empty by default: not even loopback is trusted).
 bool session::may_relay() const {
   if (!authenticated_as_.empty()) return true;
-  auto trusted = list_setting(ctx_, "smtp.trusted_networks");
-  return trusted.matches_ip(stream_.remote_endpoint().address());
+  return ctx_.lists.current()->trusted.matches_ip(stream_.remote_endpoint().address());
 }
 
 asio::awaitable<proto::reply> session::sender_policy(proto::mail_cmd const& mail) {
   auto ip = stream_.remote_endpoint().address();
   std::string sender = mail.reverse_path.is_null() ? "" : proto::to_string(*mail.reverse_path.mailbox);
-  bool allowed = list_setting(ctx_, "smtp.allow_list").matches(ip, sender);
-  if (!allowed && list_setting(ctx_, "smtp.deny_list").matches(ip, sender))
+  auto lists = ctx_.lists.current();
+  bool allowed = lists->allow.matches(ip, sender);
+  if (!allowed && lists->deny.matches(ip, sender))
     co_return denied("Access denied by the server's policy");
   auto limit = ctx_.settings.get_int("smtp.max_messages_per_ip_per_minute");
   if (!allowed && !ctx_.rate.try_take(policy::rate_key(ip), static_cast<std::uint64_t>(limit),

@@ -38,7 +38,7 @@ class Sent:
         self.state = "new"  # new -> body (DATA started) -> dot (end of data sent) -> acked
 
 
-def load(port, thread_no, log, stop):
+def load(port, thread_no, log, stop, killing):
     try:
         c = smtplib.SMTP("127.0.0.1", port, local_hostname="load.test", timeout=30)
         c.ehlo()
@@ -67,6 +67,10 @@ def load(port, thread_no, log, stop):
             c.send(head.encode())
             c.send(("%s\r\n" % ("payload %s " % marker) * 40).encode())
             time.sleep(random.random() * 0.05)  # so that the kill may find a message half sent
+            # Once the kill has begun, a write may still "succeed" into a dead
+            # socket: the end of data then counts as never sent.
+            if killing.is_set():
+                break
             sent.state = "dot"
             c.send(b"last line\r\n.\r\n")
             code, _ = c.getreply()
@@ -111,8 +115,8 @@ class CrashTests(SmtpTestCase):
         self.server.start()
 
     def test_acknowledged_messages_survive_sigkill_exactly_once(self):
-        log, stop = [], threading.Event()
-        threads = [threading.Thread(target=load, args=(self.server.port("smtp"), n, log, stop), daemon=True)
+        log, stop, killing = [], threading.Event(), threading.Event()
+        threads = [threading.Thread(target=load, args=(self.server.port("smtp"), n, log, stop, killing), daemon=True)
                    for n in range(THREADS)]
         for t in threads:
             t.start()
@@ -120,6 +124,7 @@ class CrashTests(SmtpTestCase):
         while time.monotonic() < deadline and sum(s.state == "acked" for s in log) < 40:
             time.sleep(0.02)
         time.sleep(random.random() * 0.1)  # a random point in the senders' cycle
+        killing.set()
         self.kill_and_restart_under_load(threads, stop)
         acked = [s for s in log if s.state == "acked"]
         self.assertGreater(len(acked), 0, "no message was accepted before the kill")

@@ -9,7 +9,7 @@ import time
 import unittest
 
 from posta_harness import stop_servers as tearDownModule  # noqa: F401
-from smtp_helpers import API, PASSWORD, SmtpTestCase, message_bytes, sql_literal, tls_context, unique
+from smtp_helpers import API, PASSWORD, SmtpTestCase, message_bytes, tls_context, unique
 
 DOMAIN = "pol.test"
 CATCH_DOMAIN = "catch.test"
@@ -208,6 +208,18 @@ class PolicyTests(SmtpTestCase):
         stored = self.full_messages(BOB, marker)
         self.assertEqual(len(stored), 1)
         self.assertTrue(stored[0].startswith(("Return-Path: <%s>\r\n" % alias).encode()), stored[0][:100])
+
+    def test_plaintext_auth_on_loopback_only_when_allowed(self):
+        c = self.session(listener="submission")
+        self.assertFalse(any(l.startswith("AUTH") for l in c.ehlo().lines))
+        self.assertReply(c.auth_plain(ANN, PASSWORD), 538, "5.7.11")
+        self.setting("smtp.allow_plaintext_auth_on_loopback", True)
+        c = self.session(listener="submission")
+        self.assertTrue(any(l.startswith("AUTH") for l in c.ehlo().lines))
+        self.assertReply(c.auth_plain(ANN, PASSWORD), 235, "2.7.0")
+        marker = unique("plainauth")
+        self.deliver(c, [BOB], marker, sender=ANN)
+        self.assertIn(("authenticated as %s" % ANN).encode(), self.full_messages(BOB, marker)[0])
 
     def test_submissions_implicit_tls(self):
         c = self.raw("submissions")

@@ -8,7 +8,7 @@ import time
 import unittest
 
 from posta_harness import stop_servers as tearDownModule  # noqa: F401
-from smtp_helpers import RawSmtp, SmtpTestCase, message_bytes, unique
+from smtp_helpers import SmtpTestCase, message_bytes, tls_context, unique
 
 DOMAIN = "raw.test"
 ANN = "ann@" + DOMAIN
@@ -356,6 +356,21 @@ class RawInputTests(SmtpTestCase):
         for verb, answers in replies.items():
             self.assertEqual(len(answers), 1, (verb, answers))
         self.assertStillServes(c)
+
+    def test_plaintext_pipelined_after_starttls_is_discarded(self):
+        # RFC 3207 / CVE-2011-0411: commands sent with STARTTLS in one packet
+        # must not be executed inside the TLS session.
+        c = self.session()
+        c.send(b"STARTTLS\r\nMAIL FROM:<injected@remote.test>\r\n")
+        self.assertReply(c.read_reply(), 220)
+        self.assertEqual(c.buf, b"")
+        c.sock = tls_context().wrap_socket(c.sock)
+        ehlo = c.cmd("EHLO client.test")
+        self.assertReply(ehlo, 250)
+        self.assertGreater(len(ehlo.lines), 1, "the first reply inside TLS is not EHLO's: %r" % ehlo)
+        # No transaction was started by the injected MAIL.
+        self.assertReply(c.cmd("RCPT TO:<%s>" % ANN), 503, "5.5.1")
+        self.send_ok(c, unique("afterinjection"))
 
     def test_help_noop_rset_quit(self):
         c = self.session()

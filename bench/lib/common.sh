@@ -1,0 +1,77 @@
+# Shared helpers of the benchmark scripts (sourced, not run): private temp
+# folders, free loopback ports, waiting with a bound, stopping by pid, and
+# reading fields of bench_* JSON lines. Every server a benchmark starts
+# listens on 127.0.0.1 only.
+
+# A fresh folder under /tmp, mode 0755 so that unprivileged daemons (the
+# embedded PostgreSQL's postgres user, Postfix's postfix user) can enter it.
+bench_tmpdir() {
+  local dir
+  dir=$(mktemp -d "/tmp/${1:-bench}.XXXXXX") || return 1
+  chmod 0755 "$dir"
+  echo "$dir"
+}
+
+# A TCP port on 127.0.0.1 that nothing listens on now and that this script
+# has not handed out before (BENCH_PORTS_TAKEN).
+BENCH_PORTS_TAKEN=" "
+bench_free_port() {
+  local port tries=0
+  while ((tries++ < 200)); do
+    port=$((20000 + RANDOM % 40000))
+    [[ $BENCH_PORTS_TAKEN == *" $port "* ]] && continue
+    if ! ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then
+      BENCH_PORTS_TAKEN+="$port "
+      echo "$port"
+      return 0
+    fi
+  done
+  echo "bench: no free port found" >&2
+  return 1
+}
+
+# Seconds since the epoch with nanoseconds, for durations.
+bench_now() { date +%s.%N; }
+
+# bench_elapsed START [END]: seconds between two bench_now readings.
+bench_elapsed() { awk -v a="$1" -v b="${2:-$(bench_now)}" 'BEGIN { printf "%.3f", b - a }'; }
+
+# bench_wait_until TIMEOUT_SECONDS COMMAND...: runs COMMAND every 0.2 s until
+# it succeeds; fails after the timeout.
+bench_wait_until() {
+  local timeout=$1
+  shift
+  local deadline=$(($(date +%s) + timeout))
+  until "$@"; do
+    (($(date +%s) >= deadline)) && return 1
+    sleep 0.2
+  done
+}
+
+bench_is_alive() { [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null; }
+
+# bench_stop_pid PID [GRACE_SECONDS]: SIGTERM, wait up to the grace period,
+# then SIGKILL. Only the given pid; its own children are its business.
+bench_stop_pid() {
+  local pid=${1:-} grace=${2:-30}
+  bench_is_alive "$pid" || return 0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  local i
+  for ((i = 0; i < grace * 10; i++)); do
+    bench_is_alive "$pid" || return 0
+    sleep 0.1
+  done
+  echo "bench: pid $pid did not stop within ${grace}s; killing it" >&2
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+# bench_json_number JSON KEY: the first numeric value of "KEY": in a flat or
+# nested JSON line (our own bench_* output, whose keys are unique).
+bench_json_number() {
+  local v
+  v=$(grep -o "\"$2\":-\?[0-9.eE+-]*" <<<"$1" | head -n1 | cut -d: -f2)
+  echo "${v:-0}"
+}
+
+# bench_ratio A B: A / B with two decimals, or "n/a" when B is 0.
+bench_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'; }
