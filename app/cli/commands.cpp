@@ -52,6 +52,17 @@ void add_domain_commands(CLI::App& app, invocation& inv, arguments& a) {
   auto* show = domain->add_subcommand("show", "Show one domain");
   show->add_option("NAME", a.name, "Domain name")->required();
   show->callback([&inv, &a] { inv.call = show_call(resource::domain, a.name); });
+  auto* set = domain->add_subcommand("set", "Change a domain's description or catch-all address");
+  set->add_option("NAME", a.name, "Domain name")->required();
+  auto* description = set->add_option("--description", a.description, "Free text");
+  auto* catch_all = set->add_option("--catch-all", a.target_group,
+                                    "Local address that receives mail for unknown recipients (\"\" to turn off)");
+  set->callback([&inv, &a, description, catch_all] {
+    boost::json::object fields;
+    if (*description) fields["description"] = a.description;
+    if (*catch_all) fields["catch_all"] = a.target_group;
+    inv.call = update_call(resource::domain, a.name, fields);
+  });
   auto* rm = domain->add_subcommand("rm", "Delete a domain (refused while it has accounts, aliases or groups)");
   rm->add_option("NAME", a.name, "Domain name")->required();
   rm->callback([&inv, &a] { inv.call = remove_call(resource::domain, a.name); });

@@ -35,7 +35,7 @@ struct layout {
 layout const& layout_of(resource kind) {
   static layout const domain{"domains",
                              {{"NAME", "name"}, {"ACCOUNTS", "accounts"}, {"DESCRIPTION", "description"},
-                              {"CREATED", "created_at"}}};
+                              {"CATCH-ALL", "catch_all", format::text, false}, {"CREATED", "created_at"}}};
   static layout const account{"accounts",
                               {{"ADDRESS", "address"}, {"NAME", "display_name"},
                                {"ENABLED", "enabled", format::yes_no}, {"QUOTA", "quota_bytes", format::quota},

@@ -66,9 +66,12 @@ api_call remove_call(resource kind, std::string_view id) {
           "removed " + std::string(singular(kind)) + " " + std::string(id)};
 }
 
+api_call update_call(resource kind, std::string_view id, boost::json::object const& fields) {
+  return {"PATCH", item_target(kind, id), boost::json::serialize(fields), kind, output::one, {}};
+}
+
 api_call account_update_call(std::string_view address, boost::json::object const& fields) {
-  return {"PATCH", item_target(resource::account, address), boost::json::serialize(fields), resource::account,
-          output::one, {}};
+  return update_call(resource::account, address, fields);
 }
 
 api_call group_member_add_call(std::string_view group, std::string_view member) {

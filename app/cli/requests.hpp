@@ -30,6 +30,8 @@ api_call show_call(resource kind, std::string_view id);
 api_call create_call(resource kind, boost::json::object const& fields);
 api_call remove_call(resource kind, std::string_view id);
 
+// PATCH /<resource>/{id} with the fields to change.
+api_call update_call(resource kind, std::string_view id, boost::json::object const& fields);
 // PATCH /accounts/{address} with some of password, display_name, quota_bytes, enabled.
 api_call account_update_call(std::string_view address, boost::json::object const& fields);
 api_call group_member_add_call(std::string_view group, std::string_view member);

@@ -7,7 +7,8 @@
 #     (e.g. POSTA_BENCH_PORT_SMTP), POSTA_BENCH_LOG
 #   posta_bench_cli ARGS...                   the posta CLI against it
 #   posta_bench_add_accounts DOMAIN COUNT     user1..userCOUNT@DOMAIN
-#   posta_bench_stop                          SIGTERM by pid, then wait
+#   posta_bench_stop                          SIGTERM by pid, then wait (and
+#                                             stop a PostgreSQL it left behind)
 
 POSTA_BENCH_LISTENERS=(smtp submission submissions imap imaps pop3 pop3s xmpp xmpps s2s http)
 
@@ -43,6 +44,7 @@ posta_bench_http_up() {
 posta_bench_start() {
   POSTA_BENCH_BIN=$1
   local dir=$2
+  POSTA_BENCH_DIR=$dir
   shift 2
   (($# > 0)) || set -- smtp
   POSTA_BENCH_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -74,8 +76,20 @@ posta_bench_add_accounts() {
   done
 }
 
-# Posta stops its embedded PostgreSQL on SIGTERM; give it time to do so.
+# Posta stops its embedded PostgreSQL on SIGTERM; give it time to do so. If
+# Posta died without doing so, the cluster is stopped by its own pid (SIGINT:
+# PostgreSQL's fast shutdown).
 posta_bench_stop() {
   bench_stop_pid "${POSTA_BENCH_PID:-}" 60
   POSTA_BENCH_PID=
+  local pidfile=${POSTA_BENCH_DIR:-/nonexistent}/data/pg/postmaster.pid pg
+  [[ -f $pidfile ]] || return 0
+  pg=$(head -n1 "$pidfile" | tr -dc '0-9')
+  if bench_is_alive "$pg"; then
+    echo "posta left its PostgreSQL (pid $pg) running; stopping it" >&2
+    kill -INT "$pg" 2>/dev/null || true
+    bench_wait_until 30 posta_bench_pg_gone "$pg" || kill -KILL "$pg" 2>/dev/null || true
+  fi
 }
+
+posta_bench_pg_gone() { ! bench_is_alive "$1"; }

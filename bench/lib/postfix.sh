@@ -9,6 +9,7 @@
 #   postfix_bench_start DIR DOMAIN COUNT
 #     sets POSTFIX_BENCH_PORT, POSTFIX_BENCH_PID (the master), POSTFIX_BENCH_DIR
 #   postfix_bench_delivered                 Maildir files in new/ so far
+#   postfix_bench_delivered_at_least N      succeeds once N are there
 #   postfix_bench_stop                      SIGTERM to the master, by pid
 
 # The user that owns the mailboxes and that virtual(8) writes as.
@@ -133,6 +134,9 @@ postfix_bench_start() {
 postfix_bench_delivered() {
   find "$POSTFIX_BENCH_DIR/vmail" -path '*/new/*' -type f 2>/dev/null | wc -l
 }
+
+# postfix_bench_delivered_at_least N: for bench_wait_until.
+postfix_bench_delivered_at_least() { (($(postfix_bench_delivered) >= $1)); }
 
 # The master ends its children when it gets SIGTERM (as `postfix stop` does).
 postfix_bench_stop() {

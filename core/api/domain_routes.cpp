@@ -26,6 +26,15 @@ void add_domain_routes(http::router& r, context& ctx) {
   r.add("GET", "/api/v1/domains/{name}", [&ctx](http::request const&, http::route_params const& p) -> asio::awaitable<http::response> {
     co_return respond(co_await ctx.identity.get_domain(std::string(p.get("name"))));
   });
+  r.add("PATCH", "/api/v1/domains/{name}", [&ctx](http::request const& req, http::route_params const& p) -> asio::awaitable<http::response> {
+    auto body = http::parse_json_body(req);
+    if (!body) co_return http::bad_request_response(body.error());
+    auto description = optional_string(*body, "description");
+    if (!description) co_return field_error(description.error());
+    auto catch_all = optional_string(*body, "catch_all");
+    if (!catch_all) co_return field_error(catch_all.error());
+    co_return respond(co_await ctx.identity.update_domain(std::string(p.get("name")), *description, *catch_all));
+  });
   r.add("DELETE", "/api/v1/domains/{name}", [&ctx](http::request const&, http::route_params const& p) -> asio::awaitable<http::response> {
     co_return respond_deleted(co_await ctx.identity.delete_domain(std::string(p.get("name"))));
   });

@@ -13,7 +13,8 @@ json::array strings(std::vector<std::string> const& v) {
 }  // namespace
 
 json::object to_json(identity::domain_info const& d) {
-  return {{"name", d.name}, {"description", d.description}, {"source", d.source},
+  return {{"name", d.name}, {"description", d.description},
+          {"catch_all", d.catch_all ? json::value(*d.catch_all) : json::value(nullptr)}, {"source", d.source},
           {"accounts", d.accounts}, {"created_at", d.created_at}};
 }
 

@@ -6,12 +6,12 @@ namespace posta::identity {
 namespace {
 
 constexpr char const* domain_select =
-    "SELECT d.name, d.description, d.source, "
+    "SELECT d.name, d.description, d.catch_all, d.source, "
     "(SELECT count(*) FROM accounts a WHERE a.domain_id = d.id), "
     "to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM domains d ";
 
 domain_info domain_from(db::rows const& r, int i) {
-  return {r.str(i, 0), r.str(i, 1), r.str(i, 2), r.i64(i, 3), r.str(i, 4)};
+  return {r.str(i, 0), r.str(i, 1), r.opt(i, 2), r.str(i, 3), r.i64(i, 4), r.str(i, 5)};
 }
 
 }  // namespace
@@ -38,6 +38,30 @@ asio::awaitable<result<domain_info>> store::get_domain(std::string name) {
   POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q(std::string(domain_select) + "WHERE d.name = $1", normal));
   if (rows.empty()) co_return make_error(errc::not_found, "domain " + normal);
   co_return domain_from(rows, 0);
+}
+
+asio::awaitable<result<domain_info>> store::update_domain(std::string name, std::optional<std::string> description,
+                                                         std::optional<std::string> catch_all) {
+  POSTA_CO_TRY_ASSIGN(auto normal, normalise_domain(name));
+  if (description && description->size() > 1024)
+    co_return make_error(errc::invalid_argument, "description longer than 1024 characters");
+  db::param target;  // NULL: unchanged
+  if (catch_all && !catch_all->empty()) {
+    POSTA_CO_TRY_ASSIGN(auto address, normalise_address(*catch_all));
+    if (address.substr(address.rfind('@') + 1) != normal)
+      co_return make_error(errc::invalid_argument, "catch-all " + address + " must be an address of " + normal);
+    POSTA_CO_TRY_ASSIGN(auto exists, co_await pool_.q("SELECT 1 FROM addresses WHERE address = $1", address));
+    if (exists.empty()) co_return make_error(errc::not_found, "catch-all address " + address);
+    target = address;
+  } else if (catch_all) {
+    target = std::string();  // "" clears it
+  }
+  POSTA_CO_TRY_ASSIGN(auto updated, co_await pool_.q("UPDATE domains SET description = coalesce($2, description), "
+                                                     "catch_all = CASE WHEN $3::text IS NULL THEN catch_all "
+                                                     "ELSE nullif($3, '') END WHERE name = $1",
+                                                     normal, description, target));
+  if (updated.affected() == 0) co_return make_error(errc::not_found, "domain " + normal);
+  co_return co_await get_domain(normal);
 }
 
 asio::awaitable<result<void>> store::delete_domain(std::string name) {

@@ -14,6 +14,7 @@ namespace posta::identity {
 struct domain_info {
   std::string name;
   std::string description;
+  std::optional<std::string> catch_all;  // receives mail for unknown local recipients
   std::string source;
   std::int64_t accounts = 0;
   std::string created_at;
@@ -77,6 +78,9 @@ class store {
   asio::awaitable<result<std::vector<domain_info>>> list_domains();
   asio::awaitable<result<domain_info>> get_domain(std::string name);
   asio::awaitable<result<void>> delete_domain(std::string name);
+  // catch_all: "" turns it off; otherwise an existing address of this domain.
+  asio::awaitable<result<domain_info>> update_domain(std::string name, std::optional<std::string> description,
+                                                    std::optional<std::string> catch_all);
 
   asio::awaitable<result<account_info>> create_account(new_account spec);
   asio::awaitable<result<std::vector<account_info>>> list_accounts(std::optional<std::string> domain);

@@ -2,6 +2,8 @@
 // accounts, aliases, groups) and per-domain catch-all addresses.
 #include "mail/delivery/recipients.hpp"
 
+#include "core/identity/names.hpp"
+
 #include <algorithm>
 #include <deque>
 
@@ -43,7 +45,14 @@ asio::awaitable<result<lookup>> find(db::connection& c, std::string const& addre
 
 }  // namespace
 
-std::string lookup_key(std::string_view address) { return lower(address); }
+// The domain in its stored A-label form (an SMTPUTF8 client may send
+// U-labels), the local part lowercased (ASCII letters only; UTF-8 stays).
+std::string lookup_key(std::string_view address) {
+  auto at = address.rfind('@');
+  if (at == std::string_view::npos) return lower(address);
+  auto domain = identity::normalise_domain(address.substr(at + 1));
+  return lower(address.substr(0, at)) + "@" + (domain ? *domain : lower(address.substr(at + 1)));
+}
 
 std::string without_subaddress(std::string_view address) {
   auto at = address.rfind('@');

@@ -19,7 +19,9 @@ void append_line(std::string& out, reply const& r, std::string_view text, bool l
                  bool with_enhanced) {
   bool has_enhanced = with_enhanced && !r.enhanced.empty();
   out += std::to_string(r.code);
-  if (last && !has_enhanced && text.empty()) {  // Reply-code [ SP textstring ] CRLF
+  // Reply-code [ SP textstring ] CRLF; but a SASL challenge is always
+  // "334" SP [base64] (RFC 4954 4), and clients parse the space.
+  if (last && !has_enhanced && text.empty() && r.code != 334) {
     out += "\r\n";
     return;
   }

@@ -59,7 +59,8 @@ bool state_machine::is_auth_offered() const noexcept {
 capabilities state_machine::current_capabilities() const {
   capabilities caps;
   caps.pipelining = config_.pipelining;
-  caps.size = config_.max_message_size;
+  // RFC 1870: "SIZE 0" announces that there is no fixed maximum.
+  caps.size = config_.max_message_size == UINT64_MAX ? 0 : config_.max_message_size;
   caps.eight_bit_mime = config_.eight_bit_mime;
   caps.smtputf8 = config_.smtputf8;
   caps.starttls = config_.tls_available && !tls_active_;
@@ -144,7 +145,8 @@ send_reply state_machine::on_lookup_outcome(reply r) {
 action state_machine::handle(starttls_cmd const&) {
   if (tls_active_) return respond(replies::bad_sequence("TLS already active"));
   if (!config_.tls_available) return respond(replies::not_implemented("STARTTLS not supported"));
-  if (hello_ != hello::ehlo) return respond(need_ehlo());
+  // COMPAT(gsasl): RFC 3207 does not require EHLO before STARTTLS, and some
+  // clients start TLS right after the greeting.
   if (in_transaction_) return respond(replies::bad_sequence("STARTTLS not allowed during a mail transaction"));
   pending_ = pending::tls;
   return start_tls{replies::ready_to_start_tls()};

@@ -33,6 +33,7 @@ proto::machine_config make_config(context const& ctx, listener_kind kind) {
   c.auth_requires_tls = true;
   c.require_auth = kind != listener_kind::mx;
   c.require_tls = kind == listener_kind::submission && ctx.tls != nullptr;
+  c.allow_expn = true;  // answered 252 without disclosure, like VRFY
   return c;
 }
 
@@ -127,6 +128,9 @@ asio::awaitable<bool> session::act(proto::send_reply a) {
 }
 
 asio::awaitable<bool> session::act(proto::check_sender a) {
+  // A new transaction: drop what an abandoned one (RSET during BDAT) received.
+  body_.reset();
+  body_buffer_.clear();
   auto verdict = co_await sender_policy(a.mail);
   if (verdict.is_error())
     log_refusal("sender rejected", a.mail.reverse_path.is_null() ? "" : proto::to_string(*a.mail.reverse_path.mailbox),

@@ -55,6 +55,7 @@ class session {
   asio::awaitable<proto::reply> store(proto::envelope const& env);
   std::string received_header(proto::envelope const& env) const;
   void log_message(proto::envelope const& env, proto::reply const& outcome, std::int64_t size) const;
+  void log_if_refused(proto::envelope const& env, proto::action const& next, std::int64_t size);
 
   std::string server_name() const;
   void log_refusal(std::string_view what, std::string const& address, proto::reply const& r) const;

@@ -108,7 +108,10 @@ asio::awaitable<bool> session::act(proto::receive_data a) {
     auto progress = decoder.feed(*chunk);
     if (progress.consumed < chunk->size()) reader_.give_back(chunk->substr(progress.consumed));
   }
-  bool keep_going = co_await perform(machine_.on_data_end(decoder));
+  auto envelope = machine_.current_envelope();
+  auto next = machine_.on_data_end(decoder);
+  log_if_refused(envelope, next, static_cast<std::int64_t>(decoder.octets()));
+  bool keep_going = co_await perform(std::move(next));
   co_return keep_going;
 }
 
@@ -126,7 +129,10 @@ asio::awaitable<bool> session::act(proto::receive_chunk a) {
     left -= take;
   }
   if (a.keep) normaliser.finish();
-  bool keep_going = co_await perform(machine_.on_chunk_done());
+  auto envelope = machine_.current_envelope();
+  auto next = machine_.on_chunk_done();
+  log_if_refused(envelope, next, body_ ? body_->size() : 0);
+  bool keep_going = co_await perform(std::move(next));
   co_return keep_going;
 }
 
@@ -175,6 +181,16 @@ asio::awaitable<proto::reply> session::store(proto::envelope const& env) {
     co_await delivery::bounce_over_quota(ctx_.committer, ctx_.blobs, server_name(), req, report->over_quota,
                                          stored->text);
   co_return proto::replies::message_queued(message_id_);
+}
+
+// A message refused at the end of its data (too big) is journalled here; one
+// that reaches store_message is journalled after storing.
+void session::log_if_refused(proto::envelope const& env, proto::action const& next, std::int64_t size) {
+  if (auto const* r = std::get_if<proto::send_reply>(&next); r && r->response.is_error()) {
+    log_message(env, r->response, size);
+    body_.reset();
+    body_buffer_.clear();
+  }
 }
 
 void session::log_message(proto::envelope const& env, proto::reply const& outcome, std::int64_t size) const {

@@ -23,7 +23,9 @@ TEST(SmtpReply, EnhancedCodeCanBeLeftOut) {
 TEST(SmtpReply, NoTextAndNoEnhancedCode) {
   EXPECT_EQ(format(reply{250, {}, {}}), "250\r\n");
   EXPECT_EQ(format(reply{250, "2.0.0", {}}), "250 2.0.0\r\n");
-  EXPECT_EQ(format(reply{334, {}, {""}}), "334\r\n");
+  // A SASL challenge keeps its space even when empty (RFC 4954 4).
+  EXPECT_EQ(format(reply{334, {}, {""}}), "334 \r\n");
+  EXPECT_EQ(format(reply{354, {}, {""}}), "354\r\n");
 }
 
 TEST(SmtpReply, ControlCharactersCannotInjectLines) {

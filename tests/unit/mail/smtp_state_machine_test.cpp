@@ -161,8 +161,6 @@ TEST(SmtpStateMachine, OutOfOrderCommands) {
       {"BDAT after HELO", {"HELO c", "MAIL FROM:<a@b>", "RCPT TO:<c@d>"}, "BDAT 10", "chunk 10 drop"},
       {"BDAT before MAIL", greeted, "BDAT 10 LAST", "chunk 10 drop"},
       {"BDAT before RCPT", in_mail, "BDAT 10", "chunk 10 drop"},
-      {"STARTTLS before EHLO", {}, "STARTTLS", "503 5.5.1"},
-      {"STARTTLS after HELO", {"HELO c"}, "STARTTLS", "503 5.5.1"},
       {"STARTTLS in transaction", in_mail, "STARTTLS", "503 5.5.1"},
       {"STARTTLS with recipients", in_rcpt, "STARTTLS", "503 5.5.1"},
       {"AUTH before EHLO", {}, "AUTH PLAIN", "503 5.5.1"},
@@ -555,3 +553,17 @@ TEST(SmtpStateMachine, PendingOperationMisuseAborts) {
 
 }  // namespace
 }  // namespace posta::mail::smtp::proto
+
+// COMPAT(gsasl): STARTTLS right after the greeting, before any EHLO (RFC 3207
+// does not require EHLO first); afterwards the client must greet again.
+TEST(SmtpStateMachine, StartTlsBeforeEhloIsAccepted) {
+  posta::mail::smtp::proto::machine_config config;
+  config.tls_available = true;
+  posta::mail::smtp::proto::state_machine m(config);
+  auto a = m.on_line("STARTTLS");
+  ASSERT_TRUE(std::holds_alternative<posta::mail::smtp::proto::start_tls>(a));
+  m.on_tls_started();
+  auto after = m.on_line("MAIL FROM:<a@b.test>");
+  ASSERT_TRUE(std::holds_alternative<posta::mail::smtp::proto::send_reply>(after));
+  EXPECT_EQ(std::get<posta::mail::smtp::proto::send_reply>(after).response.code, 503);
+}
