@@ -27,7 +27,7 @@ void log_if_failed(std::exception_ptr e) {
 }  // namespace
 
 server::server(asio::io_context& io_, config::bootstrap cfg_, std::string conninfo,
-               std::shared_ptr<boost::asio::ssl::context> tls_, std::string server_secret)
+               std::shared_ptr<boost::asio::ssl::context> tls_, tls_map tls_by_listener, std::string server_secret)
     : io(io_),
       cfg(std::move(cfg_)),
       pool(io.get_executor(), conninfo, pool_size),
@@ -45,7 +45,7 @@ server::server(asio::io_context& io_, config::bootstrap cfg_, std::string connin
       resolver(pool),
       committer(pool, blobs),
       smtp(mail::smtp::server::context{settings, authenticator, resolver, committer, blobs, smtp_rate, smtp_lists, tls,
-                                       cfg.hostname}) {}
+                                       cfg.hostname, std::move(tls_by_listener)}) {}
 
 void server::apply_settings() {
   http_limiter.set_max_per_ip(static_cast<std::size_t>(settings.get_int("net.max_connections_per_ip")));

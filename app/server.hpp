@@ -27,8 +27,9 @@
 namespace posta::app {
 
 struct server {
+  using tls_map = std::map<std::string, std::shared_ptr<boost::asio::ssl::context>>;
   server(asio::io_context& io, config::bootstrap cfg, std::string conninfo,
-         std::shared_ptr<boost::asio::ssl::context> tls, std::string server_secret);
+         std::shared_ptr<boost::asio::ssl::context> tls, tls_map tls_by_listener, std::string server_secret);
 
   // Migrations, settings, services; returns once everything is listening.
   asio::awaitable<result<void>> start();

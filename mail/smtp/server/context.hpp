@@ -6,6 +6,7 @@
 
 #include <boost/asio/ssl/context.hpp>
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -35,6 +36,10 @@ struct context {
   policy::lists_source const& lists;
   std::shared_ptr<boost::asio::ssl::context> tls;  // nullptr: no STARTTLS
   std::string hostname;
+  // [tls.<listener>] certificates, where the bootstrap file names one.
+  std::map<std::string, std::shared_ptr<boost::asio::ssl::context>> tls_by_listener = {};
+
+  boost::asio::ssl::context* tls_for(listener_kind kind) const;
 };
 
 }  // namespace posta::mail::smtp::server

@@ -27,12 +27,12 @@ proto::machine_config make_config(context const& ctx, listener_kind kind) {
   c.max_message_size = mb > 0 ? static_cast<std::uint64_t>(mb) * 1024 * 1024 : UINT64_MAX;
   auto rcpts = ctx.settings.get_int("smtp.max_recipients");
   c.max_recipients = rcpts > 0 ? static_cast<std::size_t>(rcpts) : SIZE_MAX;
-  c.tls_available = ctx.tls != nullptr && kind != listener_kind::submissions;
+  c.tls_available = ctx.tls_for(kind) != nullptr && kind != listener_kind::submissions;
   c.tls_active = kind == listener_kind::submissions;
   c.auth_mechanisms = {"PLAIN", "LOGIN", "SCRAM-SHA-256"};
   c.auth_requires_tls = true;
   c.require_auth = kind != listener_kind::mx;
-  c.require_tls = kind == listener_kind::submission && ctx.tls != nullptr;
+  c.require_tls = kind == listener_kind::submission && ctx.tls_for(kind) != nullptr;
   c.allow_expn = true;  // answered 252 without disclosure, like VRFY
   return c;
 }
@@ -43,6 +43,12 @@ bool is_loopback(boost::asio::ip::address const& a) {
 }
 
 }  // namespace
+
+boost::asio::ssl::context* context::tls_for(listener_kind kind) const {
+  if (auto it = tls_by_listener.find(std::string(listener_name(kind))); it != tls_by_listener.end())
+    return it->second.get();
+  return tls.get();
+}
 
 std::string_view listener_name(listener_kind k) {
   switch (k) {
@@ -89,8 +95,9 @@ asio::awaitable<bool> session::send(proto::reply const& r, bool flush_now) {
 
 asio::awaitable<void> session::run() {
   if (kind_ == listener_kind::submissions) {
-    if (!ctx_.tls) co_return;
-    auto handshake = co_await stream_.start_tls(*ctx_.tls, tls_handshake_timeout);
+    auto* tls = ctx_.tls_for(kind_);
+    if (!tls) co_return;
+    auto handshake = co_await stream_.start_tls(*tls, tls_handshake_timeout);
     if (!handshake) co_return;
   }
   bool greeted = co_await send(machine_.greeting(), true);
@@ -161,9 +168,10 @@ void session::log_refusal(std::string_view what, std::string const& address, pro
 
 asio::awaitable<bool> session::act(proto::start_tls a) {
   bool ready = co_await send(a.go_ahead, true);
-  if (!ready || !ctx_.tls) co_return false;
+  auto* tls = ctx_.tls_for(kind_);
+  if (!ready || !tls) co_return false;
   // SECURITY: line_reader::start_tls drops pipelined plaintext first.
-  auto handshake = co_await reader_.start_tls(*ctx_.tls, tls_handshake_timeout);
+  auto handshake = co_await reader_.start_tls(*tls, tls_handshake_timeout);
   if (!handshake) co_return false;
   machine_.on_tls_started();
   authenticated_as_.clear();
