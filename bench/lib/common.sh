@@ -13,12 +13,16 @@ bench_tmpdir() {
 }
 
 # A TCP port on 127.0.0.1 that nothing listens on now and that this script
-# has not handed out before (BENCH_PORTS_TAKEN).
+# has not handed out before (BENCH_PORTS_TAKEN). Taken below the kernel's
+# ephemeral range, so that no outgoing connection (the load generator's
+# among them) can occupy it before the server binds it.
 BENCH_PORTS_TAKEN=" "
 bench_free_port() {
-  local port tries=0
+  local port tries=0 low=32768
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+  ((low > 12000)) || low=32768
   while ((tries++ < 200)); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((10000 + RANDOM % (low - 10000)))
     [[ $BENCH_PORTS_TAKEN == *" $port "* ]] && continue
     if ! ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then
       BENCH_PORTS_TAKEN+="$port "
@@ -63,6 +67,34 @@ bench_stop_pid() {
   done
   echo "bench: pid $pid did not stop within ${grace}s; killing it" >&2
   kill -KILL "$pid" 2>/dev/null || true
+}
+
+# PID and all its descendants, parents first.
+bench_tree_pids() {
+  local pids=("$1") i=0 p
+  while ((i < ${#pids[@]})); do
+    for p in $(ps -o pid= --ppid "${pids[i]}" 2>/dev/null); do pids+=("$p"); done
+    i=$((i + 1))
+  done
+  echo "${pids[@]}"
+}
+
+# bench_cpu_ticks PID: CPU time (user + system, clock ticks) used so far by
+# PID and its descendants, including those that have exited and been waited
+# for (cutime/cstime); a difference of two readings is what a run cost.
+bench_cpu_ticks() {
+  local total=0 p stat f
+  for p in $(bench_tree_pids "$1"); do
+    stat=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+    read -r -a f <<<"${stat##*) }"  # fields from the 3rd on: utime is f[11]
+    total=$((total + f[11] + f[12] + f[13] + f[14]))
+  done
+  echo "$total"
+}
+
+# bench_ms_per_item TICKS COUNT: milliseconds of CPU per item.
+bench_ms_per_item() {
+  awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { if (n > 0) printf "%.3f", t * 1000 / hz / n; else print 0 }'
 }
 
 # bench_json_number JSON KEY: the first numeric value of "KEY": in a flat or

@@ -7,6 +7,7 @@
 #     (e.g. POSTA_BENCH_PORT_SMTP), POSTA_BENCH_LOG
 #   posta_bench_cli ARGS...                   the posta CLI against it
 #   posta_bench_add_accounts DOMAIN COUNT     user1..userCOUNT@DOMAIN
+#   posta_bench_message_count                 messages in mailboxes (via psql)
 #   posta_bench_stop                          SIGTERM by pid, then wait (and
 #                                             stop a PostgreSQL it left behind)
 
@@ -74,6 +75,13 @@ posta_bench_add_accounts() {
   for ((i = 1; i <= count; i++)); do
     posta_bench_cli account add "user$i@$domain" --password "bench-$i-secret" >/dev/null || return 1
   done
+}
+
+# Messages stored in mailboxes, read from the embedded database directly (the
+# mailstore schema's `messages` table); empty when it cannot be read.
+posta_bench_message_count() {
+  psql -X -At -h "$POSTA_BENCH_DIR/data/pg" -p 5432 -U postgres -d posta \
+    -c "SELECT count(*) FROM messages" 2>/dev/null || true
 }
 
 # Posta stops its embedded PostgreSQL on SIGTERM; give it time to do so. If

@@ -14,6 +14,9 @@
 
 # The user that owns the mailboxes and that virtual(8) writes as.
 POSTFIX_BENCH_MAILBOX_USER=${POSTFIX_BENCH_MAILBOX_USER:-nobody}
+# Postfix's flow control: cleanup pauses a message up to this long while the
+# queue manager lags behind arrivals. 1s is Postfix's default; 0 turns it off.
+POSTFIX_BENCH_IN_FLOW_DELAY=${POSTFIX_BENCH_IN_FLOW_DELAY:-1s}
 
 postfix_bench_check_installed() {
   if ! command -v postfix >/dev/null || [[ ! -x /usr/lib/postfix/sbin/master ]]; then
@@ -55,6 +58,7 @@ alias_maps =
 alias_database =
 local_recipient_maps =
 biff = no
+in_flow_delay = $POSTFIX_BENCH_IN_FLOW_DELAY
 virtual_mailbox_domains = $domain
 virtual_mailbox_base = $dir/vmail
 virtual_mailbox_maps = texthash:$dir/etc/vmailbox

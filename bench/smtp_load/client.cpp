@@ -158,6 +158,7 @@ class connection {
   asio::awaitable<bool> transaction(std::size_t slot) {
     auto rcpts = s_.next_recipients();
     auto body = s_.messages.wire(slot, rcpts);
+    auto const started = clock::now();
     auto env = co_await envelope(rcpts);
     if (!env.mail) co_return io_failure("MAIL");
     if (!env.mail->is_positive()) {
@@ -178,7 +179,7 @@ class connection {
     if (pipelining_ && !env.data) co_return io_failure("DATA");
     bool keep = false;
     if (env.data && env.data->code == 354) {
-      keep = co_await send_message(body, accepted, refusal);
+      keep = co_await send_message(body, started, accepted, refusal);
       co_return keep;
     }
     if (env.data) fail("DATA", *env.data);
@@ -188,7 +189,8 @@ class connection {
   }
 
   // The message, then "." alone, timed until its reply.
-  asio::awaitable<bool> send_message(std::string const& body, std::size_t accepted, std::optional<reply> const& refusal) {
+  asio::awaitable<bool> send_message(std::string const& body, clock::time_point started, std::size_t accepted,
+                                     std::optional<reply> const& refusal) {
     bool written = co_await write(body);
     if (!written) co_return io_failure("DATA");
     auto t0 = clock::now();
@@ -198,7 +200,7 @@ class connection {
     auto t1 = clock::now();
     if (!r) co_return io_failure(".");
     if (accepted == 0) fail("RCPT", *refusal);  // 354 without a valid recipient: a server bug, counted once
-    else if (r->is_positive()) s_.accept(t1 - t0);
+    else if (r->is_positive()) s_.accept(t1 - t0, t1 - started);
     else fail(".", *r);
     co_return r->code != 421;
   }

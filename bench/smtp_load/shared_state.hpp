@@ -7,6 +7,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -51,11 +52,17 @@ struct shared_state {
     last_done = clock::now();
   }
 
-  void accept(clock::duration latency) {
+  // `latency`: final "." to its reply; `transaction`: MAIL sent to that reply.
+  void accept(clock::duration latency, clock::duration transaction) {
     ++stats.accepted;
     last_done = clock::now();
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(latency).count();
-    stats.latency_us.push_back(static_cast<std::uint32_t>(std::min<long long>(us, UINT32_MAX)));
+    stats.latency_us.push_back(to_us(latency));
+    stats.transaction_us.push_back(to_us(transaction));
+  }
+
+  static std::uint32_t to_us(clock::duration d) {
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+    return static_cast<std::uint32_t>(std::clamp<long long>(us, 0, UINT32_MAX));
   }
 };
 

@@ -62,15 +62,17 @@ latency_summary summarise(std::vector<std::uint32_t>& us) {
 
 std::string format_text(run_description const& d, run_stats& s) {
   auto l = summarise(s.latency_us);
+  auto t = summarise(s.transaction_us);
   std::string out = fmt::format(
       "smtp_load {}: {} messages of {} bytes, {} recipient(s), {} connections{}\n"
       "  accepted   {} of {} ({} failed, {} not tried){}\n"
       "  time       {:.3f} s\n"
       "  rate       {:.1f} messages/s\n"
-      "  latency    p50 {:.2f} ms  p90 {:.2f} ms  p99 {:.2f} ms  max {:.2f} ms  (final \".\" -> reply)\n",
+      "  latency    p50 {:.2f} ms  p90 {:.2f} ms  p99 {:.2f} ms  max {:.2f} ms  (final \".\" -> reply)\n"
+      "  per message p50 {:.2f} ms  p90 {:.2f} ms  p99 {:.2f} ms  max {:.2f} ms  (MAIL -> final reply)\n",
       d.target, d.messages, s.bytes_per_message, d.recipients, d.connections, d.pipelining ? ", pipelining" : "",
       s.accepted, d.messages, failed(s), d.messages - s.attempted, s.timed_out ? "  TIMED OUT" : "", s.seconds, rate(s), l.p50_ms, l.p90_ms,
-      l.p99_ms, l.max_ms);
+      l.p99_ms, l.max_ms, t.p50_ms, t.p90_ms, t.p99_ms, t.max_ms);
   for (auto const& [k, v] : s.failures) out += fmt::format("  failure    {}: {}\n", k, v);
   for (auto const& [k, v] : s.rcpt_rejected) out += fmt::format("  rcpt refused {}: {}\n", k, v);
   return out;
@@ -78,13 +80,16 @@ std::string format_text(run_description const& d, run_stats& s) {
 
 std::string format_json(run_description const& d, run_stats& s) {
   auto l = summarise(s.latency_us);
+  auto t = summarise(s.transaction_us);
   return fmt::format(
       "{{\"target\":{},\"connections\":{},\"messages\":{},\"size\":{},\"recipients\":{},\"pipelining\":{},"
       "\"attempted\":{},\"accepted\":{},\"failed\":{},\"seconds\":{:.4f},\"messages_per_second\":{:.2f},"
       "\"latency_ms\":{{\"p50\":{:.3f},\"p90\":{:.3f},\"p99\":{:.3f},\"max\":{:.3f},\"mean\":{:.3f}}},"
+      "\"transaction_ms\":{{\"t50\":{:.3f},\"t90\":{:.3f},\"t99\":{:.3f},\"tmax\":{:.3f},\"tmean\":{:.3f}}},"
       "\"failures\":{},\"rcpt_refused\":{},\"timed_out\":{}}}",
       json_string(d.target), d.connections, d.messages, s.bytes_per_message, d.recipients, d.pipelining, s.attempted,
-      s.accepted, failed(s), s.seconds, rate(s), l.p50_ms, l.p90_ms, l.p99_ms, l.max_ms, l.mean_ms,
+      s.accepted, failed(s), s.seconds, rate(s), l.p50_ms, l.p90_ms, l.p99_ms, l.max_ms, l.mean_ms, t.p50_ms,
+      t.p90_ms, t.p99_ms, t.max_ms, t.mean_ms,
       json_map(s.failures), json_map(s.rcpt_rejected), s.timed_out);
 }
 

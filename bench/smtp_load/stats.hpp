@@ -15,6 +15,7 @@ struct run_stats {
   std::map<std::string, std::size_t> failures;  // "STAGE CODE" (e.g. "RCPT 550", "connect io") -> count
   std::map<std::string, std::size_t> rcpt_rejected;  // recipients refused in messages that still went through
   std::vector<std::uint32_t> latency_us;        // final "." -> DATA reply, accepted messages only
+  std::vector<std::uint32_t> transaction_us;    // MAIL sent -> DATA reply, accepted messages only
   double seconds = 0;                           // first connect -> last message answered
   bool timed_out = false;
   std::size_t bytes_per_message = 0;

