@@ -54,6 +54,18 @@ asio::awaitable<result<report>> committer::deliver(request req) {
   co_return std::move(*j.outcome);
 }
 
+// A worker must answer every job it took, or its sessions would wait forever:
+// an exception (a bug) becomes an error outcome for the batch.
+asio::awaitable<result<std::vector<report>>> committer::commit_guarded(std::vector<job*> const& batch) {
+  try {
+    auto outcome = co_await commit(batch);
+    co_return outcome;
+  } catch (std::exception const& e) {
+    spdlog::error("delivery: {}", e.what());
+    co_return make_error(errc::internal, "delivery failed");
+  }
+}
+
 asio::awaitable<void> committer::worker() {
   for (;;) {
     auto received = co_await queue_->channel.async_receive(asio::as_tuple(asio::use_awaitable));
@@ -65,7 +77,7 @@ asio::awaitable<void> committer::worker() {
       if (!queue_->channel.try_receive([&](boost::system::error_code, job* j) { more = j; }) || !more) break;
       batch.push_back(more);
     }
-    auto outcome = co_await commit(batch);
+    auto outcome = co_await commit_guarded(batch);
     if (outcome) {
       for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->outcome = std::move((*outcome)[i]);
     } else if (batch.size() == 1) {
@@ -75,7 +87,7 @@ asio::awaitable<void> committer::worker() {
       // still get through and only the guilty one fails.
       for (auto* j : batch) {
         std::vector<job*> alone(1, j);  // g++ 12: no braced temporaries in co_await
-        auto single = co_await commit(alone);
+        auto single = co_await commit_guarded(alone);
         j->outcome = single ? result<report>(std::move(single->front())) : result<report>(single.error());
       }
     }

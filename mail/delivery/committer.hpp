@@ -53,6 +53,7 @@ class committer {
   struct queue;
   asio::awaitable<void> worker();
   asio::awaitable<result<std::vector<report>>> commit(std::vector<job*> const& batch);
+  asio::awaitable<result<std::vector<report>>> commit_guarded(std::vector<job*> const& batch);
   static request const& job_request(job const* j);
 
   db::pool& pool_;
