@@ -159,7 +159,19 @@ class RawSmtp:
 
 
 class SmtpTestCase(PostaTestCase):
-    """PostaTestCase with the SMTP tests' helpers."""
+    """PostaTestCase with the SMTP tests' helpers. A class may name the
+    domains and accounts its server starts with in `domains` and `accounts`."""
+
+    domains = ()
+    accounts = ()
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for name in cls.domains:
+            cls.make_domain(name)
+        for address in cls.accounts:
+            cls.make_account(address)
 
     # --- identity ------------------------------------------------------
 

@@ -45,12 +45,8 @@ def scram_client_final(password, client_first_bare, server_first, gs2_header):
 
 
 class SwaksTests(SmtpTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.make_domain(DOMAIN)
-        cls.make_account(ANN)
-        cls.make_account(BOB)
+    domains = (DOMAIN,)
+    accounts = (ANN, BOB)
 
     def swaks(self, listener, *args):
         return run(["swaks", "--server", "127.0.0.1:%d" % self.server.port(listener), "--helo", "swaks.client.test",

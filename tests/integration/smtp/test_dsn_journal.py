@@ -17,12 +17,8 @@ SENDER = "sender@remote.test"
 
 
 class DsnTests(SmtpTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.make_domain(DOMAIN)
-        cls.make_account(ANN)
-        cls.make_account(BOB)
+    domains = (DOMAIN,)
+    accounts = (ANN, BOB)
 
     def submission(self, user=ANN):
         c = self.raw("submission")

@@ -17,12 +17,8 @@ SENDER = "sender@remote.test"
 
 
 class RawInputTests(SmtpTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.make_domain(DOMAIN)
-        cls.make_account(ANN)
-        cls.make_account(BOB)
+    domains = (DOMAIN,)
+    accounts = (ANN, BOB)
 
     def session(self, source=None):
         c = self.raw("smtp", source=source)
