@@ -67,7 +67,7 @@ done
 postfix_bench_check_installed || exit 2
 
 work=$(bench_tmpdir smtp-vs-postfix)
-mkdir -p -m 0755 "$work/posta" "$work/postfix"
+mkdir -m 0755 "$work/posta" "$work/postfix"
 
 cleanup() {
   local status=$?

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers of the benchmark scripts (sourced, not run): private temp
 # folders, free loopback ports, waiting with a bound, stopping by pid, and
 # reading fields of bench_* JSON lines. Every server a benchmark starts

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Starting a private Postfix for a benchmark (sourced; needs common.sh):
 # Debian's postfix package, its own config, queue, data and mailbox folders
 # under the given folder, smtpd on a free 127.0.0.1 port, no chroot, virtual
@@ -115,7 +116,7 @@ postfix_bench_start() {
   postfix_bench_check_installed || return 1
   POSTFIX_BENCH_DIR=$dir
   POSTFIX_BENCH_PORT=$(bench_free_port) || return 1
-  mkdir -p -m 0755 "$dir/etc" "$dir/queue" "$dir/data"
+  mkdir -m 0755 "$dir/etc" "$dir/queue" "$dir/data"
   chown postfix "$dir/data"
   postfix_bench_write_main_cf "$dir" "$domain"
   postfix_bench_write_master_cf "$dir" "$POSTFIX_BENCH_PORT"

@@ -2,12 +2,15 @@
 // never acknowledge what is not on disk).
 #include "core/blob/blob_store.hpp"
 
+#include "core/db/arrays.hpp"
+
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
+#include <map>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -95,10 +98,14 @@ result<blob_ref> writer::finish_blocking() {
   s.fd = -1;
   fs::path dir = s.root / ref.hash.substr(0, 2);
   fs::path final_path = dir / ref.hash.substr(2);
-  std::error_code ec;
-  if (fs::create_directory(dir, ec)) POSTA_TRY(fsync_path(s.root));
-  if (ec) return make_error(ec, "create " + dir.string());
-  if (::rename(s.temp.c_str(), final_path.c_str()) != 0) return sys_error("rename blob");
+  // The fan-out folder usually exists: rename first, create it only if needed.
+  if (::rename(s.temp.c_str(), final_path.c_str()) != 0) {
+    if (errno != ENOENT) return sys_error("rename blob");
+    std::error_code ec;
+    if (fs::create_directory(dir, ec)) POSTA_TRY(fsync_path(s.root));
+    if (ec) return make_error(ec, "create " + dir.string());
+    if (::rename(s.temp.c_str(), final_path.c_str()) != 0) return sys_error("rename blob");
+  }
   s.temp.clear();
   POSTA_TRY(fsync_path(dir));
   return ref;
@@ -146,13 +153,24 @@ result<std::string> store::read_blocking(std::string_view hash) const {
   return buf.str();
 }
 
-asio::awaitable<result<void>> store::pin(db::connection& conn, blob_ref const& ref) const {
-  POSTA_CO_TRY(co_await conn.q("INSERT INTO blobs(hash, size, refcount) VALUES ($1, $2, 0) "
+asio::awaitable<result<void>> store::pin(db::connection& conn, std::vector<blob_ref> const& refs) const {
+  std::map<std::string, std::int64_t> unique;  // one row may be touched once per statement
+  for (auto const& r : refs) unique.emplace(r.hash, r.size);
+  std::vector<std::string> hashes;
+  std::vector<std::int64_t> sizes;
+  for (auto const& [hash, size] : unique) {
+    hashes.push_back(hash);
+    sizes.push_back(size);
+  }
+  POSTA_CO_TRY(co_await conn.q("INSERT INTO blobs(hash, size, refcount) "
+                               "SELECT h, s, 0 FROM unnest($1::text[], $2::bigint[]) AS v(h, s) "
                                "ON CONFLICT (hash) DO UPDATE SET updated_at = now()",
-                               ref.hash, ref.size));
-  struct stat st{};
-  if (::stat(path_of(ref.hash).c_str(), &st) != 0)
-    co_return make_error(errc::unavailable, "blob " + ref.hash + " vanished; retry");
+                               db::text_array(hashes), db::int_array(sizes)));
+  for (auto const& hash : hashes) {
+    struct stat st{};
+    if (::stat(path_of(hash).c_str(), &st) != 0)
+      co_return make_error(errc::unavailable, "blob " + hash + " vanished; retry");
+  }
   co_return result<void>{};
 }
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace posta::blob {
 
@@ -56,7 +57,8 @@ class store {
   // references). The row lock taken here orders us after a garbage collector
   // deleting the same blob, so the file is checked after it: a blob deleted
   // in between is an error (retry), never a reference to a missing file.
-  asio::awaitable<result<void>> pin(db::connection& conn, blob_ref const& ref) const;
+  // All of `refs` in one statement (duplicates allowed).
+  asio::awaitable<result<void>> pin(db::connection& conn, std::vector<blob_ref> const& refs) const;
 
   struct gc_report {
     int blobs_deleted = 0;          // files and rows removed

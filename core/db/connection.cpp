@@ -27,6 +27,7 @@ connection::connection(asio::any_io_executor executor) : executor_(std::move(exe
 connection::~connection() { close(); }
 
 void connection::close() noexcept {
+  prepared_.clear();
   socket_.reset();
   if (conn_) PQfinish(conn_);
   conn_ = nullptr;
@@ -121,16 +122,33 @@ asio::awaitable<result<rows>> connection::collect_results() {
   }
 }
 
+// SECURITY: bounds the statement cache; dynamic SQL is never cached beyond it.
+constexpr std::size_t max_prepared_statements = 512;
+
+asio::awaitable<result<std::string>> connection::prepared_name(std::string const& sql, int parameters) {
+  if (auto it = prepared_.find(sql); it != prepared_.end()) co_return it->second;
+  if (prepared_.size() >= max_prepared_statements) co_return std::string();
+  std::string name = "posta_" + std::to_string(prepared_.size());
+  if (!PQsendPrepare(conn_, name.c_str(), sql.c_str(), parameters, nullptr)) co_return last_error("prepare");
+  POSTA_CO_TRY(co_await flush());
+  POSTA_CO_TRY(co_await collect_results());
+  prepared_.emplace(sql, name);
+  co_return name;
+}
+
 asio::awaitable<result<rows>> connection::query(std::string sql, params args) {
   if (!is_open()) co_return last_error("query");
   std::vector<char const*> values;
   values.reserve(args.size());
   for (auto const& a : args) values.push_back(a ? a->c_str() : nullptr);
-  if (!PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-                         nullptr, nullptr, 0))
-    co_return last_error("send query");
+  int n = static_cast<int>(values.size());
+  POSTA_CO_TRY_ASSIGN(auto name, co_await prepared_name(sql, n));
+  int sent = name.empty() ? PQsendQueryParams(conn_, sql.c_str(), n, nullptr, values.data(), nullptr, nullptr, 0)
+                          : PQsendQueryPrepared(conn_, name.c_str(), n, values.data(), nullptr, nullptr, 0);
+  if (!sent) co_return last_error("send query");
   POSTA_CO_TRY(co_await flush());
-  co_return co_await collect_results();
+  auto out = co_await collect_results();
+  co_return out;
 }
 
 asio::awaitable<result<void>> connection::execute(std::string sql) {
@@ -143,13 +161,21 @@ asio::awaitable<result<void>> connection::execute(std::string sql) {
 
 asio::awaitable<result<std::vector<rows>>> connection::pipeline(std::vector<statement> statements) {
   if (!is_open()) co_return last_error("pipeline");
-  if (!PQenterPipelineMode(conn_)) co_return last_error("enter pipeline mode");
+  std::vector<std::string> names;
   for (auto const& st : statements) {
+    POSTA_CO_TRY_ASSIGN(auto name, co_await prepared_name(st.sql, static_cast<int>(st.args.size())));
+    names.push_back(std::move(name));
+  }
+  if (!PQenterPipelineMode(conn_)) co_return last_error("enter pipeline mode");
+  for (std::size_t i = 0; i < statements.size(); ++i) {
+    auto const& st = statements[i];
     std::vector<char const*> values;
     for (auto const& a : st.args) values.push_back(a ? a->c_str() : nullptr);
-    if (!PQsendQueryParams(conn_, st.sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-                           nullptr, nullptr, 0))
-      co_return last_error("send pipelined query");
+    int n = static_cast<int>(values.size());
+    int sent = names[i].empty()
+                   ? PQsendQueryParams(conn_, st.sql.c_str(), n, nullptr, values.data(), nullptr, nullptr, 0)
+                   : PQsendQueryPrepared(conn_, names[i].c_str(), n, values.data(), nullptr, nullptr, 0);
+    if (!sent) co_return last_error("send pipelined query");
   }
   if (!PQpipelineSync(conn_)) co_return last_error("pipeline sync");
   POSTA_CO_TRY(co_await flush());

@@ -9,6 +9,7 @@
 #include "core/util/result.hpp"
 
 #include <functional>
+#include <unordered_map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -60,6 +61,9 @@ class connection {
 
  private:
   struct socket_holder;
+  // Named prepared statement for `sql` on this connection (parsed and planned
+  // once); empty when the cache is full and the statement runs unnamed.
+  asio::awaitable<result<std::string>> prepared_name(std::string const& sql, int parameters);
   asio::awaitable<result<void>> flush();
   asio::awaitable<result<void>> wait_readable();
   asio::awaitable<result<rows>> collect_results();
@@ -72,6 +76,7 @@ class connection {
   pg_conn* conn_ = nullptr;
   std::unique_ptr<socket_holder> socket_;
   notify_handler notify_handler_;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
 };
 
 // Quote an SQL identifier (for LISTEN channel names, which take no parameters).

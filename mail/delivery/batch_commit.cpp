@@ -119,16 +119,31 @@ std::vector<db::statement> statements_for(rows_to_insert const& rows, std::map<s
 
 }  // namespace
 
+// The blob rows and parsed structures of the whole batch, one statement each.
+asio::awaitable<result<void>> committer::store_blobs(db::connection& c, std::vector<job*> const& batch) const {
+  std::vector<blob::blob_ref> refs;
+  std::vector<std::string> hashes, structures;
+  for (auto* j : batch) {
+    auto const& req = job_request(j);
+    refs.push_back(req.blob);
+    hashes.push_back(req.blob.hash);
+    structures.push_back(req.structure_json);
+  }
+  POSTA_CO_TRY(co_await blobs_.pin(c, refs));
+  POSTA_CO_TRY(co_await c.q("INSERT INTO blob_structures(hash, structure) "
+                            "SELECT h, s::jsonb FROM unnest($1::text[], $2::text[]) AS v(h, s) "
+                            "ON CONFLICT (hash) DO NOTHING",
+                            db::text_array(hashes), db::text_array(structures)));
+  co_return result<void>{};
+}
+
 asio::awaitable<result<std::vector<report>>> committer::commit(std::vector<job*> const& batch) {
   co_return co_await pool_.transaction([&](db::connection& c) -> asio::awaitable<result<std::vector<report>>> {
+    POSTA_CO_TRY(co_await store_blobs(c, batch));
     std::vector<expansion> expansions;
     std::set<std::int64_t> accounts;
     for (auto* j : batch) {
       auto const& req = job_request(j);
-      POSTA_CO_TRY(co_await blobs_.pin(c, req.blob));
-      POSTA_CO_TRY(co_await c.q("INSERT INTO blob_structures(hash, structure) VALUES ($1, $2::jsonb) "
-                                "ON CONFLICT (hash) DO NOTHING",
-                                req.blob.hash, req.structure_json));
       std::vector<std::string> addresses;
       for (auto const& r : req.recipients) addresses.push_back(r.address);
       POSTA_CO_TRY_ASSIGN(auto exp, co_await resolver::expand(c, addresses));

@@ -41,7 +41,9 @@ class committer {
   committer(db::pool& pool, blob::store const& blobs, std::size_t max_batch = 64);
   ~committer();
 
-  void start(asio::any_io_executor executor, std::size_t workers = 4);
+  // Two workers: one commits while the other gathers the next batch; more
+  // would only split the waiting sessions into smaller commits.
+  void start(asio::any_io_executor executor, std::size_t workers = 2);
   void stop();
 
   // DURABILITY: on success the message is committed for every recipient in
@@ -55,6 +57,7 @@ class committer {
   asio::awaitable<result<std::vector<report>>> commit(std::vector<job*> const& batch);
   asio::awaitable<result<std::vector<report>>> commit_guarded(std::vector<job*> const& batch);
   static request const& job_request(job const* j);
+  asio::awaitable<result<void>> store_blobs(db::connection& c, std::vector<job*> const& batch) const;
 
   db::pool& pool_;
   blob::store const& blobs_;

@@ -20,26 +20,40 @@ struct lookup {
   bool local_domain = false;
   std::string address;  // what matched; empty when nothing did
   std::string kind;     // account | alias | group
+  // When an account matched:
+  std::int64_t account_id = 0;
+  bool enabled = false;
+  std::int64_t quota = 0;
+  std::int64_t used = 0;
 };
 
-// One round trip: the domain, the exact address, the address without its
-// +tag, and the domain's catch-all, in that order of preference.
+// One round trip: the domain, then the first of the exact address, the
+// address without its +tag and the domain's catch-all, with its account.
 asio::awaitable<result<lookup>> find(db::connection& c, std::string const& address) {
   auto key = lookup_key(address);
   auto domain = key.substr(key.rfind('@') + 1);
   auto untagged = without_subaddress(key);
-  POSTA_CO_TRY_ASSIGN(auto r, co_await c.q("SELECT d.id, "
-                                           "(SELECT kind FROM addresses WHERE address = $2), "
-                                           "(SELECT kind FROM addresses WHERE address = $3), "
-                                           "d.catch_all, (SELECT kind FROM addresses WHERE address = d.catch_all) "
-                                           "FROM domains d WHERE d.name = $1",
-                                           domain, key, untagged));
+  POSTA_CO_TRY_ASSIGN(auto r, co_await c.q(
+      "WITH d AS (SELECT id, catch_all FROM domains WHERE name = $1), "
+      "m AS (SELECT address, kind, 1 AS pref FROM addresses WHERE address = $2 "
+      "      UNION ALL SELECT address, kind, 2 FROM addresses WHERE address = $3 "
+      "      UNION ALL SELECT a.address, a.kind, 3 FROM addresses a JOIN d ON a.address = d.catch_all) "
+      "SELECT d.id, m.address, m.kind, acc.id, acc.enabled, acc.quota_bytes, acc.used_bytes "
+      "FROM d LEFT JOIN LATERAL (SELECT * FROM m ORDER BY pref LIMIT 1) m ON true "
+      "LEFT JOIN accounts acc ON acc.address = m.address",
+      domain, key, untagged));
   lookup out;
   if (r.empty()) co_return out;
   out.local_domain = true;
-  if (!r.is_null(0, 1)) out = {true, key, r.str(0, 1)};
-  else if (!untagged.empty() && !r.is_null(0, 2)) out = {true, untagged, r.str(0, 2)};
-  else if (!r.is_null(0, 4)) out = {true, r.str(0, 3), r.str(0, 4)};
+  if (r.is_null(0, 1)) co_return out;
+  out.address = r.str(0, 1);
+  out.kind = r.str(0, 2);
+  if (!r.is_null(0, 3)) {
+    out.account_id = r.i64(0, 3);
+    out.enabled = r.boolean(0, 4);
+    out.quota = r.i64(0, 5);
+    out.used = r.i64(0, 6);
+  }
   co_return out;
 }
 
@@ -67,13 +81,8 @@ asio::awaitable<result<rcpt_check>> resolver::check(std::string address) {
   if (!found.local_domain) co_return rcpt_check{rcpt_status::remote, address};
   if (found.address.empty()) co_return rcpt_check{rcpt_status::unknown, address};
   if (found.kind != "account") co_return rcpt_check{rcpt_status::local, found.address};
-  POSTA_CO_TRY_ASSIGN(auto acct, co_await conn->q("SELECT enabled, quota_bytes, used_bytes FROM accounts "
-                                                  "WHERE address = $1",
-                                                  found.address));
-  if (acct.empty()) co_return rcpt_check{rcpt_status::unknown, address};
-  if (!acct.boolean(0, 0)) co_return rcpt_check{rcpt_status::disabled, found.address};
-  auto quota = acct.i64(0, 1);
-  if (quota > 0 && acct.i64(0, 2) >= quota) co_return rcpt_check{rcpt_status::over_quota, found.address};
+  if (!found.enabled) co_return rcpt_check{rcpt_status::disabled, found.address};
+  if (found.quota > 0 && found.used >= found.quota) co_return rcpt_check{rcpt_status::over_quota, found.address};
   co_return rcpt_check{rcpt_status::local, found.address};
 }
 
@@ -102,8 +111,7 @@ asio::awaitable<result<expansion>> resolver::expand(db::connection& c, std::vect
     if (!found.local_domain) {
       out.remote.insert(address);
     } else if (found.kind == "account") {
-      POSTA_CO_TRY_ASSIGN(auto a, co_await c.q("SELECT id FROM accounts WHERE address = $1 AND enabled", found.address));
-      if (!a.empty()) out.accounts.emplace(a.i64(0, 0), found.address);
+      if (found.enabled) out.accounts.emplace(found.account_id, found.address);
     } else if (found.kind == "alias") {
       POSTA_CO_TRY_ASSIGN(auto t, co_await c.q("SELECT t.target FROM alias_targets t JOIN aliases a ON a.id = t.alias_id "
                                                "WHERE a.address = $1",

@@ -73,6 +73,8 @@ class session {
   std::string message_id_;
   std::unique_ptr<blob::writer> body_;
   std::string body_buffer_;
+  std::string message_text_;  // the whole message while it is small (see session_message.cpp)
+  bool message_too_big_to_keep_ = false;
   bool body_failed_ = false;
 };
 

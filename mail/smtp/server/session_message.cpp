@@ -21,6 +21,9 @@ namespace {
 
 constexpr auto data_timeout = std::chrono::minutes(10);  // RFC 5321 4.5.3.2.5
 constexpr std::size_t body_flush_bytes = 64 * 1024;
+// Messages up to this size are also kept in memory for parsing, so the blob
+// is not read back from disk after it was written.
+constexpr std::size_t kept_in_memory_bytes = 4 * 1024 * 1024;
 
 std::string new_message_id() {
   auto token = util::random_token(9);
@@ -43,10 +46,11 @@ struct stored_blob {
   std::string text;               // the message, for a DSN if one is due
 };
 
-result<stored_blob> finish_blob_blocking(blob::writer& w, blob::store const& blobs) {
+result<stored_blob> finish_blob_blocking(blob::writer& w, blob::store const& blobs, std::string text) {
   stored_blob out;
   out.ref = POSTA_TRY(w.finish_blocking());
-  out.text = POSTA_TRY(blobs.read_blocking(out.ref.hash));
+  out.text = static_cast<std::int64_t>(text.size()) == out.ref.size ? std::move(text)
+                                                                    : POSTA_TRY(blobs.read_blocking(out.ref.hash));
   auto structure = POSTA_TRY(mime::parse_message(out.text));
   for (auto const& a : structure.env.from)
     if (a.mailbox && a.host) out.from.push_back(*a.mailbox + "@" + *a.host);
@@ -77,6 +81,7 @@ result<void> session::begin_message() {
   message_id_ = new_message_id();
   body_buffer_.clear();
   body_failed_ = false;
+  message_too_big_to_keep_ = false;
   auto w = ctx_.blobs.begin();
   if (!w) {
     body_failed_ = true;
@@ -84,12 +89,20 @@ result<void> session::begin_message() {
     return w.error();
   }
   body_ = std::make_unique<blob::writer>(std::move(*w));
-  body_buffer_ = received_header(machine_.current_envelope());
+  body_buffer_.clear();
+  message_text_.clear();
+  append_body(received_header(machine_.current_envelope()));
   return {};
 }
 
 void session::append_body(std::string_view data) {
   body_buffer_.append(data);
+  if (!message_too_big_to_keep_ && message_text_.size() + data.size() <= kept_in_memory_bytes) {
+    message_text_.append(data);
+  } else if (!message_too_big_to_keep_) {
+    message_too_big_to_keep_ = true;
+    std::string().swap(message_text_);
+  }
   if (body_buffer_.size() < body_flush_bytes || body_failed_ || !body_) return;
   if (!body_->append(body_buffer_)) body_failed_ = true;
   body_buffer_.clear();
@@ -151,7 +164,8 @@ asio::awaitable<proto::reply> session::store(proto::envelope const& env) {
   body_buffer_.clear();
   auto& writer = *body_;
   auto const& blobs = ctx_.blobs;
-  auto stored = co_await net::run_blocking([&] { return finish_blob_blocking(writer, blobs); });
+  std::string text = message_too_big_to_keep_ ? std::string() : std::move(message_text_);
+  auto stored = co_await net::run_blocking([&] { return finish_blob_blocking(writer, blobs, std::move(text)); });
   if (!stored) co_return proto::replies::local_error();
   if (kind_ != listener_kind::mx) {
     // SECURITY: a submitted message's From must belong to the sender too.

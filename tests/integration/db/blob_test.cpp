@@ -45,7 +45,8 @@ class blobs : public db_test {
   }
 
   result<void> pin(blob::blob_ref const& ref) {
-    return run(pool_->transaction([&](db::connection& c) { return store_->pin(c, ref); }));
+    std::vector<blob::blob_ref> refs{ref};
+    return run(pool_->transaction([&](db::connection& c) { return store_->pin(c, refs); }));
   }
 
   static void age(fs::path const& p, std::chrono::hours by) {
