@@ -151,7 +151,13 @@ std::string journal_text(json::value const& entry) {
   std::string text = format_cell(field_of(entry, "text"), format::text);
   auto const* fields = field_of(entry, "fields");
   if (fields != nullptr && fields->is_object())
-    for (auto const& kv : fields->get_object()) text += " " + std::string(kv.key()) + "=" + cell_text(kv.value());
+    for (auto const& kv : fields->get_object()) {
+      // Appended piece by piece: `" " + std::string(…)` trips g++ 12's -Wrestrict at -O2.
+      text += ' ';
+      text += kv.key();
+      text += '=';
+      text += cell_text(kv.value());
+    }
   return text;
 }
 

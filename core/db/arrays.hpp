@@ -11,7 +11,10 @@ namespace posta::db {
 
 inline std::string int_array(std::vector<std::int64_t> const& values) {
   std::string out = "{";
-  for (std::size_t i = 0; i < values.size(); ++i) out += (i ? "," : "") + std::to_string(values[i]);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(values[i]);
+  }
   return out + "}";
 }
 
