@@ -3,6 +3,8 @@
 // original (RFC 3461 4.3 RET), honouring NOTIFY (RFC 3461 4.1).
 #include "mail/delivery/dsn.hpp"
 
+#include "core/util/concat.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -268,7 +270,7 @@ std::string text_part(dsn_input const& in, std::vector<dsn_recipient const*> con
   body += crlf;
   for (auto const* r : rs) {
     auto const why = r->diagnostic.empty() ? status_of(*r, action_of(*r)) : utf8_text(r->diagnostic);
-    fold(body, "", "<" + utf8_text(addr_spec(r->final_recipient)) + ">: " + why, "    ");
+    fold(body, "", util::concat({"<", utf8_text(addr_spec(r->final_recipient)), ">: ", why}), "    ");
   }
   return "Content-Description: Notification\r\nContent-Type: text/plain; charset=utf-8\r\n"
          "Content-Transfer-Encoding: " + std::string(cte(body)) + "\r\n\r\n" + body;
@@ -304,14 +306,15 @@ std::string original_part(std::string_view original, bool full) {
 
 std::string top_header(dsn_input const& in, std::string_view message_id, std::string_view date,
                        std::string_view boundary, bool eight_bit) {
-  std::string out = "From: \"Mail Delivery System\" <MAILER-DAEMON@" + ascii_address(in.reporting_mta) + ">\r\n";
-  field(out, "To", "<" + utf8_text(addr_spec(in.original_sender)) + ">");
+  std::string out =
+      util::concat({"From: \"Mail Delivery System\" <MAILER-DAEMON@", ascii_address(in.reporting_mta), ">\r\n"});
+  field(out, "To", util::concat({"<", utf8_text(addr_spec(in.original_sender)), ">"}));
   out += "Subject: Undelivered Mail Returned to Sender\r\n";
   field(out, "Date", ascii_text(date));
   if (message_id.size() >= 2 && message_id.front() == '<' && message_id.back() == '>') {
     message_id = message_id.substr(1, message_id.size() - 2);
   }
-  field(out, "Message-ID", "<" + ascii_address(message_id) + ">");
+  field(out, "Message-ID", util::concat({"<", ascii_address(message_id), ">"}));
   out += "Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n";  // RFC 3834 5: no auto-replies to it
   out += "Content-Type: multipart/report; report-type=delivery-status;\r\n boundary=\"" + std::string(boundary) + "\"\r\n";
   if (eight_bit) out += "Content-Transfer-Encoding: 8bit\r\n";

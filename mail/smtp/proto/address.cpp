@@ -2,6 +2,8 @@
 // RFC 6531 3.3 (UTF8-non-ascii in atext, qtext and sub-domains).
 #include "mail/smtp/proto/address.hpp"
 
+#include "core/util/concat.hpp"
+
 #include "mail/smtp/proto/grammar.hpp"
 
 #include <arpa/inet.h>
@@ -340,7 +342,7 @@ std::string to_string(address const& a) {
 }
 
 std::string to_string(path const& p) {
-  return p.mailbox ? "<" + to_string(*p.mailbox) + ">" : "<>";
+  return p.mailbox ? util::concat({"<", to_string(*p.mailbox), ">"}) : "<>";
 }
 
 }  // namespace posta::mail::smtp::proto
