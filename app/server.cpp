@@ -59,9 +59,9 @@ void server::apply_settings() {
 void server::add_listener_service(std::string const& name, net::connection_handler handler, bool can_disable) {
   service::hooks h;
   h.can_disable = can_disable;
+  h.configured = [this, name] { return !cfg.listeners[name].empty(); };
   h.start = [this, name, handler, added = false]() mutable -> asio::awaitable<result<std::string>> {
     auto address = cfg.listeners[name];
-    if (address.empty()) co_return std::string("off in the configuration");
     if (!added) {
       POSTA_CO_TRY(listeners.add({name, address, handler}));
       added = true;

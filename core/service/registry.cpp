@@ -30,6 +30,11 @@ asio::awaitable<void> registry::start_one(std::string const& name) {
     std::lock_guard lock(mutex_);
     auto* e = find(name);
     if (!e || e->st.current == state::running) co_return;
+    if (!e->h.configured()) {
+      e->st.current = state::stopped;
+      e->st.detail = "off in the configuration";
+      co_return;
+    }
     h = e->h;
   }
   auto started = co_await h.start();
