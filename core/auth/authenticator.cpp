@@ -25,15 +25,25 @@ login_throttle_params params_from(settings::store const& s) {
   return p;
 }
 
+// The stored keys of one hash, or nullopt when absent or damaged (a damaged
+// row then fails like a wrong password instead of throwing).
 std::optional<scram_credentials> stored_scram(std::string const& json, scram_hash hash) {
   boost::system::error_code ec;
   auto v = boost::json::parse(json, ec);
   char const* key = hash == scram_hash::sha1 ? "sha1" : "sha256";
-  if (ec || !v.is_object() || !v.as_object().contains(key)) return std::nullopt;
-  auto const& o = v.as_object().at(key).as_object();
-  auto str = [&](char const* k) { return std::string(o.at(k).as_string()); };
-  return scram_credentials{hash, str("salt"), static_cast<std::uint32_t>(o.at("iterations").to_number<std::int64_t>()),
-                           str("stored_key"), str("server_key")};
+  auto const* root = ec ? nullptr : v.if_object();
+  auto const* entry = root ? root->if_contains(key) : nullptr;
+  auto const* o = entry ? entry->if_object() : nullptr;
+  if (!o) return std::nullopt;
+  auto text = [&](char const* k) -> std::optional<std::string> {
+    auto const* f = o->if_contains(k);
+    if (!f || !f->is_string()) return std::nullopt;
+    return std::string(f->get_string());
+  };
+  auto const* iterations = o->if_contains("iterations");
+  auto salt = text("salt"), stored = text("stored_key"), server = text("server_key");
+  if (!salt || !stored || !server || !iterations || !iterations->is_int64()) return std::nullopt;
+  return scram_credentials{hash, *salt, static_cast<std::uint32_t>(iterations->get_int64()), *stored, *server};
 }
 
 }  // namespace

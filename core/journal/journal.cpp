@@ -99,10 +99,14 @@ asio::awaitable<void> sink::flush_now() {
       }
     }
     if (batch.empty()) co_return;
-    if (auto r = co_await write(std::move(batch)); !r) {
-      spdlog::warn("journal: cannot write to the database: {}", r.error().message());
-      co_return;  // this batch is lost from the table; it is on stderr
+    auto written = co_await write(std::move(batch));
+    if (!written) {
+      // Said once per outage, not once per flush; the events are on stderr.
+      if (!failing_) spdlog::warn("journal: cannot write to the database: {}", written.error().message());
+      failing_ = true;
+      co_return;
     }
+    failing_ = false;
   }
 }
 

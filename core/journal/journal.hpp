@@ -54,6 +54,7 @@ class sink {
   std::deque<event> queue_;
   std::size_t dropped_ = 0;
   bool stopping_ = false;
+  bool failing_ = false;  // only touched by the flushing coroutine
 };
 
 void install_sink(sink* s);  // nullptr to uninstall
