@@ -102,14 +102,8 @@ asio::awaitable<result<account_info>> store::update_account(std::string address,
 
 asio::awaitable<result<void>> store::delete_account(std::string address) {
   POSTA_CO_TRY_ASSIGN(auto normal, normalise_address(address));
-  co_return co_await pool_.transaction([&](db::connection& c) -> asio::awaitable<result<void>> {
-    POSTA_CO_TRY_ASSIGN(auto refs, co_await c.q("SELECT 1 FROM alias_targets WHERE local_address = $1 LIMIT 1", normal));
-    if (!refs.empty()) co_return make_error(errc::conflict, co_await detail::describe_references(c, normal));
-    POSTA_CO_TRY_ASSIGN(auto deleted, co_await c.q("DELETE FROM accounts WHERE address = $1", normal));
-    if (deleted.affected() == 0) co_return make_error(errc::not_found, "account " + normal);
-    POSTA_CO_TRY(co_await c.q("DELETE FROM addresses WHERE address = $1", normal));
-    co_return result<void>{};
-  });
+  co_return co_await pool_.transaction(
+      [&](db::connection& c) { return detail::delete_owner(c, normal, "account"); });
 }
 
 asio::awaitable<result<std::optional<credentials>>> store::find_credentials(std::string address) {

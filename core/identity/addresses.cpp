@@ -37,6 +37,9 @@ std::vector<std::string> parse_string_array(std::string_view json_text) {
   return out;
 }
 
+namespace {
+
+// Message for a deletion refused because aliases still point at `address`.
 asio::awaitable<std::string> describe_references(db::connection& c, std::string const& address) {
   auto refs = co_await c.q("SELECT a.address FROM alias_targets t JOIN aliases a ON a.id = t.alias_id "
                            "WHERE t.local_address = $1 ORDER BY 1 LIMIT 5",
@@ -45,6 +48,24 @@ asio::awaitable<std::string> describe_references(db::connection& c, std::string 
   if (refs)
     for (int i = 0; i < refs->size(); ++i) names += (names.empty() ? "" : ", ") + refs->str(i, 0);
   co_return address + " is still a target of alias " + (names.empty() ? std::string("(unknown)") : names);
+}
+
+// Fixed statements per kind: table names never come from input.
+char const* delete_statement(std::string const& kind) {
+  if (kind == "account") return "DELETE FROM accounts WHERE address = $1";
+  if (kind == "alias") return "DELETE FROM aliases WHERE address = $1";
+  return "DELETE FROM groups WHERE address = $1";
+}
+
+}  // namespace
+
+asio::awaitable<result<void>> delete_owner(db::connection& c, std::string address, std::string kind) {
+  POSTA_CO_TRY_ASSIGN(auto refs, co_await c.q("SELECT 1 FROM alias_targets WHERE local_address = $1 LIMIT 1", address));
+  if (!refs.empty()) co_return make_error(errc::conflict, co_await describe_references(c, address));
+  POSTA_CO_TRY_ASSIGN(auto deleted, co_await c.q(delete_statement(kind), address));
+  if (deleted.affected() == 0) co_return make_error(errc::not_found, kind + " " + address);
+  POSTA_CO_TRY(co_await c.q("DELETE FROM addresses WHERE address = $1", address));
+  co_return result<void>{};
 }
 
 }  // namespace posta::identity::detail

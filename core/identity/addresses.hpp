@@ -22,7 +22,8 @@ asio::awaitable<result<std::int64_t>> claim_address(db::connection& c, std::stri
 // A JSON array of strings as produced by array_to_json (text column).
 std::vector<std::string> parse_string_array(std::string_view json_text);
 
-// Message for a deletion refused because aliases still point at `address`.
-asio::awaitable<std::string> describe_references(db::connection& c, std::string const& address);
+// Deletes the account, alias or group (`kind`) owning `address`, and the
+// address itself; refused (conflict) while an alias still targets it.
+asio::awaitable<result<void>> delete_owner(db::connection& c, std::string address, std::string kind);
 
 }  // namespace posta::identity::detail

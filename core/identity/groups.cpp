@@ -50,14 +50,8 @@ asio::awaitable<result<group_info>> store::get_group(std::string address) {
 
 asio::awaitable<result<void>> store::delete_group(std::string address) {
   POSTA_CO_TRY_ASSIGN(auto normal, normalise_address(address));
-  co_return co_await pool_.transaction([&](db::connection& c) -> asio::awaitable<result<void>> {
-    POSTA_CO_TRY_ASSIGN(auto refs, co_await c.q("SELECT 1 FROM alias_targets WHERE local_address = $1 LIMIT 1", normal));
-    if (!refs.empty()) co_return make_error(errc::conflict, co_await detail::describe_references(c, normal));
-    POSTA_CO_TRY_ASSIGN(auto deleted, co_await c.q("DELETE FROM groups WHERE address = $1", normal));
-    if (deleted.affected() == 0) co_return make_error(errc::not_found, "group " + normal);
-    POSTA_CO_TRY(co_await c.q("DELETE FROM addresses WHERE address = $1", normal));
-    co_return result<void>{};
-  });
+  co_return co_await pool_.transaction(
+      [&](db::connection& c) { return detail::delete_owner(c, normal, "group"); });
 }
 
 asio::awaitable<result<group_info>> store::add_group_member(std::string group, std::string member) {
