@@ -24,6 +24,7 @@ std::vector<std::string> parse_string_array(std::string_view json_text);
 
 // Deletes the account, alias or group (`kind`) owning `address`, and the
 // address itself; refused (conflict) while an alias still targets it.
+// Parameters by value: callers return this awaitable before it runs.
 asio::awaitable<result<void>> delete_owner(db::connection& c, std::string address, std::string kind);
 
 }  // namespace posta::identity::detail
