@@ -7,6 +7,7 @@
 #include "core/identity/names.hpp"
 #include "core/journal/journal.hpp"
 #include "core/net/blocking.hpp"
+#include "core/net/connection_limiter.hpp"
 #include "core/settings/settings.hpp"
 
 #include <boost/json/parse.hpp>
@@ -46,6 +47,14 @@ std::optional<scram_credentials> stored_scram(std::string const& json, scram_has
   return scram_credentials{hash, *salt, static_cast<std::uint32_t>(iterations->get_int64()), *stored, *server};
 }
 
+// SECURITY: failures are counted per IPv4 address and per IPv6 /64, since one
+// host usually owns a whole /64 (the same key as the connection limits).
+std::string throttle_key(std::string const& ip) {
+  boost::system::error_code ec;
+  auto address = boost::asio::ip::make_address(ip, ec);
+  return ec ? ip : net::connection_limiter::counting_key(address).to_string();
+}
+
 }  // namespace
 
 authenticator::authenticator(identity::store& identity, settings::store const& settings, std::string scram_secret)
@@ -73,13 +82,14 @@ result<std::string> authenticator::normalise(std::string const& login) const {
 }
 
 asio::awaitable<login_result> authenticator::verify_password(std::string login, std::string password, std::string ip) {
+  auto source = throttle_key(ip);
   auto t = throttle();
   auto address = normalise(login);
   std::string key = address ? *address : login;
   // SECURITY: a locked-out IP or account gets no password check at all.
-  if (!t->check(ip, key, clock::now()).allowed) co_return login_result{login_outcome::throttled, key};
+  if (!t->check(source, key, clock::now()).allowed) co_return login_result{login_outcome::throttled, key};
   auto fail = [&](login_outcome why) {
-    t->record_failure(ip, key, clock::now());
+    t->record_failure(source, key, clock::now());
     journal::record(journal::level::warning, "auth", "login failed", {{"login", key}, {"client_ip", ip}});
     return login_result{why, key};
   };
@@ -117,7 +127,7 @@ asio::awaitable<scram_lookup> authenticator::scram_credentials_for(std::string l
   auto address = normalise(login);
   std::string key = address ? *address : login;
   scram_lookup out{fake_scram_credentials(key, scram_secret_, hash), key, false};
-  if (!address || !throttle()->check(ip, key, clock::now()).allowed) co_return out;
+  if (!address || !throttle()->check(throttle_key(ip), key, clock::now()).allowed) co_return out;
   auto found = co_await identity_.find_credentials(*address);
   if (!found || !*found || !(*found)->enabled || (*found)->source != "local") co_return out;
   if (auto stored = stored_scram((*found)->scram_json, hash)) {
@@ -133,7 +143,7 @@ void authenticator::record_scram_result(scram_lookup const& who, std::string con
     throttle()->record_success(who.address);
     return;
   }
-  throttle()->record_failure(ip, who.address, clock::now());
+  throttle()->record_failure(throttle_key(ip), who.address, clock::now());
   journal::record(journal::level::warning, "auth", "login failed", {{"login", who.address}, {"client_ip", ip}});
 }
 
