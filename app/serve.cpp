@@ -107,7 +107,11 @@ int run_serve(std::string const& config_path) {
       io.stop();
       co_return;
     }
-    spdlog::info("posta is ready");
+    std::string failed;
+    for (auto const& st : srv->services.list())
+      if (st.current == service::state::failed) failed += (failed.empty() ? "" : ", ") + st.name + " (" + st.detail + ")";
+    if (failed.empty()) spdlog::info("posta is ready");
+    else spdlog::error("posta is running, but these services failed to start: {}", failed);
     for (;;) {
       auto [ec, signal] = co_await signals.async_wait(asio::as_tuple(asio::use_awaitable));
       if (ec || signal != SIGHUP) {
