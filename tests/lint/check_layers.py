@@ -5,6 +5,8 @@ import pathlib
 import re
 import sys
 
+from source_lines import report, source_lines
+
 ROOT = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve()
 
 # module -> modules it may include
@@ -31,26 +33,18 @@ INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]')
 
 def main() -> int:
     problems = []
-    for module, allowed in ALLOWED.items():
-        for path in sorted((ROOT / module).rglob("*")):
-            if path.suffix not in (".cpp", ".hpp", ".h"):
-                continue
-            rel = path.relative_to(ROOT).as_posix()
-            for lineno, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
-                m = INCLUDE.match(line)
-                if not m:
-                    continue
-                target = m.group(1)
-                top = target.split("/", 1)[0]
-                if top in ALLOWED and top not in allowed:
-                    problems.append(f"{rel}:{lineno}: {module} must not include {target}")
-                for pattern, folders in CONFINED.items():
-                    if re.search(pattern, target) and not rel.startswith(folders):
-                        problems.append(f"{rel}:{lineno}: {target} belongs in {' or '.join(folders)} only")
-    for p in problems:
-        print(p)
-    print(f"{len(problems)} layering problems")
-    return 1 if problems else 0
+    for module, rel, lineno, line in source_lines(ROOT, ALLOWED):
+        m = INCLUDE.match(line)
+        if not m:
+            continue
+        target = m.group(1)
+        top = target.split("/", 1)[0]
+        if top in ALLOWED and top not in ALLOWED[module]:
+            problems.append(f"{rel}:{lineno}: {module} must not include {target}")
+        for pattern, folders in CONFINED.items():
+            if re.search(pattern, target) and not rel.startswith(folders):
+                problems.append(f"{rel}:{lineno}: {target} belongs in {' or '.join(folders)} only")
+    return report(problems, "layering problems")
 
 
 if __name__ == "__main__":
