@@ -40,9 +40,7 @@ void add_account_routes(http::router& r, context& ctx) {
     co_return respond_list(co_await ctx.identity.list_accounts(domain_filter(req)), "accounts");
   });
   r.add("POST", "/api/v1/accounts", [&ctx](http::request const& req, http::route_params const&) -> asio::awaitable<http::response> {
-    auto body = http::parse_json_body(req);
-    if (!body) co_return http::bad_request_response(body.error());
-    auto spec = parse_new_account(*body);
+    auto spec = read_body(req, parse_new_account);
     if (!spec) co_return field_error(spec.error());
     co_return respond(co_await ctx.identity.create_account(std::move(*spec)), 201);
   });
@@ -50,9 +48,7 @@ void add_account_routes(http::router& r, context& ctx) {
     co_return respond(co_await ctx.identity.get_account(std::string(p.get("address"))));
   });
   r.add("PATCH", "/api/v1/accounts/{address}", [&ctx](http::request const& req, http::route_params const& p) -> asio::awaitable<http::response> {
-    auto body = http::parse_json_body(req);
-    if (!body) co_return http::bad_request_response(body.error());
-    auto update = parse_update(*body);
+    auto update = read_body(req, parse_update);
     if (!update) co_return field_error(update.error());
     co_return respond(co_await ctx.identity.update_account(std::string(p.get("address")), std::move(*update)));
   });

@@ -9,19 +9,27 @@
 #include <boost/json/object.hpp>
 
 namespace posta::api {
+namespace {
+
+struct alias_fields {
+  std::string address;
+  std::vector<std::string> targets;
+};
+
+result<alias_fields> read_new_alias(boost::json::object const& body) {
+  return alias_fields{POSTA_TRY(required_string(body, "address")), POSTA_TRY(required_string_list(body, "targets"))};
+}
+
+}  // namespace
 
 void add_alias_routes(http::router& r, context& ctx) {
   r.add("GET", "/api/v1/aliases", [&ctx](http::request const& req, http::route_params const&) -> asio::awaitable<http::response> {
     co_return respond_list(co_await ctx.identity.list_aliases(domain_filter(req)), "aliases");
   });
   r.add("POST", "/api/v1/aliases", [&ctx](http::request const& req, http::route_params const&) -> asio::awaitable<http::response> {
-    auto body = http::parse_json_body(req);
-    if (!body) co_return http::bad_request_response(body.error());
-    auto address = required_string(*body, "address");
-    if (!address) co_return field_error(address.error());
-    auto targets = required_string_list(*body, "targets");
-    if (!targets) co_return field_error(targets.error());
-    co_return respond(co_await ctx.identity.create_alias(*address, *targets), 201);
+    auto fields = read_body(req, read_new_alias);
+    if (!fields) co_return field_error(fields.error());
+    co_return respond(co_await ctx.identity.create_alias(fields->address, fields->targets), 201);
   });
   r.add("GET", "/api/v1/aliases/{address}", [&ctx](http::request const&, http::route_params const& p) -> asio::awaitable<http::response> {
     co_return respond(co_await ctx.identity.get_alias(std::string(p.get("address"))));

@@ -19,8 +19,17 @@ result<std::optional<std::int64_t>> optional_int(boost::json::object const& body
 result<std::optional<bool>> optional_bool(boost::json::object const& body, std::string_view field);
 result<std::vector<std::string>> required_string_list(boost::json::object const& body, std::string_view field);
 
-// 400 bad_request for a field error, else the error's own mapping.
+// 400 bad_request for a body or field error, else the error's own mapping.
 http::response field_error(error const& e);
+
+// The request's JSON body, read by `read` (object -> result<T>). A malformed
+// body fails like a bad field, so one field_error() answers both.
+template <class Read>
+auto read_body(http::request const& req, Read read) -> decltype(read(std::declval<boost::json::object const&>())) {
+  auto body = http::parse_json_body(req);
+  if (!body) return make_error(errc::protocol_error, body.error().context);
+  return read(*body);
+}
 
 // The optional ?domain= filter of list routes.
 std::optional<std::string> domain_filter(http::request const& req);

@@ -9,19 +9,29 @@
 #include <boost/json/object.hpp>
 
 namespace posta::api {
+namespace {
+
+struct group_fields {
+  std::string address;
+  std::optional<std::string> name;
+};
+
+result<group_fields> read_new_group(boost::json::object const& body) {
+  return group_fields{POSTA_TRY(required_string(body, "address")), POSTA_TRY(optional_string(body, "name"))};
+}
+
+result<std::string> read_member(boost::json::object const& body) { return required_string(body, "address"); }
+
+}  // namespace
 
 void add_group_routes(http::router& r, context& ctx) {
   r.add("GET", "/api/v1/groups", [&ctx](http::request const& req, http::route_params const&) -> asio::awaitable<http::response> {
     co_return respond_list(co_await ctx.identity.list_groups(domain_filter(req)), "groups");
   });
   r.add("POST", "/api/v1/groups", [&ctx](http::request const& req, http::route_params const&) -> asio::awaitable<http::response> {
-    auto body = http::parse_json_body(req);
-    if (!body) co_return http::bad_request_response(body.error());
-    auto address = required_string(*body, "address");
-    if (!address) co_return field_error(address.error());
-    auto name = optional_string(*body, "name");
-    if (!name) co_return field_error(name.error());
-    co_return respond(co_await ctx.identity.create_group(*address, name->value_or("")), 201);
+    auto fields = read_body(req, read_new_group);
+    if (!fields) co_return field_error(fields.error());
+    co_return respond(co_await ctx.identity.create_group(fields->address, fields->name.value_or("")), 201);
   });
   r.add("GET", "/api/v1/groups/{address}", [&ctx](http::request const&, http::route_params const& p) -> asio::awaitable<http::response> {
     co_return respond(co_await ctx.identity.get_group(std::string(p.get("address"))));
@@ -30,9 +40,7 @@ void add_group_routes(http::router& r, context& ctx) {
     co_return respond_deleted(co_await ctx.identity.delete_group(std::string(p.get("address"))));
   });
   r.add("POST", "/api/v1/groups/{address}/members", [&ctx](http::request const& req, http::route_params const& p) -> asio::awaitable<http::response> {
-    auto body = http::parse_json_body(req);
-    if (!body) co_return http::bad_request_response(body.error());
-    auto member = required_string(*body, "address");
+    auto member = read_body(req, read_member);
     if (!member) co_return field_error(member.error());
     co_return respond(co_await ctx.identity.add_group_member(std::string(p.get("address")), *member));
   });
