@@ -46,7 +46,7 @@ result<void> prepare_dir(fs::path const& dir) {
 
 result<void> initdb_blocking(fs::path const& bin, fs::path const& dir, fs::path const& log) {
   spdlog::info("embedded database: creating cluster in {}", dir.string());
-  auto status = POSTA_TRY(util::run_blocking(
+  auto status = POSTA_TRY(util::run_process_blocking(
       {(bin / "initdb").string(), "-D", dir.string(), "-U", "postgres", "--auth-local=trust",
        "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"},
       options_for(log), 120s));

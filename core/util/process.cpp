@@ -81,7 +81,7 @@ result<int> wait_exit_blocking(pid_t pid, std::chrono::milliseconds timeout) {
   }
 }
 
-result<int> run_blocking(std::vector<std::string> const& argv, spawn_options const& options,
+result<int> run_process_blocking(std::vector<std::string> const& argv, spawn_options const& options,
                          std::chrono::milliseconds timeout) {
   auto pid = POSTA_TRY(spawn(argv, options));
   return wait_exit_blocking(pid, timeout);

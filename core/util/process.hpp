@@ -27,7 +27,7 @@ result<pid_t> spawn(std::vector<std::string> const& argv, spawn_options const& o
 result<int> wait_exit_blocking(pid_t pid, std::chrono::milliseconds timeout);
 
 // spawn + wait: for short commands such as initdb.
-result<int> run_blocking(std::vector<std::string> const& argv, spawn_options const& options,
+result<int> run_process_blocking(std::vector<std::string> const& argv, spawn_options const& options,
                          std::chrono::milliseconds timeout);
 
 bool is_process_alive(pid_t pid);
