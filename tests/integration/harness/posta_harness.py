@@ -11,6 +11,7 @@ import atexit
 import http.client
 import json as jsonlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -168,32 +169,63 @@ class PostaServer:
     # --- lifecycle -----------------------------------------------------
 
     def start(self, timeout=READY_TIMEOUT):
-        """Start `posta serve` and wait until `GET /` answers on the http listener."""
-        if self.proc is not None and self.proc.poll() is None:
-            raise RuntimeError("posta is already running")
-        self._log_file = open(self.log_path, "ab")
-        self._log_file.write(b"\n===== harness: start %s =====\n" % time.strftime("%H:%M:%S").encode())
-        self._log_file.flush()
-        self.proc = subprocess.Popen([self.binary, "serve", "--config", self.config_path],
-                                     stdin=subprocess.DEVNULL, stdout=self._log_file,
-                                     stderr=subprocess.STDOUT, cwd=self.root, start_new_session=True)
-        self.wait_ready(timeout)
+        """Start `posta serve` and wait until `GET /` answers on the http listener.
+
+        free_port() cannot reserve a port: under `ctest -j` another process may
+        take it before posta binds. A listener that finds its port taken is
+        moved to a new free port and the server is started again."""
+        for attempt in range(4):
+            taken = self._launch(timeout)
+            if not taken:
+                break
+            self.stop()
+            if attempt == 3 or self.minimal_config:
+                raise RuntimeError("ports stayed taken for %s\n%s" % (", ".join(taken), self.logs()))
+            for name in taken:
+                self.addresses[name] = "127.0.0.1:%d" % free_port()
+            self.write_config()
         if not self.token:
             with open(os.path.join(self.data_dir, "admin-token")) as f:
                 self.token = f.read().strip()
         return self
 
+    def _launch(self, timeout):
+        """Runs posta until ready; returns the listeners whose port was taken."""
+        if self.proc is not None and self.proc.poll() is None:
+            raise RuntimeError("posta is already running")
+        self._log_file = open(self.log_path, "ab")
+        self._start_offset = self._log_file.tell()
+        self._log_file.write(b"\n===== harness: start %s =====\n" % time.strftime("%H:%M:%S").encode())
+        self._log_file.flush()
+        self.proc = subprocess.Popen([self.binary, "serve", "--config", self.config_path],
+                                     stdin=subprocess.DEVNULL, stdout=self._log_file,
+                                     stderr=subprocess.STDOUT, cwd=self.root, start_new_session=True)
+        return self.wait_ready(timeout)
+
+    def _taken_listeners(self):
+        """Listeners that logged 'Address already in use' since the last start."""
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(getattr(self, "_start_offset", 0))
+                text = f.read().decode(errors="replace")
+        except OSError:
+            return []
+        return sorted(set(re.findall(r"listener (\w+): listen on \S+: Address already in use", text)))
+
     def wait_ready(self, timeout=READY_TIMEOUT):
+        """Waits for `GET /`; returns the listeners whose port was taken (empty when all bound)."""
         deadline = time.monotonic() + timeout
         last = None
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("posta serve exited with status %s during start-up\n%s"
                                    % (self.proc.returncode, self.logs()))
+            if "http" in self._taken_listeners():
+                return self._taken_listeners()
             try:
                 status, _, _ = self.request("GET", "/", token=None, timeout=2)
                 if status == 200:
-                    return
+                    return self._taken_listeners()
                 last = "GET / answered %d" % status
             except OSError as e:
                 last = str(e)
