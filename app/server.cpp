@@ -50,6 +50,7 @@ server::server(asio::io_context& io_, config::bootstrap cfg_, std::string connin
 void server::apply_settings() {
   http_limiter.set_max_per_ip(static_cast<std::size_t>(settings.get_int("net.max_connections_per_ip")));
   authenticator.apply_settings();
+  blobs.set_inline_max_bytes(settings.get_int("blobs.inline_max_kb") * 1024);
   smtp.apply_settings();
   auto skipped = smtp_lists.update(settings.get_list("smtp.allow_list"), settings.get_list("smtp.deny_list"),
                                    settings.get_list("smtp.trusted_networks"));
@@ -128,10 +129,24 @@ asio::awaitable<void> server::maintenance() {
       if (gc && gc->blobs_deleted)
         journal::record(journal::level::info, "core", "deleted unreferenced message bodies",
                         {{"count", gc->blobs_deleted}});
+      co_await move_small_blobs_inline(**conn);
     }
     if (auto days = settings.get_int("journal.retention_days"); days > 0)
       co_await journal::purge_older_than(pool, static_cast<int>(days));
   }
+}
+
+// Small bodies written as files (before bodies lived in the database, or
+// while the inline limit was lower) move into the database, a batch at a time.
+asio::awaitable<void> server::move_small_blobs_inline(db::connection& conn) {
+  int total = 0;
+  for (int round = 0; round < 50 && !stopping_; ++round) {
+    auto moved = co_await blobs.move_small_files_inline(conn);
+    if (!moved || *moved == 0) break;
+    total += *moved;
+  }
+  if (total > 0)
+    journal::record(journal::level::info, "core", "moved small message bodies into the database", {{"count", total}});
 }
 
 asio::awaitable<void> server::reload_listeners(std::string const& config_path) {

@@ -63,6 +63,7 @@ struct server {
   void add_listener_service(std::string const& name, net::connection_handler handler, bool can_disable = true);
   void apply_settings();
   asio::awaitable<void> maintenance();
+  asio::awaitable<void> move_small_blobs_inline(db::connection& conn);
   bool stopping_ = false;
 };
 

@@ -1,10 +1,14 @@
-// Content-addressed message bodies: <root>/ab/cdef… named by SHA-256, written
-// once however many mailboxes hold the message. Files are made durable here;
-// the references live in the `blobs` table.
+// Content-addressed message bodies, named by SHA-256 and written once however
+// many mailboxes hold the message. A body up to `blobs.inline_max_kb` lives in
+// PostgreSQL (`blobs.body`), written by the delivering transaction, so one WAL
+// flush makes a whole batch durable; a larger one is a file <root>/ab/cdef…
+// (temp file, fsync, rename, directory fsync). Readers use read(), which
+// returns a body or a byte range wherever it lives.
 #pragma once
 
 #include "core/db/connection.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -17,10 +21,16 @@ namespace posta::blob {
 struct blob_ref {
   std::string hash;  // lowercase hex SHA-256
   std::int64_t size = 0;
+  // The bytes of a body that is to live in PostgreSQL: pin() writes them in
+  // the delivering transaction. Null for a body in the file store.
+  std::shared_ptr<std::string const> inline_body = {};
+
+  bool is_inline() const noexcept { return inline_body != nullptr; }
 };
 
-// Streams one blob to a temporary file while hashing it. Small writes go to the
-// page cache; finish_blocking() does the fsyncs and must run on the thread pool.
+// Receives one body while hashing it. It stays in memory up to the store's
+// inline limit; past it, it spills to a temporary file that further appends
+// extend (page cache only; finish_blocking() does the fsyncs).
 class writer {
  public:
   writer(writer&&) noexcept;
@@ -29,16 +39,21 @@ class writer {
 
   result<void> append(std::string_view data);
   std::int64_t size() const noexcept;
+  bool is_inline() const noexcept;  // still in memory: will live in PostgreSQL
+  std::string const& memory() const noexcept;  // the bytes so far, while is_inline()
 
-  // DURABILITY: on success the blob file and its directory entry are on disk.
-  // A crash before the referencing transaction commits leaves an orphan file,
-  // which garbage collection removes after the grace period.
+  // DURABILITY: for a file body, the file and its directory entry are on disk
+  // when this returns; a crash before the referencing transaction commits
+  // leaves an orphan file, which garbage collection removes after the grace
+  // period. An inline body is durable only once pin()'s transaction commits.
+  // Runs on the thread pool (fsync) unless is_inline().
   result<blob_ref> finish_blocking();
 
  private:
   friend class store;
   struct state;
   explicit writer(std::unique_ptr<state> s);
+  result<void> spill();
   std::unique_ptr<state> state_;
 };
 
@@ -46,32 +61,58 @@ class store {
  public:
   explicit store(std::filesystem::path root);
 
-  result<void> open_blocking();  // creates the folder layout
-  result<writer> begin() const;
-  result<blob_ref> put_blocking(std::string_view data) const;
-  std::filesystem::path path_of(std::string_view hash) const;
-  result<std::string> read_blocking(std::string_view hash) const;
+  // Creates the folder layout, every fan-out folder included, durably: a
+  // blob renamed into a folder whose own entry is not on disk would be lost
+  // with it.
+  result<void> open_blocking();
 
-  // Makes sure the `blobs` row exists, inside the caller's transaction, before
-  // rows that refer to the blob are inserted (their triggers count the
-  // references). The row lock taken here orders us after a garbage collector
-  // deleting the same blob, so the file is checked after it: a blob deleted
-  // in between is an error (retry), never a reference to a missing file.
-  // All of `refs` in one statement (duplicates allowed).
+  // Bodies up to this size are kept in PostgreSQL (setting blobs.inline_max_kb).
+  void set_inline_max_bytes(std::int64_t bytes) noexcept { inline_max_.store(bytes); }
+  std::int64_t inline_max_bytes() const noexcept { return inline_max_.load(); }
+
+  writer begin() const;
+  result<blob_ref> put_blocking(std::string_view data) const;  // begin + append + finish
+  std::filesystem::path path_of(std::string_view hash) const;
+
+  // `length` bytes (the rest when negative) from `offset` of a blob, wherever
+  // it lives. Callers of large bodies read them in ranges.
+  asio::awaitable<result<std::string>> read(db::connection& conn, std::string hash, std::int64_t offset = 0,
+                                            std::int64_t length = -1) const;
+  // The same from the file store only (no database row is consulted).
+  result<std::string> read_file_blocking(std::string_view hash, std::int64_t offset = 0,
+                                         std::int64_t length = -1) const;
+
+  // Makes sure the `blobs` rows exist, inside the caller's transaction, before
+  // rows that refer to them are inserted (their triggers count the
+  // references); inline bodies are written here. The row lock taken here
+  // orders us after a garbage collector deleting the same blob, so a file is
+  // checked after it: a file blob deleted in between is an error (retry),
+  // never a reference to a missing file. All of `refs` in one statement
+  // (duplicates allowed).
   asio::awaitable<result<void>> pin(db::connection& conn, std::vector<blob_ref> const& refs) const;
 
   struct gc_report {
-    int blobs_deleted = 0;          // files and rows removed
+    int blobs_deleted = 0;          // rows (and their files) removed
     int orphan_files_adopted = 0;   // files no row named (deleted on this or a later pass)
     int temp_files_deleted = 0;     // abandoned temporary files
+    int redundant_files_deleted = 0;  // files of blobs whose body is in the database
   };
   // Deletes unreferenced blobs and orphan files older than `grace`.
   asio::awaitable<result<gc_report>> collect_garbage(db::connection& conn, std::chrono::seconds grace) const;
+
+  // Moves up to `limit` file bodies no larger than the inline limit into the
+  // database (online: readers find them in either place). Returns how many
+  // moved; 0 when none is left.
+  asio::awaitable<result<int>> move_small_files_inline(db::connection& conn, int limit = 200) const;
 
   std::filesystem::path const& root() const noexcept { return root_; }
 
  private:
   std::filesystem::path root_;
+  std::atomic<std::int64_t> inline_max_{256 * 1024};
 };
+
+// SHA-256 of `data` as lowercase hex (the name of a blob).
+std::string sha256_hex(std::string_view data);
 
 }  // namespace posta::blob

@@ -46,4 +46,15 @@ std::optional<std::string> rows::opt(int row, int col) const {
   return str(row, col);
 }
 
+std::string rows::bytes(int row, int col) const {
+  if (is_null(row, col)) return {};
+  size_t length = 0;
+  auto const* value = reinterpret_cast<unsigned char const*>(PQgetvalue(res_.get(), row, col));
+  unsigned char* raw = PQunescapeBytea(value, &length);
+  if (!raw) return {};
+  std::string out(reinterpret_cast<char const*>(raw), length);
+  PQfreemem(raw);
+  return out;
+}
+
 }  // namespace posta::db

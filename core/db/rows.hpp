@@ -28,6 +28,7 @@ class rows {
   std::int64_t i64(int row, int col) const noexcept;       // 0 for NULL
   bool boolean(int row, int col) const noexcept;           // false for NULL
   std::optional<std::string> opt(int row, int col) const;
+  std::string bytes(int row, int col) const;  // a bytea cell, unescaped ("" for NULL)
 
   // Access by column name, for readability in stores.
   std::string_view text(int row, std::string_view name) const noexcept { return text(row, column(name)); }

@@ -43,15 +43,20 @@ struct stored_blob {
   blob::blob_ref ref;
   std::string structure_json;
   std::vector<std::string> from;  // From: addresses, for submission checks
-  std::string text;               // the message, for a DSN if one is due
+  std::shared_ptr<std::string const> text;  // the message, for a DSN if one is due
 };
 
 result<stored_blob> finish_blob_blocking(blob::writer& w, blob::store const& blobs, std::string text) {
   stored_blob out;
   out.ref = POSTA_TRY(w.finish_blocking());
-  out.text = static_cast<std::int64_t>(text.size()) == out.ref.size ? std::move(text)
-                                                                    : POSTA_TRY(blobs.read_blocking(out.ref.hash));
-  auto structure = POSTA_TRY(mime::parse_message(out.text));
+  if (out.ref.is_inline()) {
+    out.text = out.ref.inline_body;
+  } else if (static_cast<std::int64_t>(text.size()) == out.ref.size) {
+    out.text = std::make_shared<std::string const>(std::move(text));
+  } else {
+    out.text = std::make_shared<std::string const>(POSTA_TRY(blobs.read_file_blocking(out.ref.hash)));
+  }
+  auto structure = POSTA_TRY(mime::parse_message(*out.text));
   for (auto const& a : structure.env.from)
     if (a.mailbox && a.host) out.from.push_back(*a.mailbox + "@" + *a.host);
   out.structure_json = mime::to_json_text(structure);
@@ -82,13 +87,7 @@ result<void> session::begin_message() {
   body_buffer_.clear();
   body_failed_ = false;
   message_too_big_to_keep_ = false;
-  auto w = ctx_.blobs.begin();
-  if (!w) {
-    body_failed_ = true;
-    body_.reset();
-    return w.error();
-  }
-  body_ = std::make_unique<blob::writer>(std::move(*w));
+  body_ = std::make_unique<blob::writer>(ctx_.blobs.begin());
   body_buffer_.clear();
   message_text_.clear();
   append_body(received_header(machine_.current_envelope()));
@@ -193,7 +192,7 @@ asio::awaitable<proto::reply> session::store(proto::envelope const& env) {
   if (!report) co_return proto::replies::local_error();
   if (!report->over_quota.empty())
     co_await delivery::bounce_over_quota(ctx_.committer, ctx_.blobs, server_name(), req, report->over_quota,
-                                         stored->text);
+                                         *stored->text);
   co_return proto::replies::message_queued(message_id_);
 }
 

@@ -1,6 +1,8 @@
 // core/blob against a real PostgreSQL and disk: content addressing, one copy
-// per content, pinning, reference counts, and garbage collection of
-// unreferenced blobs, orphan files and abandoned temp files.
+// per content, bodies in the database up to the inline limit and in files
+// past it, pinning, reading ranges wherever a body lives, reference counts,
+// garbage collection of unreferenced blobs, orphan, redundant and abandoned
+// temp files, and the online move of small files into the database.
 #include "db_fixture.hpp"
 
 #include "core/blob/blob_store.hpp"
@@ -21,6 +23,7 @@ class blobs : public db_test {
     db_test::SetUp();
     store_ = std::make_unique<blob::store>(scratch_dir() / ("blobs-" + db_name_));
     ASSERT_TRUE(is_ok(store_->open_blocking()));
+    store_->set_inline_max_bytes(0);  // the file store, unless a test says otherwise
   }
 
   // Files in the store outside tmp/, as "ab/cdef…" paths.
@@ -49,6 +52,24 @@ class blobs : public db_test {
     return run(pool_->transaction([&](db::connection& c) { return store_->pin(c, refs); }));
   }
 
+  result<std::string> read(std::string const& hash, std::int64_t offset = 0, std::int64_t length = -1) {
+    return run([&]() -> asio::awaitable<result<std::string>> {
+      POSTA_CO_TRY_ASSIGN(auto conn, co_await pool_->acquire());
+      co_return co_await store_->read(*conn, hash, offset, length);
+    }());
+  }
+
+  result<int> move_inline() {
+    return run([&]() -> asio::awaitable<result<int>> {
+      POSTA_CO_TRY_ASSIGN(auto conn, co_await pool_->acquire());
+      co_return co_await store_->move_small_files_inline(*conn);
+    }());
+  }
+
+  bool has_inline_body(std::string const& hash) {
+    return sql("SELECT body IS NOT NULL FROM blobs WHERE hash = $1", db::make_params(hash)).boolean(0, 0);
+  }
+
   static void age(fs::path const& p, std::chrono::hours by) {
     fs::last_write_time(p, fs::file_time_type::clock::now() - by);
   }
@@ -63,7 +84,7 @@ TEST_F(blobs, PutStoresUnderTheSha256AndReadsBack) {
   EXPECT_EQ(ref->size, 5);
   EXPECT_EQ(store_->path_of(ref->hash), store_->root() / "2c" / std::string(hello_sha256).substr(2));
   EXPECT_TRUE(fs::exists(store_->path_of(ref->hash)));
-  auto back = store_->read_blocking(ref->hash);
+  auto back = store_->read_file_blocking(ref->hash);
   ASSERT_TRUE(is_ok(back));
   EXPECT_EQ(*back, "hello");
   EXPECT_EQ(temp_files(), 0u);
@@ -85,29 +106,27 @@ TEST_F(blobs, SameContentIsStoredOnce) {
 
 TEST_F(blobs, StreamingWriterMatchesPut) {
   auto w = store_->begin();
-  ASSERT_TRUE(is_ok(w));
   std::string whole;
   for (int i = 0; i < 100; ++i) {
     std::string chunk = "line " + std::to_string(i) + "\r\n";
     whole += chunk;
-    ASSERT_TRUE(is_ok(w->append(chunk)));
+    ASSERT_TRUE(is_ok(w.append(chunk)));
   }
-  EXPECT_EQ(w->size(), static_cast<std::int64_t>(whole.size()));
+  EXPECT_EQ(w.size(), static_cast<std::int64_t>(whole.size()));
   EXPECT_EQ(temp_files(), 1u);
-  auto ref = w->finish_blocking();
+  auto ref = w.finish_blocking();
   ASSERT_TRUE(is_ok(ref));
   EXPECT_EQ(temp_files(), 0u);
   auto again = store_->put_blocking(whole);
   ASSERT_TRUE(is_ok(again));
   EXPECT_EQ(ref->hash, again->hash);
-  EXPECT_EQ(*store_->read_blocking(ref->hash), whole);
+  EXPECT_EQ(*store_->read_file_blocking(ref->hash), whole);
 }
 
 TEST_F(blobs, AbandonedWriterLeavesNoTempFile) {
   {
     auto w = store_->begin();
-    ASSERT_TRUE(is_ok(w));
-    ASSERT_TRUE(is_ok(w->append("half a message")));
+    ASSERT_TRUE(is_ok(w.append("half a message")));
     EXPECT_EQ(temp_files(), 1u);
   }
   EXPECT_EQ(temp_files(), 0u);
@@ -115,10 +134,10 @@ TEST_F(blobs, AbandonedWriterLeavesNoTempFile) {
 }
 
 TEST_F(blobs, ReadRefusesUnknownAndMalformedHashes) {
-  EXPECT_TRUE(fails_with(store_->read_blocking(std::string(64, 'a')), errc::not_found));
-  EXPECT_TRUE(fails_with(store_->read_blocking("../../../../etc/passwd"), errc::invalid_argument));
-  EXPECT_TRUE(fails_with(store_->read_blocking(std::string(64, 'A')), errc::invalid_argument));
-  EXPECT_TRUE(fails_with(store_->read_blocking(""), errc::invalid_argument));
+  EXPECT_TRUE(fails_with(store_->read_file_blocking(std::string(64, 'a')), errc::not_found));
+  EXPECT_TRUE(fails_with(store_->read_file_blocking("../../../../etc/passwd"), errc::invalid_argument));
+  EXPECT_TRUE(fails_with(store_->read_file_blocking(std::string(64, 'A')), errc::invalid_argument));
+  EXPECT_TRUE(fails_with(store_->read_file_blocking(""), errc::invalid_argument));
 }
 
 TEST_F(blobs, PinCreatesOneUnreferencedRow) {
@@ -201,7 +220,7 @@ TEST_F(blobs, GarbageCollectionKeepsWhatIsReferencedOrYoung) {
   EXPECT_EQ(second->blobs_deleted, 0);
   EXPECT_EQ(second->orphan_files_adopted, 0);
   EXPECT_EQ(second->temp_files_deleted, 0);
-  EXPECT_EQ(*store_->read_blocking(referenced->hash), "referenced");
+  EXPECT_EQ(*store_->read_file_blocking(referenced->hash), "referenced");
 }
 
 TEST_F(blobs, ContentWrittenAgainAfterCollectionIsStoredAgain) {
@@ -216,7 +235,129 @@ TEST_F(blobs, ContentWrittenAgainAfterCollectionIsStoredAgain) {
   auto again = store_->put_blocking("comes back");
   ASSERT_TRUE(is_ok(again));
   ASSERT_TRUE(is_ok(pin(*again)));
-  EXPECT_EQ(*store_->read_blocking(again->hash), "comes back");
+  EXPECT_EQ(*store_->read_file_blocking(again->hash), "comes back");
+}
+
+TEST_F(blobs, OpenCreatesEveryFanOutFolder) {
+  int folders = 0;
+  for (auto const& e : fs::directory_iterator(store_->root())) folders += e.is_directory() && e.path().filename() != "tmp";
+  EXPECT_EQ(folders, 256);
+}
+
+TEST_F(blobs, ReadFindsFileBodiesAndRanges) {
+  auto ref = store_->put_blocking("0123456789");
+  ASSERT_TRUE(is_ok(ref));
+  ASSERT_FALSE(ref->is_inline());
+  ASSERT_TRUE(is_ok(pin(*ref)));
+  EXPECT_EQ(*read(ref->hash), "0123456789");
+  EXPECT_EQ(*read(ref->hash, 3, 4), "3456");
+  EXPECT_EQ(*read(ref->hash, 8), "89");
+  EXPECT_EQ(*read(ref->hash, 20, 5), "");
+  EXPECT_TRUE(fails_with(read(std::string(64, 'b')), errc::not_found));
+}
+
+// Bodies up to the inline limit: no file at all, the bytes in the row.
+TEST_F(blobs, SmallBodiesLiveInTheDatabase) {
+  store_->set_inline_max_bytes(64);
+  std::string binary("a\0b\r\n\xff\x80 end", 11);
+  auto ref = store_->put_blocking(binary);
+  ASSERT_TRUE(is_ok(ref));
+  EXPECT_TRUE(ref->is_inline());
+  EXPECT_TRUE(stored_files().empty());
+  EXPECT_EQ(temp_files(), 0u);
+  ASSERT_TRUE(is_ok(pin(*ref)));
+  EXPECT_TRUE(has_inline_body(ref->hash));
+  EXPECT_EQ(*read(ref->hash), binary);
+  EXPECT_EQ(*read(ref->hash, 2, 3), binary.substr(2, 3));
+  EXPECT_EQ(*read(ref->hash, 10), binary.substr(10));
+}
+
+TEST_F(blobs, AWriterSpillsToAFileAtTheLimit) {
+  store_->set_inline_max_bytes(10);
+  auto w = store_->begin();
+  ASSERT_TRUE(is_ok(w.append("0123456789")));
+  EXPECT_TRUE(w.is_inline());
+  EXPECT_EQ(temp_files(), 0u);
+  ASSERT_TRUE(is_ok(w.append("!")));
+  EXPECT_FALSE(w.is_inline());
+  EXPECT_EQ(temp_files(), 1u);
+  auto ref = w.finish_blocking();
+  ASSERT_TRUE(is_ok(ref));
+  EXPECT_FALSE(ref->is_inline());
+  EXPECT_EQ(*store_->read_file_blocking(ref->hash), "0123456789!");
+  ASSERT_TRUE(is_ok(pin(*ref)));
+  EXPECT_FALSE(has_inline_body(ref->hash));
+  EXPECT_EQ(*read(ref->hash), "0123456789!");
+}
+
+TEST_F(blobs, CollectedInlineBodiesAreGoneAndComeBack) {
+  store_->set_inline_max_bytes(1024);
+  auto ref = store_->put_blocking("inline, then collected");
+  ASSERT_TRUE(is_ok(ref));
+  ASSERT_TRUE(is_ok(pin(*ref)));
+  sql("UPDATE blobs SET updated_at = now() - interval '2 hours'");
+  auto report = gc(3600s);
+  ASSERT_TRUE(is_ok(report));
+  EXPECT_EQ(report->blobs_deleted, 1);
+  EXPECT_TRUE(fails_with(read(ref->hash), errc::not_found));
+  ASSERT_TRUE(is_ok(pin(*ref)));
+  EXPECT_EQ(*read(ref->hash), "inline, then collected");
+}
+
+// Files written before bodies lived in the database move in online; readers
+// find them before and after, GC removes nothing that is still needed.
+TEST_F(blobs, SmallFilesMoveIntoTheDatabase) {
+  auto small = store_->put_blocking("a small old body");
+  auto large = store_->put_blocking(std::string(5000, 'L'));
+  ASSERT_TRUE(is_ok(small));
+  ASSERT_TRUE(is_ok(large));
+  ASSERT_TRUE(is_ok(pin(*small)));
+  ASSERT_TRUE(is_ok(pin(*large)));
+  sql("UPDATE blobs SET refcount = 1");
+  store_->set_inline_max_bytes(1024);
+  auto moved = move_inline();
+  ASSERT_TRUE(is_ok(moved));
+  EXPECT_EQ(*moved, 1);
+  EXPECT_TRUE(has_inline_body(small->hash));
+  EXPECT_FALSE(has_inline_body(large->hash));
+  EXPECT_FALSE(fs::exists(store_->path_of(small->hash)));
+  EXPECT_TRUE(fs::exists(store_->path_of(large->hash)));
+  EXPECT_EQ(*read(small->hash), "a small old body");
+  EXPECT_EQ(*read(large->hash, 4990), std::string(10, 'L'));
+  EXPECT_EQ(*move_inline(), 0);
+}
+
+TEST_F(blobs, ADamagedFileIsNotMovedIn) {
+  auto ref = store_->put_blocking("will be damaged");
+  ASSERT_TRUE(is_ok(ref));
+  ASSERT_TRUE(is_ok(pin(*ref)));
+  sql("UPDATE blobs SET refcount = 1");
+  std::ofstream(store_->path_of(ref->hash), std::ios::trunc) << "will be DAMAGED";
+  store_->set_inline_max_bytes(1024);
+  EXPECT_EQ(*move_inline(), 0);
+  EXPECT_FALSE(has_inline_body(ref->hash));
+}
+
+// The same content delivered as a file and later as an inline body: the row
+// takes the body, and GC removes the then redundant file.
+TEST_F(blobs, AFileMadeRedundantByAnInlineCopyIsCollected) {
+  auto as_file = store_->put_blocking("twice");
+  ASSERT_TRUE(is_ok(as_file));
+  ASSERT_TRUE(is_ok(pin(*as_file)));
+  sql("UPDATE blobs SET refcount = 1");
+  store_->set_inline_max_bytes(1024);
+  auto as_inline = store_->put_blocking("twice");
+  ASSERT_TRUE(is_ok(as_inline));
+  ASSERT_TRUE(as_inline->is_inline());
+  ASSERT_TRUE(is_ok(pin(*as_inline)));
+  EXPECT_TRUE(has_inline_body(as_file->hash));
+  age(store_->path_of(as_file->hash), 2h);
+  auto report = gc(3600s);
+  ASSERT_TRUE(is_ok(report));
+  EXPECT_EQ(report->redundant_files_deleted, 1);
+  EXPECT_EQ(report->blobs_deleted, 0);
+  EXPECT_FALSE(fs::exists(store_->path_of(as_file->hash)));
+  EXPECT_EQ(*read(as_file->hash), "twice");
 }
 
 }  // namespace
