@@ -257,8 +257,18 @@ class SmtpTestCase(PostaTestCase):
 
     @classmethod
     def blob(cls, digest):
+        """A body's bytes, wherever it lives: the database row (bodies up to
+        blobs.inline_max_kb) or its file."""
+        hexed = cls.scalar("SELECT encode(body, 'hex') FROM blobs WHERE hash = %s AND body IS NOT NULL"
+                           % sql_literal(digest))
+        if hexed is not None:
+            return bytes.fromhex(hexed)
         with open(cls.blob_path(digest), "rb") as f:
             return f.read()
+
+    @classmethod
+    def blob_rows(cls):
+        return int(cls.scalar("SELECT count(*) FROM blobs"))
 
     @classmethod
     def full_messages(cls, address, marker=None):

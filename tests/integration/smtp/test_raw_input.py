@@ -230,6 +230,7 @@ class RawInputTests(SmtpTestCase):
         self.assertReply(c.cmd("MAIL FROM:<%s> SIZE=2000000" % SENDER), 552, "5.3.4")
         marker = unique("big")
         blobs_before = self.blob_files()
+        rows_before = self.blob_rows()
         self.envelope(c)
         self.assertReply(c.cmd("DATA"), 354)
         line = b"y" * 998 + b"\r\n"
@@ -248,9 +249,10 @@ class RawInputTests(SmtpTestCase):
         self.assertReply(c.read_reply(), 552, "5.3.4")
         self.assertReply(c.cmd("RSET"), 250)
         self.send_ok(c, unique("afterbigbdat"))
-        # No blob of the refused messages is left behind (only the two accepted ones are new).
-        time.sleep(0.5)
-        self.assertEqual(len(self.blob_files() - blobs_before), 2, self.blob_files() - blobs_before)
+        # No blob of the refused messages is left behind (only the two accepted
+        # ones are new: small, so rows with their bodies and no file).
+        self.assertEqual(self.blob_rows(), rows_before + 2)
+        self.assertEqual(self.blob_files() - blobs_before, set())
 
     def test_thousand_recipients(self):
         self.setting("smtp.max_recipients", 100)
@@ -320,6 +322,7 @@ class RawInputTests(SmtpTestCase):
         marker = unique("vanish")
         before_rows = len(self.inbox(ANN))
         before_blobs = self.blob_files()
+        before_rows_of_blobs = self.blob_rows()
         c = self.session()
         self.envelope(c)
         self.assertReply(c.cmd("DATA"), 354)
@@ -335,6 +338,7 @@ class RawInputTests(SmtpTestCase):
         self.assertEqual(len(self.inbox(ANN)), before_rows)
         self.assertEqual(self.stored(marker), [])
         self.assertEqual(self.blob_files() - before_blobs, set())
+        self.assertEqual(self.blob_rows(), before_rows_of_blobs)
         self.assertEqual(self.scalar("SELECT count(*) FROM queue"), "0")
         self.send_ok(self.session(), unique("aftervanish"))
 
