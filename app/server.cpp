@@ -51,6 +51,7 @@ void server::apply_settings() {
   http_limiter.set_max_per_ip(static_cast<std::size_t>(settings.get_int("net.max_connections_per_ip")));
   authenticator.apply_settings();
   blobs.set_inline_max_bytes(settings.get_int("blobs.inline_max_kb") * 1024);
+  committer.set_quota_grace_percent(settings.get_int("mail.quota_grace_percent"));
   smtp.apply_settings();
   auto skipped = smtp_lists.update(settings.get_list("smtp.allow_list"), settings.get_list("smtp.deny_list"),
                                    settings.get_list("smtp.trusted_networks"));

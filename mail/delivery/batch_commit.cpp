@@ -1,8 +1,10 @@
 // One delivering transaction for a batch of accepted messages: blob rows,
 // structures, recipient expansion, UID/MODSEQ assignment under the INBOX row
 // locks (taken in id order, so concurrent batches cannot deadlock), message
-// rows, queue rows and the NOTIFY that wakes IMAP sessions — all or nothing.
+// rows, queue rows, the failure notices for recipients no mailbox took, and
+// the NOTIFY that wakes IMAP sessions — all or nothing.
 #include "core/db/arrays.hpp"
+#include "mail/delivery/bounce.hpp"
 #include "mail/delivery/committer.hpp"
 #include "mail/delivery/recipients.hpp"
 
@@ -43,15 +45,22 @@ asio::awaitable<result<std::map<std::int64_t, inbox>>> lock_inboxes(db::connecti
   co_return out;
 }
 
+// A full mailbox refuses; one under its quota takes the message that
+// crosses the line if it ends within the grace.
+bool fits(inbox const& box, std::int64_t size, std::int64_t grace_percent) {
+  if (box.quota <= 0) return true;
+  return box.used < box.quota && box.used + size <= box.quota + box.quota * grace_percent / 100;
+}
+
 void place_local(request const& req, expansion const& exp, std::map<std::int64_t, inbox>& boxes, rows_to_insert& rows,
-                 report& rep) {
+                 report& rep, std::int64_t grace_percent) {
   for (auto const& [account, address] : exp.accounts) {
     auto it = boxes.find(account);
     if (it == boxes.end()) continue;  // account deleted meanwhile
     auto& box = it->second;
     auto prefix = header_prefix(req.sender, address);
     auto size = static_cast<std::int64_t>(prefix.size()) + req.blob.size;
-    if (box.quota > 0 && box.used + size > box.quota) {
+    if (!fits(box, size, grace_percent)) {
       rep.over_quota.push_back(address);
       continue;
     }
@@ -119,17 +128,15 @@ std::vector<db::statement> statements_for(rows_to_insert const& rows, std::map<s
 
 }  // namespace
 
-// The blob rows and parsed structures of the whole batch, one statement each.
-asio::awaitable<result<void>> committer::store_blobs(db::connection& c, std::vector<job*> const& batch) const {
-  std::vector<blob::blob_ref> refs;
-  std::vector<std::string> hashes, structures;
-  for (auto* j : batch) {
-    auto const& req = job_request(j);
-    refs.push_back(req.blob);
-    hashes.push_back(req.blob.hash);
-    structures.push_back(req.structure_json);
-  }
-  POSTA_CO_TRY(co_await blobs_.pin(c, refs));
+namespace {
+
+// Blob rows (with inline bodies) and parsed structures, one statement each.
+asio::awaitable<result<void>> pin_with_structures(db::connection& c, blob::store const& blobs,
+                                                  std::vector<blob::blob_ref> const& refs,
+                                                  std::vector<std::string> const& structures) {
+  std::vector<std::string> hashes;
+  for (auto const& r : refs) hashes.push_back(r.hash);
+  POSTA_CO_TRY(co_await blobs.pin(c, refs));
   POSTA_CO_TRY(co_await c.q("INSERT INTO blob_structures(hash, structure) "
                             "SELECT h, s::jsonb FROM unnest($1::text[], $2::text[]) AS v(h, s) "
                             "ON CONFLICT (hash) DO NOTHING",
@@ -137,26 +144,74 @@ asio::awaitable<result<void>> committer::store_blobs(db::connection& c, std::vec
   co_return result<void>{};
 }
 
+}  // namespace
+
+asio::awaitable<result<void>> committer::store_blobs(db::connection& c, std::vector<job*> const& batch) const {
+  std::vector<blob::blob_ref> refs;
+  std::vector<std::string> structures;
+  for (auto* j : batch) {
+    refs.push_back(job_request(j).blob);
+    structures.push_back(job_request(j).structure_json);
+  }
+  co_return co_await pin_with_structures(c, blobs_, refs, structures);
+}
+
+namespace {
+
+std::vector<failed_recipient> failures_of(report const& rep, expansion const& exp) {
+  std::vector<failed_recipient> out;
+  for (auto const& address : rep.over_quota) out.push_back({address, "5.2.2", "552 5.2.2 Mailbox full"});
+  for (auto const& g : exp.gone)
+    out.push_back({g.address, g.status,
+                   g.status == "5.2.1" ? "550 5.2.1 Mailbox disabled" : "550 5.1.1 No such user"});
+  return out;
+}
+
+}  // namespace
+
 asio::awaitable<result<std::vector<report>>> committer::commit(std::vector<job*> const& batch) {
+  auto grace = quota_grace_percent_.load();
   co_return co_await pool_.transaction([&](db::connection& c) -> asio::awaitable<result<std::vector<report>>> {
     POSTA_CO_TRY(co_await store_blobs(c, batch));
-    std::vector<expansion> expansions;
+    std::vector<expansion> expansions, senders(batch.size());
     std::set<std::int64_t> accounts;
-    for (auto* j : batch) {
-      auto const& req = job_request(j);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      auto const& req = job_request(batch[i]);
       std::vector<std::string> addresses;
       for (auto const& r : req.recipients) addresses.push_back(r.address);
       POSTA_CO_TRY_ASSIGN(auto exp, co_await resolver::expand(c, addresses));
       for (auto const& [id, address] : exp.accounts) accounts.insert(id);
       expansions.push_back(std::move(exp));
+      // The sender's INBOX is locked with the others, in case a notice is due.
+      if (!req.sender_authenticated || req.sender.empty()) continue;
+      std::vector<std::string> sender(1, req.sender);
+      POSTA_CO_TRY_ASSIGN(senders[i], co_await resolver::expand(c, sender));
+      for (auto const& [id, address] : senders[i].accounts) accounts.insert(id);
     }
     POSTA_CO_TRY_ASSIGN(auto boxes, co_await lock_inboxes(c, accounts));
     rows_to_insert rows;
     std::vector<report> reports(batch.size());
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      place_local(job_request(batch[i]), expansions[i], boxes, rows, reports[i]);
+      place_local(job_request(batch[i]), expansions[i], boxes, rows, reports[i], grace);
       place_remote(job_request(batch[i]), expansions[i], rows, reports[i]);
+      reports[i].gone = {};
+      for (auto const& g : expansions[i].gone) reports[i].gone.push_back(g.address);
     }
+    // DURABILITY: failure notices commit with the messages they report on.
+    std::vector<blob::blob_ref> notice_blobs;
+    std::vector<std::string> notice_structures;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (reports[i].reached_nobody_it_should()) continue;  // refused at the end of DATA instead
+      auto notice = failure_notice(job_request(batch[i]), failures_of(reports[i], expansions[i]));
+      if (!notice) continue;
+      report notice_report;
+      place_local(*notice, senders[i], boxes, rows, notice_report, grace);
+      place_remote(*notice, senders[i], rows, notice_report);
+      reports[i].notice_sent = !notice_report.delivered.empty() || !notice_report.queued.empty();
+      notice_blobs.push_back(notice->blob);
+      notice_structures.push_back(std::move(notice->structure_json));
+    }
+    if (!notice_blobs.empty()) POSTA_CO_TRY(co_await pin_with_structures(c, blobs_, notice_blobs, notice_structures));
     auto statements = statements_for(rows, boxes);
     if (!statements.empty()) POSTA_CO_TRY(co_await c.pipeline(std::move(statements)));
     co_return reports;

@@ -1,9 +1,8 @@
-// Over-quota failure notices: built by dsn.cpp, stored like any message (a
-// blob, its structure) and delivered with the null sender.
+// Failure notices: the report from dsn.cpp, with its blob (inline) and parsed
+// structure, as a delivery request to the original sender.
 #include "mail/delivery/bounce.hpp"
 
-#include "core/journal/journal.hpp"
-#include "core/net/blocking.hpp"
+#include "core/blob/blob_store.hpp"
 #include "core/util/crypto_random.hpp"
 #include "core/util/date.hpp"
 #include "mail/delivery/dsn.hpp"
@@ -23,68 +22,48 @@ std::optional<notify_flags> parse_notify(std::optional<std::string> const& text)
   return f;
 }
 
-dsn_input make_input(std::string const& mta, request const& original, std::vector<std::string> const& failed,
-                     std::string const& text) {
+dsn_input make_input(request const& original, std::vector<failed_recipient> const& failed) {
   dsn_input in;
-  in.reporting_mta = mta;
+  in.reporting_mta = original.reporting_mta;
   in.envelope_id = original.envid;
   in.arrival_date = util::rfc5322_date(std::chrono::system_clock::now());
   in.original_sender = original.sender;
-  in.original_message = text;
-  in.ret = original.ret == "FULL" ? dsn_ret::full : original.ret == "HDRS" ? dsn_ret::headers : dsn_ret::unspecified;
-  for (auto const& address : failed) {
+  in.original_message = original.original_headers;
+  in.ret = dsn_ret::headers;
+  for (auto const& f : failed) {
     dsn_recipient r;
-    r.final_recipient = address;
+    r.final_recipient = f.address;
     for (auto const& rcpt : original.recipients) {
-      if (rcpt.address != address) continue;
+      if (rcpt.address != f.address) continue;
       r.original_recipient = rcpt.orcpt;
       r.notify = parse_notify(rcpt.notify);
     }
-    r.status = "5.2.2";
-    r.diagnostic = "smtp; 552 5.2.2 Mailbox full";
+    r.status = f.status;
+    r.diagnostic = "smtp; " + f.reply;
     in.recipients.push_back(std::move(r));
   }
   return in;
 }
 
-struct stored_notice {
-  blob::blob_ref ref;
-  std::string structure_json;
-};
-
-result<stored_notice> store_blocking(blob::store const& blobs, std::string const& notice) {
-  stored_notice out;
-  out.ref = POSTA_TRY(blobs.put_blocking(notice));
-  out.structure_json = mime::to_json_text(POSTA_TRY(mime::parse_message(notice)));
-  return out;
-}
-
 }  // namespace
 
-asio::awaitable<void> bounce_over_quota(committer& delivery, blob::store const& blobs, std::string const& reporting_mta,
-                                        request const& original, std::vector<std::string> const& failed,
-                                        std::string const& original_text) {
+std::optional<request> failure_notice(request const& original, std::vector<failed_recipient> const& failed) {
+  if (!original.sender_authenticated || original.sender.empty() || failed.empty()) return std::nullopt;
   auto id = util::random_token(12);
   auto boundary = util::random_token(18);
-  if (!id || !boundary) co_return;
-  auto notice = build_failure_dsn(make_input(reporting_mta, original, failed, original_text),
-                                  "<" + *id + "@" + reporting_mta + ">",
+  if (!id || !boundary) return std::nullopt;
+  auto notice = build_failure_dsn(make_input(original, failed), "<" + *id + "@" + original.reporting_mta + ">",
                                   util::rfc5322_date(std::chrono::system_clock::now()), "posta-" + *boundary);
-  if (!notice) co_return;  // null sender or NOTIFY says no
-  auto stored = co_await net::run_blocking([&] { return store_blocking(blobs, *notice); });
-  if (!stored) {
-    journal::record(journal::level::error, "delivery", "cannot store a failure notice",
-                    {{"sender", original.sender}, {"error", stored.error().message()}});
-    co_return;
-  }
-  request dsn;
-  dsn.blob = stored->ref;
-  dsn.structure_json = std::move(stored->structure_json);
-  dsn.recipients.push_back({original.sender, std::string("NEVER"), std::nullopt});
-  auto sent = co_await delivery.deliver(std::move(dsn));
-  journal::record(sent ? journal::level::info : journal::level::error, "delivery",
-                  sent ? "failure notice sent" : "failure notice not delivered",
-                  {{"to", original.sender}, {"failed_recipients", static_cast<std::int64_t>(failed.size())}});
+  if (!notice) return std::nullopt;  // NOTIFY says no
+  auto structure = mime::parse_message(*notice);
+  if (!structure) return std::nullopt;
+  request out;
+  out.blob = {blob::sha256_hex(*notice), static_cast<std::int64_t>(notice->size()),
+              std::make_shared<std::string const>(std::move(*notice))};
+  out.structure_json = mime::to_json_text(*structure);
+  out.recipients.push_back({original.sender, std::string("NEVER"), std::nullopt});
+  out.reporting_mta = original.reporting_mta;
+  return out;
 }
 
 }  // namespace posta::mail::delivery

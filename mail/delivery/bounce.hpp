@@ -1,20 +1,27 @@
-// Failure notices for messages accepted and then refused by a local mailbox
-// (over quota at commit time): an RFC 3464 report delivered to the sender.
+// Failure notices for recipients of an accepted message that no mailbox took
+// (over quota at commit time, or deleted/disabled since RCPT): an RFC 3464
+// report, built here and delivered in the same transaction as the message.
 #pragma once
 
-#include "core/blob/blob_store.hpp"
 #include "mail/delivery/committer.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace posta::mail::delivery {
 
-// Builds and delivers the DSN when one is due (not for a null sender, nor for
-// recipients whose NOTIFY excludes FAILURE). Failures are logged, not returned:
-// the original message is already accepted.
-asio::awaitable<void> bounce_over_quota(committer& delivery, blob::store const& blobs, std::string const& reporting_mta,
-                                        request const& original, std::vector<std::string> const& failed,
-                                        std::string const& original_text);
+struct failed_recipient {
+  std::string address;
+  std::string status;  // RFC 3463, e.g. 5.2.2
+  std::string reply;   // the SMTP reply we would have given: "552 5.2.2 Mailbox full"
+};
+
+// The notice to deliver with the null sender, or nullopt when none is due:
+// a null or unauthenticated sender (SECURITY: no backscatter to forged
+// senders), or NOTIFY excludes failures. It carries the original's header
+// section only, whatever RET asked (SECURITY: a notice never reflects a
+// body). Its body is always inline (small by construction).
+std::optional<request> failure_notice(request const& original, std::vector<failed_recipient> const& failed);
 
 }  // namespace posta::mail::delivery

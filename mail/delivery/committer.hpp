@@ -7,6 +7,7 @@
 #include "core/blob/blob_store.hpp"
 #include "core/db/pool.hpp"
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,12 +29,24 @@ struct request {
   std::optional<std::string> envid;
   std::optional<std::string> ret;  // "FULL" | "HDRS"
   std::string client_ip;
+  // Failure notices (over quota at commit, a recipient gone since RCPT) go
+  // only to senders that authenticated, with the original's header section:
+  // SECURITY: anyone else could make us reflect mail to a forged sender.
+  bool sender_authenticated = false;
+  std::string original_headers;  // set when sender_authenticated
+  std::string reporting_mta;     // our name in notices
 };
 
 struct report {
   std::vector<std::string> delivered;   // local account addresses that got a copy
   std::vector<std::string> queued;      // remote addresses written to the queue
   std::vector<std::string> over_quota;  // local accounts refused at commit time
+  std::vector<std::string> gone;        // recipients deleted or disabled since RCPT
+  bool notice_sent = false;             // a failure notice was committed with it
+
+  bool reached_nobody_it_should() const {
+    return delivered.empty() && queued.empty() && !(over_quota.empty() && gone.empty());
+  }
 };
 
 class committer {
@@ -45,6 +58,11 @@ class committer {
   // would only split the waiting sessions into smaller commits.
   void start(asio::any_io_executor executor, std::size_t workers = 2);
   void stop();
+
+  // Mail.quota_grace_percent: a mailbox under its quota takes one more
+  // message as long as it ends within quota + this share (Dovecot's
+  // quota_grace), so the message that crosses the line is not bounced.
+  void set_quota_grace_percent(std::int64_t percent) noexcept { quota_grace_percent_.store(percent); }
 
   // DURABILITY: on success the message is committed for every recipient in
   // `report` (and in no mailbox otherwise); only then may the session say 250.
@@ -62,6 +80,7 @@ class committer {
   db::pool& pool_;
   blob::store const& blobs_;
   std::size_t max_batch_;
+  std::atomic<std::int64_t> quota_grace_percent_{10};
   std::unique_ptr<queue> queue_;
 };
 

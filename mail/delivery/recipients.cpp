@@ -82,8 +82,8 @@ asio::awaitable<result<rcpt_check>> resolver::check(std::string address) {
   if (found.address.empty()) co_return rcpt_check{rcpt_status::unknown, address};
   if (found.kind != "account") co_return rcpt_check{rcpt_status::local, found.address};
   if (!found.enabled) co_return rcpt_check{rcpt_status::disabled, found.address};
-  if (found.quota > 0 && found.used >= found.quota) co_return rcpt_check{rcpt_status::over_quota, found.address};
-  co_return rcpt_check{rcpt_status::local, found.address};
+  auto status = found.quota > 0 && found.used >= found.quota ? rcpt_status::over_quota : rcpt_status::local;
+  co_return rcpt_check{status, found.address, found.quota, found.used};
 }
 
 asio::awaitable<bool> resolver::may_send_as(std::string account, std::string address) {
@@ -110,8 +110,11 @@ asio::awaitable<result<expansion>> resolver::expand(db::connection& c, std::vect
     POSTA_CO_TRY_ASSIGN(auto found, co_await find(c, address));
     if (!found.local_domain) {
       out.remote.insert(address);
+    } else if (found.address.empty()) {
+      if (depth == 0) out.gone.push_back({address, "5.1.1"});
     } else if (found.kind == "account") {
       if (found.enabled) out.accounts.emplace(found.account_id, found.address);
+      if (!found.enabled && depth == 0) out.gone.push_back({address, "5.2.1"});
     } else if (found.kind == "alias") {
       POSTA_CO_TRY_ASSIGN(auto t, co_await c.q("SELECT t.target FROM alias_targets t JOIN aliases a ON a.id = t.alias_id "
                                                "WHERE a.address = $1",

@@ -23,15 +23,25 @@ enum class rcpt_status {
 struct rcpt_check {
   rcpt_status status;
   std::string resolved;  // the address that matched (after +tag or catch-all)
+  std::int64_t quota = 0;  // of the matched account (0 = unlimited)
+  std::int64_t used = 0;
 };
 
 // SECURITY: bounds on one expansion (alias loops, huge groups).
 inline constexpr int max_expansion_depth = 8;
 inline constexpr std::size_t max_expanded_recipients = 5000;
 
+struct gone_recipient {
+  std::string address;
+  std::string status;  // RFC 3463: 5.1.1 no longer exists, 5.2.1 disabled
+};
+
 struct expansion {
   std::map<std::int64_t, std::string> accounts;  // account id -> its address (Delivered-To)
   std::set<std::string> remote;                  // external addresses to queue
+  // Accepted recipients that are no longer deliverable (deleted or disabled
+  // between RCPT and the commit): they get a failure notice, not silence.
+  std::vector<gone_recipient> gone;
 };
 
 class resolver {

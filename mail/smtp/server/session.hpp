@@ -13,6 +13,7 @@
 #include <string>
 
 namespace posta::blob { class writer; }
+namespace posta::mail::delivery { struct report; struct rcpt_check; }
 
 namespace posta::mail::smtp::server {
 
@@ -41,6 +42,7 @@ class session {
   asio::awaitable<proto::reply> sender_policy(proto::mail_cmd const& mail);
   asio::awaitable<proto::reply> recipient_policy(proto::rcpt_cmd const& rcpt);
   bool may_relay() const;
+  bool fits_declared_size(delivery::rcpt_check const& check) const;
 
   // SASL (session_auth.cpp): returns the reply that ends the exchange.
   asio::awaitable<proto::reply> sasl_plain(std::optional<std::string> initial);
@@ -56,6 +58,7 @@ class session {
   std::string received_header(proto::envelope const& env) const;
   void log_message(proto::envelope const& env, proto::reply const& outcome, std::int64_t size) const;
   void log_if_refused(proto::envelope const& env, proto::action const& next, std::int64_t size);
+  void log_undelivered(delivery::report const& r) const;
 
   std::string server_name() const;
   void log_refusal(std::string_view what, std::string const& address, proto::reply const& r) const;

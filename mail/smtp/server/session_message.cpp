@@ -7,8 +7,8 @@
 #include "core/settings/settings.hpp"
 #include "core/util/crypto_random.hpp"
 #include "core/util/date.hpp"
-#include "mail/delivery/bounce.hpp"
 #include "mail/delivery/committer.hpp"
+#include "mail/delivery/dsn.hpp"
 #include "mail/delivery/recipients.hpp"
 #include "mail/mime/parse_message.hpp"
 #include "mail/mime/structure_json.hpp"
@@ -187,13 +187,33 @@ asio::awaitable<proto::reply> session::store(proto::envelope const& env) {
   req.envid = env.mail.params.envid;
   if (env.mail.params.ret) req.ret = *env.mail.params.ret == proto::dsn_return::full ? "FULL" : "HDRS";
   req.client_ip = client_ip_;
-  // DURABILITY: the 250 below is sent only after this commit returned.
+  req.reporting_mta = server_name();
+  req.sender_authenticated = !authenticated_as_.empty();
+  if (req.sender_authenticated) req.original_headers = std::string(delivery::header_block(*stored->text));
+  // DURABILITY: the 250 below is sent only after this commit returned; a
+  // failure notice, when one is due, was committed with it.
   auto report = co_await ctx_.committer.deliver(req);
   if (!report) co_return proto::replies::local_error();
-  if (!report->over_quota.empty())
-    co_await delivery::bounce_over_quota(ctx_.committer, ctx_.blobs, server_name(), req, report->over_quota,
-                                         *stored->text);
+  // SECURITY: a message that no mailbox took is refused here rather than
+  // accepted and bounced (which would reflect it to a forged sender).
+  if (report->reached_nobody_it_should()) {
+    if (!report->over_quota.empty()) co_return proto::make_reply(552, "5.2.2", "Mailbox full");
+    co_return proto::make_reply(550, "5.1.1", "Recipient address no longer exists");
+  }
+  if ((!report->over_quota.empty() || !report->gone.empty()) && !report->notice_sent)
+    log_undelivered(*report);
   co_return proto::replies::message_queued(message_id_);
+}
+
+// Accepted for some recipients, not for others, and no notice could go back
+// (an unauthenticated or null sender, or NOTIFY=NEVER): the journal says so.
+void session::log_undelivered(delivery::report const& r) const {
+  boost::json::array failed;
+  for (auto const& a : r.over_quota) failed.emplace_back(a);
+  for (auto const& a : r.gone) failed.emplace_back(a);
+  journal::record(journal::level::warning, std::string(listener_name(kind_)), "message not delivered to some recipients",
+                  {{"id", message_id_}, {"recipients", failed}, {"reason", "mailbox full or gone since RCPT"},
+                   {"notice", "none"}});
 }
 
 // A message refused at the end of its data (too big) is journalled here; one

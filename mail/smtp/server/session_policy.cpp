@@ -42,6 +42,17 @@ asio::awaitable<proto::reply> session::sender_policy(proto::mail_cmd const& mail
   co_return proto::replies::sender_ok();
 }
 
+// RFC 1870 SIZE against the account's room (with the quota grace): a
+// message announced too big for a mailbox is refused at RCPT, before its
+// data is sent, rather than accepted and bounced.
+bool session::fits_declared_size(delivery::rcpt_check const& check) const {
+  auto const& declared = machine_.current_envelope().mail.params.size;
+  if (!declared || check.quota <= 0) return true;
+  auto grace = ctx_.settings.get_int("mail.quota_grace_percent");
+  auto limit = static_cast<long double>(check.quota) * (100 + grace) / 100;
+  return static_cast<long double>(check.used) + static_cast<long double>(*declared) <= limit;
+}
+
 asio::awaitable<proto::reply> session::recipient_policy(proto::rcpt_cmd const& rcpt) {
   auto const& path = rcpt.forward_path;
   if (!path.mailbox) co_return proto::replies::syntax_error("Recipient address required");
@@ -51,7 +62,9 @@ asio::awaitable<proto::reply> session::recipient_policy(proto::rcpt_cmd const& r
   auto check = co_await ctx_.resolver.check(address);
   if (!check) co_return proto::replies::local_error();
   switch (check->status) {
-    case delivery::rcpt_status::local: co_return proto::replies::recipient_ok();
+    case delivery::rcpt_status::local:
+      if (!fits_declared_size(*check)) co_return proto::make_reply(552, "5.2.2", "<" + address + ">: Mailbox full");
+      co_return proto::replies::recipient_ok();
     case delivery::rcpt_status::unknown:
       co_return proto::make_reply(550, "5.1.1", "<" + address + ">: Recipient address rejected: no such user");
     case delivery::rcpt_status::over_quota:
