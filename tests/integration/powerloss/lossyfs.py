@@ -16,7 +16,7 @@ Usage: lossyfs.py BACKING MOUNTPOINT. The backing directory's contents are the
 durable state at mount time. SIGUSR1 is the power cut: every operation fails
 from then on, ONLY the durable state is written back to BACKING (replacing
 it), the filesystem is unmounted and the process exits 0. A new mount shows
-exactly what survived. SIGTERM/SIGINT unmount without saving anything.
+exactly what survived. SIGTERM/SIGINT/SIGHUP unmount without saving anything.
 
 Runs in the foreground; mount options: allow_other, default_permissions (the
 kernel checks mode/uid/gid), use_ino, hard_remove, no writeback cache (the
@@ -138,7 +138,7 @@ class LossyFs(Operations):
 
     def __init__(self, backing):
         self.backing = os.path.abspath(backing)
-        self.lock = threading.Lock()
+        self._mutex = threading.Lock()
         self.frozen = False
         self.next_ino = 1
         self.handles = {}
@@ -148,7 +148,7 @@ class LossyFs(Operations):
     # --- dispatch: one lock, and nothing after the cut --------------------
 
     def __call__(self, op, *args):
-        with self.lock:
+        with self._mutex:
             if self.frozen:
                 raise FuseOSError(errno.EIO)
             return getattr(self, op)(*args)
@@ -413,6 +413,12 @@ class LossyFs(Operations):
 
     # --- the backing directory -------------------------------------------------
 
+    def power_cut(self):
+        """Every later operation fails; the durable state goes to the backing dir."""
+        with self._mutex:
+            self.frozen = True
+            return self.save()
+
     def load(self):
         """The backing directory's contents become both current and durable state."""
         seen = {}  # (dev, ino) of the backing files -> Node, for hard links
@@ -502,7 +508,7 @@ def main(argv):
     backing, mountpoint = argv[1], os.path.abspath(argv[2])
     fs = LossyFs(backing)
     fs.load()
-    cut = threading.Event()
+    cut, stop = threading.Event(), threading.Event()
     ended = threading.Event()
     failure = []
 
@@ -516,21 +522,24 @@ def main(argv):
             ended.set()
 
     # The FUSE loop runs in a thread so that the main thread is free to run
-    # the SIGUSR1 handler (libfuse installs its own SIGTERM/SIGINT/SIGHUP ones).
+    # the signal handlers (installed first, libfuse keeps them).
     signal.signal(signal.SIGUSR1, lambda *_: cut.set())
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, lambda *_: stop.set())
     thread = threading.Thread(target=serve, name="fuse", daemon=True)
     thread.start()
-    while not cut.is_set() and not ended.is_set():
+    while not (cut.is_set() or stop.is_set() or ended.is_set()):
         cut.wait(0.1)
-    if not cut.is_set():
+    if ended.is_set():
         if failure:
             sys.stderr.write("lossyfs: %r\n" % failure[0])
             return 1
-        return 0  # unmounted from outside or SIGTERM: nothing saved
-    with fs.lock:
-        fs.frozen = True  # the power is off: every later operation fails
-        count = fs.save()
-    sys.stderr.write("lossyfs: power cut, %d durable nodes saved to %s\n" % (count, fs.backing))
+        return 0  # unmounted from outside: nothing saved
+    if cut.is_set():
+        count = fs.power_cut()
+        sys.stderr.write("lossyfs: power cut, %d durable nodes saved to %s\n" % (count, fs.backing))
+    else:
+        sys.stderr.write("lossyfs: stopped, nothing saved\n")
     sys.stderr.flush()
     unmount(mountpoint)
     thread.join(30)
