@@ -13,6 +13,7 @@ runs as `postgres` on the mount (allow_other, default_permissions)."""
 
 import hashlib
 import os
+import random
 import shutil
 import signal
 import smtplib
@@ -31,8 +32,9 @@ API = "/api/v1"
 DOMAIN = "power.test"
 ACCOUNTS = ["p%d@%s" % (i, DOMAIN) for i in range(3)]
 LOAD_THREADS = 4
-ACKED_BEFORE_CUT = 24  # enough to cover several commit batches; PostgreSQL on FUSE is slow
+ACKED_BEFORE_CUT = 60  # several commit batches; about 5 s of load with PostgreSQL on FUSE
 LOAD_TIMEOUT = 40.0
+SMALL_BODY, LARGE_BODY = 2000, 300 * 1024
 FIELD_SEP, RECORD_SEP = "\x1f", "\x1e"
 
 
@@ -267,7 +269,14 @@ class Sent:
         self.state = "new"  # new -> dot (end of data sent) -> acked (250)
 
 
-def load(port, thread_no, log, stop, body_size):
+def body_size_of(i):
+    """Most bodies are small (inline in PostgreSQL by default, once that
+    exists); every fourth is past the default blobs.inline_max_kb (256), so
+    both storage paths are loaded in every run."""
+    return LARGE_BODY if i % 4 == 3 else SMALL_BODY
+
+
+def load(port, thread_no, log, stop):
     """Sends messages until `stop` or the first failure; records each one."""
     try:
         c = smtplib.SMTP("127.0.0.1", port, local_hostname="load.test", timeout=60)
@@ -280,10 +289,10 @@ def load(port, thread_no, log, stop, body_size):
         rcpts = [ACCOUNTS[(thread_no + i) % len(ACCOUNTS)]]
         if i % 3 == 0:
             rcpts.append(ACCOUNTS[(thread_no + i + 1) % len(ACCOUNTS)])
-        i += 1
-        filler = ("%s filler line\r\n" % marker) * max(1, body_size // 60)
+        filler = ("%s filler line\r\n" % marker) * max(1, body_size_of(i) // 60)
         body = ("From: <load@remote.test>\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <%s@load.test>\r\n\r\n%s"
                 % (", ".join(rcpts), marker, marker, filler)).encode()
+        i += 1
         sent = Sent(marker, rcpts, body)
         log.append(sent)
         try:
@@ -354,6 +363,14 @@ class Store:
     def blob_path(self, digest):
         return os.path.join(self.data_dir, "blobs", digest[:2], digest[2:])
 
+    def body(self, digest):
+        """One blob's bytes, inline or from its file."""
+        if self.has_body:
+            hexed = self.scalar("SELECT encode(body, 'hex') FROM blobs WHERE hash = '%s'" % digest)
+            if hexed is not None:
+                return bytes.fromhex(hexed)
+        return read_file(self.blob_path(digest))
+
     def blobs(self):
         """hash -> (size, refcount, inline body bytes or None)."""
         body = "encode(body, 'hex')" if self.has_body else "NULL"
@@ -418,6 +435,9 @@ def check_store(store, log):
         if s.state == "acked" and marker_missing(found, s):
             problems.append("acknowledged message %s is in %s, sent to %s"
                             % (s.marker, sorted(found.get(s.marker, [])), sorted(s.recipients)))
+    unparsed = store.sql("SELECT DISTINCT m.blob_hash FROM messages m LEFT JOIN blob_structures s "
+                         "ON s.hash = m.blob_hash WHERE s.hash IS NULL")
+    problems += ["blob %s is in a mailbox without its parsed structure" % r[0] for r in unparsed]
     bad_refs = store.sql("SELECT b.hash FROM blobs b WHERE b.refcount <> "
                          "(SELECT count(*) FROM messages m WHERE m.blob_hash = b.hash) + "
                          "(SELECT count(*) FROM queue q WHERE q.blob_hash = b.hash)")
@@ -517,15 +537,16 @@ class PowerLossTests(unittest.TestCase):
                    "posta and postgres to die")
         d.fs.cut()
 
-    def run_load_and_cut(self, d, server, body_size):
+    def run_load_and_cut(self, d, server):
         log, stop = [], threading.Event()
-        threads = [threading.Thread(target=load, args=(server.port("smtp"), n, log, stop, body_size), daemon=True)
+        threads = [threading.Thread(target=load, args=(server.port("smtp"), n, log, stop), daemon=True)
                    for n in range(LOAD_THREADS)]
         for t in threads:
             t.start()
         deadline = time.monotonic() + LOAD_TIMEOUT
         while sum(s.state == "acked" for s in log) < ACKED_BEFORE_CUT and time.monotonic() < deadline:
             time.sleep(0.02)
+        time.sleep(random.random() * 0.2)  # a random point in the senders' and committer's cycle
         self.power_cut(d, server)
         stop.set()
         for t in threads:
@@ -533,20 +554,42 @@ class PowerLossTests(unittest.TestCase):
             self.assertFalse(t.is_alive(), "a load thread hangs")
         return log
 
-    def cut_and_check(self, env=None, inline_max_kb=None, fresh_blob_store=False, body_size=2000):
+    def cut_and_check(self, env=None, inline_max_kb=None, fresh_blob_store=False):
         """One run; returns (problems, the load's log)."""
         d, server = self.start_on_lossyfs(env=env, fresh_blob_store=fresh_blob_store)
         if inline_max_kb is not None and not self.set_inline_max(server, inline_max_kb):
             sys.stderr.write("blobs.inline_max_kb is unknown here: every body is a file anyway\n")
-        log = self.run_load_and_cut(d, server, body_size)
+        started = time.monotonic()
+        log = self.run_load_and_cut(d, server)
+        cut_at = time.monotonic()
         acked = [s for s in log if s.state == "acked"]
         self.assertGreater(len(acked), 0, "no message was accepted before the cut:\n" + server.logs())
         d.fs.mount()
         server.start(timeout=180)
-        problems = check_store(Store(server.data_dir), log)
+        restarted_at = time.monotonic()
+        store = Store(server.data_dir)
+        problems = check_store(store, log)
         if os.environ.get("POSTA_TEST_VERBOSE"):
-            sys.stderr.write("%d sent, %d acked, %d problems\n" % (len(log), len(acked), len(problems)))
+            sys.stderr.write("%d sent, %d acked, %d problems; load %.1f s, remount and restart %.1f s, check %.1f s\n"
+                             % (len(log), len(acked), len(problems), cut_at - started, restarted_at - cut_at,
+                                time.monotonic() - restarted_at))
+        if not problems:
+            self.assertStillServes(server, store)
         return problems, log
+
+    def assertStillServes(self, server, store):
+        """After the restart a new message is accepted, stored after every earlier one."""
+        inbox = ("SELECT m.uid, m.blob_hash FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id "
+                 "JOIN accounts a ON a.id = b.account_id WHERE a.address = '%s' AND b.name = 'INBOX' "
+                 "ORDER BY m.uid" % ACCOUNTS[0])
+        last_uid = max((int(r[0]) for r in store.sql(inbox)), default=0)
+        marker = "after-" + uuid.uuid4().hex
+        with smtplib.SMTP("127.0.0.1", server.port("smtp"), local_hostname="after.test", timeout=60) as c:
+            self.assertEqual(c.sendmail("x@remote.test", [ACCOUNTS[0]],
+                                        ("Subject: %s\r\n\r\nafter the cut\r\n" % marker).encode()), {})
+        uid, digest = store.sql(inbox)[-1]
+        self.assertEqual(int(uid), last_uid + 1)
+        self.assertIn(marker.encode(), store.body(digest))
 
     def test_default_settings_on_a_fresh_blob_store(self):
         problems, _ = self.cut_and_check(fresh_blob_store=True)
