@@ -208,6 +208,22 @@ class LossyFsTests(unittest.TestCase):
         self.assertEqual((st.st_mode & 0o7777, st.st_uid, st.st_gid), (0o750, 1234, 5678))
         self.assertEqual(os.stat(self.d.path("sub", "sparse")).st_mode & 0o7777, 0o600)
 
+    def test_new_directory_needs_its_parent_synced(self):
+        # The blob store's case: a file renamed into a new folder, the file and
+        # the folder synced, the folder's parent not.
+        os.mkdir(self.d.path("ab"))
+        write_file(self.d.path("tmp-x"), b"blob", sync=True)
+        os.rename(self.d.path("tmp-x"), self.d.path("ab", "cdef"))
+        fsync_path(self.d.path("ab"))
+        self.d.remount_after_cut()
+        self.assertEqual(sorted(os.listdir(self.d.mnt)), ["old"])
+        os.mkdir(self.d.path("ab"))
+        fsync_path(self.d.mnt)
+        write_file(self.d.path("ab", "cdef"), b"blob", sync=True)
+        fsync_path(self.d.path("ab"))
+        self.d.remount_after_cut()
+        self.assertEqual(read_file(self.d.path("ab", "cdef")), b"blob")
+
     def test_rename_is_durable_only_after_directory_fsync(self):
         write_file(self.d.path("a"), b"first", sync=True)
         write_file(self.d.path("b"), b"second", sync=True)
