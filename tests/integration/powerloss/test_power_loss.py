@@ -387,6 +387,14 @@ class Store:
                 return bytes.fromhex(hexed)
         return read_file(self.blob_path(digest))
 
+    def blob_files(self):
+        """(hash, path) of every file in the fan-out folders."""
+        root = os.path.join(self.data_dir, "blobs")
+        for fan in sorted(os.listdir(root)):
+            if len(fan) == 2 and os.path.isdir(os.path.join(root, fan)):
+                for name in os.listdir(os.path.join(root, fan)):
+                    yield fan + name, os.path.join(root, fan, name)
+
     def blobs(self):
         """hash -> (size, refcount, inline body bytes or None)."""
         body = "encode(body, 'hex')" if self.has_body else "NULL"
@@ -451,6 +459,19 @@ def check_store(store, log):
         if s.state == "acked" and marker_missing(found, s):
             problems.append("acknowledged message %s is in %s, sent to %s"
                             % (s.marker, sorted(found.get(s.marker, [])), sorted(s.recipients)))
+    # Files no row names: only blobs of messages in doubt (end of data sent,
+    # no reply) may be there, each whole (the file is fsynced before its name).
+    orphans = 0
+    for digest, path in store.blob_files():
+        if digest in blobs:
+            continue
+        orphans += 1
+        data = read_file(path)
+        if hashlib.sha256(data).hexdigest() != digest:
+            problems.append("blob file %s holds %d bytes of other content" % (path, len(data)))
+    in_doubt = sum(1 for s in log if s.state == "dot" and s.marker not in found)
+    if orphans > in_doubt:
+        problems.append("%d blob files without a row, but only %d messages in doubt" % (orphans, in_doubt))
     unparsed = store.sql("SELECT DISTINCT m.blob_hash FROM messages m LEFT JOIN blob_structures s "
                          "ON s.hash = m.blob_hash WHERE s.hash IS NULL")
     problems += ["blob %s is in a mailbox without its parsed structure" % r[0] for r in unparsed]
