@@ -112,10 +112,9 @@ result<blob_ref> writer::finish_blocking() {
   s.fd = -1;
   fs::path dir = s.root / ref.hash.substr(0, 2);
   fs::path final_path = dir / ref.hash.substr(2);
-  // open_blocking() made every fan-out folder durably; one removed since is
-  // made again. DURABILITY: the root is fsynced whoever created the folder, so
-  // its entry is on disk before ours is (a concurrent creator may not have
-  // synced it yet).
+  // open_blocking() made every fan-out folder durably; one removed while we
+  // run is made again. DURABILITY: the root is fsynced even when a concurrent
+  // writer created the folder first (it may not have synced it yet).
   if (::rename(s.temp.c_str(), final_path.c_str()) != 0) {
     if (errno != ENOENT) return sys_error("rename blob");
     std::error_code ec;
@@ -147,7 +146,7 @@ result<void> store::open_blocking() {
     if (ec) return make_error(ec, "create fan-out folder in " + root_.string());
   }
   POSTA_TRY(fsync_path(root_));
-  POSTA_TRY(fsync_path(root_.parent_path()));
+  POSTA_TRY(fsync_path(root_ / ".."));  // the data folder: our own entry
   if (skip_blob_fsync_for_tests())
     spdlog::warn("POSTA_TEST_SKIP_BLOB_FSYNC=1: blob fsyncs are OFF; accepted mail can be lost in a power cut "
                  "(a test-only switch: never set it in production)");
