@@ -16,7 +16,8 @@ Usage: lossyfs.py BACKING MOUNTPOINT. The backing directory's contents are the
 durable state at mount time. SIGUSR1 is the power cut: every operation fails
 from then on, ONLY the durable state is written back to BACKING (replacing
 it), the filesystem is unmounted and the process exits 0. A new mount shows
-exactly what survived. SIGTERM/SIGINT/SIGHUP unmount without saving anything.
+exactly what survived. SIGTERM/SIGINT/SIGHUP, or the death of the parent
+process, unmount without saving anything.
 
 Runs in the foreground; mount options: allow_other, default_permissions (the
 kernel checks mode/uid/gid), use_ino, hard_remove, no writeback cache (the
@@ -528,8 +529,11 @@ def main(argv):
         signal.signal(sig, lambda *_: stop.set())
     thread = threading.Thread(target=serve, name="fuse", daemon=True)
     thread.start()
+    parent = os.getppid()
     while not (cut.is_set() or stop.is_set() or ended.is_set()):
         cut.wait(0.1)
+        if os.getppid() != parent:
+            stop.set()  # the test died (a ctest timeout): leave no mount behind
     if ended.is_set():
         if failure:
             sys.stderr.write("lossyfs: %r\n" % failure[0])
