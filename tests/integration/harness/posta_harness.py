@@ -103,14 +103,18 @@ class PostaServer:
 
     listeners: {name: "auto" | 0 | "host:port"}; names not given are "auto"
     (a free port). minimal_config=True writes only [server] data_dir, so the
-    server uses its default ports and generates its admin token.
+    server uses its default ports and generates its admin token. data_dir
+    (default <root>/data) puts the data folder elsewhere (the power-loss test
+    mounts its lossy filesystem there); env adds variables to posta's
+    environment.
     """
 
     def __init__(self, listeners=None, token=TOKEN, hostname="posta.itest", minimal_config=False,
-                 extra_toml="", root=None):
+                 extra_toml="", root=None, data_dir=None, env=None):
         self.binary = posta_bin()
         self.root = root or make_temp_dir()
-        self.data_dir = os.path.join(self.root, "data")
+        self.data_dir = data_dir or os.path.join(self.root, "data")
+        self.env = dict(env or {})
         self.config_path = os.path.join(self.root, "posta.toml")
         self.log_path = os.path.join(self.root, "posta.log")
         self.minimal_config = minimal_config
@@ -199,7 +203,8 @@ class PostaServer:
         self._log_file.flush()
         self.proc = subprocess.Popen([self.binary, "serve", "--config", self.config_path],
                                      stdin=subprocess.DEVNULL, stdout=self._log_file,
-                                     stderr=subprocess.STDOUT, cwd=self.root, start_new_session=True)
+                                     stderr=subprocess.STDOUT, cwd=self.root, start_new_session=True,
+                                     env=dict(os.environ, **self.env) if self.env else None)
         return self.wait_ready(timeout)
 
     def _taken_listeners(self):
