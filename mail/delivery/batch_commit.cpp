@@ -110,7 +110,7 @@ std::vector<db::statement> statements_for(rows_to_insert const& rows, std::map<s
                    "WHERE m.id = v.id AND (m.uidnext <> v.uidnext OR m.highestmodseq <> v.modseq)",
                    db::make_params(db::int_array(ids), db::int_array(uidnext), db::int_array(modseq))});
     // Wakes IMAP IDLE sessions on every node (payload: mailbox id).
-    out.push_back({"SELECT pg_notify('posta_mailbox', x::text) FROM unnest($1::bigint[]) x",
+    out.push_back({"SELECT pg_notify('posta_mailbox', x::text) FROM (SELECT DISTINCT unnest($1::bigint[]) AS x) d",
                    db::make_params(db::int_array(rows.mailbox))});
   }
   if (!rows.q_rcpt.empty()) {
