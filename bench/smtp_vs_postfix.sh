@@ -115,8 +115,10 @@ fi
 echo "== posta: measuring"
 # CPU of posta and its embedded PostgreSQL (a child process, as are its backends).
 cpu0=$(bench_cpu_ticks "$POSTA_BENCH_PID")
+own0=$(bench_own_cpu_ticks "$POSTA_BENCH_PID")
 posta_json=$(load "$POSTA_BENCH_PORT_SMTP" "$MESSAGES" "$CONNECTIONS")
 posta_cpu=$(($(bench_cpu_ticks "$POSTA_BENCH_PID") - cpu0))
+posta_own_cpu=$(($(bench_own_cpu_ticks "$POSTA_BENCH_PID") - own0))
 echo "   $posta_json"
 posta_stored=$(posta_bench_message_count)
 posta_expected=$(((posta_warm_accepted + $(bench_json_number "$posta_json" accepted)) * RECIPIENTS))
@@ -178,6 +180,10 @@ posta_cpu_ms=$(bench_ms_per_item "$posta_cpu" "$(field "$posta_json" accepted)")
 postfix_cpu_ms=$(bench_ms_per_item "$postfix_cpu" "$(field "$postfix_json" accepted)")
 printf '%-28s %12s %12s %14s\n' "server CPU ms per message" "$posta_cpu_ms" "$postfix_cpu_ms" \
   "$(bench_ratio "$posta_cpu_ms" "$postfix_cpu_ms")"
+posta_own_ms=$(bench_ms_per_item "$posta_own_cpu" "$(field "$posta_json" accepted)")
+posta_pg_ms=$(bench_ms_per_item "$((posta_cpu - posta_own_cpu))" "$(field "$posta_json" accepted)")
+printf '%-28s %12s\n' "  of which posta itself" "$posta_own_ms"
+printf '%-28s %12s\n' "  of which its PostgreSQL" "$posta_pg_ms"
 printf '%-28s %12s %12s\n' "accepted" "$(field "$posta_json" accepted)" "$(field "$postfix_json" accepted)"
 printf '%-28s %12s %12s\n' "failed" "$(field "$posta_json" failed)" "$(field "$postfix_json" failed)"
 e2e_rate=$(awk -v n="$delivered" -v t="$postfix_e2e" 'BEGIN { if (t > 0) printf "%.1f", n / t / '"$RECIPIENTS"'; else print 0 }')

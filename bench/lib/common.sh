@@ -93,6 +93,14 @@ bench_cpu_ticks() {
   echo "$total"
 }
 
+# bench_own_cpu_ticks PID: the same for PID alone, without its descendants.
+bench_own_cpu_ticks() {
+  local stat f
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
+  read -r -a f <<<"${stat##*) }"
+  echo $((f[11] + f[12]))
+}
+
 # bench_ms_per_item TICKS COUNT: milliseconds of CPU per item.
 bench_ms_per_item() {
   awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { if (n > 0) printf "%.3f", t * 1000 / hz / n; else print 0 }'

@@ -110,7 +110,7 @@ std::vector<db::statement> statements_for(rows_to_insert const& rows, std::map<s
                    "WHERE m.id = v.id AND (m.uidnext <> v.uidnext OR m.highestmodseq <> v.modseq)",
                    db::make_params(db::int_array(ids), db::int_array(uidnext), db::int_array(modseq))});
     // Wakes IMAP IDLE sessions on every node (payload: mailbox id).
-    out.push_back({"SELECT pg_notify('posta_mailbox', x::text) FROM unnest($1::bigint[]) x",
+    out.push_back({"SELECT pg_notify('posta_mailbox', x::text) FROM (SELECT DISTINCT unnest($1::bigint[]) AS x) d",
                    db::make_params(db::int_array(rows.mailbox))});
   }
   if (!rows.q_rcpt.empty()) {
@@ -169,23 +169,36 @@ std::vector<failed_recipient> failures_of(report const& rep, expansion const& ex
 
 }  // namespace
 
+// Every address the batch will look up first: its recipients, and the
+// senders that may get a notice.
+std::vector<std::string> committer::addresses_of(std::vector<job*> const& batch) {
+  std::set<std::string> unique;
+  for (auto* j : batch) {
+    auto const& req = job_request(j);
+    for (auto const& r : req.recipients) unique.insert(r.address);
+    if (req.sender_authenticated && !req.sender.empty()) unique.insert(req.sender);
+  }
+  return {unique.begin(), unique.end()};
+}
+
 asio::awaitable<result<std::vector<report>>> committer::commit(std::vector<job*> const& batch) {
   auto grace = quota_grace_percent_.load();
   co_return co_await pool_.transaction([&](db::connection& c) -> asio::awaitable<result<std::vector<report>>> {
     POSTA_CO_TRY(co_await store_blobs(c, batch));
+    POSTA_CO_TRY_ASSIGN(auto known, co_await resolver::prefetch(c, addresses_of(batch)));
     std::vector<expansion> expansions, senders(batch.size());
     std::set<std::int64_t> accounts;
     for (std::size_t i = 0; i < batch.size(); ++i) {
       auto const& req = job_request(batch[i]);
       std::vector<std::string> addresses;
       for (auto const& r : req.recipients) addresses.push_back(r.address);
-      POSTA_CO_TRY_ASSIGN(auto exp, co_await resolver::expand(c, addresses));
+      POSTA_CO_TRY_ASSIGN(auto exp, co_await resolver::expand(c, addresses, &known));
       for (auto const& [id, address] : exp.accounts) accounts.insert(id);
       expansions.push_back(std::move(exp));
       // The sender's INBOX is locked with the others, in case a notice is due.
       if (!req.sender_authenticated || req.sender.empty()) continue;
       std::vector<std::string> sender(1, req.sender);
-      POSTA_CO_TRY_ASSIGN(senders[i], co_await resolver::expand(c, sender));
+      POSTA_CO_TRY_ASSIGN(senders[i], co_await resolver::expand(c, sender, &known));
       for (auto const& [id, address] : senders[i].accounts) accounts.insert(id);
     }
     POSTA_CO_TRY_ASSIGN(auto boxes, co_await lock_inboxes(c, accounts));

@@ -75,6 +75,7 @@ class committer {
   asio::awaitable<result<std::vector<report>>> commit(std::vector<job*> const& batch);
   asio::awaitable<result<std::vector<report>>> commit_guarded(std::vector<job*> const& batch);
   static request const& job_request(job const* j);
+  static std::vector<std::string> addresses_of(std::vector<job*> const& batch);
   asio::awaitable<result<void>> store_blobs(db::connection& c, std::vector<job*> const& batch) const;
 
   db::pool& pool_;

@@ -2,6 +2,7 @@
 // accounts, aliases, groups) and per-domain catch-all addresses.
 #include "mail/delivery/recipients.hpp"
 
+#include "core/db/arrays.hpp"
 #include "core/identity/names.hpp"
 
 #include <algorithm>
@@ -16,45 +17,66 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-struct lookup {
-  bool local_domain = false;
-  std::string address;  // what matched; empty when nothing did
-  std::string kind;     // account | alias | group
-  // When an account matched:
-  std::int64_t account_id = 0;
-  bool enabled = false;
-  std::int64_t quota = 0;
-  std::int64_t used = 0;
-};
+using lookup = address_lookup;
 
-// One round trip: the domain, then the first of the exact address, the
-// address without its +tag and the domain's catch-all, with its account.
-asio::awaitable<result<lookup>> find(db::connection& c, std::string const& address) {
-  auto key = lookup_key(address);
-  auto domain = key.substr(key.rfind('@') + 1);
-  auto untagged = without_subaddress(key);
-  POSTA_CO_TRY_ASSIGN(auto r, co_await c.q(
-      "WITH d AS (SELECT id, catch_all FROM domains WHERE name = $1), "
-      "m AS (SELECT address, kind, 1 AS pref FROM addresses WHERE address = $2 "
-      "      UNION ALL SELECT address, kind, 2 FROM addresses WHERE address = $3 "
-      "      UNION ALL SELECT a.address, a.kind, 3 FROM addresses a JOIN d ON a.address = d.catch_all) "
-      "SELECT d.id, m.address, m.kind, acc.id, acc.enabled, acc.quota_bytes, acc.used_bytes "
-      "FROM d LEFT JOIN LATERAL (SELECT * FROM m ORDER BY pref LIMIT 1) m ON true "
-      "LEFT JOIN accounts acc ON acc.address = m.address",
-      domain, key, untagged));
+lookup from_row(db::rows const& r, int i, int first) {
   lookup out;
-  if (r.empty()) co_return out;
+  if (r.is_null(i, first)) return out;
   out.local_domain = true;
-  if (r.is_null(0, 1)) co_return out;
-  out.address = r.str(0, 1);
-  out.kind = r.str(0, 2);
-  if (!r.is_null(0, 3)) {
-    out.account_id = r.i64(0, 3);
-    out.enabled = r.boolean(0, 4);
-    out.quota = r.i64(0, 5);
-    out.used = r.i64(0, 6);
+  if (r.is_null(i, first + 1)) return out;
+  out.address = r.str(i, first + 1);
+  out.kind = r.str(i, first + 2);
+  if (!r.is_null(i, first + 3)) {
+    out.account_id = r.i64(i, first + 3);
+    out.enabled = r.boolean(i, first + 4);
+    out.quota = r.i64(i, first + 5);
+    out.used = r.i64(i, first + 6);
+  }
+  return out;
+}
+
+// The domain, then the first of the exact address, the address without its
+// +tag and the domain's catch-all, with its account: for each input row.
+constexpr char const* lookup_sql =
+    "SELECT i.n, d.id, m.address, m.kind, acc.id, acc.enabled, acc.quota_bytes, acc.used_bytes "
+    "FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS i(domain, key, untagged, n) "
+    "LEFT JOIN domains d ON d.name = i.domain "
+    "LEFT JOIN LATERAL (SELECT x.address, x.kind FROM ("
+    "  SELECT address, kind, 1 AS pref FROM addresses WHERE address = i.key "
+    "  UNION ALL SELECT address, kind, 2 FROM addresses WHERE address = i.untagged "
+    "  UNION ALL SELECT address, kind, 3 FROM addresses WHERE address = d.catch_all) x "
+    "  ORDER BY x.pref LIMIT 1) m ON d.id IS NOT NULL "
+    "LEFT JOIN accounts acc ON acc.address = m.address";
+
+asio::awaitable<result<std::vector<lookup>>> find_all(db::connection& c, std::vector<std::string> const& addresses) {
+  std::vector<std::string> domains, keys, untagged;
+  for (auto const& a : addresses) {
+    auto key = lookup_key(a);
+    domains.push_back(key.substr(key.rfind('@') + 1));
+    untagged.push_back(without_subaddress(key));
+    keys.push_back(std::move(key));
+  }
+  std::vector<lookup> out(addresses.size());
+  if (addresses.empty()) co_return out;
+  POSTA_CO_TRY_ASSIGN(auto r, co_await c.q(lookup_sql, db::text_array(domains), db::text_array(keys),
+                                           db::text_array(untagged)));
+  for (int i = 0; i < r.size(); ++i) {
+    auto n = static_cast<std::size_t>(r.i64(i, 0));
+    if (n >= 1 && n <= out.size()) out[n - 1] = from_row(r, i, 1);
   }
   co_return out;
+}
+
+lookup const* cached_lookup(lookup_cache const* known, std::string const& address) {
+  if (!known) return nullptr;
+  auto it = known->find(address);
+  return it == known->end() ? nullptr : &it->second;
+}
+
+asio::awaitable<result<lookup>> find(db::connection& c, std::string const& address) {
+  std::vector<std::string> one(1, address);
+  POSTA_CO_TRY_ASSIGN(auto found, co_await find_all(c, one));
+  co_return found.front();
 }
 
 }  // namespace
@@ -95,7 +117,15 @@ asio::awaitable<bool> resolver::may_send_as(std::string account, std::string add
   co_return owned && !owned->empty();
 }
 
-asio::awaitable<result<expansion>> resolver::expand(db::connection& c, std::vector<std::string> const& recipients) {
+asio::awaitable<result<lookup_cache>> resolver::prefetch(db::connection& c, std::vector<std::string> const& addresses) {
+  POSTA_CO_TRY_ASSIGN(auto found, co_await find_all(c, addresses));
+  lookup_cache out;
+  for (std::size_t i = 0; i < addresses.size(); ++i) out.emplace(addresses[i], std::move(found[i]));
+  co_return out;
+}
+
+asio::awaitable<result<expansion>> resolver::expand(db::connection& c, std::vector<std::string> const& recipients,
+                                                    lookup_cache const* known) {
   expansion out;
   std::set<std::string> seen;
   std::deque<std::pair<std::string, int>> todo;
@@ -107,7 +137,12 @@ asio::awaitable<result<expansion>> resolver::expand(db::connection& c, std::vect
     // SECURITY: alias loops and fan-out are cut here rather than refused, so
     // one bad alias cannot make every message to it fail.
     if (depth > max_expansion_depth || seen.size() > max_expanded_recipients) continue;
-    POSTA_CO_TRY_ASSIGN(auto found, co_await find(c, address));
+    lookup found;
+    if (auto const* cached = cached_lookup(known, address)) {
+      found = *cached;
+    } else {
+      POSTA_CO_TRY_ASSIGN(found, co_await find(c, address));
+    }
     if (!found.local_domain) {
       out.remote.insert(address);
     } else if (found.address.empty()) {

@@ -44,6 +44,21 @@ struct expansion {
   std::vector<gone_recipient> gone;
 };
 
+// What one address resolved to (see recipients.cpp).
+struct address_lookup {
+  bool local_domain = false;
+  std::string address;  // what matched; empty when nothing did
+  std::string kind;     // account | alias | group
+  // When an account matched:
+  std::int64_t account_id = 0;
+  bool enabled = false;
+  std::int64_t quota = 0;
+  std::int64_t used = 0;
+};
+
+// Look-ups done ahead for a whole batch, by the address as given.
+using lookup_cache = std::map<std::string, address_lookup, std::less<>>;
+
 class resolver {
  public:
   explicit resolver(db::pool& pool) : pool_(pool) {}
@@ -54,8 +69,13 @@ class resolver {
   // an alias that delivers to it.
   asio::awaitable<bool> may_send_as(std::string account, std::string address);
 
-  // Expands accepted recipients inside a delivering transaction.
-  static asio::awaitable<result<expansion>> expand(db::connection& c, std::vector<std::string> const& recipients);
+  // Expands accepted recipients inside a delivering transaction; addresses
+  // found in `known` need no query of their own.
+  static asio::awaitable<result<expansion>> expand(db::connection& c, std::vector<std::string> const& recipients,
+                                                   lookup_cache const* known = nullptr);
+
+  // The look-ups of many addresses in one round trip (a batch's recipients).
+  static asio::awaitable<result<lookup_cache>> prefetch(db::connection& c, std::vector<std::string> const& addresses);
 
  private:
   db::pool& pool_;
