@@ -14,6 +14,12 @@ import unittest
 from posta_harness import stop_servers as tearDownModule  # noqa: F401
 from smtp_helpers import API, RawSmtp, SmtpTestCase, message_bytes, unique
 
+# RSS is the point of one test: under AddressSanitizer, freed memory waits in
+# a quarantine (up to 256 MB) and counts as resident, so every short-lived
+# allocation would look like growth. This module's server runs without it.
+if "quarantine_size_mb" not in os.environ.get("ASAN_OPTIONS", ""):
+    os.environ["ASAN_OPTIONS"] = (os.environ.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=0").lstrip(":")
+
 DOMAIN = "bounds.test"
 ANN = "ann@" + DOMAIN
 SENDER = "sender@remote.test"
@@ -266,9 +272,9 @@ class BoundsTests(SmtpTestCase):
 
     def test_message_memory_budget_bounds_rss(self):
         """24 sessions each in the middle of a 2 MB message: with a 4 MB
-        budget the rest goes to disk only, and the server's RSS grows by far
-        less than the 48 MB (96 MB with string growth) that keeping them all
-        would cost. The last message still arrives intact (read back from its
+        budget the rest goes to disk only, and the server's RSS grows by less
+        than 30 MB (measured: about 13 MB; about 50 MB without the budget,
+        which keeps every message whole). The last message still arrives intact (read back from its
         blob file)."""
         self.setting("smtp.message_memory_mb", 4)
         marker = unique("big")
@@ -290,7 +296,7 @@ class BoundsTests(SmtpTestCase):
             time.sleep(0.1)
         self.assertEqual(unread_bytes(self.server.port("smtp")), 0, "the server did not read the messages")
         grown_mib = (rss_kib(pid) - before) / 1024
-        self.assertLess(grown_mib, 32, "RSS grew by %.1f MiB" % grown_mib)
+        self.assertLess(grown_mib, 30, "RSS grew by %.1f MiB" % grown_mib)
         last = sessions.pop()
         last.send(b".\r\n")
         self.assertReply(last.read_reply(), 250, "2.0.0")
