@@ -27,7 +27,7 @@ std::vector<definition> const& definitions() {
       {"smtp.command_timeout_seconds", kind::integer, 300, "time for a whole command line to arrive, and the base time of a DATA or BDAT transfer", 1, 3600},
       {"smtp.min_data_rate_bytes_per_second", kind::integer, 500, "DATA and BDAT must arrive at least this fast after the base time (0 = no rate)", 0, 1000000000},
       {"smtp.max_commands_per_session", kind::integer, 10000, "commands per SMTP session, NOOP and RSET included (0 = unlimited)", 0, 100000000},
-      {"smtp.max_commands_per_second", kind::integer, 100, "sustained commands per second per SMTP session, bursts of twice that (0 = unlimited)", 0, 1000000},
+      {"smtp.max_commands_per_second", kind::integer, 500, "sustained commands per second per SMTP session, bursts of five times that (0 = unlimited)", 0, 1000000},
       {"smtp.max_session_minutes", kind::integer, 60, "longest SMTP session (0 = unlimited)", 0, 10080},
       {"smtp.message_memory_mb", kind::integer, 256, "RAM all sessions together may use to keep messages in DATA; past it they go to disk only", 0, 1000000},
       {"smtp.allow_list", kind::list, json::array{}, "IPs, networks, sender addresses or @domains whose mail is always accepted"},

@@ -6,8 +6,8 @@
 namespace posta::mail::smtp::proto {
 namespace {
 // RFC 2920: a pipelining client sends MAIL, its RCPTs and DATA in one burst
-// (102 commands for 100 recipients), so the bucket holds two seconds' worth.
-constexpr double burst_seconds = 2.0;
+// (a thousand RCPTs from a list server), so the bucket holds five seconds' worth.
+constexpr double burst_seconds = 5.0;
 }  // namespace
 
 session_budget::session_budget(budget_limits limits, clock::time_point start)

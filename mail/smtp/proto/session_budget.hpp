@@ -11,7 +11,7 @@ namespace posta::mail::smtp::proto {
 struct budget_limits {
   // SECURITY: each 0 / zero means unlimited.
   std::uint64_t max_commands = 0;          // per session, every command counts
-  std::uint32_t max_commands_per_second = 0;  // sustained rate; bursts up to twice that
+  std::uint32_t max_commands_per_second = 0;  // sustained rate; bursts up to five times that
   std::chrono::steady_clock::duration max_lifetime{};
 };
 

@@ -17,16 +17,16 @@ TEST(SmtpSessionBudget, EveryCommandCounts) {
   EXPECT_EQ(b.on_command(t0 + 10s), verdict::too_many_commands);
 }
 
-TEST(SmtpSessionBudget, RateAllowsABurstOfTwoSecondsThenRefills) {
+TEST(SmtpSessionBudget, RateAllowsABurstOfFiveSecondsThenRefills) {
   auto const t0 = clock::time_point{} + 1h;
   session_budget b({.max_commands_per_second = 5}, t0);
-  for (int i = 0; i < 10; ++i) EXPECT_EQ(b.on_command(t0), verdict::ok) << i;
+  for (int i = 0; i < 25; ++i) EXPECT_EQ(b.on_command(t0), verdict::ok) << i;
   EXPECT_EQ(b.on_command(t0), verdict::too_fast);
   EXPECT_EQ(b.on_command(t0 + 200ms), verdict::ok);  // one token back after 1/5 s
   EXPECT_EQ(b.on_command(t0 + 200ms), verdict::too_fast);
-  // A pipelined transaction of 100 recipients passes at 100 per second.
-  session_budget fast({.max_commands_per_second = 100}, t0);
-  for (int i = 0; i < 102; ++i) EXPECT_EQ(fast.on_command(t0), verdict::ok) << i;
+  // A pipelined transaction of a thousand recipients passes at the default rate.
+  session_budget fast({.max_commands_per_second = 500}, t0);
+  for (int i = 0; i < 1003; ++i) EXPECT_EQ(fast.on_command(t0), verdict::ok) << i;
 }
 
 TEST(SmtpSessionBudget, Lifetime) {
