@@ -92,7 +92,7 @@ session::session(context& ctx, listener_kind kind, net::stream stream)
     registration_ = ctx_.sessions->add(stream_.get_executor(), [this](bool force) { on_stop(force); });
 }
 
-session::~session() = default;
+session::~session() { discard_body(); }
 
 // On the session's strand. An idle session is woken (its read cancelled) to
 // say 421 now; a busy one finishes its command or message first.
@@ -215,7 +215,7 @@ asio::awaitable<bool> session::act(proto::send_reply a) {
 
 asio::awaitable<bool> session::act(proto::check_sender a) {
   // A new transaction: drop what an abandoned one (RSET during BDAT) received.
-  body_.reset();
+  discard_body();
   body_buffer_.clear();
   auto verdict = co_await sender_policy(a.mail);
   if (verdict.is_error())

@@ -68,6 +68,7 @@ class session {
 
   // Message reception and storage (session_message.cpp).
   result<void> begin_message();
+  void discard_body();
   void append_body(std::string_view data);
   asio::awaitable<void> flush_body();
   asio::awaitable<proto::reply> store(proto::envelope const& env);

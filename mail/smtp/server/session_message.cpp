@@ -17,6 +17,8 @@
 #include "mail/smtp/proto/received.hpp"
 #include "mail/smtp/server/session.hpp"
 
+#include <boost/asio/post.hpp>
+
 namespace posta::mail::smtp::server {
 namespace {
 
@@ -92,17 +94,28 @@ std::string session::received_header(proto::envelope const& env) const {
   return proto::format_received(f);
 }
 
+// The writer starts in memory; the temporary file is created when it spills,
+// in flush_body() on the disk pool.
 result<void> session::begin_message() {
   message_id_ = new_message_id();
   body_buffer_.clear();
   body_failed_ = false;
   message_too_big_to_keep_ = false;
-  body_ = std::make_unique<blob::writer>(ctx_.blobs.begin());
+  discard_body();
+  body_ = std::make_unique<blob::writer>(ctx_.blobs.begin());  // in memory until it spills (disk pool)
   body_buffer_.clear();
   message_text_.clear();
   message_memory_.release();
   append_body(received_header(machine_.current_envelope()));
   return {};
+}
+
+// An unfinished writer unlinks its temporary file when destroyed: disk work,
+// so it is destroyed on the disk pool, never on an io thread.
+void session::discard_body() {
+  if (!body_) return;
+  asio::post(net::blocking_executor(net::pool_kind::disk), [w = std::move(body_)] {});
+  body_.reset();
 }
 
 void session::append_body(std::string_view data) {
@@ -117,14 +130,19 @@ void session::append_body(std::string_view data) {
   }
 }
 
-// Disk work, so on the disk pool: the buffered part of the body goes to the
-// blob file once there is enough of it.
+// The buffered part of the body goes to the writer once there is enough of
+// it: in memory while the body fits the inline limit, otherwise to its file,
+// which is disk work, so on the disk pool (the spill creates the file).
 asio::awaitable<void> session::flush_body() {
   if (body_buffer_.size() < body_flush_bytes) co_return;
   if (!body_failed_ && body_) {
     auto& writer = *body_;
     std::string const& data = body_buffer_;
-    auto written = co_await net::run_disk([&] { return writer.append(data); });
+    bool const in_memory = writer.is_inline() && writer.size() + static_cast<std::int64_t>(data.size()) <=
+                                                     ctx_.blobs.inline_max_bytes();
+    result<void> written;
+    if (in_memory) written = writer.append(data);
+    else written = co_await net::run_disk([&] { return writer.append(data); });
     if (!written) body_failed_ = true;
   }
   body_buffer_.clear();  // after a failure too: it is answered 451 at the end
@@ -184,7 +202,7 @@ asio::awaitable<bool> session::act(proto::receive_chunk a) {
 asio::awaitable<bool> session::act(proto::store_message a) {
   auto outcome = co_await store(a.message);
   log_message(a.message, outcome, body_ ? body_->size() : 0);
-  body_.reset();
+  discard_body();
   body_buffer_.clear();
   message_memory_.release();
   bool keep_going = co_await act(machine_.on_message_outcome(outcome));
@@ -257,7 +275,7 @@ void session::log_undelivered(delivery::report const& r) const {
 void session::log_if_refused(proto::envelope const& env, proto::action const& next, std::int64_t size) {
   if (auto const* r = std::get_if<proto::send_reply>(&next); r && r->response.is_error()) {
     log_message(env, r->response, size);
-    body_.reset();
+    discard_body();
     body_buffer_.clear();
     std::string().swap(message_text_);
     message_memory_.release();
