@@ -7,6 +7,7 @@
 #include "core/journal/journal.hpp"
 #include "core/net/errors.hpp"
 #include "core/settings/settings.hpp"
+#include "mail/smtp/proto/line_length.hpp"
 
 namespace posta::mail::smtp::server {
 namespace {
@@ -14,9 +15,10 @@ namespace {
 using namespace std::chrono_literals;
 constexpr auto write_timeout = std::chrono::minutes(5);
 constexpr auto tls_handshake_timeout = std::chrono::seconds(30);
-// SECURITY: the longest command line; AUTH initial responses may be longer
-// than RFC 5321's 512 octets (RFC 4954 4), so the bound leaves room for them.
-constexpr std::size_t max_command_line = 12288;
+// SECURITY: the longest line buffered at all: AUTH and its responses (RFC
+// 4954 4: 12,288 octets). Shorter bounds per verb are the state machine's
+// (proto/line_length.hpp).
+constexpr std::size_t max_buffered_line = proto::max_auth_command_line;
 
 proto::machine_config make_config(context const& ctx, listener_kind kind) {
   proto::machine_config c;
@@ -71,7 +73,7 @@ session::session(context& ctx, listener_kind kind, net::stream stream)
     : ctx_(ctx),
       kind_(kind),
       stream_(std::move(stream)),
-      reader_(stream_, net::line_limits{max_command_line, true}),
+      reader_(stream_, net::line_limits{max_buffered_line, true}),
       machine_([&] {
         auto c = make_config(ctx, kind);
         // COMPAT: plaintext AUTH on loopback for local tools, when allowed.
