@@ -5,6 +5,7 @@
 
 #include "app/server.hpp"
 #include "core/db/embedded_cluster.hpp"
+#include "core/journal/journal.hpp"
 #include "core/net/blocking.hpp"
 #include "core/net/tls.hpp"
 #include "core/util/process.hpp"
@@ -69,6 +70,7 @@ int fail(std::string const& what) {
 }  // namespace
 
 int run_serve(std::string const& config_path) {
+  journal::use_async_stderr();  // SECURITY: an io thread never waits for stderr
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   auto loaded = config::load_bootstrap(config_path);
   if (!loaded) return fail(loaded.error().message());
@@ -137,6 +139,7 @@ int run_serve(std::string const& config_path) {
   net::stop_blocking_pool();
   if (cluster) cluster->stop_blocking();
   spdlog::info("posta stopped");
+  journal::flush_stderr();
   // Sessions still open hold coroutine frames that point into the server; the
   // process is ending, so they are left to the OS rather than unwound.
   std::fflush(nullptr);

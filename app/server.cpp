@@ -2,6 +2,7 @@
 #include "app/server.hpp"
 
 #include "core/db/migrations.hpp"
+#include "core/net/blocking.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -37,7 +38,8 @@ server::server(asio::io_context& io_, config::bootstrap cfg_, std::string connin
       blobs(cfg.data_dir / "blobs"),
       journal_sink(pool),
       services(pool),
-      listeners(io.get_executor()),
+      connections(0),
+      listeners(io.get_executor(), &connections),
       http_limiter(0, 0),
       api{pool, identity, settings, services},
       tls(std::move(tls_)),
@@ -45,10 +47,17 @@ server::server(asio::io_context& io_, config::bootstrap cfg_, std::string connin
       resolver(pool),
       committer(pool, blobs),
       smtp(mail::smtp::server::context{settings, authenticator, resolver, committer, blobs, smtp_rate, smtp_lists, tls,
-                                       cfg.hostname, std::move(tls_by_listener)}) {}
+                                       cfg.hostname, std::move(tls_by_listener), &sessions}) {}
 
 void server::apply_settings() {
   http_limiter.set_max_per_ip(static_cast<std::size_t>(settings.get_int("net.max_connections_per_ip")));
+  // SECURITY: the cap stays below what the descriptor limit can carry.
+  auto const wanted = static_cast<std::size_t>(settings.get_int("net.max_connections"));
+  auto const possible = net::connections_for_descriptors(descriptor_limit_);
+  if (wanted > possible && connections.max() != possible)
+    journal::record(journal::level::warning, "core", "net.max_connections lowered to fit the descriptor limit",
+                    {{"wanted", wanted}, {"used", possible}, {"descriptor_limit", descriptor_limit_}});
+  connections.set_max(std::min(wanted, possible));
   authenticator.apply_settings();
   blobs.set_inline_max_bytes(settings.get_int("blobs.inline_max_kb") * 1024);
   committer.set_quota_grace_percent(settings.get_int("mail.quota_grace_percent"));
@@ -58,14 +67,15 @@ void server::apply_settings() {
   for (auto const& entry : skipped) journal::record(journal::level::warning, "smtp", "ignored list entry " + entry);
 }
 
-void server::add_listener_service(std::string const& name, net::connection_handler handler, bool can_disable) {
+void server::add_listener_service(std::string const& name, net::connection_handler handler, bool can_disable,
+                                  bool reserved, std::string refusal) {
   service::hooks h;
   h.can_disable = can_disable;
   h.configured = [this, name] { return !cfg.listeners[name].empty(); };
-  h.start = [this, name, handler, added = false]() mutable -> asio::awaitable<result<std::string>> {
+  h.start = [this, name, handler, reserved, refusal, added = false]() mutable -> asio::awaitable<result<std::string>> {
     auto address = cfg.listeners[name];
     if (!added) {
-      POSTA_CO_TRY(listeners.add({name, address, handler}));
+      POSTA_CO_TRY(listeners.add({name, address, handler, reserved, refusal}));
       added = true;
     } else {
       POSTA_CO_TRY(co_await listeners.rebind(name, address));
@@ -87,6 +97,11 @@ asio::awaitable<result<void>> server::start() {
   }
   POSTA_CO_TRY(blobs.open_blocking());
   POSTA_CO_TRY(co_await settings.reload());
+  descriptor_limit_ = net::raise_descriptor_limit();
+  // SECURITY: bounded pools, sized once (pools.disk_threads, pools.cpu_threads).
+  if (!net::configure_pools(static_cast<std::size_t>(settings.get_int("pools.disk_threads")),
+                            static_cast<std::size_t>(settings.get_int("pools.cpu_threads"))))
+    spdlog::warn("thread pools were in use before start-up: pools.* settings not applied");
   settings.on_change([this] { apply_settings(); });
   apply_settings();
   notifier.subscribe(settings::notify_channel, [this](std::string const&, std::string const&) {
@@ -105,10 +120,13 @@ asio::awaitable<result<void>> server::start() {
     auto slot = http_limiter.try_acquire(peer.address());
     if (!slot) co_return;  // SECURITY: per-IP connection bound; the socket closes
     co_await http::serve_http_connection(std::move(s), router, http::http_limits{});
-  }, false);
+  }, false, /*reserved=*/true);
   using mail::smtp::server::listener_kind;
-  add_listener_service("smtp", smtp.handler(listener_kind::mx));
-  add_listener_service("submission", smtp.handler(listener_kind::submission));
+  // A connection over the global cap hears why (RFC 5321 3.8); the implicit
+  // TLS port expects a handshake, so it is only closed.
+  std::string const busy = "421 4.7.0 " + cfg.hostname + " too many connections, try again later\r\n";
+  add_listener_service("smtp", smtp.handler(listener_kind::mx), true, false, busy);
+  add_listener_service("submission", smtp.handler(listener_kind::submission), true, false, busy);
   add_listener_service("submissions", smtp.handler(listener_kind::submissions));
   committer.start(io.get_executor());
   co_await services.start_enabled();
@@ -134,6 +152,11 @@ asio::awaitable<void> server::maintenance() {
     }
     if (auto days = settings.get_int("journal.retention_days"); days > 0)
       co_await journal::purge_older_than(pool, static_cast<int>(days));
+    if (auto dropped = journal::dropped_stderr_lines(); dropped != dropped_log_lines_) {
+      journal::record(journal::level::warning, "core", "log lines dropped: stderr could not keep up",
+                      {{"dropped_total", dropped}});
+      dropped_log_lines_ = dropped;
+    }
   }
 }
 
@@ -164,11 +187,28 @@ asio::awaitable<void> server::reload_listeners(std::string const& config_path) {
   }
 }
 
+// Sessions say goodbye: idle ones at once (421 4.3.2), those receiving a
+// message once it is stored, within net.shutdown_grace_seconds; then the
+// rest are closed, and waited for, since one may be awaiting its commit.
+asio::awaitable<void> server::drain_sessions() {
+  sessions.begin_shutdown();
+  auto const grace = std::chrono::seconds(settings.get_int("net.shutdown_grace_seconds"));
+  bool const drained = co_await sessions.wait_until_empty(grace);
+  if (drained) co_return;
+  journal::record(journal::level::warning, "core", "closing sessions still open after the grace period",
+                  {{"sessions", sessions.size()}});
+  sessions.force_close();
+  co_await sessions.wait_until_empty(std::chrono::seconds(30));
+}
+
 asio::awaitable<void> server::stop() {
   stopping_ = true;
   journal::record(journal::level::info, "core", "posta stopping");
   co_await services.stop_all();
   listeners.stop();
+  co_await drain_sessions();
+  // DURABILITY: only now, with no session left to await an answer, does the
+  // committer stop; every job it took was answered.
   committer.stop();
   journal_sink.stop();
   co_await journal_sink.flush_now();

@@ -12,8 +12,10 @@
 #include "core/http/router.hpp"
 #include "core/identity/store.hpp"
 #include "core/journal/journal.hpp"
+#include "core/net/connection_cap.hpp"
 #include "core/net/connection_limiter.hpp"
 #include "core/net/listener.hpp"
+#include "core/net/session_registry.hpp"
 #include "core/service/registry.hpp"
 #include "core/settings/settings.hpp"
 #include "mail/delivery/committer.hpp"
@@ -46,6 +48,8 @@ struct server {
   blob::store blobs;
   journal::sink journal_sink;
   service::registry services;
+  net::connection_cap connections;  // SECURITY: net.max_connections, all listeners together
+  net::session_registry sessions;   // told to say goodbye at shutdown
   net::listener_set listeners;
   net::connection_limiter http_limiter;
   http::router router;
@@ -60,11 +64,15 @@ struct server {
 
  private:
   // A service that is one listener of the bootstrap file.
-  void add_listener_service(std::string const& name, net::connection_handler handler, bool can_disable = true);
+  void add_listener_service(std::string const& name, net::connection_handler handler, bool can_disable = true,
+                            bool reserved = false, std::string refusal = {});
   void apply_settings();
+  asio::awaitable<void> drain_sessions();
   asio::awaitable<void> maintenance();
   asio::awaitable<void> move_small_blobs_inline(db::connection& conn);
   bool stopping_ = false;
+  std::size_t descriptor_limit_ = 1024;
+  std::size_t dropped_log_lines_ = 0;
 };
 
 }  // namespace posta::app

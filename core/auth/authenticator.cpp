@@ -98,7 +98,7 @@ asio::awaitable<login_result> authenticator::verify_password(std::string login, 
   if (!found) co_return login_result{login_outcome::unavailable, key};
   if (!*found) {
     // Unknown account: spend the same argon2 time as a real check.
-    co_await net::run_blocking([&] { return hash_password_blocking(password); });
+    co_await net::run_cpu([&] { return hash_password_blocking(password); });
     co_return fail(login_outcome::bad_credentials);
   }
   auto const& account = **found;
@@ -112,7 +112,7 @@ asio::awaitable<login_result> authenticator::verify_password(std::string login, 
     verified = co_await directory->verify(account, password);
   } else if (account.password_hash) {
     auto const& phc = *account.password_hash;
-    verified = co_await net::run_blocking([&] { return verify_password_blocking(password, phc); });
+    verified = co_await net::run_cpu([&] { return verify_password_blocking(password, phc); });
   }
   if (!verified) co_return login_result{login_outcome::unavailable, key};
   if (!*verified) co_return fail(login_outcome::bad_credentials);

@@ -60,7 +60,7 @@ asio::awaitable<result<void>> store::pin(db::connection& conn, std::vector<blob_
   for (int i = 0; i < rows.size(); ++i)
     if (rows.boolean(i, 1)) files.push_back(path_of(rows.text(i, 0)));
   if (files.empty()) co_return result<void>{};
-  std::string missing = co_await net::run_blocking([&] {
+  std::string missing = co_await net::run_disk([&] {
     for (auto const& f : files)
       if (!file_exists_blocking(f)) return f.filename().string();
     return std::string();
@@ -84,7 +84,7 @@ asio::awaitable<result<std::string>> store::read(db::connection& conn, std::stri
     auto rows = co_await conn.query(std::move(sql), std::move(args));
     if (!rows) co_return rows.error();
     if (!rows->empty() && rows->boolean(0, 0)) co_return rows->bytes(0, 1);
-    auto from_file = co_await net::run_blocking([&] { return read_file_blocking(hash, offset, length); });
+    auto from_file = co_await net::run_disk([&] { return read_file_blocking(hash, offset, length); });
     if (from_file || from_file.error().code != make_error_code(errc::not_found) || rows->empty()) co_return from_file;
   }
   co_return make_error(errc::not_found, "blob " + hash);

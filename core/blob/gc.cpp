@@ -68,7 +68,7 @@ asio::awaitable<result<store::gc_report>> store::collect_garbage(db::connection&
   // a blob's only copy.
   int temp_removed = 0;
   auto root = root_;
-  auto files = co_await net::run_blocking([&] { return old_files_blocking(root, grace, temp_removed); });
+  auto files = co_await net::run_disk([&] { return old_files_blocking(root, grace, temp_removed); });
   std::vector<std::string> hashes;
   for (auto const& f : files) hashes.push_back(f.first);
   if (!hashes.empty()) {
@@ -85,7 +85,7 @@ asio::awaitable<result<store::gc_report>> store::collect_garbage(db::connection&
                                                         db::text_array(hashes)));
     std::vector<fs::path> leftovers;
     for (int i = 0; i < redundant.size(); ++i) leftovers.push_back(path_of(redundant.text(i, 0)));
-    report.redundant_files_deleted = co_await net::run_blocking([&] { return unlink_all_blocking(leftovers); });
+    report.redundant_files_deleted = co_await net::run_disk([&] { return unlink_all_blocking(leftovers); });
   }
 
   // Unreferenced rows: locked, files unlinked, rows deleted, in one transaction.
@@ -105,7 +105,7 @@ asio::awaitable<result<store::gc_report>> store::collect_garbage(db::connection&
   std::vector<fs::path> unlink;
   for (int i = 0; i < deleted->size(); ++i)
     if (deleted->boolean(i, 1)) unlink.push_back(path_of(deleted->text(i, 0)));
-  co_await net::run_blocking([&] { return unlink_all_blocking(unlink); });
+  co_await net::run_disk([&] { return unlink_all_blocking(unlink); });
   POSTA_CO_TRY(co_await conn.execute("COMMIT"));
   report.blobs_deleted = deleted->size();
   report.temp_files_deleted = temp_removed;
@@ -121,7 +121,7 @@ asio::awaitable<result<int>> store::move_small_files_inline(db::connection& conn
   for (int i = 0; i < small.size(); ++i) {
     auto hash = small.str(i, 0);
     auto size = small.i64(i, 1);
-    auto body = co_await net::run_blocking([&] { return verified_file_blocking(*this, hash, size); });
+    auto body = co_await net::run_disk([&] { return verified_file_blocking(*this, hash, size); });
     if (!body) continue;  // missing or damaged: left to readers and GC, which report it
     // Committed (autocommit) before the file is unlinked: a reader always
     // finds the body in one place or the other.
@@ -132,7 +132,7 @@ asio::awaitable<result<int>> store::move_small_files_inline(db::connection& conn
     done.push_back(path_of(hash));
     ++moved;
   }
-  co_await net::run_blocking([&] { return unlink_all_blocking(done); });
+  co_await net::run_disk([&] { return unlink_all_blocking(done); });
   co_return moved;
 }
 

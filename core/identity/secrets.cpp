@@ -27,7 +27,7 @@ result<password_secrets> derive_blocking(std::string const& password) {
 }  // namespace
 
 asio::awaitable<result<password_secrets>> derive_password_secrets(std::string password) {
-  co_return co_await net::run_blocking([&] { return derive_blocking(password); });
+  co_return co_await net::run_cpu([&] { return derive_blocking(password); });
 }
 
 }  // namespace posta::identity

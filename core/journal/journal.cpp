@@ -6,6 +6,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
+#include <spdlog/async.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -54,6 +56,23 @@ void record(event e) {
 }
 
 void install_sink(sink* s) { installed.store(s); }
+
+void use_async_stderr(std::size_t max_queued_lines) {
+  spdlog::init_thread_pool(max_queued_lines, 1);
+  auto logger = spdlog::create_async_nb<spdlog::sinks::stderr_color_sink_mt>("posta");
+  logger->set_level(spdlog::default_logger()->level());
+  spdlog::set_default_logger(std::move(logger));
+}
+
+std::size_t dropped_stderr_lines() {
+  auto pool = spdlog::thread_pool();
+  return pool ? pool->overrun_counter() : 0;
+}
+
+void flush_stderr() {
+  if (auto n = dropped_stderr_lines(); n > 0) spdlog::warn("{} log lines were dropped (stderr queue full)", n);
+  spdlog::shutdown();
+}
 
 sink::sink(db::pool& pool, std::size_t max_queue) : pool_(pool), max_queue_(max_queue) {}
 

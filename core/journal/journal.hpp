@@ -59,6 +59,14 @@ class sink {
 
 void install_sink(sink* s);  // nullptr to uninstall
 
+// Makes stderr logging asynchronous (at start-up): lines go through a bounded
+// queue to one writer thread, so an io thread never waits for the terminal or
+// a full pipe. SECURITY: when the queue is full the oldest lines are dropped
+// and counted (dropped_stderr_lines()); the database journal is unaffected.
+void use_async_stderr(std::size_t max_queued_lines = 8192);
+std::size_t dropped_stderr_lines();
+void flush_stderr();  // writes what is queued and stops the writer (at exit)
+
 struct query {
   std::string date;  // YYYY-MM-DD (UTC)
   int page = 1;

@@ -3,19 +3,29 @@
 
 #include "core/net/errors.hpp"
 
+#include <chrono>
+
 namespace posta::net {
 namespace asio = boost::asio;
 
 line_reader::line_reader(stream& s, line_limits limits) : stream_(s), splitter_(limits) {}
 
-asio::awaitable<result<std::string_view>> line_reader::read_line(stream::duration idle_timeout) {
+asio::awaitable<result<std::string_view>> line_reader::read_line(stream::duration timeout) {
+  // SECURITY: one deadline for the whole line, not a timer that restarts on
+  // every read: a client sending a byte now and then (slowloris) still meets it.
+  auto const deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     auto const got = splitter_.next();
     if (got.what == line_splitter::status::line) co_return got.line;
     if (got.what == line_splitter::status::too_long)
       co_return make_error(net_errc::line_too_long, "line over " + std::to_string(limits().max_line));
+    stream::duration left = timeout;
+    if (timeout != stream::duration::zero()) {
+      left = deadline - std::chrono::steady_clock::now();
+      if (left <= stream::duration::zero()) co_return make_error(net_errc::timeout, "line deadline");
+    }
     auto space = splitter_.prepare(read_chunk_size);
-    auto n = co_await stream_.read_some(space, idle_timeout);
+    auto n = co_await stream_.read_some(space, left);
     splitter_.commit(n ? *n : 0);
     if (!n) co_return n.error();
   }

@@ -1,5 +1,5 @@
 // Bounded line reading over a stream for the text protocols (SMTP, IMAP, POP3,
-// ManageSieve): the async driver of line_splitter, with an idle timeout.
+// ManageSieve): the async driver of line_splitter, with a deadline per line.
 #pragma once
 
 #include "core/net/line_splitter.hpp"
@@ -19,9 +19,10 @@ class line_reader {
   // call on this reader. Errors (see errors.hpp):
   //  - net_errc::line_too_long: the line was over limits().max_line and has
   //    been skipped; answer with the protocol's error and read on;
-  //  - net_errc::end_of_stream, net_errc::timeout (no byte arrived within
-  //    idle_timeout; zero means no timeout), or an I/O error: end the session.
-  boost::asio::awaitable<result<std::string_view>> read_line(stream::duration idle_timeout);
+  //  - net_errc::end_of_stream, net_errc::timeout (the whole line did not
+  //    arrive within `timeout` of this call, however many bytes trickled in;
+  //    zero means no deadline), or an I/O error: end the session.
+  boost::asio::awaitable<result<std::string_view>> read_line(stream::duration timeout);
 
   // Raw bytes for payloads that follow a command (DATA, BDAT, IMAP literals):
   // what is buffered if anything, else whatever the next read brings. The

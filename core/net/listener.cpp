@@ -12,6 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 namespace posta::net {
@@ -22,11 +23,22 @@ using boost::system::error_code;
 struct listener_set::entry {
   std::string name;
   std::shared_ptr<connection_handler> handler;
+  bool reserved = false;
+  std::string refusal;
   std::shared_ptr<tcp::acceptor> acceptor;  // null when off
   std::optional<tcp::endpoint> bound;
 };
 
 namespace {
+
+// What an accept loop needs of its listener, shared with it (the entry may
+// be rebound meanwhile).
+struct entry_view {
+  std::string name;
+  std::shared_ptr<connection_handler> handler;
+  bool reserved = false;
+  std::string refusal;
+};
 
 constexpr auto as_value = asio::as_tuple(asio::use_awaitable);
 
@@ -45,9 +57,12 @@ auto log_exceptions(std::string what) {
 }
 
 // Parameters by value: the frame owns the handler (whose lambda captures a
-// coroutine may use) and the socket for the connection's whole life.
-asio::awaitable<void> run_connection(std::shared_ptr<connection_handler> handler, tcp::socket socket) {
+// coroutine may use), the socket and the connection's slot of the global cap
+// for the connection's whole life.
+asio::awaitable<void> run_connection(std::shared_ptr<connection_handler> handler, tcp::socket socket,
+                                     std::optional<connection_cap::slot> slot) {
   co_await (*handler)(std::move(socket));
+  slot.reset();  // released when the connection ends, not before
 }
 
 asio::awaitable<void> close_acceptor(std::shared_ptr<tcp::acceptor> acceptor) {
@@ -56,28 +71,73 @@ asio::awaitable<void> close_acceptor(std::shared_ptr<tcp::acceptor> acceptor) {
   co_return;
 }
 
-// Out of descriptors (EMFILE) or similar: pause instead of spinning.
-asio::awaitable<void> back_off(asio::any_io_executor ex) {
-  asio::steady_timer timer(ex, std::chrono::milliseconds(100));
+// Out of descriptors (EMFILE) or similar: pause instead of spinning, longer
+// each time it happens again, and accept again afterwards.
+asio::awaitable<void> back_off(asio::any_io_executor ex, int failures) {
+  asio::steady_timer timer(ex, std::chrono::milliseconds(std::min(1000, 50 << std::min(failures, 5))));
   co_await timer.async_wait(as_value);
 }
 
-asio::awaitable<void> accept_loop(std::shared_ptr<tcp::acceptor> acceptor,
-                                  std::shared_ptr<connection_handler> handler, std::string name,
-                                  asio::any_io_executor io) {
+// A refused connection gets its one line (a fresh socket's send buffer is
+// empty, so a non-blocking send does not fail for want of room) and is closed.
+void refuse(tcp::socket& socket, std::string const& refusal) {
+  error_code ec;
+  if (!refusal.empty()) {
+    socket.non_blocking(true, ec);
+    if (!ec) socket.write_some(asio::buffer(refusal), ec);
+  }
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  socket.close(ec);
+}
+
+// Logged once, then at most once a minute with the count, so that a flood of
+// refusals or accept errors cannot flood the log.
+struct throttled_log {
+  std::chrono::steady_clock::time_point last{};
+  std::size_t suppressed = 0;
+  template <class... A>
+  void warn(spdlog::format_string_t<A...> f, A&&... a) {
+    auto const now = std::chrono::steady_clock::now();
+    if (last != std::chrono::steady_clock::time_point{} && now - last < std::chrono::minutes(1)) {
+      ++suppressed;
+      return;
+    }
+    if (suppressed) spdlog::warn("({} similar messages suppressed)", suppressed);
+    spdlog::warn(f, std::forward<A>(a)...);
+    last = now;
+    suppressed = 0;
+  }
+};
+
+asio::awaitable<void> accept_loop(std::shared_ptr<tcp::acceptor> acceptor, std::shared_ptr<entry_view> e,
+                                  asio::any_io_executor io, connection_cap* cap) {
+  throttled_log accept_errors, refusals;
+  int failures = 0;
   for (;;) {
     asio::any_io_executor const strand = asio::make_strand(io);
     auto [ec, socket] = co_await acceptor->async_accept(strand, as_value);
     if (!acceptor->is_open() || ec == asio::error::operation_aborted) break;
     if (ec) {
-      spdlog::warn("listener {}: accept: {}", name, ec.message());
-      co_await back_off(acceptor->get_executor());
+      accept_errors.warn("listener {}: accept: {}; pausing", e->name, ec.message());
+      co_await back_off(acceptor->get_executor(), failures++);
       continue;
     }
-    asio::co_spawn(strand, run_connection(handler, std::move(socket)),
-                   log_exceptions("listener " + name + " connection"));
+    failures = 0;
+    std::optional<connection_cap::slot> slot;
+    if (cap) {
+      slot = cap->try_acquire(e->reserved);
+      if (!slot) {
+        // SECURITY: the global connection cap (net.max_connections).
+        refusals.warn("listener {}: connection refused: {} connections open (net.max_connections)", e->name,
+                      cap->in_use());
+        refuse(socket, e->refusal);
+        continue;
+      }
+    }
+    asio::co_spawn(strand, run_connection(e->handler, std::move(socket), std::move(slot)),
+                   log_exceptions("listener " + e->name + " connection"));
   }
-  spdlog::debug("listener {}: accept loop ended", name);
+  spdlog::debug("listener {}: accept loop ended", e->name);
 }
 
 std::string endpoint_text(tcp::endpoint const& at) {
@@ -106,7 +166,7 @@ result<std::shared_ptr<tcp::acceptor>> open_acceptor(asio::any_io_executor io, t
 
 }  // namespace
 
-listener_set::listener_set(asio::any_io_executor io) : io_(std::move(io)) {}
+listener_set::listener_set(asio::any_io_executor io, connection_cap* cap) : io_(std::move(io)), cap_(cap) {}
 
 listener_set::~listener_set() { stop(); }
 
@@ -119,7 +179,8 @@ result<void> listener_set::bind_entry(entry& e, tcp::endpoint const& at) {
   error_code ec;
   e.bound = e.acceptor->local_endpoint(ec);
   spdlog::info("listener {}: listening on {}", e.name, endpoint_text(*e.bound));
-  asio::co_spawn(e.acceptor->get_executor(), accept_loop(e.acceptor, e.handler, e.name, io_),
+  auto view = std::make_shared<entry_view>(entry_view{e.name, e.handler, e.reserved, e.refusal});
+  asio::co_spawn(e.acceptor->get_executor(), accept_loop(e.acceptor, std::move(view), io_, cap_),
                  log_exceptions("listener " + e.name));
   return {};
 }
@@ -144,6 +205,8 @@ result<void> listener_set::add(listener_spec spec) {
   auto e = std::make_unique<entry>();
   e->name = spec.name;
   e->handler = std::make_shared<connection_handler>(std::move(spec.handler));
+  e->reserved = spec.reserved;
+  e->refusal = std::move(spec.refusal);
   if (*at) {
     if (auto r = bind_entry(*e, **at); !r) return r;
   }

@@ -4,6 +4,7 @@
 // without a restart, and established connections stay up.
 #pragma once
 
+#include "core/net/connection_cap.hpp"
 #include "core/util/result.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -29,14 +30,22 @@ struct listener_spec {
   std::string name;     // "smtp", "imaps"…: for logs and rebind()
   std::string address;  // see parse_listen_address(): "" or "0" is off
   connection_handler handler;
+  // SECURITY: may use the reserve of the global connection cap (the admin
+  // listener, so that it answers while mail listeners are saturated).
+  bool reserved = false;
+  // Written (once, without waiting) to a connection refused by the cap,
+  // e.g. an SMTP "421 …\r\n"; empty: just close.
+  std::string refusal = {};
 };
 
 // Thread-safe: add/rebind/stop may be called from any thread.
 class listener_set {
  public:
   // `io` is the executor of the io_context that runs connections (each one
-  // gets a new strand on it).
-  explicit listener_set(boost::asio::any_io_executor io);
+  // gets a new strand on it). `cap`, when given, bounds the connections of
+  // every listener together (each holds a slot until its handler returns);
+  // it must outlive the set and its connections.
+  explicit listener_set(boost::asio::any_io_executor io, connection_cap* cap = nullptr);
   ~listener_set();  // stops accepting; connections go on
   listener_set(listener_set const&) = delete;
   listener_set& operator=(listener_set const&) = delete;
@@ -66,6 +75,7 @@ class listener_set {
   void close_entry(entry& e);
 
   boost::asio::any_io_executor io_;
+  connection_cap* cap_;
   mutable std::mutex mutex_;
   std::map<std::string, std::unique_ptr<entry>, std::less<>> entries_;
 };

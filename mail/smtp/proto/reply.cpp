@@ -120,7 +120,7 @@ reply too_many_recipients() { return make_reply(452, "4.5.3", "Too many recipien
 reply local_error() { return make_reply(451, "4.3.0", "Local error in processing"); }
 reply unknown_command() { return make_reply(500, "5.5.1", "Command unrecognized"); }
 reply empty_command() { return make_reply(500, "5.5.2", "Empty command"); }
-reply line_too_long() { return make_reply(500, "5.5.6", "Line too long"); }
+reply line_too_long() { return make_reply(500, "5.5.2", "Line too long"); }
 reply nul_in_command() { return make_reply(500, "5.5.2", "NUL character in command"); }
 reply syntax_error(std::string_view text) { return make_reply(501, "5.5.2", text); }
 reply bad_arguments(std::string_view text) { return make_reply(501, "5.5.4", text); }

@@ -86,7 +86,7 @@ reply too_many_recipients();                             // 452 4.5.3
 reply local_error();                                     // 451 4.3.0
 reply unknown_command();                                 // 500 5.5.1
 reply empty_command();                                   // 500 5.5.2
-reply line_too_long();                                   // 500 5.5.6
+reply line_too_long();                                   // 500 5.5.2 (RFC 5321 4.2.2: "command line too long")
 reply nul_in_command();                                  // 500 5.5.2
 reply syntax_error(std::string_view text);               // 501 5.5.2
 reply bad_arguments(std::string_view text);              // 501 5.5.4

@@ -2,6 +2,8 @@
 // RFC 4954 4-6; RFC 3030 2-4; RFC 1870 6; RFC 6531 3.4; RFC 3461 4.
 #include "mail/smtp/proto/state_machine.hpp"
 
+#include "mail/smtp/proto/line_length.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 
@@ -77,11 +79,19 @@ action state_machine::on_line(std::string_view line) {
   if (errors_ >= config_.max_errors)
     return send_reply{replies::too_many_errors(config_.server_name), true};
   if (line.find('\0') != std::string_view::npos) return respond(replies::nul_in_command());
+  // SECURITY: RFC 5321 4.5.3.1.4 line lengths, per verb (line_length.hpp).
+  // A BDAT line is never that long unless hostile; its chunk cannot be skipped.
+  auto const v = command_verb(line);
+  if (line.size() > max_command_line(v)) {
+    if (v != verb::bdat) return respond(replies::line_too_long());
+    ++errors_;
+    return send_reply{replies::line_too_long(), true};
+  }
   auto cmd = parse_command(line);
   if (cmd) return on_command(*cmd);
   // A BDAT whose size cannot be read leaves chunk octets we cannot skip:
   // they would be read as commands, so the connection must end.
-  if (command_verb(line) == verb::bdat) {
+  if (v == verb::bdat) {
     ++errors_;
     return send_reply{cmd.error(), true};
   }

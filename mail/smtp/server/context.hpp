@@ -11,6 +11,8 @@
 #include <string>
 
 namespace posta::settings { class store; }
+namespace posta::net { class session_registry; }
+namespace posta::util { class memory_budget; }
 namespace posta::auth { class authenticator; }
 namespace posta::blob { class store; }
 namespace posta::mail::delivery { class resolver; class committer; }
@@ -38,6 +40,11 @@ struct context {
   std::string hostname;
   // [tls.<listener>] certificates, where the bootstrap file names one.
   std::map<std::string, std::shared_ptr<boost::asio::ssl::context>> tls_by_listener = {};
+  // Told when the server stops (graceful shutdown); nullptr in tests.
+  net::session_registry* sessions = nullptr;
+  // SECURITY: RAM for messages kept during DATA, all sessions together (the
+  // service owns it: smtp.message_memory_mb).
+  util::memory_budget* message_memory = nullptr;
 
   boost::asio::ssl::context* tls_for(listener_kind kind) const;
 };

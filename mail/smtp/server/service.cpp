@@ -8,10 +8,28 @@
 
 namespace posta::mail::smtp::server {
 
-service::service(context ctx) : ctx_(std::move(ctx)), limiter_(0, 0) { apply_settings(); }
+service::service(context ctx)
+    : ctx_(std::move(ctx)),
+      limiters_{net::connection_limiter(0, 0), net::connection_limiter(0, 0), net::connection_limiter(0, 0)},
+      message_memory_(0) {
+  ctx_.message_memory = &message_memory_;
+  apply_settings();
+}
 
 void service::apply_settings() {
-  limiter_.set_max_per_ip(static_cast<std::size_t>(ctx_.settings.get_int("smtp.max_connections_per_ip")));
+  auto const per_ip = static_cast<std::size_t>(ctx_.settings.get_int("smtp.max_connections_per_ip"));
+  for (auto& l : limiters_) l.set_max_per_ip(per_ip);
+  // SECURITY: RAM for messages held during DATA, all sessions together.
+  message_memory_.set_limit(static_cast<std::size_t>(ctx_.settings.get_int("smtp.message_memory_mb")) * 1024 * 1024);
+}
+
+net::connection_limiter& service::limiter(listener_kind kind) {
+  switch (kind) {
+    case listener_kind::mx: return limiters_[0];
+    case listener_kind::submission: return limiters_[1];
+    case listener_kind::submissions: return limiters_[2];
+  }
+  return limiters_[0];
 }
 
 net::connection_handler service::handler(listener_kind kind) {
@@ -23,8 +41,8 @@ asio::awaitable<void> service::serve(listener_kind kind, boost::asio::ip::tcp::s
   auto peer = socket.remote_endpoint(ec);
   if (ec) co_return;
   net::stream stream(std::move(socket));
-  // SECURITY: concurrent connections per client IP (smtp.max_connections_per_ip).
-  auto slot = limiter_.try_acquire(peer.address());
+  // SECURITY: concurrent connections per client IP and listener (smtp.max_connections_per_ip).
+  auto slot = limiter(kind).try_acquire(peer.address());
   if (!slot) {
     journal::record(journal::level::warning, std::string(listener_name(kind)), "connection refused: too many connections",
                     {{"client_ip", peer.address().to_string()}});

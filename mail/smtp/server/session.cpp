@@ -7,17 +7,18 @@
 #include "core/journal/journal.hpp"
 #include "core/net/errors.hpp"
 #include "core/settings/settings.hpp"
+#include "mail/smtp/proto/line_length.hpp"
 
 namespace posta::mail::smtp::server {
 namespace {
 
 using namespace std::chrono_literals;
-constexpr auto command_timeout = std::chrono::minutes(5);  // RFC 5321 4.5.3.2.7
 constexpr auto write_timeout = std::chrono::minutes(5);
 constexpr auto tls_handshake_timeout = std::chrono::seconds(30);
-// SECURITY: the longest command line; AUTH initial responses may be longer
-// than RFC 5321's 512 octets (RFC 4954 4), so the bound leaves room for them.
-constexpr std::size_t max_command_line = 12288;
+// SECURITY: the longest line buffered at all: AUTH and its responses (RFC
+// 4954 4: 12,288 octets). Shorter bounds per verb are the state machine's
+// (proto/line_length.hpp).
+constexpr std::size_t max_buffered_line = proto::max_auth_command_line;
 
 proto::machine_config make_config(context const& ctx, listener_kind kind) {
   proto::machine_config c;
@@ -35,6 +36,15 @@ proto::machine_config make_config(context const& ctx, listener_kind kind) {
   c.require_tls = kind == listener_kind::submission && ctx.tls_for(kind) != nullptr;
   c.allow_expn = true;  // answered 252 without disclosure, like VRFY
   return c;
+}
+
+// SECURITY: the per-session budgets of the settings (0 = unlimited).
+proto::budget_limits make_budget(settings::store const& settings) {
+  proto::budget_limits b;
+  b.max_commands = static_cast<std::uint64_t>(settings.get_int("smtp.max_commands_per_session"));
+  b.max_commands_per_second = static_cast<std::uint32_t>(settings.get_int("smtp.max_commands_per_second"));
+  b.max_lifetime = std::chrono::minutes(settings.get_int("smtp.max_session_minutes"));
+  return b;
 }
 
 bool is_loopback(boost::asio::ip::address const& a) {
@@ -63,7 +73,7 @@ session::session(context& ctx, listener_kind kind, net::stream stream)
     : ctx_(ctx),
       kind_(kind),
       stream_(std::move(stream)),
-      reader_(stream_, net::line_limits{max_command_line, true}),
+      reader_(stream_, net::line_limits{max_buffered_line, true}),
       machine_([&] {
         auto c = make_config(ctx, kind);
         // COMPAT: plaintext AUTH on loopback for local tools, when allowed.
@@ -74,9 +84,73 @@ session::session(context& ctx, listener_kind kind, net::stream stream)
         }
         return c;
       }()),
-      client_ip_(stream_.remote_endpoint().address().to_string()) {}
+      client_ip_(stream_.remote_endpoint().address().to_string()),
+      budget_(make_budget(ctx.settings), std::chrono::steady_clock::now()),
+      // RFC 5321 4.5.3.2.7: five minutes by default.
+      command_timeout_(std::chrono::seconds(ctx.settings.get_int("smtp.command_timeout_seconds"))),
+      min_data_rate_(static_cast<std::uint64_t>(ctx.settings.get_int("smtp.min_data_rate_bytes_per_second"))) {
+  if (ctx_.message_memory) message_memory_ = ctx_.message_memory->reserve();
+  if (ctx_.sessions)
+    registration_ = ctx_.sessions->add(stream_.get_executor(), [this](bool force) { on_stop(force); });
+}
 
-session::~session() = default;
+session::~session() { discard_body(); }
+
+// On the session's strand. An idle session is woken (its read cancelled) to
+// say 421 now; a busy one finishes its command or message first.
+void session::on_stop(bool force) {
+  stopping_ = true;
+  if (force) stream_.close();
+  else if (idle_) stream_.cancel();
+}
+
+std::optional<proto::reply> session::check_budget() {
+  using verdict = proto::session_budget::verdict;
+  switch (budget_.on_command(std::chrono::steady_clock::now())) {
+    case verdict::ok: return std::nullopt;
+    case verdict::too_many_commands:
+      return proto::make_reply(421, "4.7.0", server_name() + " too many commands, closing connection");
+    case verdict::too_fast:
+      return proto::make_reply(421, "4.7.0", server_name() + " commands too fast, closing connection");
+    case verdict::too_old:
+      return proto::make_reply(421, "4.4.2", server_name() + " session too long, closing connection");
+  }
+  return std::nullopt;
+}
+
+proto::reply session::ending_reply() const {
+  if (stopping_) return proto::make_reply(421, "4.3.2", server_name() + " shutting down, closing connection");
+  if (budget_.has_lifetime() && budget_.lifetime_left(std::chrono::steady_clock::now()) == 0s)
+    return proto::make_reply(421, "4.4.2", server_name() + " session too long, closing connection");
+  return proto::make_reply(421, "4.4.2", server_name() + " timeout, closing connection");
+}
+
+// SECURITY: one deadline for the whole line (not restarted by each byte),
+// and never past the session's lifetime.
+asio::awaitable<result<std::string_view>> session::read_command() {
+  auto timeout = command_timeout_;
+  if (budget_.has_lifetime())
+    timeout = std::max<std::chrono::steady_clock::duration>(
+        1ms, std::min(timeout, budget_.lifetime_left(std::chrono::steady_clock::now())));
+  idle_ = true;
+  auto line = co_await reader_.read_line(timeout);
+  idle_ = false;
+  co_return line;
+}
+
+// SECURITY: a DATA or BDAT transfer gets the command timeout plus the time
+// its bytes earn at smtp.min_data_rate_bytes_per_second (slowloris bound).
+net::transfer_deadline session::transfer_deadline() const {
+  return net::transfer_deadline(std::chrono::steady_clock::now(), command_timeout_, min_data_rate_);
+}
+
+asio::awaitable<result<std::string_view>> session::read_payload(net::transfer_deadline& deadline) {
+  auto const left = deadline.remaining(std::chrono::steady_clock::now());
+  if (left == 0s) co_return make_error(net::net_errc::timeout, "transfer deadline");
+  auto chunk = co_await reader_.read_chunk(left);
+  if (chunk) deadline.on_bytes(chunk->size());
+  co_return chunk;
+}
 
 asio::awaitable<bool> session::flush() {
   if (output_.empty()) co_return true;
@@ -103,17 +177,24 @@ asio::awaitable<void> session::run() {
   bool greeted = co_await send(machine_.greeting(), true);
   if (!greeted) co_return;
   for (;;) {
-    auto line = co_await reader_.read_line(command_timeout);
+    if (stopping_) {
+      co_await send(ending_reply(), true);
+      break;
+    }
+    auto line = co_await read_command();
     proto::action next;
-    if (line) {
-      next = machine_.on_line(*line);
-    } else if (net::is_line_too_long(line.error())) {
-      next = machine_.on_line_too_long();
-    } else {
-      if (net::is_timeout(line.error())) {
-        co_await send(proto::make_reply(421, "4.4.2", server_name() + " timeout, closing connection"), true);
+    if (line || net::is_line_too_long(line.error())) {
+      if (auto end = check_budget()) {
+        co_await send(*end, true);
+        break;
       }
-      break;  // end of stream, timeout or I/O error: the transaction is abandoned
+      if (line) next = machine_.on_line(*line);
+      else next = machine_.on_line_too_long();
+    } else {
+      // A timeout or a shutdown gets its 421; end of stream and I/O errors
+      // end silently. The transaction in progress is abandoned.
+      if (net::is_timeout(line.error()) || stopping_) co_await send(ending_reply(), true);
+      break;
     }
     bool keep_going = co_await perform(std::move(next));
     if (!keep_going) break;
@@ -136,7 +217,7 @@ asio::awaitable<bool> session::act(proto::send_reply a) {
 
 asio::awaitable<bool> session::act(proto::check_sender a) {
   // A new transaction: drop what an abandoned one (RSET during BDAT) received.
-  body_.reset();
+  discard_body();
   body_buffer_.clear();
   auto verdict = co_await sender_policy(a.mail);
   if (verdict.is_error())

@@ -5,7 +5,11 @@
 #pragma once
 
 #include "core/net/line_reader.hpp"
+#include "core/net/session_registry.hpp"
 #include "core/net/stream.hpp"
+#include "core/net/transfer_deadline.hpp"
+#include "core/util/memory_budget.hpp"
+#include "mail/smtp/proto/session_budget.hpp"
 #include "mail/smtp/proto/state_machine.hpp"
 #include "mail/smtp/server/context.hpp"
 
@@ -25,6 +29,17 @@ class session {
   asio::awaitable<void> run();
 
  private:
+  // The next command line, bounded by the command deadline and the
+  // session's lifetime; the error when the session must end.
+  asio::awaitable<result<std::string_view>> read_command();
+  // Why the session ends before the next command (budget, shutdown), as the
+  // 421 to send; nullopt to go on.
+  std::optional<proto::reply> check_budget();
+  proto::reply ending_reply() const;  // the 421 for a timeout, the lifetime or shutdown
+  net::transfer_deadline transfer_deadline() const;
+  asio::awaitable<result<std::string_view>> read_payload(net::transfer_deadline& deadline);
+  void on_stop(bool force);
+
   // Each returns false when the connection must end.
   asio::awaitable<bool> perform(proto::action a);
   asio::awaitable<bool> act(proto::send_reply a);
@@ -53,7 +68,9 @@ class session {
 
   // Message reception and storage (session_message.cpp).
   result<void> begin_message();
+  void discard_body();
   void append_body(std::string_view data);
+  asio::awaitable<void> flush_body();
   asio::awaitable<proto::reply> store(proto::envelope const& env);
   std::string received_header(proto::envelope const& env) const;
   void log_message(proto::envelope const& env, proto::reply const& outcome, std::int64_t size) const;
@@ -79,6 +96,13 @@ class session {
   std::string message_text_;  // the whole message while it is small (see session_message.cpp)
   bool message_too_big_to_keep_ = false;
   bool body_failed_ = false;
+  util::memory_budget::reservation message_memory_;  // what message_text_ holds of the global budget
+  proto::session_budget budget_;
+  std::chrono::steady_clock::duration command_timeout_;
+  std::uint64_t min_data_rate_;
+  bool idle_ = false;      // waiting for a command: shutdown may interrupt
+  bool stopping_ = false;  // the server is stopping: 421 4.3.2 before the next command
+  net::session_registry::handle registration_;  // last: unregistered first
 };
 
 }  // namespace posta::mail::smtp::server

@@ -4,6 +4,7 @@
 #include "core/blob/blob_store.hpp"
 #include "core/journal/journal.hpp"
 #include "core/net/blocking.hpp"
+#include "core/net/errors.hpp"
 #include "core/settings/settings.hpp"
 #include "core/util/crypto_random.hpp"
 #include "core/util/date.hpp"
@@ -16,13 +17,15 @@
 #include "mail/smtp/proto/received.hpp"
 #include "mail/smtp/server/session.hpp"
 
+#include <boost/asio/post.hpp>
+
 namespace posta::mail::smtp::server {
 namespace {
 
-constexpr auto data_timeout = std::chrono::minutes(10);  // RFC 5321 4.5.3.2.5
 constexpr std::size_t body_flush_bytes = 64 * 1024;
 // Messages up to this size are also kept in memory for parsing, so the blob
-// is not read back from disk after it was written.
+// is not read back from disk after it was written. SECURITY: only while the
+// global budget (context::message_memory) has room; past it, disk only.
 constexpr std::size_t kept_in_memory_bytes = 4 * 1024 * 1024;
 
 std::string new_message_id() {
@@ -46,8 +49,12 @@ struct stored_blob {
   std::shared_ptr<std::string const> text;  // the message, for a DSN if one is due
 };
 
-result<stored_blob> finish_blob_blocking(blob::writer& w, blob::store const& blobs, std::string text) {
+// Disk work: the last buffered bytes, the fsyncs, and reading the message
+// back when it was not kept in memory.
+result<stored_blob> finish_blob_blocking(blob::writer& w, blob::store const& blobs, std::string_view rest,
+                                         std::string text) {
   stored_blob out;
+  if (!rest.empty()) POSTA_TRY(w.append(rest));
   out.ref = POSTA_TRY(w.finish_blocking());
   if (out.ref.is_inline()) {
     out.text = out.ref.inline_body;
@@ -56,11 +63,16 @@ result<stored_blob> finish_blob_blocking(blob::writer& w, blob::store const& blo
   } else {
     out.text = std::make_shared<std::string const>(POSTA_TRY(blobs.read_file_blocking(out.ref.hash)));
   }
+  return out;
+}
+
+// CPU work: parsing once.
+result<void> parse_blob_blocking(stored_blob& out) {
   auto structure = POSTA_TRY(mime::parse_message(*out.text));
   for (auto const& a : structure.env.from)
     if (a.mailbox && a.host) out.from.push_back(*a.mailbox + "@" + *a.host);
   out.structure_json = mime::to_json_text(structure);
-  return out;
+  return {};
 }
 
 }  // namespace
@@ -82,29 +94,58 @@ std::string session::received_header(proto::envelope const& env) const {
   return proto::format_received(f);
 }
 
+// The writer starts in memory; the temporary file is created when it spills,
+// in flush_body() on the disk pool.
 result<void> session::begin_message() {
   message_id_ = new_message_id();
   body_buffer_.clear();
   body_failed_ = false;
   message_too_big_to_keep_ = false;
-  body_ = std::make_unique<blob::writer>(ctx_.blobs.begin());
+  discard_body();
+  body_ = std::make_unique<blob::writer>(ctx_.blobs.begin());  // in memory until it spills (disk pool)
   body_buffer_.clear();
   message_text_.clear();
+  message_memory_.release();
   append_body(received_header(machine_.current_envelope()));
   return {};
 }
 
+// An unfinished writer unlinks its temporary file when destroyed: disk work,
+// so it is destroyed on the disk pool, never on an io thread.
+void session::discard_body() {
+  if (!body_) return;
+  asio::post(net::blocking_executor(net::pool_kind::disk), [w = std::move(body_)] {});
+  body_.reset();
+}
+
 void session::append_body(std::string_view data) {
   body_buffer_.append(data);
-  if (!message_too_big_to_keep_ && message_text_.size() + data.size() <= kept_in_memory_bytes) {
+  bool const fits = message_text_.size() + data.size() <= kept_in_memory_bytes;
+  if (!message_too_big_to_keep_ && fits && (!ctx_.message_memory || message_memory_.grow(data.size()))) {
     message_text_.append(data);
   } else if (!message_too_big_to_keep_) {
-    message_too_big_to_keep_ = true;
+    message_too_big_to_keep_ = true;  // parsed from the blob file instead
     std::string().swap(message_text_);
+    message_memory_.release();
   }
-  if (body_buffer_.size() < body_flush_bytes || body_failed_ || !body_) return;
-  if (!body_->append(body_buffer_)) body_failed_ = true;
-  body_buffer_.clear();
+}
+
+// The buffered part of the body goes to the writer once there is enough of
+// it: in memory while the body fits the inline limit, otherwise to its file,
+// which is disk work, so on the disk pool (the spill creates the file).
+asio::awaitable<void> session::flush_body() {
+  if (body_buffer_.size() < body_flush_bytes) co_return;
+  if (!body_failed_ && body_) {
+    auto& writer = *body_;
+    std::string const& data = body_buffer_;
+    bool const in_memory = writer.is_inline() && writer.size() + static_cast<std::int64_t>(data.size()) <=
+                                                     ctx_.blobs.inline_max_bytes();
+    result<void> written;
+    if (in_memory) written = writer.append(data);
+    else written = co_await net::run_disk([&] { return writer.append(data); });
+    if (!written) body_failed_ = true;
+  }
+  body_buffer_.clear();  // after a failure too: it is answered 451 at the end
 }
 
 asio::awaitable<bool> session::act(proto::receive_data a) {
@@ -112,13 +153,18 @@ asio::awaitable<bool> session::act(proto::receive_data a) {
   if (!ready) co_return false;
   (void)begin_message();  // a failure is reported after the data, as 451
   proto::data_decoder decoder(a.max_size, [this](std::string_view piece) { append_body(piece); });
+  auto deadline = transfer_deadline();
   while (!decoder.is_done()) {
-    auto chunk = co_await reader_.read_chunk(data_timeout);
+    auto chunk = co_await read_payload(deadline);
     // DURABILITY: a client that disconnects mid-DATA leaves nothing: the
     // writer's temporary file is removed with the session.
-    if (!chunk) co_return false;
+    if (!chunk) {
+      if (net::is_timeout(chunk.error())) co_await send(ending_reply(), true);
+      co_return false;
+    }
     auto progress = decoder.feed(*chunk);
     if (progress.consumed < chunk->size()) reader_.give_back(chunk->substr(progress.consumed));
+    co_await flush_body();
   }
   auto envelope = machine_.current_envelope();
   auto next = machine_.on_data_end(decoder);
@@ -132,13 +178,18 @@ asio::awaitable<bool> session::act(proto::receive_chunk a) {
   // BDAT content is taken verbatim except for line endings, which are made CRLF.
   proto::crlf_normaliser normaliser([this](std::string_view piece) { append_body(piece); });
   std::uint64_t left = a.size;
+  auto deadline = transfer_deadline();
   while (left > 0) {
-    auto chunk = co_await reader_.read_chunk(data_timeout);
-    if (!chunk) co_return false;
+    auto chunk = co_await read_payload(deadline);
+    if (!chunk) {
+      if (net::is_timeout(chunk.error())) co_await send(ending_reply(), true);
+      co_return false;
+    }
     auto take = std::min<std::uint64_t>(left, chunk->size());
     if (a.keep) normaliser.feed(chunk->substr(0, take));
     if (take < chunk->size()) reader_.give_back(chunk->substr(take));
     left -= take;
+    co_await flush_body();
   }
   if (a.keep) normaliser.finish();
   auto envelope = machine_.current_envelope();
@@ -151,21 +202,24 @@ asio::awaitable<bool> session::act(proto::receive_chunk a) {
 asio::awaitable<bool> session::act(proto::store_message a) {
   auto outcome = co_await store(a.message);
   log_message(a.message, outcome, body_ ? body_->size() : 0);
-  body_.reset();
+  discard_body();
   body_buffer_.clear();
+  message_memory_.release();
   bool keep_going = co_await act(machine_.on_message_outcome(outcome));
   co_return keep_going;
 }
 
 asio::awaitable<proto::reply> session::store(proto::envelope const& env) {
-  if (body_failed_ || !body_ || (!body_buffer_.empty() && !body_->append(body_buffer_)))
-    co_return proto::replies::local_error();
-  body_buffer_.clear();
+  if (body_failed_ || !body_) co_return proto::replies::local_error();
   auto& writer = *body_;
   auto const& blobs = ctx_.blobs;
+  std::string const& rest = body_buffer_;
   std::string text = message_too_big_to_keep_ ? std::string() : std::move(message_text_);
-  auto stored = co_await net::run_blocking([&] { return finish_blob_blocking(writer, blobs, std::move(text)); });
+  auto stored = co_await net::run_disk([&] { return finish_blob_blocking(writer, blobs, rest, std::move(text)); });
+  body_buffer_.clear();
   if (!stored) co_return proto::replies::local_error();
+  auto parsed = co_await net::run_cpu([&] { return parse_blob_blocking(*stored); });
+  if (!parsed) co_return proto::replies::local_error();
   if (kind_ != listener_kind::mx) {
     // SECURITY: a submitted message's From must belong to the sender too.
     for (auto const& from : stored->from) {
@@ -221,8 +275,10 @@ void session::log_undelivered(delivery::report const& r) const {
 void session::log_if_refused(proto::envelope const& env, proto::action const& next, std::int64_t size) {
   if (auto const* r = std::get_if<proto::send_reply>(&next); r && r->response.is_error()) {
     log_message(env, r->response, size);
-    body_.reset();
+    discard_body();
     body_buffer_.clear();
+    std::string().swap(message_text_);
+    message_memory_.release();
   }
 }
 

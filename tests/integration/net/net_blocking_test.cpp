@@ -1,5 +1,5 @@
-// Tests of run_blocking: the work runs off the io threads and the caller
-// resumes on its own strand.
+// Tests of run_blocking, run_disk and run_cpu: the work runs off the io
+// threads, the caller resumes on its own strand, and the pools are apart.
 #include "core/net/blocking.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -7,8 +7,10 @@
 #include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
 
+#include <future>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 namespace posta::net {
 namespace {
@@ -79,6 +81,32 @@ TEST(net_run_blocking, io_thread_stays_free_while_work_blocks) {
   io.run();
   EXPECT_EQ(ticks, 5);
   EXPECT_EQ(slow.get(), 1);
+}
+
+// A burst of CPU work (argon2 for many logins at once) fills the CPU pool;
+// disk work (the fsync before a 250) still runs at once on its own pool.
+TEST(net_pools, a_full_cpu_pool_does_not_hold_up_disk_work) {
+  ASSERT_TRUE(configure_pools(2, 2));  // first use in this process
+  asio::io_context io;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<int> cpu_started{0};
+  std::vector<std::future<int>> cpu;
+  for (int i = 0; i < 6; ++i)  // three times the pool
+    cpu.push_back(asio::co_spawn(io, run_cpu([released, &cpu_started] {
+      ++cpu_started;
+      released.wait();
+      return 1;
+    }), asio::use_future));
+  auto disk = asio::co_spawn(io, run_disk([] { return std::this_thread::get_id(); }), asio::use_future);
+  std::thread runner([&io] { io.run(); });
+  EXPECT_EQ(disk.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  EXPECT_LE(cpu_started.load(), 2);  // bounded: the rest wait their turn
+  release.set_value();
+  for (auto& f : cpu) EXPECT_EQ(f.get(), 1);
+  runner.join();
+  EXPECT_EQ(cpu_started.load(), 6);
+  EXPECT_FALSE(configure_pools(8, 8));  // too late: the pools exist
 }
 
 }  // namespace

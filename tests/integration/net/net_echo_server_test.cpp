@@ -1,6 +1,7 @@
 // Loopback tests of the network foundation through a tiny line-echo server
 // built on listener_set + stream + line_reader: plain, implicit TLS and
 // STARTTLS, line bounds, idle and handshake timeouts, per-IP limits, rebinding.
+#include "core/net/connection_cap.hpp"
 #include "core/net/connection_limiter.hpp"
 #include "core/net/errors.hpp"
 #include "core/net/line_reader.hpp"
@@ -11,6 +12,10 @@
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
@@ -118,7 +123,8 @@ struct server_fixture : ::testing::Test {
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
   std::vector<std::thread> threads;
-  std::unique_ptr<listener_set> listeners = std::make_unique<listener_set>(io.get_executor());
+  connection_cap cap{0};  // unlimited unless a test sets it
+  std::unique_ptr<listener_set> listeners = std::make_unique<listener_set>(io.get_executor(), &cap);
   echo_options options;
   std::filesystem::path dir;
 
@@ -143,6 +149,12 @@ struct server_fixture : ::testing::Test {
 
   tcp::endpoint listen(std::string name = "echo", std::string address = "127.0.0.1:0") {
     auto r = listeners->add({name, address, echo_handler(&options)});
+    EXPECT_TRUE(r) << r.error().message();
+    return listeners->local_endpoint(name).value_or(tcp::endpoint());
+  }
+
+  tcp::endpoint listen_spec(std::string name, bool reserved, std::string refusal) {
+    auto r = listeners->add({name, "127.0.0.1:0", echo_handler(&options), reserved, std::move(refusal)});
     EXPECT_TRUE(r) << r.error().message();
     return listeners->local_endpoint(name).value_or(tcp::endpoint());
   }
@@ -506,6 +518,70 @@ TEST_F(server_fixture, plaintext_on_a_tls_port_is_dropped) {
   ASSERT_TRUE(c.connect(listen()));
   ASSERT_TRUE(c.write("EHLO plain.example\r\n"));
   EXPECT_EQ(c.read_line(), "<eof>");
+}
+
+}  // namespace
+}  // namespace posta::net
+
+namespace posta::net {
+namespace {
+
+// ---- the global connection cap and running out of descriptors ----------------
+
+TEST_F(server_fixture, global_cap_refuses_ordinary_listeners_and_keeps_a_reserve) {
+  cap.set_max(10);  // a tenth, one, is kept for reserved listeners
+  auto mail = listen_spec("mail", false, "421 busy\r\n");
+  auto admin = listen_spec("admin", true, "");
+  std::vector<std::unique_ptr<client>> held;
+  for (int i = 0; i < 9; ++i) {
+    held.push_back(std::make_unique<client>());
+    ASSERT_TRUE(held.back()->connect(mail));
+    ASSERT_EQ(held.back()->read_line(), "220 ready") << i;
+  }
+  client refused;
+  ASSERT_TRUE(refused.connect(mail));
+  EXPECT_EQ(refused.read_line(), "421 busy");
+  EXPECT_EQ(refused.read_line(), "<eof>");
+  client administrator;  // the reserve
+  ASSERT_TRUE(administrator.connect(admin));
+  EXPECT_EQ(administrator.read_line(), "220 ready");
+  EXPECT_EQ(administrator.command("hello"), "250 hello");
+  client over;  // the reserve is used up too
+  ASSERT_TRUE(over.connect(admin));
+  EXPECT_EQ(over.read_line(), "<eof>");
+  EXPECT_EQ(cap.in_use(), 10u);
+  held.pop_back();  // one closes, and so does the administrator: 8 left
+  administrator.close();
+  EXPECT_TRUE(eventually([&] { return cap.in_use() == 8u; }));
+  client again;
+  ASSERT_TRUE(again.connect(mail));
+  EXPECT_EQ(again.read_line(), "220 ready");
+}
+
+// EMFILE: accept fails while the process has no descriptor left; the
+// listener backs off and accepts the waiting connection once there are some.
+TEST_F(server_fixture, accept_resumes_after_running_out_of_descriptors) {
+  auto at = listen();
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+  rlimit low = saved;
+  low.rlim_cur = 256;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  client c;  // its io_context's descriptors exist before the limit bites
+  std::vector<int> filler;
+  for (int fd; (fd = ::open("/dev/null", O_RDONLY)) >= 0;) filler.push_back(fd);
+  ASSERT_EQ(errno, EMFILE);
+  ::close(filler.back());  // room for the client's socket only
+  filler.pop_back();
+  ASSERT_TRUE(c.connect(at));  // in the backlog; the server cannot accept it
+  for (int i = 0; i < 8 && !filler.empty(); ++i) {
+    ::close(filler.back());
+    filler.pop_back();
+  }
+  EXPECT_EQ(c.read_line(), "220 ready");
+  EXPECT_EQ(c.command("after EMFILE"), "250 after EMFILE");
+  for (int fd : filler) ::close(fd);
+  ::setrlimit(RLIMIT_NOFILE, &saved);
 }
 
 }  // namespace

@@ -70,7 +70,7 @@ TEST(SmtpReply, NamedReplies) {
        "538 5.7.11 Encryption required for requested authentication mechanism\r\n"},
       {replies::too_many_recipients(), "452 4.5.3 Too many recipients\r\n"},
       {replies::unknown_command(), "500 5.5.1 Command unrecognized\r\n"},
-      {replies::line_too_long(), "500 5.5.6 Line too long\r\n"},
+      {replies::line_too_long(), "500 5.5.2 Line too long\r\n"},
       {replies::bad_sequence("Need MAIL command"), "503 5.5.1 Need MAIL command\r\n"},
       {replies::bad_parameter("x"), "555 5.5.4 x\r\n"},
       {replies::message_too_big(), "552 5.3.4 Message size exceeds fixed maximum message size\r\n"},

@@ -507,9 +507,35 @@ TEST(SmtpStateMachine, BadLines) {
   EXPECT_EQ(h.say("FOO"), "500 5.5.1");
   EXPECT_EQ(h.say(""), "500 5.5.2");
   EXPECT_EQ(h.say(std::string("NO\0OP", 5)), "500 5.5.2");
-  EXPECT_EQ(h.resolve(h.m.on_line_too_long()), "500 5.5.6");
+  EXPECT_EQ(h.resolve(h.m.on_line_too_long()), "500 5.5.2");
   EXPECT_EQ(h.say("DATA now"), "501 5.5.4");
   EXPECT_EQ(h.m.error_count(), 5u);
+}
+
+// RFC 5321 4.5.3.1.4: 512 octets with CRLF for ordinary commands, more for
+// the parameters MAIL and RCPT may carry, 12288 for AUTH (RFC 4954 4).
+TEST(SmtpStateMachine, CommandLineLengthsPerVerb) {
+  auto cfg = harness::base_config();
+  cfg.auth_requires_tls = false;  // AUTH= on MAIL needs AUTH offered
+  harness h(cfg);
+  EXPECT_EQ(h.say("EHLO client.example"), "250");
+  EXPECT_EQ(h.say("NOOP " + std::string(505, 'x')), "250 2.0.0");  // 510 octets: the limit
+  EXPECT_EQ(h.say("NOOP " + std::string(506, 'x')), "500 5.5.2");
+  EXPECT_EQ(h.say("NOOP " + std::string(4995, 'x')), "500 5.5.2");  // 5,000 bytes
+  EXPECT_EQ(h.say("NOOP"), "250 2.0.0");                            // still usable
+  // MAIL with SIZE, RET, ENVID and a long (legal) path fits although over 510.
+  std::string const local(64, 'l');
+  std::string const domain = std::string(50, 'a') + "." + std::string(50, 'b') + "." + std::string(50, 'c') + ".example";
+  std::string const mailbox = local + "@" + domain;
+  std::string const mail = "MAIL FROM:<" + mailbox + "> SIZE=100 RET=HDRS ENVID=" + std::string(100, 'e') +
+                           " AUTH=" + mailbox;
+  ASSERT_GT(mail.size(), 510u);
+  EXPECT_EQ(h.say(mail), "250 2.1.0");
+  EXPECT_EQ(h.say("RCPT TO:<" + local + "@example.org> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;" + std::string(400, 'o') +
+                  "@example.org"),
+            "250 2.1.5");
+  EXPECT_EQ(h.say("RCPT TO:<bob@example.org> " + std::string(1200, ' ')), "500 5.5.2");
+  EXPECT_EQ(h.say("HELP " + std::string(600, 'h')), "500 5.5.2");
 }
 
 TEST(SmtpStateMachine, ErrorBudgetEndsTheSession) {
