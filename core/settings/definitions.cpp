@@ -21,6 +21,7 @@ std::vector<definition> const& definitions() {
       {"pools.cpu_threads", kind::integer, 2, "threads for CPU work: password hashing, MIME parsing (read at start-up)", 1, 256},
       {"smtp.banner_name", kind::string, "", "server name in the SMTP banner and EHLO reply (empty = the hostname)"},
       {"smtp.max_message_size_mb", kind::integer, 25, "largest message accepted, in MB (0 = unlimited)", 0, 100000},
+      {"smtp.max_header_kb", kind::integer, 100, "largest header block of a message, in KB (lines of at most 998 octets)", 1, 65536},
       {"smtp.max_recipients", kind::integer, 100, "recipients per message (0 = unlimited)", 0, 1000000},
       {"smtp.max_messages_per_ip_per_minute", kind::integer, 0, "messages per client IP per minute (0 = unlimited)", 0, 1000000},
       {"smtp.max_connections_per_ip", kind::integer, 10, "concurrent SMTP connections per client IP (0 = unlimited)", 0, 1000000},

@@ -2,12 +2,18 @@
 // (RFC 3501 7.4.2: group start = (NIL NIL name NIL), group end = all NIL).
 #include "mail/mime/address_list.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace posta::mail::mime {
 
 namespace {
+
+// SECURITY: longest display name, local part or domain kept from a value.
+constexpr std::size_t max_kept_octets = 1024;
+// SECURITY: words of a display name kept.
+constexpr std::size_t max_phrase_words = 64;
 
 enum class token_kind { atom, quoted, domain_literal, comment, special };
 
@@ -34,40 +40,52 @@ std::size_t scan_delimited(std::string_view s, std::size_t i, std::string& text)
   for (++i; i < s.size(); ++i) {
     char c = s[i];
     if (c == '\\' && open != '[' && i + 1 < s.size()) {
-      text.push_back(s[++i]);
+      if (text.size() < max_kept_octets) text.push_back(s[i + 1]);
+      ++i;
       continue;
     }
     if (open == '(' && c == '(') ++depth;
     if (c == close && --depth == 0) return i + 1;
-    text.push_back(c);
+    if (text.size() < max_kept_octets) text.push_back(c);
   }
   return i;
 }
 
-std::vector<token> tokenize(std::string_view s) {
-  std::vector<token> out;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    char c = s[i];
-    std::size_t start = i;
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-      ++i;
-      continue;
-    }
+// Tokens on demand, one at a time: nothing is read ahead, so the parser's
+// caps bound the work and the memory, not the length of the value.
+// SECURITY: token texts are kept to max_kept_octets (the rest is skipped).
+class tokenizer {
+ public:
+  explicit tokenizer(std::string_view s) : s_(s) {}
+
+  std::optional<token> next() {
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\r' || s_[i_] == '\n')) ++i_;
+    if (i_ >= s_.size()) return std::nullopt;
+    char c = s_[i_];
+    std::size_t start = i_;
     token t{token_kind::special, {}, {}};
     if (c == '(' || c == '"' || c == '[') {
-      i = scan_delimited(s, i, t.text);
+      i_ = scan_delimited(s_, i_, t.text);
       t.kind = c == '(' ? token_kind::comment : c == '"' ? token_kind::quoted : token_kind::domain_literal;
     } else if (is_special(c)) {
-      ++i;
+      ++i_;
     } else {
-      while (i < s.size() && !ends_atom(s[i])) ++i;
+      while (i_ < s_.size() && !ends_atom(s_[i_])) ++i_;
       t.kind = token_kind::atom;
     }
-    t.raw = s.substr(start, i - start);
-    out.push_back(std::move(t));
+    t.raw = s_.substr(start, i_ - start);
+    return t;
   }
-  return out;
+
+ private:
+  std::string_view s_;
+  std::size_t i_ = 0;
+};
+
+// SECURITY: appends up to the cap, so a hostile run of tokens cannot grow one
+// name, local part or domain past it.
+void append_capped(std::string& out, std::string_view piece) {
+  if (out.size() < max_kept_octets) out.append(piece.substr(0, max_kept_octets - out.size()));
 }
 
 std::string join_words(std::vector<std::string> const& words) {
@@ -81,7 +99,7 @@ std::string join_words(std::vector<std::string> const& words) {
 
 class address_parser {
  public:
-  address_parser(std::string_view value, std::size_t max) : tokens_(tokenize(value)), max_(max) {}
+  address_parser(std::string_view value, std::size_t max) : tokens_(value), max_(max) {}
 
   address_list run() {
     while (!full() && peek()) {
@@ -101,13 +119,18 @@ class address_parser {
   // The next token that is not a comment; comments seen on the way are
   // remembered as a fallback display name.
   token const* peek() {
-    while (pos_ < tokens_.size() && tokens_[pos_].kind == token_kind::comment) {
-      if (!tokens_[pos_].text.empty()) comment_ = tokens_[pos_].text;
-      ++pos_;
+    for (;;) {
+      if (!current_) current_ = tokens_.next();
+      if (!current_ || current_->kind != token_kind::comment) break;
+      if (!current_->text.empty()) comment_ = std::move(current_->text);
+      current_.reset();
     }
-    return pos_ < tokens_.size() ? &tokens_[pos_] : nullptr;
+    return current_ ? &*current_ : nullptr;
   }
-  void advance() { ++pos_; }
+  void advance() {
+    peek();
+    current_.reset();
+  }
   // Past a comma: comments from here on belong to the next address.
   void next_address() {
     advance();
@@ -128,7 +151,7 @@ class address_parser {
     std::string out;
     while (auto const* t = peek()) {
       if (t->kind == token_kind::special && stops.find(t->raw[0]) != std::string_view::npos) break;
-      out += t->raw;
+      append_capped(out, t->raw);
       advance();
     }
     return out;
@@ -145,8 +168,8 @@ class address_parser {
   void parse_group(std::string name);
   void parse_angle(std::vector<std::string> const& phrase);
 
-  std::vector<token> tokens_;
-  std::size_t pos_ = 0;
+  tokenizer tokens_;
+  std::optional<token> current_;  // looked at, not yet used
   std::size_t max_;
   std::optional<std::string> comment_;
   address_list out_;
@@ -157,8 +180,8 @@ void address_parser::parse_address(bool in_group) {
   std::string local;
   while (auto const* t = peek()) {
     if (t->kind == token_kind::special) break;
-    phrase.push_back(t->kind == token_kind::quoted ? t->text : std::string(t->raw));
-    local += t->raw;
+    if (phrase.size() < max_phrase_words) phrase.push_back(t->kind == token_kind::quoted ? t->text : std::string(t->raw));
+    append_capped(local, t->raw);
     advance();
   }
   if (at_end_or(',', ';')) {

@@ -124,9 +124,11 @@ bool has_attachment(body_part const& p, bool is_root) {
 
 class structure_builder {
  public:
-  structure_builder(std::string_view raw, parse_limits const& limits) : raw_(raw), limits_(limits) {}
+  structure_builder(std::string_view raw, parse_limits const& limits)
+      : raw_(raw), limits_(limits), scan_budget_(limits.max_scan_passes * raw.size() + 64 * 1024) {}
 
   message_structure build();
+  parse_cost cost() const { return parse_cost{scanned_, parts_}; }
 
  private:
   body_part parse_entity(std::size_t begin, std::size_t end, std::size_t depth, bool digest_child,
@@ -139,9 +141,13 @@ class structure_builder {
   envelope make_envelope(entity_headers const& h) const;
   std::size_t strip_line_end_before(std::size_t pos, std::size_t floor) const;
 
+  bool over_budget() const { return scanned_ >= scan_budget_; }
+
   std::string_view raw_;
   parse_limits const& limits_;
   std::size_t parts_ = 0;
+  std::uint64_t scan_budget_;
+  std::uint64_t scanned_ = 0;
 };
 
 message_structure structure_builder::build() {
@@ -185,13 +191,16 @@ body_part structure_builder::parse_entity(std::size_t begin, std::size_t end, st
   } else if (container) {
     parse_encapsulated(part, depth + 1);
   }
-  if (!part.is_multipart()) part.lines = count_lines(raw_.substr(part.body_start, end - part.body_start));
+  if (!part.is_multipart()) {
+    part.lines = count_lines(raw_.substr(part.body_start, end - part.body_start));
+    scanned_ += end - part.body_start;
+  }
   return part;
 }
 
 bool structure_builder::may_descend(body_part const& part, std::size_t depth) const {
   // SECURITY: the depth and part limits bound recursion, time and row size.
-  if (depth >= limits_.max_depth || parts_ >= limits_.max_parts) return false;
+  if (depth >= limits_.max_depth || parts_ >= limits_.max_parts || over_budget()) return false;
   if (part.is_multipart()) return true;
   // A transfer-encoded message/rfc822 is not parseable in place (RFC 2046 5.2.1
   // forbids it); like GMime we treat it as an opaque leaf.
@@ -242,6 +251,8 @@ void structure_builder::split_multipart(body_part& part, std::size_t depth) {
   for (auto pos = static_cast<std::size_t>(part.body_start); !boundary.empty() && pos < end;) {
     auto eol = std::min(raw_.find('\n', pos), end);
     auto next = eol < end ? eol + 1 : end;
+    scanned_ += next - pos;
+    if (over_budget()) break;  // SECURITY: the open part runs to the end
     auto kind = raw_[pos] == '-' ? match_boundary(raw_.substr(pos, eol - pos), boundary)
                                  : boundary_kind::none;
     if (kind != boundary_kind::none) {
@@ -300,11 +311,14 @@ envelope structure_builder::make_envelope(entity_headers const& h) const {
 
 }  // namespace
 
-result<message_structure> parse_message(std::string_view raw, parse_limits const& limits) {
+result<message_structure> parse_message(std::string_view raw, parse_limits const& limits, parse_cost* cost) {
   // SECURITY: offsets are exact for any size, but nothing legitimate is this big.
   if (raw.size() > limits.max_message_bytes)
     return make_error(errc::limit_exceeded, "message larger than max_message_bytes");
-  return structure_builder(raw, limits).build();
+  structure_builder builder(raw, limits);
+  auto structure = builder.build();
+  if (cost) *cost = builder.cost();
+  return structure;
 }
 
 }  // namespace posta::mail::mime

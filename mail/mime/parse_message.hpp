@@ -23,12 +23,24 @@ struct parse_limits {
   std::size_t max_addresses = 2'000;
   // SECURITY: refuse anything larger; SMTP limits are far below this.
   std::uint64_t max_message_bytes = std::uint64_t{1} << 31;
+  // SECURITY: nested containers rescan their bodies for boundaries; all
+  // scanning together reads at most this many times the message (plus
+  // 64 KiB). Past it, containers stay leaves and the part being split runs
+  // to its end, so parse time is linear in the size whatever the nesting.
+  std::uint64_t max_scan_passes = 8;
+};
+
+// What one parse cost, for the fuzz target and tests.
+struct parse_cost {
+  std::uint64_t scanned_octets = 0;  // read by boundary and line scanning
+  std::size_t parts = 0;             // entities built
 };
 
 // `raw` is the whole message with CRLF line endings (bare LF is tolerated).
 // Never fails on malformed input: missing boundaries, garbage headers, 8-bit
 // bytes, truncation and empty input give a best-effort structure. Fails only
 // with errc::limit_exceeded when raw is larger than max_message_bytes.
-result<message_structure> parse_message(std::string_view raw, parse_limits const& limits = {});
+result<message_structure> parse_message(std::string_view raw, parse_limits const& limits = {},
+                                        parse_cost* cost = nullptr);
 
 }  // namespace posta::mail::mime

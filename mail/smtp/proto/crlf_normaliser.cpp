@@ -17,7 +17,11 @@ void crlf_normaliser::feed(std::string_view input) {
   if (pending_cr_ && !input.empty()) {
     pending_cr_ = false;
     emit(crlf);
-    if (input.front() == '\n') i = 1;  // the CR's own LF
+    if (input.front() == '\n') {
+      i = 1;  // the CR's own LF
+    } else {
+      bare_line_end_ = true;
+    }
   }
   while (i < input.size()) {
     std::size_t j = input.find_first_of(crlf, i);
@@ -29,12 +33,16 @@ void crlf_normaliser::feed(std::string_view input) {
     }
     emit(crlf);
     bool cr_lf = input[j] == '\r' && input[j + 1] == '\n';
+    if (!cr_lf) bare_line_end_ = true;
     i = j + (cr_lf ? 2 : 1);
   }
 }
 
 void crlf_normaliser::finish() {
-  if (pending_cr_) emit(crlf);
+  if (pending_cr_) {
+    bare_line_end_ = true;
+    emit(crlf);
+  }
   pending_cr_ = false;
 }
 

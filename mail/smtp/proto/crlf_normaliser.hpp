@@ -25,12 +25,15 @@ class crlf_normaliser {
   void finish();
 
   std::uint64_t octets() const noexcept { return octets_; }  // written to the sink
+  // A bare CR or bare LF was seen (and written as CRLF).
+  bool has_bare_line_end() const noexcept { return bare_line_end_; }
 
  private:
   void emit(std::string_view piece);
 
   sink out_;
   bool pending_cr_ = false;
+  bool bare_line_end_ = false;
   std::uint64_t octets_ = 0;
 };
 

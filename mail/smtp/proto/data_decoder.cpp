@@ -29,6 +29,7 @@ std::size_t data_decoder::scan_text(std::string_view input, std::size_t i) {
   if (input[j] == '\r') {
     state_ = state::cr;
   } else {
+    bare_line_end_ = true;
     emit(crlf);  // bare LF: normalised, but not a line start (see header)
   }
   return j + 1;
@@ -49,10 +50,12 @@ bool data_decoder::step(char c) {
         state_ = state::done;
         return true;
       }
+      bare_line_end_ = true;
       emit(crlf);  // ".<CR>x": the CR was bare
       state_ = state::mid_line;
       return false;
     case state::cr:
+      if (c != '\n') bare_line_end_ = true;
       emit(crlf);
       state_ = c == '\n' ? state::line_start : state::mid_line;
       return c == '\n';

@@ -39,6 +39,9 @@ class data_decoder {
   bool is_oversize() const noexcept { return oversize_; }
   std::uint64_t octets() const noexcept { return octets_; }  // decoded size, even past the bound
   std::uint64_t raw_octets() const noexcept { return raw_; } // input consumed, terminator included
+  // A CR not followed by LF or an LF not preceded by CR was seen (and written
+  // as CRLF). The session refuses such a message (see session_message.cpp).
+  bool has_bare_line_end() const noexcept { return bare_line_end_; }
 
  private:
   enum class state { line_start, dot, dot_cr, mid_line, cr, done };
@@ -51,6 +54,7 @@ class data_decoder {
   sink out_;
   state state_ = state::line_start;  // the DATA command line ended with CRLF
   bool oversize_ = false;
+  bool bare_line_end_ = false;
   std::uint64_t octets_ = 0;
   std::uint64_t raw_ = 0;
 };

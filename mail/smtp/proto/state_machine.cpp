@@ -312,7 +312,7 @@ action state_machine::handle(bdat_cmd const& c) {
   pending_ = pending::chunk;
   chunk_size_ = c.size;
   chunk_error_.reset();
-  return receive_chunk{c.size, true};
+  return receive_chunk{c.size, true, c.last};
 }
 
 action state_machine::on_chunk_done() {

@@ -79,6 +79,7 @@ struct receive_data {  // write go_ahead, feed a data_decoder(max_size) → on_d
 struct receive_chunk {  // read exactly `size` octets, keep them only if `keep` → on_chunk_done()
   std::uint64_t size = 0;
   bool keep = false;
+  bool last = false;  // BDAT … LAST: the message ends with this chunk (RFC 3030 2)
 };
 struct store_message {  // DURABILITY: store, fsync, commit, then → on_message_outcome(reply)
   envelope message;

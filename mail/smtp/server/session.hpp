@@ -10,6 +10,8 @@
 #include "core/net/transfer_deadline.hpp"
 #include "core/util/memory_budget.hpp"
 #include "mail/smtp/proto/session_budget.hpp"
+#include "mail/smtp/proto/crlf_normaliser.hpp"
+#include "mail/smtp/proto/header_guard.hpp"
 #include "mail/smtp/proto/state_machine.hpp"
 #include "mail/smtp/server/context.hpp"
 
@@ -71,6 +73,8 @@ class session {
   void discard_body();
   void append_body(std::string_view data);
   asio::awaitable<void> flush_body();
+  void take_content(std::string_view piece);
+  std::optional<proto::reply> content_refusal() const;
   asio::awaitable<proto::reply> store(proto::envelope const& env);
   std::string received_header(proto::envelope const& env) const;
   void log_message(proto::envelope const& env, proto::reply const& outcome, std::int64_t size) const;
@@ -103,6 +107,9 @@ class session {
   bool idle_ = false;      // waiting for a command: shutdown may interrupt
   bool stopping_ = false;  // the server is stopping: 421 4.3.2 before the next command
   net::session_registry::handle registration_;  // last: unregistered first
+  proto::header_guard header_guard_;
+  std::optional<proto::crlf_normaliser> chunk_normaliser_;  // one for all BDAT chunks of a message
+  bool bare_line_end_ = false;
 };
 
 }  // namespace posta::mail::smtp::server

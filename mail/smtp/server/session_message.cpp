@@ -97,6 +97,13 @@ std::string session::received_header(proto::envelope const& env) const {
 // The writer starts in memory; the temporary file is created when it spills,
 // in flush_body() on the disk pool.
 result<void> session::begin_message() {
+  // SECURITY: the header block and its lines are bounded while they stream in.
+  auto header_kb = ctx_.settings.get_int("smtp.max_header_kb");
+  header_guard_ = proto::header_guard({static_cast<std::uint64_t>(std::max<std::int64_t>(header_kb, 1)) * 1024, 998});
+  bare_line_end_ = false;
+  // RFC 3030 2: the chunks are one stream, so a CR ending one chunk and the
+  // LF starting the next are one line end.
+  chunk_normaliser_.emplace([this](std::string_view piece) { take_content(piece); });
   message_id_ = new_message_id();
   body_buffer_.clear();
   body_failed_ = false;
@@ -148,11 +155,29 @@ asio::awaitable<void> session::flush_body() {
   body_buffer_.clear();  // after a failure too: it is answered 451 at the end
 }
 
+// The client's octets (canonical CRLF): kept only while the header is within
+// its bounds; a refused message is read to its end but not stored.
+void session::take_content(std::string_view piece) {
+  if (header_guard_.feed(piece)) append_body(piece);
+}
+
+// SECURITY: a bare CR or LF is refused, not repaired (like Postfix's
+// smtpd_forbid_bare_newline = reject). Repairing means guessing: "\n.\r\n"
+// would become an end-of-data line for the next hop and ".\n" would lose
+// its dot (SMTP smuggling). A refused message leaves one stored form only:
+// exactly the CRLF lines the client sent, for DATA and BDAT alike.
+std::optional<proto::reply> session::content_refusal() const {
+  if (header_guard_.refusal()) return header_guard_.refusal();
+  if (bare_line_end_)
+    return proto::make_reply(554, "5.6.0", "Bare CR or LF in message: lines must end with CRLF (RFC 5321 2.3.8)");
+  return std::nullopt;
+}
+
 asio::awaitable<bool> session::act(proto::receive_data a) {
   bool ready = co_await send(a.go_ahead, true);
   if (!ready) co_return false;
   (void)begin_message();  // a failure is reported after the data, as 451
-  proto::data_decoder decoder(a.max_size, [this](std::string_view piece) { append_body(piece); });
+  proto::data_decoder decoder(a.max_size, [this](std::string_view piece) { take_content(piece); });
   auto deadline = transfer_deadline();
   while (!decoder.is_done()) {
     auto chunk = co_await read_payload(deadline);
@@ -166,6 +191,7 @@ asio::awaitable<bool> session::act(proto::receive_data a) {
     if (progress.consumed < chunk->size()) reader_.give_back(chunk->substr(progress.consumed));
     co_await flush_body();
   }
+  bare_line_end_ = decoder.has_bare_line_end();
   auto envelope = machine_.current_envelope();
   auto next = machine_.on_data_end(decoder);
   log_if_refused(envelope, next, static_cast<std::int64_t>(decoder.octets()));
@@ -175,8 +201,7 @@ asio::awaitable<bool> session::act(proto::receive_data a) {
 
 asio::awaitable<bool> session::act(proto::receive_chunk a) {
   if (a.keep && !body_) (void)begin_message();
-  // BDAT content is taken verbatim except for line endings, which are made CRLF.
-  proto::crlf_normaliser normaliser([this](std::string_view piece) { append_body(piece); });
+  // BDAT content is taken verbatim; line ends are checked across chunks.
   std::uint64_t left = a.size;
   auto deadline = transfer_deadline();
   while (left > 0) {
@@ -186,12 +211,15 @@ asio::awaitable<bool> session::act(proto::receive_chunk a) {
       co_return false;
     }
     auto take = std::min<std::uint64_t>(left, chunk->size());
-    if (a.keep) normaliser.feed(chunk->substr(0, take));
+    if (a.keep && chunk_normaliser_) chunk_normaliser_->feed(chunk->substr(0, take));
     if (take < chunk->size()) reader_.give_back(chunk->substr(take));
     left -= take;
     co_await flush_body();
   }
-  if (a.keep) normaliser.finish();
+  if (a.keep && a.last && chunk_normaliser_) {
+    chunk_normaliser_->finish();
+    bare_line_end_ = chunk_normaliser_->has_bare_line_end();
+  }
   auto envelope = machine_.current_envelope();
   auto next = machine_.on_chunk_done();
   log_if_refused(envelope, next, body_ ? body_->size() : 0);
@@ -210,6 +238,7 @@ asio::awaitable<bool> session::act(proto::store_message a) {
 }
 
 asio::awaitable<proto::reply> session::store(proto::envelope const& env) {
+  if (auto refusal = content_refusal()) co_return *refusal;
   if (body_failed_ || !body_) co_return proto::replies::local_error();
   auto& writer = *body_;
   auto const& blobs = ctx_.blobs;

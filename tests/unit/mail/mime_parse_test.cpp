@@ -419,6 +419,33 @@ TEST(mime_parse, part_count_is_capped) {
   check_invariants(ms.root, 0, raw.size());
 }
 
+// The input: 63 nested multiparts around lines that all start with
+// '-' (each one a boundary candidate at every level). Before the scan budget
+// every level rescanned everything: 63 passes. Now the cost is linear.
+TEST(mime_parse, nested_multiparts_over_dash_lines_cost_is_linear) {
+  std::string raw = nested_multiparts(63);
+  raw.reserve(raw.size() + 3 * 1'000'000 + 1000);
+  for (int i = 0; i < 1'000'000; ++i) raw += "-\r\n";
+  for (int i = 62; i >= 0; --i) raw += "--b" + std::to_string(i) + "--\r\n";
+  parse_limits limits;
+  parse_cost cost;
+  auto ms = parse_message(raw, limits, &cost);
+  ASSERT_TRUE(ms);
+  check_invariants(ms->root, 0, raw.size());
+  EXPECT_LE(cost.scanned_octets, (limits.max_scan_passes + 2) * raw.size() + 64 * 1024);
+  EXPECT_GE(depth_of(ms->root), 8u);  // the first levels are still split
+  EXPECT_EQ(ms->size, raw.size());
+}
+
+TEST(mime_parse, scan_budget_leaves_small_messages_alone) {
+  auto raw = nested_multiparts(40);
+  parse_cost cost;
+  auto ms = parse_message(raw, {}, &cost);
+  ASSERT_TRUE(ms);
+  EXPECT_EQ(depth_of(ms->root), 41u);
+  EXPECT_EQ(cost.parts, 41u);
+}
+
 TEST(mime_parse, size_limit) {
   parse_limits tiny;
   tiny.max_message_bytes = 10;

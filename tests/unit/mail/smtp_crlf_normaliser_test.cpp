@@ -65,5 +65,36 @@ TEST(SmtpCrlfNormaliser, TrailingCrWaitsForTheNextChunk) {
   EXPECT_EQ(out, "a\r\nb");
 }
 
+// The flag the session refuses on: set for a bare CR or LF whatever the
+// split, never for CRLF split between two chunks (RFC 3030: one stream).
+TEST(SmtpCrlfNormaliser, BareLineEndIsReportedAtEverySplit) {
+  struct flag_case {
+    std::string_view in;
+    bool bare;
+  };
+  constexpr flag_case flags[] = {
+      {"X\r\n.\r\nY\r\n", false}, {"a\nb", true},   {"a\rb", true},
+      {"a\r", true},              {"\n", true},        {"a\r\r\n", true}, {"", false},
+  };
+  for (auto const& c : flags)
+    for (std::size_t i = 0; i <= c.in.size(); ++i) {
+      crlf_normaliser n([](std::string_view) {});
+      n.feed(c.in.substr(0, i));
+      n.feed(c.in.substr(i));
+      n.finish();
+      EXPECT_EQ(n.has_bare_line_end(), c.bare) << testing::PrintToString(c.in) << " split at " << i;
+    }
+}
+
+// The issue's BDAT chunks: "X\r" | "\n.\r" | "\nY\r\n" is one CRLF stream.
+TEST(SmtpCrlfNormaliser, IssueChunksAreOneStream) {
+  std::string out;
+  crlf_normaliser n([&](std::string_view p) { out.append(p); });
+  for (std::string_view chunk : {"Subject: t\r\n\r\nX\r", "\n.\r", "\nY\r\n"}) n.feed(chunk);
+  n.finish();
+  EXPECT_EQ(out, "Subject: t\r\n\r\nX\r\n.\r\nY\r\n");
+  EXPECT_FALSE(n.has_bare_line_end());
+}
+
 }  // namespace
 }  // namespace posta::mail::smtp::proto

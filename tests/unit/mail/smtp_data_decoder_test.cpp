@@ -217,5 +217,26 @@ TEST(SmtpDataDecoder, NothingMoreIsReadAfterTheEnd) {
   EXPECT_EQ(d.raw_octets(), 3u);
 }
 
+// The flag the session refuses on (bare CR / LF), whatever the split; the
+// issue's "\r\n.\n" is not an end of data and is reported bare.
+TEST(SmtpDataDecoder, BareLineEndIsReportedAtEverySplit) {
+  struct flag_case {
+    std::string_view in;
+    bool bare;
+  };
+  constexpr flag_case flags[] = {
+      {"a\r\n..\r\nb\r\n.\r\n", false}, {"X\r\n.\nY\r\n.\r\n", true}, {"a\nb\r\n.\r\n", true},
+      {"a\rb\r\n.\r\n", true},          {".\rx\r\n.\r\n", true},      {"X\n.\r\nY\r\n.\r\n", true},
+  };
+  for (auto const& c : flags)
+    for (std::size_t i = 0; i <= c.in.size(); ++i) {
+      data_decoder d;
+      auto first = d.feed(c.in.substr(0, i));
+      if (!first.done) d.feed(c.in.substr(i));
+      EXPECT_TRUE(d.is_done()) << testing::PrintToString(c.in);
+      EXPECT_EQ(d.has_bare_line_end(), c.bare) << testing::PrintToString(c.in) << " split at " << i;
+    }
+}
+
 }  // namespace
 }  // namespace posta::mail::smtp::proto
