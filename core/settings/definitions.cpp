@@ -34,6 +34,7 @@ std::vector<definition> const& definitions() {
       {"smtp.allow_list", kind::list, json::array{}, "IPs, networks, sender addresses or @domains whose mail is always accepted"},
       {"smtp.deny_list", kind::list, json::array{}, "IPs, networks, sender addresses or @domains whose mail is always rejected"},
       {"smtp.trusted_networks", kind::list, json::array{}, "networks allowed to relay without authentication (none by default)"},
+      {"smtp.auth_on_mx", kind::boolean, false, "offer AUTH on the MX port (smtp listener) too, not only on submission"},
       {"smtp.allow_plaintext_auth_on_loopback", kind::boolean, false, "allow AUTH without TLS from 127.0.0.0/8 and ::1"},
       {"mail.quota_grace_percent", kind::integer, 10, "a mailbox under its quota takes the message that crosses it if it ends within this share more", 0, 100},
       {"journal.retention_days", kind::integer, 90, "days the journal is kept (0 = forever)", 0, 36500},

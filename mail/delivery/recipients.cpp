@@ -108,13 +108,14 @@ asio::awaitable<result<rcpt_check>> resolver::check(std::string address) {
   co_return rcpt_check{status, found.address, found.quota, found.used};
 }
 
-asio::awaitable<bool> resolver::may_send_as(std::string account, std::string address) {
+asio::awaitable<result<bool>> resolver::may_send_as(std::string account, std::string address) {
   auto key = lookup_key(address);
   if (key == account) co_return true;
   auto owned = co_await pool_.q("SELECT 1 FROM alias_targets t JOIN aliases a ON a.id = t.alias_id "
                                 "WHERE a.address = $1 AND t.local_address = $2",
                                 key, account);
-  co_return owned && !owned->empty();
+  if (!owned) co_return owned.error();
+  co_return !owned->empty();
 }
 
 asio::awaitable<result<lookup_cache>> resolver::prefetch(db::connection& c, std::vector<std::string> const& addresses) {

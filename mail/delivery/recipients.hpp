@@ -66,8 +66,9 @@ class resolver {
   asio::awaitable<result<rcpt_check>> check(std::string address);
 
   // Whether `account` may use `address` as its sender: its own address, or
-  // an alias that delivers to it.
-  asio::awaitable<bool> may_send_as(std::string account, std::string address);
+  // an alias that delivers to it. A database error is an error, not a "no":
+  // the caller answers 4xx.
+  asio::awaitable<result<bool>> may_send_as(std::string account, std::string address);
 
   // Expands accepted recipients inside a delivering transaction; addresses
   // found in `known` need no query of their own.

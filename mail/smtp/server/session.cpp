@@ -30,7 +30,10 @@ proto::machine_config make_config(context const& ctx, listener_kind kind) {
   c.max_recipients = rcpts > 0 ? static_cast<std::size_t>(rcpts) : SIZE_MAX;
   c.tls_available = ctx.tls_for(kind) != nullptr && kind != listener_kind::submissions;
   c.tls_active = kind == listener_kind::submissions;
-  c.auth_mechanisms = {"PLAIN", "LOGIN", "SCRAM-SHA-256"};
+  // SECURITY: the MX port is for other servers; AUTH there only invites
+  // password guessing from the whole internet, so it is off unless enabled.
+  if (kind != listener_kind::mx || ctx.settings.get_bool("smtp.auth_on_mx"))
+    c.auth_mechanisms = {"PLAIN", "LOGIN", "SCRAM-SHA-256"};
   c.auth_requires_tls = true;
   c.require_auth = kind != listener_kind::mx;
   c.require_tls = kind == listener_kind::submission && ctx.tls_for(kind) != nullptr;

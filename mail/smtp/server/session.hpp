@@ -10,6 +10,7 @@
 #include "core/net/transfer_deadline.hpp"
 #include "core/util/memory_budget.hpp"
 #include "mail/smtp/proto/session_budget.hpp"
+#include "mail/mime/originator.hpp"
 #include "mail/smtp/proto/crlf_normaliser.hpp"
 #include "mail/smtp/proto/header_guard.hpp"
 #include "mail/smtp/proto/state_machine.hpp"
@@ -76,6 +77,8 @@ class session {
   void take_content(std::string_view piece);
   std::optional<proto::reply> content_refusal() const;
   asio::awaitable<proto::reply> store(proto::envelope const& env);
+  asio::awaitable<std::optional<proto::reply>> originator_refusal(std::optional<mime::originators> const& o,
+                                                                  std::string const& why);
   std::string received_header(proto::envelope const& env) const;
   void log_message(proto::envelope const& env, proto::reply const& outcome, std::int64_t size) const;
   void log_if_refused(proto::envelope const& env, proto::action const& next, std::int64_t size);

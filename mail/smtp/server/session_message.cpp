@@ -45,7 +45,9 @@ std::string dsn_notify_text(std::optional<proto::dsn_notify> const& n) {
 struct stored_blob {
   blob::blob_ref ref;
   std::string structure_json;
-  std::vector<std::string> from;  // From: addresses, for submission checks
+  // From and Sender, strictly parsed, for the checks of authenticated sessions.
+  std::optional<mime::originators> originators;
+  std::string originator_error;  // why they are malformed, when they are
   std::shared_ptr<std::string const> text;  // the message, for a DSN if one is due
 };
 
@@ -69,8 +71,11 @@ result<stored_blob> finish_blob_blocking(blob::writer& w, blob::store const& blo
 // CPU work: parsing once.
 result<void> parse_blob_blocking(stored_blob& out) {
   auto structure = POSTA_TRY(mime::parse_message(*out.text));
-  for (auto const& a : structure.env.from)
-    if (a.mailbox && a.host) out.from.push_back(*a.mailbox + "@" + *a.host);
+  if (auto o = mime::parse_originators(*out.text)) {
+    out.originators = std::move(*o);
+  } else {
+    out.originator_error = o.error().context;
+  }
   out.structure_json = mime::to_json_text(structure);
   return {};
 }
@@ -249,13 +254,9 @@ asio::awaitable<proto::reply> session::store(proto::envelope const& env) {
   if (!stored) co_return proto::replies::local_error();
   auto parsed = co_await net::run_cpu([&] { return parse_blob_blocking(*stored); });
   if (!parsed) co_return proto::replies::local_error();
-  if (kind_ != listener_kind::mx) {
-    // SECURITY: a submitted message's From must belong to the sender too.
-    for (auto const& from : stored->from) {
-      bool owned = co_await ctx_.resolver.may_send_as(authenticated_as_, from);
-      if (!owned)
-        co_return proto::make_reply(553, "5.7.1", "From address <" + from + "> not owned by " + authenticated_as_);
-    }
+  if (!authenticated_as_.empty()) {
+    auto refusal = co_await originator_refusal(stored->originators, stored->originator_error);
+    if (refusal) co_return *refusal;
   }
   delivery::request req;
   req.blob = stored->ref;
@@ -297,6 +298,26 @@ void session::log_undelivered(delivery::report const& r) const {
   journal::record(journal::level::warning, std::string(listener_name(kind_)), "message not delivered to some recipients",
                   {{"id", message_id_}, {"recipients", failed}, {"reason", "mailbox full or gone since RCPT"},
                    {"notice", "none"}});
+}
+
+// SECURITY: whatever the port, a message from an authenticated user has one
+// well-formed From whose every mailbox is the user's, and a Sender (if any)
+// that is the user's too; otherwise anyone could sign as anyone. Malformed
+// or repeated fields are refused outright: 550 5.6.0. A failed lookup is
+// transient (451 4.3.0), never a refusal.
+asio::awaitable<std::optional<proto::reply>> session::originator_refusal(std::optional<mime::originators> const& o,
+                                                                         std::string const& why) {
+  if (!o) co_return proto::make_reply(550, "5.6.0", why);
+  std::vector<std::pair<std::string, std::string>> checks;  // field, mailbox
+  for (auto const& m : o->from) checks.emplace_back("From", m);
+  if (!o->sender.empty()) checks.emplace_back("Sender", o->sender);
+  for (auto const& [field, mailbox] : checks) {
+    auto owned = co_await ctx_.resolver.may_send_as(authenticated_as_, mailbox);
+    if (!owned) co_return proto::make_reply(451, "4.3.0", "Cannot check the sender address now; try again later");
+    if (!*owned)
+      co_return proto::make_reply(553, "5.7.1", field + " address <" + mailbox + "> not owned by " + authenticated_as_);
+  }
+  co_return std::nullopt;
 }
 
 // A message refused at the end of its data (too big) is journalled here; one

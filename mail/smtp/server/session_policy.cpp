@@ -32,12 +32,13 @@ asio::awaitable<proto::reply> session::sender_policy(proto::mail_cmd const& mail
   if (!allowed && !ctx_.rate.try_take(policy::rate_key(ip), static_cast<std::uint64_t>(limit),
                                       std::chrono::steady_clock::now()))
     co_return proto::make_reply(451, "4.7.1", "Too many messages from your address; try again later");
-  if (kind_ != listener_kind::mx && !authenticated_as_.empty()) {
-    // SECURITY: submission senders may only use their own addresses.
-    bool owned = false;
-    if (!sender.empty()) owned = co_await ctx_.resolver.may_send_as(authenticated_as_, sender);
-    if (!owned)
-      co_return proto::make_reply(553, "5.7.1", "Sender address not owned by " + authenticated_as_);
+  if (!authenticated_as_.empty()) {
+    // SECURITY: an authenticated user (on any port) may only use their own
+    // addresses; a failed lookup is transient, not a refusal.
+    if (sender.empty()) co_return proto::make_reply(553, "5.7.1", "Sender address not owned by " + authenticated_as_);
+    auto owned = co_await ctx_.resolver.may_send_as(authenticated_as_, sender);
+    if (!owned) co_return proto::make_reply(451, "4.3.0", "Cannot check the sender address now; try again later");
+    if (!*owned) co_return proto::make_reply(553, "5.7.1", "Sender address not owned by " + authenticated_as_);
   }
   co_return proto::replies::sender_ok();
 }

@@ -8,7 +8,7 @@ import json
 import unittest
 
 from posta_harness import stop_servers as tearDownModule  # noqa: F401
-from smtp_helpers import API, SmtpTestCase, message_bytes, sql_literal, unique
+from smtp_helpers import API, PASSWORD, SmtpTestCase, message_bytes, sql_literal, unique
 
 DOMAIN = "bars.test"
 ALICE = "alice@" + DOMAIN
@@ -264,6 +264,121 @@ class LineEndingTests(HostileTestCase):
         c.send(b"BDAT %d LAST\r\n" % len(msg) + msg)
         self.assertReply(c.read_reply(), 554, "5.6.0")
         self.assertStillServes(c)
+
+
+class SenderSpoofingTests(HostileTestCase):
+    """Logged in as alice, on any port: exactly one well-formed From, every
+    mailbox in it alice's, Sender alice's too (RFC 5322 3.6)."""
+
+    def login(self, listener="submission"):
+        c = self.raw(listener)
+        self.assertReply(c.greeting, 220)
+        c.ehlo()
+        c.starttls()
+        c.ehlo()
+        self.assertReply(c.auth_plain(ALICE, PASSWORD), 235)
+        return c
+
+    def queued(self, marker):
+        return self.sql("SELECT q.recipient FROM queue q WHERE q.recipient ILIKE %s" % sql_literal("%" + marker + "%"))
+
+    def submit(self, c, headers, marker=None, rcpt=None):
+        """One transaction from alice to a remote recipient named after the
+        marker (and bob); returns the final reply."""
+        marker = marker or unique("spoof")
+        remote = "%s@foreign.test" % marker
+        self.assertReply(c.cmd("MAIL FROM:<%s>" % ALICE), 250, "2.1.0")
+        self.assertReply(c.cmd("RCPT TO:<%s>" % (rcpt or remote)), 250)
+        self.assertReply(c.cmd("RCPT TO:<%s>" % BOB), 250)
+        msg = ("%sTo: <%s>\r\nSubject: %s\r\n\r\nHi.\r\n" % (headers, remote, marker)).encode()
+        _, done = c.data(msg)
+        return done, marker
+
+    def assertRefused(self, headers, code, enhanced, listener="submission"):
+        c = self.login(listener)
+        done, marker = self.submit(c, headers)
+        self.assertReply(done, code, enhanced, headers[:200])
+        self.assertEqual(self.queued(marker), [])
+        self.assertEqual(self.full_messages(BOB, marker), [])
+        # The session keeps serving: alice's own From is accepted next.
+        ok, marker = self.submit(c, "From: Alice <%s>\r\n" % ALICE)
+        self.assertReply(ok, 250, "2.0.0")
+        self.assertEqual(len(self.queued(marker)), 1)
+        return done
+
+    def test_own_from_and_sender_are_accepted(self):
+        c = self.login()
+        done, marker = self.submit(c, "From: \"Alice A.\" <%s> (me)\r\nSender: %s\r\n" % (ALICE, ALICE))
+        self.assertReply(done, 250, "2.0.0")
+        self.assertEqual(len(self.queued(marker)), 1)
+
+    def test_plain_foreign_from_is_refused(self):
+        done = self.assertRefused("From: %s\r\n" % BOB, 553, "5.7.1")
+        self.assertIn(BOB, done.text)
+
+    def test_two_from_headers_are_refused(self):
+        done = self.assertRefused("From: %s\r\nFrom: %s\r\n" % (ALICE, BOB), 550, "5.6.0")
+        self.assertIn("exactly one From", done.text)
+
+    def test_second_from_spelled_with_a_space_is_refused(self):
+        self.assertRefused("From: %s\r\nFrom : %s\r\n" % (ALICE, BOB), 550, "5.6.0")
+
+    def test_address_then_angle_address_is_refused(self):
+        done = self.assertRefused("From: %s <%s>\r\n" % (ALICE, BOB), 550, "5.6.0")
+        self.assertIn("Malformed From header", done.text)
+
+    def test_angle_address_then_address_is_refused(self):
+        self.assertRefused("From: <%s> %s\r\n" % (ALICE, BOB), 550, "5.6.0")
+
+    def test_two_angle_addresses_are_refused(self):
+        self.assertRefused("From: <%s> <%s>\r\n" % (ALICE, BOB), 550, "5.6.0")
+
+    def test_semicolon_separated_addresses_are_refused(self):
+        self.assertRefused("From: %s;%s\r\n" % (ALICE, BOB), 550, "5.6.0")
+
+    def test_two_thousand_own_addresses_then_bob_are_refused(self):
+        # Folded so that the header lines stay legal (998 octets).
+        value = "".join("%s,\r\n " % ALICE for _ in range(2000)) + BOB
+        self.assertRefused("From: %s\r\n" % value, 550, "5.6.0")
+
+    def test_thousand_empty_groups_then_bob_are_refused(self):
+        self.assertRefused("From: %s bob@bars.test\r\n" % ("g:;" * 1000)[:900], 550, "5.6.0")
+        value = "\r\n ".join(["g:;" * 100] * 10) + " " + BOB
+        self.assertRefused("From: %s\r\n" % value, 550, "5.6.0")
+
+    def test_foreign_sender_is_refused(self):
+        done = self.assertRefused("From: %s\r\nSender: %s\r\n" % (ALICE, BOB), 553, "5.7.1")
+        self.assertIn("Sender", done.text)
+
+    def test_missing_from_is_refused(self):
+        self.assertRefused("X-No-From: 1\r\n", 550, "5.6.0")
+
+    def test_checks_apply_on_the_mx_port_after_auth(self):
+        self.setting("smtp.auth_on_mx", True)
+        self.assertRefused("From: bob\r\n", 550, "5.6.0", listener="smtp")
+        self.assertRefused("From: %s\r\n" % BOB, 553, "5.7.1", listener="smtp")
+        c = self.login("smtp")
+        self.assertReply(c.cmd("MAIL FROM:<%s>" % BOB), 553, "5.7.1")
+
+    def test_database_error_is_a_temporary_failure(self):
+        alias = "alias-%s@%s" % (unique("a")[-8:], DOMAIN)
+        self.make_alias(alias, [ALICE])
+        c = self.login()
+        ok, _ = self.submit(c, "From: %s\r\n" % alias)
+        self.assertReply(ok, 250, "2.0.0")
+        # The ownership lookup fails (its table is gone for a moment): 451, not 553.
+        self.assertReply(c.cmd("MAIL FROM:<%s>" % ALICE), 250)
+        self.assertReply(c.cmd("RCPT TO:<%s>" % BOB), 250)
+        self.sql("ALTER TABLE alias_targets RENAME TO alias_targets_away")
+        try:
+            _, done = c.data(("From: %s\r\nSubject: db\r\n\r\nx\r\n" % alias).encode())
+            self.assertReply(done, 451, "4.3.0")
+            self.assertReply(c.cmd("MAIL FROM:<%s>" % alias), 451, "4.3.0")
+        finally:
+            self.sql("ALTER TABLE alias_targets_away RENAME TO alias_targets")
+        self.assertStillServes(c)
+        ok, _ = self.submit(c, "From: %s\r\n" % alias)
+        self.assertReply(ok, 250, "2.0.0")
 
 
 if __name__ == "__main__":

@@ -143,6 +143,7 @@ class RelayTests(SmtpTestCase):
     def test_authenticated_session_on_the_smtp_port_may_relay_but_failed_auth_may_not(self):
         marker = unique("mxauth")
         rcpt = "%s@foreign.test" % marker
+        self.setting("smtp.auth_on_mx", True)  # AUTH on the MX port is off by default
         c = self.session()
         c.starttls()
         c.ehlo()
