@@ -53,6 +53,14 @@ class SmtplibTests(SmtpTestCase):
         c.starttls(context=tls_context())
         c.ehlo()
         self.assertFalse(c.has_extn("starttls"), "STARTTLS offered again inside TLS")
+        # AUTH is not offered on the MX port unless smtp.auth_on_mx enables it.
+        self.assertFalse(c.has_extn("auth"), c.esmtp_features)
+        c.quit()
+        self.setting("smtp.auth_on_mx", True)
+        c = self.mx()
+        c.ehlo()
+        c.starttls(context=tls_context())
+        c.ehlo()
         self.assertIn("PLAIN", c.esmtp_features.get("auth", "").split())
 
     def test_size_follows_the_setting(self):
