@@ -312,4 +312,19 @@ result<std::string> scram_server::finish(std::string_view client_final) {
   return "v=" + util::base64_encode(hmac(options_.hash, server_key_, auth_message));
 }
 
+bool is_authzid_permitted(scram_client_first const& who, std::string_view account_address) {
+  auto same = [](std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      char x = a[i], y = b[i];
+      if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+      if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+      if (x != y) return false;
+    }
+    return true;
+  };
+  if (who.authzid.empty()) return true;
+  return who.authzid == who.username || (!account_address.empty() && same(who.authzid, account_address));
+}
+
 }  // namespace posta::auth

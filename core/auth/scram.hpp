@@ -77,6 +77,12 @@ struct scram_client_first {
   std::string authzid;   // empty when absent
 };
 
+// SECURITY: no proxy authorisation (RFC 5802 5.1: the server decides what an
+// authzid may be). An authzid is accepted only when it names the user who
+// authenticated: the login as given or the account address it resolved to
+// (ASCII case-insensitively). An empty authzid is always accepted.
+bool is_authzid_permitted(scram_client_first const& who, std::string_view account_address);
+
 // One server-side authentication:
 //   start(client-first) -> who is asking; the caller looks up credentials,
 //   server_first(credentials, nonce) -> server-first-message,

@@ -101,7 +101,8 @@ asio::awaitable<proto::reply> session::sasl_scram(std::optional<std::string> ini
   if (!final_b64 || auth::is_sasl_cancel(*final_b64)) co_return proto::replies::auth_cancelled();
   auto client_final = util::base64_decode(*final_b64);
   auto server_final = client_final ? scram.finish(*client_final) : result<std::string>(client_final.error());
-  bool ok = server_final.has_value() && lookup.exists;
+  // SECURITY: RFC 5802 5.1 authzid: only the authenticated user, as PLAIN.
+  bool ok = server_final.has_value() && lookup.exists && auth::is_authzid_permitted(*who, lookup.address);
   ctx_.auth.record_scram_result(lookup, client_ip_, ok);
   if (!ok) co_return proto::replies::auth_failed();
   // RFC 4954 4: the server-final message goes in one more challenge, to

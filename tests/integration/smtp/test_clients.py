@@ -172,6 +172,14 @@ class SwaksTests(SmtpTestCase):
                 self.assertReply(self.scram_exchange(ANN, PASSWORD, gs2), 235, "2.7.0")
         self.assertReply(self.scram_exchange(ANN, "wrong-" + PASSWORD, "n,,"), 535, "5.7.8")
 
+    def test_scram_authzid_of_another_user_is_refused(self):
+        # Issue 7: "n,a=bob@…,n=alice@…" with alice's password logged in as alice.
+        # RFC 5802 5.1: an authzid other than the authenticated user is refused.
+        self.assertReply(self.scram_exchange(ANN, PASSWORD, "n,a=%s," % BOB), 535, "5.7.8")
+        # An authzid naming the user herself is fine, and the server keeps serving.
+        self.assertReply(self.scram_exchange(ANN, PASSWORD, "n,a=%s," % ANN), 235, "2.7.0")
+        self.assertReply(self.scram_exchange(ANN, PASSWORD, "n,,"), 235, "2.7.0")
+
     def test_gsasl_plain(self):
         rc, out = self.gsasl("--mechanism", "PLAIN")
         self.assertEqual(rc, 0, out)

@@ -468,3 +468,25 @@ TEST(AuthScramNames, MechanismNames) {
 
 }  // namespace
 }  // namespace posta::auth
+
+namespace posta::auth {
+namespace {
+
+// Issue 7: "n,a=bob@bars.test,n=alice@bars.test,…" with alice's password must
+// not log in (as alice or as bob); an authzid naming alice herself may.
+TEST(AuthScramAuthzid, OnlyTheAuthenticatedUser) {
+  scram_server server(scram_server_options{});
+  auto who = server.start("n,a=bob@bars.test,n=alice@bars.test,r=abcdef");
+  ASSERT_TRUE(who);
+  EXPECT_EQ(who->authzid, "bob@bars.test");
+  EXPECT_FALSE(is_authzid_permitted(*who, "alice@bars.test"));
+  EXPECT_FALSE(is_authzid_permitted(*who, ""));
+  EXPECT_TRUE(is_authzid_permitted(scram_client_first{"alice@bars.test", ""}, "alice@bars.test"));
+  EXPECT_TRUE(is_authzid_permitted(scram_client_first{"alice@bars.test", "alice@bars.test"}, "alice@bars.test"));
+  EXPECT_TRUE(is_authzid_permitted(scram_client_first{"alice", "Alice@Bars.Test"}, "alice@bars.test"));
+  EXPECT_TRUE(is_authzid_permitted(scram_client_first{"alice", "alice"}, "alice@bars.test"));
+  EXPECT_FALSE(is_authzid_permitted(scram_client_first{"alice", "bob"}, "alice@bars.test"));
+}
+
+}  // namespace
+}  // namespace posta::auth
