@@ -2,6 +2,8 @@
 // and the mapping from posta::errc to API codes and statuses.
 #include "core/http/message.hpp"
 
+#include "core/http/strict_json.hpp"
+
 #include <boost/json.hpp>
 
 namespace posta::http {
@@ -66,6 +68,8 @@ result<boost::json::object> parse_json_body(request const& req) {
   // SECURITY: the non-throwing parse; the body size was bounded by the connection.
   boost::json::value v = boost::json::parse(req.body, ec);
   if (ec) return make_error(errc::invalid_argument, "malformed JSON body");
+  // SECURITY: one meaning per body: no duplicate names, no NUL in strings.
+  if (auto strict = check_strict_json(req.body); !strict) return strict.error();
   if (!v.is_object()) return make_error(errc::invalid_argument, "JSON body is not an object");
   return std::move(v.as_object());
 }

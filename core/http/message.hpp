@@ -45,7 +45,8 @@ response error_response(int status, std::string_view code, std::string_view mess
 response error_response(error const& e);
 
 // The request body as a JSON object. Fails with errc::invalid_argument
-// ("malformed JSON body" / "JSON body is not an object"); callers answer with
+// ("malformed JSON body" / "JSON body is not an object", or a duplicate member
+// name or NUL in a string: see strict_json.hpp); callers answer with
 // error_response(400, "bad_request", …) via bad_request_response().
 result<boost::json::object> parse_json_body(request const& req);
 

@@ -9,7 +9,7 @@ namespace json = boost::json;
 
 std::vector<definition> const& definitions() {
   static std::vector<definition> const all = {
-      {"auth.default_domain", kind::string, "", "domain appended to logins given without @"},
+      {"auth.default_domain", kind::string, "", "domain appended to logins given without @", 0, 0, string_format::host_name},
       {"auth.max_failures_per_ip", kind::integer, 20, "failed logins from one IP before it is locked out", 1, 100000},
       {"auth.max_failures_per_account", kind::integer, 10, "failed logins for one account before it is locked out", 1, 100000},
       {"auth.failure_window_seconds", kind::integer, 300, "window in which failed logins are counted", 1, 86400},
@@ -19,7 +19,9 @@ std::vector<definition> const& definitions() {
       {"net.shutdown_grace_seconds", kind::integer, 30, "on SIGTERM, how long sessions in the middle of a message may take to finish", 0, 3600},
       {"pools.disk_threads", kind::integer, 4, "threads for disk work: fsync, file creation and removal, garbage collection (read at start-up)", 1, 256},
       {"pools.cpu_threads", kind::integer, 2, "threads for CPU work: password hashing, MIME parsing (read at start-up)", 1, 256},
-      {"smtp.banner_name", kind::string, "", "server name in the SMTP banner and EHLO reply (empty = the hostname)"},
+      // SECURITY: copied into every reply and Received header: a host name only.
+      {"smtp.banner_name", kind::string, "", "server name in the SMTP banner and EHLO reply (empty = the hostname)", 0, 0,
+       string_format::host_name},
       {"smtp.max_message_size_mb", kind::integer, 25, "largest message accepted, in MB (0 = unlimited)", 0, 100000},
       {"smtp.max_header_kb", kind::integer, 100, "largest header block of a message, in KB (lines of at most 998 octets)", 1, 65536},
       {"smtp.max_recipients", kind::integer, 100, "recipients per message (0 = unlimited)", 0, 1000000},
@@ -73,6 +75,25 @@ item_validator validator_for(std::string_view key) {
 }
 }  // namespace
 
+std::string host_name_problem(std::string_view name) {
+  if (name.empty()) return {};
+  if (name.size() > 253) return "longer than 253 characters";
+  std::size_t start = 0;
+  while (start <= name.size()) {
+    auto dot = std::min(name.find('.', start), name.size());
+    auto label = name.substr(start, dot - start);
+    if (label.empty()) return "empty label";
+    if (label.size() > 63) return "a label is longer than 63 characters";
+    for (char c : label) {
+      bool ldh = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+      if (!ldh) return "only letters, digits, '-' and '.' are allowed";
+    }
+    if (label.front() == '-' || label.back() == '-') return "a label starts or ends with '-'";
+    start = dot + 1;
+  }
+  return {};
+}
+
 void register_item_validator(std::string key, item_validator validator) {
   std::lock_guard lock(validators_mutex);
   validators()[std::move(key)] = std::move(validator);
@@ -95,6 +116,10 @@ result<json::value> validate(definition const& def, json::value const& value) {
     case kind::string:
       if (!value.is_string()) return bad("expected a string");
       if (value.as_string().size() > 4096) return bad("longer than 4096 characters");
+      if (def.format == string_format::host_name) {
+        auto why = host_name_problem(value.as_string());
+        if (!why.empty()) return bad("not a host name: " + why);
+      }
       return value;
     case kind::list: {
       if (!value.is_array()) return bad("expected a list of strings");

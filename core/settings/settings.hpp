@@ -19,6 +19,12 @@ namespace posta::settings {
 
 enum class kind { boolean, integer, string, list };
 
+// What a string setting must look like beyond being a string.
+enum class string_format {
+  any,
+  host_name,  // empty, or an LDH host name (RFC 1123 2.1): no CR, LF, spaces or other bytes
+};
+
 struct definition {
   std::string key;
   kind type;
@@ -26,7 +32,13 @@ struct definition {
   std::string description;
   std::int64_t min = 0;                 // integers only
   std::int64_t max = INT64_MAX;
+  string_format format = string_format::any;  // strings only
 };
+
+// Why `name` is not a host name (RFC 1123 2.1, RFC 1035 2.3.1 letters,
+// digits and inner hyphens; labels 1..63 octets, at most 253 in all), or
+// empty when it is one. Pure.
+std::string host_name_problem(std::string_view name);
 
 // Every runtime setting Posta knows, in display order.
 std::vector<definition> const& definitions();

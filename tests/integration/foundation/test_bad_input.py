@@ -50,6 +50,32 @@ class BadInputTests(PostaTestCase):
                 self.assertErrorShape(reply, "bad_request")
         self.assertEqual(self.snapshot(), before)
 
+    def test_nul_in_strings_and_duplicate_names_are_refused(self):
+        # Issue 7: "a\u0000b" was stored as "a", and of duplicate names the
+        # last one won ({"name":"dup1.test","name":"dup2.test"} made dup2.test).
+        before = self.snapshot()
+        cases = [("POST", "/domains", '{"name":"dup1.test","name":"dup2.test"}', "duplicate JSON member \"name\""),
+                 ("POST", "/domains", '{"name":"nul.test","description":"a\\u0000b"}', "NUL"),
+                 ("POST", "/domains", '{"name":"nul\\u0000.test"}', "NUL"),
+                 ("POST", "/domains", '{"name":"k.test","descr\\u0000iption":"x"}', "NUL"),
+                 ("POST", "/accounts", '{"address":"a@bad.test","password":"pw-123456","password":"other-123"}',
+                  "duplicate"),
+                 ("PATCH", "/accounts/keep@bad.test", '{"quota_bytes":99,"quota_bytes":5}', "duplicate"),
+                 ("PUT", "/settings/smtp.max_recipients", '{"value":5,"value":7}', "duplicate"),
+                 ("POST", "/aliases", '{"address":"al@bad.test","targets":["keep@bad.test","x\\u0000"]}', "NUL"),
+                 ("POST", "/domains", '{"name":"n.test","x":{"k":1,"k":2}}', "duplicate")]
+        for method, path, body, why in cases:
+            with self.subTest(body=body):
+                status, reply = self.api(method, API + path, body=body.encode())
+                self.assertEqual(status, 400, reply)
+                self.assertErrorShape(reply, "bad_request")
+                self.assertIn(why, reply["error"]["message"])
+        self.assertEqual(self.snapshot(), before)
+        self.assertEqual(self.assertApi(200, "GET", API + "/settings/smtp.max_recipients")["value"], 100)
+        # Same names in different objects are fine, and the API keeps serving.
+        status, reply = self.api("POST", API + "/domains", body=b'{"name":"uniq.test","description":"{\\"name\\":1}"}')
+        self.assertEqual(status, 201, reply)
+
     def test_body_over_one_mib(self):
         before = self.snapshot()
         big = '{"name": "big.test", "description": "' + "x" * (MIB + 16) + '"}'

@@ -54,7 +54,8 @@ class SettingsTests(PostaTestCase):
 
     def test_set_string(self):
         self.check_set("auth.default_domain", "example.test")
-        self.check_set("smtp.banner_name", "mx.example.test ünïcode")
+        self.check_set("smtp.banner_name", "mx.example.test")
+        self.check_set("smtp.banner_name", "")
 
     def test_wrong_types_are_refused(self):
         cases = [("smtp.max_message_size_mb", "5"), ("smtp.max_message_size_mb", 2.5),
@@ -70,6 +71,21 @@ class SettingsTests(PostaTestCase):
                 self.assertEqual(status, 400, body)
                 self.assertIn(body["error"]["code"], ("invalid_argument", "bad_request"))
                 self.assertEqual(self.setting(key)["value"], before)
+
+    def test_host_name_settings_refuse_line_breaks_and_non_host_names(self):
+        # Issue 7: a banner with CR/LF went raw into every Received header.
+        for key in ("smtp.banner_name", "auth.default_domain"):
+            for value in ("mx\r\n250-INJECTED", "mx.test\r\nReceived: forged", "mx\nx", "mx\rx",
+                          "mx.example.test ünïcode", "mx test", "mx..test", "-mx.test"):
+                with self.subTest(key=key, value=value):
+                    before = self.setting(key)["value"]
+                    status, body = self.api("PUT", API + "/settings/" + key, {"value": value})
+                    self.assertEqual(status, 400, body)
+                    self.assertIn("not a host name", body["error"]["message"])
+                    self.assertEqual(self.setting(key)["value"], before)
+        # The server keeps serving: a proper name is taken.
+        self.check_set("smtp.banner_name", "mx2.example.test")
+        self.check_set("smtp.banner_name", "")
 
     def test_missing_value_field(self):
         self.assertApi(400, "PUT", API + "/settings/smtp.max_recipients", {"valu": 3}, code="bad_request")

@@ -49,3 +49,27 @@ TEST(Settings, ItemValidatorsFromAboveCoreApply) {
 
 }  // namespace
 }  // namespace posta::settings
+
+namespace posta::settings {
+namespace {
+
+// Issue 7: smtp.banner_name with CR/LF was copied raw into every Received
+// header ("250-INJECTED", "Received: forged"). Host-name settings take host names only.
+TEST(Settings, HostNameSettingsRefuseAnythingElse) {
+  for (auto key : {"smtp.banner_name", "auth.default_domain"}) {
+    auto const& def = *find_definition(key);
+    for (auto ok : {"\"\"", "\"mx1.example.com\"", "\"localhost\"", "\"a-b.c9.test\""})
+      EXPECT_TRUE(validate(def, boost::json::parse(ok))) << key << " " << ok;
+    for (auto bad : {"\"mx\\r\\n250-INJECTED\"", "\"mx\\nReceived: forged\"", "\"mx example\"", "\"-mx.test\"",
+                     "\"mx..test\"", "\"mx.test.\"", "\"mx_1.test\"", "\"m\\u0000x\"", "\"\\u00e9.test\""}) {
+      auto r = validate(def, boost::json::parse(bad));
+      ASSERT_FALSE(r) << key << " " << bad;
+      EXPECT_NE(r.error().context.find("not a host name"), std::string::npos);
+    }
+  }
+  EXPECT_EQ(host_name_problem(std::string(64, 'a') + ".test"), "a label is longer than 63 characters");
+  EXPECT_TRUE(host_name_problem(std::string(63, 'a') + ".test").empty());
+}
+
+}  // namespace
+}  // namespace posta::settings
