@@ -222,6 +222,7 @@ asio::awaitable<bool> session::act(proto::check_sender a) {
   // A new transaction: drop what an abandoned one (RSET during BDAT) received.
   discard_body();
   body_buffer_.clear();
+  role_targets_.clear();
   auto verdict = co_await sender_policy(a.mail);
   if (verdict.is_error())
     log_refusal("sender rejected", a.mail.reverse_path.is_null() ? "" : proto::to_string(*a.mail.reverse_path.mailbox),

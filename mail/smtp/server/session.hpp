@@ -16,6 +16,7 @@
 #include "mail/smtp/proto/state_machine.hpp"
 #include "mail/smtp/server/context.hpp"
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -59,6 +60,7 @@ class session {
   // Policy (session_policy.cpp).
   asio::awaitable<proto::reply> sender_policy(proto::mail_cmd const& mail);
   asio::awaitable<proto::reply> recipient_policy(proto::rcpt_cmd const& rcpt);
+  asio::awaitable<std::optional<proto::reply>> role_policy(proto::address const& mbox, std::string const& address);
   bool may_relay() const;
   bool fits_declared_size(delivery::rcpt_check const& check) const;
 
@@ -113,6 +115,7 @@ class session {
   proto::header_guard header_guard_;
   std::optional<proto::crlf_normaliser> chunk_normaliser_;  // one for all BDAT chunks of a message
   bool bare_line_end_ = false;
+  std::map<std::string, std::string> role_targets_;  // postmaster/abuse recipients -> mail.postmaster
 };
 
 }  // namespace posta::mail::smtp::server

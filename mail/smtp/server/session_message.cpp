@@ -263,7 +263,9 @@ asio::awaitable<proto::reply> session::store(proto::envelope const& env) {
   req.structure_json = std::move(stored->structure_json);
   req.sender = env.mail.reverse_path.is_null() ? "" : proto::to_string(*env.mail.reverse_path.mailbox);
   for (auto const& r : env.recipients) {
-    delivery::recipient rcpt{proto::to_string(*r.forward_path.mailbox), std::nullopt, std::nullopt};
+    auto address = proto::to_string(*r.forward_path.mailbox);
+    if (auto role = role_targets_.find(address); role != role_targets_.end()) address = role->second;
+    delivery::recipient rcpt{address, std::nullopt, std::nullopt};
     if (r.params.notify) rcpt.notify = dsn_notify_text(r.params.notify);
     if (r.params.orcpt) rcpt.orcpt = r.params.orcpt->address_type + ";" + r.params.orcpt->address;
     req.recipients.push_back(std::move(rcpt));

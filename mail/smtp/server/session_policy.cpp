@@ -54,12 +54,45 @@ bool session::fits_declared_size(delivery::rcpt_check const& check) const {
   return static_cast<long double>(check.used) + static_cast<long double>(*declared) <= limit;
 }
 
+// RFC 5321 4.5.1 and RFC 2142 5: "<postmaster>" without a domain, and
+// postmaster@ and abuse@ of every local domain that has no such address of
+// its own, reach the administrator mailbox named by mail.postmaster, with
+// or without login. Without that setting they get 451 4.3.0: a temporary
+// refusal that the administrator sees in the journal, rather than mail to
+// nobody. Nullopt: not such a role address, the ordinary rules apply.
+asio::awaitable<std::optional<proto::reply>> session::role_policy(proto::address const& mbox,
+                                                                  std::string const& address) {
+  std::string local = mbox.local_part;
+  for (char& c : local)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  if (!mbox.domain.empty()) {
+    if (local != "postmaster" && local != "abuse") co_return std::nullopt;
+    auto own = co_await ctx_.resolver.check(address);
+    if (!own) co_return proto::replies::local_error();
+    if (own->status != delivery::rcpt_status::unknown) co_return std::nullopt;  // its own mailbox, or not ours
+  }
+  auto target = ctx_.settings.get_string("mail.postmaster");
+  if (target.empty())
+    co_return proto::make_reply(451, "4.3.0", "<" + address + ">: no postmaster mailbox is configured; try again later");
+  auto found = co_await ctx_.resolver.check(target);
+  if (!found) co_return proto::replies::local_error();
+  if (found->status == delivery::rcpt_status::over_quota)
+    co_return proto::make_reply(452, "4.2.2", "<" + address + ">: Mailbox full");
+  if (found->status != delivery::rcpt_status::local)
+    co_return proto::make_reply(451, "4.3.0", "<" + address + ">: the postmaster mailbox is not available; try again later");
+  if (!fits_declared_size(*found)) co_return proto::make_reply(552, "5.2.2", "<" + address + ">: Mailbox full");
+  role_targets_[address] = target;
+  co_return proto::replies::recipient_ok();
+}
+
 asio::awaitable<proto::reply> session::recipient_policy(proto::rcpt_cmd const& rcpt) {
   auto const& path = rcpt.forward_path;
   if (!path.mailbox) co_return proto::replies::syntax_error("Recipient address required");
   auto const& mbox = *path.mailbox;
   if (mbox.is_address_literal()) co_return denied("Address literals are not accepted as recipients");
   auto address = proto::to_string(mbox);
+  auto role = co_await role_policy(mbox, address);
+  if (role) co_return *role;
   auto check = co_await ctx_.resolver.check(address);
   if (!check) co_return proto::replies::local_error();
   switch (check->status) {

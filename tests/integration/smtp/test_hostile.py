@@ -381,5 +381,76 @@ class SenderSpoofingTests(HostileTestCase):
         self.assertReply(ok, 250, "2.0.0")
 
 
+class PostmasterTests(HostileTestCase):
+    """RFC 5321 4.5.1: <postmaster> without a domain, and postmaster@ /
+    abuse@ of every local domain, reach the mailbox of mail.postmaster."""
+
+    ADMIN = "admin@" + DOMAIN
+
+    def setUp(self):
+        if self.server.api("GET", API + "/accounts/" + self.ADMIN)[0] == 404:
+            self.make_account(self.ADMIN)
+
+    def deliver_to(self, c, rcpt, marker):
+        self.assertReply(c.cmd("MAIL FROM:<%s>" % SENDER), 250)
+        self.assertReply(c.cmd("RCPT TO:<%s>" % rcpt), 250, "2.1.5")
+        _, done = c.data(message_bytes(SENDER, [rcpt], marker))
+        self.assertReply(done, 250, "2.0.0")
+
+    def test_without_the_setting_role_addresses_are_deferred(self):
+        c = self.session()
+        self.assertReply(c.cmd("MAIL FROM:<%s>" % SENDER), 250)
+        for rcpt in ("postmaster", "PostMaster", "postmaster@" + DOMAIN, "abuse@" + DOMAIN):
+            self.assertReply(c.cmd("RCPT TO:<%s>" % rcpt), 451, "4.3.0")
+        self.assertReply(c.cmd("RCPT TO:<%s>" % BOB), 250)  # others still served
+
+    def test_bare_postmaster_and_role_addresses_reach_the_administrator(self):
+        self.setting("mail.postmaster", self.ADMIN)
+        c = self.session()
+        for rcpt in ("postmaster", "POSTMASTER", "postmaster@" + DOMAIN, "abuse@" + DOMAIN, "Abuse@" + DOMAIN):
+            marker = unique("pm")
+            self.deliver_to(c, rcpt, marker)
+            self.assertEqual(len(self.full_messages(self.ADMIN, marker)), 1, rcpt)
+            self.assertEqual(self.sql("SELECT 1 FROM queue WHERE recipient ILIKE %s" % sql_literal("%postmaster%")), [])
+        self.assertStillServes(c)
+
+    def test_existing_role_account_keeps_its_mail(self):
+        self.setting("mail.postmaster", self.ADMIN)
+        other = "other-role.test"
+        if self.server.api("GET", API + "/domains/" + other)[0] == 404:
+            self.make_domain(other)
+            self.make_account("abuse@" + other)
+        c = self.session()
+        marker = unique("ownabuse")
+        self.deliver_to(c, "abuse@" + other, marker)
+        self.assertEqual(len(self.full_messages("abuse@" + other, marker)), 1)
+        self.assertEqual(self.full_messages(self.ADMIN, marker), [])
+        # postmaster@ of that second local domain has no account: the administrator.
+        marker = unique("pm2")
+        self.deliver_to(c, "postmaster@" + other, marker)
+        self.assertEqual(len(self.full_messages(self.ADMIN, marker)), 1)
+
+    def test_logged_in_postmaster_is_local_not_remote(self):
+        self.setting("mail.postmaster", self.ADMIN)
+        c = self.raw("submission")
+        c.ehlo()
+        c.starttls()
+        c.ehlo()
+        self.assertReply(c.auth_plain(ALICE, PASSWORD), 235)
+        marker = unique("pmauth")
+        self.assertReply(c.cmd("MAIL FROM:<%s>" % ALICE), 250)
+        self.assertReply(c.cmd("RCPT TO:<postmaster>"), 250, "2.1.5")
+        _, done = c.data(message_bytes(ALICE, ["postmaster"], marker))
+        self.assertReply(done, 250, "2.0.0")
+        self.assertEqual(len(self.full_messages(self.ADMIN, marker)), 1)
+        self.assertEqual(self.sql("SELECT recipient FROM queue WHERE recipient ILIKE 'postmaster%'"), [])
+
+    def test_misconfigured_setting_defers(self):
+        self.setting("mail.postmaster", "nobody-here@" + DOMAIN)
+        c = self.session()
+        self.assertReply(c.cmd("MAIL FROM:<%s>" % SENDER), 250)
+        self.assertReply(c.cmd("RCPT TO:<postmaster>"), 451, "4.3.0")
+
+
 if __name__ == "__main__":
     unittest.main()
