@@ -15,17 +15,6 @@
 namespace posta::auth {
 namespace {
 
-using clock = std::chrono::steady_clock;
-
-login_throttle_params params_from(settings::store const& s) {
-  login_throttle_params p;
-  p.max_failures_per_ip = static_cast<std::uint32_t>(s.get_int("auth.max_failures_per_ip"));
-  p.max_failures_per_account = static_cast<std::uint32_t>(s.get_int("auth.max_failures_per_account"));
-  p.window = std::chrono::seconds(s.get_int("auth.failure_window_seconds"));
-  p.lockout = std::chrono::seconds(s.get_int("auth.lockout_seconds"));
-  return p;
-}
-
 // The stored keys of one hash, or nullopt when absent or damaged (a damaged
 // row then fails like a wrong password instead of throwing).
 std::optional<scram_credentials> stored_scram(std::string const& json, scram_hash hash) {
@@ -47,29 +36,33 @@ std::optional<scram_credentials> stored_scram(std::string const& json, scram_has
   return scram_credentials{hash, *salt, static_cast<std::uint32_t>(iterations->get_int64()), *stored, *server};
 }
 
-// SECURITY: failures are counted per IPv4 address and per IPv6 /64, since one
-// host usually owns a whole /64 (the same key as the connection limits).
-std::string throttle_key(std::string const& ip) {
-  boost::system::error_code ec;
-  auto address = boost::asio::ip::make_address(ip, ec);
-  return ec ? ip : net::connection_limiter::counting_key(address).to_string();
-}
-
 }  // namespace
 
 authenticator::authenticator(identity::store& identity, settings::store const& settings, std::string scram_secret)
-    : identity_(identity), settings_(settings), scram_secret_(std::move(scram_secret)),
-      throttle_(std::make_shared<login_throttle>(params_from(settings))) {}
+    : identity_(identity), settings_(settings), scram_secret_(std::move(scram_secret)), throttle_(identity.pool()) {}
 
-void authenticator::apply_settings() {
-  auto fresh = std::make_shared<login_throttle>(params_from(settings_));
-  std::lock_guard lock(mutex_);
-  throttle_ = fresh;
+throttle_limits authenticator::limits() const {
+  throttle_limits l;
+  l.per_network = settings_.get_int("auth.max_failures_per_ip");
+  l.per_account_network = settings_.get_int("auth.max_failures_per_account");
+  l.per_account = settings_.get_int("auth.max_failures_per_account_total");
+  l.window = std::chrono::seconds(settings_.get_int("auth.failure_window_seconds"));
+  l.lockout = std::chrono::seconds(settings_.get_int("auth.lockout_seconds"));
+  return l;
 }
 
-std::shared_ptr<login_throttle> authenticator::throttle() const {
-  std::lock_guard lock(mutex_);
-  return throttle_;
+// SECURITY: when the throttle cannot be read the login is not let through
+// unchecked: nullopt, which callers answer as a temporary failure.
+asio::awaitable<std::optional<bool>> authenticator::is_throttled(throttle_keys const& keys) {
+  auto locked = co_await throttle_.is_locked(keys);
+  if (!locked) co_return std::nullopt;
+  co_return *locked;
+}
+
+asio::awaitable<void> authenticator::record_failure(throttle_keys const& keys, std::string const& ip) {
+  auto recorded = co_await throttle_.record_failure(keys, limits());
+  journal::record(journal::level::warning, "auth", "login failed",
+                  {{"login", keys.account}, {"client_ip", ip}, {"counted", recorded.has_value()}});
 }
 
 void authenticator::set_directory_verifier(std::shared_ptr<directory_verifier> verifier) {
@@ -82,24 +75,24 @@ result<std::string> authenticator::normalise(std::string const& login) const {
 }
 
 asio::awaitable<login_result> authenticator::verify_password(std::string login, std::string password, std::string ip) {
-  auto source = throttle_key(ip);
-  auto t = throttle();
   auto address = normalise(login);
   std::string key = address ? *address : login;
-  // SECURITY: a locked-out IP or account gets no password check at all.
-  if (!t->check(source, key, clock::now()).allowed) co_return login_result{login_outcome::throttled, key};
-  auto fail = [&](login_outcome why) {
-    t->record_failure(source, key, clock::now());
-    journal::record(journal::level::warning, "auth", "login failed", {{"login", key}, {"client_ip", ip}});
-    return login_result{why, key};
-  };
-  if (!address) co_return fail(login_outcome::bad_credentials);
+  auto keys = make_throttle_keys(ip, key);
+  // SECURITY: a locked-out network or account gets no password check at all.
+  auto throttled = co_await is_throttled(keys);
+  if (!throttled) co_return login_result{login_outcome::unavailable, key};
+  if (*throttled) co_return login_result{login_outcome::throttled, key};
+  if (!address) {
+    co_await record_failure(keys, ip);
+    co_return login_result{login_outcome::bad_credentials, key};
+  }
   auto found = co_await identity_.find_credentials(*address);
   if (!found) co_return login_result{login_outcome::unavailable, key};
   if (!*found) {
     // Unknown account: spend the same argon2 time as a real check.
     co_await net::run_cpu([&] { return hash_password_blocking(password); });
-    co_return fail(login_outcome::bad_credentials);
+    co_await record_failure(keys, ip);
+    co_return login_result{login_outcome::bad_credentials, key};
   }
   auto const& account = **found;
   result<bool> verified = false;
@@ -115,11 +108,13 @@ asio::awaitable<login_result> authenticator::verify_password(std::string login, 
     verified = co_await net::run_cpu([&] { return verify_password_blocking(password, phc); });
   }
   if (!verified) co_return login_result{login_outcome::unavailable, key};
-  if (!*verified) co_return fail(login_outcome::bad_credentials);
   // SECURITY: a disabled account is refused only after a correct password,
   // so the answer does not reveal the state of accounts to guessers.
-  if (!account.enabled) co_return fail(login_outcome::disabled);
-  t->record_success(key);
+  if (!*verified || !account.enabled) {
+    co_await record_failure(keys, ip);
+    co_return login_result{*verified ? login_outcome::disabled : login_outcome::bad_credentials, key};
+  }
+  co_await throttle_.record_success(keys);
   co_return login_result{login_outcome::ok, account.address};
 }
 
@@ -127,7 +122,10 @@ asio::awaitable<scram_lookup> authenticator::scram_credentials_for(std::string l
   auto address = normalise(login);
   std::string key = address ? *address : login;
   scram_lookup out{fake_scram_credentials(key, scram_secret_, hash), key, false};
-  if (!address || !throttle()->check(throttle_key(ip), key, clock::now()).allowed) co_return out;
+  if (!address) co_return out;
+  auto keys = make_throttle_keys(ip, key);
+  auto throttled = co_await is_throttled(keys);
+  if (!throttled || *throttled) co_return out;  // fails like a wrong password
   auto found = co_await identity_.find_credentials(*address);
   if (!found || !*found || !(*found)->enabled || (*found)->source != "local") co_return out;
   if (auto stored = stored_scram((*found)->scram_json, hash)) {
@@ -138,13 +136,13 @@ asio::awaitable<scram_lookup> authenticator::scram_credentials_for(std::string l
   co_return out;
 }
 
-void authenticator::record_scram_result(scram_lookup const& who, std::string const& ip, bool ok) {
+asio::awaitable<void> authenticator::record_scram_result(scram_lookup who, std::string ip, bool ok) {
+  auto keys = make_throttle_keys(ip, who.address);
   if (ok && who.exists) {
-    throttle()->record_success(who.address);
-    return;
+    co_await throttle_.record_success(keys);
+    co_return;
   }
-  throttle()->record_failure(throttle_key(ip), who.address, clock::now());
-  journal::record(journal::level::warning, "auth", "login failed", {{"login", who.address}, {"client_ip", ip}});
+  co_await record_failure(keys, ip);
 }
 
 }  // namespace posta::auth

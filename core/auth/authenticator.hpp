@@ -1,15 +1,16 @@
 // The authentication service shared by SMTP, IMAP, POP3 and XMPP: login name
-// normalisation (default domain), failed-login throttling per IP and per
-// account, argon2id verification of local passwords, SCRAM credentials, and
+// normalisation (default domain), failed-login throttling per client network,
+// per account and network, and per account (in PostgreSQL: throttle_store), argon2id verification of local passwords, SCRAM credentials, and
 // a plug-in point through which the directory module checks directory
 // accounts by LDAP bind (the password is then never stored here).
 #pragma once
 
-#include "core/auth/login_throttle.hpp"
 #include "core/auth/scram.hpp"
+#include "core/auth/throttle_store.hpp"
 #include "core/identity/store.hpp"
 
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 
@@ -47,20 +48,22 @@ class authenticator {
   // SCRAM: the stored keys of `login`, or stable fake ones (RFC 5802 §9).
   // Disabled, directory and throttled accounts get fake keys too.
   asio::awaitable<scram_lookup> scram_credentials_for(std::string login, scram_hash hash, std::string ip);
-  void record_scram_result(scram_lookup const& who, std::string const& ip, bool ok);
+  asio::awaitable<void> record_scram_result(scram_lookup who, std::string ip, bool ok);
 
   void set_directory_verifier(std::shared_ptr<directory_verifier> verifier);
-  void apply_settings();  // throttle parameters changed
+  void apply_settings() {}  // throttle limits are read from the settings at each use
 
  private:
-  std::shared_ptr<login_throttle> throttle() const;
+  throttle_limits limits() const;
+  asio::awaitable<std::optional<bool>> is_throttled(throttle_keys const& keys);
+  asio::awaitable<void> record_failure(throttle_keys const& keys, std::string const& ip);
   result<std::string> normalise(std::string const& login) const;
 
   identity::store& identity_;
   settings::store const& settings_;
   std::string scram_secret_;
   mutable std::mutex mutex_;
-  std::shared_ptr<login_throttle> throttle_;
+  throttle_store throttle_;
   std::shared_ptr<directory_verifier> directory_;
 };
 

@@ -74,6 +74,8 @@ class store {
  public:
   explicit store(db::pool& pool) : pool_(pool) {}
 
+  db::pool& pool() const { return pool_; }  // for services beside identity (login throttle)
+
   asio::awaitable<result<domain_info>> create_domain(std::string name, std::string description);
   asio::awaitable<result<std::vector<domain_info>>> list_domains();
   asio::awaitable<result<domain_info>> get_domain(std::string name);

@@ -11,9 +11,10 @@ std::vector<definition> const& definitions() {
   static std::vector<definition> const all = {
       {"auth.default_domain", kind::string, "", "domain appended to logins given without @", 0, 0, string_format::host_name},
       {"auth.max_failures_per_ip", kind::integer, 20, "failed logins from one IP before it is locked out", 1, 100000},
-      {"auth.max_failures_per_account", kind::integer, 10, "failed logins for one account before it is locked out", 1, 100000},
+      {"auth.max_failures_per_account", kind::integer, 10, "failed logins for one account from one client network before that pair is locked out", 1, 100000},
+      {"auth.max_failures_per_account_total", kind::integer, 100, "failed logins for one account from all networks before it is locked out everywhere", 1, 1000000},
       {"auth.failure_window_seconds", kind::integer, 300, "window in which failed logins are counted", 1, 86400},
-      {"auth.lockout_seconds", kind::integer, 300, "how long a locked-out IP or account is refused", 1, 86400},
+      {"auth.lockout_seconds", kind::integer, 300, "how long a locked-out network, account-and-network or account is refused", 1, 86400},
       {"net.max_connections_per_ip", kind::integer, 50, "concurrent connections per client IP on IMAP, POP3, XMPP and HTTP (0 = unlimited)", 0, 1000000},
       {"net.max_connections", kind::integer, 10000, "concurrent connections on all listeners together; the last tenth is kept for the HTTP listener (lowered to fit the descriptor limit)", 10, 1000000},
       {"net.shutdown_grace_seconds", kind::integer, 30, "on SIGTERM, how long sessions in the middle of a message may take to finish", 0, 3600},

@@ -103,7 +103,7 @@ asio::awaitable<proto::reply> session::sasl_scram(std::optional<std::string> ini
   auto server_final = client_final ? scram.finish(*client_final) : result<std::string>(client_final.error());
   // SECURITY: RFC 5802 5.1 authzid: only the authenticated user, as PLAIN.
   bool ok = server_final.has_value() && lookup.exists && auth::is_authzid_permitted(*who, lookup.address);
-  ctx_.auth.record_scram_result(lookup, client_ip_, ok);
+  co_await ctx_.auth.record_scram_result(lookup, client_ip_, ok);
   if (!ok) co_return proto::replies::auth_failed();
   // RFC 4954 4: the server-final message goes in one more challenge, to
   // which the client answers with an empty line.
