@@ -3,6 +3,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <set>
+
 namespace posta::db {
 namespace {
 
@@ -13,10 +16,15 @@ asio::awaitable<result<int>> apply_pending(connection& conn, std::span<migration
   POSTA_CO_TRY(co_await conn.execute(
       "CREATE TABLE IF NOT EXISTS schema_version ("
       " version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"));
-  POSTA_CO_TRY_ASSIGN(auto current, co_await conn.query("SELECT coalesce(max(version), 0) FROM schema_version"));
-  int version = static_cast<int>(current.i64(0, 0));
+  // Numbers are handed out ahead of time to work merged in any order (005
+  // may arrive after 007), so every migration not yet recorded is applied,
+  // in order, rather than only those above the highest one.
+  POSTA_CO_TRY_ASSIGN(auto applied_rows, co_await conn.query("SELECT version FROM schema_version"));
+  std::set<int> done;
+  for (int i = 0; i < applied_rows.size(); ++i) done.insert(static_cast<int>(applied_rows.i64(i, 0)));
+  int version = done.empty() ? 0 : *done.rbegin();
   for (auto const& m : migrations) {
-    if (m.version <= version) continue;
+    if (done.count(m.version)) continue;
     POSTA_CO_TRY(co_await conn.execute("BEGIN"));
     auto applied = co_await conn.execute(std::string(m.sql));
     if (applied) {
@@ -31,7 +39,7 @@ asio::awaitable<result<int>> apply_pending(connection& conn, std::span<migration
     }
     POSTA_CO_TRY(co_await conn.execute("COMMIT"));
     spdlog::info("database schema migrated to {} ({})", m.version, m.name);
-    version = m.version;
+    version = std::max(version, m.version);
   }
   co_return version;
 }
