@@ -73,8 +73,8 @@ asio::awaitable<void> close_acceptor(std::shared_ptr<tcp::acceptor> acceptor) {
 
 // Out of descriptors (EMFILE) or similar: pause instead of spinning, longer
 // each time it happens again, and accept again afterwards.
-asio::awaitable<void> back_off(asio::any_io_executor ex, int failures) {
-  asio::steady_timer timer(ex, std::chrono::milliseconds(std::min(1000, 50 << std::min(failures, 5))));
+asio::awaitable<void> back_off(asio::steady_timer& timer, int failures) {
+  timer.expires_after(std::chrono::milliseconds(std::min(1000, 50 << std::min(failures, 5))));
   co_await timer.async_wait(as_value);
 }
 
@@ -113,13 +113,17 @@ asio::awaitable<void> accept_loop(std::shared_ptr<tcp::acceptor> acceptor, std::
                                   asio::any_io_executor io, connection_cap* cap) {
   throttled_log accept_errors, refusals;
   int failures = 0;
+  // Made before descriptors can run out: the first timer of an io_context
+  // sets up its timer service, which must not happen half-way under EMFILE.
+  asio::steady_timer pause(acceptor->get_executor());
   for (;;) {
     asio::any_io_executor const strand = asio::make_strand(io);
     auto [ec, socket] = co_await acceptor->async_accept(strand, as_value);
     if (!acceptor->is_open() || ec == asio::error::operation_aborted) break;
     if (ec) {
       accept_errors.warn("listener {}: accept: {}; pausing", e->name, ec.message());
-      co_await back_off(acceptor->get_executor(), failures++);
+      int const attempt = failures++;
+      co_await back_off(pause, attempt);
       continue;
     }
     failures = 0;
