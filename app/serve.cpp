@@ -88,19 +88,11 @@ int run_serve(std::string const& config_path) {
     conninfo = cluster->conninfo();
   }
 
-  auto tls = net::make_server_tls_context(cfg.tls.cert, cfg.tls.key);
-  if (!tls) return fail(tls.error().message());
-  server::tls_map tls_by_listener;
-  for (auto const& [listener, files] : cfg.tls_per_protocol) {
-    auto ctx = net::make_server_tls_context(files.cert, files.key);
-    if (!ctx) return fail("[tls." + listener + "] " + ctx.error().message());
-    tls_by_listener[listener] = *ctx;
-  }
   auto secret = ensure_secret_file(cfg.data_dir / "server-secret");
   if (!secret) return fail(secret.error().message());
 
   asio::io_context io;
-  auto srv = std::make_unique<server>(io, cfg, conninfo, *tls, std::move(tls_by_listener), *secret);
+  auto srv = std::make_unique<server>(io, cfg, conninfo, *secret);
   int status = 0;
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   asio::co_spawn(io, [&]() -> asio::awaitable<void> {
@@ -120,7 +112,7 @@ int run_serve(std::string const& config_path) {
         spdlog::info("signal {}: shutting down", signal);
         break;
       }
-      co_await srv->reload_listeners(config_path);
+      co_await srv->reload(config_path);
     }
     co_await srv->stop();
     io.stop();

@@ -23,10 +23,11 @@ import unittest
 import urllib.parse
 
 LISTENER_NAMES = ("smtp", "submission", "submissions", "imap", "imaps", "pop3", "pop3s",
-                  "xmpp", "xmpps", "s2s", "http")
+                  "xmpp", "xmpps", "s2s", "http", "https")
 # The development defaults of DESIGN.md, used when the config names no listener.
 DEFAULT_PORTS = {"smtp": 2525, "submission": 2587, "submissions": 2465, "imap": 1143, "imaps": 1993,
-                 "pop3": 1110, "pop3s": 1995, "xmpp": 5222, "xmpps": 5223, "s2s": 5269, "http": 8080}
+                 "pop3": 1110, "pop3s": 1995, "xmpp": 5222, "xmpps": 5223, "s2s": 5269, "http": 8080,
+                 "https": 8443}
 TOKEN = "itest-admin-token-0123456789"
 READY_TIMEOUT = 60.0
 _USE_DEFAULT = object()
