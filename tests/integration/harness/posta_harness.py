@@ -111,7 +111,7 @@ class PostaServer:
     """
 
     def __init__(self, listeners=None, token=TOKEN, hostname="posta.itest", minimal_config=False,
-                 extra_toml="", root=None, data_dir=None, env=None):
+                 extra_toml="", root=None, data_dir=None, env=None, server_toml=""):
         self.binary = posta_bin()
         self.root = root or make_temp_dir()
         self.data_dir = data_dir or os.path.join(self.root, "data")
@@ -121,6 +121,7 @@ class PostaServer:
         self.minimal_config = minimal_config
         self.hostname = hostname
         self.extra_toml = extra_toml
+        self.server_toml = server_toml  # more lines of [server]
         self.proc = None
         self._log_file = None
         self.token = token
@@ -147,6 +148,8 @@ class PostaServer:
 
     def write_config(self):
         lines = ["[server]", "data_dir = " + _toml_string(self.data_dir)]
+        if self.server_toml:
+            lines.append(self.server_toml)
         if not self.minimal_config:
             lines.append("hostname = " + _toml_string(self.hostname))
             lines += ["", "[listeners]"]
