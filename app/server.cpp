@@ -2,6 +2,7 @@
 #include "app/server.hpp"
 
 #include "core/db/migrations.hpp"
+#include "core/journal/log.hpp"
 #include "core/net/blocking.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -9,7 +10,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
 
 namespace posta::app {
 
@@ -22,7 +22,7 @@ void log_if_failed(std::exception_ptr e) {
   try {
     std::rethrow_exception(e);
   } catch (std::exception const& ex) {
-    spdlog::error("background task failed: {}", ex.what());
+    journal::log(journal::level::error, "background task failed: {}", ex.what());
   }
 }
 }  // namespace
@@ -132,7 +132,7 @@ asio::awaitable<result<void>> server::start() {
   // SECURITY: bounded pools, sized once (pools.disk_threads, pools.cpu_threads).
   if (!net::configure_pools(static_cast<std::size_t>(settings.get_int("pools.disk_threads")),
                             static_cast<std::size_t>(settings.get_int("pools.cpu_threads"))))
-    spdlog::warn("thread pools were in use before start-up: pools.* settings not applied");
+    journal::log(journal::level::warning, "thread pools were in use before start-up: pools.* settings not applied");
   settings.on_change([this] { apply_settings(); });
   apply_settings();
   notifier.subscribe(settings::notify_channel, [this](std::string const&, std::string const&) {

@@ -1,6 +1,8 @@
 // TLS certificates and server contexts on OpenSSL 3: see tls.hpp.
 #include "core/net/tls.hpp"
 
+#include "core/util/atomic_file.hpp"
+
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <openssl/err.h>
@@ -9,12 +11,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 
 namespace posta::net {
 namespace fs = std::filesystem;
@@ -122,30 +120,6 @@ std::string bio_contents(BIO* bio) {
   return std::string(data, n > 0 ? static_cast<std::size_t>(n) : 0);
 }
 
-// DURABILITY: written to a temporary file, fsynced, then renamed, so a crash
-// leaves either no file or a whole one (never a truncated key).
-result<void> write_file_atomically(fs::path const& path, std::string const& data, mode_t mode) {
-  fs::path const tmp = path.string() + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return make_error(std::error_code(errno, std::generic_category()), "create " + tmp.string());
-  bool ok = ::fchmod(fd, mode) == 0;  // SECURITY: the umask or an old file must not widen it
-  for (std::size_t done = 0; ok && done < data.size();) {
-    ssize_t const n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    ok = n > 0;
-    if (ok) done += static_cast<std::size_t>(n);
-  }
-  ok = ok && ::fsync(fd) == 0;
-  int const saved = errno;
-  ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::error_code ec(ok ? errno : saved, std::generic_category());
-    ::unlink(tmp.c_str());
-    return make_error(ec, "write " + path.string());
-  }
-  return {};
-}
-
 result<void> write_key_and_certificate(fs::path const& cert_path, fs::path const& key_path,
                                        EVP_PKEY* key, X509* cert) {
   owned<BIO> key_pem(BIO_new(BIO_s_mem()));
@@ -158,8 +132,10 @@ result<void> write_key_and_certificate(fs::path const& cert_path, fs::path const
   for (auto const& p : {cert_path, key_path}) {
     if (p.has_parent_path()) fs::create_directories(p.parent_path(), ec);
   }
-  if (auto r = write_file_atomically(key_path, bio_contents(key_pem.get()), 0600); !r) return r;
-  return write_file_atomically(cert_path, bio_contents(cert_pem.get()), 0644);
+  // DURABILITY: each file whole or absent after a crash; a key without its
+  // certificate (or the reverse) is made again at the next start.
+  if (auto r = util::write_file_atomically(key_path, bio_contents(key_pem.get()), 0600); !r) return r;
+  return util::write_file_atomically(cert_path, bio_contents(cert_pem.get()), 0644);
 }
 
 }  // namespace
