@@ -1,7 +1,7 @@
 // Migration runner: idempotent, concurrent-safe, all-or-nothing per file.
 #include "core/db/migrations.hpp"
-#include "core/journal/log.hpp"
 
+#include "core/journal/log.hpp"
 
 namespace posta::db {
 namespace {

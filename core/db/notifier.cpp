@@ -1,5 +1,6 @@
 // The notifier's loop: connect, LISTEN to every channel, await input, deliver.
 #include "core/db/notifier.hpp"
+
 #include "core/journal/log.hpp"
 
 #include <boost/asio/steady_timer.hpp>

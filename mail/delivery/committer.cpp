@@ -1,6 +1,7 @@
 // The job queue of the committer: a concurrent channel of waiting jobs, each
 // with a one-slot channel that carries its outcome back to the session.
 #include "mail/delivery/committer.hpp"
+
 #include "core/journal/log.hpp"
 
 #include <boost/asio/as_tuple.hpp>

@@ -4,8 +4,8 @@
 
 #include "core/db/embedded_cluster.hpp"
 #include "core/db/migrations.hpp"
-#include "core/net/blocking.hpp"
 #include "core/journal/log.hpp"
+#include "core/net/blocking.hpp"
 
 #include <boost/asio/use_awaitable.hpp>
 
