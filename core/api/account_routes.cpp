@@ -40,11 +40,8 @@ void add_account_routes(http::router& r, context& ctx) {
   add_entity_routes<identity::account_info>(
       r, ctx, {"/api/v1/accounts", "address", "accounts", listed_by_domain(&identity::store::list_accounts),
                &identity::store::get_account, &identity::store::delete_account});
-  r.add("POST", "/api/v1/accounts", [&ctx](http::request const& req, http::route_params const&) -> asio::awaitable<http::response> {
-    auto spec = read_body(req, parse_new_account);
-    if (!spec) co_return field_error(spec.error());
-    co_return respond(co_await ctx.identity.create_account(std::move(*spec)), 201);
-  });
+  add_create_route(r, "/api/v1/accounts", parse_new_account,
+                   [&ctx](identity::new_account spec) { return ctx.identity.create_account(std::move(spec)); });
   r.add("PATCH", "/api/v1/accounts/{address}", [&ctx](http::request const& req, http::route_params const& p) -> asio::awaitable<http::response> {
     auto update = read_body(req, parse_update);
     if (!update) co_return field_error(update.error());

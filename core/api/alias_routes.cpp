@@ -27,11 +27,8 @@ void add_alias_routes(http::router& r, context& ctx) {
   add_entity_routes<identity::alias_info>(
       r, ctx, {"/api/v1/aliases", "address", "aliases", listed_by_domain(&identity::store::list_aliases),
                &identity::store::get_alias, &identity::store::delete_alias});
-  r.add("POST", "/api/v1/aliases", [&ctx](http::request const& req, http::route_params const&) -> asio::awaitable<http::response> {
-    auto fields = read_body(req, read_new_alias);
-    if (!fields) co_return field_error(fields.error());
-    co_return respond(co_await ctx.identity.create_alias(fields->address, fields->targets), 201);
-  });
+  add_create_route(r, "/api/v1/aliases", read_new_alias,
+                   [&ctx](alias_fields f) { return ctx.identity.create_alias(f.address, f.targets); });
 }
 
 }  // namespace posta::api

@@ -33,10 +33,8 @@ void add_domain_routes(http::router& r, context& ctx) {
       r, ctx, {"/api/v1/domains", "name", "domains",
                [](identity::store& s, http::request const&) { return s.list_domains(); },
                &identity::store::get_domain, &identity::store::delete_domain});
-  r.add("POST", "/api/v1/domains", [&ctx](http::request const& req, http::route_params const&) -> asio::awaitable<http::response> {
-    auto fields = read_body(req, read_new_domain);
-    if (!fields) co_return field_error(fields.error());
-    co_return respond(co_await ctx.identity.create_domain(fields->name, fields->description.value_or("")), 201);
+  add_create_route(r, "/api/v1/domains", read_new_domain, [&ctx](domain_fields f) {
+    return ctx.identity.create_domain(f.name, f.description.value_or(""));
   });
   r.add("PATCH", "/api/v1/domains/{name}", [&ctx](http::request const& req, http::route_params const& p) -> asio::awaitable<http::response> {
     auto fields = read_body(req, read_domain_update);

@@ -1,7 +1,7 @@
 // The routes every identity entity has, written once: GET <path> lists
 // (?domain= filters where the entity belongs to a domain), GET <path>/{key}
-// shows one, DELETE <path>/{key} removes it. Creation and changes differ
-// per entity and stay in its own *_routes.cpp.
+// shows one, DELETE <path>/{key} removes it; POST <path> creates one from
+// its own fields. Changes differ per entity and stay in its *_routes.cpp.
 #pragma once
 
 #include "core/api/api.hpp"
@@ -41,6 +41,18 @@ void add_entity_routes(http::router& r, context& ctx, entity_api<T> e) {
     std::string name(p.get(e.key));
     auto deleted = co_await (ctx.identity.*e.remove)(std::move(name));
     co_return respond_deleted(deleted);
+  });
+}
+
+// POST <path>: the body read by `read` (a field reader of fields.hpp), then
+// `create(fields)`, answered 201 with the new entity.
+template <class Read, class Create>
+void add_create_route(http::router& r, std::string const& path, Read read, Create create) {
+  r.add("POST", path, [read, create](http::request const& req, http::route_params const&) -> asio::awaitable<http::response> {
+    auto fields = read_body(req, read);
+    if (!fields) co_return field_error(fields.error());
+    auto created = co_await create(std::move(*fields));
+    co_return respond(created, 201);
   });
 }
 

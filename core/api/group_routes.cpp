@@ -29,11 +29,8 @@ void add_group_routes(http::router& r, context& ctx) {
   add_entity_routes<identity::group_info>(
       r, ctx, {"/api/v1/groups", "address", "groups", listed_by_domain(&identity::store::list_groups),
                &identity::store::get_group, &identity::store::delete_group});
-  r.add("POST", "/api/v1/groups", [&ctx](http::request const& req, http::route_params const&) -> asio::awaitable<http::response> {
-    auto fields = read_body(req, read_new_group);
-    if (!fields) co_return field_error(fields.error());
-    co_return respond(co_await ctx.identity.create_group(fields->address, fields->name.value_or("")), 201);
-  });
+  add_create_route(r, "/api/v1/groups", read_new_group,
+                   [&ctx](group_fields f) { return ctx.identity.create_group(f.address, f.name.value_or("")); });
   r.add("POST", "/api/v1/groups/{address}/members", [&ctx](http::request const& req, http::route_params const& p) -> asio::awaitable<http::response> {
     auto member = read_body(req, read_member);
     if (!member) co_return field_error(member.error());

@@ -193,6 +193,9 @@ asio::awaitable<void> session::run() {
     bool keep_going = co_await perform(std::move(next));
     if (!keep_going) break;
   }
+  // An abandoned message's temporary file goes before the connection closes,
+  // so a client that sees the close knows nothing of it is left.
+  body_.reset();
   co_await flush();
   co_await stream_.shutdown(std::chrono::seconds(5));
 }
