@@ -2,6 +2,7 @@
 #include "core/http/client.hpp"
 
 #include "core/net/tls.hpp"
+#include "core/util/ascii.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -28,7 +29,7 @@ using boost::system::error_code;
 
 error failed(error_code const& ec) {
   std::string reason = ec == beast::error::timeout ? "timed out" : ec.message();
-  if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(reason[0])));
+  if (!reason.empty()) reason[0] = util::ascii_lower(reason[0]);
   return make_error(ec, reason);
 }
 

@@ -4,6 +4,7 @@
 #include "core/http/connection.hpp"
 
 #include "core/http/target.hpp"
+#include "core/util/ascii.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -49,29 +50,17 @@ std::string format_endpoint(asio::ip::tcp::socket const& socket) {
   return ep.address().is_v6() ? "[" + addr + "]:" + port : addr + ":" + port;
 }
 
-std::string lowercase(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string uppercase(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return out;
-}
+using util::ascii_lowercase;
 
 result<request> to_request(beast_request& msg, std::string const& remote) {
   auto target = POSTA_TRY(parse_target(msg.target()));
   request req;
-  req.method = uppercase(msg.method_string());
+  req.method = util::ascii_uppercase(msg.method_string());
   req.path = std::move(target.path);
   req.raw_path = std::move(target.raw_path);
   req.query = std::move(target.query);
   for (auto const& field : msg) {
-    auto& slot = req.headers[lowercase(field.name_string())];
+    auto& slot = req.headers[ascii_lowercase(field.name_string())];
     slot += (slot.empty() ? "" : ", ");
     slot += field.value();
   }
@@ -120,7 +109,7 @@ asio::awaitable<bool> wait_for_request(session<Stream>& s) {
 
 bool is_expect_continue(beast_request const& msg) {
   auto const it = msg.find(bhttp::field::expect);
-  return it != msg.end() && lowercase(it->value()) == "100-continue";
+  return it != msg.end() && ascii_lowercase(it->value()) == "100-continue";
 }
 
 template <class Stream>

@@ -2,6 +2,7 @@
 #include "core/net/tls.hpp"
 
 #include "core/util/atomic_file.hpp"
+#include "core/util/ascii.hpp"
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -214,8 +215,7 @@ struct tls_contexts::generation {
 namespace {
 
 std::string lowercase_name(std::string_view name) {
-  std::string out(name);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string out = util::ascii_lowercase(name);
   while (!out.empty() && out.back() == '.') out.pop_back();  // an absolute name
   return out;
 }
