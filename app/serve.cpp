@@ -6,17 +6,18 @@
 #include "app/server.hpp"
 #include "core/db/embedded_cluster.hpp"
 #include "core/journal/journal.hpp"
+#include "core/journal/log.hpp"
 #include "core/net/blocking.hpp"
 #include "core/net/tls.hpp"
+#include "core/util/atomic_file.hpp"
+#include "core/util/crypto_random.hpp"
+#include "core/util/hex.hpp"
 #include "core/util/process.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <openssl/rand.h>
-#include <spdlog/spdlog.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -36,17 +37,9 @@ result<std::string> ensure_secret_file(fs::path const& path) {
     std::getline(in, token);
     if (!token.empty()) return token;
   }
-  unsigned char raw[24];
-  if (RAND_bytes(raw, sizeof raw) != 1) return make_error(errc::internal, "random token");
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string token;
-  for (unsigned char c : raw) token += {hex[c >> 4], hex[c & 15]};
-  auto old_mask = ::umask(077);
-  std::ofstream out(path, std::ios::trunc);
-  out << token << "\n";
-  ::umask(old_mask);
-  if (!out) return make_error(errc::io_error, "write " + path.string());
-  spdlog::info("generated {}", path.string());
+  std::string const token = util::hex_encode(POSTA_TRY(util::random_bytes(24)));
+  POSTA_TRY(util::write_file_atomically(path, token + "\n", 0600));
+  journal::log(journal::level::info, "generated {}", path.string());
   return token;
 }
 
@@ -63,7 +56,7 @@ result<void> prepare(config::bootstrap& cfg) {
 }
 
 int fail(std::string const& what) {
-  spdlog::error("{}", what);
+  journal::log(journal::level::error, "{}", what);
   return 1;
 }
 
@@ -71,7 +64,7 @@ int fail(std::string const& what) {
 
 int run_serve(std::string const& config_path) {
   journal::use_async_stderr();  // SECURITY: an io thread never waits for stderr
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  journal::use_server_log_format();
   auto loaded = config::load_bootstrap(config_path);
   if (!loaded) return fail(loaded.error().message());
   auto cfg = std::move(*loaded);
@@ -88,19 +81,11 @@ int run_serve(std::string const& config_path) {
     conninfo = cluster->conninfo();
   }
 
-  auto tls = net::make_server_tls_context(cfg.tls.cert, cfg.tls.key);
-  if (!tls) return fail(tls.error().message());
-  server::tls_map tls_by_listener;
-  for (auto const& [listener, files] : cfg.tls_per_protocol) {
-    auto ctx = net::make_server_tls_context(files.cert, files.key);
-    if (!ctx) return fail("[tls." + listener + "] " + ctx.error().message());
-    tls_by_listener[listener] = *ctx;
-  }
   auto secret = ensure_secret_file(cfg.data_dir / "server-secret");
   if (!secret) return fail(secret.error().message());
 
   asio::io_context io;
-  auto srv = std::make_unique<server>(io, cfg, conninfo, *tls, std::move(tls_by_listener), *secret);
+  auto srv = std::make_unique<server>(io, cfg, conninfo, *secret);
   int status = 0;
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   asio::co_spawn(io, [&]() -> asio::awaitable<void> {
@@ -112,15 +97,15 @@ int run_serve(std::string const& config_path) {
     std::string failed;
     for (auto const& st : srv->services.list())
       if (st.current == service::state::failed) failed += (failed.empty() ? "" : ", ") + st.name + " (" + st.detail + ")";
-    if (failed.empty()) spdlog::info("posta is ready");
-    else spdlog::error("posta is running, but these services failed to start: {}", failed);
+    if (failed.empty()) journal::log(journal::level::info, "posta is ready");
+    else journal::log(journal::level::error, "posta is running, but these services failed to start: {}", failed);
     for (;;) {
       auto [ec, signal] = co_await signals.async_wait(asio::as_tuple(asio::use_awaitable));
       if (ec || signal != SIGHUP) {
-        spdlog::info("signal {}: shutting down", signal);
+        journal::log(journal::level::info, "signal {}: shutting down", signal);
         break;
       }
-      co_await srv->reload_listeners(config_path);
+      co_await srv->reload(config_path);
     }
     co_await srv->stop();
     io.stop();
@@ -138,7 +123,7 @@ int run_serve(std::string const& config_path) {
   for (auto& t : workers) t.join();
   net::stop_blocking_pool();
   if (cluster) cluster->stop_blocking();
-  spdlog::info("posta stopped");
+  journal::log(journal::level::info, "posta stopped");
   journal::flush_stderr();
   // Sessions still open hold coroutine frames that point into the server; the
   // process is ending, so they are left to the OS rather than unwound.

@@ -2,6 +2,7 @@
 #include "app/server.hpp"
 
 #include "core/db/migrations.hpp"
+#include "core/journal/log.hpp"
 #include "core/net/blocking.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -9,7 +10,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
 
 namespace posta::app {
 
@@ -22,13 +22,21 @@ void log_if_failed(std::exception_ptr e) {
   try {
     std::rethrow_exception(e);
   } catch (std::exception const& ex) {
-    spdlog::error("background task failed: {}", ex.what());
+    journal::log(journal::level::error, "background task failed: {}", ex.what());
   }
 }
 }  // namespace
 
-server::server(asio::io_context& io_, config::bootstrap cfg_, std::string conninfo,
-               std::shared_ptr<boost::asio::ssl::context> tls_, tls_map tls_by_listener, std::string server_secret)
+net::tls_files tls_files_of(config::bootstrap const& cfg) {
+  net::tls_files out;
+  auto files = [](config::tls_files const& f) { return net::certificate_files{f.cert, f.key}; };
+  out.server = files(cfg.tls);
+  for (auto const& [listener, f] : cfg.tls_per_protocol) out.by_listener[listener] = files(f);
+  for (auto const& [domain, f] : cfg.tls_per_domain) out.by_domain[domain] = files(f);
+  return out;
+}
+
+server::server(asio::io_context& io_, config::bootstrap cfg_, std::string conninfo, std::string server_secret)
     : io(io_),
       cfg(std::move(cfg_)),
       pool(io.get_executor(), conninfo, pool_size),
@@ -42,12 +50,12 @@ server::server(asio::io_context& io_, config::bootstrap cfg_, std::string connin
       listeners(io.get_executor(), &connections),
       http_limiter(0, 0),
       api{pool, identity, settings, services},
-      tls(std::move(tls_)),
+      tls(std::make_shared<net::tls_contexts>()),
       authenticator(identity, settings, std::move(server_secret)),
       resolver(pool),
       committer(pool, blobs),
       smtp(mail::smtp::server::context{settings, authenticator, resolver, committer, blobs, smtp_rate, smtp_lists, tls,
-                                       cfg.hostname, std::move(tls_by_listener), &sessions}) {}
+                                       cfg.hostname, &sessions}) {}
 
 void server::apply_settings() {
   http_limiter.set_max_per_ip(static_cast<std::size_t>(settings.get_int("net.max_connections_per_ip")));
@@ -87,7 +95,30 @@ void server::add_listener_service(std::string const& name, net::connection_handl
   services.add(name, std::move(h));
 }
 
+// The same router on both: plain http (loopback unless allowed, see
+// config::check_plain_http) and https with the server's certificate.
+void server::add_http_listeners() {
+  auto limited = [this](asio::ip::tcp::socket& s) -> result<net::connection_limiter::guard> {
+    boost::system::error_code ec;
+    auto peer = s.remote_endpoint(ec);
+    if (ec) return make_error(ec, "peer address");
+    return http_limiter.try_acquire(peer.address());  // SECURITY: per-IP connection bound
+  };
+  add_listener_service("http", [this, limited](asio::ip::tcp::socket s) -> asio::awaitable<void> {
+    auto slot = limited(s);
+    if (!slot) co_return;  // the socket closes
+    co_await http::serve_http_connection(std::move(s), router, http::http_limits{});
+  }, false, /*reserved=*/true);
+  add_listener_service("https", [this, limited](asio::ip::tcp::socket s) -> asio::awaitable<void> {
+    auto slot = limited(s);
+    if (!slot) co_return;
+    // The certificates of this moment: a reload changes later connections only.
+    co_await http::serve_https_connection(std::move(s), tls->for_listener("https"), router, http::http_limits{});
+  }, true, /*reserved=*/true);
+}
+
 asio::awaitable<result<void>> server::start() {
+  POSTA_CO_TRY(tls->load(tls_files_of(cfg)));
   settings::register_item_validator("smtp.allow_list", mail::smtp::policy::validate_list_entry);
   settings::register_item_validator("smtp.deny_list", mail::smtp::policy::validate_list_entry);
   settings::register_item_validator("smtp.trusted_networks", mail::smtp::policy::validate_network_entry);
@@ -101,7 +132,7 @@ asio::awaitable<result<void>> server::start() {
   // SECURITY: bounded pools, sized once (pools.disk_threads, pools.cpu_threads).
   if (!net::configure_pools(static_cast<std::size_t>(settings.get_int("pools.disk_threads")),
                             static_cast<std::size_t>(settings.get_int("pools.cpu_threads"))))
-    spdlog::warn("thread pools were in use before start-up: pools.* settings not applied");
+    journal::log(journal::level::warning, "thread pools were in use before start-up: pools.* settings not applied");
   settings.on_change([this] { apply_settings(); });
   apply_settings();
   notifier.subscribe(settings::notify_channel, [this](std::string const&, std::string const&) {
@@ -113,14 +144,7 @@ asio::awaitable<result<void>> server::start() {
 
   router.set_token(cfg.admin_token);
   api::add_routes(router, api);
-  add_listener_service("http", [this](asio::ip::tcp::socket s) -> asio::awaitable<void> {
-    boost::system::error_code ec;
-    auto peer = s.remote_endpoint(ec);
-    if (ec) co_return;
-    auto slot = http_limiter.try_acquire(peer.address());
-    if (!slot) co_return;  // SECURITY: per-IP connection bound; the socket closes
-    co_await http::serve_http_connection(std::move(s), router, http::http_limits{});
-  }, false, /*reserved=*/true);
+  add_http_listeners();
   using mail::smtp::server::listener_kind;
   // A connection over the global cap hears why (RFC 5321 3.8); the implicit
   // TLS port expects a handshake, so it is only closed.
@@ -173,13 +197,26 @@ asio::awaitable<void> server::move_small_blobs_inline(db::connection& conn) {
     journal::record(journal::level::info, "core", "moved small message bodies into the database", {{"count", total}});
 }
 
-asio::awaitable<void> server::reload_listeners(std::string const& config_path) {
+asio::awaitable<void> server::reload(std::string const& config_path) {
   auto fresh = config::load_bootstrap(config_path);
   if (!fresh) {
     journal::record(journal::level::error, "core", "configuration not reloaded: " + fresh.error().message());
     co_return;
   }
-  for (auto const& [name, address] : fresh->listeners) {
+  if (auto r = tls->load(tls_files_of(*fresh)); !r) {
+    journal::record(journal::level::error, "core", "certificates not reloaded: " + r.error().message());
+  } else {
+    cfg.tls = fresh->tls;
+    cfg.tls_per_protocol = fresh->tls_per_protocol;
+    cfg.tls_per_domain = fresh->tls_per_domain;
+    journal::record(journal::level::info, "core", "certificates reloaded");
+  }
+  co_await reload_listeners(*fresh);
+}
+
+asio::awaitable<void> server::reload_listeners(config::bootstrap const& fresh) {
+  cfg.allow_remote_plain_http = fresh.allow_remote_plain_http;
+  for (auto const& [name, address] : fresh.listeners) {
     if (cfg.listeners[name] == address) continue;
     journal::record(journal::level::info, "core", "listener " + name + " moves to " + (address.empty() ? "off" : address));
     cfg.listeners[name] = address;

@@ -16,6 +16,7 @@
 #include "core/net/connection_limiter.hpp"
 #include "core/net/listener.hpp"
 #include "core/net/session_registry.hpp"
+#include "core/net/tls.hpp"
 #include "core/service/registry.hpp"
 #include "core/settings/settings.hpp"
 #include "mail/delivery/committer.hpp"
@@ -28,16 +29,19 @@
 
 namespace posta::app {
 
-struct server {
-  using tls_map = std::map<std::string, std::shared_ptr<boost::asio::ssl::context>>;
-  server(asio::io_context& io, config::bootstrap cfg, std::string conninfo,
-         std::shared_ptr<boost::asio::ssl::context> tls, tls_map tls_by_listener, std::string server_secret);
+// Every certificate the bootstrap file names.
+net::tls_files tls_files_of(config::bootstrap const& cfg);
 
-  // Migrations, settings, services; returns once everything is listening.
+struct server {
+  server(asio::io_context& io, config::bootstrap cfg, std::string conninfo, std::string server_secret);
+
+  // Certificates, migrations, settings, services; returns once everything is listening.
   asio::awaitable<result<void>> start();
   asio::awaitable<void> stop();
-  // SIGHUP: re-reads the bootstrap file and rebinds listeners whose address changed.
-  asio::awaitable<void> reload_listeners(std::string const& config_path);
+  // SIGHUP: re-reads the bootstrap file, reloads every certificate and
+  // rebinds listeners whose address changed. A file that does not load
+  // changes nothing (the journal says why).
+  asio::awaitable<void> reload(std::string const& config_path);
 
   asio::io_context& io;
   config::bootstrap cfg;
@@ -54,7 +58,7 @@ struct server {
   net::connection_limiter http_limiter;
   http::router router;
   api::context api;
-  std::shared_ptr<boost::asio::ssl::context> tls;
+  std::shared_ptr<net::tls_contexts> tls;
   auth::authenticator authenticator;
   mail::delivery::resolver resolver;
   mail::delivery::committer committer;
@@ -66,6 +70,8 @@ struct server {
   // A service that is one listener of the bootstrap file.
   void add_listener_service(std::string const& name, net::connection_handler handler, bool can_disable = true,
                             bool reserved = false, std::string refusal = {});
+  void add_http_listeners();
+  asio::awaitable<void> reload_listeners(config::bootstrap const& fresh);
   void apply_settings();
   asio::awaitable<void> drain_sessions();
   asio::awaitable<void> maintenance();

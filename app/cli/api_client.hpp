@@ -1,5 +1,5 @@
-// A small synchronous HTTP/1.1 client for the admin API (plain http: the
-// admin listener is on loopback by default). No Beast in this header.
+// The admin API as the CLI calls it: one synchronous request per call, over
+// http or https (core/http's client).
 #pragma once
 
 #include "app/cli/endpoint.hpp"

@@ -230,6 +230,9 @@ void add_global_options(CLI::App& app, global_options& opts) {
   app.add_option("--api", opts.api, "Admin API URL (default: $POSTA_API, else from the config file)");
   app.add_option("--token", opts.token, "Admin token (default: $POSTA_TOKEN, else [admin] token of the config file)");
   app.add_option("--config,-c", opts.config, "Bootstrap file (default: $POSTA_CONFIG, else ./var/posta.toml)");
+  app.add_option("--cacert", opts.cacert,
+                 "Certificate (PEM) to trust for an https API (default: $POSTA_CACERT, else the server "
+                 "certificate named by the config file, else the system's trust store)");
   app.add_flag("--json", opts.json, "Print the API's JSON answer instead of a table");
 }
 
@@ -254,7 +257,8 @@ endpoint_inputs gather_inputs(global_options const& opts) {
     char const* v = std::getenv(name);
     return v ? std::optional<std::string>(v) : std::nullopt;
   };
-  return endpoint_inputs{opts.api, opts.token, opts.config, env("POSTA_API"), env("POSTA_TOKEN"), env("POSTA_CONFIG")};
+  return endpoint_inputs{opts.api,         opts.token,          opts.config,          opts.cacert,
+                         env("POSTA_API"), env("POSTA_TOKEN"), env("POSTA_CONFIG"), env("POSTA_CACERT")};
 }
 
 namespace {
@@ -285,6 +289,7 @@ int run_invocation(invocation const& inv, global_options const& opts) {
   if (!endpoint) return fail(2, endpoint.error().context);
   auto url = parse_api_url(endpoint->url);
   if (!url) return fail(2, url.error().context);
+  url->trusted_cert = endpoint->trusted_cert;
   api_client client(*url, endpoint->token);
   auto reply = client.call(inv.call->method, inv.call->target, inv.call->body);
   if (!reply) return fail(3, reply.error().context);

@@ -20,6 +20,7 @@ struct global_options {
   std::string api;     // --api URL
   std::string token;   // --token T
   std::string config;  // --config FILE
+  std::string cacert;  // --cacert FILE
   bool json = false;   // --json
 };
 

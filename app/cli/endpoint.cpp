@@ -12,16 +12,18 @@
 namespace posta::cli {
 
 result<api_url> parse_api_url(std::string_view url) {
-  constexpr std::string_view scheme = "http://";
+  bool const tls = url.starts_with("https://");
+  std::string_view const scheme = tls ? "https://" : "http://";
   if (!url.starts_with(scheme))
-    return make_error(errc::invalid_argument, "API URL must start with http:// (got \"" + std::string(url) + "\")");
+    return make_error(errc::invalid_argument,
+                      "API URL must start with http:// or https:// (got \"" + std::string(url) + "\")");
   std::string_view rest = url.substr(scheme.size());
   auto const slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
   api_url out;
   out.base = slash == std::string_view::npos ? "" : std::string(rest.substr(slash));
   while (!out.base.empty() && out.base.back() == '/') out.base.pop_back();
-  std::string_view host = authority, port = "80";
+  std::string_view host = authority, port = tls ? "443" : "80";
   if (authority.starts_with('[')) {
     auto const close = authority.find(']');
     if (close == std::string_view::npos) return make_error(errc::invalid_argument, "bad API URL: " + std::string(url));
@@ -38,19 +40,22 @@ result<api_url> parse_api_url(std::string_view url) {
     return make_error(errc::invalid_argument, "bad API URL: " + std::string(url));
   out.host = std::string(host);
   out.port = std::string(port);
+  out.tls = tls;
   out.text = std::string(url);
   while (out.text.size() > scheme.size() && out.text.back() == '/') out.text.pop_back();
   return out;
 }
 
-std::string url_for_listener(std::string_view listener) {
+std::string url_for_listener(std::string_view listener, std::string_view scheme) {
   auto const colon = listener.rfind(':');
   std::string host(listener.substr(0, colon));
-  std::string const port = colon == std::string_view::npos ? "8080" : std::string(listener.substr(colon + 1));
+  std::string const port = colon != std::string_view::npos ? std::string(listener.substr(colon + 1))
+                           : scheme == "https"            ? "8443"
+                                                          : "8080";
   // A wildcard bind is reached through loopback from this machine.
   if (host.empty() || host == "0.0.0.0" || host == "*") host = "127.0.0.1";
   if (host == "[::]") host = "[::1]";
-  return "http://" + host + ":" + port;
+  return std::string(scheme) + "://" + host + ":" + port;
 }
 
 result<bootstrap_values> read_bootstrap_toml(std::string_view toml_text, std::string_view source) {
@@ -58,6 +63,9 @@ result<bootstrap_values> read_bootstrap_toml(std::string_view toml_text, std::st
   if (!cfg) return make_error(cfg.error().code, std::string(source) + ": " + cfg.error().context);
   bootstrap_values out;
   out.http_listener = cfg->listeners.at("http");
+  out.https_listener = cfg->listeners.at("https");
+  auto per = cfg->tls_per_protocol.find("https");
+  out.https_cert = per != cfg->tls_per_protocol.end() ? per->second.cert : cfg->tls.cert;
   out.token = cfg->admin_token;
   // Without a token in the file, the server generated one next to its data.
   if (out.token.empty()) {
@@ -96,11 +104,19 @@ std::string first_set(std::string const& flag, std::optional<std::string> const&
 }  // namespace
 
 result<api_endpoint> resolve_endpoint(endpoint_inputs const& in) {
-  api_endpoint out{first_set(in.flag_api, in.env_api), first_set(in.flag_token, in.env_token)};
-  if (out.url.empty() || out.token.empty()) {
+  api_endpoint out{first_set(in.flag_api, in.env_api), first_set(in.flag_token, in.env_token), std::nullopt};
+  if (auto cacert = first_set(in.flag_cacert, in.env_cacert); !cacert.empty()) out.trusted_cert = cacert;
+  bool const needs_cert = !out.trusted_cert && (out.url.empty() || out.url.starts_with("https://"));
+  if (out.url.empty() || out.token.empty() || needs_cert) {
     auto const file = POSTA_TRY(load_bootstrap(in));
-    if (out.url.empty()) out.url = url_for_listener(file.http_listener);
+    if (out.url.empty() && !file.http_listener.empty()) out.url = url_for_listener(file.http_listener);
+    if (out.url.empty() && !file.https_listener.empty()) out.url = url_for_listener(file.https_listener, "https");
+    if (out.url.empty()) out.url = url_for_listener(bootstrap_values{}.http_listener);
     if (out.token.empty()) out.token = file.token;
+    std::error_code ec;
+    if (out.url.starts_with("https://") && !out.trusted_cert && !file.https_cert.empty() &&
+        std::filesystem::exists(file.https_cert, ec))
+      out.trusted_cert = file.https_cert;
   }
   if (out.token.empty())
     return make_error(errc::invalid_argument,

@@ -4,6 +4,7 @@
 
 #include "app/cli/size.hpp"
 #include "app/cli/table.hpp"
+#include "core/util/ascii.hpp"
 
 #include <boost/json.hpp>
 
@@ -96,9 +97,8 @@ json::value const* field_of(json::value const& obj, std::string_view name) {
 }
 
 std::string detail_label(std::string_view header) {
-  std::string out(header);
-  for (std::size_t i = 1; i < out.size(); ++i) out[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(out[i])));
-  return out;
+  if (header.empty()) return {};
+  return header.front() + util::ascii_lowercase(header.substr(1));
 }
 
 }  // namespace

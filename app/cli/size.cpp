@@ -1,5 +1,6 @@
 // Size parsing and formatting for quotas and usage figures.
 #include "app/cli/size.hpp"
+#include "core/util/ascii.hpp"
 
 #include <cctype>
 #include <cmath>
@@ -53,8 +54,7 @@ result<std::int64_t> parse_size(std::string_view text) {
   while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
     number += text[i++];
   while (i < text.size() && text[i] == ' ') ++i;
-  std::string unit;
-  for (; i < text.size(); ++i) unit += static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
+  std::string const unit = util::ascii_lowercase(text.substr(i));
   bool const fractional = number.find('.') != std::string::npos;
   std::int64_t const mult = unit_multiplier(unit);
   std::optional<std::int64_t> bytes;

@@ -1,5 +1,6 @@
 // /api/v1/accounts
 #include "core/api/api.hpp"
+#include "core/api/entity_routes.hpp"
 #include "core/api/fields.hpp"
 #include "core/api/views.hpp"
 #include "core/http/router.hpp"
@@ -36,24 +37,15 @@ result<identity::account_update> parse_update(boost::json::object const& body) {
 }  // namespace
 
 void add_account_routes(http::router& r, context& ctx) {
-  r.add("GET", "/api/v1/accounts", [&ctx](http::request const& req, http::route_params const&) -> asio::awaitable<http::response> {
-    co_return respond_list(co_await ctx.identity.list_accounts(domain_filter(req)), "accounts");
-  });
-  r.add("POST", "/api/v1/accounts", [&ctx](http::request const& req, http::route_params const&) -> asio::awaitable<http::response> {
-    auto spec = read_body(req, parse_new_account);
-    if (!spec) co_return field_error(spec.error());
-    co_return respond(co_await ctx.identity.create_account(std::move(*spec)), 201);
-  });
-  r.add("GET", "/api/v1/accounts/{address}", [&ctx](http::request const&, http::route_params const& p) -> asio::awaitable<http::response> {
-    co_return respond(co_await ctx.identity.get_account(std::string(p.get("address"))));
-  });
+  add_entity_routes<identity::account_info>(
+      r, ctx, {"/api/v1/accounts", "address", "accounts", listed_by_domain(&identity::store::list_accounts),
+               &identity::store::get_account, &identity::store::delete_account});
+  add_create_route(r, "/api/v1/accounts", parse_new_account,
+                   [&ctx](identity::new_account spec) { return ctx.identity.create_account(std::move(spec)); });
   r.add("PATCH", "/api/v1/accounts/{address}", [&ctx](http::request const& req, http::route_params const& p) -> asio::awaitable<http::response> {
     auto update = read_body(req, parse_update);
     if (!update) co_return field_error(update.error());
     co_return respond(co_await ctx.identity.update_account(std::string(p.get("address")), std::move(*update)));
-  });
-  r.add("DELETE", "/api/v1/accounts/{address}", [&ctx](http::request const&, http::route_params const& p) -> asio::awaitable<http::response> {
-    co_return respond_deleted(co_await ctx.identity.delete_account(std::string(p.get("address"))));
   });
 }
 

@@ -1,5 +1,6 @@
 // /api/v1/aliases
 #include "core/api/api.hpp"
+#include "core/api/entity_routes.hpp"
 #include "core/api/fields.hpp"
 #include "core/api/views.hpp"
 #include "core/http/router.hpp"
@@ -23,20 +24,11 @@ result<alias_fields> read_new_alias(boost::json::object const& body) {
 }  // namespace
 
 void add_alias_routes(http::router& r, context& ctx) {
-  r.add("GET", "/api/v1/aliases", [&ctx](http::request const& req, http::route_params const&) -> asio::awaitable<http::response> {
-    co_return respond_list(co_await ctx.identity.list_aliases(domain_filter(req)), "aliases");
-  });
-  r.add("POST", "/api/v1/aliases", [&ctx](http::request const& req, http::route_params const&) -> asio::awaitable<http::response> {
-    auto fields = read_body(req, read_new_alias);
-    if (!fields) co_return field_error(fields.error());
-    co_return respond(co_await ctx.identity.create_alias(fields->address, fields->targets), 201);
-  });
-  r.add("GET", "/api/v1/aliases/{address}", [&ctx](http::request const&, http::route_params const& p) -> asio::awaitable<http::response> {
-    co_return respond(co_await ctx.identity.get_alias(std::string(p.get("address"))));
-  });
-  r.add("DELETE", "/api/v1/aliases/{address}", [&ctx](http::request const&, http::route_params const& p) -> asio::awaitable<http::response> {
-    co_return respond_deleted(co_await ctx.identity.delete_alias(std::string(p.get("address"))));
-  });
+  add_entity_routes<identity::alias_info>(
+      r, ctx, {"/api/v1/aliases", "address", "aliases", listed_by_domain(&identity::store::list_aliases),
+               &identity::store::get_alias, &identity::store::delete_alias});
+  add_create_route(r, "/api/v1/aliases", read_new_alias,
+                   [&ctx](alias_fields f) { return ctx.identity.create_alias(f.address, f.targets); });
 }
 
 }  // namespace posta::api

@@ -1,5 +1,6 @@
 // /api/v1/domains
 #include "core/api/api.hpp"
+#include "core/api/entity_routes.hpp"
 #include "core/api/fields.hpp"
 #include "core/api/views.hpp"
 #include "core/http/router.hpp"
@@ -28,25 +29,18 @@ result<domain_fields> read_domain_update(boost::json::object const& body) {
 }  // namespace
 
 void add_domain_routes(http::router& r, context& ctx) {
-  r.add("GET", "/api/v1/domains", [&ctx](http::request const&, http::route_params const&) -> asio::awaitable<http::response> {
-    co_return respond_list(co_await ctx.identity.list_domains(), "domains");
-  });
-  r.add("POST", "/api/v1/domains", [&ctx](http::request const& req, http::route_params const&) -> asio::awaitable<http::response> {
-    auto fields = read_body(req, read_new_domain);
-    if (!fields) co_return field_error(fields.error());
-    co_return respond(co_await ctx.identity.create_domain(fields->name, fields->description.value_or("")), 201);
-  });
-  r.add("GET", "/api/v1/domains/{name}", [&ctx](http::request const&, http::route_params const& p) -> asio::awaitable<http::response> {
-    co_return respond(co_await ctx.identity.get_domain(std::string(p.get("name"))));
+  add_entity_routes<identity::domain_info>(
+      r, ctx, {"/api/v1/domains", "name", "domains",
+               [](identity::store& s, http::request const&) { return s.list_domains(); },
+               &identity::store::get_domain, &identity::store::delete_domain});
+  add_create_route(r, "/api/v1/domains", read_new_domain, [&ctx](domain_fields f) {
+    return ctx.identity.create_domain(f.name, f.description.value_or(""));
   });
   r.add("PATCH", "/api/v1/domains/{name}", [&ctx](http::request const& req, http::route_params const& p) -> asio::awaitable<http::response> {
     auto fields = read_body(req, read_domain_update);
     if (!fields) co_return field_error(fields.error());
     co_return respond(co_await ctx.identity.update_domain(std::string(p.get("name")), fields->description,
                                                           fields->catch_all));
-  });
-  r.add("DELETE", "/api/v1/domains/{name}", [&ctx](http::request const&, http::route_params const& p) -> asio::awaitable<http::response> {
-    co_return respond_deleted(co_await ctx.identity.delete_domain(std::string(p.get("name"))));
   });
 }
 

@@ -1,5 +1,6 @@
 // /api/v1/groups
 #include "core/api/api.hpp"
+#include "core/api/entity_routes.hpp"
 #include "core/api/fields.hpp"
 #include "core/api/views.hpp"
 #include "core/http/router.hpp"
@@ -25,20 +26,11 @@ result<std::string> read_member(boost::json::object const& body) { return requir
 }  // namespace
 
 void add_group_routes(http::router& r, context& ctx) {
-  r.add("GET", "/api/v1/groups", [&ctx](http::request const& req, http::route_params const&) -> asio::awaitable<http::response> {
-    co_return respond_list(co_await ctx.identity.list_groups(domain_filter(req)), "groups");
-  });
-  r.add("POST", "/api/v1/groups", [&ctx](http::request const& req, http::route_params const&) -> asio::awaitable<http::response> {
-    auto fields = read_body(req, read_new_group);
-    if (!fields) co_return field_error(fields.error());
-    co_return respond(co_await ctx.identity.create_group(fields->address, fields->name.value_or("")), 201);
-  });
-  r.add("GET", "/api/v1/groups/{address}", [&ctx](http::request const&, http::route_params const& p) -> asio::awaitable<http::response> {
-    co_return respond(co_await ctx.identity.get_group(std::string(p.get("address"))));
-  });
-  r.add("DELETE", "/api/v1/groups/{address}", [&ctx](http::request const&, http::route_params const& p) -> asio::awaitable<http::response> {
-    co_return respond_deleted(co_await ctx.identity.delete_group(std::string(p.get("address"))));
-  });
+  add_entity_routes<identity::group_info>(
+      r, ctx, {"/api/v1/groups", "address", "groups", listed_by_domain(&identity::store::list_groups),
+               &identity::store::get_group, &identity::store::delete_group});
+  add_create_route(r, "/api/v1/groups", read_new_group,
+                   [&ctx](group_fields f) { return ctx.identity.create_group(f.address, f.name.value_or("")); });
   r.add("POST", "/api/v1/groups/{address}/members", [&ctx](http::request const& req, http::route_params const& p) -> asio::awaitable<http::response> {
     auto member = read_body(req, read_member);
     if (!member) co_return field_error(member.error());

@@ -3,10 +3,10 @@
 #include "core/auth/password_hash.hpp"
 
 #include "core/util/base64.hpp"
+#include "core/util/crypto_hash.hpp"
 #include "core/util/crypto_random.hpp"
 
 #include <argon2.h>
-#include <openssl/crypto.h>
 
 #include <algorithm>
 #include <charconv>
@@ -134,7 +134,7 @@ result<bool> verify_password_blocking(std::string_view password, std::string_vie
   parsed_phc const stored = POSTA_TRY(parse_phc(phc));
   std::string const computed = POSTA_TRY(argon2id_raw(password, stored.salt, stored.params));
   // SECURITY: constant-time, so timing reveals nothing about how much matched.
-  return CRYPTO_memcmp(computed.data(), stored.hash.data(), computed.size()) == 0;
+  return util::constant_time_equal(computed, stored.hash);
 }
 
 bool needs_rehash(std::string_view phc, argon2_params const& params) {

@@ -4,12 +4,10 @@
 
 #include "core/auth/password_hash.hpp"
 #include "core/util/base64.hpp"
+#include "core/util/crypto_hash.hpp"
 #include "core/util/crypto_random.hpp"
 
 #include <gsasl.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <vector>
 
@@ -19,24 +17,17 @@ namespace {
 constexpr std::size_t salt_bytes = 16;
 constexpr std::size_t max_nonce_bytes = 1024;  // SECURITY: well inside the message bound
 
-EVP_MD const* digest(scram_hash hash) { return hash == scram_hash::sha1 ? EVP_sha1() : EVP_sha256(); }
+util::hash_algorithm algorithm(scram_hash hash) {
+  return hash == scram_hash::sha1 ? util::hash_algorithm::sha1 : util::hash_algorithm::sha256;
+}
 
-std::size_t digest_size(scram_hash hash) { return static_cast<std::size_t>(EVP_MD_get_size(digest(hash))); }
+std::size_t digest_size(scram_hash hash) { return util::digest_size(algorithm(hash)); }
 
 std::string hmac(scram_hash hash, std::string_view key, std::string_view data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(digest(hash), key.data(), static_cast<int>(key.size()), reinterpret_cast<unsigned char const*>(data.data()),
-       data.size(), out, &len);
-  return std::string(reinterpret_cast<char const*>(out), len);
+  return util::hmac(algorithm(hash), key, data);
 }
 
-std::string h(scram_hash hash, std::string_view data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), out, &len, digest(hash), nullptr);
-  return std::string(reinterpret_cast<char const*>(out), len);
-}
+std::string h(scram_hash hash, std::string_view data) { return util::digest(algorithm(hash), data); }
 
 std::string xor_bytes(std::string_view a, std::string_view b) {
   std::string out(a.size(), '\0');
@@ -44,9 +35,7 @@ std::string xor_bytes(std::string_view a, std::string_view b) {
   return out;
 }
 
-bool equal_constant_time(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
+bool equal_constant_time(std::string_view a, std::string_view b) { return util::constant_time_equal(a, b); }
 
 // RFC 4013 through GNU SASL (libidn stringprep). `stored` refuses unassigned
 // code points (RFC 4013 §2.5: stored strings); queries allow them.
@@ -154,12 +143,9 @@ result<scram_credentials> compute_scram_credentials_with_salt_blocking(std::stri
   std::string const prepared = POSTA_TRY(saslprep(password, true));
   if (prepared.empty()) return make_error(errc::invalid_argument, "SCRAM: empty password");
 
-  std::string salted(digest_size(hash), '\0');
-  int const ok = PKCS5_PBKDF2_HMAC(prepared.data(), static_cast<int>(prepared.size()),
-                                   reinterpret_cast<unsigned char const*>(salt.data()), static_cast<int>(salt.size()),
-                                   static_cast<int>(iterations), digest(hash), static_cast<int>(salted.size()),
-                                   reinterpret_cast<unsigned char*>(salted.data()));
-  if (ok != 1) return make_error(errc::internal, "SCRAM: PBKDF2 failed");
+  auto pbkdf2 = util::pbkdf2_hmac(algorithm(hash), prepared, salt, iterations, digest_size(hash));
+  if (!pbkdf2) return make_error(errc::internal, "SCRAM: PBKDF2 failed");
+  std::string salted = std::move(*pbkdf2);
   std::string client_key = hmac(hash, salted, "Client Key");
   scram_credentials out{.hash = hash,
                         .salt = util::base64_encode(salt),
@@ -167,8 +153,8 @@ result<scram_credentials> compute_scram_credentials_with_salt_blocking(std::stri
                         .stored_key = util::base64_encode(h(hash, client_key)),
                         .server_key = util::base64_encode(hmac(hash, salted, "Server Key"))};
   // SECURITY: the salted password and client key are password-equivalent.
-  OPENSSL_cleanse(salted.data(), salted.size());
-  OPENSSL_cleanse(client_key.data(), client_key.size());
+  util::cleanse(salted);
+  util::cleanse(client_key);
   return out;
 }
 
@@ -306,7 +292,7 @@ result<std::string> scram_server::finish(std::string_view client_final) {
   std::string const auth_message = client_first_bare_ + "," + server_first_ + "," + std::string(without_proof);
   std::string client_key = xor_bytes(*proof, hmac(options_.hash, stored_key_, auth_message));
   bool const ok = equal_constant_time(h(options_.hash, client_key), stored_key_);
-  OPENSSL_cleanse(client_key.data(), client_key.size());
+  util::cleanse(client_key);
   if (!ok) return fail(errc::permission_denied, "invalid proof");
   state_ = state::done;
   return "v=" + util::base64_encode(hmac(options_.hash, server_key_, auth_message));

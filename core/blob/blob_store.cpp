@@ -3,14 +3,13 @@
 // (Postfix's rule: never acknowledge what is not on disk).
 #include "core/blob/blob_store.hpp"
 
+#include "core/journal/log.hpp"
+#include "core/util/crypto_hash.hpp"
 #include "core/util/hex.hpp"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <spdlog/spdlog.h>
 
 #include <cstdlib>
 #include <random>
@@ -57,9 +56,6 @@ std::string random_name() {
   return out.str();
 }
 
-std::string to_hex(unsigned char const* data, unsigned len) {
-  return util::hex_encode({reinterpret_cast<char const*>(data), len});
-}
 
 bool is_hash(std::string_view h) {
   return h.size() == 64 && h.find_first_not_of("0123456789abcdef") == std::string_view::npos;
@@ -83,10 +79,7 @@ result<void> write_all(int fd, std::string_view data) {
 }  // namespace
 
 std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned len = 0;
-  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
-  return to_hex(digest, len);
+  return util::hex_encode(util::digest(util::hash_algorithm::sha256, data));
 }
 
 struct writer::state {
@@ -96,12 +89,11 @@ struct writer::state {
   fs::path temp;       // set once spilled to a file
   int fd = -1;
   std::int64_t size = 0;
-  EVP_MD_CTX* sha = nullptr;
+  util::sha256_stream sha;
 
   ~state() {
     if (fd >= 0) ::close(fd);
     if (!temp.empty()) ::unlink(temp.c_str());
-    if (sha) EVP_MD_CTX_free(sha);
   }
 };
 
@@ -128,7 +120,7 @@ result<void> writer::spill() {
 
 result<void> writer::append(std::string_view data) {
   auto& s = *state_;
-  EVP_DigestUpdate(s.sha, data.data(), data.size());
+  s.sha.update(data);
   if (is_inline() && s.size + static_cast<std::int64_t>(data.size()) > s.inline_max) POSTA_TRY(spill());
   if (is_inline()) {
     s.memory.append(data);
@@ -141,10 +133,7 @@ result<void> writer::append(std::string_view data) {
 
 result<blob_ref> writer::finish_blocking() {
   auto& s = *state_;
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned len = 0;
-  EVP_DigestFinal_ex(s.sha, digest, &len);
-  blob_ref ref{to_hex(digest, len), s.size};
+  blob_ref ref{util::hex_encode(s.sha.finish()), s.size};
   if (is_inline()) {
     ref.inline_body = std::make_shared<std::string const>(std::move(s.memory));
     return ref;
@@ -189,7 +178,7 @@ result<void> store::open_blocking() {
   POSTA_TRY(fsync_dir(root_));
   POSTA_TRY(fsync_dir(root_ / ".."));  // the data folder: our own entry
   if (skip_fsync_for_tests())
-    spdlog::warn("POSTA_TEST_SKIP_BLOB_FSYNC=1: blob fsyncs are OFF; accepted mail can be lost in a power cut "
+    journal::log(journal::level::warning, "POSTA_TEST_SKIP_BLOB_FSYNC=1: blob fsyncs are OFF; accepted mail can be lost in a power cut "
                  "(a test-only switch: never set it in production)");
   return {};
 }
@@ -202,8 +191,6 @@ writer store::begin() const {
   auto s = std::make_unique<writer::state>();
   s->root = root_;
   s->inline_max = inline_max_.load();
-  s->sha = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(s->sha, EVP_sha256(), nullptr);
   return writer(std::move(s));
 }
 

@@ -2,6 +2,8 @@
 // typo does not silently leave a listener on its default.
 #include "core/config/bootstrap.hpp"
 
+#include "core/net/listen_address.hpp"
+
 #include <toml++/toml.h>
 #include <unistd.h>
 
@@ -16,7 +18,7 @@ std::map<std::string, std::string> default_listeners() {
   return {{"smtp", "127.0.0.1:2525"},  {"submission", "127.0.0.1:2587"}, {"submissions", "127.0.0.1:2465"},
           {"imap", "127.0.0.1:1143"},  {"imaps", "127.0.0.1:1993"},      {"pop3", "127.0.0.1:1110"},
           {"pop3s", "127.0.0.1:1995"}, {"xmpp", "127.0.0.1:5222"},       {"xmpps", "127.0.0.1:5223"},
-          {"s2s", "127.0.0.1:5269"},   {"http", "127.0.0.1:8080"}};
+          {"s2s", "127.0.0.1:5269"},   {"http", "127.0.0.1:8080"},       {"https", "127.0.0.1:8443"}};
 }
 
 namespace {
@@ -54,6 +56,28 @@ fs::path resolve(fs::path const& base, std::string const& p) {
   return path.is_absolute() ? path : base / path;
 }
 
+result<tls_files> read_tls_pair(toml::table const& t, std::string const& section, fs::path const& file_dir) {
+  POSTA_TRY(check_keys(t, section, {"cert", "key"}));
+  auto cert = t["cert"].value<std::string>();
+  auto key = t["key"].value<std::string>();
+  if (!cert || !key) return bad("[" + section + "] needs cert and key");
+  return tls_files{resolve(file_dir, *cert), resolve(file_dir, *key)};
+}
+
+// [tls.domain."example.org"] tables: a certificate per SNI name.
+result<void> read_tls_domains(toml::node const& node, fs::path const& file_dir, bootstrap& out) {
+  auto const* domains = node.as_table();
+  if (!domains) return bad("[tls.domain] must hold tables such as [tls.domain.\"example.org\"]");
+  for (auto const& [name, sub] : *domains) {
+    std::string domain(name.str());
+    std::string const section = "tls.domain.\"" + domain + "\"";
+    auto const* t = sub.as_table();
+    if (!t || domain.empty()) return bad("[" + section + "] must be a table with cert and key");
+    out.tls_per_domain[domain] = POSTA_TRY(read_tls_pair(*t, section, file_dir));
+  }
+  return {};
+}
+
 result<void> read_tls(toml::table const* t, fs::path const& file_dir, bootstrap& out) {
   out.tls = {out.data_dir / "tls" / "cert.pem", out.data_dir / "tls" / "key.pem"};
   if (!t) return {};
@@ -63,11 +87,10 @@ result<void> read_tls(toml::table const* t, fs::path const& file_dir, bootstrap&
       auto v = node.value<std::string>();
       if (!v) return bad("[tls] " + k + " must be a path");
       (k == "cert" ? out.tls.cert : out.tls.key) = resolve(file_dir, *v);
+    } else if (k == "domain") {
+      POSTA_TRY(read_tls_domains(node, file_dir, out));
     } else if (auto sub = node.as_table(); sub && out.listeners.contains(k)) {
-      auto cert = (*sub)["cert"].value<std::string>();
-      auto key_path = (*sub)["key"].value<std::string>();
-      if (!cert || !key_path) return bad("[tls." + k + "] needs cert and key");
-      out.tls_per_protocol[k] = {resolve(file_dir, *cert), resolve(file_dir, *key_path)};
+      out.tls_per_protocol[k] = POSTA_TRY(read_tls_pair(*sub, "tls." + k, file_dir));
     } else {
       return bad("unknown key '" + k + "' in [tls]");
     }
@@ -93,11 +116,14 @@ result<bootstrap> parse_bootstrap(std::string_view text, fs::path const& file_di
   POSTA_TRY(check_keys(root, "top level", {"server", "database", "listeners", "tls", "admin"}));
   bootstrap out;
   auto const* server = root["server"].as_table();
-  if (server) POSTA_TRY(check_keys(*server, "server", {"data_dir", "hostname"}));
+  if (server) POSTA_TRY(check_keys(*server, "server", {"data_dir", "hostname", "allow_remote_plain_http"}));
   auto data_dir = root["server"]["data_dir"].value<std::string>();
   if (!data_dir || data_dir->empty()) return bad("[server] data_dir is required");
   out.data_dir = fs::weakly_canonical(resolve(file_dir, *data_dir));
   out.hostname = root["server"]["hostname"].value_or(system_hostname());
+  auto const& allow = root["server"]["allow_remote_plain_http"];
+  if (allow && !allow.is_boolean()) return bad("[server] allow_remote_plain_http must be true or false");
+  out.allow_remote_plain_http = allow.value_or(false);
   if (auto const* db = root["database"].as_table()) {
     POSTA_TRY(check_keys(*db, "database", {"url"}));
     if (auto url = (*db)["url"].value<std::string>(); url && !url->empty()) out.database_url = *url;
@@ -111,12 +137,28 @@ result<bootstrap> parse_bootstrap(std::string_view text, fs::path const& file_di
   return out;
 }
 
+result<void> check_plain_http(bootstrap const& cfg) {
+  if (cfg.allow_remote_plain_http) return {};
+  auto it = cfg.listeners.find("http");
+  if (it == cfg.listeners.end()) return {};
+  auto at = net::parse_listen_address(it->second);
+  if (!at) return bad("[listeners] http: " + at.error().context);
+  auto const& ep = *at;
+  if (!ep) return {};  // off
+  if (net::is_loopback(ep->address())) return {};
+  return bad("[listeners] http = \"" + it->second +
+             "\" is beyond loopback: plain http would carry the admin token in clear; use the https listener, "
+             "or set [server] allow_remote_plain_http = true");
+}
+
 result<bootstrap> load_bootstrap(fs::path const& file) {
   std::ifstream in(file);
   if (!in) return make_error(errc::not_found, "config file " + file.string());
   std::stringstream buf;
   buf << in.rdbuf();
-  return parse_bootstrap(buf.str(), fs::absolute(file).parent_path());
+  auto cfg = POSTA_TRY(parse_bootstrap(buf.str(), fs::absolute(file).parent_path()));
+  POSTA_TRY(check_plain_http(cfg));
+  return cfg;
 }
 
 }  // namespace posta::config

@@ -3,12 +3,12 @@
 #include "core/db/embedded_cluster.hpp"
 
 #include "core/util/process.hpp"
+#include "core/journal/log.hpp"
 
 #include <libpq-fe.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -45,7 +45,7 @@ result<void> prepare_dir(fs::path const& dir) {
 }
 
 result<void> initdb_blocking(fs::path const& bin, fs::path const& dir, fs::path const& log) {
-  spdlog::info("embedded database: creating cluster in {}", dir.string());
+  journal::log(journal::level::info, "embedded database: creating cluster in {}", dir.string());
   auto status = POSTA_TRY(util::run_process_blocking(
       {(bin / "initdb").string(), "-D", dir.string(), "-U", "postgres", "--auth-local=trust",
        "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"},
@@ -131,7 +131,7 @@ result<std::unique_ptr<embedded_cluster>> embedded_cluster::start_blocking(fs::p
   std::unique_ptr<embedded_cluster> cluster(new embedded_cluster(dir, pid));
   POSTA_TRY(wait_until_ready(cluster->conninfo("postgres"), pid, log));
   POSTA_TRY(ensure_database_blocking(cluster->conninfo("postgres"), "posta"));
-  spdlog::info("embedded database: running (pid {})", pid);
+  journal::log(journal::level::info, "embedded database: running (pid {})", pid);
   return cluster;
 }
 
@@ -146,7 +146,7 @@ void embedded_cluster::stop_blocking() {
     kill(pid_, SIGQUIT);
     (void)util::wait_exit_blocking(pid_, 10s);
   }
-  spdlog::info("embedded database: stopped");
+  journal::log(journal::level::info, "embedded database: stopped");
   pid_ = 0;
 }
 

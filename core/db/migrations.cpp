@@ -1,7 +1,7 @@
 // Migration runner: idempotent, concurrent-safe, all-or-nothing per file.
 #include "core/db/migrations.hpp"
 
-#include <spdlog/spdlog.h>
+#include "core/journal/log.hpp"
 
 #include <algorithm>
 #include <set>
@@ -38,7 +38,7 @@ asio::awaitable<result<int>> apply_pending(connection& conn, std::span<migration
                                applied.error().context);
     }
     POSTA_CO_TRY(co_await conn.execute("COMMIT"));
-    spdlog::info("database schema migrated to {} ({})", m.version, m.name);
+    journal::log(journal::level::info, "database schema migrated to {} ({})", m.version, m.name);
     version = std::max(version, m.version);
   }
   co_return version;

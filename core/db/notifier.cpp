@@ -1,10 +1,11 @@
 // The notifier's loop: connect, LISTEN to every channel, await input, deliver.
 #include "core/db/notifier.hpp"
 
+#include "core/journal/log.hpp"
+
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/as_tuple.hpp>
-#include <spdlog/spdlog.h>
 
 #include <chrono>
 
@@ -57,7 +58,7 @@ asio::awaitable<void> notifier::run() {
       }
       if (r && relisten) r = co_await listen_all(conn);
     }
-    spdlog::warn("notifier: {}; reconnecting", r.error().message());
+    journal::log(journal::level::warning, "notifier: {}; reconnecting", r.error().message());
     backoff.expires_after(std::chrono::seconds(1));
     auto [ec] = co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec) co_return;

@@ -1,14 +1,17 @@
 // The HTTP/1.1 session loop on Beast (RFC 9112 §9.3 persistence, RFC 9110
-// §10.1.1 Expect: 100-continue, §15.5.14 413, RFC 6585 §5 431). The only
-// translation unit of core/http that includes Beast.
+// §10.1.1 Expect: 100-continue, §15.5.14 413, RFC 6585 §5 431), over plain
+// TCP or TLS (RFC 9110 §4.3.3 https, RFC 8446). The server side of Beast.
 #include "core/http/connection.hpp"
 
 #include "core/http/target.hpp"
+#include "core/util/ascii.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include <algorithm>
 #include <array>
@@ -26,8 +29,12 @@ using beast_response = bhttp::response<bhttp::string_body>;
 using parser_t = bhttp::request_parser<bhttp::string_body>;
 constexpr auto as_result = asio::as_tuple(asio::use_awaitable);
 
+using tls_stream = beast::ssl_stream<beast::tcp_stream>;
+
+// Stream is beast::tcp_stream (http) or tls_stream (https).
+template <class Stream>
 struct session {
-  beast::tcp_stream stream;
+  Stream stream;
   beast::flat_buffer buffer;
   router const& routes;
   http_limits limits;
@@ -43,29 +50,17 @@ std::string format_endpoint(asio::ip::tcp::socket const& socket) {
   return ep.address().is_v6() ? "[" + addr + "]:" + port : addr + ":" + port;
 }
 
-std::string lowercase(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string uppercase(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return out;
-}
+using util::ascii_lowercase;
 
 result<request> to_request(beast_request& msg, std::string const& remote) {
   auto target = POSTA_TRY(parse_target(msg.target()));
   request req;
-  req.method = uppercase(msg.method_string());
+  req.method = util::ascii_uppercase(msg.method_string());
   req.path = std::move(target.path);
   req.raw_path = std::move(target.raw_path);
   req.query = std::move(target.query);
   for (auto const& field : msg) {
-    auto& slot = req.headers[lowercase(field.name_string())];
+    auto& slot = req.headers[ascii_lowercase(field.name_string())];
     slot += (slot.empty() ? "" : ", ");
     slot += field.value();
   }
@@ -94,17 +89,19 @@ beast_response to_beast(response r, unsigned version, bool keep_alive) {
   return out;
 }
 
-asio::awaitable<bool> write_response(session& s, response r, unsigned version, bool keep_alive) {
+template <class Stream>
+asio::awaitable<bool> write_response(session<Stream>& s, response r, unsigned version, bool keep_alive) {
   auto msg = to_beast(std::move(r), version, keep_alive);
-  s.stream.expires_after(s.limits.request_timeout);
+  beast::get_lowest_layer(s.stream).expires_after(s.limits.request_timeout);
   auto [ec, n] = co_await bhttp::async_write(s.stream, msg, as_result);
   co_return !ec;
 }
 
 // Waits, under the idle timeout, until the next request's first bytes arrive.
-asio::awaitable<bool> wait_for_request(session& s) {
+template <class Stream>
+asio::awaitable<bool> wait_for_request(session<Stream>& s) {
   if (s.buffer.size() > 0) co_return true;
-  s.stream.expires_after(s.limits.idle_timeout);
+  beast::get_lowest_layer(s.stream).expires_after(s.limits.idle_timeout);
   auto [ec, n] = co_await s.stream.async_read_some(s.buffer.prepare(4096), as_result);
   s.buffer.commit(n);
   co_return !ec && n > 0;
@@ -112,11 +109,12 @@ asio::awaitable<bool> wait_for_request(session& s) {
 
 bool is_expect_continue(beast_request const& msg) {
   auto const it = msg.find(bhttp::field::expect);
-  return it != msg.end() && lowercase(it->value()) == "100-continue";
+  return it != msg.end() && ascii_lowercase(it->value()) == "100-continue";
 }
 
-asio::awaitable<boost::system::error_code> read_request(session& s, parser_t& parser) {
-  s.stream.expires_after(s.limits.request_timeout);
+template <class Stream>
+asio::awaitable<boost::system::error_code> read_request(session<Stream>& s, parser_t& parser) {
+  beast::get_lowest_layer(s.stream).expires_after(s.limits.request_timeout);
   auto [ec, n] = co_await bhttp::async_read_header(s.stream, s.buffer, parser, as_result);
   if (ec) co_return ec;
   if (is_expect_continue(parser.get()) && !parser.is_done()) {
@@ -142,7 +140,8 @@ response answer_for_read_error(boost::system::error_code const& ec) {
   return error_response(400, "bad_request", "malformed HTTP request");
 }
 
-asio::awaitable<response> handle(session& s, request const& req) {
+template <class Stream>
+asio::awaitable<response> handle(session<Stream>& s, request const& req) {
   try {
     co_return co_await s.routes.dispatch(req);
   } catch (std::exception const&) {
@@ -154,21 +153,30 @@ asio::awaitable<response> handle(session& s, request const& req) {
 
 // Half-closes, then discards what the peer still sends, within the linger
 // bounds, so that it reads our last answer before the connection goes.
-asio::awaitable<void> close_gracefully(session& s) {
+template <class Stream>
+asio::awaitable<void> close_gracefully(session<Stream>& s) {
   boost::system::error_code ec;
-  s.stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
-  s.stream.expires_after(s.limits.linger_timeout);
-  std::array<char, 16 * 1024> sink{};
-  for (std::size_t drained = 0; drained < s.limits.linger_bytes;) {
-    auto [rec, n] = co_await s.stream.async_read_some(asio::buffer(sink), as_result);
-    if (rec) break;
-    drained += n;
+  auto& tcp = beast::get_lowest_layer(s.stream);
+  tcp.expires_after(s.limits.linger_timeout);
+  if constexpr (std::is_same_v<Stream, tls_stream>) {
+    // TLS close_notify both ways (RFC 8446 §6.1); its outcome changes nothing.
+    auto [sec] = co_await s.stream.async_shutdown(as_result);
+    (void)sec;
+  } else {
+    tcp.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    std::array<char, 16 * 1024> sink{};
+    for (std::size_t drained = 0; drained < s.limits.linger_bytes;) {
+      auto [rec, n] = co_await tcp.async_read_some(asio::buffer(sink), as_result);
+      if (rec) break;
+      drained += n;
+    }
   }
-  s.stream.socket().close(ec);
+  tcp.socket().close(ec);
 }
 
 // Answers one fully read request; false when the connection must end.
-asio::awaitable<bool> answer(session& s, beast_request& msg) {
+template <class Stream>
+asio::awaitable<bool> answer(session<Stream>& s, beast_request& msg) {
   bool const keep_alive = msg.keep_alive();
   unsigned const version = msg.version();
   auto req = to_request(msg, s.remote);
@@ -181,7 +189,8 @@ asio::awaitable<bool> answer(session& s, beast_request& msg) {
   co_return written && keep_alive;
 }
 
-asio::awaitable<void> session_loop(session& s) {
+template <class Stream>
+asio::awaitable<void> session_loop(session<Stream>& s) {
   for (;;) {
     bool arrived = co_await wait_for_request(s);
     if (!arrived) co_return;
@@ -202,20 +211,44 @@ asio::awaitable<void> session_loop(session& s) {
   co_await close_gracefully(s);
 }
 
-}  // namespace
-
-asio::awaitable<void> serve_http_connection(asio::ip::tcp::socket socket, router const& routes,
-                                            http_limits limits) {
-  std::string remote = format_endpoint(socket);
-  session s{beast::tcp_stream(std::move(socket)), beast::flat_buffer(limits.max_header_bytes + limits.max_body_bytes + 4096),
-            routes, limits, std::move(remote)};
+template <class Stream>
+asio::awaitable<void> run_session(session<Stream>& s) {
   try {
     co_await session_loop(s);
   } catch (std::exception const&) {
     // Allocation failure or a bug in Beast: end this connection only.
   }
   boost::system::error_code ec;
-  s.stream.socket().close(ec);
+  beast::get_lowest_layer(s.stream).socket().close(ec);
+}
+
+beast::flat_buffer request_buffer(http_limits const& limits) {
+  return beast::flat_buffer(limits.max_header_bytes + limits.max_body_bytes + 4096);
+}
+
+}  // namespace
+
+asio::awaitable<void> serve_http_connection(asio::ip::tcp::socket socket, router const& routes,
+                                            http_limits limits) {
+  std::string remote = format_endpoint(socket);
+  session<beast::tcp_stream> s{beast::tcp_stream(std::move(socket)), request_buffer(limits), routes, limits,
+                               std::move(remote)};
+  co_await run_session(s);
+}
+
+asio::awaitable<void> serve_https_connection(asio::ip::tcp::socket socket,
+                                             std::shared_ptr<asio::ssl::context> tls, router const& routes,
+                                             http_limits limits) {
+  std::string remote = format_endpoint(socket);
+  session<tls_stream> s{tls_stream(beast::tcp_stream(std::move(socket)), *tls), request_buffer(limits), routes,
+                        limits, std::move(remote)};
+  // SECURITY: the handshake is bounded like a request; a failed one closes
+  // the connection before anything is read.
+  beast::get_lowest_layer(s.stream).expires_after(limits.request_timeout);
+  auto [ec] = co_await s.stream.async_handshake(asio::ssl::stream_base::server, as_result);
+  if (!ec) co_await run_session(s);
+  boost::system::error_code ignored;
+  beast::get_lowest_layer(s.stream).socket().close(ignored);
 }
 
 }  // namespace posta::http

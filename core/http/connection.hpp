@@ -1,4 +1,4 @@
-// One HTTP/1.1 connection of the http listener (RFC 9112): reads requests
+// One HTTP/1.1 connection of the http or https listener (RFC 9112): reads requests
 // with their limits, dispatches them to a router, keeps the connection alive.
 #pragma once
 
@@ -9,6 +9,11 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace posta::http {
 
@@ -30,5 +35,11 @@ struct http_limits {
 // Never throws: handler exceptions become 500, I/O errors end the connection.
 boost::asio::awaitable<void> serve_http_connection(boost::asio::ip::tcp::socket socket,
                                                    router const& routes, http_limits limits);
+
+// The same over TLS (the https listener): the server handshake first, within
+// limits.request_timeout, then requests as above; close_notify at the end.
+boost::asio::awaitable<void> serve_https_connection(boost::asio::ip::tcp::socket socket,
+                                                    std::shared_ptr<boost::asio::ssl::context> tls,
+                                                    router const& routes, http_limits limits);
 
 }  // namespace posta::http

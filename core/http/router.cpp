@@ -3,6 +3,7 @@
 #include "core/http/router.hpp"
 
 #include "core/http/target.hpp"
+#include "core/util/ascii.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -91,11 +92,7 @@ bool constant_time_equal(std::string_view given, std::string_view expected) {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
+bool iequals(std::string_view a, std::string_view b) { return util::ascii_iequals(a, b); }
 
 // The credentials of "Authorization: Bearer <token>", or "" (RFC 6750 §2.1;
 // the scheme name is case-insensitive, RFC 9110 §11.1).

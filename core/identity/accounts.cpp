@@ -1,20 +1,23 @@
 // Accounts: one account is one mailbox and one Jabber ID.
 #include "core/identity/addresses.hpp"
+#include "core/identity/entity.hpp"
 #include "core/identity/names.hpp"
 #include "core/identity/store.hpp"
 
 namespace posta::identity {
 namespace {
 
-constexpr char const* account_select =
-    "SELECT a.id, a.address, d.name, a.display_name, a.enabled, a.quota_bytes, a.used_bytes, a.source, "
-    "to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
-    "FROM accounts a JOIN domains d ON d.id = a.domain_id ";
-
 account_info account_from(db::rows const& r, int i) {
   return {r.i64(i, 0), r.str(i, 1), r.str(i, 2), r.str(i, 3), r.boolean(i, 4),
           r.i64(i, 5), r.i64(i, 6), r.str(i, 7), r.str(i, 8)};
 }
+
+constexpr detail::entity<account_info> account_entity{
+    "account",
+    "SELECT a.id, a.address, d.name, a.display_name, a.enabled, a.quota_bytes, a.used_bytes, a.source, "
+    "to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+    "FROM accounts a JOIN domains d ON d.id = a.domain_id ",
+    "a.address", account_from};
 
 result<void> check_display_name(std::string const& name) {
   if (name.size() > 256) return make_error(errc::invalid_argument, "display name longer than 256 characters");
@@ -55,24 +58,11 @@ asio::awaitable<result<account_info>> store::create_account(new_account spec) {
 }
 
 asio::awaitable<result<std::vector<account_info>>> store::list_accounts(std::optional<std::string> domain) {
-  db::params args;
-  std::string sql = std::string(account_select);
-  if (domain) {
-    POSTA_CO_TRY_ASSIGN(auto d, normalise_domain(*domain));
-    sql += "WHERE d.name = $1 ";
-    args.push_back(d);
-  }
-  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.query(sql + "ORDER BY a.address", args));
-  std::vector<account_info> out;
-  for (int i = 0; i < rows.size(); ++i) out.push_back(account_from(rows, i));
-  co_return out;
+  return detail::list_entities(pool_, account_entity, std::move(domain));
 }
 
 asio::awaitable<result<account_info>> store::get_account(std::string address) {
-  POSTA_CO_TRY_ASSIGN(auto normal, normalise_address(address));
-  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q(std::string(account_select) + "WHERE a.address = $1", normal));
-  if (rows.empty()) co_return make_error(errc::not_found, "account " + normal);
-  co_return account_from(rows, 0);
+  return detail::get_entity(pool_, account_entity, std::move(address));
 }
 
 asio::awaitable<result<account_info>> store::update_account(std::string address, account_update update) {
@@ -101,9 +91,7 @@ asio::awaitable<result<account_info>> store::update_account(std::string address,
 }
 
 asio::awaitable<result<void>> store::delete_account(std::string address) {
-  POSTA_CO_TRY_ASSIGN(auto normal, normalise_address(address));
-  co_return co_await pool_.transaction(
-      [&](db::connection& c) { return detail::delete_owner(c, normal, "account"); });
+  return detail::delete_entity(pool_, account_entity, std::move(address));
 }
 
 asio::awaitable<result<std::optional<credentials>>> store::find_credentials(std::string address) {

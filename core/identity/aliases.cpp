@@ -1,6 +1,7 @@
 // Aliases: an address that forwards to local accounts or groups (which must
 // exist) and to external addresses.
 #include "core/identity/addresses.hpp"
+#include "core/identity/entity.hpp"
 #include "core/identity/names.hpp"
 #include "core/identity/store.hpp"
 
@@ -44,21 +45,16 @@ asio::awaitable<result<void>> add_target(db::connection& c, std::int64_t alias_i
   co_return result<void>{};
 }
 
-asio::awaitable<result<std::vector<alias_info>>> select_aliases(db::pool& pool, std::string where, db::params args) {
-  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool.query("SELECT a.address, d.name, coalesce(array_to_json(array("
-                                                     "SELECT t.target FROM alias_targets t WHERE t.alias_id = a.id "
-                                                     "ORDER BY t.target))::text, '[]') "
-                                                     "FROM aliases a JOIN domains d ON d.id = a.domain_id " +
-                                                         where + " ORDER BY a.address",
-                                                     std::move(args)));
-  std::vector<alias_info> out;
-  for (int i = 0; i < rows.size(); ++i) {
-    alias_info a{rows.str(i, 0), rows.str(i, 1), {}};
-    a.targets = detail::parse_string_array(rows.text(i, 2));
-    out.push_back(std::move(a));
-  }
-  co_return out;
+alias_info alias_from(db::rows const& rows, int i) {
+  return {rows.str(i, 0), rows.str(i, 1), detail::parse_string_array(rows.text(i, 2))};
 }
+
+constexpr detail::entity<alias_info> alias_entity{
+    "alias",
+    "SELECT a.address, d.name, coalesce(array_to_json(array("
+    "SELECT t.target FROM alias_targets t WHERE t.alias_id = a.id ORDER BY t.target))::text, '[]') "
+    "FROM aliases a JOIN domains d ON d.id = a.domain_id ",
+    "a.address", alias_from};
 
 }  // namespace
 
@@ -82,22 +78,15 @@ asio::awaitable<result<alias_info>> store::create_alias(std::string address, std
 }
 
 asio::awaitable<result<std::vector<alias_info>>> store::list_aliases(std::optional<std::string> domain) {
-  if (!domain) co_return co_await select_aliases(pool_, "", {});
-  POSTA_CO_TRY_ASSIGN(auto d, normalise_domain(*domain));
-  co_return co_await select_aliases(pool_, "WHERE d.name = $1", db::make_params(d));
+  return detail::list_entities(pool_, alias_entity, std::move(domain));
 }
 
 asio::awaitable<result<alias_info>> store::get_alias(std::string address) {
-  POSTA_CO_TRY_ASSIGN(auto normal, normalise_address(address));
-  POSTA_CO_TRY_ASSIGN(auto found, co_await select_aliases(pool_, "WHERE a.address = $1", db::make_params(normal)));
-  if (found.empty()) co_return make_error(errc::not_found, "alias " + normal);
-  co_return std::move(found.front());
+  return detail::get_entity(pool_, alias_entity, std::move(address));
 }
 
 asio::awaitable<result<void>> store::delete_alias(std::string address) {
-  POSTA_CO_TRY_ASSIGN(auto normal, normalise_address(address));
-  co_return co_await pool_.transaction(
-      [&](db::connection& c) { return detail::delete_owner(c, normal, "alias"); });
+  return detail::delete_entity(pool_, alias_entity, std::move(address));
 }
 
 }  // namespace posta::identity

@@ -1,18 +1,21 @@
 // Domains: creating one creates the mail domain and the XMPP host.
+#include "core/identity/entity.hpp"
 #include "core/identity/names.hpp"
 #include "core/identity/store.hpp"
 
 namespace posta::identity {
 namespace {
 
-constexpr char const* domain_select =
-    "SELECT d.name, d.description, d.catch_all, d.source, "
-    "(SELECT count(*) FROM accounts a WHERE a.domain_id = d.id), "
-    "to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM domains d ";
-
 domain_info domain_from(db::rows const& r, int i) {
   return {r.str(i, 0), r.str(i, 1), r.opt(i, 2), r.str(i, 3), r.i64(i, 4), r.str(i, 5)};
 }
+
+constexpr detail::entity<domain_info> domain_entity{
+    "domain",
+    "SELECT d.name, d.description, d.catch_all, d.source, "
+    "(SELECT count(*) FROM accounts a WHERE a.domain_id = d.id), "
+    "to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM domains d ",
+    "d.name", domain_from, normalise_domain};
 
 }  // namespace
 
@@ -27,17 +30,11 @@ asio::awaitable<result<domain_info>> store::create_domain(std::string name, std:
 }
 
 asio::awaitable<result<std::vector<domain_info>>> store::list_domains() {
-  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.query(std::string(domain_select) + "ORDER BY d.name"));
-  std::vector<domain_info> out;
-  for (int i = 0; i < rows.size(); ++i) out.push_back(domain_from(rows, i));
-  co_return out;
+  return detail::list_entities(pool_, domain_entity, std::nullopt);
 }
 
 asio::awaitable<result<domain_info>> store::get_domain(std::string name) {
-  POSTA_CO_TRY_ASSIGN(auto normal, normalise_domain(name));
-  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q(std::string(domain_select) + "WHERE d.name = $1", normal));
-  if (rows.empty()) co_return make_error(errc::not_found, "domain " + normal);
-  co_return domain_from(rows, 0);
+  return detail::get_entity(pool_, domain_entity, std::move(name));
 }
 
 asio::awaitable<result<domain_info>> store::update_domain(std::string name, std::optional<std::string> description,

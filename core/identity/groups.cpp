@@ -1,25 +1,24 @@
 // Groups: an address whose mail reaches every member account; membership is
 // also what directory groups map to.
 #include "core/identity/addresses.hpp"
+#include "core/identity/entity.hpp"
 #include "core/identity/names.hpp"
 #include "core/identity/store.hpp"
 
 namespace posta::identity {
 namespace {
 
-asio::awaitable<result<std::vector<group_info>>> select_groups(db::pool& pool, std::string where, db::params args) {
-  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool.query("SELECT g.address, d.name, g.name, coalesce(array_to_json(array("
-                                                     "SELECT a.address FROM group_members m JOIN accounts a "
-                                                     "ON a.id = m.account_id WHERE m.group_id = g.id "
-                                                     "ORDER BY a.address))::text, '[]') "
-                                                     "FROM groups g JOIN domains d ON d.id = g.domain_id " +
-                                                         where + " ORDER BY g.address",
-                                                     std::move(args)));
-  std::vector<group_info> out;
-  for (int i = 0; i < rows.size(); ++i)
-    out.push_back({rows.str(i, 0), rows.str(i, 1), rows.str(i, 2), detail::parse_string_array(rows.text(i, 3))});
-  co_return out;
+group_info group_from(db::rows const& rows, int i) {
+  return {rows.str(i, 0), rows.str(i, 1), rows.str(i, 2), detail::parse_string_array(rows.text(i, 3))};
 }
+
+constexpr detail::entity<group_info> group_entity{
+    "group",
+    "SELECT g.address, d.name, g.name, coalesce(array_to_json(array("
+    "SELECT a.address FROM group_members m JOIN accounts a ON a.id = m.account_id WHERE m.group_id = g.id "
+    "ORDER BY a.address))::text, '[]') "
+    "FROM groups g JOIN domains d ON d.id = g.domain_id ",
+    "g.address", group_from};
 
 }  // namespace
 
@@ -36,22 +35,15 @@ asio::awaitable<result<group_info>> store::create_group(std::string address, std
 }
 
 asio::awaitable<result<std::vector<group_info>>> store::list_groups(std::optional<std::string> domain) {
-  if (!domain) co_return co_await select_groups(pool_, "", {});
-  POSTA_CO_TRY_ASSIGN(auto d, normalise_domain(*domain));
-  co_return co_await select_groups(pool_, "WHERE d.name = $1", db::make_params(d));
+  return detail::list_entities(pool_, group_entity, std::move(domain));
 }
 
 asio::awaitable<result<group_info>> store::get_group(std::string address) {
-  POSTA_CO_TRY_ASSIGN(auto normal, normalise_address(address));
-  POSTA_CO_TRY_ASSIGN(auto found, co_await select_groups(pool_, "WHERE g.address = $1", db::make_params(normal)));
-  if (found.empty()) co_return make_error(errc::not_found, "group " + normal);
-  co_return std::move(found.front());
+  return detail::get_entity(pool_, group_entity, std::move(address));
 }
 
 asio::awaitable<result<void>> store::delete_group(std::string address) {
-  POSTA_CO_TRY_ASSIGN(auto normal, normalise_address(address));
-  co_return co_await pool_.transaction(
-      [&](db::connection& c) { return detail::delete_owner(c, normal, "group"); });
+  return detail::delete_entity(pool_, group_entity, std::move(address));
 }
 
 asio::awaitable<result<group_info>> store::add_group_member(std::string group, std::string member) {

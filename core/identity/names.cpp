@@ -2,6 +2,8 @@
 // addresses and logins: normalised forms and readable refusals.
 #include "core/identity/names.hpp"
 
+#include "core/util/hex.hpp"
+
 #include <idn2.h>
 
 #include <algorithm>
@@ -14,14 +16,12 @@ namespace {
 // The input for an error message. SECURITY: hostile input reaches logs and
 // replies: control bytes are escaped and the text is cut at 80 bytes.
 std::string quoted(std::string_view input) {
-  static constexpr char hex[] = "0123456789abcdef";
   std::string out = "'";
   for (char c : input.substr(0, 80)) {
     auto const b = static_cast<unsigned char>(c);
     if (b < 0x20 || b == 0x7f || c == '\\' || c == '\'') {
       out += "\\x";
-      out += hex[b >> 4];
-      out += hex[b & 0xf];
+      util::append_hex(out, b);
     } else {
       out.push_back(c);
     }

@@ -1,4 +1,5 @@
-// Journal recording: spdlog for stderr, a bounded queue for the database.
+// Journal recording: the process log (log.hpp) for stderr, a bounded queue
+// for the database.
 #include "core/journal/journal.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -16,16 +17,6 @@ namespace posta::journal {
 namespace {
 
 std::atomic<sink*> installed{nullptr};
-
-spdlog::level::level_enum to_spdlog(level l) {
-  switch (l) {
-    case level::debug: return spdlog::level::debug;
-    case level::info: return spdlog::level::info;
-    case level::warning: return spdlog::level::warn;
-    case level::error: return spdlog::level::err;
-  }
-  return spdlog::level::info;
-}
 
 }  // namespace
 
@@ -46,11 +37,9 @@ std::optional<level> parse_level(std::string_view name) {
 }
 
 void record(event e) {
-  if (e.fields.empty()) {
-    spdlog::log(to_spdlog(e.lvl), "[{}] {}", e.service, e.text);
-  } else {
-    spdlog::log(to_spdlog(e.lvl), "[{}] {} {}", e.service, e.text, boost::json::serialize(e.fields));
-  }
+  std::string line = "[" + e.service + "] " + e.text;
+  if (!e.fields.empty()) line += " " + boost::json::serialize(e.fields);
+  write_log(e.lvl, line);
   if (e.lvl == level::debug) return;
   if (auto* s = installed.load()) s->push(std::move(e));
 }
@@ -121,7 +110,7 @@ asio::awaitable<void> sink::flush_now() {
     auto written = co_await write(std::move(batch));
     if (!written) {
       // Said once per outage, not once per flush; the events are on stderr.
-      if (!failing_) spdlog::warn("journal: cannot write to the database: {}", written.error().message());
+      if (!failing_) log(level::warning, "journal: cannot write to the database: {}", written.error().message());
       failing_ = true;
       co_return;
     }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/db/pool.hpp"
+#include "core/journal/log.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -16,8 +17,7 @@
 
 namespace posta::journal {
 
-enum class level { debug, info, warning, error };
-std::string_view level_name(level l);
+std::string_view level_name(level l);  // level: see log.hpp
 std::optional<level> parse_level(std::string_view name);
 
 struct event {

@@ -64,4 +64,10 @@ result<std::optional<tcp::endpoint>> parse_listen_address(std::string_view text)
   return std::optional<tcp::endpoint>(tcp::endpoint(*h, *p));
 }
 
+bool is_loopback(boost::asio::ip::address const& a) {
+  if (a.is_v6() && a.to_v6().is_v4_mapped())
+    return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6()).is_loopback();
+  return a.is_loopback();
+}
+
 }  // namespace posta::net

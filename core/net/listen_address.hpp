@@ -17,4 +17,7 @@ namespace posta::net {
 // names are refused, so a listener never depends on DNS at start-up.
 result<std::optional<boost::asio::ip::tcp::endpoint>> parse_listen_address(std::string_view text);
 
+// 127.0.0.0/8, ::1, and IPv4 loopback mapped into IPv6 (::ffff:127.0.0.1).
+bool is_loopback(boost::asio::ip::address const& a);
+
 }  // namespace posta::net

@@ -2,6 +2,7 @@
 #include "core/net/listener.hpp"
 
 #include "core/net/listen_address.hpp"
+#include "core/journal/log.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -10,7 +11,6 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
@@ -49,9 +49,9 @@ auto log_exceptions(std::string what) {
     try {
       std::rethrow_exception(e);
     } catch (std::exception const& x) {
-      spdlog::error("{}: unhandled exception: {}", what, x.what());
+      journal::log(journal::level::error, "{}: unhandled exception: {}", what, x.what());
     } catch (...) {
-      spdlog::error("{}: unhandled non-standard exception", what);
+      journal::log(journal::level::error, "{}: unhandled non-standard exception", what);
     }
   };
 }
@@ -96,14 +96,14 @@ struct throttled_log {
   std::chrono::steady_clock::time_point last{};
   std::size_t suppressed = 0;
   template <class... A>
-  void warn(spdlog::format_string_t<A...> f, A&&... a) {
+  void warn(fmt::format_string<A...> f, A&&... a) {
     auto const now = std::chrono::steady_clock::now();
     if (last != std::chrono::steady_clock::time_point{} && now - last < std::chrono::minutes(1)) {
       ++suppressed;
       return;
     }
-    if (suppressed) spdlog::warn("({} similar messages suppressed)", suppressed);
-    spdlog::warn(f, std::forward<A>(a)...);
+    if (suppressed) journal::log(journal::level::warning, "({} similar messages suppressed)", suppressed);
+    journal::log(journal::level::warning, f, std::forward<A>(a)...);
     last = now;
     suppressed = 0;
   }
@@ -141,7 +141,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<tcp::acceptor> acceptor, std::
     asio::co_spawn(strand, run_connection(e->handler, std::move(socket), std::move(slot)),
                    log_exceptions("listener " + e->name + " connection"));
   }
-  spdlog::debug("listener {}: accept loop ended", e->name);
+  journal::log(journal::level::debug, "listener {}: accept loop ended", e->name);
 }
 
 std::string endpoint_text(tcp::endpoint const& at) {
@@ -182,7 +182,7 @@ result<void> listener_set::bind_entry(entry& e, tcp::endpoint const& at) {
   e.acceptor = *acceptor;
   error_code ec;
   e.bound = e.acceptor->local_endpoint(ec);
-  spdlog::info("listener {}: listening on {}", e.name, endpoint_text(*e.bound));
+  journal::log(journal::level::info, "listener {}: listening on {}", e.name, endpoint_text(*e.bound));
   auto view = std::make_shared<entry_view>(entry_view{e.name, e.handler, e.reserved, e.refusal});
   asio::co_spawn(e.acceptor->get_executor(), accept_loop(e.acceptor, std::move(view), io_, cap_),
                  log_exceptions("listener " + e.name));
@@ -243,7 +243,7 @@ asio::awaitable<result<void>> listener_set::rebind(std::string name, std::string
     entry& e = *it->second;
     if (!*at) {
       close_entry(e);
-      spdlog::info("listener {}: off", name);
+      journal::log(journal::level::info, "listener {}: off", name);
       co_return result<void>{};
     }
     auto r = bind_entry(e, **at);  // closes the old acceptor on success

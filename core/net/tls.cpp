@@ -1,6 +1,9 @@
 // TLS certificates and server contexts on OpenSSL 3: see tls.hpp.
 #include "core/net/tls.hpp"
 
+#include "core/util/atomic_file.hpp"
+#include "core/util/ascii.hpp"
+
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <openssl/err.h>
@@ -9,11 +12,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
+#include <cctype>
 
 namespace posta::net {
 namespace fs = std::filesystem;
@@ -58,7 +58,11 @@ result<std::string> subject_alt_names(std::string_view hostname) {
   if (!ec) san = "IP:" + ip.to_string();
   else if (is_dns_name(hostname)) san = "DNS:" + std::string(hostname);
   else return make_error(errc::invalid_argument, "certificate hostname '" + std::string(hostname) + "'");
+  // Local tools (the CLI, tests) reach the server through loopback and check
+  // the name they dialled.
   if (hostname != "localhost") san += ",DNS:localhost";
+  if (ec || ip.to_string() != "127.0.0.1") san += ",IP:127.0.0.1";
+  if (ec || ip.to_string() != "::1") san += ",IP:::1";
   return san;
 }
 
@@ -117,30 +121,6 @@ std::string bio_contents(BIO* bio) {
   return std::string(data, n > 0 ? static_cast<std::size_t>(n) : 0);
 }
 
-// DURABILITY: written to a temporary file, fsynced, then renamed, so a crash
-// leaves either no file or a whole one (never a truncated key).
-result<void> write_file_atomically(fs::path const& path, std::string const& data, mode_t mode) {
-  fs::path const tmp = path.string() + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return make_error(std::error_code(errno, std::generic_category()), "create " + tmp.string());
-  bool ok = ::fchmod(fd, mode) == 0;  // SECURITY: the umask or an old file must not widen it
-  for (std::size_t done = 0; ok && done < data.size();) {
-    ssize_t const n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    ok = n > 0;
-    if (ok) done += static_cast<std::size_t>(n);
-  }
-  ok = ok && ::fsync(fd) == 0;
-  int const saved = errno;
-  ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::error_code ec(ok ? errno : saved, std::generic_category());
-    ::unlink(tmp.c_str());
-    return make_error(ec, "write " + path.string());
-  }
-  return {};
-}
-
 result<void> write_key_and_certificate(fs::path const& cert_path, fs::path const& key_path,
                                        EVP_PKEY* key, X509* cert) {
   owned<BIO> key_pem(BIO_new(BIO_s_mem()));
@@ -153,8 +133,10 @@ result<void> write_key_and_certificate(fs::path const& cert_path, fs::path const
   for (auto const& p : {cert_path, key_path}) {
     if (p.has_parent_path()) fs::create_directories(p.parent_path(), ec);
   }
-  if (auto r = write_file_atomically(key_path, bio_contents(key_pem.get()), 0600); !r) return r;
-  return write_file_atomically(cert_path, bio_contents(cert_pem.get()), 0644);
+  // DURABILITY: each file whole or absent after a crash; a key without its
+  // certificate (or the reverse) is made again at the next start.
+  if (auto r = util::write_file_atomically(key_path, bio_contents(key_pem.get()), 0600); !r) return r;
+  return util::write_file_atomically(cert_path, bio_contents(cert_pem.get()), 0644);
 }
 
 }  // namespace
@@ -188,14 +170,21 @@ result<void> harden(SSL_CTX* ctx) {
 
 }  // namespace
 
-result<std::shared_ptr<ssl::context>> make_server_tls_context(fs::path const& cert_path,
-                                                              fs::path const& key_path) {
-  std::shared_ptr<ssl::context> ctx;
+namespace {
+
+result<std::shared_ptr<ssl::context>> new_context(ssl::context::method method) {
   try {
-    ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
+    return std::make_shared<ssl::context>(method);
   } catch (std::exception const& e) {  // Asio throws only if SSL_CTX_new fails
     return tls_error(std::string("TLS context: ") + e.what());
   }
+}
+
+}  // namespace
+
+result<std::shared_ptr<ssl::context>> make_server_tls_context(fs::path const& cert_path,
+                                                              fs::path const& key_path) {
+  auto ctx = POSTA_TRY(new_context(ssl::context::tls_server));
   if (auto r = harden(ctx->native_handle()); !r) return r.error();
   boost::system::error_code ec;
   ctx->use_certificate_chain_file(cert_path.string(), ec);
@@ -213,6 +202,107 @@ std::string describe_tls(ssl_st const* ssl) {
   if (auto v = version.find('v'); v != std::string::npos) version.erase(v, 1);
   SSL_CIPHER const* cipher = SSL_get_current_cipher(ssl);
   return cipher ? version + " " + SSL_CIPHER_get_name(cipher) : version;
+}
+
+// ---- the server's contexts, with SNI -------------------------------------
+
+struct tls_contexts::generation {
+  std::shared_ptr<ssl::context> server;
+  std::map<std::string, std::shared_ptr<ssl::context>, std::less<>> by_listener;
+  std::map<std::string, std::shared_ptr<ssl::context>, std::less<>> by_domain;
+};
+
+namespace {
+
+std::string lowercase_name(std::string_view name) {
+  std::string out = util::ascii_lowercase(name);
+  while (!out.empty() && out.back() == '.') out.pop_back();  // an absolute name
+  return out;
+}
+
+result<std::shared_ptr<ssl::context>> load_context(certificate_files const& f, std::string const& what) {
+  auto ctx = make_server_tls_context(f.cert, f.key);
+  if (!ctx) return make_error(ctx.error().code, what + ": " + ctx.error().context);
+  return ctx;
+}
+
+}  // namespace
+
+int tls_contexts::on_server_name(SSL* ssl, int*, void* self) {
+  char const* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+  if (name == nullptr) return SSL_TLSEXT_ERR_NOACK;
+  auto ctx = static_cast<tls_contexts const*>(self)->for_server_name(name);
+  // SSL_set_SSL_CTX takes its own reference: the context outlives a reload.
+  if (ctx && SSL_set_SSL_CTX(ssl, ctx->native_handle()) == nullptr) return SSL_TLSEXT_ERR_ALERT_FATAL;
+  // An unknown name is not fatal: the client sees the listener's certificate
+  // and decides itself (RFC 6066 §3 leaves this to the server).
+  return SSL_TLSEXT_ERR_OK;
+}
+
+result<void> tls_contexts::load(tls_files const& files) {
+  auto next = std::make_shared<generation>();
+  next->server = POSTA_TRY(load_context(files.server, "[tls]"));
+  for (auto const& [listener, f] : files.by_listener)
+    next->by_listener[listener] = POSTA_TRY(load_context(f, "[tls." + listener + "]"));
+  for (auto const& [domain, f] : files.by_domain)
+    next->by_domain[lowercase_name(domain)] = POSTA_TRY(load_context(f, "[tls.domain.\"" + domain + "\"]"));
+  // Every context a handshake can start on chooses by SNI.
+  auto with_sni = [this](ssl::context& c) {
+    SSL_CTX_set_tlsext_servername_callback(c.native_handle(), &tls_contexts::on_server_name);
+    SSL_CTX_set_tlsext_servername_arg(c.native_handle(), this);
+  };
+  with_sni(*next->server);
+  for (auto& [listener, c] : next->by_listener) with_sni(*c);
+  std::lock_guard lock(mutex_);
+  current_ = std::move(next);
+  return {};
+}
+
+std::shared_ptr<ssl::context> tls_contexts::for_listener(std::string_view listener) const {
+  std::lock_guard lock(mutex_);
+  if (!current_) return nullptr;
+  auto it = current_->by_listener.find(listener);
+  return it != current_->by_listener.end() ? it->second : current_->server;
+}
+
+std::shared_ptr<ssl::context> tls_contexts::for_server_name(std::string_view server_name) const {
+  std::string name = lowercase_name(server_name);
+  std::lock_guard lock(mutex_);
+  if (!current_ || current_->by_domain.empty()) return nullptr;
+  // "mail.example.org", then "example.org", then "org".
+  for (std::string_view n = name; !n.empty();) {
+    if (auto it = current_->by_domain.find(n); it != current_->by_domain.end()) return it->second;
+    auto dot = n.find('.');
+    n = dot == std::string_view::npos ? std::string_view{} : n.substr(dot + 1);
+  }
+  return nullptr;
+}
+
+// ---- the client side -----------------------------------------------------
+
+result<std::shared_ptr<ssl::context>> make_client_tls_context(std::optional<fs::path> const& trusted_cert) {
+  auto ctx = POSTA_TRY(new_context(ssl::context::tls_client));
+  if (SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION) != 1)
+    return tls_error("minimum TLS version");
+  boost::system::error_code ec;
+  if (trusted_cert) ctx->load_verify_file(trusted_cert->string(), ec);
+  else ctx->set_default_verify_paths(ec);
+  if (ec) return make_error(ec, "trusted certificates " + (trusted_cert ? trusted_cert->string() : "of the system"));
+  ctx->set_verify_mode(ssl::verify_peer);  // SECURITY: an unverified server could steal the admin token
+  return ctx;
+}
+
+result<void> expect_server_name(SSL* ssl, std::string const& host) {
+  boost::system::error_code ec;
+  (void)boost::asio::ip::make_address(host, ec);
+  X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+  if (!ec) {
+    if (X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) != 1) return tls_error("expected IP " + host);
+    return {};
+  }
+  if (SSL_set_tlsext_host_name(ssl, host.c_str()) != 1 || SSL_set1_host(ssl, host.c_str()) != 1)
+    return tls_error("expected host name " + host);
+  return {};
 }
 
 }  // namespace posta::net

@@ -94,15 +94,20 @@ asio::awaitable<result<void>> registry::persist(std::string const& name, bool en
   co_return result<void>{};
 }
 
-asio::awaitable<result<status>> registry::enable(std::string name) {
-  POSTA_CO_TRY(get(name));
-  POSTA_CO_TRY(co_await persist(name, true));
+asio::awaitable<result<status>> registry::set_enabled(std::string const& name, bool enabled) {
+  POSTA_CO_TRY(co_await persist(name, enabled));
   {
     std::lock_guard lock(mutex_);
-    find(name)->st.enabled = true;
+    find(name)->st.enabled = enabled;
   }
-  co_await start_one(name);
+  if (enabled) co_await start_one(name);
+  else co_await stop_one(name);
   co_return get(name);
+}
+
+asio::awaitable<result<status>> registry::enable(std::string name) {
+  POSTA_CO_TRY(get(name));
+  co_return co_await set_enabled(name, true);
 }
 
 asio::awaitable<result<status>> registry::disable(std::string name) {
@@ -112,13 +117,7 @@ asio::awaitable<result<status>> registry::disable(std::string name) {
     if (!find(name)->h.can_disable)
       co_return make_error(errc::permission_denied, "service " + name + " carries the admin API and cannot be disabled");
   }
-  POSTA_CO_TRY(co_await persist(name, false));
-  {
-    std::lock_guard lock(mutex_);
-    find(name)->st.enabled = false;
-  }
-  co_await stop_one(name);
-  co_return get(name);
+  co_return co_await set_enabled(name, false);
 }
 
 asio::awaitable<result<status>> registry::restart(std::string name) {

@@ -58,6 +58,8 @@ class registry {
   asio::awaitable<void> start_one(std::string const& name);
   asio::awaitable<void> stop_one(std::string const& name);
   asio::awaitable<result<void>> persist(std::string const& name, bool enabled);
+  // Stores the choice, then starts or stops the service.
+  asio::awaitable<result<status>> set_enabled(std::string const& name, bool enabled);
   entry* find(std::string const& name);
 
   db::pool& pool_;

@@ -1,4 +1,5 @@
-// Lowercase hexadecimal encoding of bytes (hashes, bytea parameters).
+// Hexadecimal text of bytes (RFC 4648 §8 alphabet): blob names, generated
+// secrets, escaped bytes in messages, xtext-like "+XX" forms.
 #pragma once
 
 #include <string>
@@ -6,15 +7,18 @@
 
 namespace posta::util {
 
+// Two hex digits for `b`, lowercase unless `upper`.
+inline void append_hex(std::string& out, unsigned char b, bool upper = false) {
+  char const* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+  out += digits[b >> 4];
+  out += digits[b & 15];
+}
+
+// Lowercase hex of every byte.
 inline std::string hex_encode(std::string_view bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
   std::string out;
-  out.resize(bytes.size() * 2);
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    auto b = static_cast<unsigned char>(bytes[i]);
-    out[2 * i] = digits[b >> 4];
-    out[2 * i + 1] = digits[b & 15];
-  }
+  out.reserve(bytes.size() * 2);
+  for (char c : bytes) append_hex(out, static_cast<unsigned char>(c));
   return out;
 }
 

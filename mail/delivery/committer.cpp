@@ -2,11 +2,12 @@
 // with a one-slot channel that carries its outcome back to the session.
 #include "mail/delivery/committer.hpp"
 
+#include "core/journal/log.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
 
 namespace posta::mail::delivery {
 
@@ -35,7 +36,7 @@ void committer::start(asio::any_io_executor executor, std::size_t workers) {
   queue_ = std::make_unique<queue>(executor);
   for (std::size_t i = 0; i < workers; ++i)
     asio::co_spawn(executor, worker(), [](std::exception_ptr e) {
-      if (e) spdlog::error("delivery worker ended by an exception");
+      if (e) journal::log(journal::level::error, "delivery worker ended by an exception");
     });
 }
 
@@ -61,7 +62,7 @@ asio::awaitable<result<std::vector<report>>> committer::commit_guarded(std::vect
     auto outcome = co_await commit(batch);
     co_return outcome;
   } catch (std::exception const& e) {
-    spdlog::error("delivery: {}", e.what());
+    journal::log(journal::level::error, "delivery: {}", e.what());
     co_return make_error(errc::internal, "delivery failed");
   }
 }

@@ -4,6 +4,7 @@
 #include "mail/delivery/dsn.hpp"
 
 #include "core/util/concat.hpp"
+#include "core/util/hex.hpp"
 
 #include <algorithm>
 #include <array>
@@ -43,12 +44,12 @@ std::string utf8_text(std::string_view s) {
 // Octets that cannot appear in an ASCII field become "+XX", as in xtext
 // (RFC 3461 4). TODO(RFC 6533): utf-8 address types for SMTPUTF8 addresses.
 std::string ascii_address(std::string_view s) {
-  static constexpr char hex[] = "0123456789ABCDEF";
   std::string out;
   for (char const ch : s.substr(0, max_value)) {
     auto const c = static_cast<unsigned char>(ch);
     if (is_ctl(c) || c > 0x7f) {
-      out += {'+', hex[c >> 4], hex[c & 15]};
+      out += '+';
+      util::append_hex(out, c, true);
     } else {
       out.push_back(ch);
     }

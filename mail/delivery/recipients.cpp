@@ -4,6 +4,7 @@
 
 #include "core/db/arrays.hpp"
 #include "core/identity/names.hpp"
+#include "core/util/ascii.hpp"
 
 #include <algorithm>
 #include <deque>
@@ -11,11 +12,7 @@
 namespace posta::mail::delivery {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
+std::string lower(std::string_view s) { return util::ascii_lowercase(s); }
 
 using lookup = address_lookup;
 

@@ -2,7 +2,7 @@
 // the IMAP ENVELOPE address form (RFC 3501 7.4.2), keeping names raw.
 #pragma once
 
-#include "mail/mime/message_structure.hpp"
+#include "mail/mime/proto/message_structure.hpp"
 
 #include <cstddef>
 #include <string_view>

@@ -3,7 +3,7 @@
 // (RFC 2231), encoded words (RFC 2047) and Date (RFC 5322 3.3).
 #pragma once
 
-#include "mail/mime/message_structure.hpp"
+#include "mail/mime/proto/message_structure.hpp"
 
 #include <cstddef>
 #include <cstdint>

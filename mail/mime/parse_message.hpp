@@ -4,7 +4,7 @@
 #pragma once
 
 #include "core/util/result.hpp"
-#include "mail/mime/message_structure.hpp"
+#include "mail/mime/proto/message_structure.hpp"
 
 #include <cstddef>
 #include <cstdint>

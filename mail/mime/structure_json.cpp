@@ -10,6 +10,7 @@
 #include "mail/mime/structure_json.hpp"
 
 #include "mail/mime/utf8.hpp"
+#include "core/util/hex.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -26,14 +27,7 @@ namespace {
 
 json::value bytes_value(std::string_view s) {
   if (is_valid_utf8(s) && s.find('\0') == std::string_view::npos) return json::string(s);
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(s.size() * 2);
-  for (unsigned char c : s) {
-    hex.push_back(digits[c >> 4]);
-    hex.push_back(digits[c & 15]);
-  }
-  return json::object{{"x", hex}};
+  return json::object{{"x", util::hex_encode(s)}};
 }
 
 json::value nbytes_value(std::optional<std::string> const& s) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Checks #include lines against the module layering of DESIGN.md and keeps
-each third-party library inside the one folder that wraps it (STYLE.md)."""
+"""Checks #include lines against the module layering of DESIGN.md, keeps
+each third-party library inside the one folder that wraps it (STYLE.md), and
+keeps proto/ folders pure: std, Boost.System and their own module's proto/."""
 import pathlib
 import re
 import sys
@@ -17,6 +18,7 @@ ALLOWED = {
     "mail": {"core", "directory", "search", "mail"},
     "jabber": {"core", "directory", "search", "jabber"},
     "addressbook": {"core", "directory", "search", "addressbook"},
+    "app": {"core", "directory", "search", "mail", "jabber", "addressbook", "app"},
 }
 
 # third-party header (regex on the include path) -> folders allowed to include it
@@ -26,9 +28,26 @@ CONFINED = {
     r"^xapian": ("search/engine/",),
     r"^gloox/": ("jabber/xml/",),
     r"^gmime/": ("mail/mime/",),
+    # TLS in core/net; hashes, HMAC and random bytes behind core/util/crypto_*.
+    r"^openssl/": ("core/net/", "core/util/crypto_"),
+    r"^spdlog/": ("core/journal/",),
+    r"^boost/beast": ("core/http/",),
+    r"^argon2\.h$": ("core/auth/",),
+    r"^gsasl": ("core/auth/",),
+    r"^ares": ("core/dns/",),
 }
 
+# What a proto/ folder may include besides its own module's proto/ headers.
+PROTO_ALLOWED = re.compile(r"^(boost/system/|[a-z_0-9]+$)")
+
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]')
+
+
+def is_pure_include(module, target):
+    """std headers (<string>, <cstdint>), Boost.System, or module/…/proto/…"""
+    if PROTO_ALLOWED.match(target):
+        return True
+    return target.startswith(module + "/") and "/proto/" in target
 
 
 def main() -> int:
@@ -44,6 +63,9 @@ def main() -> int:
         for pattern, folders in CONFINED.items():
             if re.search(pattern, target) and not rel.startswith(folders):
                 problems.append(f"{rel}:{lineno}: {target} belongs in {' or '.join(folders)} only")
+        if "/proto/" in rel and not is_pure_include(module, target):
+            problems.append(f"{rel}:{lineno}: proto/ is pure: {target} is neither std, Boost.System "
+                            f"nor a {module}/…/proto/ header")
     return report(problems, "layering problems")
 
 

@@ -3,7 +3,7 @@
 // the byte range of a BODY[section] (RFC 3501 6.4.5).
 #pragma once
 
-#include "mail/mime/message_structure.hpp"
+#include "mail/mime/proto/message_structure.hpp"
 
 #include <cstdint>
 #include <optional>

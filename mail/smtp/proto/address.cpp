@@ -2,11 +2,7 @@
 // RFC 6531 3.3 (UTF8-non-ascii in atext, qtext and sub-domains).
 #include "mail/smtp/proto/address.hpp"
 
-#include "core/util/concat.hpp"
-
 #include "mail/smtp/proto/grammar.hpp"
-
-#include <arpa/inet.h>
 
 namespace posta::mail::smtp::proto {
 namespace {
@@ -17,6 +13,53 @@ constexpr std::size_t max_label_length = 63;  // RFC 1035 2.3.4
 constexpr std::size_t max_ipv6_text = 45;     // longest IPv6 text form with embedded IPv4
 
 enum class failure { syntax, non_ascii, local_too_long, domain_too_long, path_too_long };
+
+// 1*3DIGIT "." … with values up to 255: the IPv4 tail of an IPv6 literal.
+bool is_dotted_quad(std::string_view s) {
+  for (int part = 0; part < 4; ++part) {
+    if (part > 0) {
+      if (s.empty() || s.front() != '.') return false;
+      s.remove_prefix(1);
+    }
+    std::size_t digits = 0;
+    int value = 0;
+    while (digits < s.size() && digits < 3 && g::is_digit(s[digits])) value = value * 10 + (s[digits++] - '0');
+    if (digits == 0 || value > 255) return false;
+    s.remove_prefix(digits);
+  }
+  return s.empty();
+}
+
+// Groups of 1*4HEXDIG separated by ':', the last one possibly a dotted quad
+// (worth two groups); nullopt when malformed. "" has no groups.
+std::optional<int> ipv6_groups(std::string_view s, bool ipv4_tail_allowed) {
+  if (s.empty()) return 0;
+  int groups = 0;
+  for (;;) {
+    auto const colon = s.find(':');
+    std::string_view const group = s.substr(0, colon);
+    if (colon == std::string_view::npos && ipv4_tail_allowed && group.find('.') != std::string_view::npos)
+      return is_dotted_quad(group) ? std::optional<int>(groups + 2) : std::nullopt;
+    if (group.empty() || group.size() > 4) return std::nullopt;
+    for (char c : group)
+      if (!g::is_hex_digit(c)) return std::nullopt;
+    ++groups;
+    if (colon == std::string_view::npos) return groups;
+    s.remove_prefix(colon + 1);
+  }
+}
+
+// IPv6-addr of RFC 5321 4.1.3 (full, "::"-compressed, with an IPv4 tail):
+// eight groups, or fewer around one "::".
+bool is_ipv6_text(std::string_view s) {
+  auto const gap = s.find("::");
+  if (gap == std::string_view::npos) return ipv6_groups(s, true) == 8;
+  std::string_view const before = s.substr(0, gap), after = s.substr(gap + 2);
+  if (after.find("::") != std::string_view::npos) return false;
+  auto const head = ipv6_groups(before, false);
+  auto const tail = ipv6_groups(after, true);
+  return head && tail && *head + *tail <= 7;
+}
 
 // A cursor over one path. Each rule consumes on success; on failure it
 // records why in fail_ and the caller turns it into one reply.
@@ -180,16 +223,13 @@ bool path_parser::ipv4_literal(std::string& out) {
   return true;
 }
 
-// "IPv6:" IPv6-addr; the text form is checked by inet_pton (pure, no I/O).
+// "IPv6:" IPv6-addr.
 bool path_parser::ipv6_literal(std::string& out) {
   pos_ += 5;  // "IPv6:"
   std::size_t start = pos_;
   while (g::is_hex_digit(peek()) || peek() == ':' || peek() == '.') ++pos_;
   std::string text = g::ascii_lower(in_.substr(start, pos_ - start));
-  in6_addr ignored{};
-  if (text.empty() || text.size() > max_ipv6_text ||
-      inet_pton(AF_INET6, text.c_str(), &ignored) != 1)
-    return fail(failure::syntax);
+  if (text.empty() || text.size() > max_ipv6_text || !is_ipv6_text(text)) return fail(failure::syntax);
   out += "IPv6:" + text;
   return true;
 }
@@ -342,7 +382,11 @@ std::string to_string(address const& a) {
 }
 
 std::string to_string(path const& p) {
-  return p.mailbox ? util::concat({"<", to_string(*p.mailbox), ">"}) : "<>";
+  if (!p.mailbox) return "<>";
+  std::string out = "<";
+  out += to_string(*p.mailbox);
+  out += '>';
+  return out;
 }
 
 }  // namespace posta::mail::smtp::proto

@@ -2,6 +2,7 @@
 // of SMTP listener (RFC 5321 relay port, RFC 6409 submission, RFC 8314 SMTPS).
 #pragma once
 
+#include "core/net/tls.hpp"
 #include "core/util/async.hpp"
 
 #include <boost/asio/ssl/context.hpp>
@@ -36,17 +37,16 @@ struct context {
   blob::store const& blobs;
   policy::rate_limiter& rate;
   policy::lists_source const& lists;
-  std::shared_ptr<boost::asio::ssl::context> tls;  // nullptr: no STARTTLS
+  std::shared_ptr<net::tls_contexts const> tls;  // nullptr: no STARTTLS
   std::string hostname;
-  // [tls.<listener>] certificates, where the bootstrap file names one.
-  std::map<std::string, std::shared_ptr<boost::asio::ssl::context>> tls_by_listener = {};
   // Told when the server stops (graceful shutdown); nullptr in tests.
   net::session_registry* sessions = nullptr;
   // SECURITY: RAM for messages kept during DATA, all sessions together (the
   // service owns it: smtp.message_memory_mb).
   util::memory_budget* message_memory = nullptr;
 
-  boost::asio::ssl::context* tls_for(listener_kind kind) const;
+  // The listener's certificate (SNI may choose a domain's during the handshake).
+  std::shared_ptr<boost::asio::ssl::context> tls_for(listener_kind kind) const;
 };
 
 }  // namespace posta::mail::smtp::server

@@ -6,6 +6,7 @@
 #include "core/blob/blob_store.hpp"
 #include "core/journal/journal.hpp"
 #include "core/net/errors.hpp"
+#include "core/net/listen_address.hpp"
 #include "core/settings/settings.hpp"
 #include "mail/smtp/proto/line_length.hpp"
 
@@ -50,17 +51,10 @@ proto::budget_limits make_budget(settings::store const& settings) {
   return b;
 }
 
-bool is_loopback(boost::asio::ip::address const& a) {
-  if (a.is_v6() && a.to_v6().is_v4_mapped()) return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6()).is_loopback();
-  return a.is_loopback();
-}
-
 }  // namespace
 
-boost::asio::ssl::context* context::tls_for(listener_kind kind) const {
-  if (auto it = tls_by_listener.find(std::string(listener_name(kind))); it != tls_by_listener.end())
-    return it->second.get();
-  return tls.get();
+std::shared_ptr<boost::asio::ssl::context> context::tls_for(listener_kind kind) const {
+  return tls ? tls->for_listener(listener_name(kind)) : nullptr;
 }
 
 std::string_view listener_name(listener_kind k) {
@@ -81,7 +75,7 @@ session::session(context& ctx, listener_kind kind, net::stream stream)
         auto c = make_config(ctx, kind);
         // COMPAT: plaintext AUTH on loopback for local tools, when allowed.
         auto peer = stream_.remote_endpoint().address();
-        if (is_loopback(peer) && ctx.settings.get_bool("smtp.allow_plaintext_auth_on_loopback")) {
+        if (net::is_loopback(peer) && ctx.settings.get_bool("smtp.allow_plaintext_auth_on_loopback")) {
           c.auth_requires_tls = false;
           c.require_tls = false;
         }
@@ -172,7 +166,7 @@ asio::awaitable<bool> session::send(proto::reply const& r, bool flush_now) {
 
 asio::awaitable<void> session::run() {
   if (kind_ == listener_kind::submissions) {
-    auto* tls = ctx_.tls_for(kind_);
+    auto tls = ctx_.tls_for(kind_);
     if (!tls) co_return;
     auto handshake = co_await stream_.start_tls(*tls, tls_handshake_timeout);
     if (!handshake) co_return;
@@ -202,6 +196,9 @@ asio::awaitable<void> session::run() {
     bool keep_going = co_await perform(std::move(next));
     if (!keep_going) break;
   }
+  // An abandoned message's temporary file goes before the connection closes,
+  // so a client that sees the close knows nothing of it is left.
+  body_.reset();
   co_await flush();
   co_await stream_.shutdown(std::chrono::seconds(5));
 }
@@ -253,7 +250,7 @@ void session::log_refusal(std::string_view what, std::string const& address, pro
 
 asio::awaitable<bool> session::act(proto::start_tls a) {
   bool ready = co_await send(a.go_ahead, true);
-  auto* tls = ctx_.tls_for(kind_);
+  auto tls = ctx_.tls_for(kind_);
   if (!ready || !tls) co_return false;
   // SECURITY: line_reader::start_tls drops pipelined plaintext first.
   auto handshake = co_await reader_.start_tls(*tls, tls_handshake_timeout);

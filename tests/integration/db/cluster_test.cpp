@@ -4,11 +4,11 @@
 
 #include "core/db/embedded_cluster.hpp"
 #include "core/db/migrations.hpp"
+#include "core/journal/log.hpp"
 #include "core/net/blocking.hpp"
 
 #include <boost/asio/use_awaitable.hpp>
 
-#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <fstream>
@@ -31,7 +31,7 @@ class cluster_environment : public ::testing::Environment {
     char* dir = ::mkdtemp(pattern);
     ASSERT_NE(dir, nullptr);
     g_scratch = dir;
-    spdlog::set_level(spdlog::level::warn);  // migrations log at info for every test database
+    journal::set_log_level(journal::level::warning);  // migrations log at info for every test database
     fs::permissions(g_scratch, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                                    fs::perms::others_read | fs::perms::others_exec);
     auto started = db::embedded_cluster::start_blocking(g_scratch / "cluster");

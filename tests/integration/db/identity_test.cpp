@@ -229,6 +229,25 @@ TEST_F(identity_store, ConcurrentCreationOfOneAddressHasOneWinner) {
   EXPECT_EQ(sql("SELECT count(*) FROM addresses WHERE address = 'race@example.test'").i64(0, 0), 1);
 }
 
+TEST_F(identity_store, EveryMailboxGetsItsOwnUidvalidity) {
+  // Two accounts a moment apart (the same second, almost always), and the
+  // five folders of each, made by one statement: epoch seconds gave equal values.
+  auto first = add_account("first@example.test");
+  auto second = add_account("second@example.test");
+  ASSERT_TRUE(is_ok(first));
+  ASSERT_TRUE(is_ok(second));
+  auto all = sql("SELECT count(*), count(DISTINCT uidvalidity), min(uidvalidity) FROM mailboxes");
+  EXPECT_EQ(all.i64(0, 0), 10);
+  EXPECT_EQ(all.i64(0, 1), 10);
+  EXPECT_GT(all.i64(0, 2), 0);
+  auto inbox = sql("SELECT a.address, m.uidvalidity FROM mailboxes m JOIN accounts a ON a.id = m.account_id "
+                   "WHERE m.name = 'INBOX' ORDER BY a.id");
+  ASSERT_EQ(inbox.size(), 2);
+  EXPECT_EQ(inbox.str(0, 0), "first@example.test");
+  EXPECT_LT(inbox.i64(0, 1), inbox.i64(1, 1));  // later mailboxes, greater values (RFC 3501 2.3.1.1)
+  EXPECT_LE(inbox.i64(1, 1), 4294967295LL);     // a 32-bit nz-number
+}
+
 // Run in a process of its own (ctest integration_db_isolated): a crash here
 // must not hide the results of the other tests.
 using identity_password_isolated = identity_store;

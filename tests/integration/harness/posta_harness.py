@@ -23,10 +23,11 @@ import unittest
 import urllib.parse
 
 LISTENER_NAMES = ("smtp", "submission", "submissions", "imap", "imaps", "pop3", "pop3s",
-                  "xmpp", "xmpps", "s2s", "http")
+                  "xmpp", "xmpps", "s2s", "http", "https")
 # The development defaults of DESIGN.md, used when the config names no listener.
 DEFAULT_PORTS = {"smtp": 2525, "submission": 2587, "submissions": 2465, "imap": 1143, "imaps": 1993,
-                 "pop3": 1110, "pop3s": 1995, "xmpp": 5222, "xmpps": 5223, "s2s": 5269, "http": 8080}
+                 "pop3": 1110, "pop3s": 1995, "xmpp": 5222, "xmpps": 5223, "s2s": 5269, "http": 8080,
+                 "https": 8443}
 TOKEN = "itest-admin-token-0123456789"
 READY_TIMEOUT = 60.0
 _USE_DEFAULT = object()
@@ -110,7 +111,7 @@ class PostaServer:
     """
 
     def __init__(self, listeners=None, token=TOKEN, hostname="posta.itest", minimal_config=False,
-                 extra_toml="", root=None, data_dir=None, env=None):
+                 extra_toml="", root=None, data_dir=None, env=None, server_toml=""):
         self.binary = posta_bin()
         self.root = root or make_temp_dir()
         self.data_dir = data_dir or os.path.join(self.root, "data")
@@ -120,6 +121,7 @@ class PostaServer:
         self.minimal_config = minimal_config
         self.hostname = hostname
         self.extra_toml = extra_toml
+        self.server_toml = server_toml  # more lines of [server]
         self.proc = None
         self._log_file = None
         self.token = token
@@ -146,6 +148,8 @@ class PostaServer:
 
     def write_config(self):
         lines = ["[server]", "data_dir = " + _toml_string(self.data_dir)]
+        if self.server_toml:
+            lines.append(self.server_toml)
         if not self.minimal_config:
             lines.append("hostname = " + _toml_string(self.hostname))
             lines += ["", "[listeners]"]

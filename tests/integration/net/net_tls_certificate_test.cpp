@@ -113,6 +113,41 @@ TEST_F(tls_cert_fixture, context_allows_tls12_at_least) {
   EXPECT_NE(SSL_CTX_get_options(native) & SSL_OP_NO_RENEGOTIATION, 0u);
 }
 
+TEST_F(tls_cert_fixture, self_signed_certificate_names_the_loopback_addresses) {
+  ASSERT_TRUE(ensure_self_signed_certificate(cert, key, "mail.example.test"));
+  auto x = load_cert(cert);
+  ASSERT_TRUE(x);
+  EXPECT_EQ(X509_check_ip_asc(x.get(), "127.0.0.1", 0), 1);
+  EXPECT_EQ(X509_check_ip_asc(x.get(), "::1", 0), 1);
+}
+
+TEST_F(tls_cert_fixture, contexts_choose_by_domain_listener_and_keep_the_old_on_a_bad_reload) {
+  tls_files files;
+  files.server = {dir / "server.pem", dir / "server.key"};
+  files.by_listener["https"] = {dir / "https.pem", dir / "https.key"};
+  files.by_domain["Example.ORG"] = {dir / "org.pem", dir / "org.key"};
+  for (auto const* f : {&files.server, &files.by_listener["https"], &files.by_domain["Example.ORG"]})
+    ASSERT_TRUE(ensure_self_signed_certificate(f->cert, f->key, "x.test"));
+  tls_contexts contexts;
+  EXPECT_EQ(contexts.for_listener("smtp"), nullptr);
+  ASSERT_TRUE(contexts.load(files));
+  auto server = contexts.for_listener("smtp");
+  ASSERT_NE(server, nullptr);
+  EXPECT_NE(contexts.for_listener("https"), server);
+  auto org = contexts.for_server_name("example.org");
+  ASSERT_NE(org, nullptr);
+  EXPECT_EQ(contexts.for_server_name("MAIL.example.org."), org);
+  EXPECT_EQ(contexts.for_server_name("example.com"), nullptr);
+  EXPECT_EQ(contexts.for_server_name("badexample.org"), nullptr);
+
+  files.by_domain["broken.test"] = {dir / "missing.pem", dir / "missing.key"};
+  auto r = contexts.load(files);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("broken.test"), std::string::npos) << r.error().message();
+  EXPECT_EQ(contexts.for_listener("smtp"), server);  // the old generation stays
+  EXPECT_EQ(contexts.for_server_name("example.org"), org);
+}
+
 TEST(net_describe_tls, plaintext_is_empty) { EXPECT_EQ(describe_tls(nullptr), ""); }
 
 }  // namespace

@@ -64,6 +64,34 @@ class Reply:
         return "Reply(%r)" % self.raw
 
 
+def _tcp_peers_of(local_port):
+    """Remote ports of the sockets on 127.0.0.1:local_port that are not yet
+    closed by the server (ESTABLISHED or CLOSE_WAIT), from /proc/net/tcp."""
+    peers = set()
+    try:
+        with open("/proc/net/tcp") as f:
+            next(f)
+            for line in f:
+                fields = line.split()
+                local, remote, state = fields[1], fields[2], fields[3]
+                if int(local.split(":")[1], 16) == local_port and state in ("01", "08"):
+                    peers.add(int(remote.split(":")[1], 16))
+    except OSError:
+        pass
+    return peers
+
+
+def wait_until_server_closed(server_port, client_port, timeout=30):
+    """Waits until the server has closed its side of the connection from
+    client_port: its session has ended, so nothing of it can happen later.
+    A deterministic point at which to check that nothing was stored."""
+    deadline = time.monotonic() + timeout
+    while client_port in _tcp_peers_of(server_port):
+        if time.monotonic() > deadline:
+            raise AssertionError("the server kept the connection from port %d open" % client_port)
+        time.sleep(0.05)
+
+
 class RawSmtp:
     """A byte-exact SMTP client over a plain (or TLS) socket."""
 

@@ -4,11 +4,10 @@ recipients, unknown and out-of-order commands, a client vanishing mid-DATA,
 VRFY/EXPN. After each, the session (or a new one) still answers properly."""
 
 import socket
-import time
 import unittest
 
 from posta_harness import stop_servers as tearDownModule  # noqa: F401
-from smtp_helpers import SmtpTestCase, message_bytes, tls_context, unique
+from smtp_helpers import SmtpTestCase, message_bytes, tls_context, unique, wait_until_server_closed
 
 DOMAIN = "raw.test"
 ANN = "ann@" + DOMAIN
@@ -330,14 +329,18 @@ class RawInputTests(SmtpTestCase):
         self.envelope(c)
         self.assertReply(c.cmd("DATA"), 354)
         c.send(("Subject: %s\r\n\r\n" % marker).encode() + b"z" * 300000)
+        gone = [c.sock.getsockname()[1]]
         c.sock.shutdown(socket.SHUT_RDWR)
         c.close()
         # Also a client that vanishes in the middle of a BDAT chunk.
         c = self.session()
         self.envelope(c)
         c.send(b"BDAT 100000 LAST\r\n" + ("Subject: %s\r\n\r\n" % marker).encode() + b"q" * 5000)
+        gone.append(c.sock.getsockname()[1])
         c.close()
-        time.sleep(1.0)
+        # Once the server has ended both sessions, nothing of them can still be stored.
+        for port in gone:
+            wait_until_server_closed(self.server.port("smtp"), port)
         self.assertEqual(len(self.inbox(ANN)), before_rows)
         self.assertEqual(self.stored(marker), [])
         self.assertEqual(self.blob_files() - before_blobs, set())

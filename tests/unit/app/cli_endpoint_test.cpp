@@ -28,8 +28,17 @@ TEST(CliApiUrl, Table) {
     EXPECT_EQ(u->port, r.port) << r.in;
     EXPECT_EQ(u->base, r.base) << r.in;
     EXPECT_EQ(u->text, r.text) << r.in;
+    EXPECT_FALSE(u->tls) << r.in;
   }
-  for (std::string_view bad : {"https://x:8443", "127.0.0.1:8080", "http://", "http://:80", "http://x:",
+  auto https = parse_api_url("https://127.0.0.1:8443/");
+  ASSERT_TRUE(https);
+  EXPECT_TRUE(https->tls);
+  EXPECT_EQ(https->port, "8443");
+  EXPECT_EQ(https->text, "https://127.0.0.1:8443");
+  auto default_port = parse_api_url("https://admin.example.org");
+  ASSERT_TRUE(default_port);
+  EXPECT_EQ(default_port->port, "443");
+  for (std::string_view bad : {"ftp://x:21", "127.0.0.1:8080", "https://", "http://", "http://:80", "http://x:",
                                "http://x:8o", "http://[::1:80", "http://[::1]x"})
     EXPECT_FALSE(parse_api_url(bad)) << bad;
 }
@@ -41,6 +50,7 @@ TEST(CliListenerUrl, WildcardsBecomeLoopback) {
   EXPECT_EQ(url_for_listener("[::]:8080"), "http://[::1]:8080");
   EXPECT_EQ(url_for_listener("[::1]:8080"), "http://[::1]:8080");
   EXPECT_EQ(url_for_listener("mail.example.org:80"), "http://mail.example.org:80");
+  EXPECT_EQ(url_for_listener("0.0.0.0:8443", "https"), "https://127.0.0.1:8443");
 }
 
 TEST(CliBootstrapToml, ReadsListenerAndToken) {
@@ -133,6 +143,29 @@ TEST_F(CliResolve, EnvConfigPathAndMissingFiles) {
     ASSERT_TRUE(defaults);
     EXPECT_EQ(defaults->url, "http://127.0.0.1:8080");
   }
+}
+
+TEST(CliResolveHttps, HttpOffMeansHttpsTrustingTheServerCertificate) {
+  auto dir = std::filesystem::temp_directory_path() / "posta_cli_https_test";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "cert.pem") << "not parsed here\n";
+  std::ofstream(dir / "posta.toml") << "[server]\ndata_dir = \"" << dir.string() << "\"\n"
+                                    << "[listeners]\nhttp = 0\nhttps = \"0.0.0.0:9443\"\n"
+                                    << "[tls]\ncert = \"cert.pem\"\nkey = \"key.pem\"\n[admin]\ntoken = \"t\"\n";
+  endpoint_inputs in;
+  in.flag_config = (dir / "posta.toml").string();
+  auto r = resolve_endpoint(in);
+  ASSERT_TRUE(r) << r.error().context;
+  EXPECT_EQ(r->url, "https://127.0.0.1:9443");
+  ASSERT_TRUE(r->trusted_cert);
+  EXPECT_EQ(*r->trusted_cert, dir / "cert.pem");
+
+  in.flag_api = "https://127.0.0.1:1";
+  in.flag_cacert = "/etc/ssl/other.pem";  // an explicit certificate wins
+  auto flagged = resolve_endpoint(in);
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(flagged);
+  EXPECT_EQ(*flagged->trusted_cert, "/etc/ssl/other.pem");
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 #include <vector>
 
@@ -25,9 +26,14 @@ TEST(net_connection_limiter, refuses_the_n_plus_first_from_one_address) {
   ASSERT_FALSE(refused.has_value());
   EXPECT_EQ(refused.error().code, make_error_code(errc::limit_exceeded));
   EXPECT_NE(refused.error().context.find("192.0.2.1"), std::string::npos);
-  EXPECT_TRUE(limiter.try_acquire(addr("192.0.2.2")).has_value());  // another address is fine
-  held.pop_back();                                                  // one closes
-  EXPECT_TRUE(limiter.try_acquire(addr("192.0.2.1")).has_value());
+  EXPECT_EQ(limiter.count(addr("192.0.2.1")), 3u);  // the refusal took no slot
+  auto other = limiter.try_acquire(addr("192.0.2.2"));
+  EXPECT_TRUE(other.has_value());  // another address is fine
+  held.pop_back();                 // one closes
+  EXPECT_EQ(limiter.count(addr("192.0.2.1")), 2u);
+  auto again = limiter.try_acquire(addr("192.0.2.1"));
+  EXPECT_TRUE(again.has_value());
+  EXPECT_FALSE(limiter.try_acquire(addr("192.0.2.1")).has_value());  // and the bound holds again
 }
 
 TEST(net_connection_limiter, global_limit) {
@@ -40,10 +46,24 @@ TEST(net_connection_limiter, global_limit) {
   EXPECT_NE(c.error().context.find("in total"), std::string::npos);
   EXPECT_EQ(limiter.total(), 2u);
   EXPECT_EQ(limiter.count(addr("192.0.2.3")), 0u);  // a refusal leaves no trace
+  a->release();                                     // one closes: room for another address
+  EXPECT_EQ(limiter.total(), 1u);
+  EXPECT_TRUE(limiter.try_acquire(addr("192.0.2.3")).has_value());
 }
 
 TEST(net_connection_limiter, guard_release_and_move) {
   connection_limiter limiter(1, 0);
+  {
+    auto g = limiter.try_acquire(addr("192.0.2.1"));
+    ASSERT_TRUE(g);
+    g->release();  // frees the slot at once
+    EXPECT_EQ(limiter.count(addr("192.0.2.1")), 0u);
+    g->release();  // a second release, and the destructor, change nothing
+    auto next = limiter.try_acquire(addr("192.0.2.1"));
+    ASSERT_TRUE(next);
+    EXPECT_EQ(limiter.count(addr("192.0.2.1")), 1u);
+  }
+  EXPECT_EQ(limiter.count(addr("192.0.2.1")), 0u);
   {
     auto g = limiter.try_acquire(addr("192.0.2.1"));
     ASSERT_TRUE(g);
@@ -61,9 +81,13 @@ TEST(net_connection_limiter, guard_outlives_limiter) {
   connection_limiter::guard g;
   {
     connection_limiter limiter(1, 1);
-    g = std::move(*limiter.try_acquire(addr("192.0.2.1")));
+    auto acquired = limiter.try_acquire(addr("192.0.2.1"));
+    ASSERT_TRUE(acquired);
+    g = std::move(*acquired);
+    EXPECT_EQ(limiter.total(), 1u);  // the moved guard holds the slot
   }
-  g.release();  // must not touch freed memory (checked under ASan)
+  g.release();  // the limiter is gone: must not touch freed memory (ASan fails the test if it does)
+  g.release();
 }
 
 TEST(net_connection_limiter, limits_change_at_run_time) {
@@ -92,19 +116,28 @@ TEST(net_connection_limiter, ipv6_counts_per_slash_64_and_mapped_v4_as_v4) {
 }
 
 TEST(net_connection_limiter, concurrent_acquire_release_balances) {
-  connection_limiter limiter(0, 0);
+  // Threads contend for two slots of one address and four in total: the
+  // bounds hold at every moment, and every slot comes back.
+  connection_limiter limiter(2, 4);
+  std::atomic<int> granted{0}, over_bound{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&limiter, t] {
+    threads.emplace_back([&, t] {
       auto const peer = ip::make_address("192.0.2." + std::to_string(t % 2));
       for (int i = 0; i < 2000; ++i) {
         auto g = limiter.try_acquire(peer);
-        ASSERT_TRUE(g);
+        if (!g) continue;
+        ++granted;
+        if (limiter.count(peer) > 2 || limiter.total() > 4) ++over_bound;
       }
     });
   }
   for (auto& t : threads) t.join();
+  EXPECT_GT(granted.load(), 0);
+  EXPECT_EQ(over_bound.load(), 0);
   EXPECT_EQ(limiter.total(), 0u);
+  EXPECT_EQ(limiter.count(addr("192.0.2.0")), 0u);
+  EXPECT_EQ(limiter.count(addr("192.0.2.1")), 0u);
 }
 
 }  // namespace

@@ -225,6 +225,16 @@ TEST(SmtpAddress, DomainOrLiteral) {
   EXPECT_EQ(parse_domain_or_literal("Mail.Example.ORG", false), "mail.example.org");
   EXPECT_EQ(parse_domain_or_literal("[10.0.0.1]", false), "[10.0.0.1]");
   EXPECT_EQ(parse_domain_or_literal("[IPv6:::1]", false), "[IPv6:::1]");
+}
+
+TEST(SmtpAddress, Ipv6LiteralForms) {
+  for (char const* good : {"[IPv6:1:2:3:4:5:6:7:8]", "[IPv6:::]", "[IPv6:1::]", "[IPv6:1:2:3:4:5:6:7::]",
+                           "[IPv6:1:2:3:4:5:6:1.2.3.4]", "[IPv6:::1.2.3.4]", "[IPv6:1::2:1.2.3.4]", "[IPv6:fe80::abcd]"})
+    EXPECT_TRUE(parse_domain_or_literal(good, false)) << good;
+  for (char const* bad : {"[IPv6:1:2:3:4:5:6:7]", "[IPv6:1:2:3:4:5:6:7:8:9]", "[IPv6:1:2:3:4:5:6:7:8::]",
+                          "[IPv6::1]", "[IPv6:1:]", "[IPv6:1:::2]", "[IPv6:1.2.3.4::]", "[IPv6:1:2:3:4:5:6:7:1.2.3.4]",
+                          "[IPv6:::1.2.3]", "[IPv6:::256.1.1.1]", "[IPv6:]", "[IPv6:1::2::3]"})
+    EXPECT_FALSE(parse_domain_or_literal(bad, false)) << bad;
   EXPECT_FALSE(parse_domain_or_literal("my_pc", false));
   EXPECT_FALSE(parse_domain_or_literal("10.0.0.1 x", false));
   EXPECT_FALSE(parse_domain_or_literal("", false));
