@@ -1,6 +1,7 @@
 // Wiring of `posta serve`: the order here is the order of dependence.
 #include "app/server.hpp"
 
+#include "core/db/durability.hpp"
 #include "core/db/migrations.hpp"
 #include "core/journal/log.hpp"
 #include "core/net/blocking.hpp"
@@ -58,6 +59,7 @@ server::server(asio::io_context& io_, config::bootstrap cfg_, std::string connin
                                        cfg.hostname, &sessions}) {}
 
 void server::apply_settings() {
+  pool.set_options(db::connection_options{std::chrono::milliseconds(settings.get_int("db.statement_timeout_ms"))});
   http_limiter.set_max_per_ip(static_cast<std::size_t>(settings.get_int("net.max_connections_per_ip")));
   // SECURITY: the cap stays below what the descriptor limit can carry.
   auto const wanted = static_cast<std::size_t>(settings.get_int("net.max_connections"));
@@ -124,6 +126,10 @@ asio::awaitable<result<void>> server::start() {
   settings::register_item_validator("smtp.trusted_networks", mail::smtp::policy::validate_network_entry);
   {
     POSTA_CO_TRY_ASSIGN(auto conn, co_await pool.acquire());
+    POSTA_CO_TRY(co_await db::check_server_durability(*conn, cfg.allow_fsync_off));
+    // A migration may rewrite big tables: it gets an hour, not a statement's
+    // bound (the pool re-applies the setting when the lease comes back).
+    POSTA_CO_TRY(co_await conn->apply(db::connection_options{std::chrono::hours(1)}));
     POSTA_CO_TRY(co_await db::migrate(*conn, db::builtin_migrations()));
   }
   POSTA_CO_TRY(blobs.open_blocking());

@@ -125,8 +125,9 @@ result<bootstrap> parse_bootstrap(std::string_view text, fs::path const& file_di
   if (allow && !allow.is_boolean()) return bad("[server] allow_remote_plain_http must be true or false");
   out.allow_remote_plain_http = allow.value_or(false);
   if (auto const* db = root["database"].as_table()) {
-    POSTA_TRY(check_keys(*db, "database", {"url"}));
+    POSTA_TRY(check_keys(*db, "database", {"url", "allow_fsync_off"}));
     if (auto url = (*db)["url"].value<std::string>(); url && !url->empty()) out.database_url = *url;
+    out.allow_fsync_off = (*db)["allow_fsync_off"].value_or(false);
   }
   POSTA_TRY(read_listeners(root["listeners"].as_table(), out));
   POSTA_TRY(read_tls(root["tls"].as_table(), file_dir, out));

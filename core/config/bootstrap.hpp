@@ -20,6 +20,9 @@ struct bootstrap {
   std::filesystem::path data_dir;
   std::string hostname;
   std::optional<std::string> database_url;   // absent: embedded cluster under data_dir/pg
+  // DURABILITY: start-up refuses a database running with fsync = off (a
+  // committed 250 could vanish in a power cut) unless this says it is a test.
+  bool allow_fsync_off = false;
   std::map<std::string, std::string> listeners;  // name -> "host:port"; "" = off
   tls_files tls;                              // defaults under data_dir/tls
   std::map<std::string, tls_files> tls_per_protocol;  // [tls.<listener>]

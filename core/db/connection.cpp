@@ -3,10 +3,12 @@
 #include "core/db/connection.hpp"
 
 #include "core/db/error.hpp"
+#include "core/db/param_check.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <libpq-fe.h>
 
@@ -39,10 +41,23 @@ bool connection::is_idle() const noexcept {
   return is_open() && PQtransactionStatus(conn_) == PQTRANS_IDLE;
 }
 
+// Failures libpq detects itself carry no SQLSTATE from the server; they are
+// connection exceptions (class 08) and say so, as server errors do.
 error connection::last_error(std::string_view what) const {
   std::string text = conn_ ? PQerrorMessage(conn_) : "no connection";
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return make_error(errc::unavailable, std::string(what) + ": " + text);
+  bool connecting = what.starts_with("connect");
+  auto e = make_error(errc::unavailable, std::string("database [") + (connecting ? "08001" : "08006") + "] " +
+                                             std::string(what) + ": " + text);
+  // Connection attempts are logged by their caller (the pool backs off and
+  // logs once per outage), everything else here.
+  if (!connecting) log_database_error(e);
+  return e;
+}
+
+error connection::refuse(error e) const {
+  log_database_error(e);
+  return e;
 }
 
 // The descriptor can change during PQconnectPoll, so it is re-created after
@@ -53,8 +68,46 @@ void connection::refresh_socket() {
   if (fd >= 0) socket_ = std::make_unique<socket_holder>(executor_, fd);
 }
 
-asio::awaitable<result<void>> connection::connect(std::string conninfo) {
+std::chrono::milliseconds client_wait_bound(std::chrono::milliseconds statement_timeout) {
+  return statement_timeout + std::max(std::chrono::milliseconds(1000), statement_timeout / 2);
+}
+
+void connection::begin_operation() {
+  auto at = std::chrono::steady_clock::now() + client_wait_bound(options_.statement_timeout);
+  if (deadline_ && *deadline_ < at) at = *deadline_;
+  operation_deadline_ = at;
+}
+
+error connection::timed_out() {
+  auto bound = std::chrono::duration_cast<std::chrono::milliseconds>(client_wait_bound(options_.statement_timeout));
+  close();  // its state is unknown: a late answer must not reach the next user
+  auto e = make_error(errc::unavailable, "database [57014] no answer within " + std::to_string(bound.count()) +
+                                             " ms (timed out by the client; connection closed)");
+  log_database_error(e);
+  return e;
+}
+
+asio::awaitable<result<connection::ready>> connection::wait_socket(bool read, bool write) {
+  using sd = asio::posix::stream_descriptor;
+  auto& d = socket_->descriptor;
+  asio::steady_timer timer(executor_, operation_deadline_);
+  if (read && write) {
+    auto outcome = co_await (d.async_wait(sd::wait_read, use_tuple) || d.async_wait(sd::wait_write, use_tuple) ||
+                             timer.async_wait(use_tuple));
+    if (outcome.index() == 2) co_return timed_out();
+    co_return outcome.index() == 0 ? ready::read : ready::write;
+  }
+  auto outcome = co_await (d.async_wait(read ? sd::wait_read : sd::wait_write, use_tuple) || timer.async_wait(use_tuple));
+  if (outcome.index() == 1) co_return timed_out();
+  auto [ec] = std::get<0>(outcome);
+  if (ec) co_return make_error(ec, "wait for database");
+  co_return read ? ready::read : ready::write;
+}
+
+asio::awaitable<result<void>> connection::connect(std::string conninfo, connection_options options) {
   close();
+  options_ = options;
+  begin_operation();
   conn_ = PQconnectStart(conninfo.c_str());
   if (!conn_ || PQstatus(conn_) == CONNECTION_BAD) co_return last_error("connect to database");
   auto status = PGRES_POLLING_WRITING;
@@ -62,16 +115,23 @@ asio::awaitable<result<void>> connection::connect(std::string conninfo) {
     if (status == PGRES_POLLING_FAILED) co_return last_error("connect to database");
     refresh_socket();
     if (!socket_) co_return last_error("connect to database");
-    auto wait = status == PGRES_POLLING_READING ? asio::posix::stream_descriptor::wait_read
-                                                : asio::posix::stream_descriptor::wait_write;
-    auto [ec] = co_await socket_->descriptor.async_wait(wait, use_tuple);
-    if (ec) co_return make_error(ec, "connect to database");
+    bool reading = status == PGRES_POLLING_READING;
+    POSTA_CO_TRY(co_await wait_socket(reading, !reading));
     status = PQconnectPoll(conn_);
   }
   refresh_socket();
   if (PQsetnonblocking(conn_, 1) != 0) co_return last_error("set non-blocking");
   PQsetNoticeProcessor(conn_, [](void*, char const*) {}, nullptr);
-  co_return result<void>{};
+  co_return co_await apply(options);
+}
+
+asio::awaitable<result<void>> connection::apply(connection_options options) {
+  options_ = options;
+  auto ms = std::to_string(options.statement_timeout.count());
+  // DURABILITY: synchronous_commit = on whatever the server's default: a
+  // COMMIT returns only once its WAL is flushed, so a 250 after it holds.
+  co_return co_await execute("SET statement_timeout = " + ms + "; SET idle_in_transaction_session_timeout = " + ms +
+                             "; SET synchronous_commit = on");
 }
 
 result<void> connection::consume_input() {
@@ -81,8 +141,7 @@ result<void> connection::consume_input() {
 }
 
 asio::awaitable<result<void>> connection::wait_readable() {
-  auto [ec] = co_await socket_->descriptor.async_wait(asio::posix::stream_descriptor::wait_read, use_tuple);
-  if (ec) co_return make_error(ec, "wait for database");
+  POSTA_CO_TRY(co_await wait_socket(true, false));
   co_return consume_input();
 }
 
@@ -93,10 +152,8 @@ asio::awaitable<result<void>> connection::flush() {
     int r = PQflush(conn_);
     if (r == 0) co_return result<void>{};
     if (r < 0) co_return last_error("write to database");
-    auto& d = socket_->descriptor;
-    auto outcome = co_await (d.async_wait(asio::posix::stream_descriptor::wait_read, use_tuple) ||
-                             d.async_wait(asio::posix::stream_descriptor::wait_write, use_tuple));
-    if (outcome.index() == 0) POSTA_CO_TRY(consume_input());
+    POSTA_CO_TRY_ASSIGN(auto which, co_await wait_socket(true, true));
+    if (which == ready::read) POSTA_CO_TRY(consume_input());
   }
 }
 
@@ -114,6 +171,7 @@ asio::awaitable<result<rows>> connection::collect_results() {
       if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE || status == PGRES_NONFATAL_ERROR) {
         if (!failure) failure = error_from_result(res);
         PQclear(res);
+        log_database_error(*failure);
       } else {
         last = rows(res);
       }
@@ -138,6 +196,8 @@ asio::awaitable<result<std::string>> connection::prepared_name(std::string const
 
 asio::awaitable<result<rows>> connection::query(std::string sql, params args) {
   if (!is_open()) co_return last_error("query");
+  if (auto refused = unstorable_parameter(sql, args)) co_return refuse(*refused);
+  begin_operation();
   std::vector<char const*> values;
   values.reserve(args.size());
   for (auto const& a : args) values.push_back(a ? a->c_str() : nullptr);
@@ -153,6 +213,7 @@ asio::awaitable<result<rows>> connection::query(std::string sql, params args) {
 
 asio::awaitable<result<void>> connection::execute(std::string sql) {
   if (!is_open()) co_return last_error("execute");
+  begin_operation();
   if (!PQsendQuery(conn_, sql.c_str())) co_return last_error("send statement");
   POSTA_CO_TRY(co_await flush());
   POSTA_CO_TRY(co_await collect_results());
@@ -161,6 +222,9 @@ asio::awaitable<result<void>> connection::execute(std::string sql) {
 
 asio::awaitable<result<std::vector<rows>>> connection::pipeline(std::vector<statement> statements) {
   if (!is_open()) co_return last_error("pipeline");
+  for (auto const& st : statements)
+    if (auto refused = unstorable_parameter(st.sql, st.args)) co_return refuse(*refused);
+  begin_operation();
   std::vector<std::string> names;
   for (auto const& st : statements) {
     POSTA_CO_TRY_ASSIGN(auto name, co_await prepared_name(st.sql, static_cast<int>(st.args.size())));
@@ -191,7 +255,10 @@ asio::awaitable<result<std::vector<rows>>> connection::pipeline(std::vector<stat
       if (status == PGRES_PIPELINE_SYNC) {
         synced = true;
       } else if (status == PGRES_FATAL_ERROR || status == PGRES_PIPELINE_ABORTED) {
-        if (!failure && status == PGRES_FATAL_ERROR) failure = error_from_result(res);
+        if (!failure && status == PGRES_FATAL_ERROR) {
+          failure = error_from_result(res);
+          log_database_error(*failure);
+        }
       } else {
         out.emplace_back(res);
         continue;  // ownership moved into rows
@@ -205,9 +272,13 @@ asio::awaitable<result<std::vector<rows>>> connection::pipeline(std::vector<stat
   co_return out;
 }
 
+// Idle LISTEN waits have no bound: nothing is pending, and a lost server
+// ends the wait with an error on the socket.
 asio::awaitable<result<void>> connection::wait_for_notification() {
   if (!is_open()) co_return last_error("listen");
-  co_return co_await wait_readable();
+  auto [ec] = co_await socket_->descriptor.async_wait(asio::posix::stream_descriptor::wait_read, use_tuple);
+  if (ec) co_return make_error(ec, "wait for database");
+  co_return consume_input();
 }
 
 void connection::dispatch_notifications() {

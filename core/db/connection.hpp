@@ -8,9 +8,11 @@
 #include "core/util/async.hpp"
 #include "core/util/result.hpp"
 
+#include <chrono>
 #include <functional>
 #include <unordered_map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,20 @@ struct statement {
 
 using notify_handler = std::function<void(std::string const& channel, std::string const& payload)>;
 
+// Bounds applied to every connection (the pool passes db.statement_timeout_ms).
+struct connection_options {
+  // SECURITY: every statement (server-side statement_timeout) and every idle
+  // gap inside a transaction (idle_in_transaction_session_timeout) is bounded
+  // by this; the client gives up waiting for an answer a margin later, so a
+  // stopped or unreachable server cannot hold a caller either.
+  std::chrono::milliseconds statement_timeout{30000};
+};
+
+// How long the client waits for one operation (connect, statement, pipeline)
+// before it closes the connection: the server's own bound plus a margin, so
+// that the server's error (SQLSTATE 57014) normally arrives first.
+std::chrono::milliseconds client_wait_bound(std::chrono::milliseconds statement_timeout);
+
 class connection {
  public:
   explicit connection(asio::any_io_executor executor);
@@ -32,7 +48,15 @@ class connection {
   connection(connection const&) = delete;
   connection& operator=(connection const&) = delete;
 
-  asio::awaitable<result<void>> connect(std::string conninfo);
+  // Connects and applies `options` plus synchronous_commit = on (DURABILITY:
+  // set explicitly, so a server default of off cannot weaken our commits).
+  asio::awaitable<result<void>> connect(std::string conninfo, connection_options options = {});
+  // Re-applies the bounds on an open, idle connection (a settings change).
+  asio::awaitable<result<void>> apply(connection_options options);
+  connection_options const& options() const noexcept { return options_; }
+  // A bound for everything until clear_deadline(): a transaction's end.
+  void set_deadline(std::chrono::steady_clock::time_point at) noexcept { deadline_ = at; }
+  void clear_deadline() noexcept { deadline_.reset(); }
   bool is_open() const noexcept;
   // Open, with no transaction or command in progress: safe to hand to another user.
   bool is_idle() const noexcept;
@@ -66,17 +90,27 @@ class connection {
   asio::awaitable<result<std::string>> prepared_name(std::string const& sql, int parameters);
   asio::awaitable<result<void>> flush();
   asio::awaitable<result<void>> wait_readable();
+  // Awaits the socket (read, or read-or-write while flushing) until the
+  // current operation's deadline; a timeout closes the connection.
+  enum class ready { read, write };
+  asio::awaitable<result<ready>> wait_socket(bool read, bool write);
+  void begin_operation();
+  error timed_out();
   asio::awaitable<result<rows>> collect_results();
   result<void> consume_input();
   void refresh_socket();
   void dispatch_notifications();
   error last_error(std::string_view what) const;
+  error refuse(error e) const;  // a parameter refused before SQL
 
   asio::any_io_executor executor_;
   pg_conn* conn_ = nullptr;
   std::unique_ptr<socket_holder> socket_;
   notify_handler notify_handler_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
+  connection_options options_;
+  std::chrono::steady_clock::time_point operation_deadline_{};
+  std::optional<std::chrono::steady_clock::time_point> deadline_;  // a transaction's
 };
 
 // Quote an SQL identifier (for LISTEN channel names, which take no parameters).

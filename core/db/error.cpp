@@ -2,6 +2,7 @@
 #include "core/db/error.hpp"
 
 #include <libpq-fe.h>
+#include <spdlog/spdlog.h>
 
 #include <string>
 
@@ -29,5 +30,11 @@ error error_from_result(pg_result const* res) {
 }
 
 bool is_unique_violation(error const& e) { return e.context.find("[23505]") != std::string::npos; }
+
+void log_database_error(error const& e) {
+  bool expected = e.context.find("database [23") != std::string::npos ||
+                  e.context.find("(refused before SQL)") != std::string::npos;
+  spdlog::log(expected ? spdlog::level::info : spdlog::level::warn, "database: {}", e.context);
+}
 
 }  // namespace posta::db

@@ -13,4 +13,10 @@ error error_from_result(pg_result const* res);
 // SQLSTATE of the last database error, kept in the context as "[23505] …".
 bool is_unique_violation(error const& e);
 
+// The one log line of a database error, written where the error arises (its
+// context carries the SQLSTATE); callers decide what it means and do not
+// log it again. Integrity violations and refused parameters, which callers
+// expect (duplicates, bad input), are logged at info level.
+void log_database_error(error const& e);
+
 }  // namespace posta::db

@@ -2,16 +2,53 @@
 // acquiring receives one (waiting while all are leased), releasing sends it back.
 #include "core/db/pool.hpp"
 
-#include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include <utility>
 
 namespace posta::db {
 
+using namespace boost::asio::experimental::awaitable_operators;
+using clock = std::chrono::steady_clock;
+
+namespace {
+// SECURITY: reconnect attempts during an outage are spaced from 100 ms,
+// doubling, up to 5 s: a dead database is not hammered by every session.
+constexpr std::chrono::milliseconds first_backoff{100};
+constexpr std::chrono::milliseconds max_backoff{5000};
+}  // namespace
+
+// A connection waiting in the channel. If a bounded acquire gives up at the
+// moment a connection was handed to it, the discarded holder puts the
+// connection back instead of shrinking the pool.
+struct parked {
+  pool* owner = nullptr;
+  std::unique_ptr<connection> conn;
+  parked() = default;
+  parked(pool* p, std::unique_ptr<connection> c) : owner(p), conn(std::move(c)) {}
+  parked(parked&& o) noexcept : owner(std::exchange(o.owner, nullptr)), conn(std::move(o.conn)) {}
+  parked& operator=(parked&& o) noexcept {
+    owner = std::exchange(o.owner, nullptr);
+    conn = std::move(o.conn);
+    return *this;
+  }
+  ~parked();
+};
+
 struct pool::slots {
-  asio::experimental::concurrent_channel<void(boost::system::error_code, std::unique_ptr<connection>)> channel;
+  asio::experimental::concurrent_channel<void(boost::system::error_code, parked)> channel;
+  bool closing = false;
   slots(asio::any_io_executor ex, std::size_t size) : channel(ex, size) {}
 };
+
+parked::~parked() {
+  if (owner && conn) owner->give_back(std::move(conn));
+}
 
 lease::~lease() {
   if (owner_ && conn_) owner_->give_back(std::move(conn_));
@@ -20,24 +57,75 @@ lease::~lease() {
 pool::pool(asio::any_io_executor executor, std::string conninfo, std::size_t size)
     : executor_(executor), conninfo_(std::move(conninfo)), slots_(std::make_unique<slots>(executor, size)) {
   for (std::size_t i = 0; i < size; ++i)
-    slots_->channel.try_send(boost::system::error_code{}, std::make_unique<connection>(executor));
+    slots_->channel.try_send(boost::system::error_code{}, parked(this, std::make_unique<connection>(executor)));
 }
 
-pool::~pool() = default;
+pool::~pool() {
+  slots_->closing = true;
+  while (slots_->channel.try_receive([](boost::system::error_code, parked) {})) {
+  }
+}
+
+void pool::set_options(connection_options options) { statement_timeout_ms_ = options.statement_timeout.count(); }
+
+connection_options pool::options() const {
+  return connection_options{std::chrono::milliseconds(statement_timeout_ms_.load())};
+}
+
+std::chrono::milliseconds pool::transaction_bound() const {
+  return statements_per_transaction_bound * client_wait_bound(options().statement_timeout);
+}
 
 void pool::give_back(std::unique_ptr<connection> conn) noexcept {
   // A connection in an unknown state (broken, or left mid-transaction by an
   // error) is closed; the next acquire re-opens it.
+  if (slots_->closing) return;
   if (!conn->is_idle()) conn->close();
-  slots_->channel.try_send(boost::system::error_code{}, std::move(conn));
+  conn->clear_deadline();
+  slots_->channel.try_send(boost::system::error_code{}, parked(this, std::move(conn)));
+}
+
+asio::awaitable<result<lease>> pool::receive() {
+  asio::steady_timer timer(executor_, client_wait_bound(options().statement_timeout));
+  auto outcome = co_await (slots_->channel.async_receive(asio::as_tuple(asio::use_awaitable)) ||
+                           timer.async_wait(asio::as_tuple(asio::use_awaitable)));
+  if (outcome.index() == 1)
+    co_return make_error(errc::unavailable, "database pool: no free connection in time (every one is busy)");
+  auto [ec, slot] = std::move(std::get<0>(outcome));
+  if (ec) co_return make_error(ec, "database pool");
+  slot.owner = nullptr;  // the lease returns it from now on
+  co_return lease(this, std::move(slot.conn));
+}
+
+// Opens a closed slot, unless the last attempt failed moments ago.
+asio::awaitable<result<void>> pool::open(connection& conn) {
+  {
+    std::lock_guard lock(backoff_mutex_);
+    if (clock::now() < next_attempt_)
+      co_return make_error(errc::unavailable, "database unavailable (reconnecting with backoff)");
+  }
+  auto r = co_await conn.connect(conninfo_, options());
+  std::lock_guard lock(backoff_mutex_);
+  if (!r) {
+    backoff_ = std::min(max_backoff, std::max(first_backoff, backoff_ * 2));
+    next_attempt_ = clock::now() + backoff_;
+    if (!outage_logged_) spdlog::warn("database: {}; reconnecting with backoff", r.error().context);
+    outage_logged_ = true;
+    co_return r.error();
+  }
+  if (outage_logged_) spdlog::info("database: connection restored");
+  outage_logged_ = false;
+  backoff_ = std::chrono::milliseconds(0);
+  co_return result<void>{};
 }
 
 asio::awaitable<result<lease>> pool::acquire() {
-  auto [ec, conn] = co_await slots_->channel.async_receive(asio::as_tuple(asio::use_awaitable));
-  if (ec) co_return make_error(ec, "database pool");
-  lease held(this, std::move(conn));
+  POSTA_CO_TRY_ASSIGN(auto held, co_await receive());
+  auto wanted = options();
   if (!held->is_open()) {
-    if (auto r = co_await held->connect(conninfo_); !r) co_return r.error();
+    POSTA_CO_TRY(co_await open(*held));
+  } else if (held->options().statement_timeout != wanted.statement_timeout) {
+    POSTA_CO_TRY(co_await held->apply(wanted));
   }
   co_return held;
 }

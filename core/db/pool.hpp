@@ -1,14 +1,19 @@
 // A fixed-size pool of database connections, opened lazily and re-opened after
-// failures. A lease returns its connection to the pool when destroyed.
+// failures (with backoff). A lease returns its connection to the pool when
+// destroyed. Every wait here is bounded (db.statement_timeout_ms).
 #pragma once
 
 #include "core/db/connection.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <memory>
+#include <mutex>
 
 namespace posta::db {
 
 class pool;
+struct parked;
 
 class lease {
  public:
@@ -24,12 +29,25 @@ class lease {
   std::unique_ptr<connection> conn_;
 };
 
+// A whole transaction (BEGIN … COMMIT) may take this many statement bounds
+// before the client abandons it (PostgreSQL 15 has no transaction_timeout).
+inline constexpr int statements_per_transaction_bound = 3;
+
 class pool {
  public:
   pool(asio::any_io_executor executor, std::string conninfo, std::size_t size);
   ~pool();
 
+  // SECURITY: waits at most one statement bound for a free connection; while
+  // the database is unreachable, reconnects are spaced out (backoff) and
+  // acquire fails at once with `unavailable` in between.
   asio::awaitable<result<lease>> acquire();
+
+  // Applies to connections from their next acquire on (settings change live).
+  void set_options(connection_options options);
+  connection_options options() const;
+  // The bound of one whole transaction (see statements_per_transaction_bound).
+  std::chrono::milliseconds transaction_bound() const;
 
   asio::awaitable<result<rows>> query(std::string sql, params args = {});
   template <class... Args>
@@ -39,32 +57,54 @@ class pool {
 
   // Runs `body(connection&)` (returning awaitable<result<T>>) between BEGIN and
   // COMMIT; a failed body, or a failed COMMIT, rolls back and returns the error.
+  // The whole transaction is bounded by transaction_bound(); past it the
+  // connection is closed, which rolls back whatever had not committed.
   // DURABILITY: when this returns success, the transaction is committed (and,
-  // with synchronous_commit on, flushed to the WAL on disk).
+  // with synchronous_commit on, flushed to the WAL on disk). A failed COMMIT
+  // (connection lost) has an unknown outcome: callers that must not apply a
+  // change twice make their writes idempotent.
   template <class Body>
   auto transaction(Body body) -> decltype(body(std::declval<connection&>())) {
     auto conn = co_await acquire();
     if (!conn) co_return conn.error();
-    if (auto b = co_await (*conn)->execute("BEGIN"); !b) co_return b.error();
-    auto r = co_await body(**conn);
-    if (!r) {
-      co_await (*conn)->execute("ROLLBACK");
-      co_return r;
-    }
-    if (auto c = co_await (*conn)->execute("COMMIT"); !c) co_return c.error();
-    co_return r;
+    (*conn)->set_deadline(std::chrono::steady_clock::now() + transaction_bound());
+    auto out = co_await run_transaction(**conn, body);
+    (*conn)->clear_deadline();
+    co_return out;
   }
 
   std::string const& conninfo() const noexcept { return conninfo_; }
 
  private:
   friend class lease;
+  friend struct parked;
   void give_back(std::unique_ptr<connection> conn) noexcept;
+  asio::awaitable<result<void>> open(connection& conn);
+  asio::awaitable<result<lease>> receive();
+
+  template <class Body>
+  static auto run_transaction(connection& c, Body& body) -> decltype(body(std::declval<connection&>())) {
+    if (auto b = co_await c.execute("BEGIN"); !b) co_return b.error();
+    auto r = co_await body(c);
+    if (!r) {
+      co_await c.execute("ROLLBACK");
+      co_return r;
+    }
+    if (auto done = co_await c.execute("COMMIT"); !done) co_return done.error();
+    co_return r;
+  }
 
   struct slots;
   asio::any_io_executor executor_;
   std::string conninfo_;
   std::unique_ptr<slots> slots_;
+  std::atomic<std::int64_t> statement_timeout_ms_{30000};
+
+  // Reconnect backoff, shared by every slot (one outage, one schedule).
+  mutable std::mutex backoff_mutex_;
+  std::chrono::steady_clock::time_point next_attempt_{};
+  std::chrono::milliseconds backoff_{0};
+  bool outage_logged_ = false;
 };
 
 }  // namespace posta::db

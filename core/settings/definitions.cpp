@@ -43,6 +43,9 @@ std::vector<definition> const& definitions() {
       {"mail.postmaster", kind::string, "", "local mailbox that receives postmaster@ and abuse@ of every domain without its own (empty: those get 451)"},
       {"journal.retention_days", kind::integer, 90, "days the journal is kept (0 = forever)", 0, 36500},
       {"blobs.inline_max_kb", kind::integer, 256, "message bodies up to this size (KB) are stored in the database, larger ones as files (0 = always files)", 0, 16384},
+      // SECURITY: bounds every statement and idle gap in a transaction (server
+      // side) and every wait for the database (client side, plus a margin).
+      {"db.statement_timeout_ms", kind::integer, 30000, "longest a database statement may run; waits for the database are bounded by it", 100, 3600000},
       {"blobs.gc_grace_seconds", kind::integer, 3600, "age before an unreferenced message body is deleted", 60, 31536000},
   };
   return all;

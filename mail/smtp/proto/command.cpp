@@ -105,9 +105,17 @@ std::optional<std::string> bounded_xtext(value_t v, std::size_t max_length) {
   return xtext_decode(*v);
 }
 
+// SECURITY: RFC 3461 4.4 and 4.2: the decoded ENVID and ORCPT address are
+// printable US-ASCII (0x20-0x7E). Anything else (NUL, controls, 8-bit bytes
+// smuggled in as "+XX") is refused here, before it is stored or echoed in a DSN.
+bool is_printable_ascii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
+}
+
 error apply_envid(mail_params& p, value_t v) {
   p.envid = bounded_xtext(v, max_envid_length);
-  return p.envid ? error{} : bad_value("ENVID");
+  if (!p.envid || !is_printable_ascii(*p.envid)) return bad_value("ENVID");
+  return {};
 }
 
 error apply_auth(mail_params& p, value_t v) {
@@ -145,7 +153,7 @@ error apply_orcpt(rcpt_params& p, value_t v) {
   for (char c : type)
     if (!g::is_atext(c)) return bad_value("ORCPT");
   auto address = xtext_decode(v->substr(semi + 1));
-  if (!address || address->empty()) return bad_value("ORCPT");
+  if (!address || address->empty() || !is_printable_ascii(*address)) return bad_value("ORCPT");
   p.orcpt = original_recipient{std::string(type), std::move(*address)};
   return {};
 }

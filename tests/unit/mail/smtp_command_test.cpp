@@ -133,6 +133,12 @@ TEST(SmtpCommand, RcptParameters) {
             (dsn_notify{false, true, true, true}));
 }
 
+TEST(SmtpCommand, DsnValuesMayHoldAnyPrintableAscii) {
+  // Space and "~" are the ends of the printable range RFC 3461 allows.
+  EXPECT_EQ(*parse_as<mail_cmd>("MAIL FROM:<a@b> ENVID=a+20b~").params.envid, "a b~");
+  EXPECT_EQ(parse_as<rcpt_cmd>("RCPT TO:<a@b> ORCPT=rfc822;+22a+20b+22@c").params.orcpt->address, "\"a b\"@c");
+}
+
 struct refusal {
   std::string_view line;
   int code;
@@ -197,6 +203,12 @@ TEST(SmtpCommand, Refusals) {
       {"MAIL FROM:<a@b> SMTPUTF8=yes", 501, "5.5.4"},
       {"MAIL FROM:<a@b> RET=ALL", 501, "5.5.4"},
       {"MAIL FROM:<a@b> ENVID=a+zz", 501, "5.5.4"},
+      // RFC 3461 4.4: the decoded ENVID is printable US-ASCII
+      {"MAIL FROM:<a@b> ENVID=abc+FF", 501, "5.5.4"},
+      {"MAIL FROM:<a@b> ENVID=abc+00", 501, "5.5.4"},
+      {"MAIL FROM:<a@b> ENVID=a+0Db", 501, "5.5.4"},
+      {"MAIL FROM:<a@b> ENVID=a+7F", 501, "5.5.4"},
+      {"MAIL FROM:<a@b> ENVID=+C3+A9", 501, "5.5.4"},
       {long_envid, 501, "5.5.4"},
       {"MAIL FROM:<a@b> AUTH=a=b", 501, "5.5.4"},
       {"MAIL FROM:<a@b> AUTH=+4", 501, "5.5.4"},
@@ -207,6 +219,10 @@ TEST(SmtpCommand, Refusals) {
       {"RCPT TO:<a@b> ORCPT=;a@b", 501, "5.5.4"},
       {"RCPT TO:<a@b> ORCPT=rfc822;", 501, "5.5.4"},
       {"RCPT TO:<a@b> ORCPT=rf(c;a@b", 501, "5.5.4"},
+      // RFC 3461 4.2: the decoded ORCPT address is printable US-ASCII
+      {"RCPT TO:<a@b> ORCPT=rfc822;a+00@b", 501, "5.5.4"},
+      {"RCPT TO:<a@b> ORCPT=rfc822;a+FF@b", 501, "5.5.4"},
+      {"RCPT TO:<a@b> ORCPT=rfc822;a+0A@b", 501, "5.5.4"},
       {long_orcpt, 501, "5.5.4"},
   };
   for (auto const& t : cases) {
