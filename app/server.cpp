@@ -180,6 +180,8 @@ asio::awaitable<void> server::maintenance() {
                         {{"count", gc->blobs_deleted}});
       co_await move_small_blobs_inline(**conn);
     }
+    // Delivery ids only matter to a retry seconds after its commit (schema/004).
+    (void)co_await pool.q("DELETE FROM deliveries WHERE committed_at < now() - interval '1 day'");
     if (auto days = settings.get_int("journal.retention_days"); days > 0)
       co_await journal::purge_older_than(pool, static_cast<int>(days));
     if (auto dropped = journal::dropped_stderr_lines(); dropped != dropped_log_lines_) {

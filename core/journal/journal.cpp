@@ -11,12 +11,37 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "core/util/utf8.hpp"
+
 #include <atomic>
 
 namespace posta::journal {
 namespace {
 
 std::atomic<sink*> installed{nullptr};
+
+// Events carry what clients sent (logins, addresses): bytes that jsonb cannot
+// hold (ill-formed UTF-8, NUL) are replaced, so one such event cannot make
+// the INSERT of its whole batch fail.
+boost::json::string storable(std::string_view s) {
+  if (!util::first_unstorable_byte(s)) return boost::json::string(s);
+  return boost::json::string(util::sanitize_utf8(s));
+}
+
+void make_storable(boost::json::value& v) {
+  if (auto* str = v.if_string()) {
+    if (util::first_unstorable_byte(*str)) *str = storable(*str);
+  } else if (auto* arr = v.if_array()) {
+    for (auto& item : *arr) make_storable(item);
+  } else if (auto* obj = v.if_object()) {
+    boost::json::object clean;
+    for (auto& [key, item] : *obj) {
+      make_storable(item);
+      clean[storable(key)] = std::move(item);
+    }
+    *obj = std::move(clean);
+  }
+}
 
 }  // namespace
 
@@ -125,9 +150,11 @@ asio::awaitable<result<void>> sink::write(std::vector<event> batch) {
     auto secs = std::chrono::duration<double>(e.at.time_since_epoch()).count();
     at.push_back(secs);
     lvl.push_back(boost::json::string(level_name(e.lvl)));
-    service.push_back(boost::json::string(e.service));
-    text.push_back(boost::json::string(e.text));
-    fields.push_back(e.fields);
+    service.push_back(storable(e.service));
+    text.push_back(storable(e.text));
+    boost::json::value f = e.fields;
+    make_storable(f);
+    fields.push_back(std::move(f));
   }
   POSTA_CO_TRY(co_await pool_.q(
       "INSERT INTO journal(at, level, service, text, fields) "

@@ -6,6 +6,7 @@
 #include "core/db/arrays.hpp"
 #include "mail/delivery/bounce.hpp"
 #include "mail/delivery/committer.hpp"
+#include "mail/delivery/idempotency.hpp"
 #include "mail/delivery/recipients.hpp"
 
 #include <map>
@@ -24,8 +25,8 @@ struct inbox {
 
 struct rows_to_insert {
   std::vector<std::int64_t> mailbox, uid, modseq, size;
-  std::vector<std::string> prefix, hash;
-  std::vector<std::string> q_hash, q_sender, q_rcpt, q_envid, q_ret, q_notify, q_orcpt, q_ip;
+  std::vector<std::string> prefix, hash, delivery;
+  std::vector<std::string> q_delivery, q_hash, q_sender, q_rcpt, q_envid, q_ret, q_notify, q_orcpt, q_ip;
 };
 
 std::string header_prefix(std::string const& sender, std::string const& delivered_to) {
@@ -71,6 +72,7 @@ void place_local(request const& req, expansion const& exp, std::map<std::int64_t
     rows.size.push_back(size);
     rows.prefix.push_back(std::move(prefix));
     rows.hash.push_back(req.blob.hash);
+    rows.delivery.push_back(req.delivery_id);
     rep.delivered.push_back(address);
   }
 }
@@ -80,6 +82,7 @@ void place_remote(request const& req, expansion const& exp, rows_to_insert& rows
     recipient const* direct = nullptr;
     for (auto const& r : req.recipients)
       if (r.address == address) direct = &r;
+    rows.q_delivery.push_back(req.delivery_id);
     rows.q_hash.push_back(req.blob.hash);
     rows.q_sender.push_back(req.sender);
     rows.q_rcpt.push_back(address);
@@ -95,10 +98,12 @@ void place_remote(request const& req, expansion const& exp, rows_to_insert& rows
 std::vector<db::statement> statements_for(rows_to_insert const& rows, std::map<std::int64_t, inbox> const& boxes) {
   std::vector<db::statement> out;
   if (!rows.mailbox.empty()) {
-    out.push_back({"INSERT INTO messages(mailbox_id, uid, modseq, header_prefix, blob_hash, size) "
-                   "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bigint[])",
+    out.push_back({"INSERT INTO messages(mailbox_id, uid, modseq, header_prefix, blob_hash, size, delivery_id) "
+                   "SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], "
+                   "$7::text[])",
                    db::make_params(db::int_array(rows.mailbox), db::int_array(rows.uid), db::int_array(rows.modseq),
-                                   db::text_array(rows.prefix), db::text_array(rows.hash), db::int_array(rows.size))});
+                                   db::text_array(rows.prefix), db::text_array(rows.hash), db::int_array(rows.size),
+                                   db::text_array(rows.delivery))});
     std::vector<std::int64_t> ids, uidnext, modseq;
     for (auto const& [account, box] : boxes) {
       ids.push_back(box.id);
@@ -114,13 +119,14 @@ std::vector<db::statement> statements_for(rows_to_insert const& rows, std::map<s
                    db::make_params(db::int_array(rows.mailbox))});
   }
   if (!rows.q_rcpt.empty()) {
-    out.push_back({"INSERT INTO queue(blob_hash, sender, recipient, envid, ret, notify, orcpt, client_ip) "
-                   "SELECT h, s, r, nullif(e, ''), nullif(rt, ''), nullif(n, ''), nullif(o, ''), ip FROM "
-                   "unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) "
-                   "AS v(h, s, r, e, rt, n, o, ip)",
+    out.push_back({"INSERT INTO queue(blob_hash, sender, recipient, envid, ret, notify, orcpt, client_ip, delivery_id) "
+                   "SELECT h, s, r, nullif(e, ''), nullif(rt, ''), nullif(n, ''), nullif(o, ''), ip, d FROM "
+                   "unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], "
+                   "$9::text[]) AS v(h, s, r, e, rt, n, o, ip, d)",
                    db::make_params(db::text_array(rows.q_hash), db::text_array(rows.q_sender), db::text_array(rows.q_rcpt),
                                    db::text_array(rows.q_envid), db::text_array(rows.q_ret), db::text_array(rows.q_notify),
-                                   db::text_array(rows.q_orcpt), db::text_array(rows.q_ip))});
+                                   db::text_array(rows.q_orcpt), db::text_array(rows.q_ip),
+                                   db::text_array(rows.q_delivery))});
     out.push_back({"SELECT pg_notify('posta_queue', '')", {}});
   }
   return out;
@@ -181,54 +187,82 @@ std::vector<std::string> committer::addresses_of(std::vector<job*> const& batch)
   return {unique.begin(), unique.end()};
 }
 
-asio::awaitable<result<std::vector<report>>> committer::commit(std::vector<job*> const& batch) {
-  auto grace = quota_grace_percent_.load();
+asio::awaitable<result<std::vector<report>>> committer::commit(std::vector<job*> const& all) {
   co_return co_await pool_.transaction([&](db::connection& c) -> asio::awaitable<result<std::vector<report>>> {
-    POSTA_CO_TRY(co_await store_blobs(c, batch));
-    POSTA_CO_TRY_ASSIGN(auto known, co_await resolver::prefetch(c, addresses_of(batch)));
-    std::vector<expansion> expansions, senders(batch.size());
-    std::set<std::int64_t> accounts;
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      auto const& req = job_request(batch[i]);
-      std::vector<std::string> addresses;
-      for (auto const& r : req.recipients) addresses.push_back(r.address);
-      POSTA_CO_TRY_ASSIGN(auto exp, co_await resolver::expand(c, addresses, &known));
-      for (auto const& [id, address] : exp.accounts) accounts.insert(id);
-      expansions.push_back(std::move(exp));
-      // The sender's INBOX is locked with the others, in case a notice is due.
-      if (!req.sender_authenticated || req.sender.empty()) continue;
-      std::vector<std::string> sender(1, req.sender);
-      POSTA_CO_TRY_ASSIGN(senders[i], co_await resolver::expand(c, sender, &known));
-      for (auto const& [id, address] : senders[i].accounts) accounts.insert(id);
+    // DURABILITY: a job tried before may have committed (a COMMIT lost with
+    // its connection): its stored report is the answer, not a second copy.
+    std::vector<std::string> retried;
+    for (auto* j : all)
+      if (job_was_tried(j)) retried.push_back(job_request(j).delivery_id);
+    POSTA_CO_TRY_ASSIGN(auto earlier, co_await committed_earlier(c, retried));
+    std::vector<job*> batch;
+    for (auto* j : all)
+      if (!earlier.contains(job_request(j).delivery_id)) batch.push_back(j);
+    POSTA_CO_TRY_ASSIGN(auto fresh, co_await commit_in(c, batch));
+    std::vector<report> reports;
+    for (auto* j : all) {
+      auto const& id = job_request(j).delivery_id;
+      reports.push_back(earlier.contains(id) ? earlier[id] : std::move(fresh[id]));
     }
-    POSTA_CO_TRY_ASSIGN(auto boxes, co_await lock_inboxes(c, accounts));
-    rows_to_insert rows;
-    std::vector<report> reports(batch.size());
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      place_local(job_request(batch[i]), expansions[i], boxes, rows, reports[i], grace);
-      place_remote(job_request(batch[i]), expansions[i], rows, reports[i]);
-      reports[i].gone = {};
-      for (auto const& g : expansions[i].gone) reports[i].gone.push_back(g.address);
-    }
-    // DURABILITY: failure notices commit with the messages they report on.
-    std::vector<blob::blob_ref> notice_blobs;
-    std::vector<std::string> notice_structures;
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      if (reports[i].reached_nobody_it_should()) continue;  // refused at the end of DATA instead
-      auto notice = failure_notice(job_request(batch[i]), failures_of(reports[i], expansions[i]));
-      if (!notice) continue;
-      report notice_report;
-      place_local(*notice, senders[i], boxes, rows, notice_report, grace);
-      place_remote(*notice, senders[i], rows, notice_report);
-      reports[i].notice_sent = !notice_report.delivered.empty() || !notice_report.queued.empty();
-      notice_blobs.push_back(notice->blob);
-      notice_structures.push_back(std::move(notice->structure_json));
-    }
-    if (!notice_blobs.empty()) POSTA_CO_TRY(co_await pin_with_structures(c, blobs_, notice_blobs, notice_structures));
-    auto statements = statements_for(rows, boxes);
-    if (!statements.empty()) POSTA_CO_TRY(co_await c.pipeline(std::move(statements)));
     co_return reports;
   });
+}
+
+// The delivering statements of `batch` inside the open transaction `c`.
+asio::awaitable<result<std::map<std::string, report>>> committer::commit_in(db::connection& c,
+                                                                           std::vector<job*> const& batch) {
+  std::map<std::string, report> out;
+  if (batch.empty()) co_return out;
+  auto grace = quota_grace_percent_.load();
+  POSTA_CO_TRY(co_await store_blobs(c, batch));
+  POSTA_CO_TRY_ASSIGN(auto known, co_await resolver::prefetch(c, addresses_of(batch)));
+  std::vector<expansion> expansions, senders(batch.size());
+  std::set<std::int64_t> accounts;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto const& req = job_request(batch[i]);
+    std::vector<std::string> addresses;
+    for (auto const& r : req.recipients) addresses.push_back(r.address);
+    POSTA_CO_TRY_ASSIGN(auto exp, co_await resolver::expand(c, addresses, &known));
+    for (auto const& [id, address] : exp.accounts) accounts.insert(id);
+    expansions.push_back(std::move(exp));
+    // The sender's INBOX is locked with the others, in case a notice is due.
+    if (!req.sender_authenticated || req.sender.empty()) continue;
+    std::vector<std::string> sender(1, req.sender);
+    POSTA_CO_TRY_ASSIGN(senders[i], co_await resolver::expand(c, sender, &known));
+    for (auto const& [id, address] : senders[i].accounts) accounts.insert(id);
+  }
+  POSTA_CO_TRY_ASSIGN(auto boxes, co_await lock_inboxes(c, accounts));
+  rows_to_insert rows;
+  std::vector<report> reports(batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    place_local(job_request(batch[i]), expansions[i], boxes, rows, reports[i], grace);
+    place_remote(job_request(batch[i]), expansions[i], rows, reports[i]);
+    reports[i].gone = {};
+    for (auto const& g : expansions[i].gone) reports[i].gone.push_back(g.address);
+  }
+  // DURABILITY: failure notices commit with the messages they report on.
+  std::vector<blob::blob_ref> notice_blobs;
+  std::vector<std::string> notice_structures;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (reports[i].reached_nobody_it_should()) continue;  // refused at the end of DATA instead
+    auto notice = failure_notice(job_request(batch[i]), failures_of(reports[i], expansions[i]));
+    if (!notice) continue;
+    notice->delivery_id = job_request(batch[i]).delivery_id + ".notice";
+    report notice_report;
+    place_local(*notice, senders[i], boxes, rows, notice_report, grace);
+    place_remote(*notice, senders[i], rows, notice_report);
+    reports[i].notice_sent = !notice_report.delivered.empty() || !notice_report.queued.empty();
+    notice_blobs.push_back(notice->blob);
+    notice_structures.push_back(std::move(notice->structure_json));
+  }
+  if (!notice_blobs.empty()) POSTA_CO_TRY(co_await pin_with_structures(c, blobs_, notice_blobs, notice_structures));
+  auto statements = statements_for(rows, boxes);
+  std::vector<std::string> ids;
+  for (auto* j : batch) ids.push_back(job_request(j).delivery_id);
+  statements.push_back(record_deliveries(ids, reports));
+  POSTA_CO_TRY(co_await c.pipeline(std::move(statements)));
+  for (std::size_t i = 0; i < batch.size(); ++i) out.emplace(ids[i], std::move(reports[i]));
+  co_return out;
 }
 
 }  // namespace posta::mail::delivery

@@ -8,6 +8,7 @@
 #include "core/db/pool.hpp"
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,6 +36,8 @@ struct request {
   bool sender_authenticated = false;
   std::string original_headers;  // set when sender_authenticated
   std::string reporting_mta;     // our name in notices
+  // Idempotency key of this delivery (schema/004); deliver() makes one when empty.
+  std::string delivery_id;
 };
 
 struct report {
@@ -66,16 +69,25 @@ class committer {
 
   // DURABILITY: on success the message is committed for every recipient in
   // `report` (and in no mailbox otherwise); only then may the session say 250.
+  // SECURITY: the wait is bounded (twice the pool's transaction bound): a job
+  // not started within one bound is answered `unavailable`, a started batch
+  // ends within another, so the session can always say 451 in time.
+  // `invalid_argument` means the request itself cannot be stored (a decision);
+  // every other error is transient.
   asio::awaitable<result<report>> deliver(request req);
 
  private:
   struct job;
   struct queue;
+  using job_ptr = std::shared_ptr<job>;
   asio::awaitable<void> worker();
+  asio::awaitable<void> settle(std::vector<job*> batch, bool retried);
   asio::awaitable<result<std::vector<report>>> commit(std::vector<job*> const& batch);
+  asio::awaitable<result<std::map<std::string, report>>> commit_in(db::connection& c, std::vector<job*> const& batch);
   asio::awaitable<result<std::vector<report>>> commit_guarded(std::vector<job*> const& batch);
   static request const& job_request(job const* j);
   static std::vector<std::string> addresses_of(std::vector<job*> const& batch);
+  static bool job_was_tried(job const* j);
   asio::awaitable<result<void>> store_blobs(db::connection& c, std::vector<job*> const& batch) const;
 
   db::pool& pool_;

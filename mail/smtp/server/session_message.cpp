@@ -42,6 +42,14 @@ std::string dsn_notify_text(std::optional<proto::dsn_notify> const& n) {
   return out;
 }
 
+// Transient trouble (the database, a timeout) is 451; only a decision about
+// this message, that its envelope cannot be stored, is permanent.
+proto::reply delivery_failed(error const& e) {
+  if (e.code == make_error_code(errc::invalid_argument))
+    return proto::make_reply(554, "5.6.0", "Message cannot be stored: " + e.context);
+  return proto::replies::local_error();
+}
+
 struct stored_blob {
   blob::blob_ref ref;
   std::string structure_json;
@@ -279,7 +287,7 @@ asio::awaitable<proto::reply> session::store(proto::envelope const& env) {
   // DURABILITY: the 250 below is sent only after this commit returned; a
   // failure notice, when one is due, was committed with it.
   auto report = co_await ctx_.committer.deliver(req);
-  if (!report) co_return proto::replies::local_error();
+  if (!report) co_return delivery_failed(report.error());
   // SECURITY: a message that no mailbox took is refused here rather than
   // accepted and bounced (which would reflect it to a forged sender).
   if (report->reached_nobody_it_should()) {

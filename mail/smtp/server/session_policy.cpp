@@ -94,6 +94,10 @@ asio::awaitable<proto::reply> session::recipient_policy(proto::rcpt_cmd const& r
   auto role = co_await role_policy(mbox, address);
   if (role) co_return *role;
   auto check = co_await ctx_.resolver.check(address);
+  // A database error is transient (451); only an address the database layer
+  // refused as unstorable is a decision about it.
+  if (!check && check.error().code == make_error_code(errc::invalid_argument))
+    co_return proto::make_reply(553, "5.1.3", "<" + address + ">: Recipient address cannot be stored");
   if (!check) co_return proto::replies::local_error();
   switch (check->status) {
     case delivery::rcpt_status::local:
