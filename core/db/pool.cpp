@@ -3,6 +3,8 @@
 #include "core/db/pool.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -23,32 +25,24 @@ constexpr std::chrono::milliseconds first_backoff{100};
 constexpr std::chrono::milliseconds max_backoff{5000};
 }  // namespace
 
-// A connection waiting in the channel. If a bounded acquire gives up at the
-// moment a connection was handed to it, the discarded holder puts the
-// connection back instead of shrinking the pool.
-struct parked {
-  pool* owner = nullptr;
-  std::unique_ptr<connection> conn;
-  parked() = default;
-  parked(pool* p, std::unique_ptr<connection> c) : owner(p), conn(std::move(c)) {}
-  parked(parked&& o) noexcept : owner(std::exchange(o.owner, nullptr)), conn(std::move(o.conn)) {}
-  parked& operator=(parked&& o) noexcept {
-    owner = std::exchange(o.owner, nullptr);
-    conn = std::move(o.conn);
-    return *this;
-  }
-  ~parked();
-};
-
 struct pool::slots {
-  asio::experimental::concurrent_channel<void(boost::system::error_code, parked)> channel;
-  bool closing = false;
+  asio::experimental::concurrent_channel<void(boost::system::error_code, std::unique_ptr<connection>)> channel;
+  std::atomic<bool> closing{false};
   slots(asio::any_io_executor ex, std::size_t size) : channel(ex, size) {}
 };
 
-parked::~parked() {
-  if (owner && conn) owner->give_back(std::move(conn));
-}
+// One bounded wait for a slot. The pool channel's receive is never cancelled
+// (a cancelled receive can leave the channel refusing sends): a helper
+// coroutine receives, and hands the connection over, or back to the pool
+// when the waiter has given up meanwhile.
+struct handoff {
+  asio::experimental::concurrent_channel<void(boost::system::error_code)> arrived;
+  std::mutex mutex;
+  std::unique_ptr<connection> conn;
+  bool abandoned = false;
+  bool failed = false;
+  explicit handoff(asio::any_io_executor ex) : arrived(ex, 1) {}
+};
 
 lease::~lease() {
   if (owner_ && conn_) owner_->give_back(std::move(conn_));
@@ -57,13 +51,12 @@ lease::~lease() {
 pool::pool(asio::any_io_executor executor, std::string conninfo, std::size_t size)
     : executor_(executor), conninfo_(std::move(conninfo)), slots_(std::make_unique<slots>(executor, size)) {
   for (std::size_t i = 0; i < size; ++i)
-    slots_->channel.try_send(boost::system::error_code{}, parked(this, std::make_unique<connection>(executor)));
+    slots_->channel.try_send(boost::system::error_code{}, std::make_unique<connection>(executor));
 }
 
 pool::~pool() {
   slots_->closing = true;
-  while (slots_->channel.try_receive([](boost::system::error_code, parked) {})) {
-  }
+  slots_->channel.close();  // helpers still waiting end with an error
 }
 
 void pool::set_options(connection_options options) { statement_timeout_ms_ = options.statement_timeout.count(); }
@@ -82,19 +75,31 @@ void pool::give_back(std::unique_ptr<connection> conn) noexcept {
   if (slots_->closing) return;
   if (!conn->is_idle()) conn->close();
   conn->clear_deadline();
-  slots_->channel.try_send(boost::system::error_code{}, parked(this, std::move(conn)));
+  slots_->channel.try_send(boost::system::error_code{}, std::move(conn));
 }
 
 asio::awaitable<result<lease>> pool::receive() {
+  std::unique_ptr<connection> free;
+  slots_->channel.try_receive([&](boost::system::error_code, std::unique_ptr<connection> c) { free = std::move(c); });
+  if (free) co_return lease(this, std::move(free));
+  // Every connection is leased: wait, at most one wait bound.
+  auto h = std::make_shared<handoff>(executor_);
+  asio::co_spawn(executor_, [this, h]() -> asio::awaitable<void> {
+    auto [ec, c] = co_await slots_->channel.async_receive(asio::as_tuple(asio::use_awaitable));
+    std::lock_guard lock(h->mutex);
+    if (ec) h->failed = true;
+    else if (h->abandoned) give_back(std::move(c));
+    else h->conn = std::move(c);
+    h->arrived.try_send(boost::system::error_code{});
+  }, asio::detached);
   asio::steady_timer timer(executor_, client_wait_bound(options().statement_timeout));
-  auto outcome = co_await (slots_->channel.async_receive(asio::as_tuple(asio::use_awaitable)) ||
-                           timer.async_wait(asio::as_tuple(asio::use_awaitable)));
-  if (outcome.index() == 1)
-    co_return make_error(errc::unavailable, "database pool: no free connection in time (every one is busy)");
-  auto [ec, slot] = std::move(std::get<0>(outcome));
-  if (ec) co_return make_error(ec, "database pool");
-  slot.owner = nullptr;  // the lease returns it from now on
-  co_return lease(this, std::move(slot.conn));
+  co_await (h->arrived.async_receive(asio::as_tuple(asio::use_awaitable)) ||
+            timer.async_wait(asio::as_tuple(asio::use_awaitable)));
+  std::lock_guard lock(h->mutex);
+  if (h->conn) co_return lease(this, std::move(h->conn));
+  h->abandoned = true;
+  if (h->failed) co_return make_error(errc::unavailable, "database pool is closed");
+  co_return make_error(errc::unavailable, "database pool: no free connection in time (every one is busy)");
 }
 
 // Opens a closed slot, unless the last attempt failed moments ago.

@@ -13,7 +13,6 @@
 namespace posta::db {
 
 class pool;
-struct parked;
 
 class lease {
  public:
@@ -77,7 +76,6 @@ class pool {
 
  private:
   friend class lease;
-  friend struct parked;
   void give_back(std::unique_ptr<connection> conn) noexcept;
   asio::awaitable<result<void>> open(connection& conn);
   asio::awaitable<result<lease>> receive();
