@@ -92,7 +92,8 @@ asio::awaitable<result<std::vector<report>>> committer::commit_guarded(std::vect
 
 // Commits `batch`; after a failure the jobs are retried together, never one
 // by one: a transient failure (connection lost, timeout, whose COMMIT may
-// have happened: the retry finds it, see idempotency.hpp) retries the same
+// have happened: the retry finds it, see idempotency.hpp) or a duplicate
+// delivery id retries the same
 // set once; any other failure splits the batch in halves, so a job that
 // cannot be stored is isolated in log2(n) transactions and the rest commit.
 asio::awaitable<void> committer::settle(std::vector<job*> batch, bool retried) {
@@ -113,7 +114,10 @@ asio::awaitable<void> committer::settle(std::vector<job*> batch, bool retried) {
     for (std::size_t i = 0; i < live.size(); ++i) live[i]->outcome = std::move((*outcome)[i]);
     co_return;
   }
-  bool transient = outcome.error().code == make_error_code(errc::unavailable);
+  // A duplicate delivery id (the unique keys of schema/004) means an earlier
+  // attempt committed: the retry finds it and answers with its report.
+  bool transient = outcome.error().code == make_error_code(errc::unavailable) ||
+                   outcome.error().code == make_error_code(errc::already_exists);
   if (transient && !retried) {
     co_await settle(live, true);
     co_return;
