@@ -51,12 +51,12 @@ error connection::last_error(std::string_view what) const {
                                              std::string(what) + ": " + text);
   // Connection attempts are logged by their caller (the pool backs off and
   // logs once per outage), everything else here.
-  if (!connecting) log_database_error(e);
+  if (!connecting) note(e);
   return e;
 }
 
 error connection::refuse(error e) const {
-  log_database_error(e);
+  note(e);
   return e;
 }
 
@@ -72,7 +72,16 @@ std::chrono::milliseconds client_wait_bound(std::chrono::milliseconds statement_
   return statement_timeout + std::max(std::chrono::milliseconds(1000), statement_timeout / 2);
 }
 
+// One failing operation often yields two errors (the server's FATAL, then
+// the closed socket): only the first is logged.
+void connection::note(error const& e) const {
+  if (failure_logged_) return;
+  failure_logged_ = true;
+  log_database_error(e);
+}
+
 void connection::begin_operation() {
+  failure_logged_ = false;
   auto at = std::chrono::steady_clock::now() + client_wait_bound(options_.statement_timeout);
   if (deadline_ && *deadline_ < at) at = *deadline_;
   operation_deadline_ = at;
@@ -83,7 +92,7 @@ error connection::timed_out() {
   close();  // its state is unknown: a late answer must not reach the next user
   auto e = make_error(errc::unavailable, "database [57014] no answer within " + std::to_string(bound.count()) +
                                              " ms (timed out by the client; connection closed)");
-  log_database_error(e);
+  note(e);
   return e;
 }
 
@@ -171,7 +180,7 @@ asio::awaitable<result<rows>> connection::collect_results() {
       if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE || status == PGRES_NONFATAL_ERROR) {
         if (!failure) failure = error_from_result(res);
         PQclear(res);
-        log_database_error(*failure);
+        note(*failure);
       } else {
         last = rows(res);
       }
@@ -257,7 +266,7 @@ asio::awaitable<result<std::vector<rows>>> connection::pipeline(std::vector<stat
       } else if (status == PGRES_FATAL_ERROR || status == PGRES_PIPELINE_ABORTED) {
         if (!failure && status == PGRES_FATAL_ERROR) {
           failure = error_from_result(res);
-          log_database_error(*failure);
+          note(*failure);
         }
       } else {
         out.emplace_back(res);

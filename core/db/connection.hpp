@@ -102,6 +102,7 @@ class connection {
   void dispatch_notifications();
   error last_error(std::string_view what) const;
   error refuse(error e) const;  // a parameter refused before SQL
+  void note(error const& e) const;  // logs the operation's first error
 
   asio::any_io_executor executor_;
   pg_conn* conn_ = nullptr;
@@ -111,6 +112,7 @@ class connection {
   connection_options options_;
   std::chrono::steady_clock::time_point operation_deadline_{};
   std::optional<std::chrono::steady_clock::time_point> deadline_;  // a transaction's
+  mutable bool failure_logged_ = false;
 };
 
 // Quote an SQL identifier (for LISTEN channel names, which take no parameters).
