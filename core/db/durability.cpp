@@ -1,7 +1,8 @@
 // SHOW fsync at start-up (synchronous_commit is set per connection instead).
 #include "core/db/durability.hpp"
 
-#include <spdlog/spdlog.h>
+#include "core/journal/log.hpp"
+
 
 namespace posta::db {
 
@@ -9,7 +10,7 @@ asio::awaitable<result<void>> check_server_durability(connection& conn, bool all
   POSTA_CO_TRY_ASSIGN(auto r, co_await conn.q("SELECT current_setting('fsync')"));
   if (r.empty() || r.text(0, 0) != "off") co_return result<void>{};
   if (allow_fsync_off) {
-    spdlog::warn("database: fsync is off; allowed by [database] allow_fsync_off (tests only: mail can be lost)");
+    journal::log(journal::level::warning, "database: fsync is off; allowed by [database] allow_fsync_off (tests only: mail can be lost)");
     co_return result<void>{};
   }
   co_return make_error(errc::unavailable,

@@ -1,8 +1,9 @@
 // SQLSTATE → posta::errc (PostgreSQL appendix A).
 #include "core/db/error.hpp"
 
+#include "core/journal/log.hpp"
+
 #include <libpq-fe.h>
-#include <spdlog/spdlog.h>
 
 #include <string>
 
@@ -34,7 +35,7 @@ bool is_unique_violation(error const& e) { return e.context.find("[23505]") != s
 void log_database_error(error const& e) {
   bool expected = e.context.find("database [23") != std::string::npos ||
                   e.context.find("(refused before SQL)") != std::string::npos;
-  spdlog::log(expected ? spdlog::level::info : spdlog::level::warn, "database: {}", e.context);
+  journal::log(expected ? journal::level::info : journal::level::warning, "database: {}", e.context);
 }
 
 }  // namespace posta::db

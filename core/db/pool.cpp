@@ -2,6 +2,8 @@
 // acquiring receives one (waiting while all are leased), releasing sends it back.
 #include "core/db/pool.hpp"
 
+#include "core/journal/log.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -9,7 +11,6 @@
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
 
 #include <utility>
 
@@ -114,11 +115,11 @@ asio::awaitable<result<void>> pool::open(connection& conn) {
   if (!r) {
     backoff_ = std::min(max_backoff, std::max(first_backoff, backoff_ * 2));
     next_attempt_ = clock::now() + backoff_;
-    if (!outage_logged_) spdlog::warn("database: {}; reconnecting with backoff", r.error().context);
+    if (!outage_logged_) journal::log(journal::level::warning, "database: {}; reconnecting with backoff", r.error().context);
     outage_logged_ = true;
     co_return r.error();
   }
-  if (outage_logged_) spdlog::info("database: connection restored");
+  if (outage_logged_) journal::log(journal::level::info, "database: connection restored");
   outage_logged_ = false;
   backoff_ = std::chrono::milliseconds(0);
   co_return result<void>{};
