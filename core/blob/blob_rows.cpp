@@ -4,7 +4,7 @@
 
 #include "core/db/arrays.hpp"
 #include "core/net/blocking.hpp"
-#include "core/util/hex.hpp"
+#include "core/util/base64.hpp"
 
 #include <sys/stat.h>
 
@@ -19,8 +19,10 @@ bool file_exists_blocking(std::filesystem::path const& p) {
 }
 
 struct pin_arrays {
-  std::vector<std::string> hashes, bodies;  // bodies: hex, "" for file blobs
+  std::vector<std::string> hashes;
   std::vector<std::int64_t> sizes, is_inline;
+  std::vector<std::int64_t> offsets;  // 1-based, into `bodies`; 0 for file blobs
+  std::string bodies;                 // every inline body, one after the other
 };
 
 pin_arrays arrays_of(std::vector<blob_ref> const& refs) {
@@ -34,9 +36,8 @@ pin_arrays arrays_of(std::vector<blob_ref> const& refs) {
     out.hashes.push_back(hash);
     out.sizes.push_back(ref->size);
     out.is_inline.push_back(ref->is_inline() ? 1 : 0);
-    // Hex in a text parameter: plain ASCII through the text protocol, decoded
-    // by the server; cheap next to the commit it rides on.
-    out.bodies.push_back(ref->is_inline() ? util::hex_encode(*ref->inline_body) : std::string());
+    out.offsets.push_back(ref->is_inline() ? static_cast<std::int64_t>(out.bodies.size()) + 1 : 0);
+    if (ref->is_inline()) out.bodies.append(*ref->inline_body);
   }
   return out;
 }
@@ -47,15 +48,20 @@ asio::awaitable<result<void>> store::pin(db::connection& conn, std::vector<blob_
   auto a = arrays_of(refs);
   // A row that exists as a file blob takes the inline body when one comes
   // along; its file becomes redundant and garbage collection removes it.
+  // The bodies travel as one base64 text parameter, decoded once and cut by
+  // offset: plain ASCII through the text protocol, and no array of large
+  // elements for the server to parse (array_in was a seventh of its CPU).
+  auto bodies = util::base64_encode(a.bodies);
   POSTA_CO_TRY_ASSIGN(auto rows,
                       co_await conn.q("INSERT INTO blobs(hash, size, refcount, body) "
-                                      "SELECT h, s, 0, CASE WHEN i = 1 THEN decode(b, 'hex') END "
-                                      "FROM unnest($1::text[], $2::int[], $3::int[], $4::text[]) AS v(h, s, i, b) "
+                                      "SELECT h, s, 0, CASE WHEN i = 1 THEN substring(all_bodies.b FROM o::int FOR s::int) END "
+                                      "FROM unnest($1::text[], $2::bigint[], $3::int[], $4::bigint[]) AS v(h, s, i, o), "
+                                      "(SELECT decode($5, 'base64') AS b) AS all_bodies "
                                       "ON CONFLICT (hash) DO UPDATE SET updated_at = now(), "
                                       "body = coalesce(blobs.body, excluded.body) "
                                       "RETURNING hash, body IS NULL",
                                       db::text_array(a.hashes), db::int_array(a.sizes), db::int_array(a.is_inline),
-                                      db::text_array(a.bodies)));
+                                      db::int_array(a.offsets), bodies));
   std::vector<std::filesystem::path> files;
   for (int i = 0; i < rows.size(); ++i)
     if (rows.boolean(i, 1)) files.push_back(path_of(rows.text(i, 0)));

@@ -104,6 +104,9 @@ writer::~writer() = default;
 
 std::int64_t writer::size() const noexcept { return state_->size; }
 bool writer::is_inline() const noexcept { return state_->temp.empty(); }
+bool writer::stays_inline_with(std::size_t more) const noexcept {
+  return is_inline() && state_->size + static_cast<std::int64_t>(more) <= state_->inline_max;
+}
 std::string const& writer::memory() const noexcept { return state_->memory; }
 
 // The body outgrew the inline limit: from now on it is a file.

@@ -40,6 +40,7 @@ class writer {
   result<void> append(std::string_view data);
   std::int64_t size() const noexcept;
   bool is_inline() const noexcept;  // still in memory: will live in PostgreSQL
+  bool stays_inline_with(std::size_t more) const noexcept;  // after appending `more` bytes
   std::string const& memory() const noexcept;  // the bytes so far, while is_inline()
 
   // DURABILITY: for a file body, the file and its directory entry are on disk

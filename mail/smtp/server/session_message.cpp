@@ -257,11 +257,24 @@ asio::awaitable<proto::reply> session::store(proto::envelope const& env) {
   auto const& blobs = ctx_.blobs;
   std::string const& rest = body_buffer_;
   std::string text = message_too_big_to_keep_ ? std::string() : std::move(message_text_);
-  auto stored = co_await net::run_disk([&] { return finish_blob_blocking(writer, blobs, rest, std::move(text)); });
+  result<stored_blob> stored = make_error(errc::internal, "not stored");
+  if (writer.stays_inline_with(rest.size())) {
+    // No disk work for a body that lives in the database: finishing it (a
+    // hash) and parsing it are one trip to the CPU pool, not two hand-offs.
+    stored = co_await net::run_cpu([&]() -> result<stored_blob> {
+      auto out = POSTA_TRY(finish_blob_blocking(writer, blobs, rest, std::move(text)));
+      POSTA_TRY(parse_blob_blocking(out));
+      return out;
+    });
+  } else {
+    stored = co_await net::run_disk([&] { return finish_blob_blocking(writer, blobs, rest, std::move(text)); });
+    if (stored) {
+      auto parsed = co_await net::run_cpu([&] { return parse_blob_blocking(*stored); });
+      if (!parsed) stored = parsed.error();
+    }
+  }
   body_buffer_.clear();
   if (!stored) co_return proto::replies::local_error();
-  auto parsed = co_await net::run_cpu([&] { return parse_blob_blocking(*stored); });
-  if (!parsed) co_return proto::replies::local_error();
   if (!authenticated_as_.empty()) {
     auto refusal = co_await originator_refusal(stored->originators, stored->originator_error);
     if (refusal) co_return *refusal;
