@@ -6,7 +6,7 @@
 #
 # Usage: bench/smtp_vs_postfix.sh [--connections N] [--messages N] [--size BYTES]
 #          [--recipients N] [--users N] [--warmup N] [--pipelining]
-#          [--build DIR] [--keep] [--json FILE]
+#          [--build DIR] [--keep] [--json FILE] [--client bench_smtp_load|smtp-source]
 # The same settings may come from the environment: CONNECTIONS, MESSAGES,
 # SIZE, RECIPIENTS, USERS, WARMUP, PIPELINING=1, BUILD_DIR, KEEP=1, JSON_OUT;
 # POSTFIX_BENCH_IN_FLOW_DELAY (default 1s, Postfix's own) sets in_flow_delay.
@@ -30,6 +30,7 @@ PIPELINING=${PIPELINING:-0}
 BUILD_DIR=${BUILD_DIR:-$repo/build}
 KEEP=${KEEP:-0}
 JSON_OUT=${JSON_OUT:-}
+CLIENT=${CLIENT:-bench_smtp_load}  # or smtp-source (Postfix's; one recipient, no latencies)
 DOMAIN=example.test
 LOAD_TIMEOUT=${LOAD_TIMEOUT:-600}      # hard bound of one load run, seconds
 DELIVERY_TIMEOUT=${DELIVERY_TIMEOUT:-600}  # bound on Postfix's queue draining
@@ -48,6 +49,7 @@ while (($# > 0)); do
     --build) BUILD_DIR=$2; shift ;;
     --keep) KEEP=1 ;;
     --json) JSON_OUT=$2; shift ;;
+    --client) CLIENT=$2; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -85,13 +87,36 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # load PORT MESSAGES CONNECTIONS: one bench_smtp_load run, its JSON line on stdout.
+# Postfix's own load client, an independent check of our generator: it
+# reports no latencies, so only the rate and the stored counts are compared.
+load_smtp_source() {
+  local t0 t1 rc=0
+  t0=$(date +%s.%N)
+  smtp-source -s "$3" -m "$2" -l "$SIZE" -f "bench@client.test" -t "user1@$DOMAIN" "127.0.0.1:$1" \
+    >/dev/null 2>>"$work/smtp-source.err" || rc=$?
+  t1=$(date +%s.%N)
+  awk -v n="$2" -v t0="$t0" -v t1="$t1" -v rc="$rc" 'BEGIN {
+    s = t1 - t0; ok = rc == 0 ? n : 0
+    printf "{\"client\":\"smtp-source\",\"accepted\":%d,\"failed\":%d,\"seconds\":%.4f,\"messages_per_second\":%.2f}\n",
+      ok, n - ok, s, s > 0 ? ok / s : 0 }'
+}
+
 load() {
+  if [[ $CLIENT == smtp-source ]]; then
+    load_smtp_source "$@"
+    return
+  fi
   local args=(--port "$1" --messages "$2" --connections "$3" --size "$SIZE" --recipients "$RECIPIENTS"
     --rcpt-domain "$DOMAIN" --rcpt-count "$USERS" --timeout "$LOAD_TIMEOUT" --json)
   ((PIPELINING)) && args+=(--pipelining)
   # Exit status 1 only says that some messages failed: the JSON tells which.
   "$LOAD_BIN" "${args[@]}" || true
 }
+
+if [[ $CLIENT == smtp-source ]] && ((RECIPIENTS != 1)); then
+  echo "smtp-source sends one recipient per message: use --recipients 1 with it" >&2
+  exit 2
+fi
 
 warmup_connections() { echo $((CONNECTIONS < 10 ? CONNECTIONS : 10)); }
 
