@@ -7,6 +7,7 @@
 # Usage: bench/smtp_vs_postfix.sh [--connections N] [--messages N] [--size BYTES]
 #          [--recipients N] [--users N] [--warmup N] [--pipelining]
 #          [--build DIR] [--keep] [--json FILE] [--client bench_smtp_load|smtp-source]
+#          [--posta-setting KEY=VALUE]…
 # The same settings may come from the environment: CONNECTIONS, MESSAGES,
 # SIZE, RECIPIENTS, USERS, WARMUP, PIPELINING=1, BUILD_DIR, KEEP=1, JSON_OUT;
 # POSTFIX_BENCH_IN_FLOW_DELAY (default 1s, Postfix's own) sets in_flow_delay.
@@ -30,6 +31,7 @@ PIPELINING=${PIPELINING:-0}
 BUILD_DIR=${BUILD_DIR:-$repo/build}
 KEEP=${KEEP:-0}
 JSON_OUT=${JSON_OUT:-}
+POSTA_SETTINGS=${POSTA_SETTINGS:-}  # "key=value …" set on Posta before the load
 CLIENT=${CLIENT:-bench_smtp_load}  # or smtp-source (Postfix's; one recipient, no latencies)
 DOMAIN=example.test
 LOAD_TIMEOUT=${LOAD_TIMEOUT:-600}      # hard bound of one load run, seconds
@@ -50,6 +52,7 @@ while (($# > 0)); do
     --keep) KEEP=1 ;;
     --json) JSON_OUT=$2; shift ;;
     --client) CLIENT=$2; shift ;;
+    --posta-setting) POSTA_SETTINGS="${POSTA_SETTINGS:-} $2"; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -131,6 +134,10 @@ posta_bench_add_accounts "$DOMAIN" "$USERS"
 # The default (10 SMTP connections per client IP) would refuse most of the 50
 # connections from 127.0.0.1; Postfix exempts $mynetworks from its own limit.
 posta_bench_cli settings set smtp.max_connections_per_ip 0 >/dev/null
+for kv in $POSTA_SETTINGS; do  # e.g. POSTA_SETTINGS="blobs.inline_max_kb=64"
+  posta_bench_cli settings set "${kv%%=*}" "${kv#*=}" >/dev/null
+  echo "   posta setting ${kv%%=*} = ${kv#*=}"
+done
 posta_warm_accepted=0
 if ((WARMUP > 0)); then
   warm=$(load "$POSTA_BENCH_PORT_SMTP" "$WARMUP" "$(warmup_connections)")

@@ -23,7 +23,7 @@ std::vector<definition> const& definitions() {
       // SECURITY: copied into every reply and Received header: a host name only.
       {"smtp.banner_name", kind::string, "", "server name in the SMTP banner and EHLO reply (empty = the hostname)", 0, 0,
        string_format::host_name},
-      {"smtp.max_message_size_mb", kind::integer, 25, "largest message accepted, in MB (0 = unlimited)", 0, 100000},
+      {"smtp.max_message_size_mb", kind::integer, 25, "largest message accepted, in MB (0 = the largest the store parses, 2047 MB)", 0, 2047},
       {"smtp.max_header_kb", kind::integer, 100, "largest header block of a message, in KB (lines of at most 998 octets)", 1, 65536},
       {"smtp.max_recipients", kind::integer, 100, "recipients per message (0 = unlimited)", 0, 1000000},
       {"smtp.max_messages_per_ip_per_minute", kind::integer, 0, "messages per client IP per minute (0 = unlimited)", 0, 1000000},

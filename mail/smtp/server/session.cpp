@@ -3,6 +3,8 @@
 // buffered (RFC 2920) and written together.
 #include "mail/smtp/server/session.hpp"
 
+#include "mail/mime/parse_message.hpp"
+
 #include "core/blob/blob_store.hpp"
 #include "core/journal/journal.hpp"
 #include "core/net/errors.hpp"
@@ -25,8 +27,13 @@ proto::machine_config make_config(context const& ctx, listener_kind kind) {
   proto::machine_config c;
   auto banner = ctx.settings.get_string("smtp.banner_name");
   c.server_name = banner.empty() ? ctx.hostname : banner;  // as session::server_name()
+  // SECURITY: never more than the MIME parser takes (less room for our own
+  // Received header), or a message would be accepted that cannot be stored:
+  // 0 ("unlimited") means that largest size, and the setting's maximum is
+  // below it (core/settings/definitions.cpp).
+  constexpr std::uint64_t storable = mime::parse_limits{}.max_message_bytes - 1024 * 1024;
   auto mb = ctx.settings.get_int("smtp.max_message_size_mb");
-  c.max_message_size = mb > 0 ? static_cast<std::uint64_t>(mb) * 1024 * 1024 : UINT64_MAX;
+  c.max_message_size = mb > 0 ? std::min(static_cast<std::uint64_t>(mb) * 1024 * 1024, storable) : storable;
   auto rcpts = ctx.settings.get_int("smtp.max_recipients");
   c.max_recipients = rcpts > 0 ? static_cast<std::size_t>(rcpts) : SIZE_MAX;
   c.tls_available = ctx.tls_for(kind) != nullptr && kind != listener_kind::submissions;

@@ -69,11 +69,15 @@ class SmtplibTests(SmtpTestCase):
         c.ehlo()
         self.assertEqual(c.esmtp_features["size"], str(7 * 1024 * 1024))
         c.quit()
-        # RFC 1870 4: no fixed maximum is advertised as SIZE 0 (or a bare SIZE).
+        # 0: as large as the store can parse (just under 2 GiB), advertised as such.
         self.setting("smtp.max_message_size_mb", 0)
         c = self.mx()
         c.ehlo()
-        self.assertIn(c.esmtp_features.get("size", "").strip(), ("", "0"), c.esmtp_features)
+        self.assertEqual(int(c.esmtp_features["size"]), 2 ** 31 - 2 ** 20)
+        c.quit()
+        # The setting cannot promise more than that.
+        status, body = self.server.api("PUT", "/api/v1/settings/smtp.max_message_size_mb", json={"value": 4096})
+        self.assertEqual(status, 400, body)
 
     def test_submission_offers_auth_only_after_starttls(self):
         c = smtplib.SMTP("127.0.0.1", self.server.port("submission"), local_hostname="client.test", timeout=30)
