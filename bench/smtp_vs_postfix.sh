@@ -101,7 +101,7 @@ load_smtp_source() {
   awk -v n="$2" -v t0="$t0" -v t1="$t1" -v rc="$rc" 'BEGIN {
     s = t1 - t0; ok = rc == 0 ? n : 0
     printf "{\"client\":\"smtp-source\",\"accepted\":%d,\"failed\":%d,\"seconds\":%.4f,\"messages_per_second\":%.2f}\n",
-      ok, n - ok, s, s > 0 ? ok / s : 0 }'
+      ok, n - ok, s, (s > 0 ? ok / s : 0) }'
 }
 
 load() {
