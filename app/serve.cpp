@@ -45,8 +45,11 @@ result<std::string> ensure_secret_file(fs::path const& path) {
 
 result<void> prepare(config::bootstrap& cfg) {
   std::error_code ec;
-  fs::create_directories(cfg.data_dir, ec);
+  bool const created = fs::create_directories(cfg.data_dir, ec);
   if (ec) return make_error(ec, "create data directory " + cfg.data_dir.string());
+  // DURABILITY: a new data folder's own entry reaches the disk before
+  // anything inside it is acknowledged.
+  if (created) POSTA_TRY(util::fsync_folder(cfg.data_dir.parent_path()));
   // The embedded cluster runs as `postgres`, which must be able to reach its folder.
   fs::permissions(cfg.data_dir, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec, ec);
   if (cfg.admin_token.empty()) cfg.admin_token = POSTA_TRY(ensure_secret_file(cfg.data_dir / "admin-token"));

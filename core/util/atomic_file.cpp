@@ -24,6 +24,8 @@ bool write_all(int fd, std::string_view data) {
   return true;
 }
 
+}  // namespace
+
 result<void> fsync_folder(fs::path const& folder) {
   int fd = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return sys_error(errno, "open " + folder.string());
@@ -33,8 +35,6 @@ result<void> fsync_folder(fs::path const& folder) {
   if (rc != 0) return sys_error(saved, "fsync " + folder.string());
   return {};
 }
-
-}  // namespace
 
 result<void> write_file_atomically(fs::path const& path, std::string_view data, mode_t mode) {
   fs::path const tmp = path.string() + ".tmp";

@@ -17,4 +17,8 @@ namespace posta::util {
 // cannot widen it.
 result<void> write_file_atomically(std::filesystem::path const& path, std::string_view data, mode_t mode);
 
+// DURABILITY: makes the entries of `folder` (new files, folders, renames)
+// survive a power loss.
+result<void> fsync_folder(std::filesystem::path const& folder);
+
 }  // namespace posta::util
