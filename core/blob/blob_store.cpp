@@ -4,6 +4,7 @@
 #include "core/blob/blob_store.hpp"
 
 #include "core/journal/log.hpp"
+#include "core/util/atomic_file.hpp"
 #include "core/util/crypto_hash.hpp"
 #include "core/util/hex.hpp"
 
@@ -35,19 +36,13 @@ bool skip_fsync_for_tests() {
 
 int sync_fd(int fd) { return skip_fsync_for_tests() ? 0 : ::fsync(fd); }
 
-result<void> fsync_with(fs::path const& p, int (*sync)(int)) {
-  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return sys_error("open " + p.string());
-  int rc = sync(fd);
-  ::close(fd);
-  if (rc != 0) return sys_error("fsync " + p.string());
-  return {};
-}
-
 // A blob's folder after the rename (skipped by the test switch).
-result<void> fsync_path(fs::path const& p) { return fsync_with(p, sync_fd); }
-// The store's own folders at start-up (always).
-result<void> fsync_dir(fs::path const& p) { return fsync_with(p, ::fsync); }
+result<void> fsync_path(fs::path const& p) {
+  if (skip_fsync_for_tests()) return {};
+  return util::fsync_folder(p);
+}
+// The store's own folders at start-up and after re-creating one (always).
+result<void> fsync_dir(fs::path const& p) { return util::fsync_folder(p); }
 
 std::string random_name() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -55,7 +50,6 @@ std::string random_name() {
   out << std::hex << rng() << rng();
   return out.str();
 }
-
 
 bool is_hash(std::string_view h) {
   return h.size() == 64 && h.find_first_not_of("0123456789abcdef") == std::string_view::npos;

@@ -42,7 +42,7 @@ std::vector<definition> const& definitions() {
       {"mail.quota_grace_percent", kind::integer, 10, "a mailbox under its quota takes the message that crosses it if it ends within this share more", 0, 100},
       {"mail.postmaster", kind::string, "", "local mailbox that receives postmaster@ and abuse@ of every domain without its own (empty: those get 451)"},
       {"journal.retention_days", kind::integer, 90, "days the journal is kept (0 = forever)", 0, 36500},
-      {"blobs.inline_max_kb", kind::integer, 256, "message bodies up to this size (KB) are stored in the database, larger ones as files (0 = always files)", 0, 16384},
+      {"blobs.inline_max_kb", kind::integer, 256, "message bodies up to this size (KB) are stored in the database, larger ones as files (0 = always files; at most 1024, so that a batch of 64 stays far below PostgreSQL's 1 GB value limit)", 0, 1024},
       // SECURITY: bounds every statement and idle gap in a transaction (server
       // side) and every wait for the database (client side, plus a margin).
       {"db.statement_timeout_ms", kind::integer, 30000, "longest a database statement may run; waits for the database are bounded by it", 100, 3600000},

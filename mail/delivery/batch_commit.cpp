@@ -173,6 +173,24 @@ std::vector<failed_recipient> failures_of(report const& rep, expansion const& ex
   return out;
 }
 
+
+// The failure notice of one delivered job, placed in its sender's mailbox (or
+// queue), when one is due; a job that reached nobody is refused at the end of
+// DATA instead.
+std::optional<request> place_notice(request const& original, expansion const& exp, expansion const& sender,
+                                    std::map<std::int64_t, inbox>& boxes, rows_to_insert& rows, report& rep,
+                                    std::int64_t grace) {
+  if (rep.reached_nobody_it_should()) return std::nullopt;
+  auto notice = failure_notice(original, failures_of(rep, exp));
+  if (!notice) return std::nullopt;
+  notice->delivery_id = original.delivery_id + ".notice";
+  report placed;
+  place_local(*notice, sender, boxes, rows, placed, grace);
+  place_remote(*notice, sender, rows, placed);
+  rep.notice_sent = !placed.delivered.empty() || !placed.queued.empty();
+  return notice;
+}
+
 }  // namespace
 
 // Every address the batch will look up first: its recipients, and the
@@ -237,25 +255,23 @@ asio::awaitable<result<std::map<std::string, report>>> committer::commit_in(db::
   for (std::size_t i = 0; i < batch.size(); ++i) {
     place_local(job_request(batch[i]), expansions[i], boxes, rows, reports[i], grace);
     place_remote(job_request(batch[i]), expansions[i], rows, reports[i]);
-    reports[i].gone = {};
     for (auto const& g : expansions[i].gone) reports[i].gone.push_back(g.address);
   }
   // DURABILITY: failure notices commit with the messages they report on.
-  std::vector<blob::blob_ref> notice_blobs;
-  std::vector<std::string> notice_structures;
+  std::vector<request> notices;
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (reports[i].reached_nobody_it_should()) continue;  // refused at the end of DATA instead
-    auto notice = failure_notice(job_request(batch[i]), failures_of(reports[i], expansions[i]));
-    if (!notice) continue;
-    notice->delivery_id = job_request(batch[i]).delivery_id + ".notice";
-    report notice_report;
-    place_local(*notice, senders[i], boxes, rows, notice_report, grace);
-    place_remote(*notice, senders[i], rows, notice_report);
-    reports[i].notice_sent = !notice_report.delivered.empty() || !notice_report.queued.empty();
-    notice_blobs.push_back(notice->blob);
-    notice_structures.push_back(std::move(notice->structure_json));
+    auto notice = place_notice(job_request(batch[i]), expansions[i], senders[i], boxes, rows, reports[i], grace);
+    if (notice) notices.push_back(std::move(*notice));
   }
-  if (!notice_blobs.empty()) POSTA_CO_TRY(co_await pin_with_structures(c, blobs_, notice_blobs, notice_structures));
+  if (!notices.empty()) {
+    std::vector<blob::blob_ref> notice_blobs;
+    std::vector<std::string> notice_structures;
+    for (auto& n : notices) {
+      notice_blobs.push_back(n.blob);
+      notice_structures.push_back(std::move(n.structure_json));
+    }
+    POSTA_CO_TRY(co_await pin_with_structures(c, blobs_, notice_blobs, notice_structures));
+  }
   auto statements = statements_for(rows, boxes);
   std::vector<std::string> ids;
   for (auto* j : batch) ids.push_back(job_request(j).delivery_id);

@@ -158,10 +158,8 @@ asio::awaitable<void> session::flush_body() {
   if (!body_failed_ && body_) {
     auto& writer = *body_;
     std::string const& data = body_buffer_;
-    bool const in_memory = writer.is_inline() && writer.size() + static_cast<std::int64_t>(data.size()) <=
-                                                     ctx_.blobs.inline_max_bytes();
     result<void> written;
-    if (in_memory) written = writer.append(data);
+    if (writer.stays_inline_with(data.size())) written = writer.append(data);
     else written = co_await net::run_disk([&] { return writer.append(data); });
     if (!written) body_failed_ = true;
   }

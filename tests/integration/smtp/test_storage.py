@@ -90,9 +90,10 @@ class StorageTests(SmtpTestCase):
         self.assertEqual(status, 200, shown)
         self.assertEqual(shown["used_bytes"], before + sum(got))
 
-    def test_settings_refuse_a_negative_limit(self):
-        status, body = self.server.api("PUT", "/api/v1/settings/blobs.inline_max_kb", json={"value": -1})
-        self.assertEqual(status, 400, body)
+    def test_settings_refuse_a_limit_out_of_range(self):
+        for value in (-1, 1025):
+            status, body = self.server.api("PUT", "/api/v1/settings/blobs.inline_max_kb", json={"value": value})
+            self.assertEqual(status, 400, (value, body))
 
 
 if __name__ == "__main__":
