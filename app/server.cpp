@@ -50,7 +50,7 @@ server::server(asio::io_context& io_, config::bootstrap cfg_, std::string connin
       connections(0),
       listeners(io.get_executor(), &connections),
       http_limiter(0, 0),
-      api{pool, identity, settings, services},
+      api{pool, identity, settings, services, blobs},
       tls(std::make_shared<net::tls_contexts>()),
       authenticator(identity, settings, std::move(server_secret)),
       resolver(pool),

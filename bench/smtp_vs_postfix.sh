@@ -7,7 +7,7 @@
 # Usage: bench/smtp_vs_postfix.sh [--connections N] [--messages N] [--size BYTES]
 #          [--recipients N] [--users N] [--warmup N] [--pipelining]
 #          [--build DIR] [--keep] [--json FILE] [--client bench_smtp_load|smtp-source]
-#          [--posta-setting KEY=VALUE]…
+#          [--posta-setting KEY=VALUE]… [--posta-only]
 # The same settings may come from the environment: CONNECTIONS, MESSAGES,
 # SIZE, RECIPIENTS, USERS, WARMUP, PIPELINING=1, BUILD_DIR, KEEP=1, JSON_OUT;
 # POSTFIX_BENCH_IN_FLOW_DELAY (default 1s, Postfix's own) sets in_flow_delay.
@@ -53,6 +53,7 @@ while (($# > 0)); do
     --json) JSON_OUT=$2; shift ;;
     --client) CLIENT=$2; shift ;;
     --posta-setting) POSTA_SETTINGS="${POSTA_SETTINGS:-} $2"; shift ;;
+    --posta-only) POSTA_ONLY=1 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -148,14 +149,29 @@ echo "== posta: measuring"
 # CPU of posta and its embedded PostgreSQL (a child process, as are its backends).
 cpu0=$(bench_cpu_ticks "$POSTA_BENCH_PID")
 own0=$(bench_own_cpu_ticks "$POSTA_BENCH_PID")
+wal0=$(posta_bench_sql "SELECT pg_current_wal_lsn()")
 posta_json=$(load "$POSTA_BENCH_PORT_SMTP" "$MESSAGES" "$CONNECTIONS")
+wal_bytes=$(posta_bench_sql "SELECT pg_current_wal_lsn() - '$wal0'")
 posta_cpu=$(($(bench_cpu_ticks "$POSTA_BENCH_PID") - cpu0))
 posta_own_cpu=$(($(bench_own_cpu_ticks "$POSTA_BENCH_PID") - own0))
 echo "   $posta_json"
 posta_stored=$(posta_bench_message_count)
 posta_expected=$(((posta_warm_accepted + $(bench_json_number "$posta_json" accepted)) * RECIPIENTS))
 echo "   mailbox rows: ${posta_stored:-?} (expected $posta_expected)"
+# Table sizes, dead rows and autovacuum runs (does vacuuming keep up?).
+posta_bench_cli storage show | sed 's/^/   /' || true
 posta_bench_stop
+if ((${POSTA_ONLY:-0})); then  # A/B experiments on Posta alone: no comparison
+  accepted=$(bench_json_number "$posta_json" accepted)
+  echo "posta only: $(bench_json_number "$posta_json" messages_per_second) msg/s," \
+    "CPU ms/msg $(bench_ms_per_item "$posta_cpu" "$accepted")" \
+    "(posta $(bench_ms_per_item "$posta_own_cpu" "$accepted")," \
+    "PostgreSQL $(bench_ms_per_item "$((posta_cpu - posta_own_cpu))" "$accepted"))"
+  # Bytes of write-ahead log per message: what the database wrote, exactly,
+  # whatever else the machine was doing.
+  echo "posta only: WAL bytes per message $(awk -v w="${wal_bytes:-0}" -v n="$accepted" 'BEGIN { if (n > 0) printf "%.0f", w / n }')"
+  exit 0
+fi
 
 # --- Postfix: a 250 after DATA means the fsynced queue file; virtual(8)
 # delivers (and fsyncs) into the Maildir afterwards. ---

@@ -205,6 +205,14 @@ void add_service_commands(CLI::App& app, invocation& inv, arguments& a) {
   }
 }
 
+void add_storage_commands(CLI::App& app, invocation& inv) {
+  auto* storage = noun(app, "storage", "What stored mail occupies, and purging deleted mail's bodies");
+  storage->add_subcommand("show", "Bodies in the database and in files, table sizes, dead rows, autovacuum")
+      ->callback([&inv] { inv.call = storage_call(); });
+  storage->add_subcommand("purge", "Delete message bodies no mailbox refers to any more (after blobs.gc_grace_seconds)")
+      ->callback([&inv] { inv.call = storage_purge_call(); });
+}
+
 void add_journal_command(CLI::App& app, invocation& inv, arguments& a) {
   auto* journal = app.add_subcommand("journal", "Read the server journal, one day and page at a time");
   auto* date = journal->add_option("--date", a.journal_date, "Day to read, YYYY-MM-DD (default: today, UTC)");
@@ -250,6 +258,7 @@ void add_admin_commands(CLI::App& app, invocation& inv) {
   add_settings_commands(app, inv, a);
   add_service_commands(app, inv, a);
   add_journal_command(app, inv, a);
+  add_storage_commands(app, inv);
 }
 
 endpoint_inputs gather_inputs(global_options const& opts) {
@@ -276,6 +285,7 @@ std::string human_output(api_call const& call, std::string const& body) {
   switch (call.shown) {
     case output::list: return render_list(call.kind, doc);
     case output::journal: return render_journal(doc);
+    case output::storage: return render_storage(doc);
     default: return render_one(call.kind, doc);
   }
 }

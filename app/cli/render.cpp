@@ -54,7 +54,22 @@ layout const& layout_of(resource kind) {
   static layout const service{"services",
                               {{"NAME", "name"}, {"ENABLED", "enabled", format::yes_no}, {"STATE", "state"},
                                {"DETAIL", "detail"}}};
+  static layout const storage{"tables",
+                              {{"DATABASE", "database_bytes", format::size},
+                               {"BODIES IN THE DATABASE", "bodies_in_database"},
+                               {"THEIR SIZE", "body_bytes_in_database", format::size},
+                               {"BODIES IN FILES", "bodies_in_files"},
+                               {"THEIR SIZE", "body_bytes_in_files", format::size},
+                               {"UNREFERENCED BODIES", "unreferenced_bodies"}}};
+  static layout const storage_purge{"",
+                                    {{"BODIES DELETED", "bodies_deleted"},
+                                     {"ORPHAN FILES ADOPTED", "orphan_files_adopted"},
+                                     {"TEMP FILES DELETED", "temp_files_deleted"},
+                                     {"REDUNDANT FILES DELETED", "redundant_files_deleted"},
+                                     {"GRACE SECONDS", "grace_seconds"}}};
   switch (kind) {
+    case resource::storage: return storage;
+    case resource::storage_purge: return storage_purge;
     case resource::domain: return domain;
     case resource::account: return account;
     case resource::alias: return alias;
@@ -143,6 +158,19 @@ std::string render_one(resource kind, json::value const& obj) {
   for (auto const& c : layout_of(kind).columns)
     if (c.in_detail) fields.emplace_back(detail_label(c.header), format_cell(field_of(obj, c.field), c.fmt));
   return render_fields(fields);
+}
+
+std::string render_storage(json::value const& doc) {
+  std::string out = render_one(resource::storage, doc);
+  auto const* tables = field_of(doc, "tables");
+  if (tables == nullptr || !tables->is_array() || tables->get_array().empty()) return out;
+  table t({"TABLE", "SIZE", "ROWS", "DEAD ROWS", "AUTOVACUUMS", "LAST AUTOVACUUM"});
+  for (auto const& r : tables->get_array())
+    t.add_row({format_cell(field_of(r, "name"), format::text), format_cell(field_of(r, "bytes"), format::size),
+               format_cell(field_of(r, "live_rows"), format::text), format_cell(field_of(r, "dead_rows"), format::text),
+               format_cell(field_of(r, "autovacuum_runs"), format::text),
+               format_cell(field_of(r, "last_autovacuum"), format::text)});
+  return out + "\n" + t.render();
 }
 
 namespace {

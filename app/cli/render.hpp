@@ -9,7 +9,7 @@
 
 namespace posta::cli {
 
-enum class resource { domain, account, alias, group, setting, service };
+enum class resource { domain, account, alias, group, setting, service, storage, storage_purge };
 
 // A list document such as {"accounts": [...]}: a table, or "no accounts".
 std::string render_list(resource kind, boost::json::value const& doc);
@@ -19,6 +19,10 @@ std::string render_one(resource kind, boost::json::value const& obj);
 
 // The journal page: a heading line, then time/level/service/text rows.
 std::string render_journal(boost::json::value const& doc);
+
+// GET /storage: the totals, then one row per table (size, rows, dead rows,
+// autovacuum).
+std::string render_storage(boost::json::value const& doc);
 
 // One JSON value as a table cell: strings bare, arrays joined by ", ",
 // null as "-", everything else in JSON syntax.

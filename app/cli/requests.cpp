@@ -18,6 +18,8 @@ std::string_view collection(resource kind) {
     case resource::group: return "groups";
     case resource::setting: return "settings";
     case resource::service: return "services";
+    case resource::storage:
+    case resource::storage_purge: return "storage";
   }
   return "domains";
 }
@@ -30,6 +32,8 @@ std::string_view singular(resource kind) {
     case resource::group: return "group";
     case resource::setting: return "setting";
     case resource::service: return "service";
+    case resource::storage:
+    case resource::storage_purge: return "storage";
   }
   return "object";
 }
@@ -102,6 +106,14 @@ api_call setting_set_call(std::string_view key, std::string_view value_text) {
 api_call service_toggle_call(std::string_view name, bool enable) {
   return {"POST", item_target(resource::service, name) + (enable ? "/enable" : "/disable"), std::nullopt,
           resource::service, output::one, {}};
+}
+
+api_call storage_call() {
+  return {"GET", std::string(api) + "storage", std::nullopt, resource::storage, output::storage, {}};
+}
+
+api_call storage_purge_call() {
+  return {"POST", std::string(api) + "storage/purge", std::nullopt, resource::storage_purge, output::one, {}};
 }
 
 api_call journal_call(journal_query const& q) {

@@ -14,7 +14,7 @@
 
 namespace posta::cli {
 
-enum class output { list, one, journal, message };
+enum class output { list, one, journal, storage, message };
 
 struct api_call {
   std::string method;
@@ -38,6 +38,10 @@ api_call group_member_add_call(std::string_view group, std::string_view member);
 api_call group_member_remove_call(std::string_view group, std::string_view member);
 api_call setting_set_call(std::string_view key, std::string_view value_text);
 api_call service_toggle_call(std::string_view name, bool enable);
+
+// GET /storage and POST /storage/purge.
+api_call storage_call();
+api_call storage_purge_call();
 
 struct journal_query {
   std::optional<std::string> date, level, service;

@@ -9,6 +9,7 @@
 #   posta_bench_cli ARGS...                   the posta CLI against it
 #   posta_bench_add_accounts DOMAIN COUNT     user1..userCOUNT@DOMAIN
 #   posta_bench_message_count                 messages in mailboxes (via psql)
+#   posta_bench_sql QUERY                     one value from the database
 #   posta_bench_stop                          SIGTERM by pid, then wait (and
 #                                             stop a PostgreSQL it left behind)
 
@@ -80,10 +81,11 @@ posta_bench_add_accounts() {
 
 # Messages stored in mailboxes, read from the embedded database directly (the
 # mailstore schema's `messages` table); empty when it cannot be read.
-posta_bench_message_count() {
-  psql -X -At -h "$POSTA_BENCH_DIR/data/pg" -p 5432 -U postgres -d posta \
-    -c "SELECT count(*) FROM messages" 2>/dev/null || true
+posta_bench_sql() {
+  psql -X -At -h "$POSTA_BENCH_DIR/data/pg" -p 5432 -U postgres -d posta -c "$1" 2>/dev/null || true
 }
+
+posta_bench_message_count() { posta_bench_sql "SELECT count(*) FROM messages"; }
 
 # Posta stops its embedded PostgreSQL on SIGTERM; give it time to do so. If
 # Posta died without doing so, the cluster is stopped by its own pid (SIGINT:

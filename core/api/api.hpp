@@ -1,7 +1,8 @@
 // The admin API (docs/api.md): routes under /api/v1 for identity, settings,
-// services and the journal, mounted on the http listener's router.
+// services, the journal and storage, mounted on the http listener's router.
 #pragma once
 
+namespace posta::blob { class store; }
 namespace posta::db { class pool; }
 namespace posta::http { class router; }
 namespace posta::identity { class store; }
@@ -15,6 +16,7 @@ struct context {
   identity::store& identity;
   settings::store& settings;
   service::registry& services;
+  blob::store& blobs;
 };
 
 void add_routes(http::router& router, context& ctx);
@@ -27,5 +29,6 @@ void add_group_routes(http::router& router, context& ctx);
 void add_settings_routes(http::router& router, context& ctx);
 void add_service_routes(http::router& router, context& ctx);
 void add_journal_routes(http::router& router, context& ctx);
+void add_storage_routes(http::router& router, context& ctx);
 
 }  // namespace posta::api

@@ -17,6 +17,7 @@ void add_routes(http::router& r, context& ctx) {
   add_settings_routes(r, ctx);
   add_service_routes(r, ctx);
   add_journal_routes(r, ctx);
+  add_storage_routes(r, ctx);
   // GET / answers once the server is ready (the router is mounted last).
   r.add("GET", "/", [](http::request const&, http::route_params const&) -> asio::awaitable<http::response> {
     co_return http::response{200, "text/html; charset=utf-8",

@@ -20,50 +20,58 @@ bool file_exists_blocking(std::filesystem::path const& p) {
 
 struct pin_arrays {
   std::vector<std::string> hashes;
-  std::vector<std::int64_t> sizes, is_inline;
+  std::vector<std::int64_t> sizes, is_inline, references;
   std::vector<std::int64_t> offsets;  // 1-based, into `bodies`; 0 for file blobs
   std::string bodies;                 // every inline body, one after the other
 };
 
-pin_arrays arrays_of(std::vector<blob_ref> const& refs) {
-  std::map<std::string, blob_ref const*> unique;  // one row may be touched once per statement
-  for (auto const& r : refs) {
-    auto [it, added] = unique.emplace(r.hash, &r);
-    if (!added && r.is_inline()) it->second = &r;
+pin_arrays arrays_of(std::vector<blob_use> const& uses) {
+  struct merged {
+    blob_ref const* ref;
+    std::int64_t references;
+  };
+  std::map<std::string, merged> unique;  // one row may be touched once per statement
+  for (auto const& u : uses) {
+    auto [it, added] = unique.emplace(u.ref.hash, merged{&u.ref, u.references});
+    if (added) continue;
+    it->second.references += u.references;
+    if (u.ref.is_inline()) it->second.ref = &u.ref;
   }
   pin_arrays out;
-  for (auto const& [hash, ref] : unique) {
+  for (auto const& [hash, m] : unique) {
     out.hashes.push_back(hash);
-    out.sizes.push_back(ref->size);
-    out.is_inline.push_back(ref->is_inline() ? 1 : 0);
-    out.offsets.push_back(ref->is_inline() ? static_cast<std::int64_t>(out.bodies.size()) + 1 : 0);
-    if (ref->is_inline()) out.bodies.append(*ref->inline_body);
+    out.sizes.push_back(m.ref->size);
+    out.references.push_back(m.references);
+    out.is_inline.push_back(m.ref->is_inline() ? 1 : 0);
+    out.offsets.push_back(m.ref->is_inline() ? static_cast<std::int64_t>(out.bodies.size()) + 1 : 0);
+    if (m.ref->is_inline()) out.bodies.append(*m.ref->inline_body);
   }
   return out;
 }
 
 }  // namespace
 
-asio::awaitable<result<void>> store::pin(db::connection& conn, std::vector<blob_ref> const& refs) const {
-  auto a = arrays_of(refs);
+asio::awaitable<result<void>> store::pin(db::connection& conn, std::vector<blob_use> const& uses) const {
+  auto a = arrays_of(uses);
   // A row that exists as a file blob takes the inline body when one comes
   // along; its file becomes redundant and garbage collection removes it.
   // The bodies travel as one base64 text parameter, decoded once (the CTE is
   // MATERIALIZED: inlined, the decoding would run again for every row) and
   // cut by offset: plain ASCII through the text protocol, and no array of
   // large elements for the server to parse (array_in was a seventh of its CPU).
+  // A new row is written once, with its final reference count.
   auto bodies = util::base64_encode(a.bodies);
   POSTA_CO_TRY_ASSIGN(auto rows,
                       co_await conn.q("WITH all_bodies AS MATERIALIZED (SELECT decode($5, 'base64') AS b) "
                                       "INSERT INTO blobs(hash, size, refcount, body) "
-                                      "SELECT h, s, 0, CASE WHEN i = 1 THEN substring(all_bodies.b FROM o::int FOR s::int) END "
-                                      "FROM unnest($1::text[], $2::bigint[], $3::int[], $4::bigint[]) AS v(h, s, i, o), "
-                                      "all_bodies "
-                                      "ON CONFLICT (hash) DO UPDATE SET updated_at = now(), "
-                                      "body = coalesce(blobs.body, excluded.body) "
+                                      "SELECT h, s, n, CASE WHEN i = 1 THEN substring(all_bodies.b FROM o::int FOR s::int) END "
+                                      "FROM unnest($1::text[], $2::bigint[], $3::int[], $4::bigint[], $6::bigint[]) "
+                                      "AS v(h, s, i, o, n), all_bodies "
+                                      "ON CONFLICT (hash) DO UPDATE SET refcount = blobs.refcount + excluded.refcount, "
+                                      "updated_at = now(), body = coalesce(blobs.body, excluded.body) "
                                       "RETURNING hash, body IS NULL",
                                       db::text_array(a.hashes), db::int_array(a.sizes), db::int_array(a.is_inline),
-                                      db::int_array(a.offsets), bodies));
+                                      db::int_array(a.offsets), bodies, db::int_array(a.references)));
   std::vector<std::filesystem::path> files;
   for (int i = 0; i < rows.size(); ++i)
     if (rows.boolean(i, 1)) files.push_back(path_of(rows.text(i, 0)));

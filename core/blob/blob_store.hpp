@@ -28,6 +28,12 @@ struct blob_ref {
   bool is_inline() const noexcept { return inline_body != nullptr; }
 };
 
+// A blob and the number of rows that the pinning transaction makes refer to it.
+struct blob_use {
+  blob_ref ref;
+  std::int64_t references = 0;
+};
+
 // Receives one body while hashing it. It stays in memory up to the store's
 // inline limit; past it, it spills to a temporary file that further appends
 // extend (page cache only; finish_blocking() does the fsyncs).
@@ -84,13 +90,15 @@ class store {
                                          std::int64_t length = -1) const;
 
   // Makes sure the `blobs` rows exist, inside the caller's transaction, before
-  // rows that refer to them are inserted (their triggers count the
-  // references); inline bodies are written here. The row lock taken here
-  // orders us after a garbage collector deleting the same blob, so a file is
-  // checked after it: a file blob deleted in between is an error (retry),
-  // never a reference to a missing file. All of `refs` in one statement
-  // (duplicates allowed).
-  asio::awaitable<result<void>> pin(db::connection& conn, std::vector<blob_ref> const& refs) const;
+  // rows that refer to them are inserted, and adds the references those rows
+  // will hold (inserts of messages and queue rows do not count them: the
+  // caller says how many it adds; deletes are counted by the schema). Inline
+  // bodies are written here. The row lock taken here orders us after a
+  // garbage collector deleting the same blob, so a file is checked after it:
+  // a file blob deleted in between is an error (retry), never a reference to
+  // a missing file. All of `uses` in one statement (a hash may repeat: its
+  // references add up).
+  asio::awaitable<result<void>> pin(db::connection& conn, std::vector<blob_use> const& uses) const;
 
   struct gc_report {
     int blobs_deleted = 0;          // rows (and their files) removed

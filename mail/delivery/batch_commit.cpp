@@ -27,6 +27,8 @@ struct rows_to_insert {
   std::vector<std::int64_t> mailbox, uid, modseq, size;
   std::vector<std::string> prefix, hash, delivery;
   std::vector<std::string> q_delivery, q_hash, q_sender, q_rcpt, q_envid, q_ret, q_notify, q_orcpt, q_ip;
+
+  std::int64_t count() const { return static_cast<std::int64_t>(mailbox.size() + q_rcpt.size()); }
 };
 
 std::string header_prefix(std::string const& sender, std::string const& delivered_to) {
@@ -136,31 +138,34 @@ std::vector<db::statement> statements_for(rows_to_insert const& rows, std::map<s
 
 namespace {
 
-// Blob rows (with inline bodies) and parsed structures, one statement each.
-asio::awaitable<result<void>> pin_with_structures(db::connection& c, blob::store const& blobs,
-                                                  std::vector<blob::blob_ref> const& refs,
-                                                  std::vector<std::string> const& structures) {
+// The bodies a batch stores, each with the rows that refer to it, and their
+// parsed structures.
+struct blob_uses {
+  std::vector<blob::blob_use> uses;
+  std::vector<std::string> structures;
+
+  void add(request const& req, std::int64_t references) {
+    if (references == 0) return;  // reached nobody: nothing to keep
+    uses.push_back({req.blob, references});
+    structures.push_back(req.structure_json);
+  }
+};
+
+// Blob rows (with inline bodies and reference counts) and parsed structures,
+// one statement each.
+asio::awaitable<result<void>> pin_with_structures(db::connection& c, blob::store const& blobs, blob_uses const& b) {
+  if (b.uses.empty()) co_return result<void>{};
   std::vector<std::string> hashes;
-  for (auto const& r : refs) hashes.push_back(r.hash);
-  POSTA_CO_TRY(co_await blobs.pin(c, refs));
+  for (auto const& u : b.uses) hashes.push_back(u.ref.hash);
+  POSTA_CO_TRY(co_await blobs.pin(c, b.uses));
   POSTA_CO_TRY(co_await c.q("INSERT INTO blob_structures(hash, structure) "
-                            "SELECT h, s::jsonb FROM unnest($1::text[], $2::text[]) AS v(h, s) "
+                            "SELECT h, s FROM unnest($1::text[], $2::text[]) AS v(h, s) "
                             "ON CONFLICT (hash) DO NOTHING",
-                            db::text_array(hashes), db::text_array(structures)));
+                            db::text_array(hashes), db::text_array(b.structures)));
   co_return result<void>{};
 }
 
 }  // namespace
-
-asio::awaitable<result<void>> committer::store_blobs(db::connection& c, std::vector<job*> const& batch) const {
-  std::vector<blob::blob_ref> refs;
-  std::vector<std::string> structures;
-  for (auto* j : batch) {
-    refs.push_back(job_request(j).blob);
-    structures.push_back(job_request(j).structure_json);
-  }
-  co_return co_await pin_with_structures(c, blobs_, refs, structures);
-}
 
 namespace {
 
@@ -232,7 +237,6 @@ asio::awaitable<result<std::map<std::string, report>>> committer::commit_in(db::
   std::map<std::string, report> out;
   if (batch.empty()) co_return out;
   auto grace = quota_grace_percent_.load();
-  POSTA_CO_TRY(co_await store_blobs(c, batch));
   POSTA_CO_TRY_ASSIGN(auto known, co_await resolver::prefetch(c, addresses_of(batch)));
   std::vector<expansion> expansions, senders(batch.size());
   std::set<std::int64_t> accounts;
@@ -251,27 +255,23 @@ asio::awaitable<result<std::map<std::string, report>>> committer::commit_in(db::
   }
   POSTA_CO_TRY_ASSIGN(auto boxes, co_await lock_inboxes(c, accounts));
   rows_to_insert rows;
+  blob_uses blobs;
   std::vector<report> reports(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto before = rows.count();
     place_local(job_request(batch[i]), expansions[i], boxes, rows, reports[i], grace);
     place_remote(job_request(batch[i]), expansions[i], rows, reports[i]);
+    blobs.add(job_request(batch[i]), rows.count() - before);
     for (auto const& g : expansions[i].gone) reports[i].gone.push_back(g.address);
   }
   // DURABILITY: failure notices commit with the messages they report on.
-  std::vector<request> notices;
   for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto before = rows.count();
     auto notice = place_notice(job_request(batch[i]), expansions[i], senders[i], boxes, rows, reports[i], grace);
-    if (notice) notices.push_back(std::move(*notice));
+    if (notice) blobs.add(*notice, rows.count() - before);
   }
-  if (!notices.empty()) {
-    std::vector<blob::blob_ref> notice_blobs;
-    std::vector<std::string> notice_structures;
-    for (auto& n : notices) {
-      notice_blobs.push_back(n.blob);
-      notice_structures.push_back(std::move(n.structure_json));
-    }
-    POSTA_CO_TRY(co_await pin_with_structures(c, blobs_, notice_blobs, notice_structures));
-  }
+  // Lock order: INBOX rows (id order, above), then blob rows (hash order).
+  POSTA_CO_TRY(co_await pin_with_structures(c, blobs_, blobs));
   auto statements = statements_for(rows, boxes);
   std::vector<std::string> ids;
   for (auto* j : batch) ids.push_back(job_request(j).delivery_id);

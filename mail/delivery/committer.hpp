@@ -88,7 +88,6 @@ class committer {
   static request const& job_request(job const* j);
   static std::vector<std::string> addresses_of(std::vector<job*> const& batch);
   static bool job_was_tried(job const* j);
-  asio::awaitable<result<void>> store_blobs(db::connection& c, std::vector<job*> const& batch) const;
 
   db::pool& pool_;
   blob::store const& blobs_;

@@ -69,7 +69,7 @@ db::statement record_deliveries(std::vector<std::string> const& ids, std::vector
                                                  {"over_quota", to_json(rep.over_quota)},
                                                  {"gone", to_json(rep.gone)},
                                                  {"notice_sent", rep.notice_sent}}));
-  return {"INSERT INTO deliveries(id, report) SELECT i, r::jsonb FROM unnest($1::text[], $2::text[]) AS v(i, r)",
+  return {"INSERT INTO deliveries(id, report) SELECT i, r FROM unnest($1::text[], $2::text[]) AS v(i, r)",
           db::make_params(db::text_array(ids), db::text_array(texts))};
 }
 

@@ -47,9 +47,9 @@ class blobs : public db_test {
     }());
   }
 
-  result<void> pin(blob::blob_ref const& ref) {
-    std::vector<blob::blob_ref> refs{ref};
-    return run(pool_->transaction([&](db::connection& c) { return store_->pin(c, refs); }));
+  result<void> pin(blob::blob_ref const& ref, std::int64_t references = 0) {
+    std::vector<blob::blob_use> uses{{ref, references}};
+    return run(pool_->transaction([&](db::connection& c) { return store_->pin(c, uses); }));
   }
 
   result<std::string> read(std::string const& hash, std::int64_t offset = 0, std::int64_t length = -1) {
@@ -149,6 +149,19 @@ TEST_F(blobs, PinCreatesOneUnreferencedRow) {
   ASSERT_EQ(rows.size(), 1);
   EXPECT_EQ(rows.i64(0, 0), 6);
   EXPECT_EQ(rows.i64(0, 1), 0);
+}
+
+TEST_F(blobs, PinAddsTheReferencesItIsGiven) {
+  store_->set_inline_max_bytes(1024);
+  auto ref = store_->put_blocking("shared by three, then one more");
+  ASSERT_TRUE(is_ok(ref));
+  std::vector<blob::blob_use> uses{{*ref, 2}, {*ref, 1}};  // one hash twice in one statement
+  ASSERT_TRUE(is_ok(run(pool_->transaction([&](db::connection& c) { return store_->pin(c, uses); }))));
+  auto refcount = [&] { return sql("SELECT refcount FROM blobs WHERE hash = $1", db::make_params(ref->hash)).i64(0, 0); };
+  EXPECT_EQ(refcount(), 3);
+  ASSERT_TRUE(is_ok(pin(*ref, 1)));
+  EXPECT_EQ(refcount(), 4);
+  EXPECT_EQ(*read(ref->hash), "shared by three, then one more");
 }
 
 TEST_F(blobs, PinOfAMissingFileFailsAndRollsBack) {

@@ -180,7 +180,7 @@ class DatabaseFaultTests(SmtpTestCase):
 
     def stored_counts(self):
         """Subject (the marker) -> number of copies in ANN's INBOX."""
-        rows = self.sql("SELECT s.structure->>'s', count(*) FROM messages m "
+        rows = self.sql("SELECT s.structure::jsonb->>'s', count(*) FROM messages m "
                         "JOIN mailboxes b ON b.id = m.mailbox_id JOIN accounts a ON a.id = b.account_id "
                         "JOIN blob_structures s ON s.hash = m.blob_hash "
                         "WHERE a.address = '%s' GROUP BY 1" % ANN)

@@ -65,7 +65,7 @@ class HostileTestCase(SmtpTestCase):
         hashes = [m["hash"] for m in self.inbox(account)
                   if marker.encode() in m["prefix"].encode() + self.blob(m["hash"])]
         self.assertEqual(len(hashes), 1)
-        return json.loads(self.scalar("SELECT structure->'e'->5 FROM blob_structures WHERE hash = %s"
+        return json.loads(self.scalar("SELECT structure::jsonb->'e'->5 FROM blob_structures WHERE hash = %s"
                                       % sql_literal(hashes[0])))
 
     def delivers_normal_mail(self, c=None):
