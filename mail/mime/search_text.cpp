@@ -71,12 +71,18 @@ class body_collector {
 
 std::string_view field_of(search_text_key key) {
   switch (key) {
-    case search_text_key::subject: return "subject";
-    case search_text_key::from: return "from";
-    case search_text_key::to: return "to";
-    case search_text_key::cc: return "cc";
-    case search_text_key::bcc: return "bcc";
-    default: return {};
+    case search_text_key::subject:
+      return "subject";
+    case search_text_key::from:
+      return "from";
+    case search_text_key::to:
+      return "to";
+    case search_text_key::cc:
+      return "cc";
+    case search_text_key::bcc:
+      return "bcc";
+    default:
+      return {};
   }
 }
 

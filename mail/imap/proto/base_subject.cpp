@@ -10,7 +10,9 @@ namespace posta::mail::imap::proto {
 
 namespace {
 
-bool is_wsp(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool is_wsp(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 // Step (1): tabs and line breaks become spaces, runs of spaces one space.
 std::string normalise_whitespace(std::string_view s) {
@@ -60,12 +62,12 @@ class extractor {
 
   base_subject run() {
     for (;;) {
-      remove_trailers();                  // (2)
+      remove_trailers();                          // (2)
       while (remove_leader() || remove_blob()) {  // (3) to (5)
       }
-      if (!unwrap_forward()) break;       // (6), then again from (2)
+      if (!unwrap_forward()) break;  // (6), then again from (2)
     }
-    return {std::string(v_), reply_};     // (7)
+    return {std::string(v_), reply_};  // (7)
   }
 
  private:
@@ -132,6 +134,8 @@ class extractor {
 
 }  // namespace
 
-base_subject extract_base_subject(std::string_view decoded) { return extractor(decoded).run(); }
+base_subject extract_base_subject(std::string_view decoded) {
+  return extractor(decoded).run();
+}
 
 }  // namespace posta::mail::imap::proto

@@ -8,7 +8,9 @@
 
 namespace posta::mail::imap::proto {
 
-inline char casemap(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
+inline char casemap(char c) {
+  return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+}
 
 // The collation key: compare two keys octet by octet as unsigned bytes.
 inline std::string casemap_key(std::string_view s) {

@@ -17,8 +17,12 @@ std::string_view line_at(std::string_view header, std::size_t pos) {
   return header.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos + 1);
 }
 
-bool is_blank(std::string_view line) { return line == "\r\n" || line == "\n"; }
-bool is_continuation(std::string_view line) { return !line.empty() && (line[0] == ' ' || line[0] == '\t'); }
+bool is_blank(std::string_view line) {
+  return line == "\r\n" || line == "\n";
+}
+bool is_continuation(std::string_view line) {
+  return !line.empty() && (line[0] == ' ' || line[0] == '\t');
+}
 
 // The field name of a line, trailing WSP removed; nullopt when there is no
 // colon or the name is empty.

@@ -37,15 +37,24 @@ int three_way(T const& a, T const& b) {
 
 int compare_key(sort_fields const& a, sort_fields const& b, sort_key key) {
   switch (key) {
-    case sort_key::arrival: return three_way(a.internal_date, b.internal_date);
-    case sort_key::cc: return casemap_compare(a.cc, b.cc);
-    case sort_key::date: return three_way(a.sent_date, b.sent_date);
-    case sort_key::from: return casemap_compare(a.from, b.from);
-    case sort_key::size: return three_way(a.size, b.size);
-    case sort_key::subject: return casemap_compare(a.subject, b.subject);
-    case sort_key::to: return casemap_compare(a.to, b.to);
-    case sort_key::display_from: return casemap_compare(a.display_from, b.display_from);
-    case sort_key::display_to: return casemap_compare(a.display_to, b.display_to);
+    case sort_key::arrival:
+      return three_way(a.internal_date, b.internal_date);
+    case sort_key::cc:
+      return casemap_compare(a.cc, b.cc);
+    case sort_key::date:
+      return three_way(a.sent_date, b.sent_date);
+    case sort_key::from:
+      return casemap_compare(a.from, b.from);
+    case sort_key::size:
+      return three_way(a.size, b.size);
+    case sort_key::subject:
+      return casemap_compare(a.subject, b.subject);
+    case sort_key::to:
+      return casemap_compare(a.to, b.to);
+    case sort_key::display_from:
+      return casemap_compare(a.display_from, b.display_from);
+    case sort_key::display_to:
+      return casemap_compare(a.display_to, b.display_to);
   }
   return 0;
 }

@@ -24,12 +24,12 @@ struct sort_criterion {
 
 // What SORT needs of one message, computed once per message.
 struct sort_fields {
-  std::uint32_t id = 0;  // sequence number or UID: the answer and the final tie-break
-  std::int64_t internal_date = 0;  // Unix seconds
-  std::int64_t sent_date = 0;      // Date header in UTC, else internal_date (RFC 5256 DATE)
-  std::uint64_t size = 0;          // RFC822.SIZE
-  std::string subject;             // base subject (RFC 5256 2.1)
-  std::string from, to, cc;        // addr-mailbox of the first address, "" when none
+  std::uint32_t id = 0;                  // sequence number or UID: the answer and the final tie-break
+  std::int64_t internal_date = 0;        // Unix seconds
+  std::int64_t sent_date = 0;            // Date header in UTC, else internal_date (RFC 5256 DATE)
+  std::uint64_t size = 0;                // RFC822.SIZE
+  std::string subject;                   // base subject (RFC 5256 2.1)
+  std::string from, to, cc;              // addr-mailbox of the first address, "" when none
   std::string display_from, display_to;  // RFC 5957: decoded display-name, else the addr-spec
 };
 
@@ -39,8 +39,8 @@ using name_decoder = std::function<std::string(std::string_view)>;
 
 // The sort data of a stored message; `subject_decoded` and `sent_date` come
 // from the stored structure.
-sort_fields make_sort_fields(mail::mime::message_structure const& ms, std::uint32_t id,
-                             std::int64_t internal_date, name_decoder const& decode);
+sort_fields make_sort_fields(mail::mime::message_structure const& ms, std::uint32_t id, std::int64_t internal_date,
+                             name_decoder const& decode);
 
 // The first mailbox of a list (group markers skipped), or nullptr.
 mail::mime::address const* first_mailbox(mail::mime::address_list const& list);

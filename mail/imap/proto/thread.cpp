@@ -19,7 +19,9 @@ using threading::forest;
 using threading::message_info;
 using threading::no_node;
 
-bool is_fws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool is_fws(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 // Ascending id order: REFERENCES gives a duplicated Message-ID to the
 // lowest-numbered message.
@@ -57,9 +59,12 @@ class reference_linker {
     auto ids = parse_msg_ids(message_id);
     if (ids.empty()) return f_.add(message);
     auto [it, inserted] = table_.try_emplace(ids.front(), no_node);
-    if (inserted) it->second = f_.add(message);
-    else if (f_.is_dummy(it->second)) f_.at(it->second).message = message;
-    else return f_.add(message);
+    if (inserted)
+      it->second = f_.add(message);
+    else if (f_.is_dummy(it->second))
+      f_.at(it->second).message = message;
+    else
+      return f_.add(message);
     return it->second;
   }
 
@@ -223,8 +228,8 @@ std::vector<std::string> parse_msg_ids(std::string_view value) {
   return ids;
 }
 
-thread_fields make_thread_fields(mail::mime::message_structure const& ms, std::uint32_t id,
-                                 std::int64_t internal_date, std::string_view references) {
+thread_fields make_thread_fields(mail::mime::message_structure const& ms, std::uint32_t id, std::int64_t internal_date,
+                                 std::string_view references) {
   return thread_fields{id,
                        ms.sent_date.value_or(internal_date),
                        ms.subject_decoded,

@@ -26,8 +26,8 @@ struct thread_fields {
 
 // From the stored structure; References is not in the ENVELOPE, so the
 // caller passes its raw value (BODY[HEADER.FIELDS (REFERENCES)] of the blob).
-thread_fields make_thread_fields(mail::mime::message_structure const& ms, std::uint32_t id,
-                                 std::int64_t internal_date, std::string_view references);
+thread_fields make_thread_fields(mail::mime::message_structure const& ms, std::uint32_t id, std::int64_t internal_date,
+                                 std::string_view references);
 
 // The valid msg-ids "<left@right>" of a Message-ID, In-Reply-To or References
 // value, without the angle brackets and with folding white space removed.

@@ -11,8 +11,12 @@ namespace posta::mail::mime {
 
 namespace {
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f'; }
+char lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f';
+}
 bool is_name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
@@ -20,19 +24,19 @@ bool is_name_char(char c) {
 // Elements that end a line of text where they open or close.
 bool is_block(std::string_view name) {
   static constexpr std::array<std::string_view, 22> blocks = {
-      "br", "p", "div", "li", "tr", "td", "th", "table", "ul", "ol", "h1", "h2",
-      "h3", "h4", "h5", "h6", "blockquote", "pre", "hr", "dt", "dd", "title"};
+      "br", "p",  "div", "li", "tr", "td",         "th",  "table", "ul", "ol", "h1",
+      "h2", "h3", "h4",  "h5", "h6", "blockquote", "pre", "hr",    "dt", "dd", "title"};
   return std::find(blocks.begin(), blocks.end(), name) != blocks.end();
 }
 
 // The named references mail really uses; others stay as written.
 char32_t named_reference(std::string_view name) {
   static constexpr std::array<std::pair<std::string_view, char32_t>, 24> names = {{
-      {"amp", U'&'},      {"lt", U'<'},       {"gt", U'>'},       {"quot", U'"'},    {"apos", U'\''},
+      {"amp", U'&'},      {"lt", U'<'},        {"gt", U'>'},       {"quot", U'"'},    {"apos", U'\''},
       {"nbsp", U' '},     {"copy", U'\u00A9'}, {"reg", U'\u00AE'}, {"shy", 0xAD},     {"deg", U'\u00B0'},
-      {"laquo", 0xAB},    {"raquo", 0xBB},    {"middot", 0xB7},   {"times", 0xD7},   {"euro", 0x20AC},
-      {"hellip", 0x2026}, {"mdash", 0x2014},  {"ndash", 0x2013},  {"lsquo", 0x2018}, {"rsquo", 0x2019},
-      {"ldquo", 0x201C},  {"rdquo", 0x201D},  {"bull", 0x2022},   {"trade", 0x2122},
+      {"laquo", 0xAB},    {"raquo", 0xBB},     {"middot", 0xB7},   {"times", 0xD7},   {"euro", 0x20AC},
+      {"hellip", 0x2026}, {"mdash", 0x2014},   {"ndash", 0x2013},  {"lsquo", 0x2018}, {"rsquo", 0x2019},
+      {"ldquo", 0x201C},  {"rdquo", 0x201D},   {"bull", 0x2022},   {"trade", 0x2122},
   }};
   for (auto const& [n, cp] : names)
     if (n == name) return cp;
@@ -61,10 +65,14 @@ class reducer {
   std::string run() {
     while (i_ < in_.size()) {
       char c = in_[i_];
-      if (c == '<') tag();
-      else if (c == '&') reference();
-      else if (is_space(c)) space(), ++i_;
-      else out_ += c, ++i_;
+      if (c == '<')
+        tag();
+      else if (c == '&')
+        reference();
+      else if (is_space(c))
+        space(), ++i_;
+      else
+        out_ += c, ++i_;
     }
     while (!out_.empty() && (out_.back() == ' ' || out_.back() == '\n')) out_.pop_back();
     return std::move(out_);
@@ -138,6 +146,8 @@ class reducer {
 
 }  // namespace
 
-std::string html_to_text(std::string_view html) { return reducer(html).run(); }
+std::string html_to_text(std::string_view html) {
+  return reducer(html).run();
+}
 
 }  // namespace posta::mail::mime

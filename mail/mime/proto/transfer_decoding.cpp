@@ -24,7 +24,9 @@ int hex_value(char c) {
   return -1;
 }
 
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
+bool is_blank(char c) {
+  return c == ' ' || c == '\t';
+}
 
 // Runs a decoder over `body` in bounded chunks, handing each piece of
 // output to `sink` and reusing one buffer.
@@ -45,8 +47,7 @@ void decode_chunks(transfer_encoding encoding, std::string_view body, Sink&& sin
 }  // namespace
 
 std::optional<transfer_encoding> classify_transfer_encoding(std::optional<std::string> const& cte) {
-  if (!cte || cte->empty() || *cte == "7bit" || *cte == "8bit" || *cte == "binary")
-    return transfer_encoding::identity;
+  if (!cte || cte->empty() || *cte == "7bit" || *cte == "8bit" || *cte == "binary") return transfer_encoding::identity;
   if (*cte == "base64") return transfer_encoding::base64;
   if (*cte == "quoted-printable") return transfer_encoding::quoted_printable;
   return std::nullopt;
@@ -54,8 +55,12 @@ std::optional<transfer_encoding> classify_transfer_encoding(std::optional<std::s
 
 void transfer_decoder::feed(std::string_view chunk, std::string& out) {
   switch (encoding_) {
-    case transfer_encoding::identity: out.append(chunk); return;
-    case transfer_encoding::base64: feed_base64(chunk, out); return;
+    case transfer_encoding::identity:
+      out.append(chunk);
+      return;
+    case transfer_encoding::base64:
+      feed_base64(chunk, out);
+      return;
     case transfer_encoding::quoted_printable:
       for (char c : chunk) feed_qp(c, out);
       return;
@@ -133,8 +138,10 @@ bool transfer_decoder::qp_text(char c, std::string& out) {
   if (c == '\n') pending_.clear();
   out += pending_;
   pending_.clear();
-  if (c == '=') qp_ = qp_state::eq;
-  else out += c;
+  if (c == '=')
+    qp_ = qp_state::eq;
+  else
+    out += c;
   return true;
 }
 
@@ -187,7 +194,8 @@ bool transfer_decoder::qp_escape(char c, std::string& out) {
         return true;
       }
       return literal(pending_ + '\r');
-    default: return false;
+    default:
+      return false;
   }
 }
 

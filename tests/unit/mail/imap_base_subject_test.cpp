@@ -30,7 +30,7 @@ TEST(ImapBaseSubject, Table) {
       {"[list] Hello", "Hello", false},
       {"[a][b] [c] Hello", "Hello", false},
       {"[a] Re: [b] Fwd: Hello", "Hello", true},
-      {"[list]", "[list]", false},            // (4): removing it would leave nothing
+      {"[list]", "[list]", false},  // (4): removing it would leave nothing
       {"[a] [b]", "[b]", false},
       {"Hello (fwd)", "Hello", true},
       {"Hello (fwd) (FWD)  ", "Hello", true},

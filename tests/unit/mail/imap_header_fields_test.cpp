@@ -13,7 +13,9 @@ namespace {
 
 using names = std::vector<std::string>;
 
-std::string only(std::string_view h, names const& n) { return filter_header_fields(h, n, field_selection::only); }
+std::string only(std::string_view h, names const& n) {
+  return filter_header_fields(h, n, field_selection::only);
+}
 std::string except(std::string_view h, names const& n) {
   return filter_header_fields(h, n, field_selection::except);
 }
@@ -60,7 +62,8 @@ TEST(ImapHeaderFields, BareLineFeedsAndGarbage) {
 // A cut-off last line without colon (say "Sub") is no field: in neither subset.
 std::size_t unfinished_garbage(std::string_view h) {
   auto tail = h.substr(h.rfind('\n') == std::string_view::npos ? 0 : h.rfind('\n') + 1);
-  bool field_or_continuation = tail.find(':') != std::string_view::npos || tail.starts_with(" ") || tail.starts_with("\t");
+  bool field_or_continuation =
+      tail.find(':') != std::string_view::npos || tail.starts_with(" ") || tail.starts_with("\t");
   return field_or_continuation ? 0 : tail.size();
 }
 

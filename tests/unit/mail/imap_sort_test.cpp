@@ -1,7 +1,6 @@
 // SORT keys (RFC 5256 3, RFC 5957): each key, REVERSE, several keys, ties
 // by mailbox order, and the sort data built from a parsed message.
 #include "mail/imap/proto/sort.hpp"
-
 #include "mail/mime/field_decoding.hpp"
 #include "mail/mime/parse_message.hpp"
 
@@ -42,7 +41,7 @@ TEST(ImapSort, EachKeyOrdersItsField) {
   EXPECT_EQ(run(m, {{sort_key::subject}}), (ids{3, 1, 2}));  // i;ascii-casemap: "C" after "b"
   EXPECT_EQ(run(m, {{sort_key::from}}), (ids{2, 3, 1}));
   EXPECT_EQ(run(m, {{sort_key::to}}), (ids{2, 1, 3}));
-  EXPECT_EQ(run(m, {{sort_key::cc}}), (ids{1, 3, 2}));       // no Cc sorts first (empty string)
+  EXPECT_EQ(run(m, {{sort_key::cc}}), (ids{1, 3, 2}));  // no Cc sorts first (empty string)
   EXPECT_EQ(run(m, {{sort_key::display_from}}), (ids{1, 3, 2}));
   EXPECT_EQ(run(m, {{sort_key::display_to}}), (ids{2, 1, 3}));
 }

@@ -20,8 +20,8 @@ TEST(MimeCaseFold, CodePoints) {
   EXPECT_EQ(fold_code_point(0x130), 0x130u);    // İ has only full and Turkic foldings
   EXPECT_EQ(fold_code_point(0x0100), 0x0101u);  // stride-2 runs
   EXPECT_EQ(fold_code_point(0x0101), 0x0101u);
-  EXPECT_EQ(fold_code_point(0x1F88), 0x1F80u);  // ᾈ: S
-  EXPECT_EQ(fold_code_point(0xAB70), 0x13A0u);  // Cherokee folds to upper case
+  EXPECT_EQ(fold_code_point(0x1F88), 0x1F80u);    // ᾈ: S
+  EXPECT_EQ(fold_code_point(0xAB70), 0x13A0u);    // Cherokee folds to upper case
   EXPECT_EQ(fold_code_point(0x10400), 0x10428u);  // Deseret, 4-byte UTF-8
   EXPECT_EQ(fold_code_point(0x1E921), 0x1E943u);  // Adlam, the last run
   EXPECT_EQ(fold_code_point(0x10FFFF), 0x10FFFFu);
@@ -33,21 +33,28 @@ TEST(MimeCaseFold, Strings) {
   EXPECT_EQ(fold_case("\xc8\xba"), "\xe2\xb1\xa5");                              // U+023A grows to 3 bytes
   EXPECT_EQ(fold_case("\xe2\x84\xaa"), "k");                                     // Kelvin shrinks to 1
   // Ill-formed bytes are copied, never dropped.
-  EXPECT_EQ(fold_case("A\xff" "B\xc3"), "a\xff" "b\xc3");
-  EXPECT_EQ(fold_case("\xc0\x81Z"), "\xc0\x81z");  // overlong
+  EXPECT_EQ(fold_case("A\xff"
+                      "B\xc3"),
+            "a\xff"
+            "b\xc3");
+  EXPECT_EQ(fold_case("\xc0\x81Z"), "\xc0\x81z");          // overlong
   EXPECT_EQ(fold_case("\xed\xa0\x80Z"), "\xed\xa0\x80z");  // surrogate
   EXPECT_EQ(fold_case(""), "");
 }
 
 TEST(MimeCaseFold, SubstringMatcher) {
-  auto hay = fold_case("Le r\xc3\xa9sum\xc3\xa9 de l'\xc3\x89""cole");  // "Le résumé de l'École"
+  auto hay = fold_case(
+      "Le r\xc3\xa9sum\xc3\xa9 de l'\xc3\x89"
+      "cole");  // "Le résumé de l'École"
   EXPECT_TRUE(substring_matcher("R\xc3\x89SUM\xc3\x89").matches(hay));
-  EXPECT_TRUE(substring_matcher("\xc3\xa9""cole").matches(hay));
+  EXPECT_TRUE(substring_matcher("\xc3\xa9"
+                                "cole")
+                  .matches(hay));
   EXPECT_TRUE(substring_matcher("").matches(hay));
   EXPECT_TRUE(substring_matcher("").matches(""));
   EXPECT_FALSE(substring_matcher("resume").matches(hay));  // no accent folding in IMAP
   EXPECT_FALSE(substring_matcher("ecole").matches(hay));
-  EXPECT_TRUE(substring_matcher("\xce\xa3\xce\x9f\xce\xa6\xce\x9f\xce\xa3")  // ΣΟΦΟΣ
+  EXPECT_TRUE(substring_matcher("\xce\xa3\xce\x9f\xce\xa6\xce\x9f\xce\xa3")          // ΣΟΦΟΣ
                   .matches(fold_case("\xcf\x83\xce\xbf\xcf\x86\xce\xbf\xcf\x82")));  // σοφος
   EXPECT_EQ(substring_matcher("ABC").folded_needle(), "abc");
 }

@@ -28,7 +28,9 @@ TEST(MimeHtmlText, Table) {
       {"&#0;&#xD800;&#99999999;", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
       {"&unknown; &amp &#; &#x;", "&unknown; &amp &#; &#x;"},
       {"soft&shy;hyphen", "softhyphen"},
-      {"&euro;5 &mdash; ok", "\xe2\x82\xac" "5 \xe2\x80\x94 ok"},
+      {"&euro;5 &mdash; ok",
+       "\xe2\x82\xac"
+       "5 \xe2\x80\x94 ok"},
       {"a < b and c<d", "a < b and c"},  // "<d" opens a tag that never ends
       {"unterminated <p class=", "unterminated"},
       {"<script>never closed", ""},

@@ -1,10 +1,9 @@
 // The searchable text of a message and the IMAP SEARCH text keys over it
 // (RFC 3501 6.4.4): decoded headers, text parts in any transfer encoding and
 // charset, HTML, inner messages; attachments are not text.
-#include "mail/mime/search_text.hpp"
-
 #include "mail/mime/field_decoding.hpp"
 #include "mail/mime/parse_message.hpp"
+#include "mail/mime/search_text.hpp"
 #include "mail/mime/utf8.hpp"
 
 #include <gtest/gtest.h>
@@ -78,7 +77,7 @@ TEST_F(MimeSearchText, HeaderKeys) {
   EXPECT_TRUE(matches(search_text_key::from, "JOERG@example"));
   EXPECT_TRUE(matches(search_text_key::to, "bob"));
   EXPECT_FALSE(matches(search_text_key::cc, "bob"));
-  EXPECT_FALSE(matches(search_text_key::bcc, ""));  // no Bcc field at all
+  EXPECT_FALSE(matches(search_text_key::bcc, ""));           // no Bcc field at all
   EXPECT_FALSE(matches(search_text_key::subject, "inner"));  // the inner message's header is body
   EXPECT_TRUE(matches(search_text_key::header, "value", "x-custom"));
   EXPECT_TRUE(matches(search_text_key::header, "", "X-EMPTY"));  // empty string: the field exists
@@ -88,7 +87,7 @@ TEST_F(MimeSearchText, HeaderKeys) {
 
 TEST_F(MimeSearchText, BodyAndText) {
   EXPECT_TRUE(matches(search_text_key::body, "caf\xc3\xa9 cr\xc3\xa8me, troP bon"));  // QP soft break, Latin-1
-  EXPECT_TRUE(matches(search_text_key::body, "hello world"));                           // base64 HTML
+  EXPECT_TRUE(matches(search_text_key::body, "hello world"));                         // base64 HTML
   EXPECT_FALSE(matches(search_text_key::body, "<b>"));
   EXPECT_FALSE(matches(search_text_key::body, "secret"));  // attachments are not text
   EXPECT_TRUE(matches(search_text_key::body, "inner subject"));
