@@ -4,6 +4,8 @@
 #include "mail/mime/field_decoding.hpp"
 #include "mail/mime/parse_message.hpp"
 
+#include "tests/unit/mail/crlf.hpp"
+
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -70,14 +72,7 @@ TEST(ImapSort, CasemapFoldsAsciiOnly) {
   EXPECT_EQ(run(m, {{sort_key::subject}}), (ids{3, 2, 1}));  // 8-bit octets after ASCII
 }
 
-std::string crlf(std::string_view lf) {
-  std::string out;
-  for (char c : lf) {
-    if (c == '\n') out.push_back('\r');
-    out.push_back(c);
-  }
-  return out;
-}
+using posta::test::crlf;
 
 TEST(ImapSort, FieldsFromAParsedMessage) {
   auto raw = crlf(

@@ -6,6 +6,8 @@
 #include "mail/mime/search_text.hpp"
 #include "mail/mime/utf8.hpp"
 
+#include "tests/unit/mail/crlf.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -13,14 +15,7 @@
 namespace posta::mail::mime {
 namespace {
 
-std::string crlf(std::string_view lf) {
-  std::string out;
-  for (char c : lf) {
-    if (c == '\n') out.push_back('\r');
-    out.push_back(c);
-  }
-  return out;
-}
+using posta::test::crlf;
 
 std::string const raw = crlf(
     "From: =?iso-8859-1?q?J=F6rg?= <joerg@example.org>\n"
