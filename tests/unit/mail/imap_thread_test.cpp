@@ -1,10 +1,14 @@
 // THREAD=ORDEREDSUBJECT and THREAD=REFERENCES (RFC 5256 3, 4): each step of
 // the REFERENCES algorithm, hostile link structures, and the response format.
 #include "mail/imap/proto/thread.hpp"
+
+#include "mail/imap/proto/thread_check.hpp"
 #include "mail/mime/parse_message.hpp"
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -185,6 +189,41 @@ TEST(ImapThread, FieldsFromAParsedMessage) {
   EXPECT_EQ(f.message_id, "<m@x>");
   EXPECT_EQ(f.in_reply_to, "<p@x>");
   EXPECT_EQ(f.references, "<q@x> <p@x>");
+}
+
+// Generated mailboxes full of what real ones contain and worse: missing and
+// duplicated ids, references in any order, loops, self references, and
+// few distinct subjects. Every message must come out exactly once, in a
+// well-formed response, from both algorithms.
+TEST(ImapThread, GeneratedMailboxesGiveWellFormedResponses) {
+  std::mt19937 rng(5256);
+  auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
+  std::string_view const subjects[] = {"", "a", "Re: a", "b", "[l] Fwd: b", "Re: Re: c"};
+  for (int round = 0; round < 300; ++round) {
+    std::vector<thread_fields> v;
+    std::set<std::uint32_t> ids;
+    int n = 1 + pick(40);
+    for (int i = 1; i <= n; ++i) {
+      std::string own = pick(8) == 0 ? "" : "<" + std::to_string(pick(n + 5)) + "@x>";
+      std::string references;
+      for (int k = pick(5); k > 0; --k) references += "<" + std::to_string(pick(n + 5)) + "@x> ";
+      auto id = static_cast<std::uint32_t>(i * 3);
+      v.push_back(m(id, std::string(subjects[pick(6)]), own, references, "<" + std::to_string(pick(n)) + "@x>"));
+      v.back().sent_date = pick(10);
+      ids.insert(id);
+    }
+    std::shuffle(v.begin(), v.end(), rng);
+    auto by_refs = thread_references(v);
+    auto by_subject = thread_orderedsubject(v);
+    EXPECT_TRUE(is_well_formed_thread_list(by_refs, ids)) << by_refs;
+    EXPECT_TRUE(is_well_formed_thread_list(by_subject, ids)) << by_subject;
+  }
+}
+
+TEST(ImapThread, WellFormedCheckRejectsBrokenResponses) {
+  EXPECT_TRUE(is_well_formed_thread_list("(1 2 (3)(4 5))((6)(7))", {1, 2, 3, 4, 5, 6, 7}));
+  for (std::string_view bad : {"(1)(1)", "(1", "1", "()", "(1 )", "(1)(2) ", "(1) (2)", "(1(2))", "(1 x)"})
+    EXPECT_FALSE(is_well_formed_thread_list(bad, {1, 2})) << bad;
 }
 
 }  // namespace
