@@ -25,7 +25,8 @@ struct thread_fields {
 };
 
 // From the stored structure; References is not in the ENVELOPE, so the
-// caller passes its raw value (BODY[HEADER.FIELDS (REFERENCES)] of the blob).
+// caller passes its raw value, or simply filter_header_fields(header,
+// {"references"}, only) of the stored header: only the "<...>" ids count.
 thread_fields make_thread_fields(mail::mime::message_structure const& ms, std::uint32_t id, std::int64_t internal_date,
                                  std::string_view references);
 

@@ -23,7 +23,8 @@ inline bool is_well_formed_thread_list(std::string_view threads, std::set<std::u
     } else if (c == ' ' && is_digit(previous)) {
     } else if (is_digit(c) && depth > 0) {
       std::uint32_t id = 0;
-      for (; i < threads.size() && is_digit(threads[i]); ++i) id = id * 10 + static_cast<std::uint32_t>(threads[i] - '0');
+      for (; i < threads.size() && is_digit(threads[i]); ++i)
+        id = id * 10 + static_cast<std::uint32_t>(threads[i] - '0');
       if (ids.erase(id) != 1) return false;
       previous = '0';
       continue;

@@ -1,7 +1,6 @@
 // THREAD=ORDEREDSUBJECT and THREAD=REFERENCES (RFC 5256 3, 4): each step of
 // the REFERENCES algorithm, hostile link structures, and the response format.
 #include "mail/imap/proto/thread.hpp"
-
 #include "mail/imap/proto/thread_check.hpp"
 #include "mail/mime/parse_message.hpp"
 
