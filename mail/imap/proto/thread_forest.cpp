@@ -17,14 +17,20 @@ int forest::add(int message) {
 
 void forest::link(int parent, int child) {
   nodes_[child].parent = parent;
+  nodes_[child].slot = nodes_[parent].children.size();
   nodes_[parent].children.push_back(child);
 }
 
+// SECURITY: a search for the child would make many unlinks from one
+// crowded parent quadratic.
 void forest::unlink(int child) {
   int p = nodes_[child].parent;
   if (p == no_node) return;
   auto& siblings = nodes_[p].children;
-  siblings.erase(std::find(siblings.begin(), siblings.end(), child));
+  int moved = siblings.back();
+  siblings[nodes_[child].slot] = moved;
+  nodes_[moved].slot = nodes_[child].slot;
+  siblings.pop_back();
   nodes_[child].parent = no_node;
 }
 

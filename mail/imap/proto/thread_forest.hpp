@@ -22,7 +22,8 @@ struct message_info {
 struct node {
   int message = no_node;  // index into the messages, no_node for a dummy
   int parent = no_node;
-  std::vector<int> children;
+  std::vector<int> children;  // in no particular order until sorted
+  std::size_t slot = 0;       // own index in the parent's children, kept by link/unlink
 };
 
 class forest {
@@ -36,6 +37,8 @@ class forest {
   std::size_t size() const { return nodes_.size(); }
 
   void link(int parent, int child);  // child must have no parent yet
+  // O(1), by swapping the last sibling into the child's place: only for
+  // step 1, before anything else reorders children and so stales the slots.
   void unlink(int child);
   // True when making `parent` the parent of `child` would close a loop.
   bool would_loop(int parent, int child) const;

@@ -162,6 +162,21 @@ TEST(ImapThreadReferences, DeepChainsNeedNoRecursion) {
   EXPECT_FALSE(refs(w, {.max_references = 5000}).empty());
 }
 
+// SECURITY: thousands of messages leaving one crowded parent (1.B) cost
+// linear time, and the swap that makes it so keeps every link right.
+TEST(ImapThreadReferences, ManyMovesFromOneParent) {
+  constexpr std::uint32_t n = 3000;
+  std::vector<thread_fields> v;
+  std::string expected = "(";
+  for (std::uint32_t j = 1; j <= n; ++j) {
+    auto later = "<t" + std::to_string(j) + "@x>";
+    v.push_back(m(j, "s" + std::to_string(j), "<m" + std::to_string(j) + "@x>", "<crowded@x> " + later));
+    v.push_back(m(n + j, "u" + std::to_string(j), later, "<other@x>"));
+    expected += "(" + std::to_string(n + j) + " " + std::to_string(j) + ")";
+  }
+  EXPECT_EQ(refs(v), expected + ")");
+}
+
 TEST(ImapThreadOrderedSubject, GroupsBySubjectSortsByDate) {
   std::vector<thread_fields> v = {m(1, "A", ""), m(2, "Re: a", ""), m(3, "B", ""), m(4, "[x] a", ""), m(5, "b", "")};
   v[0].sent_date = 10, v[1].sent_date = 30, v[2].sent_date = 5, v[3].sent_date = 20, v[4].sent_date = 40;
