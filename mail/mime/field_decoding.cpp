@@ -7,6 +7,7 @@
 
 #include <gmime/gmime.h>
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 
@@ -124,7 +125,7 @@ std::string charset_to_utf8(std::string_view text, std::string_view charset) {
   if (name.empty() || name == "us-ascii") return is_valid_utf8(text) ? sanitize_utf8(text) : decode_8bit(text);
   gmime_options();
   iconv_t cd = g_mime_iconv_open("UTF-8", g_mime_charset_iconv_name(name.c_str()));
-  if (cd == reinterpret_cast<iconv_t>(-1)) return decode_8bit(text);
+  if (reinterpret_cast<std::intptr_t>(cd) == -1) return decode_8bit(text);  // iconv's (iconv_t)-1
   std::unique_ptr<char, gfree> converted(g_mime_iconv_strndup(cd, text.data(), text.size()));
   g_mime_iconv_close(cd);
   return converted ? sanitize_utf8(converted.get()) : decode_8bit(text);

@@ -42,11 +42,9 @@ std::size_t blob_length(std::string_view v) {
 // subj-refwd = ("re" / ("fw" ["d"])) *WSP [subj-blob] ":"; length or 0.
 std::size_t refwd_length(std::string_view v) {
   std::size_t i = 0;
-  if (casemap_starts_with(v, "re")) {
-    i = 2;
-  } else if (casemap_starts_with(v, "fwd")) {
+  if (casemap_starts_with(v, "fwd")) {
     i = 3;
-  } else if (casemap_starts_with(v, "fw")) {
+  } else if (casemap_starts_with(v, "re") || casemap_starts_with(v, "fw")) {
     i = 2;
   } else {
     return 0;

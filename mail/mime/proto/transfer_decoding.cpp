@@ -6,7 +6,7 @@ namespace posta::mail::mime {
 
 namespace {
 
-constexpr std::size_t chunk_bytes = 64 * 1024;
+constexpr std::size_t chunk_bytes = std::size_t{64} * 1024;
 
 int base64_value(char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
