@@ -12,7 +12,8 @@ struct base_subject {
   std::string text;  // the base subject, whitespace normalised, case kept
   // True when a "Re:"/"Fw:"/"Fwd:" leader, a "(fwd)" trailer or "[fwd: ...]"
   // wrapping was removed: REFERENCES step 5 (RFC 5256 3) prefers a thread's
-  // original message to its replies.
+  // original message to its replies. Step 5.B names only the first two; a
+  // "[fwd: ...]" wrapping is just as plainly a forward, so it counts too.
   bool is_reply_or_forward = false;
 };
 
