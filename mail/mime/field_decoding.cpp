@@ -7,6 +7,7 @@
 
 #include <gmime/gmime.h>
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 
@@ -105,6 +106,29 @@ std::string decode_header_text(std::string_view raw) {
   auto text = c_string(raw);  // an embedded NUL just ends the text
   std::unique_ptr<char, gfree> decoded(g_mime_utils_header_decode_text(gmime_options(), text.c_str()));
   return sanitize_utf8(decoded ? std::string_view(decoded.get()) : std::string_view());
+}
+
+namespace {
+
+std::string decode_8bit(std::string_view text) {
+  std::unique_ptr<char, gfree> guessed(g_mime_utils_decode_8bit(gmime_options(), text.data(), text.size()));
+  return sanitize_utf8(guessed ? std::string_view(guessed.get()) : std::string_view());
+}
+
+}  // namespace
+
+std::string charset_to_utf8(std::string_view text, std::string_view charset) {
+  auto name = to_lower(charset.substr(0, 64));
+  if (name == "utf-8" || name == "utf8") return sanitize_utf8(text);
+  // COMPAT: 8-bit text labelled us-ascii, or not labelled, is mostly Latin-1
+  // or Windows-1252 from old clients.
+  if (name.empty() || name == "us-ascii") return is_valid_utf8(text) ? sanitize_utf8(text) : decode_8bit(text);
+  gmime_options();
+  iconv_t cd = g_mime_iconv_open("UTF-8", g_mime_charset_iconv_name(name.c_str()));
+  if (reinterpret_cast<std::intptr_t>(cd) == -1) return decode_8bit(text);  // iconv's (iconv_t)-1
+  std::unique_ptr<char, gfree> converted(g_mime_iconv_strndup(cd, text.data(), text.size()));
+  g_mime_iconv_close(cd);
+  return converted ? sanitize_utf8(converted.get()) : decode_8bit(text);
 }
 
 std::optional<std::int64_t> parse_date(std::string_view value) {

@@ -1,6 +1,7 @@
 // Decoding of single header fields with GMime, behind a GMime-free interface:
 // Content-Type (RFC 2045 5), Content-Disposition (RFC 2183), parameters
-// (RFC 2231), encoded words (RFC 2047) and Date (RFC 5322 3.3).
+// (RFC 2231), encoded words (RFC 2047) and Date (RFC 5322 3.3); and the
+// charset conversion of text (RFC 2046 4.1.2) that shares GMime's set-up.
 #pragma once
 
 #include "mail/mime/proto/message_structure.hpp"
@@ -40,6 +41,12 @@ std::optional<disposition_field> parse_content_disposition(std::string_view valu
 // RFC 2047 decoding of unstructured text (also used for display names) into
 // UTF-8; raw 8-bit text is converted by charset guessing. Always valid UTF-8.
 std::string decode_header_text(std::string_view raw);
+
+// Text in `charset` (a MIME charset name, e.g. a text part's charset
+// parameter) converted to UTF-8. UTF-8 stays as it is (ill-formed bytes
+// repaired); an unknown charset, or text iconv cannot convert, is decoded
+// by GMime's 8-bit guessing. Always valid UTF-8 without NUL.
+std::string charset_to_utf8(std::string_view text, std::string_view charset);
 
 // The Date header as Unix seconds, nullopt if unparsable.
 std::optional<std::int64_t> parse_date(std::string_view value);

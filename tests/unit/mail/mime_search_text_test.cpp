@@ -1,0 +1,132 @@
+// The searchable text of a message and the IMAP SEARCH text keys over it
+// (RFC 3501 6.4.4): decoded headers, text parts in any transfer encoding and
+// charset, HTML, inner messages; attachments are not text.
+#include "mail/mime/field_decoding.hpp"
+#include "mail/mime/parse_message.hpp"
+#include "mail/mime/search_text.hpp"
+#include "mail/mime/utf8.hpp"
+
+#include "tests/unit/mail/crlf.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace posta::mail::mime {
+namespace {
+
+using posta::test::crlf;
+
+std::string const raw = crlf(
+    "From: =?iso-8859-1?q?J=F6rg?= <joerg@example.org>\n"
+    "To: bob@example.org\n"
+    "Subject: =?utf-8?q?R=C3=A9union?= du\n"
+    " lundi\n"
+    "X-Custom: Value\n"
+    "X-Empty:\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: multipart/mixed; boundary=\"b\"\n"
+    "\n"
+    "--b\n"
+    "Content-Type: text/plain; charset=iso-8859-1\n"
+    "Content-Transfer-Encoding: quoted-printable\n"
+    "\n"
+    "Caf=E9 cr=E8me, tr=\n"
+    "op bon\n"
+    "--b\n"
+    "Content-Type: text/html; charset=utf-8\n"
+    "Content-Transfer-Encoding: base64\n"
+    "\n"
+    "PHA+SGVsbG8gPGI+V29ybGQ8L2I+PC9wPg==\n"
+    "--b\n"
+    "Content-Type: application/octet-stream\n"
+    "Content-Transfer-Encoding: base64\n"
+    "\n"
+    "c2VjcmV0IGJsb2I=\n"
+    "--b\n"
+    "Content-Type: message/rfc822\n"
+    "\n"
+    "Subject: Inner subject\n"
+    "\n"
+    "inner text\n"
+    "--b--\n");
+
+class MimeSearchText : public testing::Test {
+ protected:
+  void SetUp() override {
+    auto ms = parse_message(raw);
+    ASSERT_TRUE(ms);
+    text_ = extract_search_text(raw, *ms);
+  }
+  bool matches(search_text_key key, std::string_view needle, std::string_view field = {}) const {
+    return text_key_matches(text_, key, substring_matcher(needle), field);
+  }
+  search_text text_;
+};
+
+TEST_F(MimeSearchText, HeaderKeys) {
+  EXPECT_TRUE(matches(search_text_key::subject, "r\xc3\xa9union du lundi"));  // decoded and unfolded
+  EXPECT_TRUE(matches(search_text_key::subject, "R\xc3\x89UNION"));
+  EXPECT_FALSE(matches(search_text_key::subject, "=?utf-8?"));
+  EXPECT_TRUE(matches(search_text_key::from, "j\xc3\xb6rg"));
+  EXPECT_TRUE(matches(search_text_key::from, "JOERG@example"));
+  EXPECT_TRUE(matches(search_text_key::to, "bob"));
+  EXPECT_FALSE(matches(search_text_key::cc, "bob"));
+  EXPECT_FALSE(matches(search_text_key::bcc, ""));           // no Bcc field at all
+  EXPECT_FALSE(matches(search_text_key::subject, "inner"));  // the inner message's header is body
+  EXPECT_TRUE(matches(search_text_key::header, "value", "x-custom"));
+  EXPECT_TRUE(matches(search_text_key::header, "", "X-EMPTY"));  // empty string: the field exists
+  EXPECT_FALSE(matches(search_text_key::header, "", "X-Missing"));
+  EXPECT_FALSE(matches(search_text_key::header, "value", "x-empty"));
+}
+
+TEST_F(MimeSearchText, BodyAndText) {
+  EXPECT_TRUE(matches(search_text_key::body, "caf\xc3\xa9 cr\xc3\xa8me, troP bon"));  // QP soft break, Latin-1
+  EXPECT_TRUE(matches(search_text_key::body, "hello world"));                         // base64 HTML
+  EXPECT_FALSE(matches(search_text_key::body, "<b>"));
+  EXPECT_FALSE(matches(search_text_key::body, "secret"));  // attachments are not text
+  EXPECT_TRUE(matches(search_text_key::body, "inner subject"));
+  EXPECT_TRUE(matches(search_text_key::body, "inner text"));
+  EXPECT_FALSE(matches(search_text_key::body, "lundi"));
+  EXPECT_TRUE(matches(search_text_key::text, "lundi"));
+  EXPECT_TRUE(matches(search_text_key::text, "hello"));
+  EXPECT_TRUE(matches(search_text_key::text, "x-custom: value"));
+  EXPECT_FALSE(matches(search_text_key::body, "bon\nhello"));  // a match never spans two parts
+  EXPECT_FALSE(matches(search_text_key::body, "bon hello"));
+}
+
+TEST(MimeSearchTextLimits, BodyTextIsBounded) {
+  auto big = crlf("Subject: big\n\n") + std::string(100'000, 'a') + "needle";
+  auto ms = parse_message(big);
+  ASSERT_TRUE(ms);
+  auto t = extract_search_text(big, *ms, {.max_body_bytes = 1000});
+  EXPECT_LE(t.body.size(), 1001u);
+  EXPECT_FALSE(text_key_matches(t, search_text_key::body, substring_matcher("needle")));
+  EXPECT_TRUE(text_key_matches(extract_search_text(big, *ms), search_text_key::body, substring_matcher("NEEDLE")));
+}
+
+TEST(MimeSearchTextLimits, UnknownEncodingIsSearchedRaw) {
+  auto m = crlf("Content-Transfer-Encoding: x-uuencode\n\nplain words\n");
+  auto ms = parse_message(m);
+  ASSERT_TRUE(ms);
+  EXPECT_TRUE(text_key_matches(extract_search_text(m, *ms), search_text_key::body, substring_matcher("WORDS")));
+}
+
+TEST(MimeCharset, ConvertsToUtf8) {
+  EXPECT_EQ(charset_to_utf8("caf\xe9", "ISO-8859-1"), "caf\xc3\xa9");
+  EXPECT_EQ(charset_to_utf8("\x80", "windows-1252"), "\xe2\x82\xac");
+  EXPECT_EQ(charset_to_utf8("\xa4", "iso-8859-15"), "\xe2\x82\xac");
+  EXPECT_EQ(charset_to_utf8("\x93\xfa\x96\x7b", "shift_jis"), "\xe6\x97\xa5\xe6\x9c\xac");  // 日本
+  EXPECT_EQ(charset_to_utf8("caf\xc3\xa9", "utf-8"), "caf\xc3\xa9");
+  EXPECT_EQ(charset_to_utf8("a\xff", "UTF-8"), "a\xef\xbf\xbd");
+  EXPECT_EQ(charset_to_utf8("plain", ""), "plain");
+  // 8-bit text under a wrong or unknown label still comes out as UTF-8.
+  for (auto label : {"us-ascii", "", "x-unknown-charset", "utf-7"}) {
+    auto s = charset_to_utf8("caf\xe9", label);
+    EXPECT_TRUE(is_valid_utf8(s)) << label;
+    EXPECT_TRUE(s.starts_with("caf")) << label;
+  }
+}
+
+}  // namespace
+}  // namespace posta::mail::mime
