@@ -71,6 +71,7 @@ void server::apply_settings() {
   authenticator.apply_settings();
   blobs.set_inline_max_bytes(settings.get_int("blobs.inline_max_kb") * 1024);
   committer.set_quota_grace_percent(settings.get_int("mail.quota_grace_percent"));
+  resolver.set_cache_seconds(settings.get_int("smtp.recipient_cache_seconds"));
   smtp.apply_settings();
   auto skipped = smtp_lists.update(settings.get_list("smtp.allow_list"), settings.get_list("smtp.deny_list"),
                                    settings.get_list("smtp.trusted_networks"));
@@ -144,6 +145,7 @@ asio::awaitable<result<void>> server::start() {
   notifier.subscribe(settings::notify_channel, [this](std::string const&, std::string const&) {
     asio::co_spawn(io, [this]() -> asio::awaitable<void> { co_await settings.reload(); }, log_if_failed);
   });
+  notifier.subscribe("posta_identity", [this](std::string const&, std::string const&) { resolver.forget_cached(); });
   asio::co_spawn(io, notifier.run(), log_if_failed);
   journal::install_sink(&journal_sink);
   asio::co_spawn(io, journal_sink.run(), log_if_failed);

@@ -46,6 +46,9 @@ std::vector<definition> const& definitions() {
       // SECURITY: bounds every statement and idle gap in a transaction (server
       // side) and every wait for the database (client side, plus a margin).
       {"db.statement_timeout_ms", kind::integer, 30000, "longest a database statement may run; waits for the database are bounded by it", 100, 3600000},
+      // RCPT look-ups are remembered this long (cleared at once by any identity
+      // change); 0 asks the database for every recipient.
+      {"smtp.recipient_cache_seconds", kind::integer, 30, "how long a recipient look-up is reused at RCPT (0 = never)", 0, 3600},
       {"blobs.gc_grace_seconds", kind::integer, 3600, "age before an unreferenced message body is deleted", 60, 31536000},
   };
   return all;

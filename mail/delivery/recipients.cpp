@@ -2,6 +2,8 @@
 // accounts, aliases, groups) and per-domain catch-all addresses.
 #include "mail/delivery/recipients.hpp"
 
+#include "mail/delivery/rcpt_cache.hpp"
+
 #include "core/db/arrays.hpp"
 #include "core/identity/names.hpp"
 #include "core/util/ascii.hpp"
@@ -94,7 +96,26 @@ std::string without_subaddress(std::string_view address) {
   return std::string(address.substr(0, plus)) + std::string(address.substr(at));
 }
 
+resolver::resolver(db::pool& pool) : pool_(pool), cache_(std::make_unique<rcpt_cache>()) {}
+resolver::~resolver() = default;
+
+void resolver::set_cache_seconds(std::int64_t seconds) { cache_->set_ttl(std::chrono::seconds(seconds)); }
+void resolver::forget_cached() { cache_->clear(); }
+
 asio::awaitable<result<rcpt_check>> resolver::check(std::string address) {
+  auto key = lookup_key(address);
+  auto now = rcpt_cache::clock::now();
+  if (auto cached = cache_->find(key, now)) {
+    // Remote and unknown addresses are answered as given, like a fresh look-up.
+    if (cached->status == rcpt_status::remote || cached->status == rcpt_status::unknown) cached->resolved = address;
+    co_return *cached;
+  }
+  POSTA_CO_TRY_ASSIGN(auto found, co_await look_up(address));
+  cache_->remember(std::move(key), found, now);
+  co_return found;
+}
+
+asio::awaitable<result<rcpt_check>> resolver::look_up(std::string const& address) {
   POSTA_CO_TRY_ASSIGN(auto conn, co_await pool_.acquire());
   POSTA_CO_TRY_ASSIGN(auto found, co_await find(*conn, address));
   if (!found.local_domain) co_return rcpt_check{rcpt_status::remote, address};

@@ -6,6 +6,7 @@
 #include "core/db/pool.hpp"
 
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -59,11 +60,18 @@ struct address_lookup {
 // Look-ups done ahead for a whole batch, by the address as given.
 using lookup_cache = std::map<std::string, address_lookup, std::less<>>;
 
+class rcpt_cache;
+
 class resolver {
  public:
-  explicit resolver(db::pool& pool) : pool_(pool) {}
+  explicit resolver(db::pool& pool);
+  ~resolver();
 
+  // What RCPT TO:<address> finds, from the cache of recent look-ups when it
+  // holds the address (see rcpt_cache.hpp).
   asio::awaitable<result<rcpt_check>> check(std::string address);
+  void set_cache_seconds(std::int64_t seconds);  // smtp.recipient_cache_seconds
+  void forget_cached();                          // identity changed
 
   // Whether `account` may use `address` as its sender: its own address, or
   // an alias that delivers to it. A database error is an error, not a "no":
@@ -79,7 +87,10 @@ class resolver {
   static asio::awaitable<result<lookup_cache>> prefetch(db::connection& c, std::vector<std::string> const& addresses);
 
  private:
+  asio::awaitable<result<rcpt_check>> look_up(std::string const& address);
+
   db::pool& pool_;
+  std::unique_ptr<rcpt_cache> cache_;
 };
 
 // Lowercases the domain and (for lookups) the local part: local mailboxes
