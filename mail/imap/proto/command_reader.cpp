@@ -108,8 +108,11 @@ reader_event command_reader::next() {
 reader_event command_reader::next_line() {
   while (state_ == state::skip_line || state_ == state::skip_literal)
     if (!(state_ == state::skip_line ? skip_line() : skip_literal())) return ev::need_more{};
-  if (state_ != state::line || !cmd_.empty()) return next();
-  return read_line_segment(true);
+  if (state_ != state::line || (!cmd_.empty() && !raw_)) return next();
+  raw_ = true;  // a line begun in raw mode is finished in raw mode
+  auto e = read_line_segment(true);
+  if (!std::holds_alternative<ev::need_more>(e)) raw_ = false;
+  return e;
 }
 
 // Moves the available part of the current line into cmd_; at its LF, the
@@ -176,7 +179,10 @@ void command_reader::refuse_literal() {
 }
 
 reader_event command_reader::refuse(ev::refusal why) {
-  ev::refused r{leading_tag(cmd_.empty() ? std::string_view(buf_).substr(pos_) : std::string_view(cmd_)), why};
+  // The tag may be split between what is held and what is still buffered.
+  std::string head = cmd_.substr(0, 128);
+  head.append(buf_, pos_, std::min(buf_.size() - pos_, 128 - head.size()));
+  ev::refused r{leading_tag(head), why};
   std::string_view segment = std::string_view(cmd_).substr(segment_start_);
   skip_tail_ = std::string(segment.substr(segment.size() - std::min(segment.size(), tail_keep)));
   cmd_.clear();
@@ -213,6 +219,7 @@ bool command_reader::skip_literal() {
   literal_left_ -= n;
   if (literal_left_ > 0) return false;
   state_ = state::skip_line;
+  skip_tail_.clear();  // what follows the literal is a new stretch of the line
   return true;
 }
 

@@ -112,6 +112,7 @@ class command_reader {
   std::uint64_t literal_left_ = 0;
   reader_events::literal pending_;
   std::size_t literals_ = 0;
+  bool raw_ = false;  // cmd_ holds part of a raw line
 };
 
 }  // namespace posta::mail::imap::proto

@@ -6,6 +6,8 @@
 #include "core/util/ascii.hpp"
 #include "mail/imap/proto/grammar.hpp"
 
+#include <algorithm>
+
 namespace posta::mail::imap::proto {
 
 namespace grammar {
@@ -14,9 +16,12 @@ std::optional<sequence_set> set(cursor& c) {
   auto text = c.sequence_text();
   if (!text) return std::nullopt;
   auto s = parse_sequence_set(*text, c.options().max_ranges);
-  if (!s) c.seek(c.position() - text->size());
-  if (!s) return c.fail("sequence set (at most " + std::to_string(c.options().max_ranges) + " ranges)"), std::nullopt;
-  return s;
+  if (s) return s;
+  c.seek(c.position() - text->size());
+  auto ranges = static_cast<std::size_t>(std::count(text->begin(), text->end(), ',')) + 1;
+  if (ranges > c.options().max_ranges)
+    return c.fail("sequence set of at most " + std::to_string(c.options().max_ranges) + " ranges"), std::nullopt;
+  return c.fail("sequence set"), std::nullopt;
 }
 
 std::optional<std::string> storable_flag(cursor& c) {

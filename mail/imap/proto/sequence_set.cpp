@@ -54,10 +54,10 @@ std::vector<seq_range> normalize(sequence_set const& set, std::uint32_t largest)
   std::vector<seq_range> rs;
   rs.reserve(set.ranges.size());
   for (auto r : set.ranges) {
+    if (largest == 0 && (r.first == seq_star || r.last == seq_star)) continue;  // '*' of an empty mailbox
     std::uint32_t a = resolve(r.first, largest), b = resolve(r.last, largest);
     if (a > b) std::swap(a, b);
-    if (b == 0) continue;  // '*' of an empty mailbox
-    rs.push_back({std::max<std::uint32_t>(a, 1), b});
+    rs.push_back({a, b});
   }
   std::sort(rs.begin(), rs.end(), [](auto const& x, auto const& y) { return x.first < y.first; });
   std::vector<seq_range> out;
@@ -71,8 +71,10 @@ std::vector<seq_range> normalize(sequence_set const& set, std::uint32_t largest)
 }
 
 bool is_within(sequence_set const& set, std::uint32_t count) {
-  return std::all_of(set.ranges.begin(), set.ranges.end(),
-                     [count](seq_range r) { return r.first <= count && r.last <= count; });
+  return std::all_of(set.ranges.begin(), set.ranges.end(), [count](seq_range r) {
+    if (count == 0) return r.first == seq_star || r.last == seq_star;
+    return r.first <= count && r.last <= count;
+  });
 }
 
 bool contains(std::span<seq_range const> normalized, std::uint32_t n) {

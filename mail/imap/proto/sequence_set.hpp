@@ -34,14 +34,15 @@ std::optional<sequence_set> parse_sequence_set(std::string_view s, std::size_t m
 
 // Ascending, non-overlapping, non-adjacent ranges with first <= last: the
 // set with '*' standing for `largest` (the message count, or the highest UID).
-// Numbers above `largest` stay (a UID set may name UIDs that do not exist).
+// Numbers above `largest` stay (a UID set may name UIDs that do not exist);
+// with largest == 0 a range with '*' names nothing.
 // The set must not be `saved`: the session substitutes its saved result first.
 std::vector<seq_range> normalize(sequence_set const& set, std::uint32_t largest);
 
 // RFC 3501 9: a sequence number above the message count is an error (BAD);
-// true when every explicit number is at most `count`. COMPAT(client): '*'
-// in an empty mailbox ("FETCH 1:* FLAGS" right after SELECT) names nothing
-// and is no error, as in Dovecot.
+// true when every explicit number is at most `count`. COMPAT(client): a
+// range with '*' in an empty mailbox ("FETCH 1:* FLAGS" right after SELECT)
+// names nothing and is no error.
 bool is_within(sequence_set const& set, std::uint32_t count);
 
 // Whether n is in normalized ranges (binary search).
