@@ -108,17 +108,19 @@ std::optional<std::string> cursor::quoted() {
   std::size_t start = pos_;
   if (!eat('"')) return fail("quoted string"), std::nullopt;
   std::string out;
-  while (!at_end() && peek() != '"') {
+  bool ok = true;
+  while (ok && !at_end() && peek() != '"') {
     char c = text_[pos_++];
     if (c == '\\') {
-      if (peek() != '"' && peek() != '\\') break;
-      c = text_[pos_++];
-    } else if (c == '\r' || c == '\n' || c == '\0') {
-      break;
+      ok = peek() == '"' || peek() == '\\';  // only quoted-specials may be escaped
+      c = peek();
+      ++pos_;
+    } else {
+      ok = c != '\r' && c != '\n' && c != '\0';
     }
     out.push_back(c);
   }
-  if (!eat('"') || !util::is_valid_utf8(out)) {
+  if (!ok || !eat('"') || !util::is_valid_utf8(out)) {
     pos_ = start;
     return fail("quoted string"), std::nullopt;
   }

@@ -94,7 +94,8 @@ bool append_message_args(cursor& c, append_cmd& cmd) {
     auto text = c.quoted();
     if (!text) return false;
     m.internal_date = parse_date_time(*text);
-    if (!m.internal_date || !c.sp()) return c.fail("date-time such as \"17-Jul-1996 02:44:25 -0700\"");
+    if (!m.internal_date) return c.fail("date-time such as \"17-Jul-1996 02:44:25 -0700\"");
+    if (!c.sp()) return false;
   }
   auto data = c.literal(true, &m.binary);
   if (!data) return c.fail("message literal");

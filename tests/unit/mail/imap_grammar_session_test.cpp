@@ -73,7 +73,7 @@ TEST(ImapGrammarSession, Login) {
   EXPECT_EQ(lit.password, "a b\"c");
   EXPECT_EQ(parse_as<login_cmd>("a LOGIN {3+}\r\njoe \"\"").password, "");
   expect_all_bad({"a LOGIN", "a LOGIN joe", "a LOGIN joe pw extra", "a LOGIN \"joe pw", "a LOGIN joe \"a\\b\"",
-                  "a LOGIN {4}\r\njoe pw", "a LOGIN joe (pw)", "a LOGIN joe {x}\r\npw"});
+                  "a LOGIN {4}\r\njoe pw", "a LOGIN joe \"p\rw\"", "a LOGIN joe \"pw\r\"", "a LOGIN joe \"pw\\\"", "a LOGIN joe (pw)", "a LOGIN joe {x}\r\npw"});
 }
 
 TEST(ImapGrammarSession, LoginLiteralMayHoldNulOnlyAsLiteral8Elsewhere) {

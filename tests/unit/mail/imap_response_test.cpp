@@ -2,6 +2,9 @@
 // continuations, literals and mailbox names on the wire.
 #include "mail/imap/proto/response.hpp"
 
+#include "mail/imap/proto/parse_command.hpp"
+#include "mail/imap/proto/response_data.hpp"
+
 #include <gtest/gtest.h>
 
 namespace posta::mail::imap::proto {
@@ -40,6 +43,37 @@ TEST(ImapResponse, StringsAndMailboxes) {
   out += ' ';
   append_mailbox(out, "Entw\xc3\xbcrfe", true);
   EXPECT_EQ(out, "\"Entw&APw-rfe\" {9}\r\nEntw\xc3\xbcrfe");
+}
+
+// The name a FETCH response gives each attribute, from the parsed request.
+TEST(ImapResponse, FetchResponseNames) {
+  auto names = [](std::string_view atts) {
+    std::string out;
+    auto p = parse_command("a FETCH 1 " + std::string(atts));
+    EXPECT_TRUE(p.ok()) << atts;
+    if (!p.ok()) return out;
+    for (auto const& a : std::get<fetch_cmd>(p.cmd()).atts) out += fetch_response_name(a) + "|";
+    return out;
+  };
+  EXPECT_EQ(names("FAST"), "FLAGS|INTERNALDATE|RFC822.SIZE|");
+  EXPECT_EQ(names("(BODY.PEEK[] BODY[1.2.MIME] BODY[TEXT]<10.20> BODY[3.HEADER])"),
+            "BODY[]|BODY[1.2.MIME]|BODY[TEXT]<10>|BODY[3.HEADER]|");
+  EXPECT_EQ(names("(BODY[HEADER.FIELDS (From \"X Y\")] BODY.PEEK[1.HEADER.FIELDS.NOT (To)]<0.5>)"),
+            "BODY[HEADER.FIELDS (From \"X Y\")]|BODY[1.HEADER.FIELDS.NOT (To)]<0>|");
+  EXPECT_EQ(names("(BINARY.PEEK[1]<5.10> BINARY.SIZE[2] BODY BODYSTRUCTURE UID MODSEQ)"),
+            "BINARY[1]<5>|BINARY.SIZE[2]|BODY|BODYSTRUCTURE|UID|MODSEQ|");
+}
+
+TEST(ImapResponse, Esearch) {
+  std::vector<std::uint32_t> hits = {2, 3, 4, 9};
+  result_options all_of_them{.present = true, .min = true, .max = true, .all = true, .count = true};
+  EXPECT_EQ(format_esearch("a1", true, all_of_them, hits),
+            "* ESEARCH (TAG \"a1\") UID MIN 2 MAX 9 COUNT 4 ALL 2:4,9\r\n");
+  EXPECT_EQ(format_esearch("a2", false, all_of_them, {}), "* ESEARCH (TAG \"a2\") COUNT 0\r\n");
+  result_options count{.present = true, .count = true};
+  EXPECT_EQ(format_esearch("a3", false, count, hits, 917162500), "* ESEARCH (TAG \"a3\") COUNT 4 MODSEQ 917162500\r\n");
+  result_options save{.present = true, .save = true};
+  EXPECT_EQ(format_esearch("a4", true, save, hits), "* ESEARCH (TAG \"a4\") UID\r\n");
 }
 
 }  // namespace
