@@ -3,8 +3,8 @@
 // (RFC 3501 2.2, 7.5; RFC 7888 3-4).
 #include "mail/imap/proto/command_reader.hpp"
 
-#include "core/util/ascii.hpp"
 #include "mail/imap/proto/cursor.hpp"
+#include "mail/imap/proto/text.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -58,7 +58,7 @@ std::string second_word(std::string_view s) {
   auto sp = s.find(' ');
   if (sp == std::string_view::npos) return {};
   s.remove_prefix(sp + 1);
-  return util::ascii_uppercase(s.substr(0, std::min<std::size_t>(s.find(' '), 32)));
+  return upper(s.substr(0, std::min<std::size_t>(s.find(' '), 32)));
 }
 
 }  // namespace

@@ -2,9 +2,8 @@
 // literals, mailbox names (RFC 3501 5.1, 5.1.3; RFC 6855 3) and flags.
 #include "mail/imap/proto/cursor.hpp"
 
-#include "core/util/ascii.hpp"
-#include "core/util/utf8.hpp"
 #include "mail/imap/proto/mutf7.hpp"
+#include "mail/imap/proto/text.hpp"
 
 #include <charconv>
 
@@ -40,7 +39,7 @@ bool cursor::eat(char c) {
 }
 
 bool cursor::eat_prefix(std::string_view w) {
-  if (text_.size() - pos_ < w.size() || !util::ascii_iequals(text_.substr(pos_, w.size()), w)) return false;
+  if (text_.size() - pos_ < w.size() || !iequals(text_.substr(pos_, w.size()), w)) return false;
   pos_ += w.size();
   return true;
 }
@@ -120,7 +119,7 @@ std::optional<std::string> cursor::quoted() {
     }
     out.push_back(c);
   }
-  if (!ok || !eat('"') || !util::is_valid_utf8(out)) {
+  if (!ok || !eat('"') || !is_valid_utf8(out)) {
     pos_ = start;
     return fail("quoted string"), std::nullopt;
   }
@@ -171,13 +170,13 @@ std::optional<std::optional<std::string>> cursor::nstring() {
 
 std::optional<std::string> cursor::decode_mailbox(std::string name) {
   if (options_.utf8_accept) {
-    if (!util::is_valid_utf8(name)) return fail("mailbox name in UTF-8"), std::nullopt;
+    if (!is_valid_utf8(name)) return fail("mailbox name in UTF-8"), std::nullopt;
   } else {
     auto decoded = mutf7_decode(name);
     if (!decoded) return fail("mailbox name in modified UTF-7"), std::nullopt;
     name = std::move(*decoded);
   }
-  if (util::ascii_iequals(name, "INBOX")) name = "INBOX";
+  if (iequals(name, "INBOX")) name = "INBOX";
   return name;
 }
 
@@ -204,7 +203,7 @@ std::optional<std::string> cursor::flag() {
   if (!a) return fail("flag"), std::nullopt;
   if (!system) return std::string(*a);
   for (auto f : system_flags)
-    if (util::ascii_iequals(f.substr(1), *a)) return std::string(f);
+    if (iequals(f.substr(1), *a)) return std::string(f);
   return "\\" + std::string(*a);
 }
 

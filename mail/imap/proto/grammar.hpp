@@ -6,14 +6,29 @@
 #include "mail/imap/proto/command.hpp"
 #include "mail/imap/proto/cursor.hpp"
 
+#include <initializer_list>
 #include <optional>
+#include <string_view>
 
 namespace posta::mail::imap::proto::grammar {
 
 using parsed = std::optional<command>;
 
+// SP mailbox, into `out`.
+bool mailbox_arg(cursor& c, std::string& out);
+
+// One of several option words, each setting its flag; false (recording
+// `expected`) when none of them comes next.
+struct word_flag {
+  std::string_view word;
+  bool* flag;
+};
+bool option_word(cursor& c, std::initializer_list<word_flag> words, std::string_view expected);
+
 // sequence-set, bounded by options().max_ranges.
 std::optional<sequence_set> set(cursor& c);
+// SP sequence-set, into `out`.
+bool set_arg(cursor& c, sequence_set& out);
 // flag of RFC 3501 9: a flag a client may set (not \Recent).
 std::optional<std::string> storable_flag(cursor& c);
 // "(" [flag *(SP flag)] ")"
@@ -48,6 +63,7 @@ parsed status(cursor& c);
 parsed list(cursor& c, bool lsub);
 parsed append(cursor& c);
 std::optional<status_item> status_att(cursor& c);
+bool status_atts(cursor& c, std::vector<status_item>& out);
 
 // grammar_search.cpp: SEARCH, SORT, THREAD and the search keys.
 parsed search(cursor& c, bool uid);

@@ -131,9 +131,7 @@ bool store_flags(cursor& c, store_cmd& cmd) {
 parsed fetch(cursor& c, bool uid) {
   fetch_cmd cmd;
   cmd.uid = uid;
-  auto s = c.sp() ? set(c) : std::nullopt;
-  if (!s || !c.sp()) return std::nullopt;
-  cmd.set = std::move(*s);
+  if (!set_arg(c, cmd.set) || !c.sp()) return std::nullopt;
   bool ok = c.peek() == '(' ? paren_list(c, false, [&](cursor& c) { return fetch_att_(c, cmd.atts); })
                             : macro(c, cmd.atts) || fetch_att_(c, cmd.atts);
   if (!ok) return std::nullopt;
@@ -148,9 +146,7 @@ parsed fetch(cursor& c, bool uid) {
 parsed store(cursor& c, bool uid) {
   store_cmd cmd;
   cmd.uid = uid;
-  auto s = c.sp() ? set(c) : std::nullopt;
-  if (!s || !c.sp()) return std::nullopt;
-  cmd.set = std::move(*s);
+  if (!set_arg(c, cmd.set) || !c.sp()) return std::nullopt;
   if (c.eat('(')) {
     auto n = c.eat_word("UNCHANGEDSINCE") && c.sp() ? c.number64() : std::nullopt;
     if (!n) return c.fail("UNCHANGEDSINCE mod-sequence"), std::nullopt;
@@ -166,16 +162,15 @@ parsed store(cursor& c, bool uid) {
 }
 
 parsed copy(cursor& c, bool uid, bool move) {
-  auto s = c.sp() ? set(c) : std::nullopt;
-  auto mbox = s && c.sp() ? c.mailbox() : std::nullopt;
-  if (!mbox) return std::nullopt;
-  return copy_cmd{uid, move, std::move(*s), std::move(*mbox)};
+  copy_cmd cmd{uid, move, {}, {}};
+  if (!set_arg(c, cmd.set) || !mailbox_arg(c, cmd.mailbox)) return std::nullopt;
+  return cmd;
 }
 
 parsed uid_expunge(cursor& c) {
-  auto s = c.sp() ? set(c) : std::nullopt;
-  if (!s) return std::nullopt;
-  return uid_expunge_cmd{std::move(*s)};
+  uid_expunge_cmd cmd;
+  if (!set_arg(c, cmd.uids)) return std::nullopt;
+  return cmd;
 }
 
 }  // namespace posta::mail::imap::proto::grammar

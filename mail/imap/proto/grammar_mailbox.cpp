@@ -4,8 +4,8 @@
 // 3501 6.3.10, RFC 7162 3.1.2, RFC 9208 4.3.3, RFC 7889), LIST/LSUB with
 // LIST-EXTENDED options (RFC 5258 3, RFC 5819, RFC 6154 5) and APPEND with
 // MULTIAPPEND and literal8 (RFC 3502, RFC 3516 4.4).
-#include "core/util/ascii.hpp"
 #include "mail/imap/proto/grammar.hpp"
+#include "mail/imap/proto/text.hpp"
 
 #include <utility>
 
@@ -49,28 +49,21 @@ std::optional<std::vector<std::string>> use_attrs(cursor& c) {
 }
 
 bool list_select_option(cursor& c, list_cmd& cmd) {
-  if (c.eat_word("SUBSCRIBED")) return cmd.select_subscribed = true;
-  if (c.eat_word("REMOTE")) return cmd.select_remote = true;
-  if (c.eat_word("RECURSIVEMATCH")) return cmd.select_recursive_match = true;
-  if (c.eat_word("SPECIAL-USE")) return cmd.select_special_use = true;
-  return c.fail("list selection option (SUBSCRIBED, REMOTE, RECURSIVEMATCH, SPECIAL-USE)");
+  return option_word(c,
+                     {{"SUBSCRIBED", &cmd.select_subscribed},
+                      {"REMOTE", &cmd.select_remote},
+                      {"RECURSIVEMATCH", &cmd.select_recursive_match},
+                      {"SPECIAL-USE", &cmd.select_special_use}},
+                     "list selection option (SUBSCRIBED, REMOTE, RECURSIVEMATCH, SPECIAL-USE)");
 }
 
 bool list_return_option(cursor& c, list_cmd& cmd) {
-  if (c.eat_word("SUBSCRIBED")) return cmd.return_subscribed = true;
-  if (c.eat_word("CHILDREN")) return cmd.return_children = true;
-  if (c.eat_word("SPECIAL-USE")) return cmd.return_special_use = true;
-  if (c.eat_word("STATUS")) {
-    std::vector<status_item> items;
-    bool ok = c.sp() && paren_list(c, false, [&](cursor& c) {
-      auto item = status_att(c);
-      if (item) items.push_back(*item);
-      return item.has_value();
-    });
-    cmd.return_status = std::move(items);
-    return ok;
-  }
-  return c.fail("list return option (SUBSCRIBED, CHILDREN, SPECIAL-USE, STATUS)");
+  if (c.eat_word("STATUS")) return c.sp() && status_atts(c, cmd.return_status.emplace());
+  return option_word(c,
+                     {{"SUBSCRIBED", &cmd.return_subscribed},
+                      {"CHILDREN", &cmd.return_children},
+                      {"SPECIAL-USE", &cmd.return_special_use}},
+                     "list return option (SUBSCRIBED, CHILDREN, SPECIAL-USE, STATUS)");
 }
 
 bool list_patterns(cursor& c, list_cmd& cmd) {
@@ -109,9 +102,7 @@ bool append_message_args(cursor& c, append_cmd& cmd) {
 parsed select(cursor& c, bool examine) {
   select_cmd cmd;
   cmd.examine = examine;
-  auto mbox = c.sp() ? c.mailbox() : std::nullopt;
-  if (!mbox) return std::nullopt;
-  cmd.mailbox = std::move(*mbox);
+  if (!mailbox_arg(c, cmd.mailbox)) return std::nullopt;
   if (!c.eat(' ')) return cmd;
   bool ok = paren_list(c, false, [&](cursor& c) {
     if (c.eat_word("CONDSTORE")) return cmd.condstore = true;
@@ -125,9 +116,7 @@ parsed select(cursor& c, bool examine) {
 
 parsed create(cursor& c) {
   create_cmd cmd;
-  auto mbox = c.sp() ? c.mailbox() : std::nullopt;
-  if (!mbox) return std::nullopt;
-  cmd.mailbox = std::move(*mbox);
+  if (!mailbox_arg(c, cmd.mailbox)) return std::nullopt;
   if (!c.eat(' ')) return cmd;
   bool ok = paren_list(c, false, [&](cursor& c) {
     if (!c.eat_word("USE")) return c.fail("create parameter (USE)");
@@ -140,9 +129,9 @@ parsed create(cursor& c) {
 }
 
 parsed mailbox_only(cursor& c, mailbox_verb verb) {
-  auto mbox = c.sp() ? c.mailbox() : std::nullopt;
-  if (!mbox) return std::nullopt;
-  return mailbox_cmd{verb, std::move(*mbox)};
+  mailbox_cmd cmd{verb, {}};
+  if (!mailbox_arg(c, cmd.mailbox)) return std::nullopt;
+  return cmd;
 }
 
 parsed rename(cursor& c) {
@@ -165,17 +154,18 @@ std::optional<status_item> status_att(cursor& c) {
   return c.fail("status item"), std::nullopt;
 }
 
-parsed status(cursor& c) {
-  status_cmd cmd;
-  auto mbox = c.sp() ? c.mailbox() : std::nullopt;
-  if (!mbox || !c.sp()) return std::nullopt;
-  cmd.mailbox = std::move(*mbox);
-  bool ok = paren_list(c, false, [&](cursor& c) {
+// "(" status-att *(SP status-att) ")"
+bool status_atts(cursor& c, std::vector<status_item>& out) {
+  return paren_list(c, false, [&](cursor& c) {
     auto item = status_att(c);
-    if (item) cmd.items.push_back(*item);
+    if (item) out.push_back(*item);
     return item.has_value();
   });
-  if (!ok) return std::nullopt;
+}
+
+parsed status(cursor& c) {
+  status_cmd cmd;
+  if (!mailbox_arg(c, cmd.mailbox) || !c.sp() || !status_atts(c, cmd.items)) return std::nullopt;
   return cmd;
 }
 
@@ -203,9 +193,7 @@ parsed list(cursor& c, bool lsub) {
 // APPEND SP mailbox 1*(SP [flag-list SP] [date-time SP] (literal / literal8))
 parsed append(cursor& c) {
   append_cmd cmd;
-  auto mbox = c.sp() ? c.mailbox() : std::nullopt;
-  if (!mbox) return std::nullopt;
-  cmd.mailbox = std::move(*mbox);
+  if (!mailbox_arg(c, cmd.mailbox)) return std::nullopt;
   while (c.eat(' '))
     if (!append_message_args(c, cmd)) return std::nullopt;
   if (cmd.messages.empty()) return c.fail("SP message"), std::nullopt;

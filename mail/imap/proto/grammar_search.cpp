@@ -2,8 +2,8 @@
 // RFC 4731 3.1, RFC 5182), every search key (with MODSEQ of RFC 7162 3.1.5
 // and OLDER/YOUNGER of RFC 5032), SORT with ESORT RETURN (RFC 5256 3, RFC
 // 5267 3, RFC 5957 DISPLAYFROM/DISPLAYTO) and THREAD (RFC 5256 3).
-#include "core/util/ascii.hpp"
 #include "mail/imap/proto/grammar.hpp"
+#include "mail/imap/proto/text.hpp"
 
 #include <utility>
 
@@ -167,12 +167,8 @@ std::optional<search_key> program(cursor& c) {
 }
 
 bool return_option(cursor& c, result_options& r) {
-  if (c.eat_word("MIN")) return r.min = true;
-  if (c.eat_word("MAX")) return r.max = true;
-  if (c.eat_word("ALL")) return r.all = true;
-  if (c.eat_word("COUNT")) return r.count = true;
-  if (c.eat_word("SAVE")) return r.save = true;
-  return c.fail("RETURN option (MIN, MAX, ALL, COUNT, SAVE)");
+  return option_word(c, {{"MIN", &r.min}, {"MAX", &r.max}, {"ALL", &r.all}, {"COUNT", &r.count}, {"SAVE", &r.save}},
+                     "RETURN option (MIN, MAX, ALL, COUNT, SAVE)");
 }
 
 // [SP "RETURN" SP "(" [option *(SP option)] ")"]; RETURN () means ALL (RFC 4731 3.1).
@@ -188,7 +184,17 @@ bool result_opts(cursor& c, result_options& r) {
 std::optional<std::string> charset(cursor& c) {
   auto cs = c.sp() ? c.astring() : std::nullopt;
   if (!cs) return std::nullopt;
-  return util::ascii_uppercase(*cs);
+  return upper(*cs);
+}
+
+// SP charset 1*(SP search-key): the tail SORT and THREAD share.
+bool charset_and_program(cursor& c, std::string& cs, search_key& key) {
+  auto name = charset(c);
+  auto k = name ? program(c) : std::nullopt;
+  if (!k) return false;
+  cs = std::move(*name);
+  key = std::move(*k);
+  return true;
 }
 
 bool sort_criterion_(cursor& c, std::vector<sort_criterion>& out) {
@@ -230,11 +236,7 @@ parsed sort(cursor& c, bool uid) {
   cmd.uid = uid;
   if (!result_opts(c, cmd.ret) || !c.sp()) return std::nullopt;
   if (!paren_list(c, false, [&](cursor& c) { return sort_criterion_(c, cmd.criteria); })) return std::nullopt;
-  auto cs = charset(c);
-  auto k = cs ? program(c) : std::nullopt;
-  if (!k) return std::nullopt;
-  cmd.charset = std::move(*cs);
-  cmd.key = std::move(*k);
+  if (!charset_and_program(c, cmd.charset, cmd.key)) return std::nullopt;
   return cmd;
 }
 
@@ -246,11 +248,7 @@ parsed thread(cursor& c, bool uid) {
   if (c.eat_word("REFERENCES")) cmd.algorithm = thread_algorithm::references;
   else if (c.eat_word("ORDEREDSUBJECT")) cmd.algorithm = thread_algorithm::orderedsubject;
   else return c.fail("thread algorithm (REFERENCES, ORDEREDSUBJECT)"), std::nullopt;
-  auto cs = charset(c);
-  auto k = cs ? program(c) : std::nullopt;
-  if (!k) return std::nullopt;
-  cmd.charset = std::move(*cs);
-  cmd.key = std::move(*k);
+  if (!charset_and_program(c, cmd.charset, cmd.key)) return std::nullopt;
   return cmd;
 }
 

@@ -1,8 +1,8 @@
 // Grammar of AUTHENTICATE with SASL-IR (RFC 3501 6.2.2, RFC 4959), LOGIN,
 // ENABLE (RFC 5161), ID (RFC 2971), COMPRESS (RFC 4978) and the QUOTA
 // commands (RFC 9208 4.2-4.4).
-#include "core/util/ascii.hpp"
 #include "mail/imap/proto/grammar.hpp"
+#include "mail/imap/proto/text.hpp"
 
 namespace posta::mail::imap::proto::grammar {
 
@@ -20,7 +20,7 @@ parsed authenticate(cursor& c) {
   if (!c.sp()) return std::nullopt;
   auto mech = c.atom();
   if (!mech) return std::nullopt;
-  cmd.mechanism = util::ascii_uppercase(*mech);
+  cmd.mechanism = upper(*mech);
   if (c.eat(' ')) {
     // initial-resp = base64 / "=" (RFC 4959 7)
     std::string_view ir = c.take_while(is_base64_char);
@@ -45,7 +45,7 @@ parsed enable(cursor& c) {
   while (c.eat(' ')) {
     auto cap = c.atom();
     if (!cap) return std::nullopt;
-    cmd.capabilities.push_back(util::ascii_uppercase(*cap));
+    cmd.capabilities.push_back(upper(*cap));
   }
   if (cmd.capabilities.empty()) return c.fail("SP capability"), std::nullopt;
   return cmd;
@@ -70,7 +70,7 @@ parsed id(cursor& c) {
 parsed compress(cursor& c) {
   auto mech = c.sp() ? c.atom() : std::nullopt;
   if (!mech) return std::nullopt;
-  return compress_cmd{util::ascii_uppercase(*mech)};
+  return compress_cmd{upper(*mech)};
 }
 
 parsed getquota(cursor& c) {
@@ -89,7 +89,7 @@ parsed setquota(cursor& c) {
     auto name = c.atom();
     auto limit = name && c.sp() ? c.number64() : std::nullopt;
     if (!limit) return false;
-    cmd.limits.emplace_back(util::ascii_uppercase(*name), *limit);
+    cmd.limits.emplace_back(upper(*name), *limit);
     return true;
   });
   if (!ok) return std::nullopt;

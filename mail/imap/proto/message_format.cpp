@@ -3,6 +3,8 @@
 // ranges of the stored message.
 #include "mail/imap/proto/message_format.hpp"
 
+#include "mail/imap/proto/text.hpp"
+
 #include <algorithm>
 
 namespace posta::mail::imap::proto {
@@ -16,13 +18,6 @@ bool needs_literal(std::string_view s) {
     auto u = static_cast<unsigned char>(c);
     return u >= 0x80 || c == '\r' || c == '\n';
   });
-}
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  return out;
 }
 
 bool is_ascii(std::string_view s) {

@@ -2,6 +2,8 @@
 // by '&' ... '-'; strict decoding so that each name has exactly one spelling.
 #include "mail/imap/proto/mutf7.hpp"
 
+#include "mail/imap/proto/text.hpp"
+
 #include <cstdint>
 #include <vector>
 
@@ -34,23 +36,6 @@ void append_utf8(std::string& out, char32_t cp) {
     out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
     out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
   }
-}
-
-// Next code point of UTF-8 text at i; U+FFFD (advancing one byte) when ill-formed.
-char32_t next_code_point(std::string_view s, std::size_t& i) {
-  auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-  if (len == 0 || i + len > s.size()) return ++i, U'\uFFFD';
-  char32_t cp = len == 1 ? c : c & (0x7f >> len);
-  for (int k = 1; k < len; ++k) {
-    if ((b(i + k) & 0xc0) != 0x80) return ++i, U'\uFFFD';
-    cp = (cp << 6) | (b(i + k) & 0x3f);
-  }
-  static constexpr char32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < min_for_len[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return ++i, U'\uFFFD';
-  i += len;
-  return cp;
 }
 
 void encode_run(std::string& out, std::vector<std::uint16_t> const& units) {
@@ -108,7 +93,7 @@ std::string mutf7_encode(std::string_view utf8) {
   std::string out;
   std::vector<std::uint16_t> run;
   for (std::size_t i = 0; i < utf8.size();) {
-    char32_t cp = next_code_point(utf8, i);
+    char32_t cp = decode_utf8(utf8, i).value_or(U'\uFFFD');
     if (cp < 0x80 && is_printable(static_cast<unsigned char>(cp))) {
       if (!run.empty()) encode_run(out, run), run.clear();
       if (cp == '&')

@@ -3,8 +3,8 @@
 // sets, flags).
 #include "mail/imap/proto/parse_command.hpp"
 
-#include "core/util/ascii.hpp"
 #include "mail/imap/proto/grammar.hpp"
+#include "mail/imap/proto/text.hpp"
 
 #include <algorithm>
 
@@ -22,6 +22,24 @@ std::optional<sequence_set> set(cursor& c) {
   if (ranges > c.options().max_ranges)
     return c.fail("sequence set of at most " + std::to_string(c.options().max_ranges) + " ranges"), std::nullopt;
   return c.fail("sequence set"), std::nullopt;
+}
+
+bool set_arg(cursor& c, sequence_set& out) {
+  auto s = c.sp() ? set(c) : std::nullopt;
+  if (s) out = std::move(*s);
+  return s.has_value();
+}
+
+bool mailbox_arg(cursor& c, std::string& out) {
+  auto mbox = c.sp() ? c.mailbox() : std::nullopt;
+  if (mbox) out = std::move(*mbox);
+  return mbox.has_value();
+}
+
+bool option_word(cursor& c, std::initializer_list<word_flag> words, std::string_view expected) {
+  for (auto const& w : words)
+    if (c.eat_word(w.word)) return *w.flag = true;
+  return c.fail(expected);
 }
 
 std::optional<std::string> storable_flag(cursor& c) {
@@ -124,12 +142,12 @@ parsed_command parse_command(std::string_view text, parse_options const& options
   out.tag = std::string(*tag);
   auto name = c.atom();
   if (!name) return out.value = syntax_error{"expected command name"}, out;
-  std::string verb = util::ascii_uppercase(*name);
+  std::string verb = upper(*name);
   bool uid = verb == "UID";
   if (uid) {
     auto sub = c.sp() ? c.atom() : std::nullopt;
     if (!sub) return out.value = syntax_error{"UID: expected COPY, MOVE, FETCH, SEARCH, SORT, THREAD, STORE or EXPUNGE"}, out;
-    verb = util::ascii_uppercase(*sub);
+    verb = upper(*sub);
   }
   out.verb = uid ? "UID " + verb : verb;
   auto cmd = dispatch(c, verb, uid);
