@@ -103,8 +103,8 @@ struct list_cmd {
   // Any selection or return option, or several patterns: the answer follows
   // LIST-EXTENDED rules (RFC 5258 3).
   bool is_extended() const noexcept {
-    return select_subscribed || select_remote || select_recursive_match || select_special_use ||
-           return_subscribed || return_children || return_special_use || return_status || patterns.size() > 1;
+    return select_subscribed || select_remote || select_recursive_match || select_special_use || return_subscribed ||
+           return_children || return_special_use || return_status || patterns.size() > 1;
   }
   friend bool operator==(list_cmd const&, list_cmd const&) = default;
 };
@@ -114,6 +114,7 @@ struct append_message {
   std::optional<date_time> internal_date;
   std::string data;
   bool binary = false;  // sent as literal8 ~{n} (RFC 3516 4.4)
+  bool utf8 = false;    // sent as UTF8 (~{n}) under UTF8=ACCEPT (RFC 6855 4): UTF-8 headers
   friend bool operator==(append_message const&, append_message const&) = default;
 };
 struct append_cmd {
@@ -165,12 +166,20 @@ struct thread_cmd {
 };
 
 enum class fetch_item {
-  flags, internaldate, rfc822, rfc822_header, rfc822_size, rfc822_text, envelope,
-  body,           // BODY without section: the non-extensible BODYSTRUCTURE
-  bodystructure, uid, modseq,
-  body_section,   // BODY[...] / BODY.PEEK[...]
-  binary,         // BINARY[...] / BINARY.PEEK[...]
-  binary_size,    // BINARY.SIZE[...]
+  flags,
+  internaldate,
+  rfc822,
+  rfc822_header,
+  rfc822_size,
+  rfc822_text,
+  envelope,
+  body,  // BODY without section: the non-extensible BODYSTRUCTURE
+  bodystructure,
+  uid,
+  modseq,
+  body_section,  // BODY[...] / BODY.PEEK[...]
+  binary,        // BINARY[...] / BINARY.PEEK[...]
+  binary_size,   // BINARY.SIZE[...]
 };
 struct fetch_partial {  // <offset.length>
   std::uint64_t offset = 0;
@@ -231,9 +240,9 @@ struct compress_cmd {
   friend bool operator==(compress_cmd const&, compress_cmd const&) = default;
 };
 
-using command = std::variant<simple_cmd, authenticate_cmd, login_cmd, enable_cmd, select_cmd, create_cmd,
-                             mailbox_cmd, rename_cmd, status_cmd, list_cmd, append_cmd, uid_expunge_cmd,
-                             search_cmd, sort_cmd, thread_cmd, fetch_cmd, store_cmd, copy_cmd, getquota_cmd,
-                             setquota_cmd, id_cmd, compress_cmd>;
+using command =
+    std::variant<simple_cmd, authenticate_cmd, login_cmd, enable_cmd, select_cmd, create_cmd, mailbox_cmd, rename_cmd,
+                 status_cmd, list_cmd, append_cmd, uid_expunge_cmd, search_cmd, sort_cmd, thread_cmd, fetch_cmd,
+                 store_cmd, copy_cmd, getquota_cmd, setquota_cmd, id_cmd, compress_cmd>;
 
 }  // namespace posta::mail::imap::proto

@@ -154,9 +154,8 @@ reader_event command_reader::end_of_segment(bool raw) {
     return r;
   }
   cmd_ += "\r\n";
-  pending_ = ev::literal{leading_tag(cmd_),    second_word(cmd_), header->size,
-                         header->synchronizing, header->binary,    literals_++,
-                         cmd_.size()};
+  pending_ = ev::literal{leading_tag(cmd_), second_word(cmd_), header->size, header->synchronizing,
+                         header->binary,    literals_++,       cmd_.size()};
   state_ = state::decision;
   return pending_;
 }

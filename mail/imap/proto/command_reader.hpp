@@ -33,12 +33,12 @@ struct need_more {};
 // refused non-synchronizing literal is read and discarded with the rest of
 // its command.
 struct literal {
-  std::string tag;            // "" when the first word is not a valid tag
-  std::string verb;           // upper case: "APPEND", "UID", "LOGIN"...
-  std::uint64_t size = 0;     // saturates at UINT64_MAX
-  bool synchronizing = true;  // {n}, not {n+}
-  bool binary = false;        // literal8 ~{n}
-  std::size_t literal_index = 0;   // 0 for the command's first literal
+  std::string tag;                  // "" when the first word is not a valid tag
+  std::string verb;                 // upper case: "APPEND", "UID", "LOGIN"...
+  std::uint64_t size = 0;           // saturates at UINT64_MAX
+  bool synchronizing = true;        // {n}, not {n+}
+  bool binary = false;              // literal8 ~{n}
+  std::size_t literal_index = 0;    // 0 for the command's first literal
   std::uint64_t command_bytes = 0;  // bytes held for this command so far (lines and accepted literals)
 };
 

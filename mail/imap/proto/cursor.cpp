@@ -13,17 +13,24 @@ namespace {
 
 constexpr std::string_view atom_specials = "(){ %*\"\\]";
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
-bool is_list_char(char c) { return is_atom_char(c) || c == '%' || c == '*' || c == ']'; }
+bool is_list_char(char c) {
+  return is_atom_char(c) || c == '%' || c == '*' || c == ']';
+}
 
-bool is_astring_char(char c) { return is_atom_char(c) || c == ']'; }
+bool is_astring_char(char c) {
+  return is_atom_char(c) || c == ']';
+}
 
-bool is_tag_char(char c) { return is_astring_char(c) && c != '+'; }
+bool is_tag_char(char c) {
+  return is_astring_char(c) && c != '+';
+}
 
 // System flags (RFC 3501 2.3.2) in their canonical spelling.
-constexpr std::string_view system_flags[] = {"\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft",
-                                             "\\Recent"};
+constexpr std::string_view system_flags[] = {"\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft", "\\Recent"};
 
 }  // namespace
 
@@ -54,9 +61,13 @@ bool cursor::eat_word(std::string_view w) {
   return true;
 }
 
-bool cursor::sp() { return eat(' ') || fail("SP"); }
+bool cursor::sp() {
+  return eat(' ') || fail("SP");
+}
 
-bool cursor::expect(char c) { return eat(c) || fail(std::string("\"") + c + "\""); }
+bool cursor::expect(char c) {
+  return eat(c) || fail(std::string("\"") + c + "\"");
+}
 
 std::optional<std::string_view> cursor::atom() {
   auto s = take_while(is_atom_char);

@@ -34,19 +34,19 @@ class cursor {
   // Each of these returns nullopt (or false) after recording what was expected.
   bool sp();
   bool expect(char c);
-  std::optional<std::string_view> atom();      // 1*ATOM-CHAR
-  std::optional<std::string_view> tag();       // 1*<ASTRING-CHAR except "+">
-  std::optional<std::uint32_t> number();       // number (32 bits)
+  std::optional<std::string_view> atom();  // 1*ATOM-CHAR
+  std::optional<std::string_view> tag();   // 1*<ASTRING-CHAR except "+">
+  std::optional<std::uint32_t> number();   // number (32 bits)
   std::optional<std::uint32_t> nz_number();
-  std::optional<std::uint64_t> number64();     // RFC 9051 number64 (63 bits)
+  std::optional<std::uint64_t> number64();  // RFC 9051 number64 (63 bits)
   std::optional<std::string> quoted();
   std::optional<std::string> literal(bool allow_literal8, bool* was_literal8 = nullptr);
-  std::optional<std::string> string();         // quoted / literal
+  std::optional<std::string> string();  // quoted / literal
   std::optional<std::string> astring();
   std::optional<std::optional<std::string>> nstring();
-  std::optional<std::string> mailbox();        // astring, decoded, INBOX canonical
-  std::optional<std::string> list_mailbox();   // 1*list-char / string, decoded
-  std::optional<std::string> flag();           // \System, \Extension or keyword
+  std::optional<std::string> mailbox();             // astring, decoded, INBOX canonical
+  std::optional<std::string> list_mailbox();        // 1*list-char / string, decoded
+  std::optional<std::string> flag();                // \System, \Extension or keyword
   std::optional<std::string_view> sequence_text();  // the characters of a sequence-set
   // The longest run of characters satisfying pred (possibly empty).
   std::string_view take_while(bool (*pred)(char));

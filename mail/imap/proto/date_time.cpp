@@ -26,8 +26,7 @@ std::optional<int> digits(std::string_view s, std::size_t pos, std::size_t n) {
 
 // "d-Mon-yyyy" with a 1- or 2-digit day (a leading space allowed when
 // `fixed`); sets `used` to the characters consumed.
-std::optional<std::chrono::year_month_day> parse_day_month_year(std::string_view s, bool fixed,
-                                                                 std::size_t& used) {
+std::optional<std::chrono::year_month_day> parse_day_month_year(std::string_view s, bool fixed, std::size_t& used) {
   std::size_t pos = fixed && !s.empty() && s[0] == ' ' ? 1 : 0;
   std::size_t dash = s.find('-', pos);
   if (dash == std::string_view::npos || dash == pos || dash - pos > 2 || (pos == 1 && dash != 2)) return std::nullopt;

@@ -14,11 +14,16 @@ namespace {
 using fi = fetch_item;
 
 constexpr std::pair<std::string_view, fetch_item> plain_atts[] = {
-    {"ENVELOPE", fi::envelope},           {"FLAGS", fi::flags},
-    {"INTERNALDATE", fi::internaldate},   {"RFC822.HEADER", fi::rfc822_header},
-    {"RFC822.SIZE", fi::rfc822_size},     {"RFC822.TEXT", fi::rfc822_text},
-    {"RFC822", fi::rfc822},               {"BODYSTRUCTURE", fi::bodystructure},
-    {"BODY", fi::body},                   {"UID", fi::uid},
+    {"ENVELOPE", fi::envelope},
+    {"FLAGS", fi::flags},
+    {"INTERNALDATE", fi::internaldate},
+    {"RFC822.HEADER", fi::rfc822_header},
+    {"RFC822.SIZE", fi::rfc822_size},
+    {"RFC822.TEXT", fi::rfc822_text},
+    {"RFC822", fi::rfc822},
+    {"BODYSTRUCTURE", fi::bodystructure},
+    {"BODY", fi::body},
+    {"UID", fi::uid},
     {"MODSEQ", fi::modseq},
 };
 
@@ -70,10 +75,14 @@ bool partial(cursor& c, fetch_att& a) {
 bool fetch_att_(cursor& c, std::vector<fetch_att>& out) {
   fetch_att a;
   bool body = false, binary = false;
-  if (c.eat_prefix("BODY.PEEK[")) a.peek = body = true;
-  else if (c.eat_prefix("BODY[")) body = true;
-  else if (c.eat_prefix("BINARY.PEEK[")) a.peek = binary = true;
-  else if (c.eat_prefix("BINARY[")) binary = true;
+  if (c.eat_prefix("BODY.PEEK["))
+    a.peek = body = true;
+  else if (c.eat_prefix("BODY["))
+    body = true;
+  else if (c.eat_prefix("BINARY.PEEK["))
+    a.peek = binary = true;
+  else if (c.eat_prefix("BINARY["))
+    binary = true;
   if (body || binary) {
     a.item = body ? fi::body_section : fi::binary;
     if (!section(c, a, binary) || !partial(c, a)) return false;
@@ -90,10 +99,14 @@ bool fetch_att_(cursor& c, std::vector<fetch_att>& out) {
 
 bool macro(cursor& c, std::vector<fetch_att>& out) {
   std::vector<fetch_item> items;
-  if (c.eat_word("ALL")) items = {fi::flags, fi::internaldate, fi::rfc822_size, fi::envelope};
-  else if (c.eat_word("FAST")) items = {fi::flags, fi::internaldate, fi::rfc822_size};
-  else if (c.eat_word("FULL")) items = {fi::flags, fi::internaldate, fi::rfc822_size, fi::envelope, fi::body};
-  else return false;
+  if (c.eat_word("ALL"))
+    items = {fi::flags, fi::internaldate, fi::rfc822_size, fi::envelope};
+  else if (c.eat_word("FAST"))
+    items = {fi::flags, fi::internaldate, fi::rfc822_size};
+  else if (c.eat_word("FULL"))
+    items = {fi::flags, fi::internaldate, fi::rfc822_size, fi::envelope, fi::body};
+  else
+    return false;
   for (auto i : items) {
     fetch_att a;
     a.item = i;
@@ -153,10 +166,14 @@ parsed store(cursor& c, bool uid) {
     if (!c.expect(')') || !c.sp()) return std::nullopt;
     cmd.unchanged_since = *n;
   }
-  if (c.eat('+')) cmd.mode = store_mode::add;
-  else if (c.eat('-')) cmd.mode = store_mode::remove;
-  if (c.eat_word("FLAGS.SILENT")) cmd.silent = true;
-  else if (!c.eat_word("FLAGS")) return c.fail("FLAGS, +FLAGS or -FLAGS"), std::nullopt;
+  if (c.eat('+'))
+    cmd.mode = store_mode::add;
+  else if (c.eat('-'))
+    cmd.mode = store_mode::remove;
+  if (c.eat_word("FLAGS.SILENT"))
+    cmd.silent = true;
+  else if (!c.eat_word("FLAGS"))
+    return c.fail("FLAGS, +FLAGS or -FLAGS"), std::nullopt;
   if (!c.sp() || !store_flags(c, cmd)) return std::nullopt;
   return cmd;
 }

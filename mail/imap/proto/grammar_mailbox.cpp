@@ -3,7 +3,7 @@
 // 6154 3), DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE, GETQUOTAROOT, STATUS (RFC
 // 3501 6.3.10, RFC 7162 3.1.2, RFC 9208 4.3.3, RFC 7889), LIST/LSUB with
 // LIST-EXTENDED options (RFC 5258 3, RFC 5819, RFC 6154 5) and APPEND with
-// MULTIAPPEND and literal8 (RFC 3502, RFC 3516 4.4).
+// MULTIAPPEND, literal8 and UTF8 data (RFC 3502, RFC 3516 4.4, RFC 6855 4).
 #include "mail/imap/proto/grammar.hpp"
 #include "mail/imap/proto/text.hpp"
 
@@ -40,10 +40,10 @@ std::optional<qresync_params> qresync(cursor& c) {
 std::optional<std::vector<std::string>> use_attrs(cursor& c) {
   std::vector<std::string> out;
   bool ok = c.sp() && paren_list(c, true, [&](cursor& c) {
-    auto f = c.flag();
-    if (f) out.push_back(std::move(*f));
-    return f.has_value();
-  });
+              auto f = c.flag();
+              if (f) out.push_back(std::move(*f));
+              return f.has_value();
+            });
   if (!ok) return std::nullopt;
   return out;
 }
@@ -90,8 +90,10 @@ bool append_message_args(cursor& c, append_cmd& cmd) {
     if (!m.internal_date) return c.fail("date-time such as \"17-Jul-1996 02:44:25 -0700\"");
     if (!c.sp()) return false;
   }
+  m.utf8 = c.eat_word("UTF8");
+  if (m.utf8 && (!c.sp() || !c.expect('(') || c.peek() != '~')) return c.fail("UTF8 (literal8)");
   auto data = c.literal(true, &m.binary);
-  if (!data) return c.fail("message literal");
+  if (!data || (m.utf8 && !c.expect(')'))) return c.fail("message literal");
   m.data = std::move(*data);
   cmd.messages.push_back(std::move(m));
   return true;
@@ -190,7 +192,7 @@ parsed list(cursor& c, bool lsub) {
   return cmd;
 }
 
-// APPEND SP mailbox 1*(SP [flag-list SP] [date-time SP] (literal / literal8))
+// APPEND SP mailbox 1*(SP [flag-list SP] [date-time SP] (literal / literal8 / "UTF8 (" literal8 ")"))
 parsed append(cursor& c) {
   append_cmd cmd;
   if (!mailbox_arg(c, cmd.mailbox)) return std::nullopt;

@@ -19,14 +19,23 @@ struct key_name {
 };
 
 constexpr key_name flag_keys[] = {
-    {"ALL", sk::all},           {"ANSWERED", sk::answered},     {"DELETED", sk::deleted},
-    {"DRAFT", sk::draft},       {"FLAGGED", sk::flagged},       {"NEW", sk::new_},
-    {"OLD", sk::old},           {"RECENT", sk::recent},         {"SEEN", sk::seen},
-    {"UNANSWERED", sk::unanswered}, {"UNDELETED", sk::undeleted}, {"UNDRAFT", sk::undraft},
-    {"UNFLAGGED", sk::unflagged}, {"UNSEEN", sk::unseen},
+    {"ALL", sk::all},
+    {"ANSWERED", sk::answered},
+    {"DELETED", sk::deleted},
+    {"DRAFT", sk::draft},
+    {"FLAGGED", sk::flagged},
+    {"NEW", sk::new_},
+    {"OLD", sk::old},
+    {"RECENT", sk::recent},
+    {"SEEN", sk::seen},
+    {"UNANSWERED", sk::unanswered},
+    {"UNDELETED", sk::undeleted},
+    {"UNDRAFT", sk::undraft},
+    {"UNFLAGGED", sk::unflagged},
+    {"UNSEEN", sk::unseen},
 };
 constexpr key_name string_keys[] = {
-    {"BCC", sk::bcc},   {"BODY", sk::body}, {"CC", sk::cc}, {"FROM", sk::from},
+    {"BCC", sk::bcc},         {"BODY", sk::body}, {"CC", sk::cc}, {"FROM", sk::from},
     {"SUBJECT", sk::subject}, {"TEXT", sk::text}, {"TO", sk::to},
 };
 constexpr key_name date_keys[] = {
@@ -34,7 +43,10 @@ constexpr key_name date_keys[] = {
     {"SENTBEFORE", sk::sent_before}, {"SENTON", sk::sent_on}, {"SENTSINCE", sk::sent_since},
 };
 constexpr key_name number_keys[] = {
-    {"LARGER", sk::larger}, {"SMALLER", sk::smaller}, {"OLDER", sk::older}, {"YOUNGER", sk::younger},
+    {"LARGER", sk::larger},
+    {"SMALLER", sk::smaller},
+    {"OLDER", sk::older},
+    {"YOUNGER", sk::younger},
 };
 
 template <std::size_t N>
@@ -65,10 +77,14 @@ bool modseq_key(cursor& c, search_key& k) {
     auto name = c.quoted();
     if (!name || !c.sp()) return false;
     k.field = std::move(*name);
-    if (c.eat_word("PRIV")) k.entry_type = modseq_entry_type::priv;
-    else if (c.eat_word("SHARED")) k.entry_type = modseq_entry_type::shared;
-    else if (c.eat_word("ALL")) k.entry_type = modseq_entry_type::all;
-    else return c.fail("entry type (PRIV, SHARED, ALL)");
+    if (c.eat_word("PRIV"))
+      k.entry_type = modseq_entry_type::priv;
+    else if (c.eat_word("SHARED"))
+      k.entry_type = modseq_entry_type::shared;
+    else if (c.eat_word("ALL"))
+      k.entry_type = modseq_entry_type::all;
+    else
+      return c.fail("entry type (PRIV, SHARED, ALL)");
     if (!c.sp()) return false;
   }
   auto n = c.number64();
@@ -199,9 +215,15 @@ bool charset_and_program(cursor& c, std::string& cs, search_key& key) {
 
 bool sort_criterion_(cursor& c, std::vector<sort_criterion>& out) {
   static constexpr std::pair<std::string_view, sort_key> names[] = {
-      {"ARRIVAL", sort_key::arrival}, {"CC", sort_key::cc},           {"DATE", sort_key::date},
-      {"FROM", sort_key::from},       {"SIZE", sort_key::size},       {"SUBJECT", sort_key::subject},
-      {"TO", sort_key::to},           {"DISPLAYFROM", sort_key::display_from}, {"DISPLAYTO", sort_key::display_to},
+      {"ARRIVAL", sort_key::arrival},
+      {"CC", sort_key::cc},
+      {"DATE", sort_key::date},
+      {"FROM", sort_key::from},
+      {"SIZE", sort_key::size},
+      {"SUBJECT", sort_key::subject},
+      {"TO", sort_key::to},
+      {"DISPLAYFROM", sort_key::display_from},
+      {"DISPLAYTO", sort_key::display_to},
   };
   sort_criterion sc;
   sc.reverse = c.eat_word("REVERSE") && c.sp();
@@ -245,9 +267,12 @@ parsed thread(cursor& c, bool uid) {
   thread_cmd cmd;
   cmd.uid = uid;
   if (!c.sp()) return std::nullopt;
-  if (c.eat_word("REFERENCES")) cmd.algorithm = thread_algorithm::references;
-  else if (c.eat_word("ORDEREDSUBJECT")) cmd.algorithm = thread_algorithm::orderedsubject;
-  else return c.fail("thread algorithm (REFERENCES, ORDEREDSUBJECT)"), std::nullopt;
+  if (c.eat_word("REFERENCES"))
+    cmd.algorithm = thread_algorithm::references;
+  else if (c.eat_word("ORDEREDSUBJECT"))
+    cmd.algorithm = thread_algorithm::orderedsubject;
+  else
+    return c.fail("thread algorithm (REFERENCES, ORDEREDSUBJECT)"), std::nullopt;
   if (!charset_and_program(c, cmd.charset, cmd.key)) return std::nullopt;
   return cmd;
 }

@@ -13,7 +13,9 @@ namespace {
 
 constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
 
-bool is_printable(unsigned char c) { return c >= 0x20 && c <= 0x7e; }
+bool is_printable(unsigned char c) {
+  return c >= 0x20 && c <= 0x7e;
+}
 
 int b64_value(char c) {
   auto p = alphabet.find(c);

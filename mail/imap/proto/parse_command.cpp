@@ -66,7 +66,9 @@ namespace {
 using grammar::parsed;
 using simple = simple_verb;
 
-parsed simple_command(cursor&, simple_verb v) { return simple_cmd{v}; }
+parsed simple_command(cursor&, simple_verb v) {
+  return simple_cmd{v};
+}
 
 struct entry {
   std::string_view name;
@@ -146,7 +148,8 @@ parsed_command parse_command(std::string_view text, parse_options const& options
   bool uid = verb == "UID";
   if (uid) {
     auto sub = c.sp() ? c.atom() : std::nullopt;
-    if (!sub) return out.value = syntax_error{"UID: expected COPY, MOVE, FETCH, SEARCH, SORT, THREAD, STORE or EXPUNGE"}, out;
+    if (!sub)
+      return out.value = syntax_error{"UID: expected COPY, MOVE, FETCH, SEARCH, SORT, THREAD, STORE or EXPUNGE"}, out;
     verb = upper(*sub);
   }
   out.verb = uid ? "UID " + verb : verb;

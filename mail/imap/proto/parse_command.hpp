@@ -19,7 +19,7 @@ struct syntax_error {
 };
 
 struct parsed_command {
-  std::string tag;  // empty when no tag could be read: answer "* BAD"
+  std::string tag;   // empty when no tag could be read: answer "* BAD"
   std::string verb;  // upper case, "UID FETCH" for the UID forms; empty when unreadable
   std::variant<syntax_error, command> value;
 

@@ -13,11 +13,16 @@ namespace {
 
 std::string_view status_word(status s) {
   switch (s) {
-    case status::ok: return "OK";
-    case status::no: return "NO";
-    case status::bad: return "BAD";
-    case status::preauth: return "PREAUTH";
-    case status::bye: return "BYE";
+    case status::ok:
+      return "OK";
+    case status::no:
+      return "NO";
+    case status::bad:
+      return "BAD";
+    case status::preauth:
+      return "PREAUTH";
+    case status::bye:
+      return "BYE";
   }
   return "BAD";
 }
@@ -34,8 +39,9 @@ std::string status_line(std::string_view tag, status s, std::string_view code, s
   out += ' ';
   std::size_t start = out.size();
   out += text.empty() ? std::string_view("completed") : text;
-  std::replace_if(out.begin() + static_cast<std::ptrdiff_t>(start), out.end(),
-                  [](char c) { return c == '\r' || c == '\n' || c == '\0'; }, ' ');
+  std::replace_if(
+      out.begin() + static_cast<std::ptrdiff_t>(start), out.end(),
+      [](char c) { return c == '\r' || c == '\n' || c == '\0'; }, ' ');
   out += "\r\n";
   return out;
 }

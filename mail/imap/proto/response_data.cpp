@@ -10,20 +10,34 @@ namespace {
 
 std::string_view plain_name(fetch_item item) {
   switch (item) {
-    case fetch_item::flags: return "FLAGS";
-    case fetch_item::internaldate: return "INTERNALDATE";
-    case fetch_item::rfc822: return "RFC822";
-    case fetch_item::rfc822_header: return "RFC822.HEADER";
-    case fetch_item::rfc822_size: return "RFC822.SIZE";
-    case fetch_item::rfc822_text: return "RFC822.TEXT";
-    case fetch_item::envelope: return "ENVELOPE";
-    case fetch_item::body: return "BODY";
-    case fetch_item::bodystructure: return "BODYSTRUCTURE";
-    case fetch_item::uid: return "UID";
-    case fetch_item::modseq: return "MODSEQ";
-    case fetch_item::body_section: return "BODY";
-    case fetch_item::binary: return "BINARY";
-    case fetch_item::binary_size: return "BINARY.SIZE";
+    case fetch_item::flags:
+      return "FLAGS";
+    case fetch_item::internaldate:
+      return "INTERNALDATE";
+    case fetch_item::rfc822:
+      return "RFC822";
+    case fetch_item::rfc822_header:
+      return "RFC822.HEADER";
+    case fetch_item::rfc822_size:
+      return "RFC822.SIZE";
+    case fetch_item::rfc822_text:
+      return "RFC822.TEXT";
+    case fetch_item::envelope:
+      return "ENVELOPE";
+    case fetch_item::body:
+      return "BODY";
+    case fetch_item::bodystructure:
+      return "BODYSTRUCTURE";
+    case fetch_item::uid:
+      return "UID";
+    case fetch_item::modseq:
+      return "MODSEQ";
+    case fetch_item::body_section:
+      return "BODY";
+    case fetch_item::binary:
+      return "BINARY";
+    case fetch_item::binary_size:
+      return "BINARY.SIZE";
   }
   return "";
 }
@@ -36,12 +50,17 @@ void append_section(std::string& out, fetch_att const& att) {
   }
   std::string_view text;
   switch (att.section.text) {
-    case section_text::none: break;
+    case section_text::none:
+      break;
     case section_text::header:
       text = att.header_fields.empty() ? "HEADER" : att.header_fields_not ? "HEADER.FIELDS.NOT" : "HEADER.FIELDS";
       break;
-    case section_text::text: text = "TEXT"; break;
-    case section_text::mime: text = "MIME"; break;
+    case section_text::text:
+      text = "TEXT";
+      break;
+    case section_text::mime:
+      text = "MIME";
+      break;
   }
   if (!text.empty() && !att.section.part.empty()) out += '.';
   out += text;
@@ -60,8 +79,8 @@ void append_section(std::string& out, fetch_att const& att) {
 
 std::string fetch_response_name(fetch_att const& att) {
   std::string out(plain_name(att.item));
-  bool sectioned = att.item == fetch_item::body_section || att.item == fetch_item::binary ||
-                   att.item == fetch_item::binary_size;
+  bool sectioned =
+      att.item == fetch_item::body_section || att.item == fetch_item::binary || att.item == fetch_item::binary_size;
   if (!sectioned) return out;
   append_section(out, att);
   if (att.partial && att.item != fetch_item::binary_size) out += "<" + std::to_string(att.partial->offset) + ">";

@@ -12,20 +12,50 @@
 namespace posta::mail::imap::proto {
 
 enum class search_kind {
-  all, and_, or_, not_,
-  sequence, uid,  // a sequence set of numbers or UIDs (set.saved for "$")
+  all,
+  and_,
+  or_,
+  not_,
+  sequence,
+  uid,  // a sequence set of numbers or UIDs (set.saved for "$")
   // flags
-  answered, deleted, draft, flagged, recent, seen, new_, old,
-  unanswered, undeleted, undraft, unflagged, unseen,
-  keyword, unkeyword,  // field = the keyword
+  answered,
+  deleted,
+  draft,
+  flagged,
+  recent,
+  seen,
+  new_,
+  old,
+  unanswered,
+  undeleted,
+  undraft,
+  unflagged,
+  unseen,
+  keyword,
+  unkeyword,  // field = the keyword
   // text (value = the string, field = the header name for HEADER)
-  bcc, body, cc, from, subject, text, to, header,
+  bcc,
+  body,
+  cc,
+  from,
+  subject,
+  text,
+  to,
+  header,
   // dates (date): internal date, or the Date: header for SENT*
-  before, on, since, sent_before, sent_on, sent_since,
+  before,
+  on,
+  since,
+  sent_before,
+  sent_on,
+  sent_since,
   // numbers (number)
-  larger, smaller,
-  older, younger,  // seconds, RFC 5032
-  modseq,          // number = mod-sequence; field = entry name ("" when none)
+  larger,
+  smaller,
+  older,
+  younger,  // seconds, RFC 5032
+  modseq,   // number = mod-sequence; field = entry name ("" when none)
 };
 
 enum class modseq_entry_type { none, priv, shared, all };

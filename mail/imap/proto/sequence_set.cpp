@@ -29,7 +29,9 @@ std::optional<seq_range> parse_element(std::string_view s) {
   return seq_range{*first, *last};
 }
 
-std::uint32_t resolve(std::uint32_t n, std::uint32_t largest) { return n == seq_star ? largest : n; }
+std::uint32_t resolve(std::uint32_t n, std::uint32_t largest) {
+  return n == seq_star ? largest : n;
+}
 
 }  // namespace
 

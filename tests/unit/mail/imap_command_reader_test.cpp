@@ -2,7 +2,6 @@
 // whole, byte by byte and at every split point; literal decisions before
 // any literal byte is held; refusals and recovery to the next command.
 #include "mail/imap/proto/command_reader.hpp"
-
 #include "mail/imap/proto/literal_policy.hpp"
 
 #include <gtest/gtest.h>
@@ -54,8 +53,7 @@ std::vector<std::string> run(std::string_view input, std::size_t chunk, reader_l
 void expect_any_split(std::string_view input, std::vector<std::string> const& expected, reader_limits limits = {},
                       std::vector<std::uint64_t> refuse = {}) {
   EXPECT_EQ(run(input, input.size() + 1, limits, refuse), expected) << "whole";
-  for (std::size_t chunk : {1, 2, 3, 7})
-    EXPECT_EQ(run(input, chunk, limits, refuse), expected) << "chunk " << chunk;
+  for (std::size_t chunk : {1, 2, 3, 7}) EXPECT_EQ(run(input, chunk, limits, refuse), expected) << "chunk " << chunk;
   for (std::size_t split = 1; split < input.size(); ++split) {
     player p(limits);
     p.refuse = refuse;
@@ -72,8 +70,7 @@ TEST(ImapCommandReader, LinesBecomeCommands) {
 }
 
 TEST(ImapCommandReader, SynchronizingLiteralAsksFirst) {
-  expect_any_split("a LOGIN {4}\r\nuser {6}\r\nsecret\r\n",
-                   {"L:4", "L:6", "C:a LOGIN {4}\r\nuser {6}\r\nsecret"});
+  expect_any_split("a LOGIN {4}\r\nuser {6}\r\nsecret\r\n", {"L:4", "L:6", "C:a LOGIN {4}\r\nuser {6}\r\nsecret"});
 }
 
 TEST(ImapCommandReader, LiteralEventCarriesTheContext) {
@@ -186,6 +183,20 @@ TEST(ImapCommandReader, RawLineIsBoundedToo) {
   r.feed("0123456789\r\nDONE\r\n");
   EXPECT_TRUE(std::holds_alternative<ev::refused>(r.next_line()));
   EXPECT_EQ(std::get<ev::line>(r.next_line()).text, "DONE");
+}
+
+TEST(ImapCommandReader, TellsWhatIsBufferedAfterACommand) {
+  // RFC 3501 6.2.1: bytes pipelined after STARTTLS must not be taken as
+  // commands under TLS; the session checks buffered() after the command.
+  command_reader r;
+  r.feed("a STARTTLS\r\nb LOGIN x y\r\n");
+  EXPECT_EQ(std::get<ev::command>(r.next()).text, "a STARTTLS");
+  EXPECT_TRUE(r.is_idle());
+  EXPECT_EQ(r.buffered(), 13u);
+  r.feed("c NO");
+  EXPECT_EQ(std::get<ev::command>(r.next()).text, "b LOGIN x y");
+  EXPECT_TRUE(std::holds_alternative<ev::need_more>(r.next()));
+  EXPECT_FALSE(r.is_idle());
 }
 
 TEST(ImapCommandReader, HugeLiteralSizeSaturates) {

@@ -16,15 +16,16 @@ TEST(ImapDateTime, ParsesDateTimeWithZone) {
   auto fixed = parse_date_time(" 7-jul-1996 02:44:25 +0130");
   ASSERT_TRUE(fixed);
   EXPECT_EQ(fixed->utc, sys_days{1996y / July / 7} + 1h + 14min + 25s);
-  EXPECT_TRUE(parse_date_time("7-Jul-1996 02:44:25 +0000"));   // COMPAT: no leading space
+  EXPECT_TRUE(parse_date_time("7-Jul-1996 02:44:25 +0000"));  // COMPAT: no leading space
   EXPECT_TRUE(parse_date_time("07-Jul-1996 02:44:25 +0000"));
 }
 
 TEST(ImapDateTime, RejectsInvalidDateTimes) {
-  for (std::string_view bad : {"", "17-Jul-1996 02:44:25", "17-Jul-1996 02:44:25 0700", "31-Feb-2024 00:00:00 +0000",
-                               "17-Foo-1996 02:44:25 +0000", "17-Jul-96 02:44:25 +0000", "17-Jul-1996 24:00:00 +0000",
-                               "17-Jul-1996 02:60:00 +0000", "17-Jul-1996 02:44:25 +0060", "117-Jul-1996 02:44:25 +0000",
-                               "17-Jul-1996  02:44:25 +0000", "17-Jul-1996 02:44:25 +00000", "17 Jul 1996 02:44:25 +0000"})
+  for (std::string_view bad :
+       {"", "17-Jul-1996 02:44:25", "17-Jul-1996 02:44:25 0700", "31-Feb-2024 00:00:00 +0000",
+        "17-Foo-1996 02:44:25 +0000", "17-Jul-96 02:44:25 +0000", "17-Jul-1996 24:00:00 +0000",
+        "17-Jul-1996 02:60:00 +0000", "17-Jul-1996 02:44:25 +0060", "117-Jul-1996 02:44:25 +0000",
+        "17-Jul-1996  02:44:25 +0000", "17-Jul-1996 02:44:25 +00000", "17 Jul 1996 02:44:25 +0000"})
     EXPECT_FALSE(parse_date_time(bad)) << bad;
 }
 

@@ -84,14 +84,35 @@ TEST(ImapGrammarFetch, ModifiersAndUid) {
 }
 
 TEST(ImapGrammarFetch, Rejects) {
-  expect_all_bad({"a FETCH", "a FETCH 1", "a FETCH 1 ", "a FETCH 1 ()", "a FETCH 1 (FLAGS", "a FETCH 1 FLAGS)",
-                  "a FETCH 1 (ALL)", "a FETCH 1 FLAGS UID", "a FETCH x FLAGS", "a FETCH 0 FLAGS",
-                  "a FETCH 1 BODY[", "a FETCH 1 BODY[MIME]", "a FETCH 1 BODY[0]", "a FETCH 1 BODY[1.]",
-                  "a FETCH 1 BODY[1.FOO]", "a FETCH 1 BODY[HEADER.FIELDS]", "a FETCH 1 BODY[HEADER.FIELDS ()]",
-                  "a FETCH 1 BODY[]<5>", "a FETCH 1 BODY[]<5.0>", "a FETCH 1 BODY[]<.5>", "a FETCH 1 BODY.PEEK",
-                  "a FETCH 1 BINARY[TEXT]", "a FETCH 1 BINARY.SIZE[]<0.5>", "a FETCH 1 RFC822.FOO",
-                  "a FETCH 1 FLAGS (CHANGEDSINCE)", "a FETCH 1 FLAGS (FOO)", "a FETCH 1 FLAGS ()",
-                  "a FETCH 1 BODY [1]", "a FETCH 1 (FLAGS  UID)"});
+  expect_all_bad({"a FETCH",
+                  "a FETCH 1",
+                  "a FETCH 1 ",
+                  "a FETCH 1 ()",
+                  "a FETCH 1 (FLAGS",
+                  "a FETCH 1 FLAGS)",
+                  "a FETCH 1 (ALL)",
+                  "a FETCH 1 FLAGS UID",
+                  "a FETCH x FLAGS",
+                  "a FETCH 0 FLAGS",
+                  "a FETCH 1 BODY[",
+                  "a FETCH 1 BODY[MIME]",
+                  "a FETCH 1 BODY[0]",
+                  "a FETCH 1 BODY[1.]",
+                  "a FETCH 1 BODY[1.FOO]",
+                  "a FETCH 1 BODY[HEADER.FIELDS]",
+                  "a FETCH 1 BODY[HEADER.FIELDS ()]",
+                  "a FETCH 1 BODY[]<5>",
+                  "a FETCH 1 BODY[]<5.0>",
+                  "a FETCH 1 BODY[]<.5>",
+                  "a FETCH 1 BODY.PEEK",
+                  "a FETCH 1 BINARY[TEXT]",
+                  "a FETCH 1 BINARY.SIZE[]<0.5>",
+                  "a FETCH 1 RFC822.FOO",
+                  "a FETCH 1 FLAGS (CHANGEDSINCE)",
+                  "a FETCH 1 FLAGS (FOO)",
+                  "a FETCH 1 FLAGS ()",
+                  "a FETCH 1 BODY [1]",
+                  "a FETCH 1 (FLAGS  UID)"});
 }
 
 TEST(ImapGrammarFetch, Store) {
@@ -121,8 +142,8 @@ TEST(ImapGrammarFetch, CopyMoveAndUidExpunge) {
   EXPECT_TRUE(m.uid && m.move);
   EXPECT_EQ(m.mailbox, "Trash");
   EXPECT_EQ(parse_as<uid_expunge_cmd>("a UID EXPUNGE 3000:3002").uids.ranges, (std::vector<seq_range>{{3000, 3002}}));
-  expect_all_bad({"a COPY", "a COPY 1", "a COPY x INBOX", "a MOVE 1 a b", "a UID EXPUNGE", "a UID EXPUNGE x",
-                  "a EXPUNGE 1"});
+  expect_all_bad(
+      {"a COPY", "a COPY 1", "a COPY x INBOX", "a MOVE 1 a b", "a UID EXPUNGE", "a UID EXPUNGE x", "a EXPUNGE 1"});
 }
 
 }  // namespace

@@ -45,7 +45,8 @@ TEST(ImapGrammarMailbox, CreateWithSpecialUse) {
   auto c = parse_as<create_cmd>("a CREATE MySent (USE (\\sent \\Archive))");
   EXPECT_EQ(c.special_use, (std::vector<std::string>{"\\sent", "\\Archive"}));
   EXPECT_TRUE(parse_as<create_cmd>("a CREATE x (USE ())").special_use.empty());
-  expect_all_bad({"a CREATE", "a CREATE x ()", "a CREATE x (USE)", "a CREATE x (USE \\Sent)", "a CREATE x (FOO (\\Sent))"});
+  expect_all_bad(
+      {"a CREATE", "a CREATE x ()", "a CREATE x (USE)", "a CREATE x (USE \\Sent)", "a CREATE x (FOO (\\Sent))"});
 }
 
 TEST(ImapGrammarMailbox, DeleteRenameSubscribe) {
@@ -77,10 +78,10 @@ TEST(ImapGrammarMailbox, Status) {
   auto s = parse_as<status_cmd>(
       "a STATUS blurdybloop (UIDNEXT MESSAGES uidvalidity UNSEEN DELETED SIZE RECENT HIGHESTMODSEQ APPENDLIMIT)");
   EXPECT_EQ(s.mailbox, "blurdybloop");
-  EXPECT_EQ(s.items, (std::vector<status_item>{status_item::uidnext, status_item::messages, status_item::uidvalidity,
-                                               status_item::unseen, status_item::deleted, status_item::size,
-                                               status_item::recent, status_item::highestmodseq,
-                                               status_item::appendlimit}));
+  EXPECT_EQ(s.items,
+            (std::vector<status_item>{status_item::uidnext, status_item::messages, status_item::uidvalidity,
+                                      status_item::unseen, status_item::deleted, status_item::size, status_item::recent,
+                                      status_item::highestmodseq, status_item::appendlimit}));
   expect_all_bad({"a STATUS x", "a STATUS x ()", "a STATUS x (FOO)", "a STATUS x MESSAGES", "a STATUS x (MESSAGES"});
 }
 
@@ -101,7 +102,8 @@ TEST(ImapGrammarMailbox, BasicListAndLsub) {
 
 TEST(ImapGrammarMailbox, ExtendedList) {
   auto l = parse_as<list_cmd>(
-      "a LIST (SUBSCRIBED RECURSIVEMATCH) \"\" (INBOX \"Sent\" %) RETURN (CHILDREN STATUS (MESSAGES UNSEEN) SPECIAL-USE)");
+      "a LIST (SUBSCRIBED RECURSIVEMATCH) \"\" (INBOX \"Sent\" %) RETURN (CHILDREN STATUS (MESSAGES UNSEEN) "
+      "SPECIAL-USE)");
   EXPECT_TRUE(l.select_subscribed);
   EXPECT_TRUE(l.select_recursive_match);
   EXPECT_EQ(l.patterns, (std::vector<std::string>{"INBOX", "Sent", "%"}));
@@ -119,7 +121,8 @@ TEST(ImapGrammarMailbox, ExtendedList) {
 }
 
 TEST(ImapGrammarMailbox, Append) {
-  auto a = parse_as<append_cmd>("A003 APPEND saved-messages (\\Seen $Forwarded) \" 7-Feb-1994 21:52:25 -0800\" {5}\r\nhello");
+  auto a = parse_as<append_cmd>(
+      "A003 APPEND saved-messages (\\Seen $Forwarded) \" 7-Feb-1994 21:52:25 -0800\" {5}\r\nhello");
   EXPECT_EQ(a.mailbox, "saved-messages");
   ASSERT_EQ(a.messages.size(), 1u);
   EXPECT_EQ(a.messages[0].flags, (std::vector<std::string>{"\\Seen", "$Forwarded"}));
@@ -134,7 +137,8 @@ TEST(ImapGrammarMailbox, Append) {
 }
 
 TEST(ImapGrammarMailbox, MultiAppendAndLiteral8) {
-  static constexpr char raw[] = "a APPEND INBOX (\\Draft) {2}\r\nab ~{3}\r\nx\0y () \"01-Jan-2026 00:00:00 +0000\" {1+}\r\nz";
+  static constexpr char raw[] =
+      "a APPEND INBOX (\\Draft) {2}\r\nab ~{3}\r\nx\0y () \"01-Jan-2026 00:00:00 +0000\" {1+}\r\nz";
   auto a = parse_as<append_cmd>(std::string_view(raw, sizeof raw - 1));
   ASSERT_EQ(a.messages.size(), 3u);
   EXPECT_EQ(a.messages[0].data, "ab");
@@ -144,11 +148,22 @@ TEST(ImapGrammarMailbox, MultiAppendAndLiteral8) {
   EXPECT_EQ(a.messages[2].data, "z");
 }
 
+TEST(ImapGrammarMailbox, AppendUtf8Data) {
+  auto a = parse_as<append_cmd>("a APPEND INBOX (\\Seen) UTF8 (~{2}\r\nab)");
+  ASSERT_EQ(a.messages.size(), 1u);
+  EXPECT_TRUE(a.messages[0].utf8);
+  EXPECT_TRUE(a.messages[0].binary);
+  EXPECT_EQ(a.messages[0].data, "ab");
+  expect_all_bad(
+      {"a APPEND INBOX UTF8 ({2}\r\nab)", "a APPEND INBOX UTF8 (~{2}\r\nab", "a APPEND INBOX UTF8 ~{2}\r\nab"});
+}
+
 TEST(ImapGrammarMailbox, AppendRejects) {
   static constexpr char nul[] = "a APPEND INBOX {3}\r\nx\0y";
   EXPECT_FALSE(parse_command(std::string_view(nul, sizeof nul - 1)).ok());  // NUL needs literal8
   EXPECT_EQ(bad("a APPEND INBOX \"31-Feb-2026 00:00:00 +0000\" {1}\r\nx"),
-            "APPEND: expected date-time such as \"17-Jul-1996 02:44:25 -0700\" at \" {1}?" "?x\"");
+            "APPEND: expected date-time such as \"17-Jul-1996 02:44:25 -0700\" at \" {1}?"
+            "?x\"");
   expect_all_bad({"a APPEND", "a APPEND INBOX", "a APPEND INBOX (\\Seen)", "a APPEND INBOX \"hello\"",
                   "a APPEND INBOX (\\Recent) {1}\r\nx", "a APPEND INBOX (\\Seen) (\\Seen) {1}\r\nx",
                   "a APPEND INBOX {5}\r\nabc", "a APPEND INBOX {1}\r\nxy", "a APPEND INBOX {1}\r\nx {1}\r\n",

@@ -20,11 +20,20 @@ TEST(ImapGrammarSearch, FlagKeys) {
     std::string_view text;
     search_kind kind;
   } rows[] = {
-      {"ALL", sk::all},           {"ANSWERED", sk::answered},     {"DELETED", sk::deleted},
-      {"DRAFT", sk::draft},       {"FLAGGED", sk::flagged},       {"NEW", sk::new_},
-      {"OLD", sk::old},           {"RECENT", sk::recent},         {"seen", sk::seen},
-      {"UNANSWERED", sk::unanswered}, {"UNDELETED", sk::undeleted}, {"UNDRAFT", sk::undraft},
-      {"UNFLAGGED", sk::unflagged}, {"UNSEEN", sk::unseen},
+      {"ALL", sk::all},
+      {"ANSWERED", sk::answered},
+      {"DELETED", sk::deleted},
+      {"DRAFT", sk::draft},
+      {"FLAGGED", sk::flagged},
+      {"NEW", sk::new_},
+      {"OLD", sk::old},
+      {"RECENT", sk::recent},
+      {"seen", sk::seen},
+      {"UNANSWERED", sk::unanswered},
+      {"UNDELETED", sk::undeleted},
+      {"UNDRAFT", sk::undraft},
+      {"UNFLAGGED", sk::unflagged},
+      {"UNSEEN", sk::unseen},
   };
   for (auto const& r : rows) EXPECT_EQ(key_of(r.text).kind, r.kind) << r.text;
   auto k = key_of("KEYWORD $Junk");
@@ -38,8 +47,12 @@ TEST(ImapGrammarSearch, StringDateAndNumberKeys) {
     std::string_view text;
     search_kind kind;
     std::string_view value;
-  } strings[] = {{"BCC x", sk::bcc, "x"},         {"BODY \"a b\"", sk::body, "a b"}, {"CC {2}\r\nab", sk::cc, "ab"},
-                 {"FROM joe", sk::from, "joe"},   {"SUBJECT \"\"", sk::subject, ""}, {"TEXT hi", sk::text, "hi"},
+  } strings[] = {{"BCC x", sk::bcc, "x"},
+                 {"BODY \"a b\"", sk::body, "a b"},
+                 {"CC {2}\r\nab", sk::cc, "ab"},
+                 {"FROM joe", sk::from, "joe"},
+                 {"SUBJECT \"\"", sk::subject, ""},
+                 {"TEXT hi", sk::text, "hi"},
                  {"TO \"caf\xc3\xa9\"", sk::to, "caf\xc3\xa9"}};
   for (auto const& r : strings) {
     auto k = key_of(r.text);
@@ -54,9 +67,9 @@ TEST(ImapGrammarSearch, StringDateAndNumberKeys) {
   struct drow {
     std::string_view text;
     search_kind kind;
-  } dates[] = {{"BEFORE 1-Feb-1994", sk::before},          {"ON \"01-feb-1994\"", sk::on},
-               {"SINCE 1-Feb-1994", sk::since},            {"SENTBEFORE 1-Feb-1994", sk::sent_before},
-               {"SENTON 1-Feb-1994", sk::sent_on},         {"SENTSINCE 1-Feb-1994", sk::sent_since}};
+  } dates[] = {{"BEFORE 1-Feb-1994", sk::before},  {"ON \"01-feb-1994\"", sk::on},
+               {"SINCE 1-Feb-1994", sk::since},    {"SENTBEFORE 1-Feb-1994", sk::sent_before},
+               {"SENTON 1-Feb-1994", sk::sent_on}, {"SENTSINCE 1-Feb-1994", sk::sent_since}};
   for (auto const& r : dates) {
     auto k = key_of(r.text);
     EXPECT_EQ(k.kind, r.kind) << r.text;
@@ -116,14 +129,35 @@ TEST(ImapGrammarSearch, CharsetAndReturn) {
 }
 
 TEST(ImapGrammarSearch, Rejects) {
-  expect_all_bad({"a SEARCH", "a SEARCH ", "a SEARCH FOO", "a SEARCH (SEEN", "a SEARCH SEEN)", "a SEARCH ()",
-                  "a SEARCH OR SEEN", "a SEARCH NOT", "a SEARCH BEFORE 31-Feb-2024", "a SEARCH SINCE yesterday",
-                  "a SEARCH LARGER", "a SEARCH LARGER -1", "a SEARCH LARGER 99999999999999999999",
-                  "a SEARCH OLDER 0", "a SEARCH UID", "a SEARCH UID x", "a SEARCH 0", "a SEARCH 1,$",
-                  "a SEARCH HEADER Subject", "a SEARCH CHARSET", "a SEARCH CHARSET UTF-8",
-                  "a SEARCH RETURN (FOO) ALL", "a SEARCH RETURN ALL", "a SEARCH MODSEQ \"/flags/x\" 5",
-                  "a SEARCH MODSEQ \"/flags/x\" bogus 5", "a SEARCH KEYWORD", "a SEARCH KEYWORD \\Seen",
-                  "a SEARCH SEEN  FLAGGED", "a SEARCH FROM \"a\rb\""});
+  expect_all_bad({"a SEARCH",
+                  "a SEARCH ",
+                  "a SEARCH FOO",
+                  "a SEARCH (SEEN",
+                  "a SEARCH SEEN)",
+                  "a SEARCH ()",
+                  "a SEARCH OR SEEN",
+                  "a SEARCH NOT",
+                  "a SEARCH BEFORE 31-Feb-2024",
+                  "a SEARCH SINCE yesterday",
+                  "a SEARCH LARGER",
+                  "a SEARCH LARGER -1",
+                  "a SEARCH LARGER 99999999999999999999",
+                  "a SEARCH OLDER 0",
+                  "a SEARCH UID",
+                  "a SEARCH UID x",
+                  "a SEARCH 0",
+                  "a SEARCH 1,$",
+                  "a SEARCH HEADER Subject",
+                  "a SEARCH CHARSET",
+                  "a SEARCH CHARSET UTF-8",
+                  "a SEARCH RETURN (FOO) ALL",
+                  "a SEARCH RETURN ALL",
+                  "a SEARCH MODSEQ \"/flags/x\" 5",
+                  "a SEARCH MODSEQ \"/flags/x\" bogus 5",
+                  "a SEARCH KEYWORD",
+                  "a SEARCH KEYWORD \\Seen",
+                  "a SEARCH SEEN  FLAGGED",
+                  "a SEARCH FROM \"a\rb\""});
 }
 
 TEST(ImapGrammarSearch, NestingIsBounded) {
@@ -150,15 +184,14 @@ TEST(ImapGrammarSearch, SequenceSetsAreBounded) {
 TEST(ImapGrammarSearch, Sort) {
   auto s = parse_as<sort_cmd>("a UID SORT (REVERSE DATE subject DISPLAYFROM) UTF-8 SINCE 1-Feb-1994 ALL");
   EXPECT_TRUE(s.uid);
-  EXPECT_EQ(s.criteria, (std::vector<sort_criterion>{{true, sort_key::date},
-                                                     {false, sort_key::subject},
-                                                     {false, sort_key::display_from}}));
+  EXPECT_EQ(s.criteria, (std::vector<sort_criterion>{
+                            {true, sort_key::date}, {false, sort_key::subject}, {false, sort_key::display_from}}));
   EXPECT_EQ(s.charset, "UTF-8");
   EXPECT_EQ(s.key.kind, sk::and_);
   auto e = parse_as<sort_cmd>("a SORT RETURN (MIN MAX) (ARRIVAL) US-ASCII ALL");
   EXPECT_TRUE(e.ret.present && e.ret.min && e.ret.max);
-  expect_all_bad({"a SORT", "a SORT () UTF-8 ALL", "a SORT (DATE) ALL", "a SORT (DATE) UTF-8", "a SORT (REVERSE) UTF-8 ALL",
-                  "a SORT (BOGUS) UTF-8 ALL", "a SORT DATE UTF-8 ALL"});
+  expect_all_bad({"a SORT", "a SORT () UTF-8 ALL", "a SORT (DATE) ALL", "a SORT (DATE) UTF-8",
+                  "a SORT (REVERSE) UTF-8 ALL", "a SORT (BOGUS) UTF-8 ALL", "a SORT DATE UTF-8 ALL"});
 }
 
 TEST(ImapGrammarSearch, Thread) {

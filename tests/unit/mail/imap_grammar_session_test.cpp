@@ -16,11 +16,10 @@ TEST(ImapGrammarSession, SimpleCommands) {
     std::string_view text;
     simple_verb verb;
   } rows[] = {
-      {"a CAPABILITY", simple_verb::capability}, {"a noop", simple_verb::noop},
-      {"a LOGOUT", simple_verb::logout},         {"a StartTLS", simple_verb::starttls},
-      {"a CHECK", simple_verb::check},           {"a CLOSE", simple_verb::close},
-      {"a UNSELECT", simple_verb::unselect},     {"a EXPUNGE", simple_verb::expunge},
-      {"a IDLE", simple_verb::idle},             {"a NAMESPACE", simple_verb::namespace_},
+      {"a CAPABILITY", simple_verb::capability}, {"a noop", simple_verb::noop},       {"a LOGOUT", simple_verb::logout},
+      {"a StartTLS", simple_verb::starttls},     {"a CHECK", simple_verb::check},     {"a CLOSE", simple_verb::close},
+      {"a UNSELECT", simple_verb::unselect},     {"a EXPUNGE", simple_verb::expunge}, {"a IDLE", simple_verb::idle},
+      {"a NAMESPACE", simple_verb::namespace_},
   };
   for (auto const& r : rows) EXPECT_EQ(parse_as<simple_cmd>(r.text).verb, r.verb) << r.text;
   expect_all_bad({"a NOOP x", "a NOOP ", "a CAPABILITY(", "a IDLE DONE"});
@@ -50,7 +49,9 @@ TEST(ImapGrammarSession, ErrorTextSaysWhatWasExpectedWhere) {
   EXPECT_EQ(bad("a SELECT INBOX (FOO)"), "SELECT: expected select parameter (CONDSTORE, QRESYNC) at \"FOO)\"");
   EXPECT_EQ(bad("a FETCH 1 (FLAGS BOGUS)"), "FETCH: expected fetch attribute at \"BOGUS)\"");
   // Client bytes are echoed as printable ASCII only.
-  EXPECT_EQ(bad("a FETCH 1 (\x01\xff)"), "FETCH: expected fetch attribute at \"?" "?)\"");
+  EXPECT_EQ(bad("a FETCH 1 (\x01\xff)"),
+            "FETCH: expected fetch attribute at \"?"
+            "?)\"");
 }
 
 TEST(ImapGrammarSession, Authenticate) {
@@ -73,7 +74,8 @@ TEST(ImapGrammarSession, Login) {
   EXPECT_EQ(lit.password, "a b\"c");
   EXPECT_EQ(parse_as<login_cmd>("a LOGIN {3+}\r\njoe \"\"").password, "");
   expect_all_bad({"a LOGIN", "a LOGIN joe", "a LOGIN joe pw extra", "a LOGIN \"joe pw", "a LOGIN joe \"a\\b\"",
-                  "a LOGIN {4}\r\njoe pw", "a LOGIN joe \"p\rw\"", "a LOGIN joe \"pw\r\"", "a LOGIN joe \"pw\\\"", "a LOGIN joe (pw)", "a LOGIN joe {x}\r\npw"});
+                  "a LOGIN {4}\r\njoe pw", "a LOGIN joe \"p\rw\"", "a LOGIN joe \"pw\r\"", "a LOGIN joe \"pw\\\"",
+                  "a LOGIN joe (pw)", "a LOGIN joe {x}\r\npw"});
 }
 
 TEST(ImapGrammarSession, LoginLiteralMayHoldNulOnlyAsLiteral8Elsewhere) {

@@ -35,19 +35,19 @@ TEST(ImapMutf7, DecodesValidNames) {
 
 TEST(ImapMutf7, RejectsInvalidSpellings) {
   for (std::string_view bad : {
-           "&",           // unterminated
-           "&U,BTFw",     // unterminated
-           "&AGE-",       // 'a' must stand for itself
+           "&",                   // unterminated
+           "&U,BTFw",             // unterminated
+           "&AGE-",               // 'a' must stand for itself
            "&U,BTFw-&ZeVnLIqe-",  // two adjacent runs must be one
-           "&U,BTF-",     // leftover bits not zero / incomplete unit
-           "&U,BTFx-",    // non-zero padding bits
-           "&U/BTFw-",    // '/' is not in the modified alphabet
-           "&2D0-",       // lone high surrogate
-           "&3gA-",       // lone low surrogate
-           "&AAA-",       // U+0000
-           "caf\xc3\xa9", // 8-bit byte
-           "a\x01",       // control character
-           "&U,BTFwA-",   // a wasted character
+           "&U,BTF-",             // leftover bits not zero / incomplete unit
+           "&U,BTFx-",            // non-zero padding bits
+           "&U/BTFw-",            // '/' is not in the modified alphabet
+           "&2D0-",               // lone high surrogate
+           "&3gA-",               // lone low surrogate
+           "&AAA-",               // U+0000
+           "caf\xc3\xa9",         // 8-bit byte
+           "a\x01",               // control character
+           "&U,BTFwA-",           // a wasted character
        })
     EXPECT_FALSE(mutf7_decode(bad).has_value()) << bad;
 }

@@ -1,8 +1,7 @@
 // Response lines (RFC 3501 7): status responses with codes, untagged data,
 // continuations, literals and mailbox names on the wire.
-#include "mail/imap/proto/response.hpp"
-
 #include "mail/imap/proto/parse_command.hpp"
+#include "mail/imap/proto/response.hpp"
 #include "mail/imap/proto/response_data.hpp"
 
 #include <gtest/gtest.h>

@@ -21,8 +21,8 @@ TEST(ImapSequenceSet, ParsesNumbersRangesStarAndSaved) {
 }
 
 TEST(ImapSequenceSet, RejectsInvalidSets) {
-  for (std::string_view bad : {"", "0", "1,", ",1", "1::2", "1:", ":2", "01", "4294967296", "1,$", "$,1", "a",
-                               "1:0", "-1", "1 2", "**"})
+  for (std::string_view bad :
+       {"", "0", "1,", ",1", "1::2", "1:", ":2", "01", "4294967296", "1,$", "$,1", "a", "1:0", "-1", "1 2", "**"})
     EXPECT_FALSE(parse_sequence_set(bad, 100)) << bad;
 }
 

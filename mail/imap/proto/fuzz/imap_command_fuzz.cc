@@ -39,8 +39,10 @@ void read_all(std::string_view in, std::size_t split) {
         parse_both(c->text);
       }
       if (auto* l = std::get_if<reader_events::literal>(&e)) {
-        if (judge_literal(*l, policy) == literal_verdict::accept) r.accept_literal();
-        else r.refuse_literal();
+        if (judge_literal(*l, policy) == literal_verdict::accept)
+          r.accept_literal();
+        else
+          r.refuse_literal();
       }
     }
   }
