@@ -11,6 +11,7 @@
 #include "mail/imap/proto/message_format.hpp"
 #include "mail/imap/proto/search_key.hpp"
 #include "mail/imap/proto/sequence_set.hpp"
+#include "mail/imap/proto/sort.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -142,16 +143,10 @@ struct search_cmd {
   friend bool operator==(search_cmd const&, search_cmd const&) = default;
 };
 
-enum class sort_key { arrival, cc, date, from, size, subject, to, display_from, display_to };
-struct sort_criterion {
-  bool reverse = false;
-  sort_key key = sort_key::arrival;
-  friend bool operator==(sort_criterion const&, sort_criterion const&) = default;
-};
 struct sort_cmd {
   bool uid = false;
-  result_options ret;  // ESORT
-  std::vector<sort_criterion> criteria;
+  result_options ret;                    // ESORT
+  std::vector<sort_criterion> criteria;  // the program sort_messages() takes
   std::string charset;
   search_key key;
   friend bool operator==(sort_cmd const&, sort_cmd const&) = default;

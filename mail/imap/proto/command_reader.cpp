@@ -4,7 +4,7 @@
 #include "mail/imap/proto/command_reader.hpp"
 
 #include "mail/imap/proto/cursor.hpp"
-#include "mail/imap/proto/text.hpp"
+#include "mail/imap/proto/collation.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -58,7 +58,7 @@ std::string second_word(std::string_view s) {
   auto sp = s.find(' ');
   if (sp == std::string_view::npos) return {};
   s.remove_prefix(sp + 1);
-  return upper(s.substr(0, std::min<std::size_t>(s.find(' '), 32)));
+  return casemap_key(s.substr(0, std::min<std::size_t>(s.find(' '), 32)));
 }
 
 }  // namespace

@@ -3,7 +3,8 @@
 #include "mail/imap/proto/cursor.hpp"
 
 #include "mail/imap/proto/mutf7.hpp"
-#include "mail/imap/proto/text.hpp"
+#include "mail/imap/proto/collation.hpp"
+#include "mail/imap/proto/utf8.hpp"
 
 #include <charconv>
 
@@ -46,7 +47,7 @@ bool cursor::eat(char c) {
 }
 
 bool cursor::eat_prefix(std::string_view w) {
-  if (text_.size() - pos_ < w.size() || !iequals(text_.substr(pos_, w.size()), w)) return false;
+  if (text_.size() - pos_ < w.size() || !casemap_equals(text_.substr(pos_, w.size()), w)) return false;
   pos_ += w.size();
   return true;
 }
@@ -187,7 +188,7 @@ std::optional<std::string> cursor::decode_mailbox(std::string name) {
     if (!decoded) return fail("mailbox name in modified UTF-7"), std::nullopt;
     name = std::move(*decoded);
   }
-  if (iequals(name, "INBOX")) name = "INBOX";
+  if (casemap_equals(name, "INBOX")) name = "INBOX";
   return name;
 }
 
@@ -214,7 +215,7 @@ std::optional<std::string> cursor::flag() {
   if (!a) return fail("flag"), std::nullopt;
   if (!system) return std::string(*a);
   for (auto f : system_flags)
-    if (iequals(f.substr(1), *a)) return std::string(f);
+    if (casemap_equals(f.substr(1), *a)) return std::string(f);
   return "\\" + std::string(*a);
 }
 

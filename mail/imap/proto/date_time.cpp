@@ -1,7 +1,7 @@
 // IMAP date and date-time parsing and INTERNALDATE formatting (RFC 3501 9).
 #include "mail/imap/proto/date_time.hpp"
 
-#include "mail/imap/proto/text.hpp"
+#include "mail/imap/proto/collation.hpp"
 
 #include <array>
 #include <cstdio>
@@ -34,7 +34,7 @@ std::optional<std::chrono::year_month_day> parse_day_month_year(std::string_view
   if (!day || dash + 9 > s.size() || s[dash + 4] != '-') return std::nullopt;
   std::string_view mon = s.substr(dash + 1, 3);
   unsigned m = 0;
-  while (m < 12 && !iequals(mon, months[m])) ++m;
+  while (m < 12 && !casemap_equals(mon, months[m])) ++m;
   auto year = digits(s, dash + 5, 4);
   if (m == 12 || !year) return std::nullopt;
   std::chrono::year_month_day ymd{std::chrono::year{*year}, std::chrono::month{m + 1},

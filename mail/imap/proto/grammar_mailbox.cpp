@@ -5,7 +5,6 @@
 // LIST-EXTENDED options (RFC 5258 3, RFC 5819, RFC 6154 5) and APPEND with
 // MULTIAPPEND, literal8 and UTF8 data (RFC 3502, RFC 3516 4.4, RFC 6855 4).
 #include "mail/imap/proto/grammar.hpp"
-#include "mail/imap/proto/text.hpp"
 
 #include <utility>
 

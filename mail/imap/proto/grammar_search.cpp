@@ -3,7 +3,7 @@
 // and OLDER/YOUNGER of RFC 5032), SORT with ESORT RETURN (RFC 5256 3, RFC
 // 5267 3, RFC 5957 DISPLAYFROM/DISPLAYTO) and THREAD (RFC 5256 3).
 #include "mail/imap/proto/grammar.hpp"
-#include "mail/imap/proto/text.hpp"
+#include "mail/imap/proto/collation.hpp"
 
 #include <utility>
 
@@ -200,7 +200,7 @@ bool result_opts(cursor& c, result_options& r) {
 std::optional<std::string> charset(cursor& c) {
   auto cs = c.sp() ? c.astring() : std::nullopt;
   if (!cs) return std::nullopt;
-  return upper(*cs);
+  return casemap_key(*cs);
 }
 
 // SP charset 1*(SP search-key): the tail SORT and THREAD share.

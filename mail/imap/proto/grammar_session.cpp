@@ -2,7 +2,7 @@
 // ENABLE (RFC 5161), ID (RFC 2971), COMPRESS (RFC 4978) and the QUOTA
 // commands (RFC 9208 4.2-4.4).
 #include "mail/imap/proto/grammar.hpp"
-#include "mail/imap/proto/text.hpp"
+#include "mail/imap/proto/collation.hpp"
 
 namespace posta::mail::imap::proto::grammar {
 
@@ -19,7 +19,7 @@ parsed authenticate(cursor& c) {
   if (!c.sp()) return std::nullopt;
   auto mech = c.atom();
   if (!mech) return std::nullopt;
-  cmd.mechanism = upper(*mech);
+  cmd.mechanism = casemap_key(*mech);
   if (c.eat(' ')) {
     // initial-resp = base64 / "=" (RFC 4959 7)
     std::string_view ir = c.take_while(is_base64_char);
@@ -44,7 +44,7 @@ parsed enable(cursor& c) {
   while (c.eat(' ')) {
     auto cap = c.atom();
     if (!cap) return std::nullopt;
-    cmd.capabilities.push_back(upper(*cap));
+    cmd.capabilities.push_back(casemap_key(*cap));
   }
   if (cmd.capabilities.empty()) return c.fail("SP capability"), std::nullopt;
   return cmd;
@@ -69,7 +69,7 @@ parsed id(cursor& c) {
 parsed compress(cursor& c) {
   auto mech = c.sp() ? c.atom() : std::nullopt;
   if (!mech) return std::nullopt;
-  return compress_cmd{upper(*mech)};
+  return compress_cmd{casemap_key(*mech)};
 }
 
 parsed getquota(cursor& c) {
@@ -88,7 +88,7 @@ parsed setquota(cursor& c) {
     auto name = c.atom();
     auto limit = name && c.sp() ? c.number64() : std::nullopt;
     if (!limit) return false;
-    cmd.limits.emplace_back(upper(*name), *limit);
+    cmd.limits.emplace_back(casemap_key(*name), *limit);
     return true;
   });
   if (!ok) return std::nullopt;

@@ -2,7 +2,7 @@
 // positions, so that "*%*%*%..." costs no more than plain text.
 #include "mail/imap/proto/list_match.hpp"
 
-#include "mail/imap/proto/text.hpp"
+#include "mail/imap/proto/collation.hpp"
 
 #include <algorithm>
 #include <vector>
@@ -12,7 +12,7 @@ namespace posta::mail::imap::proto {
 std::string list_pattern(std::string_view reference, std::string_view pattern, char separator) {
   std::string out = !pattern.empty() && pattern.front() == separator ? std::string(pattern)
                                                                      : std::string(reference) + std::string(pattern);
-  bool inbox = out.size() >= 5 && iequals(std::string_view(out).substr(0, 5), "INBOX") &&
+  bool inbox = out.size() >= 5 && casemap_equals(std::string_view(out).substr(0, 5), "INBOX") &&
                (out.size() == 5 || out[5] == separator);
   if (inbox) out.replace(0, 5, "INBOX");
   return out;

@@ -2,7 +2,7 @@
 // by '&' ... '-'; strict decoding so that each name has exactly one spelling.
 #include "mail/imap/proto/mutf7.hpp"
 
-#include "mail/imap/proto/text.hpp"
+#include "mail/imap/proto/utf8.hpp"
 
 #include <cstdint>
 #include <vector>

@@ -4,7 +4,7 @@
 #include "mail/imap/proto/parse_command.hpp"
 
 #include "mail/imap/proto/grammar.hpp"
-#include "mail/imap/proto/text.hpp"
+#include "mail/imap/proto/collation.hpp"
 
 #include <algorithm>
 
@@ -144,13 +144,13 @@ parsed_command parse_command(std::string_view text, parse_options const& options
   out.tag = std::string(*tag);
   auto name = c.atom();
   if (!name) return out.value = syntax_error{"expected command name"}, out;
-  std::string verb = upper(*name);
+  std::string verb = casemap_key(*name);
   bool uid = verb == "UID";
   if (uid) {
     auto sub = c.sp() ? c.atom() : std::nullopt;
     if (!sub)
       return out.value = syntax_error{"UID: expected COPY, MOVE, FETCH, SEARCH, SORT, THREAD, STORE or EXPUNGE"}, out;
-    verb = upper(*sub);
+    verb = casemap_key(*sub);
   }
   out.verb = uid ? "UID " + verb : verb;
   auto cmd = dispatch(c, verb, uid);

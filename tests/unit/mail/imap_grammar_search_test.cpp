@@ -185,7 +185,7 @@ TEST(ImapGrammarSearch, Sort) {
   auto s = parse_as<sort_cmd>("a UID SORT (REVERSE DATE subject DISPLAYFROM) UTF-8 SINCE 1-Feb-1994 ALL");
   EXPECT_TRUE(s.uid);
   EXPECT_EQ(s.criteria, (std::vector<sort_criterion>{
-                            {true, sort_key::date}, {false, sort_key::subject}, {false, sort_key::display_from}}));
+                            {sort_key::date, true}, {sort_key::subject, false}, {sort_key::display_from, false}}));
   EXPECT_EQ(s.charset, "UTF-8");
   EXPECT_EQ(s.key.kind, sk::and_);
   auto e = parse_as<sort_cmd>("a SORT RETURN (MIN MAX) (ARRIVAL) US-ASCII ALL");

@@ -1,27 +1,7 @@
-// ASCII case mapping independent of the C locale, and a strict UTF-8 decoder.
-#include "mail/imap/proto/text.hpp"
-
-#include <algorithm>
+// A strict UTF-8 decoder (RFC 3629 3-4).
+#include "mail/imap/proto/utf8.hpp"
 
 namespace posta::mail::imap::proto {
-
-namespace {
-
-char to_upper(char c) {
-  return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c;
-}
-
-}  // namespace
-
-std::string upper(std::string_view s) {
-  std::string out(s.size(), '\0');
-  std::transform(s.begin(), s.end(), out.begin(), to_upper);
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) { return to_upper(x) == to_upper(y); });
-}
 
 std::optional<char32_t> decode_utf8(std::string_view s, std::size_t& i) {
   auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };

@@ -1,7 +1,6 @@
-// The character rules the IMAP grammar needs: ASCII case (keywords are
-// case-insensitive, RFC 3501 9 note 3) and UTF-8 well-formedness (RFC 3629
-// 4; RFC 9051 quoted strings, RFC 6855 mailbox names). Here rather than in
-// core/util because proto/ depends on nothing but std.
+// UTF-8 well-formedness (RFC 3629 4) for RFC 9051 quoted strings and RFC
+// 6855 mailbox names, and the decoder modified UTF-7 encodes from. Here
+// rather than in core/util because proto/ depends on nothing but std.
 #pragma once
 
 #include <cstddef>
@@ -10,9 +9,6 @@
 #include <string_view>
 
 namespace posta::mail::imap::proto {
-
-std::string upper(std::string_view s);
-bool iequals(std::string_view a, std::string_view b);
 
 // The code point starting at s[i], advancing i past it; nullopt (advancing
 // one byte) for an ill-formed sequence: overlong, surrogate, above U+10FFFF,
