@@ -6,9 +6,7 @@
 namespace posta::mail::imap::proto {
 namespace {
 
-using test::bad;
-using test::expect_all_bad;
-using test::parse_as;
+using namespace test;  // parse_as, bad, expect_all_bad
 using fi = fetch_item;
 
 std::vector<fetch_item> items_of(std::string_view atts) {

@@ -8,9 +8,7 @@
 namespace posta::mail::imap::proto {
 namespace {
 
-using test::bad;
-using test::expect_all_bad;
-using test::parse_as;
+using namespace test;  // parse_as, bad, expect_all_bad
 
 TEST(ImapGrammarMailbox, SelectAndExamine) {
   auto s = parse_as<select_cmd>("a SELECT inbox");

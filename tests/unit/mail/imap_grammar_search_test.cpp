@@ -6,9 +6,7 @@
 namespace posta::mail::imap::proto {
 namespace {
 
-using test::bad;
-using test::expect_all_bad;
-using test::parse_as;
+using namespace test;  // parse_as, bad, expect_all_bad
 using sk = search_kind;
 
 search_key key_of(std::string_view keys) {
@@ -20,20 +18,20 @@ TEST(ImapGrammarSearch, FlagKeys) {
     std::string_view text;
     search_kind kind;
   } rows[] = {
-      {"ALL", sk::all},
-      {"ANSWERED", sk::answered},
-      {"DELETED", sk::deleted},
-      {"DRAFT", sk::draft},
-      {"FLAGGED", sk::flagged},
-      {"NEW", sk::new_},
-      {"OLD", sk::old},
-      {"RECENT", sk::recent},
+      {"all", sk::all},
+      {"Answered", sk::answered},
+      {"deleted", sk::deleted},
+      {"Draft", sk::draft},
+      {"flagged", sk::flagged},
+      {"New", sk::new_},
+      {"old", sk::old},
+      {"Recent", sk::recent},
       {"seen", sk::seen},
-      {"UNANSWERED", sk::unanswered},
-      {"UNDELETED", sk::undeleted},
-      {"UNDRAFT", sk::undraft},
-      {"UNFLAGGED", sk::unflagged},
-      {"UNSEEN", sk::unseen},
+      {"Unanswered", sk::unanswered},
+      {"undeleted", sk::undeleted},
+      {"Undraft", sk::undraft},
+      {"unflagged", sk::unflagged},
+      {"UnSeen", sk::unseen},
   };
   for (auto const& r : rows) EXPECT_EQ(key_of(r.text).kind, r.kind) << r.text;
   auto k = key_of("KEYWORD $Junk");

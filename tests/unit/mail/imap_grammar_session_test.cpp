@@ -7,9 +7,7 @@
 namespace posta::mail::imap::proto {
 namespace {
 
-using test::bad;
-using test::expect_all_bad;
-using test::parse_as;
+using namespace test;  // parse_as, bad, expect_all_bad
 
 TEST(ImapGrammarSession, SimpleCommands) {
   struct row {
