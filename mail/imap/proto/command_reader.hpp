@@ -68,6 +68,15 @@ struct refused {
 using reader_event = std::variant<reader_events::need_more, reader_events::literal, reader_events::command,
                                   reader_events::line, reader_events::refused>;
 
+// The session's loop, in outline:
+//   reader.feed(bytes_read);
+//   for (auto e = reader.next(); !holds<need_more>(e); e = reader.next()) {
+//     literal:  judge_literal(l, limits) == accept ? (accept_literal(), "+ go ahead" if synchronizing)
+//                                                 : (refuse_literal(), tagged NO/BAD [TOOBIG])
+//     command:  parse_command(text, options) -> run it, or tagged BAD with its error()
+//     refused:  tagged (or "*") BAD
+//   }
+// and next_line() instead of next() while in IDLE or an AUTHENTICATE exchange.
 class command_reader {
  public:
   explicit command_reader(reader_limits limits = {}) : limits_(limits) {}

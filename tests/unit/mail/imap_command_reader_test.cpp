@@ -3,6 +3,7 @@
 // any literal byte is held; refusals and recovery to the next command.
 #include "mail/imap/proto/command_reader.hpp"
 #include "mail/imap/proto/literal_policy.hpp"
+#include "mail/imap/proto/parse_command.hpp"
 
 #include <gtest/gtest.h>
 
@@ -208,6 +209,27 @@ TEST(ImapCommandReader, HugeLiteralSizeSaturates) {
   r.refuse_literal();
   r.feed("b NOOP\r\n");
   EXPECT_EQ(std::get<ev::command>(r.next()).text, "b NOOP");
+}
+
+// Reader, literal policy and parser together, as the session uses them.
+TEST(ImapCommandReader, FeedsTheParser) {
+  command_reader r;
+  literal_limits limits{.max_message = 10, .max_append_command = 60, .max_other_command = 100};
+  r.feed("a1 APPEND Drafts (\\Draft) {5+}\r\nhello {11}\r\na2 LOGIN {3}\r\njoe pw\r\n");
+  std::vector<std::string> out;
+  for (auto e = r.next(); !std::holds_alternative<ev::need_more>(e); e = r.next()) {
+    if (auto* l = std::get_if<ev::literal>(&e)) {
+      bool ok = judge_literal(*l, limits) == literal_verdict::accept;
+      out.push_back(l->tag + (ok ? " accept " : " refuse ") + std::to_string(l->size));
+      ok ? r.accept_literal() : r.refuse_literal();
+    } else if (auto* c = std::get_if<ev::command>(&e)) {
+      auto p = parse_command(c->text);
+      out.push_back(p.tag + " " + p.verb + (p.ok() ? " ok" : " BAD " + p.error()));
+    }
+  }
+  // The 11-byte second message is above the 10-byte APPENDLIMIT: refused
+  // before it is sent, and the whole APPEND with it; LOGIN follows.
+  EXPECT_EQ(out, (std::vector<std::string>{"a1 accept 5", "a1 refuse 11", "a2 accept 3", "a2 LOGIN ok"}));
 }
 
 TEST(ImapLiteralPolicy, AppendWithinAppendLimitOtherLiteralsSmall) {
