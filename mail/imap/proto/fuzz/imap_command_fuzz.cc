@@ -5,9 +5,12 @@
 // line bound plus the literals it was allowed to read. Named .cc so the
 // module's *.cpp glob leaves it out.
 #include "mail/imap/proto/command_reader.hpp"
+#include "mail/imap/proto/command_rules.hpp"
+#include "mail/imap/proto/list_match.hpp"
 #include "mail/imap/proto/literal_policy.hpp"
 #include "mail/imap/proto/mutf7.hpp"
 #include "mail/imap/proto/parse_command.hpp"
+#include "mail/imap/proto/response_data.hpp"
 #include "mail/imap/proto/sequence_set.hpp"
 
 #include <cstdlib>
@@ -18,9 +21,25 @@ using namespace posta::mail::imap::proto;
 
 namespace {
 
+// What the session does with a parsed command that is pure.
+void use(parsed_command const& p) {
+  if (!p.ok()) {
+    if (p.error().empty()) std::abort();  // every BAD says something
+    return;
+  }
+  (void)is_allowed_in(p.cmd(), session_state::selected);
+  (void)may_announce_expunges(p.cmd());
+  if (auto const* f = std::get_if<fetch_cmd>(&p.cmd())) {
+    for (auto const& a : f->atts) (void)fetch_response_name(a);
+    (void)select_sequence(f->set, 1000);
+  }
+  if (auto const* l = std::get_if<list_cmd>(&p.cmd()))
+    for (auto const& pat : l->patterns) (void)list_matches(list_pattern(l->reference, pat, '/'), "INBOX/a/b", '/');
+}
+
 void parse_both(std::string_view text) {
-  (void)parse_command(text);
-  (void)parse_command(text, parse_options{.utf8_accept = true, .max_ranges = 16, .max_search_depth = 8});
+  use(parse_command(text));
+  use(parse_command(text, parse_options{.utf8_accept = true, .max_ranges = 16, .max_search_depth = 8}));
 }
 
 // Drives the reader over the input split in two at `split`; the first input
