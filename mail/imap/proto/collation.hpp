@@ -31,6 +31,10 @@ inline int casemap_compare(std::string_view a, std::string_view b) {
 }
 
 // ASCII case-insensitive prefix test; `prefix` must be lowercase or non-letters.
+inline bool casemap_equals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && casemap_compare(a, b) == 0;
+}
+
 inline bool casemap_starts_with(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
   return casemap_compare(s.substr(0, prefix.size()), prefix) == 0;

@@ -3,6 +3,8 @@
 // ranges of the stored message.
 #include "mail/imap/proto/message_format.hpp"
 
+#include "mail/imap/proto/collation.hpp"
+
 #include <algorithm>
 
 namespace posta::mail::imap::proto {
@@ -16,13 +18,6 @@ bool needs_literal(std::string_view s) {
     auto u = static_cast<unsigned char>(c);
     return u >= 0x80 || c == '\r' || c == '\n';
   });
-}
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  return out;
 }
 
 bool is_ascii(std::string_view s) {
@@ -58,11 +53,11 @@ void append_params(std::string& out, std::vector<mime::parameter> const& params)
     if (i) out.push_back(' ');
     auto const& p = params[i];
     if (is_ascii(p.value)) {
-      append_string(out, upper(p.name));
+      append_string(out, casemap_key(p.name));
       out.push_back(' ');
       append_string(out, p.value);
     } else {
-      append_string(out, upper(p.name) + "*");
+      append_string(out, casemap_key(p.name) + "*");
       out.push_back(' ');
       append_string(out, rfc2231_encode(p.value));
     }
@@ -117,7 +112,7 @@ void append_envelope(std::string& out, mime::envelope const& e) {
 void append_disposition_language_location(std::string& out, mime::body_part const& p) {
   if (p.disposition) {
     out.push_back('(');
-    append_string(out, upper(*p.disposition));
+    append_string(out, casemap_key(*p.disposition));
     out.push_back(' ');
     append_params(out, p.disposition_params);
     out.push_back(')');
@@ -149,7 +144,7 @@ void append_multipart(std::string& out, mime::body_part const& p, bool extensibl
   }
   for (auto const& child : p.children) append_body(out, child, extensible);
   out.push_back(' ');
-  append_string(out, upper(p.subtype));
+  append_string(out, casemap_key(p.subtype));
   if (extensible) {
     out.push_back(' ');
     append_params(out, p.params);
@@ -162,9 +157,9 @@ void append_multipart(std::string& out, mime::body_part const& p, bool extensibl
 // body-type-basic / body-type-msg / body-type-text with body-ext-1part.
 void append_single_part(std::string& out, mime::body_part const& p, bool extensible) {
   out.push_back('(');
-  append_string(out, upper(p.type));
+  append_string(out, casemap_key(p.type));
   out.push_back(' ');
-  append_string(out, upper(p.subtype));
+  append_string(out, casemap_key(p.subtype));
   out.push_back(' ');
   append_type_params(out, p);
   out.push_back(' ');
@@ -172,7 +167,7 @@ void append_single_part(std::string& out, mime::body_part const& p, bool extensi
   out.push_back(' ');
   append_nstring(out, p.description);
   out.push_back(' ');
-  append_string(out, p.encoding ? upper(*p.encoding) : "7BIT");
+  append_string(out, p.encoding ? casemap_key(*p.encoding) : "7BIT");
   out += ' ' + std::to_string(p.body_end - p.body_start);
   if (p.is_message_rfc822()) {
     out.push_back(' ');

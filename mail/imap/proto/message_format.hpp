@@ -41,6 +41,7 @@ enum class section_text {
 struct section_spec {
   std::vector<std::uint32_t> part;  // 1-based part numbers, empty = whole message
   section_text text = section_text::none;
+  friend bool operator==(section_spec const&, section_spec const&) = default;
 };
 
 // The byte range of raw message data that the section names, or nullopt when

@@ -20,6 +20,7 @@ enum class sort_key { arrival, cc, date, from, size, subject, to, display_from, 
 struct sort_criterion {
   sort_key key = sort_key::arrival;
   bool reverse = false;  // REVERSE applies to this key only
+  friend bool operator==(sort_criterion const&, sort_criterion const&) = default;
 };
 
 // What SORT needs of one message, computed once per message.
