@@ -56,7 +56,8 @@ server::server(asio::io_context& io_, config::bootstrap cfg_, std::string connin
       resolver(pool),
       committer(pool, blobs),
       smtp(mail::smtp::server::context{settings, authenticator, resolver, committer, blobs, smtp_rate, smtp_lists, tls,
-                                       cfg.hostname, &sessions}) {}
+                                       cfg.hostname, &sessions}),
+      imap(mail::imap::server::context{settings, authenticator, identity, tls, cfg.hostname, &sessions}) {}
 
 void server::apply_settings() {
   pool.set_options(db::connection_options{std::chrono::milliseconds(settings.get_int("db.statement_timeout_ms"))});
@@ -73,6 +74,7 @@ void server::apply_settings() {
   committer.set_quota_grace_percent(settings.get_int("mail.quota_grace_percent"));
   resolver.set_cache_seconds(settings.get_int("smtp.recipient_cache_seconds"));
   smtp.apply_settings();
+  imap.apply_settings();
   auto skipped = smtp_lists.update(settings.get_list("smtp.allow_list"), settings.get_list("smtp.deny_list"),
                                    settings.get_list("smtp.trusted_networks"));
   for (auto const& entry : skipped) journal::record(journal::level::warning, "smtp", "ignored list entry " + entry);
@@ -160,6 +162,9 @@ asio::awaitable<result<void>> server::start() {
   add_listener_service("smtp", smtp.handler(listener_kind::mx), true, false, busy);
   add_listener_service("submission", smtp.handler(listener_kind::submission), true, false, busy);
   add_listener_service("submissions", smtp.handler(listener_kind::submissions));
+  std::string const imap_busy = "* BYE " + cfg.hostname + " too many connections, try again later\r\n";
+  add_listener_service("imap", imap.handler(mail::imap::server::listener_kind::imap), true, false, imap_busy);
+  add_listener_service("imaps", imap.handler(mail::imap::server::listener_kind::imaps));
   committer.start(io.get_executor());
   co_await services.start_enabled();
   asio::co_spawn(io, maintenance(), log_if_failed);

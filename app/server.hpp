@@ -23,6 +23,7 @@
 #include "mail/delivery/recipients.hpp"
 #include "mail/smtp/policy/lists.hpp"
 #include "mail/smtp/policy/rate_limiter.hpp"
+#include "mail/imap/server/service.hpp"
 #include "mail/smtp/server/service.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -65,6 +66,7 @@ struct server {
   mail::smtp::policy::rate_limiter smtp_rate;
   mail::smtp::policy::lists_source smtp_lists;
   mail::smtp::server::service smtp;
+  mail::imap::server::service imap;
 
  private:
   // A service that is one listener of the bootstrap file.

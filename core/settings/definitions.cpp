@@ -39,6 +39,15 @@ std::vector<definition> const& definitions() {
       {"smtp.trusted_networks", kind::list, json::array{}, "networks allowed to relay without authentication (none by default)"},
       {"smtp.auth_on_mx", kind::boolean, false, "offer AUTH on the MX port (smtp listener) too, not only on submission"},
       {"smtp.allow_plaintext_auth_on_loopback", kind::boolean, false, "allow AUTH without TLS from 127.0.0.0/8 and ::1"},
+      // SECURITY: IMAP bounds (mail/imap/server): a command line, a literal
+      // (APPENDLIMIT; other literals count against the line), sessions per
+      // account, commands per second, and the autologout of RFC 3501 5.4.
+      {"imap.max_line_kb", kind::integer, 64, "longest IMAP command line in KB, literals not counted (longer lines get BAD)", 1, 10240},
+      {"imap.max_literal_mb", kind::integer, 50, "largest message APPEND takes, in MB (APPENDLIMIT; larger ones get NO [TOOBIG] before any byte is read)", 1, 2047},
+      {"imap.max_sessions_per_account", kind::integer, 50, "concurrent IMAP sessions per account (0 = unlimited)", 0, 1000000},
+      {"imap.max_commands_per_second", kind::integer, 1000, "sustained IMAP commands per second per session, bursts of five times that; faster clients are slowed down (0 = unlimited)", 0, 1000000},
+      {"imap.idle_timeout_minutes", kind::integer, 30, "autologout of an authenticated IMAP session that sends nothing, IDLE included (RFC 3501 asks for at least 30); before login it is one minute", 1, 1440},
+      {"imap.allow_plaintext_auth_on_loopback", kind::boolean, false, "allow LOGIN and AUTHENTICATE PLAIN without TLS from 127.0.0.0/8 and ::1 (a webmail on the same host)"},
       {"mail.quota_grace_percent", kind::integer, 10, "a mailbox under its quota takes the message that crosses it if it ends within this share more", 0, 100},
       {"mail.postmaster", kind::string, "", "local mailbox that receives postmaster@ and abuse@ of every domain without its own (empty: those get 451)"},
       {"journal.retention_days", kind::integer, 90, "days the journal is kept (0 = forever)", 0, 36500},

@@ -1,0 +1,80 @@
+// Commands about the session itself: CAPABILITY, NOOP, LOGOUT (RFC 3501
+// 6.1), ID (RFC 2971), ENABLE (RFC 5161, with CONDSTORE/QRESYNC of RFC 7162
+// and UTF8=ACCEPT of RFC 6855), NAMESPACE (RFC 2342), COMPRESS (RFC 4978:
+// not offered).
+#include "mail/imap/proto/response.hpp"
+#include "mail/imap/server/session.hpp"
+
+namespace posta::mail::imap::server {
+
+asio::awaitable<bool> session::on(std::string const& tag, proto::simple_cmd& c) {
+  switch (c.verb) {
+    case proto::simple_verb::capability:
+      send(proto::untagged(capabilities()));
+      ok(tag, "CAPABILITY completed");
+      co_return true;
+    case proto::simple_verb::noop:
+    case proto::simple_verb::check: {
+      bool go_on = co_await announce_changes(true);
+      ok(tag, "NOOP completed");
+      co_return go_on;
+    }
+    case proto::simple_verb::logout:
+      send(proto::untagged_status(proto::status::bye, "", "Logging out"));
+      ok(tag, "LOGOUT completed");
+      state_ = proto::session_state::logout;
+      co_await flush();
+      co_return false;
+    case proto::simple_verb::starttls: {
+      bool go_on = co_await starttls(tag);
+      co_return go_on;
+    }
+    case proto::simple_verb::namespace_:
+      // One personal namespace, "/" as hierarchy separator; no shared folders.
+      send(proto::untagged("NAMESPACE ((\"\" \"/\")) NIL NIL"));
+      ok(tag, "NAMESPACE completed");
+      co_return true;
+    case proto::simple_verb::idle: {
+      bool go_on = co_await idle(tag);
+      co_return go_on;
+    }
+    case proto::simple_verb::close:
+    case proto::simple_verb::unselect:
+    case proto::simple_verb::expunge: {
+      bool go_on = co_await on_selected_simple(tag, c.verb);
+      co_return go_on;
+    }
+  }
+  co_return true;
+}
+
+asio::awaitable<bool> session::on(std::string const& tag, proto::id_cmd&) {
+  // RFC 2971 3.3: name and version only; the client's values are not logged.
+  send(proto::untagged("ID (\"name\" \"Posta\" \"vendor\" \"Posta\")"));
+  ok(tag, "ID completed");
+  co_return true;
+}
+
+asio::awaitable<bool> session::on(std::string const& tag, proto::enable_cmd& c) {
+  std::string enabled;
+  for (auto const& cap : c.capabilities) {
+    bool known = true;
+    if (cap == "CONDSTORE") condstore_ = true;
+    else if (cap == "QRESYNC") qresync_ = condstore_ = true;  // RFC 7162 3.2.3: QRESYNC implies CONDSTORE
+    else if (cap == "UTF8=ACCEPT") parse_options_.utf8_accept = true;
+    else known = false;
+    // RFC 5161 3.1: only what was enabled now, and each once.
+    if (known && enabled.find(" " + cap) == std::string::npos) enabled += " " + cap;
+  }
+  send(proto::untagged("ENABLED" + enabled));
+  ok(tag, "ENABLE completed");
+  co_return true;
+}
+
+asio::awaitable<bool> session::on(std::string const& tag, proto::compress_cmd&) {
+  // COMPRESS=DEFLATE is not offered in CAPABILITY (RFC 4978 3).
+  no(tag, "Compression is not available", "CANNOT");
+  co_return true;
+}
+
+}  // namespace posta::mail::imap::server

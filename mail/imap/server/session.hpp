@@ -1,0 +1,123 @@
+// One IMAP connection (RFC 3501, RFC 9051): reads bytes into the pure
+// command reader (mail/imap/proto), answers each literal decision, parses
+// each command, checks it against the state rules and runs it through one
+// handler per command family (cmd_*.cpp). Grammar and formatting live in
+// proto/; this class only moves bytes, keeps the session state and awaits
+// the store.
+#pragma once
+
+#include "core/net/session_registry.hpp"
+#include "core/net/stream.hpp"
+#include "mail/imap/proto/command.hpp"
+#include "mail/imap/proto/command_reader.hpp"
+#include "mail/imap/proto/command_rules.hpp"
+#include "mail/imap/proto/literal_policy.hpp"
+#include "mail/imap/proto/parse_options.hpp"
+#include "mail/imap/server/account_sessions.hpp"
+#include "mail/imap/server/command_rate.hpp"
+#include "mail/imap/server/context.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace posta::mail::imap::server {
+
+class session {
+ public:
+  session(context& ctx, listener_kind kind, net::stream stream);
+  ~session();
+
+  asio::awaitable<void> run();
+
+ private:
+  // ---- I/O (session.cpp) ----
+  // Reads more bytes into the reader; false when the connection must end
+  // (end of stream, error, timeout: the BYE for a timeout is sent here).
+  asio::awaitable<bool> fill();
+  asio::awaitable<bool> flush();
+  void send(std::string const& text);
+  // The next event of the reader, reading as needed; nullopt at the end.
+  asio::awaitable<std::optional<proto::reader_event>> next_event();
+  // A raw line (AUTHENTICATE response, IDLE's DONE); nullopt at the end or
+  // for a line too long.
+  asio::awaitable<std::optional<std::string>> read_raw_line();
+  asio::awaitable<bool> on_event(proto::reader_event& e);
+  void on_literal(proto::reader_events::literal const& l);
+  asio::awaitable<bool> on_command(std::string const& text);
+  asio::awaitable<bool> dispatch(std::string const& tag, proto::command& cmd);
+  void apply_limits();
+  std::chrono::steady_clock::duration read_timeout() const;
+  void on_stop(bool force);
+
+  void ok(std::string const& tag, std::string_view text, std::string_view code = {});
+  void no(std::string const& tag, std::string_view text, std::string_view code = {});
+  void bad(std::string const& tag, std::string_view text, std::string_view code = {});
+
+  // ---- capabilities (capabilities.cpp) ----
+  std::string capabilities() const;
+  bool may_login_in_plaintext() const;
+
+  // ---- one handler per command (cmd_*.cpp); false ends the session ----
+  asio::awaitable<bool> on(std::string const& tag, proto::simple_cmd& c);
+  asio::awaitable<bool> on(std::string const& tag, proto::login_cmd& c);
+  asio::awaitable<bool> on(std::string const& tag, proto::authenticate_cmd& c);
+  asio::awaitable<bool> on(std::string const& tag, proto::enable_cmd& c);
+  asio::awaitable<bool> on(std::string const& tag, proto::id_cmd& c);
+  asio::awaitable<bool> on(std::string const& tag, proto::compress_cmd& c);
+  asio::awaitable<bool> on(std::string const& tag, proto::select_cmd& c);
+  asio::awaitable<bool> on(std::string const& tag, proto::create_cmd& c);
+  asio::awaitable<bool> on(std::string const& tag, proto::mailbox_cmd& c);
+  asio::awaitable<bool> on(std::string const& tag, proto::rename_cmd& c);
+  asio::awaitable<bool> on(std::string const& tag, proto::status_cmd& c);
+  asio::awaitable<bool> on(std::string const& tag, proto::list_cmd& c);
+  asio::awaitable<bool> on(std::string const& tag, proto::append_cmd& c);
+  asio::awaitable<bool> on(std::string const& tag, proto::uid_expunge_cmd& c);
+  asio::awaitable<bool> on(std::string const& tag, proto::search_cmd& c);
+  asio::awaitable<bool> on(std::string const& tag, proto::sort_cmd& c);
+  asio::awaitable<bool> on(std::string const& tag, proto::thread_cmd& c);
+  asio::awaitable<bool> on(std::string const& tag, proto::fetch_cmd& c);
+  asio::awaitable<bool> on(std::string const& tag, proto::store_cmd& c);
+  asio::awaitable<bool> on(std::string const& tag, proto::copy_cmd& c);
+  asio::awaitable<bool> on(std::string const& tag, proto::getquota_cmd& c);
+  asio::awaitable<bool> on(std::string const& tag, proto::setquota_cmd& c);
+
+  // ---- selected state (cmd_select.cpp, cmd_idle.cpp) ----
+  // The untagged responses for changes seen in the store, at a point where
+  // RFC 3501 7 lets the server send them; false when the session must end.
+  asio::awaitable<bool> announce_changes(bool allow_expunges);
+  asio::awaitable<bool> idle(std::string const& tag);
+  asio::awaitable<bool> on_selected_simple(std::string const& tag, proto::simple_verb verb);
+
+  // ---- authentication (cmd_auth.cpp) ----
+  asio::awaitable<bool> starttls(std::string const& tag);
+  asio::awaitable<std::optional<std::string>> challenge(std::string const& base64);
+  asio::awaitable<void> sasl_plain(std::string const& tag, std::optional<std::string> initial);
+  asio::awaitable<void> sasl_scram(std::string const& tag, std::optional<std::string> initial);
+  // Ends a successful login: the account's id and session slot, the state.
+  asio::awaitable<void> finish_login(std::string const& tag, std::string const& address);
+  void refuse_login(std::string const& tag, bool unavailable);
+
+  context& ctx_;
+  listener_kind kind_;
+  net::stream stream_;
+  proto::command_reader reader_;
+  proto::literal_limits literal_limits_;
+  proto::parse_options parse_options_;
+  proto::session_state state_ = proto::session_state::not_authenticated;
+  std::string client_ip_;
+  std::string output_;
+  std::string read_buffer_;
+  std::string user_;  // the account's address after login
+  std::int64_t account_id_ = 0;
+  account_sessions::slot account_slot_;
+  command_rate rate_;
+  bool condstore_ = false;  // ENABLE CONDSTORE, or a CONDSTORE-using command
+  bool qresync_ = false;    // ENABLE QRESYNC
+  bool idle_ = false;       // waiting for a command: shutdown may interrupt
+  bool stopping_ = false;   // the server is stopping: BYE before the next command
+  bool timed_out_ = false;
+  net::session_registry::handle registration_;  // last: unregistered first
+};
+
+}  // namespace posta::mail::imap::server
