@@ -1,0 +1,147 @@
+// The selected mailbox model: sequence numbers never move under the client
+// while an expunge cannot be announced; EXPUNGE/VANISHED, EXISTS and FETCH
+// FLAGS come out as the client must apply them.
+#include "mail/imap/server/command_rate.hpp"
+#include "mail/imap/server/selected_mailbox.hpp"
+
+#include <gtest/gtest.h>
+
+namespace posta::mail::imap::server {
+namespace {
+
+selected_mailbox five() {
+  mailbox_view v;
+  v.uidvalidity = 7;
+  v.uidnext = 60;
+  v.highestmodseq = 100;
+  v.uids = {10, 20, 30, 40, 50};
+  v.modseqs = {1, 2, 3, 4, 5};
+  v.flags = {{"\\Seen"}, {}, {"\\Seen", "\\Deleted"}, {}, {"$Junk"}};
+  return selected_mailbox(std::move(v));
+}
+
+TEST(SelectedMailbox, MapsSequenceNumbersAndUids) {
+  auto m = five();
+  EXPECT_EQ(m.count(), 5u);
+  EXPECT_EQ(m.uid_at(2), 30u);
+  EXPECT_EQ(m.position_of(40), 3u);
+  EXPECT_FALSE(m.position_of(35));
+  EXPECT_EQ(format_flag_list(m.flags_at(2)), "(\\Deleted \\Seen)");
+  EXPECT_FALSE(m.has_pending());
+  EXPECT_EQ(m.announce({}), "");
+}
+
+TEST(SelectedMailbox, ExpungesWaitUntilTheyMayBeAnnounced) {
+  auto m = five();
+  m.on_expunged(20);
+  m.on_expunged(40);
+  // During FETCH 1:* nothing moves: 5 messages, UID 50 is still number 5.
+  EXPECT_EQ(m.announce({.allow_expunges = false}), "");
+  EXPECT_EQ(m.count(), 5u);
+  EXPECT_EQ(m.uid_at(4), 50u);
+  EXPECT_TRUE(m.is_expunged(1));
+  EXPECT_EQ(m.pending_expunges(), 2u);
+  // At NOOP: descending, so each number is right when the client applies it.
+  EXPECT_EQ(m.announce({}), "* 4 EXPUNGE\r\n* 2 EXPUNGE\r\n");
+  EXPECT_EQ(m.count(), 3u);
+  EXPECT_EQ(m.uid_at(2), 50u);
+  EXPECT_FALSE(m.has_pending());
+}
+
+TEST(SelectedMailbox, QresyncAnnouncesVanished) {
+  auto m = five();
+  m.on_expunged(10);
+  m.on_expunged(30);
+  m.on_expunged(99);  // never known: ignored
+  EXPECT_EQ(m.announce({.qresync = true}), "* VANISHED 10,30\r\n");
+  EXPECT_EQ(m.count(), 3u);
+}
+
+TEST(SelectedMailbox, NewMessagesAreAnnouncedWithExists) {
+  auto m = five();
+  m.on_flags(60, 101, {"\\Recent"});
+  m.on_flags(61, 102, {});
+  m.on_state(62, 102);
+  EXPECT_EQ(m.count(), 6u + 1u);
+  EXPECT_EQ(m.announce({.allow_expunges = false}), "* 7 EXISTS\r\n");
+  EXPECT_EQ(m.uidnext(), 62u);
+  EXPECT_EQ(m.highestmodseq(), 102u);
+  EXPECT_EQ(m.known_modseq(), 102u);
+}
+
+TEST(SelectedMailbox, NewMessageAfterAPendingExpungeKeepsTheNumbersConsistent) {
+  auto m = five();
+  m.on_expunged(50);
+  m.on_flags(70, 110, {});
+  // Not allowed to expunge: the new message is number 6, after the expunged 5.
+  EXPECT_EQ(m.announce({.allow_expunges = false}), "* 6 EXISTS\r\n");
+  EXPECT_EQ(m.position_of(70), 5u);
+  EXPECT_EQ(m.announce({}), "* 5 EXPUNGE\r\n");
+  EXPECT_EQ(m.position_of(70), 4u);
+  EXPECT_EQ(m.count(), 5u);
+}
+
+TEST(SelectedMailbox, NewMessageExpungedBeforeItWasToldIsDroppedSilently) {
+  auto m = five();
+  m.on_flags(70, 110, {});
+  m.on_expunged(70);
+  EXPECT_EQ(m.announce({}), "");
+  EXPECT_EQ(m.count(), 5u);
+}
+
+TEST(SelectedMailbox, FlagChangesOfOthersAreToldOursAreNot) {
+  auto m = five();
+  m.on_flags(20, 200, {"\\Flagged"});
+  m.on_flags(40, 201, {"\\Seen"}, /*told=*/true);
+  m.on_flags(10, 1, {"\\Answered"});  // older than what we have: ignored
+  EXPECT_EQ(m.announce({.condstore = true}), "* 2 FETCH (UID 20 FLAGS (\\Flagged) MODSEQ (200))\r\n");
+  EXPECT_EQ(format_flag_list(m.flags_at(3)), "(\\Seen)");
+  EXPECT_EQ(format_flag_list(m.flags_at(0)), "(\\Seen)");
+  EXPECT_EQ(m.modseq_at(1), 200u);
+}
+
+TEST(SelectedMailbox, FlagChangeOfAnExpungedMessageIsNotSent) {
+  auto m = five();
+  m.on_flags(30, 300, {"\\Seen"});
+  m.on_expunged(30);
+  EXPECT_EQ(m.announce({}), "* 3 EXPUNGE\r\n");
+}
+
+TEST(SelectedMailbox, ManyMessagesShareFlagLists) {
+  mailbox_view v;
+  for (std::uint32_t i = 1; i <= 100000; ++i) {
+    v.uids.push_back(i);
+    v.modseqs.push_back(i);
+    v.flags.push_back(i % 2 ? flag_names{"\\Seen"} : flag_names{});
+  }
+  selected_mailbox m(std::move(v));
+  EXPECT_EQ(m.count(), 100000u);
+  for (std::uint32_t i = 1; i <= 100000; i += 3) m.on_expunged(i);
+  auto out = m.announce({});
+  EXPECT_EQ(m.count(), 100000u - 33334u);
+  EXPECT_EQ(out.substr(0, 37), "* 100000 EXPUNGE\r\n* 99997 EXPUNGE\r\n");
+}
+
+TEST(CommandRate, BurstThenSlowsDown) {
+  using clock = std::chrono::steady_clock;
+  command_rate r;
+  auto t = clock::now();
+  r.set_rate(10, t);
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(r.delay(t), clock::duration::zero()) << i;
+  auto wait = r.delay(t);
+  EXPECT_GT(wait, std::chrono::milliseconds(90));
+  EXPECT_LT(wait, std::chrono::milliseconds(110));
+  // A second later ten more are free again.
+  t += std::chrono::seconds(2);
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(r.delay(t), clock::duration::zero()) << i;
+}
+
+TEST(CommandRate, ZeroIsUnlimited) {
+  command_rate r;
+  auto t = std::chrono::steady_clock::now();
+  r.set_rate(0, t);
+  for (int i = 0; i < 100000; ++i) ASSERT_EQ(r.delay(t), std::chrono::steady_clock::duration::zero());
+}
+
+}  // namespace
+}  // namespace posta::mail::imap::server
