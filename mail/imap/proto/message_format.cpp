@@ -277,4 +277,12 @@ std::optional<mime::byte_range> section_range(mime::message_structure const& ms,
   return std::nullopt;
 }
 
+mime::body_part const* section_part(mime::message_structure const& ms, std::vector<std::uint32_t> const& part) {
+  mime::body_part const* node = &ms.root;
+  bool at_message = true;
+  for (auto n : part)
+    if (!(node = descend(node, at_message, n))) return nullptr;
+  return node;
+}
+
 }  // namespace posta::mail::imap::proto

@@ -51,4 +51,10 @@ struct section_spec {
 std::optional<mail::mime::byte_range> section_range(mail::mime::message_structure const& ms,
                                                     section_spec const& spec);
 
+// The part a section path names (the root's body for an empty path, as
+// BINARY[] takes it), or nullptr when there is no such part; BINARY decodes
+// with its Content-Transfer-Encoding (RFC 3516 4.2).
+mail::mime::body_part const* section_part(mail::mime::message_structure const& ms,
+                                          std::vector<std::uint32_t> const& part);
+
 }  // namespace posta::mail::imap::proto

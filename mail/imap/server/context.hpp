@@ -15,6 +15,8 @@ namespace posta::settings { class store; }
 namespace posta::net { class session_registry; }
 namespace posta::auth { class authenticator; }
 namespace posta::identity { class store; }
+namespace posta::blob { class store; }
+namespace posta::search { class text_search; }
 namespace posta::mail::store { class mailbox_store; class mailbox_watcher; }
 
 namespace posta::mail::imap::server {
@@ -37,6 +39,10 @@ struct context {
   // a store answers every mailbox command NO [UNAVAILABLE].
   store::mailbox_store* mailboxes = nullptr;
   store::mailbox_watcher* watcher = nullptr;
+  blob::store const* blobs = nullptr;  // APPEND writes its messages there
+  // The full-text index for SEARCH text keys; nullptr (or "not indexed"):
+  // a substring scan over the decoded text.
+  search::text_search* text_search = nullptr;
   // SECURITY: sessions per account (imap.max_sessions_per_account); the
   // service owns it.
   account_sessions* per_account = nullptr;

@@ -180,6 +180,11 @@ asio::awaitable<bool> session::on_command(std::string const& text) {
     bad(tag, before_login ? "Log in first" : "Command not allowed in this state");
     co_return true;
   }
+  // Changes of other sessions, told before this command's answer where the
+  // rules let them be (RFC 3501 7: no EXPUNGE during FETCH/STORE/SEARCH).
+  bool const reselect = std::holds_alternative<proto::select_cmd>(parsed.cmd());
+  if (selected_ && watching_ && !reselect && watch_.take_change())
+    co_await announce_changes(proto::may_announce_expunges(parsed.cmd()));
   bool go_on = co_await dispatch(tag, parsed.cmd());
   if (output_.size() >= flush_threshold || reader_.buffered() == 0) {
     bool flushed = co_await flush();

@@ -16,6 +16,12 @@
 #include "mail/imap/server/account_sessions.hpp"
 #include "mail/imap/server/command_rate.hpp"
 #include "mail/imap/server/context.hpp"
+#include "mail/imap/server/selected_mailbox.hpp"
+#include "mail/mime/proto/message_structure.hpp"
+#include "mail/store/types.hpp"
+#include "mail/store/watcher.hpp"
+
+#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <optional>
@@ -88,6 +94,49 @@ class session {
   asio::awaitable<bool> announce_changes(bool allow_expunges);
   asio::awaitable<bool> idle(std::string const& tag);
   asio::awaitable<bool> on_selected_simple(std::string const& tag, proto::simple_verb verb);
+  // Asks the store what changed since the view's MODSEQ and updates the view.
+  asio::awaitable<result<void>> refresh();
+  void deselect();
+  asio::awaitable<bool> expunge_messages(std::string const& tag, std::optional<store::uid_set> only);
+  void send_select_data(store::snapshot const& snap, bool read_only);
+  asio::awaitable<void> qresync_data(proto::qresync_params const& q);
+  struct idle_state;
+  asio::awaitable<void> idle_watch(idle_state& st);
+  // The 0-based positions a sequence set names (UIDs or sequence numbers),
+  // "$" resolved; nullopt (and a BAD sent) when the set is invalid.
+  std::optional<std::vector<std::uint32_t>> resolve(std::string const& tag, proto::sequence_set const& set, bool uid);
+  store::uid_set uid_set_of(std::vector<std::uint32_t> const& positions, bool skip_expunged = true) const;
+  void store_failed(std::string const& tag, error const& e, std::string_view what);
+  asio::awaitable<std::optional<std::int64_t>> mailbox_id_of(std::string const& tag, std::string const& name,
+                                                             bool trycreate, std::string_view what);
+
+  // ---- mailbox commands (cmd_mailbox.cpp, cmd_list.cpp) ----
+  std::string status_items(store::mailbox_status const& st, std::vector<proto::status_item> const& items) const;
+  std::string mailbox_name(std::string const& utf8) const;
+
+  // ---- SEARCH, SORT, THREAD (cmd_search.cpp, cmd_sort.cpp) ----
+  struct search_hit {
+    std::uint32_t pos = 0;
+    store::message_meta meta;
+    std::optional<mime::message_structure> ms;
+  };
+  // The messages (positions, ascending) matching `key`, with their metadata
+  // and structure when `with_structure`; nullopt with a NO/BAD sent.
+  asio::awaitable<std::optional<std::vector<search_hit>>> search_messages(std::string const& tag,
+                                                                          proto::search_key const& key,
+                                                                          bool with_structure);
+  bool charset_ok(std::string const& tag, std::optional<std::string> const& charset);
+
+  // ---- FETCH (cmd_fetch.cpp) ----
+  asio::awaitable<bool> fetch_messages(std::string const& tag, proto::fetch_cmd& c,
+                                       std::vector<std::uint32_t> const& positions);
+  asio::awaitable<result<void>> mark_seen(std::vector<std::uint32_t> const& positions, std::vector<bool>& flags_changed);
+  asio::awaitable<result<void>> fetch_one(proto::fetch_cmd const& c, std::uint32_t pos, store::message_meta const& meta,
+                                          bool flags_changed);
+  asio::awaitable<result<void>> fetch_section(proto::fetch_att const& att, store::message_meta const& meta,
+                                              mime::message_structure const* ms, std::string& line);
+  asio::awaitable<result<void>> append_range(store::message_meta const& meta, std::uint64_t begin, std::uint64_t end,
+                                             std::string& line);
 
   // ---- authentication (cmd_auth.cpp) ----
   asio::awaitable<bool> starttls(std::string const& tag);
@@ -117,6 +166,14 @@ class session {
   bool idle_ = false;       // waiting for a command: shutdown may interrupt
   bool stopping_ = false;   // the server is stopping: BYE before the next command
   bool timed_out_ = false;
+  // The selected mailbox (RFC 3501 state "selected").
+  std::optional<selected_mailbox> selected_;
+  store::mailbox_ref box_;
+  std::string box_name_;
+  bool read_only_ = false;
+  store::mailbox_watcher::watch watch_;
+  bool watching_ = false;  // watch_ holds a watch
+  std::vector<std::uint32_t> saved_uids_;  // SEARCHRES "$" (RFC 5182), as UIDs
   net::session_registry::handle registration_;  // last: unregistered first
 };
 

@@ -119,7 +119,7 @@ TEST(SelectedMailbox, ManyMessagesShareFlagLists) {
   for (std::uint32_t i = 1; i <= 100000; i += 3) m.on_expunged(i);
   auto out = m.announce({});
   EXPECT_EQ(m.count(), 100000u - 33334u);
-  EXPECT_EQ(out.substr(0, 37), "* 100000 EXPUNGE\r\n* 99997 EXPUNGE\r\n");
+  EXPECT_EQ(out.substr(0, 35), "* 100000 EXPUNGE\r\n* 99997 EXPUNGE\r\n");
 }
 
 TEST(CommandRate, BurstThenSlowsDown) {

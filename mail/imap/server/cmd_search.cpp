@@ -1,0 +1,158 @@
+// SEARCH and UID SEARCH (RFC 3501 6.4.4, RFC 9051 6.4.4) with ESEARCH
+// (RFC 4731), SEARCHRES (RFC 5182), CONDSTORE's MODSEQ (RFC 7162 3.1.5) and
+// [BADCHARSET] for charsets other than UTF-8 and US-ASCII. Text keys ask
+// the text index first (core/search/text_search.hpp); what it cannot answer
+// is a substring scan over the decoded text, extracted on the CPU pool.
+#include "core/net/blocking.hpp"
+#include "core/search/text_search.hpp"
+#include "mail/imap/proto/response.hpp"
+#include "mail/imap/proto/response_data.hpp"
+#include "mail/imap/server/search_eval.hpp"
+#include "mail/imap/server/session.hpp"
+#include "mail/mime/structure_json.hpp"
+#include "mail/store/mailbox_store.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <unordered_map>
+
+namespace posta::mail::imap::server {
+
+namespace {
+
+constexpr std::size_t search_batch = 256;
+// Text of messages up to this size is extracted on the strand; larger ones
+// on the CPU pool.
+constexpr std::size_t inline_text_bytes = 64 * 1024;
+
+void text_nodes(proto::search_key const& k, std::vector<proto::search_key const*>& out) {
+  if (is_text_key(k.kind)) out.push_back(&k);
+  for (auto const& c : k.children) text_nodes(c, out);
+}
+
+search::text_field field_of(proto::search_kind k) {
+  switch (k) {
+    case proto::search_kind::body: return search::text_field::body;
+    case proto::search_kind::header: return search::text_field::header;
+    case proto::search_kind::subject: return search::text_field::subject;
+    case proto::search_kind::from: return search::text_field::from;
+    case proto::search_kind::to: return search::text_field::to;
+    case proto::search_kind::cc: return search::text_field::cc;
+    case proto::search_kind::bcc: return search::text_field::bcc;
+    default: return search::text_field::text;
+  }
+}
+
+}  // namespace
+
+bool session::charset_ok(std::string const& tag, std::optional<std::string> const& charset) {
+  if (!charset || *charset == "UTF-8" || *charset == "US-ASCII") return true;
+  no(tag, "Unsupported charset", "BADCHARSET (UTF-8 US-ASCII)");
+  return false;
+}
+
+asio::awaitable<std::optional<std::vector<session::search_hit>>> session::search_messages(
+    std::string const& tag, proto::search_key const& key, bool with_structure) {
+  bool const text = needs_text(key);
+  bool const structure = with_structure || needs_structure(key);
+  bool const meta = structure || needs_metadata(key);
+  std::set<std::uint32_t> saved(saved_uids_.begin(), saved_uids_.end());
+  std::map<proto::search_key const*, std::set<std::uint32_t>> indexed;
+  std::vector<std::uint32_t> all;
+  for (std::uint32_t p = 0; p < selected_->count(); ++p)
+    if (!selected_->is_expunged(p)) all.push_back(p);
+  std::vector<proto::search_key const*> nodes;
+  if (text) text_nodes(key, nodes);
+  if (ctx_.text_search) {
+    for (auto const* n : nodes) {
+      search::text_query q{account_id_, box_.mailbox_id, field_of(n->kind), n->field, n->value, {}};
+      for (auto p : all) q.uids.push_back(selected_->uid_at(p));
+      auto r = co_await ctx_.text_search->matching(std::move(q));
+      if (r && *r) indexed[n] = std::set<std::uint32_t>((*r)->begin(), (*r)->end());
+    }
+  }
+  bool const scan = text && indexed.size() != nodes.size();
+  search_context sc{selected_->count(), selected_->uids().empty() ? 0 : selected_->uids().back(), &saved,
+                    std::chrono::duration_cast<std::chrono::seconds>(
+                        std::chrono::system_clock::now().time_since_epoch()).count(),
+                    &indexed};
+  std::vector<search_hit> hits;
+  for (std::size_t at = 0; at < all.size(); at += search_batch) {
+    std::vector<std::uint32_t> batch(all.begin() + at, all.begin() + std::min(all.size(), at + search_batch));
+    std::unordered_map<std::uint32_t, store::message_meta> metas;
+    if (meta) {
+      auto const uids = uid_set_of(batch);
+      auto r = co_await ctx_.mailboxes->fetch(box_, uids, structure);
+      if (!r) {
+        store_failed(tag, r.error(), "SEARCH");
+        co_return std::nullopt;
+      }
+      for (auto& m : *r) metas.emplace(m.uid, std::move(m));
+    }
+    for (auto p : batch) {
+      search_hit h{p, {}, {}};
+      if (meta) {
+        auto it = metas.find(selected_->uid_at(p));
+        if (it == metas.end()) continue;  // expunged meanwhile
+        h.meta = std::move(it->second);
+      }
+      if (structure && h.meta.structure_json) {
+        auto ms = mime::from_json_text(*h.meta.structure_json);
+        if (ms) h.ms = std::move(*ms);
+      }
+      std::optional<mime::search_text> st;
+      if (scan && h.ms) {
+        auto raw = co_await ctx_.mailboxes->read(h.meta, static_cast<std::int64_t>(h.meta.header_prefix.size()));
+        if (!raw) {
+          store_failed(tag, raw.error(), "SEARCH");
+          co_return std::nullopt;
+        }
+        auto const& ms = *h.ms;
+        if (raw->size() <= inline_text_bytes) st = mime::extract_search_text(*raw, ms);
+        else st = co_await net::run_cpu([&] { return mime::extract_search_text(*raw, ms); });
+      }
+      search_subject s{p + 1, selected_->uid_at(p), selected_->modseq_at(p), &selected_->flags_at(p),
+                       h.meta.internal_date, h.meta.size, h.ms ? &*h.ms : nullptr, st ? &*st : nullptr};
+      if (!search_matches(key, s, sc)) continue;
+      if (!with_structure) {
+        h.meta = {};
+        h.ms.reset();
+      }
+      hits.push_back(std::move(h));
+    }
+  }
+  co_return hits;
+}
+
+asio::awaitable<bool> session::on(std::string const& tag, proto::search_cmd& c) {
+  if (!charset_ok(tag, c.charset)) co_return true;
+  auto hits = co_await search_messages(tag, c.key, false);
+  if (!hits) co_return true;
+  std::vector<std::uint32_t> ids, uids;
+  std::uint64_t highest = 0;
+  for (auto const& h : *hits) {
+    ids.push_back(c.uid ? selected_->uid_at(h.pos) : h.pos + 1);
+    uids.push_back(selected_->uid_at(h.pos));
+    highest = std::max(highest, selected_->modseq_at(h.pos));
+  }
+  bool const modseq = has_modseq_key(c.key);
+  if (modseq) condstore_ = true;
+  auto ret = c.ret;
+  if (ret.present && !ret.min && !ret.max && !ret.all && !ret.count && !ret.save) ret.all = true;  // RETURN ()
+  if (ret.save) saved_uids_ = uids;
+  if (!ret.present) {
+    std::string line = "SEARCH";
+    for (auto id : ids) line += " " + std::to_string(id);
+    if (modseq && !ids.empty()) line += " (MODSEQ " + std::to_string(highest) + ")";
+    send(proto::untagged(line));
+  } else if (ret.min || ret.max || ret.all || ret.count) {
+    // RFC 5182 2.4: SAVE alone answers with no ESEARCH.
+    std::optional<std::uint64_t> m;
+    if (modseq) m = highest;
+    send(proto::format_esearch(tag, c.uid, ret, ids, m));
+  }
+  ok(tag, std::string(c.uid ? "UID SEARCH" : "SEARCH") + " completed");
+  co_return true;
+}
+
+}  // namespace posta::mail::imap::server

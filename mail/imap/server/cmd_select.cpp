@@ -1,0 +1,185 @@
+// SELECT and EXAMINE (RFC 3501 6.3.1/6.3.2, RFC 7162 3.1.8 CONDSTORE and
+// 3.2.5 QRESYNC), CLOSE, UNSELECT (RFC 3691), EXPUNGE, UID EXPUNGE (RFC
+// 4315), and the untagged responses for changes made elsewhere at the
+// points RFC 3501 7 allows them.
+#include "core/journal/journal.hpp"
+#include "mail/imap/proto/response.hpp"
+#include "mail/imap/server/error_map.hpp"
+#include "mail/imap/server/session.hpp"
+#include "mail/store/mailbox_store.hpp"
+
+#include <algorithm>
+
+namespace posta::mail::imap::server {
+namespace {
+
+constexpr char const* system_flags = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
+
+mailbox_view view_of(store::snapshot const& s) {
+  mailbox_view v;
+  v.uidvalidity = static_cast<std::uint32_t>(s.uidvalidity);
+  v.uidnext = static_cast<std::uint32_t>(s.uidnext);
+  v.highestmodseq = static_cast<std::uint64_t>(s.highestmodseq);
+  v.uids.assign(s.uids.begin(), s.uids.end());
+  v.modseqs.assign(s.modseqs.begin(), s.modseqs.end());
+  v.flags.reserve(s.uids.size());
+  for (auto i : s.flag_set) v.flags.push_back(s.flag_sets[i]);
+  return v;
+}
+
+std::string keyword_list(store::flag_list const& keywords) {
+  std::string out = system_flags;
+  for (auto const& k : keywords) out += " " + k;
+  return out;
+}
+
+}  // namespace
+
+void session::store_failed(std::string const& tag, error const& e, std::string_view what) {
+  auto r = map_store_error(e, what);
+  if (r.code == "UNAVAILABLE")
+    journal::record(journal::level::warning, std::string(listener_name(kind_)), std::string(what) + " failed",
+                    {{"user", user_}, {"error", e.message()}});
+  no(tag, r.text, r.code);
+}
+
+// The id of a selectable mailbox, or nullopt with the NO sent (TRYCREATE
+// for APPEND/COPY/MOVE targets, RFC 3501 6.3.11).
+asio::awaitable<std::optional<std::int64_t>> session::mailbox_id_of(std::string const& tag, std::string const& name,
+                                                                    bool trycreate, std::string_view what) {
+  auto info = co_await ctx_.mailboxes->find(account_id_, name);
+  if (info && !info->noselect) co_return info->id;
+  if (!info && !store::is(info.error(), store::store_errc::nonexistent)) store_failed(tag, info.error(), what);
+  else no(tag, std::string(what) + ": no such mailbox", trycreate ? "TRYCREATE" : "NONEXISTENT");
+  co_return std::nullopt;
+}
+
+void session::deselect() {
+  selected_.reset();
+  watch_ = {};
+  watching_ = false;
+  saved_uids_.clear();
+  box_ = {};
+  box_name_.clear();
+  if (state_ == proto::session_state::selected) state_ = proto::session_state::authenticated;
+}
+
+void session::send_select_data(store::snapshot const& snap, bool read_only) {
+  auto const flags = keyword_list(snap.keywords);
+  send(proto::untagged("FLAGS (" + flags + ")"));
+  // Clients may create keywords (\*), unless the mailbox is read-only.
+  send(proto::untagged_status(proto::status::ok, read_only ? "PERMANENTFLAGS ()" : "PERMANENTFLAGS (" + flags + " \\*)",
+                              "Flags permitted"));
+  send(proto::untagged(std::to_string(snap.uids.size()) + " EXISTS"));
+  send(proto::untagged("0 RECENT"));
+  for (std::uint32_t i = 0; i < selected_->count(); ++i) {
+    auto const& f = selected_->flags_at(i);
+    if (std::find(f.begin(), f.end(), "\\Seen") == f.end()) {
+      send(proto::untagged_status(proto::status::ok, "UNSEEN " + std::to_string(i + 1), "First unseen"));
+      break;
+    }
+  }
+  send(proto::untagged_status(proto::status::ok, "UIDVALIDITY " + std::to_string(snap.uidvalidity), "UIDs valid"));
+  send(proto::untagged_status(proto::status::ok, "UIDNEXT " + std::to_string(snap.uidnext), "Predicted next UID"));
+  send(proto::untagged_status(proto::status::ok, "HIGHESTMODSEQ " + std::to_string(snap.highestmodseq),
+                              "Highest"));
+}
+
+asio::awaitable<bool> session::on(std::string const& tag, proto::select_cmd& c) {
+  if (selected_) {
+    deselect();
+    // RFC 7162 3.2.11: the end of the previous mailbox's responses.
+    if (qresync_) send(proto::untagged_status(proto::status::ok, "CLOSED", "Previous mailbox closed"));
+  }
+  if (c.qresync && !qresync_) {
+    bad(tag, "QRESYNC must be enabled first");
+    co_return true;
+  }
+  auto const what = c.examine ? "EXAMINE" : "SELECT";
+  auto id = co_await mailbox_id_of(tag, c.mailbox, false, what);
+  if (!id) co_return true;
+  box_ = store::mailbox_ref{account_id_, *id};
+  auto snap = co_await ctx_.mailboxes->select(box_);
+  if (!snap) {
+    store_failed(tag, snap.error(), what);
+    co_return true;
+  }
+  if (c.condstore) condstore_ = true;
+  selected_.emplace(view_of(*snap));
+  read_only_ = c.examine;
+  box_name_ = c.mailbox;
+  state_ = proto::session_state::selected;
+  if (ctx_.watcher) {
+    auto w = ctx_.watcher->watch_mailbox(*id, stream_.get_executor());
+    watching_ = w.has_value();
+    if (w) watch_ = std::move(*w);  // past the watch bound: changes are seen at NOOP only
+  }
+  send_select_data(*snap, read_only_);
+  if (c.qresync && static_cast<std::int64_t>(c.qresync->uidvalidity) == snap->uidvalidity)
+    co_await qresync_data(*c.qresync);
+  ok(tag, std::string(what) + " completed", read_only_ ? "READ-ONLY" : "READ-WRITE");
+  co_return true;
+}
+
+// RFC 7162 3.2.5.2: what changed since the client's MODSEQ: VANISHED
+// (EARLIER) for expunged UIDs it may know, then FETCH for changed flags.
+asio::awaitable<void> session::qresync_data(proto::qresync_params const& q) {
+  auto ch = co_await ctx_.mailboxes->changes_since(box_, static_cast<std::int64_t>(q.modseq));
+  if (!ch) co_return;
+  std::vector<proto::seq_range> known;
+  if (q.known_uids) known = proto::normalize(*q.known_uids, UINT32_MAX);
+  std::vector<std::uint32_t> vanished;
+  for (auto uid : ch->expunged)
+    if (!q.known_uids || proto::contains(known, uid)) vanished.push_back(uid);
+  if (!vanished.empty()) send(proto::untagged("VANISHED (EARLIER) " + proto::format_numbers(vanished)));
+  for (auto const& m : ch->changed) {
+    auto pos = selected_->position_of(m.uid);
+    if (!pos) continue;
+    send(proto::untagged(std::to_string(*pos + 1) + " FETCH (UID " + std::to_string(m.uid) + " FLAGS " +
+                         format_flag_list(selected_->flags_at(*pos)) + " MODSEQ (" +
+                         std::to_string(selected_->modseq_at(*pos)) + "))"));
+  }
+}
+
+asio::awaitable<result<void>> session::refresh() {
+  auto ch = co_await ctx_.mailboxes->changes_since(box_, static_cast<std::int64_t>(selected_->known_modseq()));
+  if (!ch) co_return ch.error();
+  for (auto& m : ch->changed) selected_->on_flags(m.uid, static_cast<std::uint64_t>(m.modseq), std::move(m.flags));
+  for (auto uid : ch->expunged) selected_->on_expunged(uid);
+  selected_->on_state(static_cast<std::uint32_t>(ch->uidnext), static_cast<std::uint64_t>(ch->highestmodseq));
+  co_return result<void>{};
+}
+
+asio::awaitable<bool> session::announce_changes(bool allow_expunges) {
+  if (!selected_) co_return true;
+  auto r = co_await refresh();
+  // Trouble asking is not the client's: it hears of the changes next time.
+  if (r) send(selected_->announce({allow_expunges, qresync_, condstore_}));
+  co_return true;
+}
+
+asio::awaitable<bool> session::on_selected_simple(std::string const& tag, proto::simple_verb verb) {
+  if (verb == proto::simple_verb::unselect) {
+    deselect();
+    ok(tag, "UNSELECT completed");
+    co_return true;
+  }
+  if (verb == proto::simple_verb::close) {
+    // RFC 3501 6.4.2: \Deleted messages go silently, unless read-only.
+    // DURABILITY: OK only once the expunge is committed.
+    if (!read_only_) {
+      auto r = co_await ctx_.mailboxes->expunge(box_);
+      deselect();
+      if (!r) store_failed(tag, r.error(), "CLOSE");
+      else ok(tag, "CLOSE completed");
+      co_return true;
+    }
+    deselect();
+    ok(tag, "CLOSE completed");
+    co_return true;
+  }
+  bool go_on = co_await expunge_messages(tag, std::nullopt);
+  co_return go_on;
+}
+
+}  // namespace posta::mail::imap::server
