@@ -1,5 +1,6 @@
 // Accounts: one account is one mailbox and one Jabber ID.
 #include "core/identity/addresses.hpp"
+#include "core/identity/auto_folders.hpp"
 #include "core/identity/entity.hpp"
 #include "core/identity/names.hpp"
 #include "core/identity/store.hpp"
@@ -48,11 +49,13 @@ asio::awaitable<result<account_info>> store::create_account(new_account spec) {
   POSTA_CO_TRY_ASSIGN(auto secrets, co_await derive_password_secrets(spec.password));
   POSTA_CO_TRY(co_await pool_.transaction([&](db::connection& c) -> asio::awaitable<result<void>> {
     POSTA_CO_TRY_ASSIGN(auto domain_id, co_await detail::claim_address(c, address, "account"));
-    POSTA_CO_TRY(co_await c.q("INSERT INTO accounts(address, domain_id, display_name, password_hash, scram, "
-                              "enabled, quota_bytes) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)",
-                              address, domain_id, spec.display_name, secrets.password_hash, secrets.scram_json,
-                              spec.enabled, spec.quota_bytes));
-    co_return result<void>{};
+    POSTA_CO_TRY_ASSIGN(auto created,
+                        co_await c.q("INSERT INTO accounts(address, domain_id, display_name, password_hash, scram, "
+                                     "enabled, quota_bytes) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7) RETURNING id",
+                                     address, domain_id, spec.display_name, secrets.password_hash, secrets.scram_json,
+                                     spec.enabled, spec.quota_bytes));
+    // INBOX comes with the row (schema/008); the other folders from the setting.
+    co_return co_await create_auto_folders(c, created.i64(0, 0));
   }));
   co_return co_await get_account(address);
 }
@@ -61,8 +64,19 @@ asio::awaitable<result<std::vector<account_info>>> store::list_accounts(std::opt
   return detail::list_entities(pool_, account_entity, std::move(domain));
 }
 
+// The account with its mailboxes and their message counts (one grouped scan
+// of the account's messages: an administrator's look, not a hot path).
 asio::awaitable<result<account_info>> store::get_account(std::string address) {
-  return detail::get_entity(pool_, account_entity, std::move(address));
+  POSTA_CO_TRY_ASSIGN(auto account, co_await detail::get_entity(pool_, account_entity, std::move(address)));
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q("SELECT b.name, b.special_use, count(m.id), coalesce(sum(m.size), 0) "
+                                                  "FROM mailboxes b LEFT JOIN messages m ON m.mailbox_id = b.id "
+                                                  "WHERE b.account_id = $1 AND NOT b.noselect "
+                                                  "GROUP BY b.id ORDER BY b.name <> 'INBOX', b.name",
+                                                  account.id));
+  account.mailboxes.emplace();
+  for (int i = 0; i < rows.size(); ++i)
+    account.mailboxes->push_back({rows.str(i, 0), rows.opt(i, 1), rows.i64(i, 2), rows.i64(i, 3)});
+  co_return account;
 }
 
 asio::awaitable<result<account_info>> store::update_account(std::string address, account_update update) {

@@ -20,6 +20,14 @@ struct domain_info {
   std::string created_at;
 };
 
+// One mailbox of an account as `posta account show` lists it.
+struct mailbox_summary {
+  std::string name;
+  std::optional<std::string> special_use;
+  std::int64_t messages = 0;
+  std::int64_t bytes = 0;
+};
+
 struct account_info {
   std::int64_t id = 0;
   std::string address;
@@ -30,6 +38,7 @@ struct account_info {
   std::int64_t used_bytes = 0;
   std::string source;            // "local" | "directory"
   std::string created_at;
+  std::optional<std::vector<mailbox_summary>> mailboxes;  // set by get_account only
 };
 
 struct alias_info {
