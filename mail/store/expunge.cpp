@@ -13,7 +13,7 @@ namespace detail {
 
 // Inside the caller's transaction, with the blob rows of `candidates`
 // already locked and then the mailbox: deletes the messages of `uids`
-// (ascending ranges) that are \Deleted (all of them with any_flags) and
+// (ascending ranges) that are \Deleted (any, without only_deleted) and
 // whose blob is among `hashes`.
 asio::awaitable<result<expunge_result>> delete_messages(db::connection& c, locked_mailbox& box, uid_set const& uids,
                                                         bool only_deleted, std::set<std::string> const& hashes) {
@@ -35,22 +35,31 @@ asio::awaitable<result<expunge_result>> delete_messages(db::connection& c, locke
 }  // namespace detail
 
 asio::awaitable<result<expunge_result>> mailbox_store::expunge(mailbox_ref box, std::optional<uid_set> only) {
-  uid_set uids = only ? normalise(std::move(*only)) : uid_set{{1, std::numeric_limits<uid_t>::max()}};
+  uid_set uids = only ? std::move(*only) : uid_set{{1, std::numeric_limits<uid_t>::max()}};
+  return remove_messages(box, std::move(uids), true);
+}
+
+asio::awaitable<result<expunge_result>> mailbox_store::expunge_uids(mailbox_ref box, uid_set uids) {
+  return remove_messages(box, std::move(uids), false);
+}
+
+asio::awaitable<result<expunge_result>> mailbox_store::remove_messages(mailbox_ref box, uid_set set, bool only_deleted) {
+  auto uids = normalise(std::move(set));
   auto [first, last] = detail::range_arrays(uids);
+  std::string candidates_sql = std::string("SELECT DISTINCT m.blob_hash FROM unnest($2::bigint[], $3::bigint[]) AS r(lo, hi) "
+                                           "JOIN messages m ON m.mailbox_id = $1 AND m.uid BETWEEN r.lo AND r.hi") +
+                               (only_deleted ? " WHERE '\\Deleted' = ANY(m.flags)" : "");
   co_return co_await pool_.transaction([&](db::connection& c) -> asio::awaitable<result<expunge_result>> {
     // Blob rows before the mailbox row (the delivery order): the blobs of the
     // messages \Deleted now. One flagged after this read stays for the next
     // EXPUNGE, as if that STORE had come after this command.
-    POSTA_CO_TRY_ASSIGN(auto candidates, co_await c.q("SELECT DISTINCT m.blob_hash FROM unnest($2::bigint[], $3::bigint[]) "
-                                                      "AS r(lo, hi) JOIN messages m ON m.mailbox_id = $1 AND m.uid "
-                                                      "BETWEEN r.lo AND r.hi WHERE '\\Deleted' = ANY(m.flags)",
-                                                      box.mailbox_id, first, last));
+    POSTA_CO_TRY_ASSIGN(auto candidates, co_await c.q(candidates_sql, box.mailbox_id, first, last));
     std::set<std::string> hashes;
     for (int i = 0; i < candidates.size(); ++i) hashes.insert(candidates.str(i, 0));
     POSTA_CO_TRY(co_await detail::lock_blobs(c, hashes));
     POSTA_CO_TRY_ASSIGN(auto locked, co_await detail::lock_mailbox(c, box));
     if (hashes.empty()) co_return expunge_result{};
-    POSTA_CO_TRY_ASSIGN(auto out, co_await detail::delete_messages(c, locked, uids, true, hashes));
+    POSTA_CO_TRY_ASSIGN(auto out, co_await detail::delete_messages(c, locked, uids, only_deleted, hashes));
     std::set<std::int64_t> ids{box.mailbox_id};
     POSTA_CO_TRY(co_await detail::notify(c, ids));
     // DURABILITY: the caller answers OK (and sends EXPUNGE/VANISHED) after

@@ -91,6 +91,9 @@ class mailbox_store {
                                                     std::optional<std::int64_t> unchanged_since = std::nullopt);
   // EXPUNGE (or UID EXPUNGE with `only`): removes \Deleted messages.
   asio::awaitable<result<expunge_result>> expunge(mailbox_ref box, std::optional<uid_set> only = std::nullopt);
+  // POP3 at QUIT (RFC 1939 6): removes exactly these messages, whatever
+  // their flags, recorded like an EXPUNGE (IMAP sessions see it at once).
+  asio::awaitable<result<expunge_result>> expunge_uids(mailbox_ref box, uid_set uids);
   // APPEND (MULTIAPPEND: all or nothing). over_quota, nonexistent.
   asio::awaitable<result<append_result>> append(mailbox_ref box, std::vector<append_item> items);
   // COPY / MOVE (RFC 6851): the blobs are shared, new UIDs in `to`. over_quota.
@@ -101,6 +104,7 @@ class mailbox_store {
   db::pool& pool() const noexcept { return pool_; }
 
  private:
+  asio::awaitable<result<expunge_result>> remove_messages(mailbox_ref box, uid_set uids, bool only_deleted);
   asio::awaitable<result<copy_result>> transfer(mailbox_ref from, uid_set uids, std::int64_t to_mailbox, bool move);
 
   db::pool& pool_;

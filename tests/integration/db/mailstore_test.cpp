@@ -406,6 +406,19 @@ TEST_F(mailstore, ExpungeRemovesDeletedAndRecordsVanished) {
   EXPECT_EQ(sql("SELECT used_messages FROM accounts WHERE id = $1", db::make_params(account_)).i64(0, 0), 1);
 }
 
+TEST_F(mailstore, Pop3QuitRemovesItsMessagesWhateverTheirFlags) {
+  auto inbox = box("INBOX");
+  auto u1 = append("INBOX", hello);
+  auto u2 = append("INBOX", "Subject: two\r\n\r\n2\r\n", {"\\Deleted"});
+  auto u3 = append("INBOX", "Subject: three\r\n\r\n3\r\n");
+  auto h = run(store_->status(inbox))->highestmodseq;
+  auto gone = run(store_->expunge_uids(inbox, {{u1, u1}, {u3, u3}}));
+  ASSERT_TRUE(is_ok(gone));
+  EXPECT_EQ(gone->uids, (std::vector<ms::uid_t>{u1, u3}));
+  EXPECT_EQ(run(store_->select(inbox))->uids, (std::vector<ms::uid_t>{u2}));
+  EXPECT_EQ(run(store_->changes_since(inbox, h))->expunged, (std::vector<ms::uid_t>{u1, u3}));
+}
+
 TEST_F(mailstore, CopySharesTheBlobAndMoveExpungesTheSource) {
   auto inbox = box("INBOX");
   auto archive = box("Archive");
