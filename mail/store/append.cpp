@@ -1,6 +1,7 @@
 // APPEND and MULTIAPPEND (RFC 3501 6.3.11, RFC 3502, RFC 4315 APPENDUID):
-// blobs pinned (and inline bodies written) first, then the mailbox row
-// locked, quota checked as on delivery, UIDs and MODSEQs assigned, NOTIFY.
+// the mailbox row locked, quota checked as on delivery, blobs pinned with
+// their new references (inline bodies written), UIDs and MODSEQs assigned,
+// NOTIFY.
 #include "core/db/arrays.hpp"
 
 #include <limits>
@@ -21,19 +22,20 @@ std::string joined(flag_list const& flags) {
   return out;
 }
 
-// The structures of the blobs, once per blob (as delivery stores them).
+// The blob rows with the references the new messages add (inserts of
+// messages do not count them: schema/009), and their structures.
 asio::awaitable<result<void>> pin_with_structures(db::connection& c, blob::store const& blobs,
                                                   std::vector<append_item> const& items) {
-  std::vector<blob::blob_ref> refs;
+  std::vector<blob::blob_use> uses;
   std::vector<std::string> hashes, structures;
   for (auto const& item : items) {
-    refs.push_back(item.blob);
+    uses.push_back({item.blob, 1});
     hashes.push_back(item.blob.hash);
     structures.push_back(item.structure_json);
   }
-  POSTA_CO_TRY(co_await blobs.pin(c, refs));
+  POSTA_CO_TRY(co_await blobs.pin(c, uses));
   POSTA_CO_TRY(co_await c.q("INSERT INTO blob_structures(hash, structure) "
-                            "SELECT h, s::jsonb FROM unnest($1::text[], $2::text[]) AS v(h, s) "
+                            "SELECT h, s FROM unnest($1::text[], $2::text[]) AS v(h, s) "
                             "ON CONFLICT (hash) DO NOTHING",
                             db::text_array(hashes), db::text_array(structures)));
   co_return result<void>{};
@@ -51,7 +53,6 @@ asio::awaitable<result<append_result>> mailbox_store::append(mailbox_ref box, st
   auto const grace = quota_grace_percent_.load();
   auto const max_keywords = limits_.flags.max_mailbox_keywords;
   co_return co_await pool_.transaction([&](db::connection& c) -> asio::awaitable<result<append_result>> {
-    POSTA_CO_TRY(co_await pin_with_structures(c, blobs_, items));
     POSTA_CO_TRY_ASSIGN(auto locked, co_await detail::lock_mailbox(c, box));
     std::int64_t bytes = 0;
     for (auto const& item : items) bytes += item.blob.size;
@@ -62,6 +63,8 @@ asio::awaitable<result<append_result>> mailbox_store::append(mailbox_ref box, st
     std::vector<flag_list const*> lists;
     for (auto const& item : items) lists.push_back(&item.flags);
     POSTA_CO_TRY(co_await detail::remember_keywords(c, locked, lists, max_keywords));
+    // Lock order (as delivery): the mailbox row above, then blob rows.
+    POSTA_CO_TRY(co_await pin_with_structures(c, blobs_, items));
     new_rows rows;
     append_result out{locked.uidvalidity, {}};
     for (auto const& item : items) {

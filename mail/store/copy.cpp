@@ -1,7 +1,8 @@
 // COPY and MOVE (RFC 3501 6.4.7, RFC 6851, RFC 4315 COPYUID): the copies
-// share their blobs (a reference more each, counted by the row triggers),
-// get new UIDs and MODSEQs in the destination; MOVE expunges the originals
-// in the same transaction.
+// share their blobs (a reference more each, added by blob::store::pin), get
+// new UIDs and MODSEQs in the destination. MOVE gives the rows themselves
+// new UIDs in the destination (no reference or usage changes) and records
+// their expunge in the source, in the same transaction.
 #include "core/db/arrays.hpp"
 
 #include <limits>
@@ -27,39 +28,67 @@ asio::awaitable<result<db::rows>> read_source(db::connection& c, std::int64_t ma
                          mailbox, first, last);
 }
 
-// The copies of `msgs` as rows of `to`, which takes their UIDs and MODSEQs.
-asio::awaitable<result<void>> insert_copies(db::connection& c, detail::locked_mailbox& to,
-                                            std::vector<source_message> const& msgs, copy_result& out) {
-  std::vector<std::int64_t> uid, modseq, size;
-  std::vector<std::string> flags, date, prefix, hash;
+// New UIDs and MODSEQs in `to` for `msgs`, in order.
+result<void> assign(detail::locked_mailbox& to, std::vector<source_message> const& msgs, copy_result& out,
+                    std::vector<std::int64_t>& uid, std::vector<std::int64_t>& modseq) {
   for (auto const& m : msgs) {
     out.source_uids.push_back(m.uid);
     out.dest_uids.push_back(static_cast<uid_t>(to.uidnext));
     uid.push_back(to.uidnext++);
     modseq.push_back(++to.highestmodseq);
-    size.push_back(m.size);
-    flags.push_back(m.flags_text);
-    date.push_back(m.date);
-    prefix.push_back(m.prefix);
-    hash.push_back(m.hash);
   }
   // SECURITY: UIDs are 32-bit.
   if (to.uidnext > static_cast<std::int64_t>(std::numeric_limits<uid_t>::max()))
-    co_return make_error(store_errc::limit, "mailbox has used every UID");
-  POSTA_CO_TRY(co_await c.q("INSERT INTO messages(mailbox_id, uid, modseq, flags, internal_date, header_prefix, blob_hash, size) "
-                            "SELECT $1, u, s, f::text[], d::timestamptz, p, h, z FROM unnest($2::bigint[], $3::bigint[], "
-                            "$4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[]) AS v(u, s, f, d, p, h, z)",
-                            to.id, db::int_array(uid), db::int_array(modseq), db::text_array(flags),
-                            db::text_array(date), db::text_array(prefix), db::text_array(hash), db::int_array(size)));
+    return make_error(store_errc::limit, "mailbox has used every UID");
+  return {};
+}
+
+asio::awaitable<result<void>> save_counters(db::connection& c, detail::locked_mailbox const& to) {
   POSTA_CO_TRY(co_await c.q("UPDATE mailboxes SET uidnext = $2, highestmodseq = greatest(highestmodseq, $3) WHERE id = $1",
                             to.id, to.uidnext, to.highestmodseq));
   co_return result<void>{};
 }
 
-uid_set single_uids(std::vector<uid_t> const& uids) {
-  uid_set out;
-  for (auto u : uids) out.push_back({u, u});
-  return normalise(std::move(out));
+// The copies of `msgs` as rows of `to`, their blobs pinned with one more
+// reference per copy (after the mailbox rows: the delivery lock order).
+asio::awaitable<result<void>> insert_copies(db::connection& c, blob::store const& blobs, detail::locked_mailbox& to,
+                                            std::vector<source_message> const& msgs, copy_result& out) {
+  std::vector<std::int64_t> uid, modseq, size;
+  POSTA_CO_TRY(assign(to, msgs, out, uid, modseq));
+  std::vector<std::string> flags, date, prefix, hash;
+  std::vector<blob::blob_use> uses;
+  for (auto const& m : msgs) {
+    size.push_back(m.size);
+    flags.push_back(m.flags_text);
+    date.push_back(m.date);
+    prefix.push_back(m.prefix);
+    hash.push_back(m.hash);
+    blob::blob_ref ref{m.hash, m.size - static_cast<std::int64_t>(m.prefix.size())};
+    uses.push_back({ref, 1});
+  }
+  POSTA_CO_TRY(co_await blobs.pin(c, uses));
+  POSTA_CO_TRY(co_await c.q("INSERT INTO messages(mailbox_id, uid, modseq, flags, internal_date, header_prefix, blob_hash, size) "
+                            "SELECT $1, u, s, f::text[], d::timestamptz, p, h, z FROM unnest($2::bigint[], $3::bigint[], "
+                            "$4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[]) AS v(u, s, f, d, p, h, z)",
+                            to.id, db::int_array(uid), db::int_array(modseq), db::text_array(flags),
+                            db::text_array(date), db::text_array(prefix), db::text_array(hash), db::int_array(size)));
+  co_return co_await save_counters(c, to);
+}
+
+// MOVE: the rows change mailbox and UID; the source records their expunge.
+asio::awaitable<result<void>> move_rows(db::connection& c, detail::locked_mailbox& from, detail::locked_mailbox& to,
+                                        std::vector<source_message> const& msgs, copy_result& out) {
+  std::vector<std::int64_t> uid, modseq, old_uid;
+  POSTA_CO_TRY(assign(to, msgs, out, uid, modseq));
+  for (auto const& m : msgs) old_uid.push_back(m.uid);
+  POSTA_CO_TRY(co_await c.q("UPDATE messages m SET mailbox_id = $2, uid = v.n, modseq = v.s "
+                            "FROM unnest($3::bigint[], $4::bigint[], $5::bigint[]) AS v(o, n, s) "
+                            "WHERE m.mailbox_id = $1 AND m.uid = v.o",
+                            from.id, to.id, db::int_array(old_uid), db::int_array(uid), db::int_array(modseq)));
+  POSTA_CO_TRY(co_await save_counters(c, to));
+  out.expunged.uids = out.source_uids;
+  out.expunged.modseq = ++from.highestmodseq;  // the same row as `to` for a MOVE within one mailbox
+  co_return co_await detail::record_expunge(c, from.id, out.expunged.modseq, out.expunged.uids);
 }
 
 }  // namespace
@@ -79,22 +108,16 @@ asio::awaitable<result<copy_result>> mailbox_store::transfer(mailbox_ref from, u
   auto const max = limits_.max_messages_per_operation;
   auto const max_keywords = limits_.flags.max_mailbox_keywords;
   co_return co_await pool_.transaction([&](db::connection& c) -> asio::awaitable<result<copy_result>> {
-    // Blob rows first (the delivery order), then both mailbox rows by id;
-    // the messages are read again under the source's lock (no EXPUNGE can
-    // run there meanwhile), keeping those whose blob is locked.
-    POSTA_CO_TRY_ASSIGN(auto first_look, co_await read_source(c, from.mailbox_id, uids));
-    // SECURITY: one COPY is one transaction; its size is bounded.
-    if (static_cast<std::size_t>(first_look.size()) > max) co_return make_error(store_errc::limit, "too many messages");
-    std::set<std::string> hashes;
-    for (int i = 0; i < first_look.size(); ++i) hashes.insert(first_look.str(i, 4));
-    POSTA_CO_TRY(co_await detail::lock_blobs(c, hashes));
+    // Both mailbox rows by id (no EXPUNGE can run in the source meanwhile),
+    // then blob rows in hash order (pin), as delivery does.
     std::set<std::int64_t> ids{from.mailbox_id, to_mailbox};
     POSTA_CO_TRY_ASSIGN(auto boxes, co_await detail::lock_mailboxes(c, from.account_id, ids));
     POSTA_CO_TRY_ASSIGN(auto rows, co_await read_source(c, from.mailbox_id, uids));
+    // SECURITY: one COPY is one transaction; its size is bounded.
+    if (static_cast<std::size_t>(rows.size()) > max) co_return make_error(store_errc::limit, "too many messages");
     std::vector<source_message> msgs;
     std::int64_t bytes = 0;
     for (int i = 0; i < rows.size(); ++i) {
-      if (!hashes.contains(rows.str(i, 4))) continue;
       msgs.push_back({static_cast<uid_t>(rows.i64(i, 0)), rows.str(i, 1), detail::flags_from(rows.text(i, 1)),
                       rows.str(i, 2), rows.str(i, 3), rows.str(i, 4), rows.i64(i, 5)});
       bytes += msgs.back().size;
@@ -112,11 +135,10 @@ asio::awaitable<result<copy_result>> mailbox_store::transfer(mailbox_ref from, u
     std::vector<flag_list const*> lists;
     for (auto const& m : msgs) lists.push_back(&m.flags);
     POSTA_CO_TRY(co_await detail::remember_keywords(c, to, lists, max_keywords));
-    POSTA_CO_TRY(co_await insert_copies(c, to, msgs, out));
     if (move) {
-      auto originals = single_uids(out.source_uids);
-      auto& source = boxes.at(from.mailbox_id);
-      POSTA_CO_TRY_ASSIGN(out.expunged, co_await detail::delete_messages(c, source, originals, false, hashes));
+      POSTA_CO_TRY(co_await move_rows(c, boxes.at(from.mailbox_id), to, msgs, out));
+    } else {
+      POSTA_CO_TRY(co_await insert_copies(c, blobs_, to, msgs, out));
     }
     POSTA_CO_TRY(co_await detail::notify(c, ids));
     // DURABILITY: the copies (and for MOVE the expunge) commit together

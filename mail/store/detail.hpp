@@ -1,5 +1,6 @@
 // Shared pieces of the store's transactions: row locks in the one order
-// (blobs by hash, then mailboxes by id), expunge records, NOTIFY, quota.
+// delivery uses (mailboxes by id, then blobs by hash), expunge records,
+// NOTIFY, quota.
 #pragma once
 
 #include "core/db/pool.hpp"
@@ -35,8 +36,9 @@ asio::awaitable<result<std::optional<mailbox_info>>> lock_by_name(db::connection
 // Missing superiors of `name` as ordinary mailboxes (RFC 3501 6.3.3 SHOULD).
 asio::awaitable<result<void>> create_superiors(db::connection& c, std::int64_t account, std::string const& name);
 
-// FOR UPDATE of blob rows in hash order: taken before mailbox rows by any
-// transaction that adds or drops references (its triggers update them).
+// FOR UPDATE of blob rows in hash order: taken after the mailbox rows by a
+// transaction that drops references (the delete trigger updates them);
+// blob::store::pin takes them when references are added.
 asio::awaitable<result<void>> lock_blobs(db::connection& c, std::set<std::string> const& hashes);
 
 // The bounds of `set` (normalised) as two bigint[] parameters.
@@ -53,8 +55,8 @@ asio::awaitable<result<void>> notify(db::connection& c, std::set<std::int64_t> c
 asio::awaitable<result<void>> remember_keywords(db::connection& c, locked_mailbox& box,
                                                 std::vector<flag_list const*> const& flags, std::size_t max);
 
-// Deletes the messages of `uids` in `box` (locked, with the blob rows of
-// `hashes` locked before it) whose blob is in `hashes`; only \Deleted ones
+// Deletes the messages of `uids` in `box` (locked, then the blob rows of
+// `hashes`) whose blob is in `hashes`; only \Deleted ones
 // with only_deleted. Records the expunge with the next MODSEQ.
 asio::awaitable<result<expunge_result>> delete_messages(db::connection& c, locked_mailbox& box, uid_set const& uids,
                                                         bool only_deleted, std::set<std::string> const& hashes);

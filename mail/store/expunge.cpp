@@ -11,10 +11,10 @@
 namespace posta::mail::store {
 namespace detail {
 
-// Inside the caller's transaction, with the blob rows of `candidates`
-// already locked and then the mailbox: deletes the messages of `uids`
-// (ascending ranges) that are \Deleted (any, without only_deleted) and
-// whose blob is among `hashes`.
+// Inside the caller's transaction, with the mailbox and then the blob rows
+// of `hashes` locked: deletes the messages of `uids` (ascending ranges) that
+// are \Deleted (any, without only_deleted) and whose blob is among `hashes`;
+// the delete trigger returns their blob references (schema/007).
 asio::awaitable<result<expunge_result>> delete_messages(db::connection& c, locked_mailbox& box, uid_set const& uids,
                                                         bool only_deleted, std::set<std::string> const& hashes) {
   auto [first, last] = range_arrays(uids);
@@ -50,14 +50,13 @@ asio::awaitable<result<expunge_result>> mailbox_store::remove_messages(mailbox_r
                                            "JOIN messages m ON m.mailbox_id = $1 AND m.uid BETWEEN r.lo AND r.hi") +
                                (only_deleted ? " WHERE '\\Deleted' = ANY(m.flags)" : "");
   co_return co_await pool_.transaction([&](db::connection& c) -> asio::awaitable<result<expunge_result>> {
-    // Blob rows before the mailbox row (the delivery order): the blobs of the
-    // messages \Deleted now. One flagged after this read stays for the next
-    // EXPUNGE, as if that STORE had come after this command.
+    // Lock order (as delivery): the mailbox row, then blob rows by hash. The
+    // \Deleted set cannot change meanwhile: STORE takes the mailbox row too.
+    POSTA_CO_TRY_ASSIGN(auto locked, co_await detail::lock_mailbox(c, box));
     POSTA_CO_TRY_ASSIGN(auto candidates, co_await c.q(candidates_sql, box.mailbox_id, first, last));
     std::set<std::string> hashes;
     for (int i = 0; i < candidates.size(); ++i) hashes.insert(candidates.str(i, 0));
     POSTA_CO_TRY(co_await detail::lock_blobs(c, hashes));
-    POSTA_CO_TRY_ASSIGN(auto locked, co_await detail::lock_mailbox(c, box));
     if (hashes.empty()) co_return expunge_result{};
     POSTA_CO_TRY_ASSIGN(auto out, co_await detail::delete_messages(c, locked, uids, only_deleted, hashes));
     std::set<std::int64_t> ids{box.mailbox_id};

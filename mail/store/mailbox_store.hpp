@@ -6,9 +6,10 @@
 // statement and transaction bounds; errors are store_errc decisions or
 // posta errc trouble (errc::unavailable and others: temporary).
 //
-// Locking (the order delivery uses, so no two writers deadlock): blob rows
-// in hash order first (blob::store::pin, or FOR UPDATE), then mailbox rows in
-// id order (FOR UPDATE), then account rows (by the usage triggers).
+// Locking (the order delivery uses, so no two writers deadlock): mailbox
+// rows in id order (FOR UPDATE) first, then blob rows in hash order
+// (blob::store::pin when references are added, FOR UPDATE before deletes),
+// then account rows (by the usage triggers).
 // Every change sends NOTIFY posta_mailbox <mailbox id> in its transaction.
 #pragma once
 

@@ -61,14 +61,14 @@ asio::awaitable<result<void>> check_mailbox_count(db::connection& c, std::int64_
   co_return result<void>{};
 }
 
-// Deletes every message of mailbox `id` (blob rows locked first), records
-// their expunge and returns the new HIGHESTMODSEQ.
+// Deletes every message of mailbox `id` (its row locked, then the blob
+// rows) and records their expunge.
 asio::awaitable<result<void>> drop_messages(db::connection& c, std::int64_t id) {
+  POSTA_CO_TRY_ASSIGN(auto box, co_await c.q("SELECT highestmodseq FROM mailboxes WHERE id = $1 FOR UPDATE", id));
   POSTA_CO_TRY_ASSIGN(auto hashes, co_await c.q("SELECT DISTINCT blob_hash FROM messages WHERE mailbox_id = $1", id));
   std::set<std::string> blobs;
   for (int i = 0; i < hashes.size(); ++i) blobs.insert(hashes.str(i, 0));
   POSTA_CO_TRY(co_await detail::lock_blobs(c, blobs));
-  POSTA_CO_TRY_ASSIGN(auto box, co_await c.q("SELECT highestmodseq FROM mailboxes WHERE id = $1 FOR UPDATE", id));
   POSTA_CO_TRY_ASSIGN(auto gone, co_await c.q("DELETE FROM messages WHERE mailbox_id = $1 RETURNING uid", id));
   if (gone.empty()) co_return result<void>{};
   std::vector<uid_t> uids;
