@@ -38,6 +38,8 @@ struct account_info {
   std::int64_t used_bytes = 0;
   std::string source;            // "local" | "directory"
   std::string created_at;
+  std::int64_t quota_messages = 0;  // RFC 9208 MESSAGE limit; 0 = unlimited
+  std::int64_t used_messages = 0;
   std::optional<std::vector<mailbox_summary>> mailboxes;  // set by get_account only
 };
 
@@ -59,6 +61,7 @@ struct new_account {
   std::string password;
   std::string display_name;
   std::int64_t quota_bytes = 0;
+  std::int64_t quota_messages = 0;
   bool enabled = true;
 };
 
@@ -67,6 +70,7 @@ struct account_update {
   std::optional<std::string> display_name;
   std::optional<std::int64_t> quota_bytes;
   std::optional<bool> enabled;
+  std::optional<std::int64_t> quota_messages;
 };
 
 // What authentication needs about an account.

@@ -11,6 +11,7 @@
 #include "core/identity/auto_folders.hpp"
 #include "core/identity/store.hpp"
 #include "core/settings/settings.hpp"
+#include "mail/delivery/committer.hpp"
 #include "mail/store/ingest.hpp"
 #include "mail/store/mailbox_store.hpp"
 #include "mail/store/watcher.hpp"
@@ -473,12 +474,44 @@ TEST_F(mailstore, QuotaRefusesAppendAndCopyButNotMove) {
   EXPECT_EQ(q->storage_limit_kib, std::optional<std::int64_t>(0));
   EXPECT_EQ(q->messages_used, 1);
   EXPECT_FALSE(q->messages_limit.has_value());
-  // The MESSAGE quota.
-  sql("UPDATE accounts SET quota_bytes = 0, quota_messages = 1 WHERE id = $1", db::make_params(small));
+  // The MESSAGE quota, as an administrator sets it.
+  identity::account_update change;
+  change.quota_bytes = 0;
+  change.quota_messages = 1;
+  auto changed = run(identity_->update_account("small@store.test", change));
+  ASSERT_TRUE(is_ok(changed));
+  EXPECT_EQ(changed->quota_messages, 1);
+  EXPECT_EQ(changed->used_messages, 1);
   EXPECT_TRUE(fails_with(append_result(inbox, hello), ms::store_errc::over_quota));
   EXPECT_EQ(run(store_->quota(small))->messages_limit, std::optional<std::int64_t>(1));
   EXPECT_EQ(sql("SELECT count(*) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.account_id = $1",
                 db::make_params(small)).i64(0, 0), 1);
+}
+
+TEST_F(mailstore, DeliveryHonoursTheMessageQuotaToo) {
+  add_account("full@store.test");
+  identity::account_update change;
+  change.quota_messages = 1;
+  ASSERT_TRUE(is_ok(run(identity_->update_account("full@store.test", change))));
+  auto deliver = [&]() -> asio::awaitable<result<mail::delivery::report>> {
+    mail::delivery::committer c(*pool_, *blobs_);
+    c.start(io_.get_executor(), 1);
+    auto ref = blobs_->put_blocking(hello);
+    mail::delivery::request req;
+    req.blob = *ref;
+    req.structure_json = "{}";
+    req.sender = "x@remote.test";
+    req.recipients.push_back({"full@store.test", std::nullopt, std::nullopt});
+    auto rep = co_await c.deliver(req);
+    c.stop();
+    co_return rep;
+  };
+  auto first = run(deliver());
+  ASSERT_TRUE(is_ok(first));
+  EXPECT_EQ(first->delivered, (std::vector<std::string>{"full@store.test"}));
+  auto second = run(deliver());
+  ASSERT_TRUE(is_ok(second));
+  EXPECT_EQ(second->over_quota, (std::vector<std::string>{"full@store.test"}));
 }
 
 TEST_F(mailstore, EveryChangeNotifiesItsMailbox) {
