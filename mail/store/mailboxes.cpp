@@ -83,11 +83,11 @@ mailbox_store::mailbox_store(db::pool& pool, blob::store const& blobs, store_lim
     : pool_(pool), blobs_(blobs), limits_(limits) {}
 
 asio::awaitable<result<std::vector<mailbox_info>>> mailbox_store::list(std::int64_t account_id, bool with_counts) {
-  std::string sql = std::string("SELECT ") + info_columns +
-                    (with_counts ? ", (SELECT count(*) FROM messages m WHERE m.mailbox_id = b.id), "
-                                   "(SELECT coalesce(sum(size), 0) FROM messages m WHERE m.mailbox_id = b.id) "
+  std::string sql = std::string("SELECT ") + info_columns + (with_counts ? ", n.c, n.s " : "") + "FROM mailboxes b " +
+                    (with_counts ? "LEFT JOIN LATERAL (SELECT count(*) AS c, coalesce(sum(size), 0) AS s FROM messages m "
+                                   "WHERE m.mailbox_id = b.id) n ON true "
                                  : "") +
-                    "FROM mailboxes b WHERE b.account_id = $1 ORDER BY b.name";
+                    "WHERE b.account_id = $1 ORDER BY b.name";
   POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q(std::move(sql), account_id));
   std::vector<mailbox_info> out;
   for (int i = 0; i < rows.size(); ++i) {

@@ -121,6 +121,20 @@ TEST_F(mailstore, NewAccountsGetInboxAndTheAutoFolders) {
                                                       {"Sent", "\\Sent"},       {"Trash", "\\Trash"}}));
 }
 
+TEST_F(mailstore, ListWithCountsCountsEachMailbox) {
+  append("INBOX", hello);
+  append("INBOX", "Subject: two\r\n\r\n2\r\n");
+  append("Sent", hello);
+  auto boxes = run(store_->list(account_, true));
+  ASSERT_TRUE(is_ok(boxes));
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> counts;
+  for (auto const& m : *boxes) counts[m.name] = {m.messages, m.bytes};
+  auto hello_size = static_cast<std::int64_t>(std::string(hello).size());
+  EXPECT_EQ(counts["INBOX"], std::make_pair(std::int64_t{2}, hello_size + 19));
+  EXPECT_EQ(counts["Sent"], std::make_pair(std::int64_t{1}, hello_size));
+  EXPECT_EQ(counts["Trash"], std::make_pair(std::int64_t{0}, std::int64_t{0}));
+}
+
 TEST_F(mailstore, ChangingAutoFoldersAffectsOnlyLaterAccounts) {
   settings::register_item_validator("mail.auto_folders", identity::validate_auto_folder);  // as app/ does
   settings::store settings(*pool_);
