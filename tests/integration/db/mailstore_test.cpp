@@ -528,6 +528,97 @@ TEST_F(mailstore, DeliveryHonoursTheMessageQuotaToo) {
   EXPECT_EQ(second->over_quota, (std::vector<std::string>{"full@store.test"}));
 }
 
+// Deliveries, APPENDs, STOREs, EXPUNGEs, COPYs and MOVEs of the same bodies
+// at once, on four connections: none fails (no deadlock: every writer locks
+// mailbox rows by id, then blob rows by hash), and afterwards every blob's
+// reference count is the number of rows that refer to it.
+TEST_F(mailstore, ConcurrentWritersNeitherDeadlockNorMiscount) {
+  auto inbox = box("INBOX");
+  auto archive = box("Archive");
+  auto trash = box("Trash");
+  int failures = 0, finished = 0;
+  auto note = [&](bool ok) { failures += ok ? 0 : 1; };
+  mail::delivery::committer committer(*pool_, *blobs_);
+  committer.start(io_.get_executor(), 1);
+  auto delivering = [&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 10; ++i) {
+      auto ref = blobs_->put_blocking(i % 2 ? hello : "Subject: two\r\n\r\n2\r\n");
+      mail::delivery::request req;
+      req.blob = *ref;
+      req.structure_json = "{}";
+      req.sender = "x@remote.test";
+      req.recipients.push_back({"ann@store.test", std::nullopt, std::nullopt});
+      auto rep = co_await committer.deliver(req);
+      note(rep && rep->delivered.size() == 1);
+    }
+    ++finished;
+  };
+  auto appending = [&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 10; ++i) {
+      auto in = co_await ms::ingest_text(i % 2 ? hello : "Subject: two\r\n\r\n2\r\n", *blobs_);
+      std::vector<ms::append_item> items(1);
+      items[0].blob = in->blob;
+      items[0].structure_json = in->structure_json;
+      auto r = co_await store_->append(i % 3 ? inbox : archive, items);
+      note(static_cast<bool>(r));
+    }
+    ++finished;
+  };
+  auto shuffling = [&]() -> asio::awaitable<void> {
+    ms::uid_set every = all();
+    ms::flag_list deleted{"\\Deleted"};
+    for (int i = 0; i < 10; ++i) {
+      auto c = co_await store_->copy(inbox, every, archive.mailbox_id);
+      note(static_cast<bool>(c));
+      auto m = co_await store_->move(archive, every, trash.mailbox_id);
+      note(static_cast<bool>(m));
+      auto s = co_await store_->store_flags(trash, every, ms::store_mode::add, deleted);
+      note(static_cast<bool>(s));
+      auto e = co_await store_->expunge(trash);
+      note(static_cast<bool>(e));
+      auto e2 = co_await store_->expunge(inbox);
+      note(static_cast<bool>(e2));
+    }
+    ++finished;
+  };
+  auto flagging = [&]() -> asio::awaitable<void> {
+    ms::uid_set every = all();
+    ms::flag_list deleted{"\\Deleted"};
+    for (int i = 0; i < 20; ++i) {
+      auto s = co_await store_->store_flags(inbox, every, i % 2 ? ms::store_mode::add : ms::store_mode::remove, deleted);
+      note(static_cast<bool>(s));
+    }
+    ++finished;
+  };
+  asio::co_spawn(io_, delivering(), asio::detached);
+  asio::co_spawn(io_, appending(), asio::detached);
+  asio::co_spawn(io_, shuffling(), asio::detached);
+  asio::co_spawn(io_, flagging(), asio::detached);
+  run([&]() -> asio::awaitable<void> {
+    asio::steady_timer t(io_);
+    while (finished < 4) {
+      t.expires_after(10ms);
+      co_await t.async_wait(asio::use_awaitable);
+    }
+    committer.stop();
+  }());
+  EXPECT_EQ(finished, 4);
+  EXPECT_EQ(failures, 0);
+  auto wrong = sql("SELECT count(*) FROM blobs b WHERE refcount <> "
+                   "(SELECT count(*) FROM messages m WHERE m.blob_hash = b.hash)");
+  EXPECT_EQ(wrong.i64(0, 0), 0);
+  auto usage = sql("SELECT a.used_messages = (SELECT count(*) FROM messages m JOIN mailboxes x ON x.id = m.mailbox_id "
+                   "WHERE x.account_id = a.id), a.used_bytes = (SELECT coalesce(sum(size), 0) FROM messages m "
+                   "JOIN mailboxes x ON x.id = m.mailbox_id WHERE x.account_id = a.id) FROM accounts a WHERE a.id = $1",
+                   db::make_params(account_));
+  EXPECT_TRUE(usage.boolean(0, 0));
+  EXPECT_TRUE(usage.boolean(0, 1));
+  // UIDs stay unique and below UIDNEXT in every mailbox.
+  auto uids = sql("SELECT count(*) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE m.uid >= b.uidnext "
+                  "OR m.modseq > b.highestmodseq");
+  EXPECT_EQ(uids.i64(0, 0), 0);
+}
+
 TEST_F(mailstore, EveryChangeNotifiesItsMailbox) {
   auto inbox = box("INBOX");
   auto got = run([&]() -> asio::awaitable<std::vector<std::string>> {
