@@ -60,7 +60,8 @@ server::server(asio::io_context& io_, config::bootstrap cfg_, std::string connin
       mailbox_watcher(notifier),
       smtp(mail::smtp::server::context{settings, authenticator, resolver, committer, blobs, smtp_rate, smtp_lists, tls,
                                        cfg.hostname, &sessions}),
-      imap(mail::imap::server::context{settings, authenticator, identity, tls, cfg.hostname, &sessions}) {}
+      imap(mail::imap::server::context{settings, authenticator, identity, tls, cfg.hostname, &sessions, &mailstore,
+                                       &mailbox_watcher, &blobs}) {}
 
 void server::apply_settings() {
   pool.set_options(db::connection_options{std::chrono::milliseconds(settings.get_int("db.statement_timeout_ms"))});
