@@ -3,6 +3,7 @@
 
 #include "core/db/durability.hpp"
 #include "core/db/migrations.hpp"
+#include "core/identity/auto_folders.hpp"
 #include "core/journal/log.hpp"
 #include "core/net/blocking.hpp"
 
@@ -55,6 +56,8 @@ server::server(asio::io_context& io_, config::bootstrap cfg_, std::string connin
       authenticator(identity, settings, std::move(server_secret)),
       resolver(pool),
       committer(pool, blobs),
+      mailstore(pool, blobs),
+      mailbox_watcher(notifier),
       smtp(mail::smtp::server::context{settings, authenticator, resolver, committer, blobs, smtp_rate, smtp_lists, tls,
                                        cfg.hostname, &sessions}) {}
 
@@ -72,6 +75,7 @@ void server::apply_settings() {
   blobs.set_inline_max_bytes(settings.get_int("blobs.inline_max_kb") * 1024);
   committer.set_quota_grace_percent(settings.get_int("mail.quota_grace_percent"));
   resolver.set_cache_seconds(settings.get_int("smtp.recipient_cache_seconds"));
+  mailstore.set_quota_grace_percent(settings.get_int("mail.quota_grace_percent"));
   smtp.apply_settings();
   auto skipped = smtp_lists.update(settings.get_list("smtp.allow_list"), settings.get_list("smtp.deny_list"),
                                    settings.get_list("smtp.trusted_networks"));
@@ -125,6 +129,7 @@ asio::awaitable<result<void>> server::start() {
   settings::register_item_validator("smtp.allow_list", mail::smtp::policy::validate_list_entry);
   settings::register_item_validator("smtp.deny_list", mail::smtp::policy::validate_list_entry);
   settings::register_item_validator("smtp.trusted_networks", mail::smtp::policy::validate_network_entry);
+  settings::register_item_validator("mail.auto_folders", identity::validate_auto_folder);
   {
     POSTA_CO_TRY_ASSIGN(auto conn, co_await pool.acquire());
     POSTA_CO_TRY(co_await db::check_server_durability(*conn, cfg.allow_fsync_off));

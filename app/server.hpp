@@ -24,6 +24,8 @@
 #include "mail/smtp/policy/lists.hpp"
 #include "mail/smtp/policy/rate_limiter.hpp"
 #include "mail/smtp/server/service.hpp"
+#include "mail/store/mailbox_store.hpp"
+#include "mail/store/watcher.hpp"
 
 #include <boost/asio/io_context.hpp>
 
@@ -62,6 +64,8 @@ struct server {
   auth::authenticator authenticator;
   mail::delivery::resolver resolver;
   mail::delivery::committer committer;
+  mail::store::mailbox_store mailstore;        // what IMAP and POP3 sessions call
+  mail::store::mailbox_watcher mailbox_watcher;  // NOTIFY posta_mailbox fanned out to sessions
   mail::smtp::policy::rate_limiter smtp_rate;
   mail::smtp::policy::lists_source smtp_lists;
   mail::smtp::server::service smtp;

@@ -18,6 +18,7 @@ result<identity::new_account> parse_new_account(boost::json::object const& body)
   spec.password = POSTA_TRY(required_string(body, "password"));
   spec.display_name = POSTA_TRY(optional_string(body, "display_name")).value_or("");
   spec.quota_bytes = POSTA_TRY(optional_int(body, "quota_bytes")).value_or(0);
+  spec.quota_messages = POSTA_TRY(optional_int(body, "quota_messages")).value_or(0);
   spec.enabled = POSTA_TRY(optional_bool(body, "enabled")).value_or(true);
   return spec;
 }
@@ -28,8 +29,10 @@ result<identity::account_update> parse_update(boost::json::object const& body) {
   u.display_name = POSTA_TRY(optional_string(body, "display_name"));
   u.quota_bytes = POSTA_TRY(optional_int(body, "quota_bytes"));
   u.enabled = POSTA_TRY(optional_bool(body, "enabled"));
+  u.quota_messages = POSTA_TRY(optional_int(body, "quota_messages"));
   for (auto const& [key, value] : body)
-    if (key != "password" && key != "display_name" && key != "quota_bytes" && key != "enabled")
+    if (key != "password" && key != "display_name" && key != "quota_bytes" && key != "enabled" &&
+        key != "quota_messages")
       return make_error(errc::protocol_error, "field '" + std::string(key) + "' cannot be changed");
   return u;
 }

@@ -19,9 +19,20 @@ json::object to_json(identity::domain_info const& d) {
 }
 
 json::object to_json(identity::account_info const& a) {
-  return {{"address", a.address},       {"domain", a.domain},         {"display_name", a.display_name},
-          {"enabled", a.enabled},       {"quota_bytes", a.quota_bytes}, {"used_bytes", a.used_bytes},
-          {"source", a.source},         {"created_at", a.created_at}};
+  json::object out{{"address", a.address},       {"domain", a.domain},         {"display_name", a.display_name},
+                   {"enabled", a.enabled},       {"quota_bytes", a.quota_bytes}, {"used_bytes", a.used_bytes},
+                   {"source", a.source},         {"created_at", a.created_at},
+                   {"quota_messages", a.quota_messages}, {"used_messages", a.used_messages}};
+  if (a.mailboxes) {
+    json::array boxes;
+    for (auto const& m : *a.mailboxes)
+      boxes.push_back(json::object{{"name", m.name},
+                                   {"special_use", m.special_use ? json::value(*m.special_use) : json::value(nullptr)},
+                                   {"messages", m.messages},
+                                   {"bytes", m.bytes}});
+    out["mailboxes"] = std::move(boxes);
+  }
+  return out;
 }
 
 json::object to_json(identity::alias_info const& a) {

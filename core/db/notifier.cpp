@@ -30,6 +30,11 @@ void notifier::deliver(std::string const& channel, std::string const& payload) {
   for (auto& h : targets) h(channel, payload);
 }
 
+void notifier::on_connected(std::function<void()> callback) {
+  std::lock_guard lock(mutex_);
+  connected_callbacks_.push_back(std::move(callback));
+}
+
 asio::awaitable<result<void>> notifier::listen_all(connection& conn) {
   std::string sql;
   {
@@ -49,6 +54,14 @@ asio::awaitable<void> notifier::run() {
     conn.on_notify([this](std::string const& c, std::string const& p) { deliver(c, p); });
     auto r = co_await conn.connect(conninfo_);
     if (r) r = co_await listen_all(conn);
+    if (r) {
+      std::vector<std::function<void()>> callbacks;
+      {
+        std::lock_guard lock(mutex_);
+        callbacks = connected_callbacks_;
+      }
+      for (auto& cb : callbacks) cb();
+    }
     while (r) {
       r = co_await conn.wait_for_notification();
       bool relisten;

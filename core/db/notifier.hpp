@@ -5,6 +5,7 @@
 
 #include "core/db/connection.hpp"
 
+#include <functional>
 #include <map>
 #include <mutex>
 
@@ -18,6 +19,11 @@ class notifier {
   // real work elsewhere. Subscribe before run() starts, or at any time after.
   void subscribe(std::string channel, notify_handler handler);
 
+  // Called on the notifier's coroutine after every (re)connection has
+  // LISTENed: notifications sent while it was away are lost, so listeners
+  // that must not miss a change re-check their state.
+  void on_connected(std::function<void()> callback);
+
   // Runs until the executor stops; survives database restarts.
   asio::awaitable<void> run();
 
@@ -30,6 +36,7 @@ class notifier {
   std::mutex mutex_;
   std::multimap<std::string, notify_handler> handlers_;
   bool pending_listen_ = false;
+  std::vector<std::function<void()>> connected_callbacks_;
 };
 
 // NOTIFY from any connection: the payload is a parameter, the channel an identifier.

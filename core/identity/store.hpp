@@ -20,6 +20,14 @@ struct domain_info {
   std::string created_at;
 };
 
+// One mailbox of an account as `posta account show` lists it.
+struct mailbox_summary {
+  std::string name;
+  std::optional<std::string> special_use;
+  std::int64_t messages = 0;
+  std::int64_t bytes = 0;
+};
+
 struct account_info {
   std::int64_t id = 0;
   std::string address;
@@ -30,6 +38,9 @@ struct account_info {
   std::int64_t used_bytes = 0;
   std::string source;            // "local" | "directory"
   std::string created_at;
+  std::int64_t quota_messages = 0;  // RFC 9208 MESSAGE limit; 0 = unlimited
+  std::int64_t used_messages = 0;
+  std::optional<std::vector<mailbox_summary>> mailboxes;  // set by get_account only
 };
 
 struct alias_info {
@@ -50,6 +61,7 @@ struct new_account {
   std::string password;
   std::string display_name;
   std::int64_t quota_bytes = 0;
+  std::int64_t quota_messages = 0;
   bool enabled = true;
 };
 
@@ -58,6 +70,7 @@ struct account_update {
   std::optional<std::string> display_name;
   std::optional<std::int64_t> quota_bytes;
   std::optional<bool> enabled;
+  std::optional<std::int64_t> quota_messages;
 };
 
 // What authentication needs about an account.

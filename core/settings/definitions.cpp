@@ -40,6 +40,7 @@ std::vector<definition> const& definitions() {
       {"smtp.auth_on_mx", kind::boolean, false, "offer AUTH on the MX port (smtp listener) too, not only on submission"},
       {"smtp.allow_plaintext_auth_on_loopback", kind::boolean, false, "allow AUTH without TLS from 127.0.0.0/8 and ::1"},
       {"mail.quota_grace_percent", kind::integer, 10, "a mailbox under its quota takes the message that crosses it if it ends within this share more", 0, 100},
+      {"mail.auto_folders", kind::list, json::array{"Drafts", "Sent", "Trash", "Junk", "Archive"}, "folders created with each new account besides INBOX: \"Name\" (RFC 6154 names get their special-use) or \"Name \\Use\"; changes apply to accounts created afterwards"},
       {"mail.postmaster", kind::string, "", "local mailbox that receives postmaster@ and abuse@ of every domain without its own (empty: those get 451)"},
       {"journal.retention_days", kind::integer, 90, "days the journal is kept (0 = forever)", 0, 36500},
       {"blobs.inline_max_kb", kind::integer, 256, "message bodies up to this size (KB) are stored in the database, larger ones as files (0 = always files; at most 1024, so that a batch of 64 stays far below PostgreSQL's 1 GB value limit)", 0, 1024},

@@ -21,6 +21,8 @@ struct inbox {
   std::int64_t modseq = 0;
   std::int64_t quota = 0;
   std::int64_t used = 0;
+  std::int64_t quota_messages = 0;  // RFC 9208 MESSAGE (schema/008), 0 = none
+  std::int64_t used_messages = 0;
 };
 
 struct rows_to_insert {
@@ -38,21 +40,29 @@ std::string header_prefix(std::string const& sender, std::string const& delivere
 asio::awaitable<result<std::map<std::int64_t, inbox>>> lock_inboxes(db::connection& c, std::set<std::int64_t> const& ids) {
   std::map<std::int64_t, inbox> out;
   if (ids.empty()) co_return out;
-  POSTA_CO_TRY_ASSIGN(auto rows, co_await c.q("SELECT m.account_id, m.id, m.uidnext, m.highestmodseq, a.quota_bytes, a.used_bytes "
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await c.q("SELECT m.account_id, m.id, m.uidnext, m.highestmodseq, a.quota_bytes, a.used_bytes, "
+                                              "a.quota_messages, a.used_messages "
                                               "FROM mailboxes m JOIN accounts a ON a.id = m.account_id "
                                               "WHERE m.account_id = ANY($1::bigint[]) AND m.name = 'INBOX' "
                                               "ORDER BY m.id FOR UPDATE OF m",
                                               db::int_array({ids.begin(), ids.end()})));
   for (int i = 0; i < rows.size(); ++i)
-    out[rows.i64(i, 0)] = inbox{rows.i64(i, 1), rows.i64(i, 2), rows.i64(i, 3), rows.i64(i, 4), rows.i64(i, 5)};
+    out[rows.i64(i, 0)] = inbox{rows.i64(i, 1), rows.i64(i, 2), rows.i64(i, 3), rows.i64(i, 4), rows.i64(i, 5),
+                                rows.i64(i, 6), rows.i64(i, 7)};
   co_return out;
 }
 
 // A full mailbox refuses; one under its quota takes the message that
-// crosses the line if it ends within the grace.
+// crosses the line if it ends within the grace. The same rule for the
+// message count (mail/store applies both to APPEND and COPY).
+bool within(std::int64_t limit, std::int64_t used, std::int64_t adding, std::int64_t grace_percent) {
+  if (limit <= 0) return true;
+  return used < limit && used + adding <= limit + limit * grace_percent / 100;
+}
+
 bool fits(inbox const& box, std::int64_t size, std::int64_t grace_percent) {
-  if (box.quota <= 0) return true;
-  return box.used < box.quota && box.used + size <= box.quota + box.quota * grace_percent / 100;
+  return within(box.quota, box.used, size, grace_percent) &&
+         within(box.quota_messages, box.used_messages, 1, grace_percent);
 }
 
 void place_local(request const& req, expansion const& exp, std::map<std::int64_t, inbox>& boxes, rows_to_insert& rows,
@@ -68,6 +78,7 @@ void place_local(request const& req, expansion const& exp, std::map<std::int64_t
       continue;
     }
     box.used += size;
+    ++box.used_messages;
     rows.mailbox.push_back(box.id);
     rows.uid.push_back(box.uidnext++);
     rows.modseq.push_back(++box.modseq);

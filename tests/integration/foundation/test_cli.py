@@ -42,6 +42,10 @@ class CliTests(PostaTestCase):
         self.assertEqual(shown["quota_bytes"], 10 * 1024 * 1024)
         self.assertEqual(shown["used_bytes"], 0)
         self.assertEqual(shown["display_name"], "Alice Liddell")
+        # INBOX and the folders of mail.auto_folders, with their message counts.
+        self.assertEqual([(m["name"], m["special_use"], m["messages"]) for m in shown["mailboxes"]],
+                         [("INBOX", None, 0), ("Archive", "\\Archive", 0), ("Drafts", "\\Drafts", 0),
+                          ("Junk", "\\Junk", 0), ("Sent", "\\Sent", 0), ("Trash", "\\Trash", 0)])
         # --json may also follow the command.
         rc, out, err = self.server.cli("account", "show", "alice@cli.test", "--json")
         self.assertEqual(rc, 0, err)
@@ -93,6 +97,22 @@ class CliTests(PostaTestCase):
         self.cli_ok("group", "rm", "team@cli.test")
         self.cli_ok("alias", "rm", "info@cli.test")
         self.cli_ok("account", "rm", "carol@cli.test")
+
+    def test_auto_folders_apply_to_accounts_created_afterwards(self):
+        self.cli_ok("account", "add", "before@cli.test", "--password", "pw-before")
+        self.cli_ok("settings", "set", "mail.auto_folders", '["Sent Items \\\\Sent", "Notes"]')
+        try:
+            self.cli_ok("account", "add", "after@cli.test", "--password", "pw-after")
+            after = self.cli_json("account", "show", "after@cli.test")["mailboxes"]
+            self.assertEqual([(m["name"], m["special_use"]) for m in after],
+                             [("INBOX", None), ("Notes", None), ("Sent Items", "\\Sent")])
+            before = self.cli_json("account", "show", "before@cli.test")["mailboxes"]
+            self.assertEqual(len(before), 6, before)
+            self.cli_fails("settings", "set", "mail.auto_folders", '["Bad \\\\Nonsense"]', rc=1)
+        finally:
+            self.cli_ok("settings", "set", "mail.auto_folders", '["Drafts", "Sent", "Trash", "Junk", "Archive"]')
+        self.cli_ok("account", "rm", "before@cli.test")
+        self.cli_ok("account", "rm", "after@cli.test")
 
     def test_settings_commands(self):
         self.assertIn("smtp.max_recipients", self.cli_ok("settings", "list"))

@@ -231,6 +231,9 @@ class SmtplibTests(SmtpTestCase):
         shown = self.cli_json("account", "show", account)
         self.assertEqual(shown["used_bytes"], sum(m["size"] for m in rows), shown)
         self.assertEqual(shown["quota_bytes"], 10 * 1024 * 1024, shown)
+        counts = {m["name"]: m["messages"] for m in shown["mailboxes"]}
+        self.assertEqual(counts["INBOX"], 3, shown)
+        self.assertEqual(counts["Sent"], 0, shown)
 
 
 if __name__ == "__main__":
