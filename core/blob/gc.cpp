@@ -6,7 +6,6 @@
 
 #include "core/db/arrays.hpp"
 #include "core/net/blocking.hpp"
-#include "core/util/hex.hpp"
 
 #include <unistd.h>
 
@@ -125,9 +124,10 @@ asio::awaitable<result<int>> store::move_small_files_inline(db::connection& conn
     if (!body) continue;  // missing or damaged: left to readers and GC, which report it
     // Committed (autocommit) before the file is unlinked: a reader always
     // finds the body in one place or the other.
-    POSTA_CO_TRY_ASSIGN(auto updated, co_await conn.q("UPDATE blobs SET body = decode($2, 'hex') "
+    db::bytes content{std::move(*body)};
+    POSTA_CO_TRY_ASSIGN(auto updated, co_await conn.q("UPDATE blobs SET body = $2::bytea "
                                                       "WHERE hash = $1 AND body IS NULL",
-                                                      hash, util::hex_encode(*body)));
+                                                      hash, std::move(content)));
     if (updated.affected() == 0) continue;
     done.push_back(path_of(hash));
     ++moved;

@@ -207,18 +207,48 @@ asio::awaitable<result<std::string>> connection::prepared_name(std::string const
   co_return name;
 }
 
+namespace {
+
+// libpq's parallel arrays for one statement's parameters: text ones are
+// NUL-terminated strings; binary ones need their length and format too.
+struct wire_params {
+  std::vector<char const*> values;
+  std::vector<int> lengths, formats;
+
+  explicit wire_params(params const& args) {
+    values.reserve(args.size());
+    bool any_binary = false;
+    for (auto const& a : args) {
+      values.push_back(a ? a->c_str() : nullptr);
+      any_binary = any_binary || a.binary;
+    }
+    if (!any_binary) return;
+    for (auto const& a : args) {
+      lengths.push_back(a ? static_cast<int>(a->size()) : 0);
+      formats.push_back(a.binary ? 1 : 0);
+    }
+  }
+  int count() const { return static_cast<int>(values.size()); }
+  int const* length_array() const { return lengths.empty() ? nullptr : lengths.data(); }
+  int const* format_array() const { return formats.empty() ? nullptr : formats.data(); }
+};
+
+int send_statement(PGconn* conn, std::string const& sql, std::string const& name, wire_params const& w) {
+  return name.empty() ? PQsendQueryParams(conn, sql.c_str(), w.count(), nullptr, w.values.data(), w.length_array(),
+                                          w.format_array(), 0)
+                      : PQsendQueryPrepared(conn, name.c_str(), w.count(), w.values.data(), w.length_array(),
+                                            w.format_array(), 0);
+}
+
+}  // namespace
+
 asio::awaitable<result<rows>> connection::query(std::string sql, params args) {
   if (!is_open()) co_return last_error("query");
   if (auto refused = unstorable_parameter(sql, args)) co_return refuse(*refused);
   begin_operation();
-  std::vector<char const*> values;
-  values.reserve(args.size());
-  for (auto const& a : args) values.push_back(a ? a->c_str() : nullptr);
-  int n = static_cast<int>(values.size());
-  POSTA_CO_TRY_ASSIGN(auto name, co_await prepared_name(sql, n));
-  int sent = name.empty() ? PQsendQueryParams(conn_, sql.c_str(), n, nullptr, values.data(), nullptr, nullptr, 0)
-                          : PQsendQueryPrepared(conn_, name.c_str(), n, values.data(), nullptr, nullptr, 0);
-  if (!sent) co_return last_error("send query");
+  wire_params wire(args);
+  POSTA_CO_TRY_ASSIGN(auto name, co_await prepared_name(sql, wire.count()));
+  if (!send_statement(conn_, sql, name, wire)) co_return last_error("send query");
   POSTA_CO_TRY(co_await flush());
   auto out = co_await collect_results();
   co_return out;
@@ -245,14 +275,8 @@ asio::awaitable<result<std::vector<rows>>> connection::pipeline(std::vector<stat
   }
   if (!PQenterPipelineMode(conn_)) co_return last_error("enter pipeline mode");
   for (std::size_t i = 0; i < statements.size(); ++i) {
-    auto const& st = statements[i];
-    std::vector<char const*> values;
-    for (auto const& a : st.args) values.push_back(a ? a->c_str() : nullptr);
-    int n = static_cast<int>(values.size());
-    int sent = names[i].empty()
-                   ? PQsendQueryParams(conn_, st.sql.c_str(), n, nullptr, values.data(), nullptr, nullptr, 0)
-                   : PQsendQueryPrepared(conn_, names[i].c_str(), n, values.data(), nullptr, nullptr, 0);
-    if (!sent) co_return last_error("send pipelined query");
+    wire_params wire(statements[i].args);
+    if (!send_statement(conn_, statements[i].sql, names[i], wire)) co_return last_error("send pipelined query");
   }
   if (!PQpipelineSync(conn_)) co_return last_error("pipeline sync");
   POSTA_CO_TRY(co_await flush());

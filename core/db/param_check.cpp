@@ -22,7 +22,7 @@ std::string statement_head(std::string_view sql) {
 
 std::optional<error> unstorable_parameter(std::string_view sql, params const& args) {
   for (std::size_t i = 0; i < args.size(); ++i) {
-    if (!args[i]) continue;
+    if (!args[i] || args[i].binary) continue;  // bytes are bytes
     auto bad = util::first_unstorable_byte(*args[i]);
     if (!bad) continue;
     std::string what = (*args[i])[*bad] == '\0' ? "a NUL byte" : "bytes that are not UTF-8";

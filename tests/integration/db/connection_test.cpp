@@ -55,6 +55,27 @@ TEST_F(connection, OptionalParametersAreNullWhenEmpty) {
   EXPECT_EQ(r.i64(0, 1), 7);
 }
 
+TEST_F(connection, BinaryParametersCarryAnyBytes) {
+  sql("CREATE TABLE bin_t(id integer, b bytea)");
+  std::string all;
+  for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));  // NUL and invalid UTF-8 included
+  all += std::string(100000, '\xff');
+  sql("INSERT INTO bin_t VALUES ($1, $2::bytea)", db::make_params(1, db::bytes{all}));
+  // Text and binary parameters in one statement, in a pipeline too.
+  run([&]() -> asio::awaitable<void> {
+    auto c = co_await pool_->acquire();
+    CO_ASSERT_OK(c);
+    std::vector<db::statement> st;
+    st.push_back({"INSERT INTO bin_t VALUES ($1, $2::bytea)", db::make_params(2, db::bytes{std::string("\0a\0", 3)})});
+    CO_ASSERT_OK(co_await (*c)->pipeline(std::move(st)));
+  }());
+  auto r = sql("SELECT b, length(b) FROM bin_t ORDER BY id");
+  ASSERT_EQ(r.size(), 2);
+  EXPECT_EQ(r.bytes(0, 0), all);
+  EXPECT_EQ(r.i64(0, 1), static_cast<std::int64_t>(all.size()));
+  EXPECT_EQ(r.bytes(1, 0), std::string("\0a\0", 3));
+}
+
 TEST_F(connection, RowsAndAffectedCounts) {
   sql("CREATE TABLE nums(n integer PRIMARY KEY)");
   auto inserted = sql("INSERT INTO nums SELECT generate_series(1, 25)");
