@@ -301,6 +301,18 @@ class MessageTests(ImapTestCase):
         typ, data = c.thread("ORDEREDSUBJECT", "UTF-8", "ALL")
         self.assertEqual(typ, "OK")
 
+    def test_large_message_is_served_whole_and_in_parts(self):
+        _, c = self.login()
+        body = b"".join(b"line %07d of a large message\r\n" % i for i in range(100000))  # ~3 MB
+        data = simple("large").replace(b"Hello there.\r\n", b"") + body
+        self.assertEqual(c.append("INBOX", None, None, data)[0], "OK")
+        c.select("INBOX")
+        typ, got = c.fetch("1", "(RFC822.SIZE BODY.PEEK[])")
+        self.assertEqual(got[0][1], data)
+        self.assertIn(b"RFC822.SIZE %d" % len(data), got[0][0])
+        typ, got = c.fetch("1", "(BODY.PEEK[TEXT]<2000000.1000000>)")
+        self.assertEqual(got[0][1], body[2000000:3000000])
+
     def test_invalid_sequence_sets(self):
         address, c = self.login()
         c.append("INBOX", None, None, simple("only"))
