@@ -28,7 +28,7 @@ search_key set_key(search_kind k, std::uint32_t first, std::uint32_t last) {
   return s;
 }
 
-struct fixture : ::testing::Test {
+struct SearchEval : ::testing::Test {
   std::vector<std::string> flags{"\\Seen", "$Work"};
   search_subject m{3, 30, 77, &flags, 1772445600 /* 2026-03-02 10:00 UTC */, 5000, nullptr, nullptr};
   std::set<std::uint32_t> saved{30};
@@ -36,7 +36,7 @@ struct fixture : ::testing::Test {
   bool match(search_key const& k) { return search_matches(k, m, ctx); }
 };
 
-TEST_F(fixture, Flags) {
+TEST_F(SearchEval, Flags) {
   EXPECT_TRUE(match(key(search_kind::seen)));
   EXPECT_FALSE(match(key(search_kind::unseen)));
   EXPECT_TRUE(match(key(search_kind::unflagged)));
@@ -49,7 +49,7 @@ TEST_F(fixture, Flags) {
   EXPECT_TRUE(match(key(search_kind::old)));
 }
 
-TEST_F(fixture, NumbersStarAndSaved) {
+TEST_F(SearchEval, NumbersStarAndSaved) {
   EXPECT_TRUE(match(set_key(search_kind::sequence, 2, 4)));
   EXPECT_FALSE(match(set_key(search_kind::sequence, 4, proto::seq_star)));
   EXPECT_TRUE(match(set_key(search_kind::sequence, proto::seq_star, 3)));  // 3:* in either order
@@ -62,7 +62,7 @@ TEST_F(fixture, NumbersStarAndSaved) {
   EXPECT_FALSE(match(dollar));
 }
 
-TEST_F(fixture, DatesAreDays) {
+TEST_F(SearchEval, DatesAreDays) {
   auto on = key(search_kind::on);
   on.date = year_month_day{year{2026}, month{3}, day{2}};
   EXPECT_TRUE(match(on));
@@ -79,7 +79,7 @@ TEST_F(fixture, DatesAreDays) {
   EXPECT_TRUE(match(on));
 }
 
-TEST_F(fixture, SizesModseqAndAge) {
+TEST_F(SearchEval, SizesModseqAndAge) {
   auto k = key(search_kind::larger);
   k.number = 4999;
   EXPECT_TRUE(match(k));
@@ -104,14 +104,14 @@ TEST_F(fixture, SizesModseqAndAge) {
   EXPECT_FALSE(match(k));
 }
 
-TEST_F(fixture, Combinations) {
+TEST_F(SearchEval, Combinations) {
   EXPECT_TRUE(match(with_children(search_kind::or_, {key(search_kind::flagged), key(search_kind::seen)})));
   EXPECT_FALSE(match(with_children(search_kind::and_, {key(search_kind::flagged), key(search_kind::seen)})));
   EXPECT_TRUE(match(with_children(search_kind::not_, {key(search_kind::deleted)})));
   EXPECT_TRUE(match(with_children(search_kind::and_, {})));
 }
 
-TEST_F(fixture, TextKeysUseTheIndexWhenItAnswers) {
+TEST_F(SearchEval, TextKeysUseTheIndexWhenItAnswers) {
   auto subject = key(search_kind::subject);
   subject.value = "report";
   EXPECT_FALSE(match(subject));  // no text, no index: no match
