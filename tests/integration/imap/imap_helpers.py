@@ -50,8 +50,9 @@ class ImapTestCase(SmtpTestCase):
 class RawImap:
     """A byte-exact IMAP client: send lines, read lines or up to a tagged answer."""
 
-    def __init__(self, port, implicit_tls=False, timeout=30):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    def __init__(self, port, implicit_tls=False, timeout=30, source=None):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout,
+                                             source_address=(source, 0) if source else None)
         if implicit_tls:
             self.sock = tls_context().wrap_socket(self.sock)
         self.buf = b""

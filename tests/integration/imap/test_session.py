@@ -206,6 +206,22 @@ class SessionTests(ImapTestCase):
         # Another account is not affected.
         self.imaps(self.account())
 
+    def test_connections_per_ip_are_bounded(self):
+        self.setting("net.max_connections_per_ip", 2)
+        first = RawImap(self.server.port("imap"), source="127.0.0.5")
+        second = RawImap(self.server.port("imap"), source="127.0.0.5")
+        self.addCleanup(first.close)
+        self.addCleanup(second.close)
+        third = RawImap(self.server.port("imap"), source="127.0.0.5")
+        self.addCleanup(third.close)
+        self.assertTrue(third.greeting.startswith("* BYE"), third.greeting)
+        self.assertTrue(third.closed())
+        # Another address is served, and so are the first two.
+        other = RawImap(self.server.port("imap"), source="127.0.0.6")
+        self.addCleanup(other.close)
+        self.assertTrue(other.greeting.startswith("* OK"))
+        self.assertTrue(first.cmd("n", "NOOP")[-1].startswith("n OK"))
+
     def test_logout(self):
         raw = RawImap(self.server.port("imaps"), implicit_tls=True)
         self.addCleanup(raw.close)
