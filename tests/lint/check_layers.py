@@ -35,6 +35,7 @@ CONFINED = {
     r"^argon2\.h$": ("core/auth/",),
     r"^gsasl": ("core/auth/",),
     r"^ares": ("core/dns/",),
+    r"^zlib\.h$": ("mail/imap/server/compression",),
 }
 
 # What a proto/ folder may include besides its own module's proto/ headers.

@@ -1,7 +1,6 @@
 // Commands about the session itself: CAPABILITY, NOOP, LOGOUT (RFC 3501
 // 6.1), ID (RFC 2971), ENABLE (RFC 5161, with CONDSTORE/QRESYNC of RFC 7162
-// and UTF8=ACCEPT of RFC 6855), NAMESPACE (RFC 2342), COMPRESS (RFC 4978:
-// not offered).
+// and UTF8=ACCEPT of RFC 6855), NAMESPACE (RFC 2342), COMPRESS (RFC 4978).
 #include "mail/imap/proto/response.hpp"
 #include "mail/imap/server/session.hpp"
 
@@ -71,9 +70,32 @@ asio::awaitable<bool> session::on(std::string const& tag, proto::enable_cmd& c) 
   co_return true;
 }
 
-asio::awaitable<bool> session::on(std::string const& tag, proto::compress_cmd&) {
-  // COMPRESS=DEFLATE is not offered in CAPABILITY (RFC 4978 3).
-  no(tag, "Compression is not available", "CANNOT");
+// RFC 4978 3: after this OK (sent uncompressed) both directions are raw
+// DEFLATE. Offered once logged in, as TLS compression is not used.
+asio::awaitable<bool> session::on(std::string const& tag, proto::compress_cmd& c) {
+  if (state_ == proto::session_state::not_authenticated) {
+    bad(tag, "Log in first");
+    co_return true;
+  }
+  if (deflate_) {
+    no(tag, "Compression is already active", "COMPRESSIONACTIVE");
+    co_return true;
+  }
+  if (c.mechanism != "DEFLATE") {
+    bad(tag, "Unknown compression mechanism");
+    co_return true;
+  }
+  // Bytes sent after COMPRESS before our OK cannot be told apart from
+  // compressed data: refused, as after STARTTLS.
+  if (reader_.buffered() != 0) {
+    bad(tag, "Nothing may follow COMPRESS before its answer");
+    co_await flush();
+    co_return false;
+  }
+  ok(tag, "DEFLATE active");
+  bool flushed = co_await flush();
+  if (!flushed) co_return false;
+  deflate_ = std::make_unique<deflate_codec>();
   co_return true;
 }
 

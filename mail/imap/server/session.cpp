@@ -86,12 +86,19 @@ asio::awaitable<bool> session::flush() {
   if (output_.empty()) co_return true;
   std::string out;
   out.swap(output_);
+  if (deflate_) out = deflate_->compress(out);
   auto written = co_await stream_.write(out, write_timeout);
   co_return written.has_value();
 }
 
 asio::awaitable<bool> session::fill() {
   if (stopping_) co_return false;
+  if (deflate_ && deflate_->has_pending()) {
+    auto more = deflate_->inflate(read_chunk);
+    if (!more) co_return false;
+    reader_.feed(*more);
+    co_return true;
+  }
   read_buffer_.resize(read_chunk);
   idle_ = true;
   auto n = co_await stream_.read_some(std::span<char>(read_buffer_.data(), read_buffer_.size()), read_timeout());
@@ -100,7 +107,15 @@ asio::awaitable<bool> session::fill() {
     timed_out_ = net::is_timeout(n.error());
     co_return false;
   }
-  reader_.feed(std::string_view(read_buffer_.data(), *n));
+  std::string_view got(read_buffer_.data(), *n);
+  if (deflate_) {
+    deflate_->feed(got);
+    auto plain = deflate_->inflate(read_chunk);
+    if (!plain) co_return false;
+    reader_.feed(*plain);
+  } else {
+    reader_.feed(got);
+  }
   read_buffer_.clear();
   read_buffer_.shrink_to_fit();  // an idle session keeps no buffer
   co_return true;

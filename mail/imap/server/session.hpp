@@ -15,6 +15,7 @@
 #include "mail/imap/proto/parse_options.hpp"
 #include "mail/imap/server/account_sessions.hpp"
 #include "mail/imap/server/command_rate.hpp"
+#include "mail/imap/server/compression.hpp"
 #include "mail/imap/server/context.hpp"
 #include "mail/imap/server/selected_mailbox.hpp"
 #include "mail/mime/proto/message_structure.hpp"
@@ -24,6 +25,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -166,6 +168,7 @@ class session {
   bool idle_ = false;       // waiting for a command: shutdown may interrupt
   bool stopping_ = false;   // the server is stopping: BYE before the next command
   bool timed_out_ = false;
+  std::unique_ptr<deflate_codec> deflate_;  // COMPRESS=DEFLATE active
   // The selected mailbox (RFC 3501 state "selected").
   std::optional<selected_mailbox> selected_;
   store::mailbox_ref box_;

@@ -11,6 +11,7 @@ import hmac
 import imaplib
 import os
 import unittest
+import zlib
 
 from posta_harness import stop_servers  # noqa: F401
 from imap_helpers import PASSWORD, ImapTestCase, RawImap, unique
@@ -221,6 +222,34 @@ class SessionTests(ImapTestCase):
         self.addCleanup(other.close)
         self.assertTrue(other.greeting.startswith("* OK"))
         self.assertTrue(first.cmd("n", "NOOP")[-1].startswith("n OK"))
+
+    def test_compress_deflate(self):
+        address = self.account()
+        raw = RawImap(self.server.port("imaps"), implicit_tls=True)
+        self.addCleanup(raw.close)
+        self.assertNotIn("COMPRESS", raw.greeting)  # offered once logged in
+        lines = raw.cmd("a", 'LOGIN "%s" "%s"' % (address, PASSWORD))
+        self.assertIn("COMPRESS=DEFLATE", lines[-1])
+        self.assertTrue(raw.cmd("c", "COMPRESS DEFLATE")[-1].startswith("c OK"))
+        out = zlib.compressobj(6, zlib.DEFLATED, -15)
+        inflate = zlib.decompressobj(-15)
+        # A burst of pipelined commands, compressed, in one sync-flushed piece.
+        commands = "".join("n%d NOOP\r\n" % i for i in range(200)) + "x CAPABILITY\r\n"
+        raw.send(out.compress(commands.encode()) + out.flush(zlib.Z_SYNC_FLUSH))
+        text = inflate.decompress(raw.buf)
+        raw.buf = b""
+        while b"x OK" not in text:
+            chunk = raw.sock.recv(65536)
+            self.assertTrue(chunk, "connection closed")
+            text += inflate.decompress(chunk)
+        lines = text.decode().split("\r\n")
+        self.assertEqual(lines[0], "n0 OK NOOP completed")
+        self.assertIn("n199 OK NOOP completed", lines)
+        self.assertNotIn("COMPRESS=DEFLATE", [l for l in lines if l.startswith("* CAPABILITY")][0])
+        # Garbage instead of DEFLATE data ends the session, and nothing else.
+        raw.send(b"\xff\xff\xff\xff garbage")
+        self.assertTrue(raw.closed())
+        self.assertEqual(self.imaps(address).noop()[0], "OK")
 
     def test_logout(self):
         raw = RawImap(self.server.port("imaps"), implicit_tls=True)
