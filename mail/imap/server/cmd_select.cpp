@@ -22,8 +22,8 @@ mailbox_view view_of(store::snapshot const& s) {
   v.highestmodseq = static_cast<std::uint64_t>(s.highestmodseq);
   v.uids.assign(s.uids.begin(), s.uids.end());
   v.modseqs.assign(s.modseqs.begin(), s.modseqs.end());
-  v.flags.reserve(s.uids.size());
-  for (auto i : s.flag_set) v.flags.push_back(s.flag_sets[i]);
+  v.flag_sets = s.flag_sets;
+  v.flag_set = s.flag_set;
   return v;
 }
 

@@ -27,6 +27,13 @@ selected_mailbox::selected_mailbox(mailbox_view view)
       told_count_(static_cast<std::uint32_t>(uids_.size())) {
   set_of_.reserve(uids_.size());
   for (auto& f : view.flags) set_of_.push_back(intern(std::move(f)));
+  if (view.flags.empty() && !view.flag_set.empty()) {
+    // SELECT of a large mailbox: each distinct list interned once.
+    std::vector<std::uint32_t> mapped;
+    mapped.reserve(view.flag_sets.size());
+    for (auto& f : view.flag_sets) mapped.push_back(intern(std::move(f)));
+    for (auto i : view.flag_set) set_of_.push_back(i < mapped.size() ? mapped[i] : intern({}));
+  }
   modseqs_.resize(uids_.size(), 0);
   set_of_.resize(uids_.size(), intern({}));
 }

@@ -26,7 +26,9 @@ struct mailbox_view {
   std::uint64_t highestmodseq = 0;
   std::vector<std::uint32_t> uids;  // ascending
   std::vector<std::uint64_t> modseqs;
-  std::vector<flag_names> flags;  // one per message
+  std::vector<flag_names> flags;  // one per message, or empty and then:
+  std::vector<flag_names> flag_sets;     // the distinct lists (as the store's snapshot has them)
+  std::vector<std::uint32_t> flag_set;   // one index into flag_sets per message
 };
 
 struct announce_options {

@@ -122,6 +122,18 @@ TEST(SelectedMailbox, ManyMessagesShareFlagLists) {
   EXPECT_EQ(out.substr(0, 35), "* 100000 EXPUNGE\r\n* 99997 EXPUNGE\r\n");
 }
 
+TEST(SelectedMailbox, TakesTheSnapshotsSharedFlagLists) {
+  mailbox_view v;
+  v.uids = {1, 2, 3};
+  v.modseqs = {1, 1, 1};
+  v.flag_sets = {{"\\Seen"}, {}};
+  v.flag_set = {1, 0, 1};
+  selected_mailbox m(std::move(v));
+  EXPECT_EQ(format_flag_list(m.flags_at(0)), "()");
+  EXPECT_EQ(format_flag_list(m.flags_at(1)), "(\\Seen)");
+  EXPECT_EQ(format_flag_list(m.flags_at(2)), "()");
+}
+
 TEST(CommandRate, BurstThenSlowsDown) {
   using clock = std::chrono::steady_clock;
   command_rate r;
