@@ -7,7 +7,7 @@ domains), subjects, Date headers spread over 2026, sizes from 1 KB to about
 is stored: each subcommand generates the messages again.
 
   corpus.py smtp --port P --rcpt user1@d --rcpt user2@d … --count N [--threads T]
-      delivers messages 0..N-1 by SMTP, one transaction per message with all
+      [--max-size BYTES] delivers messages 0..N-1 by SMTP, one transaction per message with all
       the recipients (so every mailbox gets the same N messages)
   corpus.py maildir --dir D [--dir D2 …] --count N [--uid U --gid G]
       writes the same messages as Maildir files in D/new, LF line ends (no
@@ -62,8 +62,8 @@ def text_lines(rng, nbytes):
     return out
 
 
-def message(seed, i):
-    """Message i as bytes with CRLF line ends."""
+def message(seed, i, max_size=0):
+    """Message i as bytes with CRLF line ends (about max_size at most, if given)."""
     rng = random.Random(seed * 1_000_003 + i)
     date = datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=rng.randint(0, 330 * 86400))
     subject = " ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 7)))
@@ -80,6 +80,8 @@ def message(seed, i):
     if i % 3 == 0:
         headers.append("In-Reply-To: <corpus-%d-%d@bench.test>" % (seed, max(0, i - 1)))
     size = size_of(rng)
+    if max_size:
+        size = min(size, max_size)
     if i % 10 == 7:  # a multipart with an attachment
         boundary = "=_bench_%d" % i
         headers.append('Content-Type: multipart/mixed; boundary="%s"' % boundary)
@@ -95,6 +97,8 @@ def message(seed, i):
     else:
         headers += ["Content-Type: text/plain; charset=us-ascii", "Content-Transfer-Encoding: 7bit"]
         body = text_lines(rng, max(200, size - 400))
+        if i % 10 == 3:  # lines that a reader ignoring literals would take for the end of a FETCH
+            body[len(body) // 2:len(body) // 2] = ["a%d OK UID FETCH completed" % k for k in range(1, 40)]
     return ("\r\n".join(headers) + "\r\n\r\n" + "\r\n".join(body) + "\r\n").encode()
 
 
@@ -106,7 +110,7 @@ def cmd_smtp(args):
         with smtplib.SMTP("127.0.0.1", args.port, timeout=60, local_hostname="corpus.bench.test") as s:
             s.ehlo()
             for i in range(part, args.count, args.threads):
-                refused = s.sendmail(args.sender, rcpts, message(args.seed, i))
+                refused = s.sendmail(args.sender, rcpts, message(args.seed, i, args.max_size))
                 if refused:
                     raise RuntimeError("recipients refused: %r" % (refused,))
                 sent += 1
@@ -125,7 +129,7 @@ def cmd_maildir(args):
         for sub in ("new", "cur", "tmp"):
             os.makedirs(os.path.join(d, sub), exist_ok=True)
     for i in range(args.count):
-        wire = message(args.seed, i)
+        wire = message(args.seed, i, args.max_size)
         # Stored with LF line ends, as Dovecot's own deliveries are; the name
         # carries the file size (S=) and the CRLF size (W=) as Dovecot writes them.
         data = wire.replace(b"\r\n", b"\n")
@@ -166,10 +170,12 @@ def main():
     s.add_argument("--count", type=int, required=True)
     s.add_argument("--seed", type=int, default=1)
     s.add_argument("--threads", type=int, default=8)
+    s.add_argument("--max-size", type=int, default=0, help="cap message sizes (for the 100,000-message mailbox)")
     m = sub.add_parser("maildir")
     m.add_argument("--dir", action="append", required=True)
     m.add_argument("--count", type=int, required=True)
     m.add_argument("--seed", type=int, default=1)
+    m.add_argument("--max-size", type=int, default=0)
     m.add_argument("--uid", type=int)
     m.add_argument("--gid", type=int)
     a = sub.add_parser("argon2id")

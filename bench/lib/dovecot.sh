@@ -102,7 +102,8 @@ dovecot_bench_start() {
   dovecot_bench_check_installed || return 1
   DOVECOT_BENCH_DIR=$dir
   DOVECOT_BENCH_PORT=$(bench_free_port) || return 1
-  mkdir -m 0755 -p "$dir/etc" "$dir/run" "$dir/state" "$dir/mail"
+  mkdir -p "$dir/etc" "$dir/run" "$dir/state" "$dir/mail"
+  chmod 0755 "$dir" "$dir/etc" "$dir/run" "$dir/state" "$dir/mail"
   dovecot_bench_write_passwd "$dir" "$domain" "$count" "$format" || return 1
   dovecot_bench_write_conf "$dir" "$DOVECOT_BENCH_PORT" "$limit"
   for ((i = 1; i <= count; i++)); do mkdir -p "$dir/mail/user$i/Maildir"/{cur,new,tmp}; done
