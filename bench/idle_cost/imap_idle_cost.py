@@ -136,16 +136,19 @@ def main():
             pass
         f.close()
         s.close()
-    n = max(1, len(held))
+    n = len(held)
+
+    def per(key):
+        return round((after[key] - before[key]) / n, 1) if n else 0
     result = {
         "connections": args.connections,
         "opened": len(held),
         "open_seconds": round(opened_in, 2),
         "processes_before": before["processes"],
         "processes_after": after["processes"],
-        "rss_kb_per_connection": round((after["rss_kb"] - before["rss_kb"]) / n, 1),
-        "pss_kb_per_connection": round((after["pss_kb"] - before["pss_kb"]) / n, 1),
-        "main_rss_kb_per_connection": round((after["main_rss_kb"] - before["main_rss_kb"]) / n, 1),
+        "rss_kb_per_connection": per("rss_kb"),
+        "pss_kb_per_connection": per("pss_kb"),
+        "main_rss_kb_per_connection": per("main_rss_kb"),
         "errors": errors,
     }
     if args.json:
