@@ -2,6 +2,7 @@
 #include "bench/imap_load/load.hpp"
 
 #include "bench/imap_load/connection.hpp"
+#include "bench/imap_load/proc_cpu.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -65,7 +66,7 @@ std::string append_message(std::size_t size, std::size_t client, std::size_t n) 
 
 struct shared_state {
   shared_state(options const& o, std::vector<int> const& s, tcp::endpoint e, asio::io_context& io)
-      : opts(o), schedule(s), server(e), gate(io, clock::time_point::max()) {}
+      : opts(o), schedule(s), server(e), gate(io, clock::time_point::max()), done_gate(io, clock::time_point::max()) {}
 
   options const& opts;
   std::vector<int> const& schedule;
@@ -75,6 +76,9 @@ struct shared_state {
   std::size_t not_ready;  // clients still logging in
   bool stopping = false;  // the hard timeout fired
   asio::steady_timer gate;  // opened (cancelled) when every client is ready
+  std::size_t mixing = 0;   // clients still in the measured phase
+  asio::steady_timer done_gate;  // opened when none is: clean-up waits for it
+  std::uint64_t cpu_start = 0;
   clock::time_point start, last_done, stop_at = clock::time_point::max();
   std::vector<connection*> conns;  // closed by the hard timeout
   std::string since_date = imap_date(std::time(nullptr) - 86400);
@@ -89,9 +93,22 @@ struct shared_state {
   void arrived() {
     if (--not_ready != 0) return;
     start = last_done = clock::now();
+    mixing = stats.clients_ready;
+    if (opts.cpu_pid > 0) cpu_start = tree_cpu_ticks(opts.cpu_pid);
     if (opts.duration_seconds > 0)
       stop_at = start + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(opts.duration_seconds));
     gate.cancel();
+  }
+
+  // A client has left the measured phase; the last one takes the server's
+  // CPU reading and lets every client clean up.
+  void left_mix() {
+    if (--mixing != 0) return;
+    if (opts.cpu_pid > 0) {
+      stats.server_cpu_ms = static_cast<double>(tree_cpu_ticks(opts.cpu_pid) - cpu_start) * ms_per_tick();
+      stats.cpu_measured = true;
+    }
+    done_gate.cancel();
   }
 };
 
@@ -105,8 +122,8 @@ class client {
 
   asio::awaitable<void> run() {
     bool const ready = co_await setup();
-    s_.arrived();
     if (ready) ++s_.stats.clients_ready;
+    s_.arrived();
     if (s_.not_ready != 0) {
       auto [ec] = co_await s_.gate.async_wait(use_tuple);
       (void)ec;
@@ -115,6 +132,11 @@ class client {
     while (auto slot = s_.claim()) {
       bool const alive = co_await one(s_.schedule[*slot % s_.schedule.size()]);
       if (!alive) break;
+    }
+    s_.left_mix();
+    if (s_.mixing != 0) {
+      auto [ec] = co_await s_.done_gate.async_wait(use_tuple);
+      (void)ec;
     }
     co_await cleanup();
   }
@@ -299,6 +321,7 @@ asio::awaitable<void> watchdog(shared_state& s, asio::steady_timer& timer) {
   s.stopping = true;
   s.stats.timed_out = true;
   s.gate.cancel();
+  s.done_gate.cancel();
   for (auto* c : s.conns) c->close();
 }
 

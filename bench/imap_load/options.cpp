@@ -47,6 +47,8 @@ void add_options(CLI::App& app, options& o) {
   app.add_option("--timeout", o.timeout_seconds, "hard limit of the whole run, seconds")
       ->capture_default_str()->check(CLI::Range(0.1, 86400.0));
   app.add_option("--seed", o.seed, "seed of the command order and the chosen messages")->capture_default_str();
+  app.add_option("--cpu-pid", o.cpu_pid, "server pid: report the CPU its process tree used in the measured phase")
+      ->check(CLI::Range(0, 1 << 30));
   app.add_flag("--self-test", o.self_test, "run the response reader's table tests and exit");
 }
 

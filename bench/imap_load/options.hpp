@@ -31,6 +31,7 @@ struct options {
   double timeout_seconds = 300;    // hard bound on the whole run
   std::uint64_t seed = 1;
   bool self_test = false;
+  int cpu_pid = 0;                 // server process whose tree's CPU the measured phase used (0: none)
 };
 
 struct parse_outcome {

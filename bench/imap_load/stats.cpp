@@ -65,6 +65,9 @@ std::string format_text(load_description const& d, load_stats& s) {
     out += fmt::format("  {:<10} {:>7} {:>9.2f} {:>9.2f} {:>9.2f} {:>10.1f}\n", name, l.count, l.p50_ms, l.p99_ms,
                        l.max_ms, kb);
   }
+  if (s.cpu_measured)
+    out += fmt::format("  server CPU {:.1f} ms, {:.3f} ms per command (its process tree, measured phase)\n",
+                       s.server_cpu_ms, s.completed ? s.server_cpu_ms / static_cast<double>(s.completed) : 0.0);
   for (auto const& [k, v] : s.failures) out += fmt::format("  failure    {}: {}\n", k, v);
   return out;
 }
@@ -90,10 +93,11 @@ std::string format_json(load_description const& d, load_stats& s) {
       "{{\"target\":{},\"mode\":\"load\",\"clients\":{},\"clients_ready\":{},\"commands\":{},\"duration\":{},"
       "\"mix\":{},\"messages_seen\":{},\"completed\":{},\"failed\":{},\"seconds\":{:.4f},"
       "\"commands_per_second\":{:.2f},\"login_ms\":{{\"l50\":{:.3f},\"l99\":{:.3f}}},\"types\":{},"
-      "\"failures\":{},\"timed_out\":{}}}",
+      "\"failures\":{},\"server_cpu_ms\":{:.1f},\"cpu_ms_per_command\":{:.4f},\"timed_out\":{}}}",
       json_string(d.target), d.clients, s.clients_ready, d.commands, d.duration, json_string(d.mix),
       s.messages_seen, s.completed, failed(s), s.seconds, rate(s), login.p50_ms, login.p99_ms, types, fails,
-      s.timed_out);
+      s.cpu_measured ? s.server_cpu_ms : -1.0,
+      s.cpu_measured && s.completed ? s.server_cpu_ms / static_cast<double>(s.completed) : -1.0, s.timed_out);
 }
 
 }  // namespace posta::bench::imap_load

@@ -23,6 +23,8 @@ struct load_stats {
   std::size_t messages_seen = 0;                // base messages (UID SEARCH ALL) of the first client
   double seconds = 0;                           // all clients ready -> last command answered
   bool timed_out = false;
+  bool cpu_measured = false;
+  double server_cpu_ms = 0;                     // the --cpu-pid tree, measured phase only
 };
 
 struct latency_summary {
