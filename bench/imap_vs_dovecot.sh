@@ -7,11 +7,11 @@
 #
 # Usage: bench/imap_vs_dovecot.sh [--clients "10 50"] [--commands N] [--duration S]
 #          [--users N] [--messages N] [--large N] [--large-runs N] [--idle N]
-#          [--warmup N] [--mix SPEC] [--build DIR] [--keep] [--json FILE]
+#          [--warmup N] [--mix SPEC] [--starttls] [--build DIR] [--keep] [--json FILE]
 #          [--posta-setting KEY=VALUE]… [--posta-only | --dovecot-only]
 # The same settings may come from the environment: CLIENTS, COMMANDS,
 # DURATION, USERS, MESSAGES, LARGE, LARGE_RUNS, IDLE, WARMUP, MIX,
-# BUILD_DIR, KEEP=1, JSON_OUT; DOVECOT_BENCH_FSYNC (default always) sets
+# BUILD_DIR, KEEP=1, JSON_OUT, STARTTLS=1; DOVECOT_BENCH_FSYNC (default always) sets
 # Dovecot's mail_fsync. Needs root (Dovecot's master, the embedded
 # PostgreSQL's user switch) and Debian's dovecot-imapd; all traffic stays on
 # 127.0.0.1.
@@ -33,6 +33,7 @@ LARGE_RUNS=${LARGE_RUNS:-5}
 IDLE=${IDLE:-1000}             # idle connections for the memory figure (0: skip)
 WARMUP=${WARMUP:-500}          # commands before each measured load
 MIX=${MIX:-}
+STARTTLS=${STARTTLS:-0}        # every connection does STARTTLS before LOGIN
 BUILD_DIR=${BUILD_DIR:-$repo/build}
 KEEP=${KEEP:-0}
 JSON_OUT=${JSON_OUT:-}
@@ -60,6 +61,7 @@ while (($# > 0)); do
     --idle) IDLE=$2; shift ;;
     --warmup) WARMUP=$2; shift ;;
     --mix) MIX=$2; shift ;;
+    --starttls) STARTTLS=1 ;;
     --build) BUILD_DIR=$2; shift ;;
     --keep) KEEP=1 ;;
     --json) JSON_OUT=$2; shift ;;
@@ -85,6 +87,9 @@ for bin in "${need[@]}"; do
   fi
 done
 ((RUN_DOVECOT)) && { dovecot_bench_check_installed || exit 2; }
+tls_arg=()
+((STARTTLS)) && tls_arg=(--starttls)
+DOVECOT_BENCH_TLS=$STARTTLS
 "$LOAD_BIN" --self-test >/dev/null || { echo "bench_imap_load --self-test failed" >&2; exit 2; }
 
 # The large mailbox belongs to one more user, so the load's mailboxes stay as they are.
@@ -119,18 +124,19 @@ load() {
   local args=(--port "$1" --clients "$2" --commands "$3" --users "$USERS" --user-format "user%d@$DOMAIN"
     --password-format "$PASSWORD_FORMAT" --timeout "$LOAD_TIMEOUT" --json)
   [[ -n $MIX ]] && args+=(--mix "$MIX")
+  args+=("${tls_arg[@]}")
   # Exit status 1 only says that some commands failed: the JSON tells which.
   "$LOAD_BIN" "${args[@]}" "${@:4}" || true
 }
 
 large() {
   "$LOAD_BIN" --mode large --port "$1" --runs "$LARGE_RUNS" --user-format "user$LARGE_USER@$DOMAIN" \
-    --password-format "bench-$LARGE_USER-secret" --timeout "$LOAD_TIMEOUT" --json || true
+    --password-format "bench-$LARGE_USER-secret" --timeout "$LOAD_TIMEOUT" "${tls_arg[@]}" --json || true
 }
 
 idle_cost() {
   /usr/bin/python3 "$here/idle_cost/imap_idle_cost.py" --port "$1" --pid "$2" --connections "$IDLE" \
-    --users "$USERS" --user-format "user%d@$DOMAIN" --password-format "$PASSWORD_FORMAT" --json || true
+    --users "$USERS" --user-format "user%d@$DOMAIN" --password-format "$PASSWORD_FORMAT" "${tls_arg[@]}" --json || true
 }
 
 rcpt_args() {
@@ -155,7 +161,7 @@ measure() {
   done
 }
 
-echo "== load: $COMMANDS commands at ${CLIENTS// /, } clients on $USERS mailboxes of $MESSAGES messages;" \
+echo "== load: $COMMANDS commands at ${CLIENTS// /, } clients on $USERS mailboxes of $MESSAGES messages$( ((STARTTLS)) && echo ', STARTTLS');" \
   "warm-up $WARMUP; large mailbox $LARGE messages; $IDLE idle connections"
 echo "== machine: $(nproc) cores, $(uname -r); $(date -u '+%Y-%m-%d %H:%M UTC')"
 

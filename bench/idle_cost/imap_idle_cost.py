@@ -14,7 +14,7 @@ sessions live there).
 
   imap_idle_cost.py --port P --pid PID [--connections 1000] [--users 10]
       [--user-format user%d@example.test] [--password-format bench-%d-secret]
-      [--json]
+      [--starttls] [--json]
 
 Bounded: N connections (at most 20,000), one attempt each, a 120 s timeout
 on every socket operation."""
@@ -25,6 +25,7 @@ import json
 import os
 import resource
 import socket
+import ssl
 import sys
 import time
 
@@ -87,6 +88,14 @@ def open_one(args, i):
     s = socket.create_connection(("127.0.0.1", args.port), timeout=120)
     f = s.makefile("rb")
     f.readline()  # greeting
+    if args.starttls:
+        s.sendall(b"t STARTTLS\r\n")
+        until_tagged(f, b"t")
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        s = ctx.wrap_socket(s)
+        f = s.makefile("rb")
     user = args.user_format.replace("%d", str(n))
     password = args.password_format.replace("%d", str(n))
     s.sendall(b'a LOGIN "%s" "%s"\r\n' % (user.encode(), password.encode()))
@@ -105,6 +114,7 @@ def main():
     p.add_argument("--user-format", default="user%d@example.test")
     p.add_argument("--password-format", default="bench-%d-secret")
     p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--starttls", action="store_true", help="STARTTLS before LOGIN")
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
     if not 1 <= args.connections <= 20000:

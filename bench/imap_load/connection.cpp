@@ -52,7 +52,7 @@ connection::connection(asio::any_io_executor ex, tcp::endpoint server)
 
 void connection::close() {
   boost::system::error_code ec;
-  socket_.close(ec);
+  socket_.close(ec);  // the TLS stream, if any, only refers to the socket
 }
 
 bool connection::has_capability(std::string_view name) const {
@@ -62,7 +62,14 @@ bool connection::has_capability(std::string_view name) const {
 std::string connection::next_tag() { return "a" + std::to_string(++tag_counter_); }
 
 asio::awaitable<bool> connection::write(std::string_view data) {
-  auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(data), use_tuple);
+  boost::system::error_code ec;
+  if (tls_) {
+    auto [e, n] = co_await asio::async_write(*tls_, asio::buffer(data), use_tuple);
+    ec = e;
+  } else {
+    auto [e, n] = co_await asio::async_write(socket_, asio::buffer(data), use_tuple);
+    ec = e;
+  }
   co_return !ec;
 }
 
@@ -70,9 +77,17 @@ asio::awaitable<read_status> connection::next(response& r) {
   for (;;) {
     auto st = reader_.next(r);
     if (st != read_status::need_more) co_return st;
-    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(rbuf_), use_tuple);
+    boost::system::error_code ec;
+    std::size_t got = 0;
+    if (tls_) {
+      auto [e, n] = co_await tls_->async_read_some(asio::buffer(rbuf_), use_tuple);
+      ec = e, got = n;
+    } else {
+      auto [e, n] = co_await socket_.async_read_some(asio::buffer(rbuf_), use_tuple);
+      ec = e, got = n;
+    }
     if (ec) co_return read_status::malformed;
-    reader_.feed(std::string_view(rbuf_.data(), n));
+    reader_.feed(std::string_view(rbuf_.data(), got));
   }
 }
 
@@ -174,6 +189,15 @@ asio::awaitable<command_result> connection::append(std::string_view mailbox, std
   if (!written) co_return out;
   co_await finish(tag, false, out);
   co_return out;
+}
+
+asio::awaitable<bool> connection::starttls(asio::ssl::context& tls) {
+  std::string const line = "STARTTLS";
+  auto r = co_await command(line);
+  if (!r.ok() || reader_.buffered() != 0) co_return false;  // bytes before the handshake: an injection
+  tls_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(socket_, tls);
+  auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::client, use_tuple);
+  co_return !ec;
 }
 
 asio::awaitable<command_result> connection::login(std::string_view user, std::string_view password) {

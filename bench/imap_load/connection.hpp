@@ -8,8 +8,11 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -37,6 +40,9 @@ class connection {
   // APPEND of `message` to `mailbox` with `flags` (e.g. "(\\Seen)").
   boost::asio::awaitable<command_result> append(std::string_view mailbox, std::string_view flags,
                                                 std::string_view message);
+  // STARTTLS (RFC 9051 6.2.1) and the TLS handshake with `tls` (no
+  // certificate check: a private server on loopback); false on any failure.
+  boost::asio::awaitable<bool> starttls(boost::asio::ssl::context& tls);
   // LOGIN, then CAPABILITY (what the server offers once authenticated).
   boost::asio::awaitable<command_result> login(std::string_view user, std::string_view password);
   void close();
@@ -53,6 +59,7 @@ class connection {
   std::string next_tag();
 
   boost::asio::ip::tcp::socket socket_;
+  std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;  // after STARTTLS
   boost::asio::ip::tcp::endpoint server_;
   response_reader reader_;
   std::vector<char> rbuf_;

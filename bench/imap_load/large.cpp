@@ -36,7 +36,8 @@ std::uint32_t to_us(clock::duration d) {
   return static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::microseconds>(d).count());
 }
 
-asio::awaitable<bool> one_run(options const& opts, tcp::endpoint server, large_result& out, connection*& current) {
+asio::awaitable<bool> one_run(options const& opts, tcp::endpoint server, large_result& out, connection*& current,
+                              asio::ssl::context& tls) {
   auto ex = co_await asio::this_coro::executor;
   connection c(ex, server);
   current = &c;
@@ -44,6 +45,13 @@ asio::awaitable<bool> one_run(options const& opts, tcp::endpoint server, large_r
   if (!opened) {
     out.failure = "connect";
     co_return false;
+  }
+  if (opts.starttls) {
+    bool const secured = co_await c.starttls(tls);
+    if (!secured) {
+      out.failure = "starttls";
+      co_return false;
+    }
   }
   std::string const user = expand(opts.user_format, 1), password = expand(opts.password_format, 1);
   auto login = co_await c.login(user, password);
@@ -75,14 +83,14 @@ asio::awaitable<bool> one_run(options const& opts, tcp::endpoint server, large_r
   std::string const logout = "LOGOUT";
   auto bye = co_await c.command(logout);
   (void)bye;
-  current = nullptr;
   co_return true;
 }
 
 asio::awaitable<void> all_runs(options const& opts, tcp::endpoint server, large_result& out, connection*& current,
-                               asio::steady_timer& timer) {
+                               asio::steady_timer& timer, asio::ssl::context& tls) {
   for (std::size_t i = 0; i < opts.runs; ++i) {
-    bool const ok = co_await one_run(opts, server, out, current);
+    bool const ok = co_await one_run(opts, server, out, current, tls);
+    current = nullptr;  // the run's connection is gone with its frame
     if (!ok) break;
   }
   timer.cancel();
@@ -122,7 +130,8 @@ std::string run_large(options const& opts, bool& ok) {
     r.timed_out = true;
     if (current) current->close();
   });
-  asio::co_spawn(io, all_runs(opts, tcp::endpoint(address, opts.port), r, current, timer), asio::detached);
+  asio::ssl::context tls(asio::ssl::context::tls_client);
+  asio::co_spawn(io, all_runs(opts, tcp::endpoint(address, opts.port), r, current, timer, tls), asio::detached);
   io.run();
   ok = r.failure.empty() && !r.timed_out && r.fetch_us.size() == opts.runs;
   auto s = summary(r.select_us), f = summary(r.fetch_us);

@@ -79,6 +79,7 @@ struct shared_state {
   std::size_t mixing = 0;   // clients still in the measured phase
   asio::steady_timer done_gate;  // opened when none is: clean-up waits for it
   std::uint64_t cpu_start = 0;
+  asio::ssl::context tls{asio::ssl::context::tls_client};  // verify_none by default
   clock::time_point start, last_done, stop_at = clock::time_point::max();
   std::vector<connection*> conns;  // closed by the hard timeout
   std::string since_date = imap_date(std::time(nullptr) - 86400);
@@ -147,6 +148,10 @@ class client {
     auto const t0 = clock::now();
     bool const opened = co_await c_.open();
     if (!opened) co_return fail_setup("connect io");
+    if (s_.opts.starttls) {
+      bool const secured = co_await c_.starttls(s_.tls);
+      if (!secured) co_return fail_setup("starttls failed");
+    }
     std::size_t const user = index_ % s_.opts.users + 1;
     std::string const name = expand(s_.opts.user_format, user);
     std::string const password = expand(s_.opts.password_format, user);

@@ -43,6 +43,7 @@ void add_options(CLI::App& app, options& o) {
       ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
   app.add_option("--runs", o.runs, "large mode: runs (fresh connection each), best reported")
       ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{100}));
+  app.add_flag("--starttls", o.starttls, "STARTTLS before LOGIN (the server's certificate is not checked)");
   app.add_flag("--json", o.json, "print the result as one JSON line");
   app.add_option("--timeout", o.timeout_seconds, "hard limit of the whole run, seconds")
       ->capture_default_str()->check(CLI::Range(0.1, 86400.0));

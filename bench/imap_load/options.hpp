@@ -27,6 +27,7 @@ struct options {
   std::size_t append_size = 10 * 1024;
   std::size_t expunge_every = 10;  // a client expunges its appended messages after this many
   std::size_t runs = 5;            // large mode: runs, the best is reported
+  bool starttls = false;           // STARTTLS before LOGIN
   bool json = false;
   double timeout_seconds = 300;    // hard bound on the whole run
   std::uint64_t seed = 1;

@@ -13,10 +13,12 @@
 #   dovecot_bench_maildir N                 the Maildir of userN
 #   dovecot_bench_stop                      SIGTERM to the master, by pid
 #
-# DOVECOT_BENCH_FSYNC sets mail_fsync (default `always`: see bench/README.md).
+# DOVECOT_BENCH_FSYNC sets mail_fsync (default `always`: see bench/README.md);
+# DOVECOT_BENCH_TLS=1 offers STARTTLS with a self-signed certificate.
 
 DOVECOT_BENCH_MAILBOX_USER=${DOVECOT_BENCH_MAILBOX_USER:-nobody}
 DOVECOT_BENCH_FSYNC=${DOVECOT_BENCH_FSYNC:-always}
+DOVECOT_BENCH_TLS=${DOVECOT_BENCH_TLS:-0}
 
 dovecot_bench_check_installed() {
   if [[ ! -x /usr/sbin/dovecot ]] || ! command -v doveadm >/dev/null || [[ ! -e /usr/lib/dovecot/imap ]]; then
@@ -44,9 +46,26 @@ dovecot_bench_write_passwd() {
   chgrp dovecot "$dir/etc/passwd"
 }
 
+# ssl settings: off, or STARTTLS with a fresh self-signed certificate.
+dovecot_bench_ssl_conf() {
+  local dir=$1
+  if ! ((DOVECOT_BENCH_TLS)); then
+    echo "ssl = no"
+    return
+  fi
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=dovecot.bench.test \
+    -keyout "$dir/etc/key.pem" -out "$dir/etc/cert.pem" >/dev/null 2>&1 || return 1
+  echo "ssl = yes"
+  echo "ssl_cert = <$dir/etc/cert.pem"
+  echo "ssl_key = <$dir/etc/key.pem"
+  [[ -f /usr/share/dovecot/dh.pem ]] && echo "ssl_dh = </usr/share/dovecot/dh.pem"
+  return 0
+}
+
 dovecot_bench_write_conf() {
-  local dir=$1 port=$2 limit=$3 uid
+  local dir=$1 port=$2 limit=$3 uid ssl
   uid=$(id -u "$DOVECOT_BENCH_MAILBOX_USER")
+  ssl=$(dovecot_bench_ssl_conf "$dir") || return 1
   cat >"$dir/etc/dovecot.conf" <<CONF
 # Written by bench/lib/dovecot.sh for one benchmark run. Dovecot's defaults
 # otherwise (mailbox_list_index, index files next to the Maildir, one imap
@@ -56,7 +75,7 @@ base_dir = $dir/run
 state_dir = $dir/state
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+$ssl
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 log_path = $dir/dovecot.log
@@ -105,7 +124,7 @@ dovecot_bench_start() {
   mkdir -p "$dir/etc" "$dir/run" "$dir/state" "$dir/mail"
   chmod 0755 "$dir" "$dir/etc" "$dir/run" "$dir/state" "$dir/mail"
   dovecot_bench_write_passwd "$dir" "$domain" "$count" "$format" || return 1
-  dovecot_bench_write_conf "$dir" "$DOVECOT_BENCH_PORT" "$limit"
+  dovecot_bench_write_conf "$dir" "$DOVECOT_BENCH_PORT" "$limit" || return 1
   for ((i = 1; i <= count; i++)); do mkdir -p "$dir/mail/user$i/Maildir"/{cur,new,tmp}; done
   chown -R "$DOVECOT_BENCH_MAILBOX_USER:$(id -gn "$DOVECOT_BENCH_MAILBOX_USER")" "$dir/mail"
   /usr/sbin/dovecot -F -c "$dir/etc/dovecot.conf" >"$dir/master.log" 2>&1 &
