@@ -175,7 +175,8 @@ if ((RUN_POSTA)); then
   # clients (all come from 127.0.0.1 as 10 users), and its per-session command
   # rate would slow them: Dovecot is configured without such limits too.
   for kv in imap.allow_plaintext_auth_on_loopback=true imap.max_sessions_per_account=0 \
-    imap.max_commands_per_second=0 net.max_connections_per_ip=0 smtp.max_connections_per_ip=0 $POSTA_SETTINGS; do
+    imap.max_commands_per_second=0 net.max_connections_per_ip=0 smtp.max_connections_per_ip=0 \
+    smtp.max_commands_per_second=0 $POSTA_SETTINGS; do
     if posta_bench_cli settings set "${kv%%=*}" "${kv#*=}" >/dev/null 2>&1; then
       echo "   posta setting ${kv%%=*} = ${kv#*=}"
     else

@@ -105,16 +105,20 @@ def message(seed, i, max_size=0):
 def cmd_smtp(args):
     rcpts = args.rcpt
 
+    # A new connection every few thousand commands: servers bound the
+    # commands of one session (Posta's smtp.max_commands_per_session).
+    per_connection = max(1, 4000 // (2 + len(rcpts)))
+
     def worker(part):
-        sent = 0
-        with smtplib.SMTP("127.0.0.1", args.port, timeout=60, local_hostname="corpus.bench.test") as s:
-            s.ehlo()
-            for i in range(part, args.count, args.threads):
-                refused = s.sendmail(args.sender, rcpts, message(args.seed, i, args.max_size))
-                if refused:
-                    raise RuntimeError("recipients refused: %r" % (refused,))
-                sent += 1
-        return sent
+        numbers = list(range(part, args.count, args.threads))
+        for k in range(0, len(numbers), per_connection):
+            with smtplib.SMTP("127.0.0.1", args.port, timeout=60, local_hostname="corpus.bench.test") as s:
+                s.ehlo()
+                for i in numbers[k:k + per_connection]:
+                    refused = s.sendmail(args.sender, rcpts, message(args.seed, i, args.max_size))
+                    if refused:
+                        raise RuntimeError("recipients refused: %r" % (refused,))
+        return len(numbers)
 
     t0 = time.time()
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.threads) as pool:
