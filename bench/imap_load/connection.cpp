@@ -55,11 +55,20 @@ void connection::close() {
   socket_.close(ec);  // the TLS stream, if any, only refers to the socket
 }
 
+// Strings are built by appending: g++ 12 warns falsely (-Wrestrict) about
+// "literal" + std::string.
 bool connection::has_capability(std::string_view name) const {
-  return capabilities_.find(" " + upper(name) + " ") != std::string::npos;
+  std::string word(1, ' ');
+  word += upper(name);
+  word += ' ';
+  return capabilities_.find(word) != std::string::npos;
 }
 
-std::string connection::next_tag() { return "a" + std::to_string(++tag_counter_); }
+std::string connection::next_tag() {
+  std::string tag(1, 'a');
+  tag += std::to_string(++tag_counter_);
+  return tag;
+}
 
 asio::awaitable<bool> connection::write(std::string_view data) {
   boost::system::error_code ec;
@@ -104,7 +113,9 @@ void connection::note_untagged(response const& r, bool want_search, command_resu
   auto const& t = r.text;
   std::size_t pos = 2;  // after "* "
   if (starts_with_word(t, pos, "CAPABILITY")) {
-    capabilities_ = " " + upper(t.substr(pos + 10)) + " ";
+    capabilities_.assign(1, ' ');
+    capabilities_ += upper(t.substr(pos + 10));
+    capabilities_ += ' ';
     for (auto& c : capabilities_) if (c == '\r' || c == '\n') c = ' ';
     return;
   }
