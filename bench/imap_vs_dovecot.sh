@@ -186,6 +186,12 @@ if ((RUN_POSTA)); then
   rcpts=$(rcpt_args)
   # shellcheck disable=SC2086
   /usr/bin/python3 "$CORPUS" smtp --port "$POSTA_BENCH_PORT_SMTP" $rcpts --count "$MESSAGES" | sed 's/^/   /'
+  # Idle memory first, while the server has done little else (memory freed
+  # by a load would be reused by the sessions and hide their cost).
+  if ((IDLE > 0)); then
+    posta_idle=$(idle_cost "$POSTA_BENCH_PORT_IMAP" "$POSTA_BENCH_PID")
+    echo "   idle: $posta_idle"
+  fi
   if ((LARGE > 0)); then
     /usr/bin/python3 "$CORPUS" smtp --port "$POSTA_BENCH_PORT_SMTP" --rcpt "user$LARGE_USER@$DOMAIN" \
       --count "$LARGE" --max-size "$LARGE_MAX_SIZE" --seed 2 | sed 's/^/   /'
@@ -197,10 +203,6 @@ if ((RUN_POSTA)); then
     posta_large=$(large "$POSTA_BENCH_PORT_IMAP")
     echo "   large: $posta_large"
   fi
-  if ((IDLE > 0)); then
-    posta_idle=$(idle_cost "$POSTA_BENCH_PORT_IMAP" "$POSTA_BENCH_PID")
-    echo "   idle: $posta_idle"
-  fi
   posta_bench_stop
 fi
 
@@ -211,20 +213,21 @@ if ((RUN_DOVECOT)); then
   dirs=()
   for ((i = 1; i <= USERS; i++)); do dirs+=(--dir "$(dovecot_bench_maildir "$i")"); done
   /usr/bin/python3 "$CORPUS" maildir "${dirs[@]}" --count "$MESSAGES" | sed 's/^/   /'
+  dovecot_bench_fix_owner
+  if ((IDLE > 0)); then
+    dovecot_idle=$(idle_cost "$DOVECOT_BENCH_PORT" "$DOVECOT_BENCH_PID")
+    echo "   idle: $dovecot_idle"
+  fi
   if ((LARGE > 0)); then
     /usr/bin/python3 "$CORPUS" maildir --dir "$(dovecot_bench_maildir "$LARGE_USER")" --count "$LARGE" \
       --max-size "$LARGE_MAX_SIZE" --seed 2 | sed 's/^/   /'
+    dovecot_bench_fix_owner
   fi
-  dovecot_bench_fix_owner
   echo "== dovecot: measuring"
   measure dovecot "$DOVECOT_BENCH_PORT" "$DOVECOT_BENCH_PID"
   if ((LARGE > 0)); then
     dovecot_large=$(large "$DOVECOT_BENCH_PORT")
     echo "   large: $dovecot_large"
-  fi
-  if ((IDLE > 0)); then
-    dovecot_idle=$(idle_cost "$DOVECOT_BENCH_PORT" "$DOVECOT_BENCH_PID")
-    echo "   idle: $dovecot_idle"
   fi
   dovecot_bench_stop
 fi
