@@ -9,12 +9,6 @@
 namespace posta::bench::imap_load {
 namespace {
 
-double percentile_ms(std::vector<std::uint32_t> const& sorted, double p) {
-  if (sorted.empty()) return 0;
-  auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
-  return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1] / 1000.0;
-}
-
 std::size_t failed(load_stats const& s) {
   return std::accumulate(s.failures.begin(), s.failures.end(), std::size_t{0},
                          [](std::size_t n, auto const& kv) { return n + kv.second; });
@@ -23,29 +17,6 @@ std::size_t failed(load_stats const& s) {
 double rate(load_stats const& s) { return s.seconds > 0 ? static_cast<double>(s.completed) / s.seconds : 0; }
 
 }  // namespace
-
-std::string json_string(std::string const& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    out += c;
-  }
-  return out + "\"";
-}
-
-latency_summary summarise(std::vector<std::uint32_t>& us) {
-  latency_summary l;
-  l.count = us.size();
-  if (us.empty()) return l;
-  std::sort(us.begin(), us.end());
-  l.p50_ms = percentile_ms(us, 50);
-  l.p90_ms = percentile_ms(us, 90);
-  l.p99_ms = percentile_ms(us, 99);
-  l.max_ms = us.back() / 1000.0;
-  l.mean_ms = std::accumulate(us.begin(), us.end(), 0.0) / static_cast<double>(us.size()) / 1000.0;
-  return l;
-}
 
 std::string format_text(load_description const& d, load_stats& s) {
   auto login = summarise(s.login_us);

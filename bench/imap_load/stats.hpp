@@ -1,6 +1,8 @@
 // What a run measured, and its two printed forms (text, one JSON line).
 #pragma once
 
+#include "bench/lib/latency.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -8,6 +10,10 @@
 #include <vector>
 
 namespace posta::bench::imap_load {
+
+using bench::json_string;
+using bench::latency_summary;
+using bench::summarise;
 
 struct type_stats {
   std::vector<std::uint32_t> latency_us;  // successful commands only
@@ -27,14 +33,6 @@ struct load_stats {
   double server_cpu_ms = 0;                     // the --cpu-pid tree, measured phase only
 };
 
-struct latency_summary {
-  double p50_ms = 0, p90_ms = 0, p99_ms = 0, max_ms = 0, mean_ms = 0;
-  std::size_t count = 0;
-};
-
-// Nearest-rank percentiles; sorts `us` in place.
-latency_summary summarise(std::vector<std::uint32_t>& us);
-
 struct load_description {
   std::string target;
   std::size_t clients = 0, commands = 0;
@@ -44,6 +42,4 @@ struct load_description {
 
 std::string format_text(load_description const& d, load_stats& s);
 std::string format_json(load_description const& d, load_stats& s);
-std::string json_string(std::string const& s);
-
 }  // namespace posta::bench::imap_load
