@@ -9,29 +9,11 @@
 namespace posta::bench::smtp_load {
 namespace {
 
-double percentile_ms(std::vector<std::uint32_t> const& sorted, double p) {
-  if (sorted.empty()) return 0;
-  auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
-  return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1] / 1000.0;
-}
-
 double rate(run_stats const& s) { return s.seconds > 0 ? static_cast<double>(s.accepted) / s.seconds : 0; }
 
 std::size_t failed(run_stats const& s) {
   return std::accumulate(s.failures.begin(), s.failures.end(), std::size_t{0},
                          [](std::size_t n, auto const& kv) { return n + kv.second; });
-}
-
-// Keys are our own stage names and reply codes, but a server's odd reply
-// code is printed as it came: escape for JSON anyway.
-std::string json_string(std::string const& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    out += c;
-  }
-  return out + "\"";
 }
 
 std::string json_map(std::map<std::string, std::size_t> const& m) {
@@ -47,18 +29,6 @@ std::string json_map(std::map<std::string, std::size_t> const& m) {
 }
 
 }  // namespace
-
-latency_summary summarise(std::vector<std::uint32_t>& us) {
-  latency_summary l;
-  if (us.empty()) return l;
-  std::sort(us.begin(), us.end());
-  l.p50_ms = percentile_ms(us, 50);
-  l.p90_ms = percentile_ms(us, 90);
-  l.p99_ms = percentile_ms(us, 99);
-  l.max_ms = us.back() / 1000.0;
-  l.mean_ms = std::accumulate(us.begin(), us.end(), 0.0) / static_cast<double>(us.size()) / 1000.0;
-  return l;
-}
 
 std::string format_text(run_description const& d, run_stats& s) {
   auto l = summarise(s.latency_us);

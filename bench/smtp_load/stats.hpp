@@ -1,6 +1,8 @@
 // What a load run measured, and its two printed forms (text, one JSON line).
 #pragma once
 
+#include "bench/lib/latency.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -8,6 +10,10 @@
 #include <vector>
 
 namespace posta::bench::smtp_load {
+
+using bench::json_string;
+using bench::latency_summary;
+using bench::summarise;
 
 struct run_stats {
   std::size_t attempted = 0;                   // message slots taken (= accepted + failed)
@@ -20,13 +26,6 @@ struct run_stats {
   bool timed_out = false;
   std::size_t bytes_per_message = 0;
 };
-
-struct latency_summary {
-  double p50_ms = 0, p90_ms = 0, p99_ms = 0, max_ms = 0, mean_ms = 0;
-};
-
-// Nearest-rank percentiles; sorts `us` in place.
-latency_summary summarise(std::vector<std::uint32_t>& us);
 
 struct run_description {
   std::string target;  // host:port

@@ -9,11 +9,8 @@ namespace posta::identity {
 namespace {
 
 account_info account_from(db::rows const& r, int i) {
-  account_info a{r.i64(i, 0), r.str(i, 1), r.str(i, 2), r.str(i, 3), r.boolean(i, 4),
-                 r.i64(i, 5), r.i64(i, 6), r.str(i, 7), r.str(i, 8)};
-  a.quota_messages = r.i64(i, 9);
-  a.used_messages = r.i64(i, 10);
-  return a;
+  return account_info{r.i64(i, 0), r.str(i, 1), r.str(i, 2), r.str(i, 3), r.boolean(i, 4), r.i64(i, 5),
+                      r.i64(i, 6), r.str(i, 7), r.str(i, 8), r.i64(i, 9), r.i64(i, 10), std::nullopt};
 }
 
 constexpr detail::entity<account_info> account_entity{

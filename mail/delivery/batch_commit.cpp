@@ -8,6 +8,7 @@
 #include "mail/delivery/committer.hpp"
 #include "mail/delivery/idempotency.hpp"
 #include "mail/delivery/recipients.hpp"
+#include "mail/store/pin_structures.hpp"
 
 #include <map>
 #include <set>
@@ -162,20 +163,6 @@ struct blob_uses {
   }
 };
 
-// Blob rows (with inline bodies and reference counts) and parsed structures,
-// one statement each.
-asio::awaitable<result<void>> pin_with_structures(db::connection& c, blob::store const& blobs, blob_uses const& b) {
-  if (b.uses.empty()) co_return result<void>{};
-  std::vector<std::string> hashes;
-  for (auto const& u : b.uses) hashes.push_back(u.ref.hash);
-  POSTA_CO_TRY(co_await blobs.pin(c, b.uses));
-  POSTA_CO_TRY(co_await c.q("INSERT INTO blob_structures(hash, structure) "
-                            "SELECT h, s FROM unnest($1::text[], $2::text[]) AS v(h, s) "
-                            "ON CONFLICT (hash) DO NOTHING",
-                            db::text_array(hashes), db::text_array(b.structures)));
-  co_return result<void>{};
-}
-
 }  // namespace
 
 namespace {
@@ -282,7 +269,7 @@ asio::awaitable<result<std::map<std::string, report>>> committer::commit_in(db::
     if (notice) blobs.add(*notice, rows.count() - before);
   }
   // Lock order: INBOX rows (id order, above), then blob rows (hash order).
-  POSTA_CO_TRY(co_await pin_with_structures(c, blobs_, blobs));
+  POSTA_CO_TRY(co_await store::pin_with_structures(c, blobs_, blobs.uses, blobs.structures));
   auto statements = statements_for(rows, boxes);
   std::vector<std::string> ids;
   for (auto* j : batch) ids.push_back(job_request(j).delivery_id);

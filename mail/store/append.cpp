@@ -7,6 +7,7 @@
 #include <limits>
 #include "mail/store/detail.hpp"
 #include "mail/store/mailbox_store.hpp"
+#include "mail/store/pin_structures.hpp"
 
 namespace posta::mail::store {
 namespace {
@@ -24,21 +25,15 @@ std::string joined(flag_list const& flags) {
 
 // The blob rows with the references the new messages add (inserts of
 // messages do not count them: schema/009), and their structures.
-asio::awaitable<result<void>> pin_with_structures(db::connection& c, blob::store const& blobs,
-                                                  std::vector<append_item> const& items) {
+asio::awaitable<result<void>> pin_items(db::connection& c, blob::store const& blobs,
+                                        std::vector<append_item> const& items) {
   std::vector<blob::blob_use> uses;
-  std::vector<std::string> hashes, structures;
+  std::vector<std::string> structures;
   for (auto const& item : items) {
     uses.push_back({item.blob, 1});
-    hashes.push_back(item.blob.hash);
     structures.push_back(item.structure_json);
   }
-  POSTA_CO_TRY(co_await blobs.pin(c, uses));
-  POSTA_CO_TRY(co_await c.q("INSERT INTO blob_structures(hash, structure) "
-                            "SELECT h, s FROM unnest($1::text[], $2::text[]) AS v(h, s) "
-                            "ON CONFLICT (hash) DO NOTHING",
-                            db::text_array(hashes), db::text_array(structures)));
-  co_return result<void>{};
+  co_return co_await pin_with_structures(c, blobs, uses, structures);
 }
 
 }  // namespace
@@ -64,7 +59,7 @@ asio::awaitable<result<append_result>> mailbox_store::append(mailbox_ref box, st
     for (auto const& item : items) lists.push_back(&item.flags);
     POSTA_CO_TRY(co_await detail::remember_keywords(c, locked, lists, max_keywords));
     // Lock order (as delivery): the mailbox row above, then blob rows.
-    POSTA_CO_TRY(co_await pin_with_structures(c, blobs_, items));
+    POSTA_CO_TRY(co_await pin_items(c, blobs_, items));
     new_rows rows;
     append_result out{locked.uidvalidity, {}};
     for (auto const& item : items) {

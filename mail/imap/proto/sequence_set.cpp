@@ -111,7 +111,10 @@ std::string format_numbers(std::span<std::uint32_t const> ascending) {
     while (j + 1 < ascending.size() && ascending[j + 1] == ascending[j] + 1) ++j;
     if (!out.empty()) out.push_back(',');
     out += std::to_string(ascending[i]);
-    if (j > i) out += ":" + std::to_string(ascending[j]);
+    if (j > i) {  // appended piece by piece: `":" + std::string` trips g++ 12's -Wrestrict at -O2
+      out.push_back(':');
+      out += std::to_string(ascending[j]);
+    }
     i = j + 1;
   }
   return out;
@@ -124,7 +127,10 @@ std::string format_sequence_set(sequence_set const& set) {
   for (auto const& r : set.ranges) {
     if (!out.empty()) out.push_back(',');
     out += num(r.first);
-    if (r.last != r.first) out += ":" + num(r.last);
+    if (r.last != r.first) {
+      out.push_back(':');
+      out += num(r.last);
+    }
   }
   return out;
 }

@@ -1,11 +1,14 @@
 """Helpers for the SMTP integration tests: identity set-up through the admin
 API, settings changed live (and put back), read-only SQL through psql against
 the server's embedded cluster, mailbox and blob inspection, the journal, and
-a byte-exact raw SMTP client. Standard library only."""
+a byte-exact raw SMTP client, and freezing the embedded PostgreSQL (SIGSTOP).
+Standard library only."""
 
 import base64
+import glob
 import json
 import os
+import signal
 import socket
 import ssl
 import subprocess
@@ -242,6 +245,38 @@ class SmtpTestCase(PostaTestCase):
         self.assertEqual(rc, 0, "posta settings set %s %s -> %s %s" % (key, text, out, err))
         status, now = self.server.api("GET", API + "/settings/" + key)
         self.assertEqual(now["value"], value, now)
+
+    # --- the embedded cluster frozen ----------------------------------
+
+    def cluster_pids(self):
+        """The postmaster of this data dir and its children (the backends)."""
+        master = self.server.postmaster_pid()
+        self.assertIsNotNone(master, "no embedded postgres is running")
+        pids = [master]
+        for stat in glob.glob("/proc/[0-9]*/stat"):
+            try:
+                with open(stat) as f:
+                    parent = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if parent == master:
+                pids.append(int(stat.split("/")[2]))
+        return pids
+
+    def freeze(self):
+        """Stops the cluster (SIGSTOP) until thaw(), which also runs at cleanup."""
+        self.frozen = self.cluster_pids()
+        for pid in self.frozen:
+            os.kill(pid, signal.SIGSTOP)
+        self.addCleanup(self.thaw)
+
+    def thaw(self):
+        for pid in getattr(self, "frozen", []):
+            try:
+                os.kill(pid, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+        self.frozen = []
 
     # --- SQL -----------------------------------------------------------
 

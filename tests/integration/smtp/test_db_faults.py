@@ -7,10 +7,8 @@ Throughout, every client gets a 250 or a 4xx within a bounded time, never a
 every message acknowledged with 250 is stored exactly once and no message is
 stored twice. db.statement_timeout_ms is small so the bounds are short."""
 
-import glob
 import os
 import pwd
-import signal
 import subprocess
 import threading
 import time
@@ -104,34 +102,6 @@ class DatabaseFaultTests(SmtpTestCase):
         self.thaw()
 
     # --- the cluster -------------------------------------------------------
-
-    def cluster_pids(self):
-        """The postmaster of this data dir and its children (the backends)."""
-        master = self.server.postmaster_pid()
-        self.assertIsNotNone(master, "no embedded postgres is running")
-        pids = [master]
-        for stat in glob.glob("/proc/[0-9]*/stat"):
-            try:
-                with open(stat) as f:
-                    fields = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == master:
-                pids.append(int(stat.split("/")[2]))
-        return pids
-
-    def freeze(self):
-        self.frozen = self.cluster_pids()
-        for pid in self.frozen:
-            os.kill(pid, signal.SIGSTOP)
-
-    def thaw(self):
-        for pid in getattr(self, "frozen", []):
-            try:
-                os.kill(pid, signal.SIGCONT)
-            except ProcessLookupError:
-                pass
-        self.frozen = []
 
     def pg_ctl(self, *args):
         pg = os.path.join(self.server.data_dir, "pg")
