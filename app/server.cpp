@@ -59,7 +59,9 @@ server::server(asio::io_context& io_, config::bootstrap cfg_, std::string connin
       mailstore(pool, blobs),
       mailbox_watcher(notifier),
       smtp(mail::smtp::server::context{settings, authenticator, resolver, committer, blobs, smtp_rate, smtp_lists, tls,
-                                       cfg.hostname, &sessions}) {}
+                                       cfg.hostname, &sessions}),
+      maildrops(mail::pop3::server::make_maildrop_store(pool, blobs)),
+      pop3(mail::pop3::server::context{settings, authenticator, *maildrops, tls, &sessions}) {}
 
 void server::apply_settings() {
   pool.set_options(db::connection_options{std::chrono::milliseconds(settings.get_int("db.statement_timeout_ms"))});
@@ -77,6 +79,7 @@ void server::apply_settings() {
   resolver.set_cache_seconds(settings.get_int("smtp.recipient_cache_seconds"));
   mailstore.set_quota_grace_percent(settings.get_int("mail.quota_grace_percent"));
   smtp.apply_settings();
+  pop3.apply_settings();
   auto skipped = smtp_lists.update(settings.get_list("smtp.allow_list"), settings.get_list("smtp.deny_list"),
                                    settings.get_list("smtp.trusted_networks"));
   for (auto const& entry : skipped) journal::record(journal::level::warning, "smtp", "ignored list entry " + entry);
@@ -165,6 +168,10 @@ asio::awaitable<result<void>> server::start() {
   add_listener_service("smtp", smtp.handler(listener_kind::mx), true, false, busy);
   add_listener_service("submission", smtp.handler(listener_kind::submission), true, false, busy);
   add_listener_service("submissions", smtp.handler(listener_kind::submissions));
+  using pop3_kind = mail::pop3::server::listener_kind;
+  add_listener_service("pop3", pop3.handler(pop3_kind::pop3), true, false,
+                       "-ERR [SYS/TEMP] Too many connections, try again later\r\n");
+  add_listener_service("pop3s", pop3.handler(pop3_kind::pop3s));
   committer.start(io.get_executor());
   co_await services.start_enabled();
   asio::co_spawn(io, maintenance(), log_if_failed);
