@@ -14,8 +14,6 @@ namespace {
 
 constexpr auto write_timeout = std::chrono::minutes(5);
 constexpr auto tls_handshake_timeout = std::chrono::seconds(30);
-// Pipelined responses are flushed once this much has accumulated.
-constexpr std::size_t flush_threshold = 64 * 1024;
 
 proto::machine_config make_config(context const& ctx, listener_kind kind, net::stream const& stream) {
   proto::machine_config c;

@@ -24,6 +24,9 @@ class session {
   asio::awaitable<void> run();
 
  private:
+  // Pipelined responses and message text are written once this much has accumulated.
+  static constexpr std::size_t flush_threshold = 64 * 1024;
+
   asio::awaitable<result<std::string_view>> read_command();
   void on_stop(bool force);
   proto::reply ending_reply() const;  // for a timeout or shutdown

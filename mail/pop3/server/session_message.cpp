@@ -13,7 +13,6 @@ namespace {
 // small enough that a session holds little. TOP usually needs only the header.
 constexpr std::int64_t retr_chunk = 256 * 1024;
 constexpr std::int64_t top_chunk = 16 * 1024;
-constexpr std::size_t flush_threshold = 64 * 1024;
 }  // namespace
 
 asio::awaitable<bool> session::act(proto::send_message a) {
