@@ -60,7 +60,7 @@ server::server(asio::io_context& io_, config::bootstrap cfg_, std::string connin
       mailbox_watcher(notifier),
       smtp(mail::smtp::server::context{settings, authenticator, resolver, committer, blobs, smtp_rate, smtp_lists, tls,
                                        cfg.hostname, &sessions}),
-      maildrops(mail::pop3::server::make_maildrop_store(pool, blobs)),
+      maildrops(mail::pop3::server::make_maildrop_store(mailstore)),
       pop3(mail::pop3::server::context{settings, authenticator, *maildrops, tls, &sessions}) {}
 
 void server::apply_settings() {

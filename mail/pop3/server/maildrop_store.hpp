@@ -14,8 +14,7 @@
 #include <string>
 #include <vector>
 
-namespace posta::db { class pool; }
-namespace posta::blob { class store; }
+namespace posta::mail::store { class mailbox_store; }
 
 namespace posta::mail::pop3::server {
 
@@ -48,11 +47,12 @@ class maildrop_store {
   virtual asio::awaitable<result<std::string>> read(message_location const& message, std::int64_t offset,
                                                     std::int64_t length) = 0;
   // Removes these messages in one transaction, recorded as an IMAP expunge
-  // and announced with NOTIFY posta_mailbox. DURABILITY: committed when it
+  // (UIDs with their MODSEQ for QRESYNC) and announced with NOTIFY posta_mailbox. DURABILITY: committed when it
   // returns success; on error nothing was removed.
   virtual asio::awaitable<result<std::size_t>> expunge(inbox_snapshot const& box, std::vector<std::uint32_t> uids) = 0;
 };
 
-std::unique_ptr<maildrop_store> make_maildrop_store(db::pool& pool, blob::store const& blobs);
+// Over the mailbox store that IMAP sessions use too.
+std::unique_ptr<maildrop_store> make_maildrop_store(store::mailbox_store& mailboxes);
 
 }  // namespace posta::mail::pop3::server

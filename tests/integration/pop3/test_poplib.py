@@ -1,7 +1,8 @@
 """POP3 as Python's poplib and a raw client see it, over STLS (pop3) and
 implicit TLS (pop3s): every RFC 1939 command, CAPA (RFC 2449) before and
 after STLS, UIDL stable across sessions, TOP, DELE/RSET and QUIT's expunge
-(seen by other sessions at once, NOTIFY posta_mailbox), a dropped session
+(recorded for QRESYNC and announced with NOTIFY posta_mailbox, so IMAP
+sessions see it at once), a dropped session
 deleting nothing, AUTH PLAIN (RFC 5034), the plaintext rule, throttled and
 disabled logins, pipelining, over-long lines and garbage."""
 
@@ -174,7 +175,12 @@ class PoplibTests(Pop3TestCase):
         self.assertIn("listening", listener.stdout.readline())
         p = self.pop(address)
         p.dele(1)
+        gone = self.inbox(address)[0]["uid"]
         self.assertEqual(p.quit(), b"+OK Bye")
+        # The expunge is recorded for QRESYNC (VANISHED) with the MODSEQ it took.
+        after = int(self.scalar("SELECT highestmodseq FROM mailboxes WHERE id = %s" % mailbox))
+        self.assertEqual(self.sql("SELECT modseq, uids FROM mailbox_expunges WHERE mailbox_id = %s" % mailbox),
+                         [[str(after), "{%d}" % gone]])
         # psql prints notifications that arrived once it runs its next command.
         out, _ = listener.communicate("SELECT 'done';\n", timeout=30)
         self.assertIn('Asynchronous notification "posta_mailbox" with payload "%s"' % mailbox, out)
