@@ -1,7 +1,9 @@
-"""fetchmail, a real POP3 client, against the pop3 listener with STLS
+"""Real POP3 clients. fetchmail against the pop3 listener with STLS
 (verified against the server's certificate) and UIDL: in keep mode each
 message is fetched once across runs, with fetchall every message each time,
-and without keep the fetched messages are deleted from INBOX."""
+and without keep the fetched messages are deleted from INBOX. curl over
+POP3S and STLS (AUTH PLAIN with a continuation): listing, retrieval and DELE
+(curl ends with QUIT)."""
 
 import os
 import re
@@ -14,6 +16,7 @@ from pop3_helpers import PASSWORD, Pop3TestCase, unique
 
 DOMAIN = "fetch.test"
 FETCHMAIL = shutil.which("fetchmail")
+CURL = shutil.which("curl")
 
 tearDownModule = stop_servers
 
@@ -105,6 +108,41 @@ class FetchmailTests(Pop3TestCase):
         self.assertEqual(self.fetch("")[0], 0)
         self.assertEqual(self.fetched_subjects(), ["gone 0", "gone 1", "gone 2", "gone 3"])
         self.assertEqual(self.inbox(self.address), [])
+
+
+@unittest.skipUnless(CURL, "curl is not installed")
+class CurlTests(Pop3TestCase):
+    domains = ("curl.test",)
+
+    def curl(self, url, *extra):
+        p = subprocess.run([CURL, "-sS", "-k", "--max-time", "60", "-u", "%s:%s" % (self.address, PASSWORD)]
+                           + list(extra) + [url], capture_output=True, timeout=90)
+        return p.returncode, p.stdout
+
+    def setUp(self):
+        self.address = unique("c").lower() + "@curl.test"
+        self.make_account(self.address)
+
+    def test_list_retrieve_and_delete(self):
+        self.deliver(self.address, subject="curl one", body=".dotted\r\nline\r\n")
+        self.deliver(self.address, subject="curl two")
+        stored = self.stored(self.address)
+        pop3s = "pop3s://127.0.0.1:%d/" % self.server.port("pop3s")
+        rc, out = self.curl(pop3s)
+        self.assertEqual(rc, 0)
+        self.assertEqual(out, b"1 %d\r\n2 %d\r\n" % (len(stored[0]), len(stored[1])))
+        rc, out = self.curl(pop3s + "1")
+        self.assertEqual((rc, out), (0, stored[0]))
+        stls = "pop3://127.0.0.1:%d/" % self.server.port("pop3")
+        rc, out = self.curl(stls + "2", "--ssl-reqd")
+        self.assertEqual((rc, out), (0, stored[1]))
+        # curl closes its connection with QUIT: the DELE takes effect.
+        rc, _ = self.curl(stls, "--ssl-reqd", "-X", "DELE 1", "-I")
+        self.assertEqual(rc, 0)
+        self.assertEqual(self.stored(self.address), stored[1:])
+        # Without TLS curl finds no way to log in (no USER, no SASL offered).
+        rc, _ = self.curl(stls + "1")
+        self.assertEqual(rc, 67)  # CURLE_LOGIN_DENIED
 
 
 if __name__ == "__main__":
