@@ -61,7 +61,9 @@ server::server(asio::io_context& io_, config::bootstrap cfg_, std::string connin
       smtp(mail::smtp::server::context{settings, authenticator, resolver, committer, blobs, smtp_rate, smtp_lists, tls,
                                        cfg.hostname, &sessions}),
       imap(mail::imap::server::context{settings, authenticator, identity, tls, cfg.hostname, &sessions, &mailstore,
-                                       &mailbox_watcher, &blobs}) {}
+                                       &mailbox_watcher, &blobs}),
+      maildrops(mail::pop3::server::make_maildrop_store(mailstore)),
+      pop3(mail::pop3::server::context{settings, authenticator, *maildrops, tls, &sessions}) {}
 
 void server::apply_settings() {
   pool.set_options(db::connection_options{std::chrono::milliseconds(settings.get_int("db.statement_timeout_ms"))});
@@ -80,6 +82,7 @@ void server::apply_settings() {
   mailstore.set_quota_grace_percent(settings.get_int("mail.quota_grace_percent"));
   smtp.apply_settings();
   imap.apply_settings();
+  pop3.apply_settings();
   auto skipped = smtp_lists.update(settings.get_list("smtp.allow_list"), settings.get_list("smtp.deny_list"),
                                    settings.get_list("smtp.trusted_networks"));
   for (auto const& entry : skipped) journal::record(journal::level::warning, "smtp", "ignored list entry " + entry);
@@ -171,6 +174,10 @@ asio::awaitable<result<void>> server::start() {
   std::string const imap_busy = "* BYE " + cfg.hostname + " too many connections, try again later\r\n";
   add_listener_service("imap", imap.handler(mail::imap::server::listener_kind::imap), true, false, imap_busy);
   add_listener_service("imaps", imap.handler(mail::imap::server::listener_kind::imaps));
+  using pop3_kind = mail::pop3::server::listener_kind;
+  add_listener_service("pop3", pop3.handler(pop3_kind::pop3), true, false,
+                       "-ERR [SYS/TEMP] Too many connections, try again later\r\n");
+  add_listener_service("pop3s", pop3.handler(pop3_kind::pop3s));
   committer.start(io.get_executor());
   co_await services.start_enabled();
   asio::co_spawn(io, maintenance(), log_if_failed);

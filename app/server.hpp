@@ -21,6 +21,8 @@
 #include "core/settings/settings.hpp"
 #include "mail/delivery/committer.hpp"
 #include "mail/delivery/recipients.hpp"
+#include "mail/pop3/server/maildrop_store.hpp"
+#include "mail/pop3/server/service.hpp"
 #include "mail/smtp/policy/lists.hpp"
 #include "mail/smtp/policy/rate_limiter.hpp"
 #include "mail/imap/server/service.hpp"
@@ -71,6 +73,8 @@ struct server {
   mail::smtp::policy::lists_source smtp_lists;
   mail::smtp::server::service smtp;
   mail::imap::server::service imap;
+  std::unique_ptr<mail::pop3::server::maildrop_store> maildrops;
+  mail::pop3::server::service pop3;
 
  private:
   // A service that is one listener of the bootstrap file.

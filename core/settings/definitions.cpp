@@ -48,6 +48,9 @@ std::vector<definition> const& definitions() {
       {"imap.max_commands_per_second", kind::integer, 1000, "sustained IMAP commands per second per session, bursts of five times that; faster clients are slowed down (0 = unlimited)", 0, 1000000},
       {"imap.idle_timeout_minutes", kind::integer, 30, "autologout of an authenticated IMAP session that sends nothing, IDLE included (RFC 3501 asks for at least 30); before login it is one minute", 1, 1440},
       {"imap.allow_plaintext_auth_on_loopback", kind::boolean, false, "allow LOGIN and AUTHENTICATE PLAIN without TLS from 127.0.0.0/8 and ::1 (a webmail on the same host)"},
+      {"pop3.allow_plaintext_auth_on_loopback", kind::boolean, false, "allow USER/PASS and AUTH PLAIN without TLS from 127.0.0.0/8 and ::1"},
+      // SECURITY: RFC 1939 3 autologout timer: at least 10 minutes by the RFC.
+      {"pop3.idle_timeout_minutes", kind::integer, 10, "POP3 session without a command for this long is closed (nothing is deleted)", 1, 1440},
       {"mail.quota_grace_percent", kind::integer, 10, "a mailbox under its quota takes the message that crosses it if it ends within this share more", 0, 100},
       {"mail.auto_folders", kind::list, json::array{"Drafts", "Sent", "Trash", "Junk", "Archive"}, "folders created with each new account besides INBOX: \"Name\" (RFC 6154 names get their special-use) or \"Name \\Use\"; changes apply to accounts created afterwards"},
       {"mail.postmaster", kind::string, "", "local mailbox that receives postmaster@ and abuse@ of every domain without its own (empty: those get 451)"},

@@ -1,0 +1,68 @@
+// One POP3 connection: reads lines, feeds the pure state machine
+// (mail/pop3/proto), runs the operations it asks for (password checks, the
+// maildrop snapshot, message streaming, the expunge at QUIT) and writes the
+// responses. Nothing about the protocol's grammar or sequencing is decided here.
+#pragma once
+
+#include "core/net/line_reader.hpp"
+#include "core/net/session_registry.hpp"
+#include "core/net/stream.hpp"
+#include "mail/pop3/proto/message_encoder.hpp"
+#include "mail/pop3/proto/state_machine.hpp"
+#include "mail/pop3/server/context.hpp"
+#include "mail/pop3/server/maildrop_store.hpp"
+
+#include <optional>
+#include <string>
+
+namespace posta::mail::pop3::server {
+
+class session {
+ public:
+  session(context& ctx, listener_kind kind, net::stream stream);
+
+  asio::awaitable<void> run();
+
+ private:
+  // Pipelined responses and message text are written once this much has accumulated.
+  static constexpr std::size_t flush_threshold = 64 * 1024;
+
+  asio::awaitable<result<std::string_view>> read_command();
+  void on_stop(bool force);
+  proto::reply ending_reply() const;  // for a timeout or shutdown
+
+  // Each returns false when the connection must end.
+  asio::awaitable<bool> perform(proto::action a);
+  asio::awaitable<bool> act(proto::send_reply a);
+  asio::awaitable<bool> act(proto::start_tls a);
+  asio::awaitable<bool> act(proto::send_continuation a);
+  // Authentication and the maildrop (session_auth.cpp).
+  asio::awaitable<bool> act(proto::check_password a);
+  asio::awaitable<bool> act(proto::check_sasl_plain a);
+  asio::awaitable<bool> act(proto::open_maildrop a);
+  asio::awaitable<proto::login_verdict> verify(std::string user, std::string password);
+  // RETR, TOP and QUIT (session_message.cpp).
+  asio::awaitable<bool> act(proto::send_message a);
+  asio::awaitable<bool> act(proto::commit_update a);
+  asio::awaitable<bool> stream_message(message_location const& where, std::string first_chunk,
+                                       proto::message_encoder& encoder);
+
+  asio::awaitable<bool> send(std::string bytes, bool flush_now);
+  asio::awaitable<bool> flush();
+
+  context& ctx_;
+  listener_kind kind_;
+  net::stream stream_;
+  net::line_reader reader_;
+  proto::state_machine machine_;
+  std::string client_ip_;
+  std::string output_;            // responses held back while the client pipelines
+  std::string authenticated_as_;  // account address after a successful login
+  std::optional<inbox_snapshot> inbox_;
+  std::chrono::steady_clock::duration idle_timeout_;
+  bool idle_ = false;      // waiting for a command: shutdown may interrupt
+  bool stopping_ = false;  // the server is stopping: goodbye before the next command
+  net::session_registry::handle registration_;  // last: unregistered first
+};
+
+}  // namespace posta::mail::pop3::server
