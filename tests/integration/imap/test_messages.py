@@ -313,6 +313,17 @@ class MessageTests(ImapTestCase):
         typ, got = c.fetch("1", "(BODY.PEEK[TEXT]<2000000.1000000>)")
         self.assertEqual(got[0][1], body[2000000:3000000])
 
+    def test_binary_of_an_unknown_encoding_is_unknown_cte(self):
+        _, c = self.login()
+        c.append("INBOX", None, None, b"Subject: uu\r\nContent-Transfer-Encoding: x-uuencode\r\n\r\nbegin 644 x\r\n")
+        c.select("INBOX")
+        typ, data = c.fetch("1", "(BINARY.PEEK[1])")
+        self.assertEqual(typ, "NO")
+        self.assertIn(b"UNKNOWN-CTE", data[0])
+        # The session goes on; BODY[1] is still served as stored.
+        typ, data = c.fetch("1", "(BODY.PEEK[1])")
+        self.assertEqual(data[0][1], b"begin 644 x\r\n")
+
     def test_invalid_sequence_sets(self):
         address, c = self.login()
         c.append("INBOX", None, None, simple("only"))

@@ -142,6 +142,9 @@ class SyncTests(ImapTestCase):
         self.assertRegex(text, r"\* 2 FETCH \(UID 2 FLAGS \(\\Seen\) MODSEQ \(\d+\)\)")
         self.assertRegex(text, r"\* \d FETCH \(UID 5 FLAGS \(\) MODSEQ")
         self.assertIn("* 4 EXISTS", text)
+        # Selecting again ends the first mailbox's responses (RFC 7162 3.2.11).
+        self.assertIn("* OK [CLOSED]", back.cmd("x", "EXAMINE INBOX")[0])
+        back.cmd("y", "SELECT INBOX")
         # CONDSTORE: UID FETCH CHANGEDSINCE VANISHED tells the same.
         lines = back.cmd("f", "UID FETCH 1:* (FLAGS) (CHANGEDSINCE %s VANISHED)" % modseq)
         text = "\n".join(lines)
