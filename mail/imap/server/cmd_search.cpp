@@ -51,6 +51,19 @@ bool session::charset_ok(std::string const& tag, std::optional<std::string> cons
   return false;
 }
 
+// The text keys the index can answer, each for all candidates at once.
+asio::awaitable<void> session::ask_text_index(std::vector<proto::search_key const*> const& nodes,
+                                              std::vector<std::uint32_t> const& positions,
+                                              std::map<proto::search_key const*, std::set<std::uint32_t>>& indexed) {
+  if (!ctx_.text_search) co_return;
+  for (auto const* n : nodes) {
+    search::text_query q{account_id_, box_.mailbox_id, field_of(n->kind), n->field, n->value, {}};
+    for (auto p : positions) q.uids.push_back(selected_->uid_at(p));
+    auto r = co_await ctx_.text_search->matching(std::move(q));
+    if (r && *r) indexed[n] = std::set<std::uint32_t>((*r)->begin(), (*r)->end());
+  }
+}
+
 asio::awaitable<std::optional<std::vector<session::search_hit>>> session::search_messages(
     std::string const& tag, proto::search_key const& key, bool with_structure) {
   bool const text = needs_text(key);
@@ -63,14 +76,7 @@ asio::awaitable<std::optional<std::vector<session::search_hit>>> session::search
     if (!selected_->is_expunged(p)) all.push_back(p);
   std::vector<proto::search_key const*> nodes;
   if (text) text_nodes(key, nodes);
-  if (ctx_.text_search) {
-    for (auto const* n : nodes) {
-      search::text_query q{account_id_, box_.mailbox_id, field_of(n->kind), n->field, n->value, {}};
-      for (auto p : all) q.uids.push_back(selected_->uid_at(p));
-      auto r = co_await ctx_.text_search->matching(std::move(q));
-      if (r && *r) indexed[n] = std::set<std::uint32_t>((*r)->begin(), (*r)->end());
-    }
-  }
+  co_await ask_text_index(nodes, all, indexed);
   bool const scan = text && indexed.size() != nodes.size();
   search_context sc{selected_->count(), selected_->uids().empty() ? 0 : selected_->uids().back(), &saved,
                     std::chrono::duration_cast<std::chrono::seconds>(

@@ -25,6 +25,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <map>
+#include <set>
 #include <memory>
 #include <optional>
 #include <string>
@@ -128,6 +130,9 @@ class session {
                                                                           proto::search_key const& key,
                                                                           bool with_structure);
   bool charset_ok(std::string const& tag, std::optional<std::string> const& charset);
+  asio::awaitable<void> ask_text_index(std::vector<proto::search_key const*> const& nodes,
+                                       std::vector<std::uint32_t> const& positions,
+                                       std::map<proto::search_key const*, std::set<std::uint32_t>>& indexed);
 
   // ---- FETCH (cmd_fetch.cpp) ----
   asio::awaitable<bool> fetch_messages(std::string const& tag, proto::fetch_cmd& c,
