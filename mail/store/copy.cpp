@@ -23,8 +23,7 @@ struct source_message {
 asio::awaitable<result<db::rows>> read_source(db::connection& c, std::int64_t mailbox, uid_set const& uids) {
   auto [first, last] = detail::range_arrays(uids);
   co_return co_await c.q("SELECT m.uid, m.flags::text, m.internal_date::text, m.header_prefix, m.blob_hash, m.size "
-                         "FROM unnest($2::bigint[], $3::bigint[]) AS r(lo, hi) JOIN messages m ON m.mailbox_id = $1 "
-                         "AND m.uid BETWEEN r.lo AND r.hi ORDER BY m.uid",
+                         "FROM " + detail::messages_in_ranges(2, 3) + " ORDER BY m.uid",
                          mailbox, first, last);
 }
 

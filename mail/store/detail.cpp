@@ -127,5 +127,12 @@ bool fits(std::int64_t limit, std::int64_t used, std::int64_t adding, std::int64
   return used < limit && used + adding <= limit + limit * grace_percent / 100;
 }
 
+std::string messages_in_ranges(int lo, int hi, bool only_deleted) {
+  return "unnest($" + std::to_string(lo) + "::bigint[], $" + std::to_string(hi) +
+         "::bigint[]) AS r(lo, hi) CROSS JOIN LATERAL (SELECT * FROM messages x WHERE x.mailbox_id = $1 "
+         "AND x.uid BETWEEN r.lo AND r.hi" +
+         (only_deleted ? std::string(" AND '\\Deleted' = ANY(x.flags)") : std::string()) + " OFFSET 0) m";
+}
+
 }  // namespace detail
 }  // namespace posta::mail::store

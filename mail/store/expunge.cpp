@@ -19,9 +19,8 @@ asio::awaitable<result<expunge_result>> delete_messages(db::connection& c, locke
                                                         bool only_deleted, std::set<std::string> const& hashes) {
   auto [first, last] = range_arrays(uids);
   std::vector<std::string> locked(hashes.begin(), hashes.end());
-  std::string sql = std::string("DELETE FROM messages m USING unnest($2::bigint[], $3::bigint[]) AS r(lo, hi) "
-                                "WHERE m.mailbox_id = $1 AND m.uid BETWEEN r.lo AND r.hi AND m.blob_hash = ANY($4::text[]) ") +
-                    (only_deleted ? "AND '\\Deleted' = ANY(m.flags) " : "") + "RETURNING m.uid";
+  std::string sql = "DELETE FROM messages d WHERE d.id IN (SELECT m.id FROM " +
+                    messages_in_ranges(2, 3, only_deleted) + " WHERE m.blob_hash = ANY($4::text[])) RETURNING d.uid";
   POSTA_CO_TRY_ASSIGN(auto gone, co_await c.q(std::move(sql), box.id, first, last, db::text_array(locked)));
   expunge_result out;
   for (int i = 0; i < gone.size(); ++i) out.uids.push_back(static_cast<uid_t>(gone.i64(i, 0)));
@@ -46,9 +45,7 @@ asio::awaitable<result<expunge_result>> mailbox_store::expunge_uids(mailbox_ref 
 asio::awaitable<result<expunge_result>> mailbox_store::remove_messages(mailbox_ref box, uid_set set, bool only_deleted) {
   auto uids = normalise(std::move(set));
   auto [first, last] = detail::range_arrays(uids);
-  std::string candidates_sql = std::string("SELECT DISTINCT m.blob_hash FROM unnest($2::bigint[], $3::bigint[]) AS r(lo, hi) "
-                                           "JOIN messages m ON m.mailbox_id = $1 AND m.uid BETWEEN r.lo AND r.hi") +
-                               (only_deleted ? " WHERE '\\Deleted' = ANY(m.flags)" : "");
+  std::string candidates_sql = "SELECT DISTINCT m.blob_hash FROM " + detail::messages_in_ranges(2, 3, only_deleted);
   co_return co_await pool_.transaction([&](db::connection& c) -> asio::awaitable<result<expunge_result>> {
     // Lock order (as delivery): the mailbox row, then blob rows by hash. The
     // \Deleted set cannot change meanwhile: STORE takes the mailbox row too.

@@ -9,13 +9,13 @@ namespace posta::mail::store {
 asio::awaitable<result<std::vector<message_meta>>> mailbox_store::fetch(mailbox_ref box, uid_set uids,
                                                                        bool with_structure) {
   auto [first, last] = detail::range_arrays(normalise(std::move(uids)));
+  // The structure by a per-row index look-up (a subquery the planner keeps
+  // as one), never a join against every structure stored.
   std::string sql = std::string("SELECT m.uid, m.modseq, m.flags::text, extract(epoch FROM m.internal_date)::bigint, "
                                 "m.size, m.header_prefix, m.blob_hash, ") +
-                    (with_structure ? "s.structure::text " : "NULL ") +
-                    "FROM unnest($3::bigint[], $4::bigint[]) AS r(lo, hi) "
-                    "JOIN messages m ON m.mailbox_id = $1 AND m.uid BETWEEN r.lo AND r.hi " +
-                    (with_structure ? "LEFT JOIN blob_structures s ON s.hash = m.blob_hash " : "") +
-                    "WHERE EXISTS (SELECT 1 FROM mailboxes b WHERE b.id = $1 AND b.account_id = $2) ORDER BY m.uid";
+                    (with_structure ? "(SELECT s.structure FROM blob_structures s WHERE s.hash = m.blob_hash) " : "NULL ") +
+                    "FROM " + detail::messages_in_ranges(3, 4) +
+                    " WHERE EXISTS (SELECT 1 FROM mailboxes b WHERE b.id = $1 AND b.account_id = $2) ORDER BY m.uid";
   POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q(std::move(sql), box.mailbox_id, box.account_id, first, last));
   std::vector<message_meta> out;
   out.reserve(static_cast<std::size_t>(rows.size()));

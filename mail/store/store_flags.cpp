@@ -55,10 +55,9 @@ asio::awaitable<result<store_result>> mailbox_store::store_flags(mailbox_ref box
   auto const max_flags = limits_.flags.max_flags;
   co_return co_await pool_.transaction([&](db::connection& c) -> asio::awaitable<result<store_result>> {
     POSTA_CO_TRY_ASSIGN(auto locked, co_await detail::lock_mailbox(c, box));
-    POSTA_CO_TRY_ASSIGN(auto rows, co_await c.q("SELECT m.uid, m.modseq, m.flags::text FROM unnest($2::bigint[], "
-                                                "$3::bigint[]) AS r(lo, hi) JOIN messages m ON m.mailbox_id = $1 "
-                                                "AND m.uid BETWEEN r.lo AND r.hi ORDER BY m.uid",
-                                                box.mailbox_id, first, last));
+    std::string const sql = "SELECT m.uid, m.modseq, m.flags::text FROM " + detail::messages_in_ranges(2, 3) +
+                            " ORDER BY m.uid";
+    POSTA_CO_TRY_ASSIGN(auto rows, co_await c.q(sql, box.mailbox_id, first, last));
     auto modseq = locked.highestmodseq;
     auto p = plan(rows, mode, flags, unchanged_since, modseq);
     p.result.highestmodseq = modseq;
