@@ -90,14 +90,14 @@ asio::awaitable<result<std::string>> store::read(db::connection& conn, std::stri
   // look-up and the file read is found in the row the second time.
   for (int attempt = 0; attempt < 2; ++attempt) {
     // substring() on an uncompressed, out-of-line value reads only the TOAST
-    // chunks of the range (see schema/003_inline_blobs.sql).
-    std::string sql = length < 0 ? "SELECT body IS NOT NULL, substring(body FROM $2::int) FROM blobs WHERE hash = $1"
-                                 : "SELECT body IS NOT NULL, substring(body FROM $2::int FOR $3::int) FROM blobs "
-                                   "WHERE hash = $1";
+    // chunks of a range (see schema/003_inline_blobs.sql). NULL: a file
+    // blob. Binary results: the bytes as stored, not escaped text.
+    std::string sql = length < 0 ? "SELECT substring(body FROM $2::int) FROM blobs WHERE hash = $1"
+                                 : "SELECT substring(body FROM $2::int FOR $3::int) FROM blobs WHERE hash = $1";
     auto args = length < 0 ? db::make_params(hash, offset + 1) : db::make_params(hash, offset + 1, length);
-    auto rows = co_await conn.query(std::move(sql), std::move(args));
+    auto rows = co_await conn.query_binary(std::move(sql), std::move(args));
     if (!rows) co_return rows.error();
-    if (!rows->empty() && rows->boolean(0, 0)) co_return rows->bytes(0, 1);
+    if (!rows->empty() && !rows->is_null(0, 0)) co_return rows->bytes(0, 0);
     auto from_file = co_await net::run_disk([&] { return read_file_blocking(hash, offset, length); });
     if (from_file || from_file.error().code != make_error_code(errc::not_found) || rows->empty()) co_return from_file;
   }

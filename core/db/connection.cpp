@@ -233,22 +233,31 @@ struct wire_params {
   int const* format_array() const { return formats.empty() ? nullptr : formats.data(); }
 };
 
-int send_statement(PGconn* conn, std::string const& sql, std::string const& name, wire_params const& w) {
+int send_statement(PGconn* conn, std::string const& sql, std::string const& name, wire_params const& w,
+                   int result_format = 0) {
   return name.empty() ? PQsendQueryParams(conn, sql.c_str(), w.count(), nullptr, w.values.data(), w.length_array(),
-                                          w.format_array(), 0)
+                                          w.format_array(), result_format)
                       : PQsendQueryPrepared(conn, name.c_str(), w.count(), w.values.data(), w.length_array(),
-                                            w.format_array(), 0);
+                                            w.format_array(), result_format);
 }
 
 }  // namespace
 
 asio::awaitable<result<rows>> connection::query(std::string sql, params args) {
+  return run_query(std::move(sql), std::move(args), 0);
+}
+
+asio::awaitable<result<rows>> connection::query_binary(std::string sql, params args) {
+  return run_query(std::move(sql), std::move(args), 1);
+}
+
+asio::awaitable<result<rows>> connection::run_query(std::string sql, params args, int result_format) {
   if (!is_open()) co_return last_error("query");
   if (auto refused = unstorable_parameter(sql, args)) co_return refuse(*refused);
   begin_operation();
   wire_params wire(args);
   POSTA_CO_TRY_ASSIGN(auto name, co_await prepared_name(sql, wire.count()));
-  if (!send_statement(conn_, sql, name, wire)) co_return last_error("send query");
+  if (!send_statement(conn_, sql, name, wire, result_format)) co_return last_error("send query");
   POSTA_CO_TRY(co_await flush());
   auto out = co_await collect_results();
   co_return out;

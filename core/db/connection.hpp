@@ -64,6 +64,10 @@ class connection {
 
   // One parameterised statement (extended protocol, text format).
   asio::awaitable<result<rows>> query(std::string sql, params args = {});
+  // The same with results in binary format: for a bytea column (a message
+  // body) read as raw bytes, with no escaped text to build and undo. Only
+  // rows::bytes() and is_null() read such results.
+  asio::awaitable<result<rows>> query_binary(std::string sql, params args = {});
   template <class... Args>
   asio::awaitable<result<rows>> q(std::string sql, Args&&... args) {
     return query(std::move(sql), make_params(std::forward<Args>(args)...));
@@ -84,6 +88,7 @@ class connection {
   asio::awaitable<result<void>> wait_for_notification();
 
  private:
+  asio::awaitable<result<rows>> run_query(std::string sql, params args, int result_format);
   struct socket_holder;
   // Named prepared statement for `sql` on this connection (parsed and planned
   // once); empty when the cache is full and the statement runs unnamed.

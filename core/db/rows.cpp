@@ -48,6 +48,8 @@ std::optional<std::string> rows::opt(int row, int col) const {
 
 std::string rows::bytes(int row, int col) const {
   if (is_null(row, col)) return {};
+  if (PQfformat(res_.get(), col) == 1)  // binary results: the bytes as they are
+    return std::string(PQgetvalue(res_.get(), row, col), static_cast<std::size_t>(PQgetlength(res_.get(), row, col)));
   size_t length = 0;
   auto const* value = reinterpret_cast<unsigned char const*>(PQgetvalue(res_.get(), row, col));
   unsigned char* raw = PQunescapeBytea(value, &length);

@@ -67,6 +67,7 @@ asio::awaitable<void> session::ask_text_index(std::vector<proto::search_key cons
 asio::awaitable<std::optional<std::vector<session::search_hit>>> session::search_messages(
     std::string const& tag, proto::search_key const& key, bool with_structure) {
   bool const text = needs_text(key);
+  bool const body = needs_body(key);
   bool const structure = with_structure || needs_structure(key);
   bool const meta = structure || needs_metadata(key);
   std::set<std::uint32_t> saved(saved_uids_.begin(), saved_uids_.end());
@@ -108,14 +109,19 @@ asio::awaitable<std::optional<std::vector<session::search_hit>>> session::search
       }
       std::optional<mime::search_text> st;
       if (scan && h.ms) {
-        auto raw = co_await ctx_.mailboxes->read(h.meta, static_cast<std::int64_t>(h.meta.header_prefix.size()));
+        // FROM, SUBJECT, HEADER…: the header alone, a few hundred bytes,
+        // instead of every body of the mailbox.
+        auto const length = body ? -1 : static_cast<std::int64_t>(h.ms->root.body_start);
+        mime::search_text_limits limits;
+        if (!body) limits.max_body_bytes = 0;
+        auto raw = co_await ctx_.mailboxes->read(h.meta, static_cast<std::int64_t>(h.meta.header_prefix.size()), length);
         if (!raw) {
           store_failed(tag, raw.error(), "SEARCH");
           co_return std::nullopt;
         }
         auto const& ms = *h.ms;
-        if (raw->size() <= inline_text_bytes) st = mime::extract_search_text(*raw, ms);
-        else st = co_await net::run_cpu([&] { return mime::extract_search_text(*raw, ms); });
+        if (raw->size() <= inline_text_bytes) st = mime::extract_search_text(*raw, ms, limits);
+        else st = co_await net::run_cpu([&] { return mime::extract_search_text(*raw, ms, limits); });
       }
       search_subject s{p + 1, selected_->uid_at(p), selected_->modseq_at(p), &selected_->flags_at(p),
                        h.meta.internal_date, h.meta.size, h.ms ? &*h.ms : nullptr, st ? &*st : nullptr};

@@ -100,6 +100,10 @@ bool needs_metadata(search_key const& key) {
 
 bool needs_text(search_key const& key) { return any_key(key, is_text_key); }
 
+bool needs_body(search_key const& key) {
+  return any_key(key, [](search_kind k) { return k == search_kind::text || k == search_kind::body; });
+}
+
 bool has_modseq_key(search_key const& key) {
   return any_key(key, [](search_kind k) { return k == search_kind::modseq; });
 }

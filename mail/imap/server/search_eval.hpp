@@ -43,6 +43,9 @@ bool is_text_key(proto::search_kind k);
 bool needs_metadata(proto::search_key const& key);
 bool needs_structure(proto::search_key const& key);
 bool needs_text(proto::search_key const& key);
+// Whether a text key looks past the header (TEXT, BODY): else only the
+// header is read and decoded.
+bool needs_body(proto::search_key const& key);
 // Whether the program has a MODSEQ key (SEARCH then reports the highest).
 bool has_modseq_key(proto::search_key const& key);
 
