@@ -157,6 +157,8 @@ asio::awaitable<result<void>> server::start() {
     asio::co_spawn(io, [this]() -> asio::awaitable<void> { co_await settings.reload(); }, log_if_failed);
   });
   notifier.subscribe("posta_identity", [this](std::string const&, std::string const&) { resolver.forget_cached(); });
+  // Identity changes made while the notifier was reconnecting were not heard.
+  notifier.on_connected([this] { resolver.forget_cached(); });
   asio::co_spawn(io, notifier.run(), log_if_failed);
   journal::install_sink(&journal_sink);
   asio::co_spawn(io, journal_sink.run(), log_if_failed);

@@ -4,7 +4,8 @@
 // resolves every recipient again, so a stale entry can at worst accept at
 // RCPT what the commit then refuses or reports (a failure notice, or a 5xx
 // after DATA). Identity changes clear it at once (NOTIFY posta_identity,
-// schema/010); the time limit bounds what a lost notification could leave.
+// schema/010), and so does every reconnection of the notifier (what was
+// said meanwhile was not heard); the time limit bounds anything else.
 // Accounts with a quota are not cached: their answer depends on usage.
 #pragma once
 
