@@ -5,42 +5,24 @@ client. Standard library only."""
 
 import os
 import poplib
-import smtplib
-import socket
-import ssl
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "smtp"))
 
-from smtp_helpers import (PASSWORD, SmtpTestCase, message_bytes, sql_literal, tls_context,  # noqa: E402,F401
+from smtp_helpers import (PASSWORD, LineClient, SmtpTestCase, message_bytes, sql_literal, tls_context,  # noqa: E402,F401
                           unique, wait_until_server_closed)
 
 
-class RawPop3:
-    """A byte-exact POP3 client over a plain (or TLS) socket."""
+class RawPop3(LineClient):
+    """A byte-exact POP3 client."""
 
-    def __init__(self, port, host="127.0.0.1", source=None, timeout=15, implicit_tls=False):
-        self.sock = socket.create_connection((host, port), timeout=timeout,
-                                             source_address=(source, 0) if source else None)
-        if implicit_tls:
-            self.sock = tls_context().wrap_socket(self.sock)
-        self.buf = b""
+    def __init__(self, port, **kw):
+        super().__init__(port, **kw)
         self.greeting = self.line()
-
-    def send(self, data):
-        if isinstance(data, str):
-            data = data.encode("utf-8")
-        self.sock.sendall(data)
 
     def line(self):
         """The next line with its CRLF."""
-        while b"\n" not in self.buf:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise ConnectionError("server closed the connection; unread %r" % self.buf)
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\n", 1)
-        return line + b"\n"
+        return self.raw_line()
 
     def status(self):
         line = self.line()
@@ -69,7 +51,7 @@ class RawPop3:
         r = self.cmd("STLS")
         if not r.startswith("+OK"):
             raise AssertionError("STLS refused: %r" % r)
-        self.sock = tls_context().wrap_socket(self.sock)
+        self.wrap_tls()
         return r
 
     def login(self, user, password):
@@ -79,38 +61,14 @@ class RawPop3:
         return self.cmd("PASS " + password)
 
     def closed_by_server(self, wait=10):
-        """True when the server has closed the connection (EOF) within `wait` s."""
-        self.sock.settimeout(wait)
-        try:
-            while True:
-                chunk = self.sock.recv(65536)
-                if not chunk:
-                    return True
-                self.buf += chunk
-        except (socket.timeout, TimeoutError):
-            return False
-        except (ConnectionError, ssl.SSLError):
-            return True
+        return super().closed_by_server(wait)
 
     def local_port(self):
         return self.sock.getsockname()[1]
 
-    def close(self):
-        try:
-            self.sock.close()
-        except OSError:
-            pass
-
 
 class Pop3TestCase(SmtpTestCase):
     """SmtpTestCase with POP3 clients and delivery."""
-
-    def deliver(self, to, subject=None, body="Hello.\r\n", sender="sender@elsewhere.test", raw=None):
-        """Delivers one message through the MX port; returns its bytes as sent."""
-        data = raw if raw is not None else message_bytes(sender, [to], subject or unique("subject"), body)
-        with smtplib.SMTP("127.0.0.1", self.server.port("smtp"), timeout=30) as s:
-            s.sendmail(sender, [to], data)
-        return data
 
     def pop(self, user, password=PASSWORD, implicit_tls=False, source=None):
         """A logged-in poplib session: STLS on pop3, or POP3S."""

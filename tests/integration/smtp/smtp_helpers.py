@@ -9,6 +9,7 @@ import glob
 import json
 import os
 import signal
+import smtplib
 import socket
 import ssl
 import subprocess
@@ -95,8 +96,9 @@ def wait_until_server_closed(server_port, client_port, timeout=30):
         time.sleep(0.05)
 
 
-class RawSmtp:
-    """A byte-exact SMTP client over a plain (or TLS) socket."""
+class LineClient:
+    """A byte-exact line client over a plain (or TLS) socket, shared by the
+    raw SMTP, POP3 and IMAP clients of the tests."""
 
     def __init__(self, port, host="127.0.0.1", source=None, timeout=15, implicit_tls=False):
         self.sock = socket.create_connection((host, port), timeout=timeout,
@@ -104,14 +106,14 @@ class RawSmtp:
         if implicit_tls:
             self.sock = tls_context().wrap_socket(self.sock)
         self.buf = b""
-        self.greeting = self.read_reply()
 
     def send(self, data):
         if isinstance(data, str):
             data = data.encode("utf-8")
         self.sock.sendall(data)
 
-    def _read_line(self):
+    def raw_line(self):
+        """The next line with its line end."""
         while b"\n" not in self.buf:
             chunk = self.sock.recv(65536)
             if not chunk:
@@ -120,11 +122,42 @@ class RawSmtp:
         line, self.buf = self.buf.split(b"\n", 1)
         return line + b"\n"
 
+    def wrap_tls(self):
+        self.sock = tls_context().wrap_socket(self.sock)
+
+    def closed_by_server(self, wait=5):
+        """True when the server has closed the connection (EOF) within `wait` s."""
+        self.sock.settimeout(wait)
+        try:
+            while True:
+                chunk = self.sock.recv(65536)
+                if not chunk:
+                    return True
+                self.buf += chunk
+        except (socket.timeout, TimeoutError):
+            return False
+        except (ConnectionError, ssl.SSLError):
+            return True
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+class RawSmtp(LineClient):
+    """A byte-exact SMTP client."""
+
+    def __init__(self, port, **kw):
+        super().__init__(port, **kw)
+        self.greeting = self.read_reply()
+
     def read_reply(self):
         raw = b""
         lines = []
         while True:
-            line = self._read_line()
+            line = self.raw_line()
             raw += line
             if len(line) < 4 or not line[:3].isdigit() or not line.endswith(b"\r\n"):
                 raise AssertionError("malformed reply line %r (so far %r)" % (line, raw))
@@ -150,7 +183,7 @@ class RawSmtp:
         r = self.cmd("STARTTLS")
         if r.code != 220:
             raise AssertionError("STARTTLS refused: %r" % r)
-        self.sock = tls_context().wrap_socket(self.sock)
+        self.wrap_tls()
         return r
 
     def auth_plain(self, user, password):
@@ -167,26 +200,6 @@ class RawSmtp:
             stuffed += b"\r\n"
         self.send(stuffed + b".\r\n")
         return go, self.read_reply()
-
-    def closed_by_server(self, wait=5):
-        """True when the server has closed the connection (EOF) within `wait` s."""
-        self.sock.settimeout(wait)
-        try:
-            while True:
-                chunk = self.sock.recv(65536)
-                if not chunk:
-                    return True
-                self.buf += chunk
-        except (socket.timeout, TimeoutError):
-            return False
-        except (ConnectionError, ssl.SSLError):
-            return True
-
-    def close(self):
-        try:
-            self.sock.close()
-        except OSError:
-            pass
 
 
 class SmtpTestCase(PostaTestCase):
@@ -231,6 +244,14 @@ class SmtpTestCase(PostaTestCase):
         cls.post("/groups", {"address": address, "name": address.split("@")[0]})
         for m in members:
             cls.post("/groups/%s/members" % address, {"address": m})
+
+    def deliver(self, to, subject=None, body="Hello.\r\n", sender="sender@remote.test", extra_headers="", raw=None):
+        """Delivers one message with smtplib through the MX port; returns its bytes as sent."""
+        data = raw if raw is not None else message_bytes(sender, [to], subject or unique("subject"), body,
+                                                          extra_headers=extra_headers)
+        with smtplib.SMTP("127.0.0.1", self.server.port("smtp"), timeout=30) as s:
+            s.sendmail(sender, [to], data)
+        return data
 
     # --- settings ------------------------------------------------------
 

@@ -20,7 +20,7 @@ class SpaceTests(SmtpTestCase):
     domains = (DOMAIN,)
     accounts = (LEAVER, STAYER)
 
-    def deliver(self, recipient, count):
+    def deliver_many(self, recipient, count):
         c = smtplib.SMTP("127.0.0.1", self.server.port("smtp"), local_hostname="client.test", timeout=60)
         self.addCleanup(c.close)
         for _ in range(count):
@@ -40,7 +40,7 @@ class SpaceTests(SmtpTestCase):
 
     def test_removed_mail_is_purged_and_its_space_reused(self):
         before = self.storage()
-        self.deliver(LEAVER, MESSAGES)
+        self.deliver_many(LEAVER, MESSAGES)
         filled = self.storage()
         self.assertEqual(filled["bodies_in_database"] - before["bodies_in_database"], MESSAGES)
         self.assertGreaterEqual(filled["body_bytes_in_database"] - before["body_bytes_in_database"],
@@ -65,7 +65,7 @@ class SpaceTests(SmtpTestCase):
         self.assertIn("blobs", human)
 
         self.sql("VACUUM blobs")
-        self.deliver(STAYER, MESSAGES)
+        self.deliver_many(STAYER, MESSAGES)
         # The same volume again fits in the space the removed mail left; without
         # the purge or the vacuum the table (with its TOAST) would double.
         self.assertLessEqual(self.blobs_bytes(), size_full * 1.15,
