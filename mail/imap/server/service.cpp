@@ -1,7 +1,7 @@
 // Accepting IMAP connections: bound per client IP, then one session each.
 #include "mail/imap/server/service.hpp"
 
-#include "core/journal/journal.hpp"
+#include "core/net/admission.hpp"
 #include "core/settings/settings.hpp"
 #include "mail/imap/proto/response.hpp"
 #include "mail/imap/server/session.hpp"
@@ -30,21 +30,14 @@ net::connection_handler service::handler(listener_kind kind) {
 }
 
 asio::awaitable<void> service::serve(listener_kind kind, boost::asio::ip::tcp::socket socket) {
-  boost::system::error_code ec;
-  auto peer = socket.remote_endpoint(ec);
-  if (ec) co_return;
-  net::stream stream(std::move(socket));
-  auto slot = limiter_.try_acquire(peer.address());
-  if (!slot) {
-    journal::record(journal::level::warning, std::string(listener_name(kind)), "connection refused: too many connections",
-                    {{"client_ip", peer.address().to_string()}});
-    // On imaps the client expects a handshake first: just close.
-    if (kind == listener_kind::imap)
-      co_await stream.write(proto::untagged_status(proto::status::bye, "", "Too many connections from your address"),
-                            std::chrono::seconds(10));
-    co_return;
-  }
-  session s(ctx_, kind, std::move(stream));
+  // On imaps the client expects a handshake first: it is only closed.
+  auto refusal = kind == listener_kind::imap
+                     ? proto::untagged_status(proto::status::bye, "", "Too many connections from your address")
+                     : std::string();
+  auto const name = listener_name(kind);
+  auto admitted = co_await net::admit(socket, limiter_, name, refusal);
+  if (!admitted) co_return;
+  session s(ctx_, kind, std::move(admitted->conn));
   co_await s.run();
 }
 

@@ -1,7 +1,7 @@
 // Accepting POP3 connections: bound per client IP, then one session each.
 #include "mail/pop3/server/service.hpp"
 
-#include "core/journal/journal.hpp"
+#include "core/net/admission.hpp"
 #include "core/settings/settings.hpp"
 #include "mail/pop3/proto/reply.hpp"
 #include "mail/pop3/server/session.hpp"
@@ -29,23 +29,14 @@ net::connection_handler service::handler(listener_kind kind) {
 }
 
 asio::awaitable<void> service::serve(listener_kind kind, boost::asio::ip::tcp::socket socket) {
-  boost::system::error_code ec;
-  auto peer = socket.remote_endpoint(ec);
-  if (ec) co_return;
-  net::stream stream(std::move(socket));
-  // SECURITY: concurrent connections per client IP and listener (net.max_connections_per_ip).
-  auto slot = limiters_[kind == listener_kind::pop3s ? 1 : 0].try_acquire(peer.address());
-  if (!slot) {
-    journal::record(journal::level::warning, std::string(listener_name(kind)), "connection refused: too many connections",
-                    {{"client_ip", peer.address().to_string()}});
-    // The implicit-TLS port expects a handshake: it is only closed.
-    if (kind == listener_kind::pop3) {
-      auto const refusal = proto::format(proto::err("Too many connections from your address", proto::resp_code::sys_temp));
-      co_await stream.write(refusal, std::chrono::seconds(10));
-    }
-    co_return;
-  }
-  session s(ctx_, kind, std::move(stream));
+  // The implicit-TLS port expects a handshake: it is only closed.
+  auto refusal = kind == listener_kind::pop3
+                     ? proto::format(proto::err("Too many connections from your address", proto::resp_code::sys_temp))
+                     : std::string();
+  auto const name = listener_name(kind);
+  auto admitted = co_await net::admit(socket, limiters_[kind == listener_kind::pop3s ? 1 : 0], name, refusal);
+  if (!admitted) co_return;
+  session s(ctx_, kind, std::move(admitted->conn));
   co_await s.run();
 }
 

@@ -1,7 +1,7 @@
 // Accepting SMTP connections: bound per client IP, then one session each.
 #include "mail/smtp/server/service.hpp"
 
-#include "core/journal/journal.hpp"
+#include "core/net/admission.hpp"
 #include "core/settings/settings.hpp"
 #include "mail/smtp/proto/reply.hpp"
 #include "mail/smtp/server/session.hpp"
@@ -37,20 +37,11 @@ net::connection_handler service::handler(listener_kind kind) {
 }
 
 asio::awaitable<void> service::serve(listener_kind kind, boost::asio::ip::tcp::socket socket) {
-  boost::system::error_code ec;
-  auto peer = socket.remote_endpoint(ec);
-  if (ec) co_return;
-  net::stream stream(std::move(socket));
-  // SECURITY: concurrent connections per client IP and listener (smtp.max_connections_per_ip).
-  auto slot = limiter(kind).try_acquire(peer.address());
-  if (!slot) {
-    journal::record(journal::level::warning, std::string(listener_name(kind)), "connection refused: too many connections",
-                    {{"client_ip", peer.address().to_string()}});
-    co_await stream.write(proto::format(proto::make_reply(421, "4.7.0", "Too many connections from your address")),
-                          std::chrono::seconds(10));
-    co_return;
-  }
-  session s(ctx_, kind, std::move(stream));
+  std::string refusal = proto::format(proto::make_reply(421, "4.7.0", "Too many connections from your address"));
+  auto const name = listener_name(kind);
+  auto admitted = co_await net::admit(socket, limiter(kind), name, refusal);
+  if (!admitted) co_return;
+  session s(ctx_, kind, std::move(admitted->conn));
   co_await s.run();
 }
 
