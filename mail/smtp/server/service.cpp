@@ -37,7 +37,8 @@ net::connection_handler service::handler(listener_kind kind) {
 }
 
 asio::awaitable<void> service::serve(listener_kind kind, boost::asio::ip::tcp::socket socket) {
-  std::string refusal = proto::format(proto::make_reply(421, "4.7.0", "Too many connections from your address"));
+  static std::string const refusal =
+      proto::format(proto::make_reply(421, "4.7.0", "Too many connections from your address"));
   auto const name = listener_name(kind);
   auto admitted = co_await net::admit(socket, limiter(kind), name, refusal);
   if (!admitted) co_return;
