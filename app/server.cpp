@@ -80,6 +80,7 @@ void server::apply_settings() {
   committer.set_quota_grace_percent(settings.get_int("mail.quota_grace_percent"));
   resolver.set_cache_seconds(settings.get_int("smtp.recipient_cache_seconds"));
   mailstore.set_quota_grace_percent(settings.get_int("mail.quota_grace_percent"));
+  mailstore.set_cache_bytes(static_cast<std::size_t>(settings.get_int("mail.message_cache_mb")) << 20);
   smtp.apply_settings();
   imap.apply_settings();
   pop3.apply_settings();

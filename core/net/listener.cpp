@@ -138,6 +138,11 @@ asio::awaitable<void> accept_loop(std::shared_ptr<tcp::acceptor> acceptor, std::
         continue;
       }
     }
+    // Every protocol here buffers a whole answer and writes it at once, so
+    // Nagle's algorithm only delays the rare second write of one answer by a
+    // client's delayed ACK (40 ms).
+    error_code nodelay_ignored;
+    socket.set_option(tcp::no_delay(true), nodelay_ignored);
     asio::co_spawn(strand, run_connection(e->handler, std::move(socket), std::move(slot)),
                    log_exceptions("listener " + e->name + " connection"));
   }

@@ -51,6 +51,8 @@ std::vector<definition> const& definitions() {
       {"pop3.allow_plaintext_auth_on_loopback", kind::boolean, false, "allow USER/PASS and AUTH PLAIN without TLS from 127.0.0.0/8 and ::1"},
       // SECURITY: RFC 1939 3 autologout timer: at least 10 minutes by the RFC.
       {"pop3.idle_timeout_minutes", kind::integer, 10, "POP3 session without a command for this long is closed (nothing is deleted)", 1, 1440},
+      // SECURITY: bounds the memory of parsed structures and headers kept for FETCH and SEARCH.
+      {"mail.message_cache_mb", kind::integer, 64, "memory for parsed message structures and headers that IMAP FETCH and SEARCH reuse (0 = none)", 0, 65536},
       {"mail.quota_grace_percent", kind::integer, 10, "a mailbox under its quota takes the message that crosses it if it ends within this share more", 0, 100},
       {"mail.auto_folders", kind::list, json::array{"Drafts", "Sent", "Trash", "Junk", "Archive"}, "folders created with each new account besides INBOX: \"Name\" (RFC 6154 names get their special-use) or \"Name \\Use\"; changes apply to accounts created afterwards"},
       {"mail.postmaster", kind::string, "", "local mailbox that receives postmaster@ and abuse@ of every domain without its own (empty: those get 451)"},

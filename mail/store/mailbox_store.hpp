@@ -20,8 +20,11 @@
 #include "mail/store/types.hpp"
 
 #include <atomic>
+#include <memory>
 
 namespace posta::mail::store {
+
+class body_cache;  // mail/store/body_cache.hpp
 
 struct store_limits {
   name_limits names;
@@ -35,9 +38,13 @@ struct store_limits {
 class mailbox_store {
  public:
   mailbox_store(db::pool& pool, blob::store const& blobs, store_limits limits = {});
+  ~mailbox_store();
 
   // mail.quota_grace_percent, as the committer applies it on delivery.
   void set_quota_grace_percent(std::int64_t percent) noexcept { quota_grace_percent_.store(percent); }
+  // mail.message_cache_mb: parsed structures and headers kept in memory.
+  void set_cache_bytes(std::size_t bytes);
+  body_cache const& cache() const noexcept { return *cache_; }
 
   // ---- mailboxes (mail/store/mailboxes.cpp) -------------------------------
   // Every mailbox of the account (\Noselect names included), by name, with
@@ -105,12 +112,15 @@ class mailbox_store {
   db::pool& pool() const noexcept { return pool_; }
 
  private:
+  asio::awaitable<result<void>> attach_structures(std::vector<message_meta>& messages) const;
+  asio::awaitable<result<std::shared_ptr<std::string const>>> cached_header(message_meta const& message) const;
   asio::awaitable<result<expunge_result>> remove_messages(mailbox_ref box, uid_set uids, bool only_deleted);
   asio::awaitable<result<copy_result>> transfer(mailbox_ref from, uid_set uids, std::int64_t to_mailbox, bool move);
 
   db::pool& pool_;
   blob::store const& blobs_;
   store_limits limits_;
+  std::unique_ptr<body_cache> cache_;
   std::atomic<std::int64_t> quota_grace_percent_{10};
 };
 

@@ -2,6 +2,7 @@
 // (RFC 3501 6.3, RFC 9051 6.3, RFC 6154 special-use).
 #include "core/db/arrays.hpp"
 #include "core/util/ascii.hpp"
+#include "mail/store/body_cache.hpp"
 #include "mail/store/detail.hpp"
 #include "mail/store/mailbox_store.hpp"
 
@@ -80,7 +81,11 @@ asio::awaitable<result<void>> drop_messages(db::connection& c, std::int64_t id) 
 }  // namespace
 
 mailbox_store::mailbox_store(db::pool& pool, blob::store const& blobs, store_limits limits)
-    : pool_(pool), blobs_(blobs), limits_(limits) {}
+    : pool_(pool), blobs_(blobs), limits_(limits), cache_(std::make_unique<body_cache>(default_cache_bytes)) {}
+
+mailbox_store::~mailbox_store() = default;
+
+void mailbox_store::set_cache_bytes(std::size_t bytes) { cache_->set_max_bytes(bytes); }
 
 asio::awaitable<result<std::vector<mailbox_info>>> mailbox_store::list(std::int64_t account_id, bool with_counts) {
   std::string sql = std::string("SELECT ") + info_columns + (with_counts ? ", n.c, n.s " : "") + "FROM mailboxes b " +

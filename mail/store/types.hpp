@@ -7,11 +7,14 @@
 #include "mail/store/flags.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace posta::mail::store {
+
+class parsed_body;  // mail/store/body_cache.hpp
 
 using uid_t = std::uint32_t;  // RFC 3501 nz-number: 32 bits
 
@@ -100,7 +103,9 @@ struct message_meta {
   std::int64_t size = 0;           // RFC822.SIZE: header_prefix + blob
   std::string header_prefix;       // Return-Path/Delivered-To of this copy, served before the blob
   std::string blob_hash;
-  std::optional<std::string> structure_json;  // mail::mime structure of the blob (offsets relative to the blob)
+  // The blob's parsed structure (offsets relative to the blob), shared from
+  // the process's body cache; null when fetched without it.
+  std::shared_ptr<parsed_body const> parsed;
 };
 
 // Result of STORE (RFC 3501 6.4.6, RFC 7162 3.1.3).

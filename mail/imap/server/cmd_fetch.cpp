@@ -10,7 +10,7 @@
 #include "mail/imap/proto/response_data.hpp"
 #include "mail/imap/server/session.hpp"
 #include "mail/mime/proto/transfer_decoding.hpp"
-#include "mail/mime/structure_json.hpp"
+#include "mail/store/body_cache.hpp"
 #include "mail/store/mailbox_store.hpp"
 
 #include <algorithm>
@@ -135,8 +135,13 @@ asio::awaitable<bool> session::fetch_messages(std::string const& tag, proto::fet
         co_return stream_.is_open();
       }
     }
-    bool flushed = co_await flush();
-    if (!flushed) co_return false;
+    // Written out only when large: the tagged OK below travels in the same
+    // write as a short answer's data (a second small write would wait for the
+    // client's delayed ACK of the first).
+    if (output_.size() >= piece) {
+      bool flushed = co_await flush();
+      if (!flushed) co_return false;
+    }
   }
   ok(tag, std::string(c.uid ? "UID FETCH" : "FETCH") + " completed");
   co_return true;
@@ -144,12 +149,9 @@ asio::awaitable<bool> session::fetch_messages(std::string const& tag, proto::fet
 
 asio::awaitable<result<void>> session::fetch_one(proto::fetch_cmd const& c, std::uint32_t pos,
                                                  store::message_meta const& meta, bool flags_changed) {
-  std::optional<mime::message_structure> ms;
-  if (meta.structure_json) {
-    auto parsed = mime::from_json_text(*meta.structure_json);
-    if (!parsed) co_return parsed.error();
-    ms = std::move(*parsed);
-  }
+  mime::message_structure const* ms = meta.parsed ? &meta.parsed->structure() : nullptr;
+  if (!ms && std::any_of(c.atts.begin(), c.atts.end(), needs_structure))
+    co_return make_error(errc::io_error, "message structure missing");
   std::string line = "* " + std::to_string(pos + 1) + " FETCH (";
   bool first = true;
   auto item = [&](std::string_view name) {
@@ -196,14 +198,14 @@ asio::awaitable<result<void>> session::fetch_one(proto::fetch_cmd const& c, std:
                           : a.item == fetch_item::rfc822_header ? proto::section_text::header
                                                                 : proto::section_text::text;
         item(a.item == fetch_item::rfc822 ? "RFC822 " : a.item == fetch_item::rfc822_header ? "RFC822.HEADER " : "RFC822.TEXT ");
-        POSTA_CO_TRY(co_await fetch_section(as_section(a, text), meta, &*ms, line));
+        POSTA_CO_TRY(co_await fetch_section(as_section(a, text), meta, ms, line));
         break;
       }
       case fetch_item::body_section:
       case fetch_item::binary:
       case fetch_item::binary_size:
         item(proto::fetch_response_name(a) + " ");
-        POSTA_CO_TRY(co_await fetch_section(a, meta, &*ms, line));
+        POSTA_CO_TRY(co_await fetch_section(a, meta, ms, line));
         break;
     }
   }

@@ -9,7 +9,7 @@
 #include "mail/imap/proto/response_data.hpp"
 #include "mail/imap/server/search_eval.hpp"
 #include "mail/imap/server/session.hpp"
-#include "mail/mime/structure_json.hpp"
+#include "mail/store/body_cache.hpp"
 #include "mail/store/mailbox_store.hpp"
 
 #include <algorithm>
@@ -64,6 +64,31 @@ asio::awaitable<void> session::ask_text_index(std::vector<proto::search_key cons
   }
 }
 
+// The decoded text a text key is matched against. FROM, SUBJECT, HEADER…
+// need the header alone, a few hundred bytes, decoded once per body and
+// kept in the body cache; BODY and TEXT decode the whole message each time
+// (the full-text index answers them when there is one).
+asio::awaitable<result<std::shared_ptr<mime::search_text const>>> session::search_text_of(
+    store::message_meta const& meta, bool with_body) {
+  auto const& parsed = *meta.parsed;
+  auto const& ms = parsed.structure();
+  if (!with_body)
+    if (auto cached = parsed.header_text()) co_return cached;
+  auto const length = with_body ? -1 : static_cast<std::int64_t>(ms.root.body_start);
+  mime::search_text_limits limits;
+  if (!with_body) limits.max_body_bytes = 0;
+  POSTA_CO_TRY_ASSIGN(auto raw, co_await ctx_.mailboxes->read(meta, static_cast<std::int64_t>(meta.header_prefix.size()),
+                                                              length));
+  std::shared_ptr<mime::search_text const> text;
+  if (raw.size() <= inline_text_bytes)
+    text = std::make_shared<mime::search_text const>(mime::extract_search_text(raw, ms, limits));
+  else
+    text = std::make_shared<mime::search_text const>(
+        co_await net::run_cpu([&] { return mime::extract_search_text(raw, ms, limits); }));
+  if (!with_body) parsed.set_header_text(text);
+  co_return text;
+}
+
 asio::awaitable<std::optional<std::vector<session::search_hit>>> session::search_messages(
     std::string const& tag, proto::search_key const& key, bool with_structure) {
   bool const text = needs_text(key);
@@ -103,33 +128,21 @@ asio::awaitable<std::optional<std::vector<session::search_hit>>> session::search
         if (it == metas.end()) continue;  // expunged meanwhile
         h.meta = std::move(it->second);
       }
-      if (structure && h.meta.structure_json) {
-        auto ms = mime::from_json_text(*h.meta.structure_json);
-        if (ms) h.ms = std::move(*ms);
-      }
-      std::optional<mime::search_text> st;
-      if (scan && h.ms) {
-        // FROM, SUBJECT, HEADER…: the header alone, a few hundred bytes,
-        // instead of every body of the mailbox.
-        auto const length = body ? -1 : static_cast<std::int64_t>(h.ms->root.body_start);
-        mime::search_text_limits limits;
-        if (!body) limits.max_body_bytes = 0;
-        auto raw = co_await ctx_.mailboxes->read(h.meta, static_cast<std::int64_t>(h.meta.header_prefix.size()), length);
-        if (!raw) {
-          store_failed(tag, raw.error(), "SEARCH");
+      mime::message_structure const* ms = h.meta.parsed ? &h.meta.parsed->structure() : nullptr;
+      h.ms = ms;
+      std::shared_ptr<mime::search_text const> st;
+      if (scan && ms) {
+        auto text = co_await search_text_of(h.meta, body);
+        if (!text) {
+          store_failed(tag, text.error(), "SEARCH");
           co_return std::nullopt;
         }
-        auto const& ms = *h.ms;
-        if (raw->size() <= inline_text_bytes) st = mime::extract_search_text(*raw, ms, limits);
-        else st = co_await net::run_cpu([&] { return mime::extract_search_text(*raw, ms, limits); });
+        st = std::move(*text);
       }
       search_subject s{p + 1, selected_->uid_at(p), selected_->modseq_at(p), &selected_->flags_at(p),
-                       h.meta.internal_date, h.meta.size, h.ms ? &*h.ms : nullptr, st ? &*st : nullptr};
+                       h.meta.internal_date, h.meta.size, ms, st.get()};
       if (!search_matches(key, s, sc)) continue;
-      if (!with_structure) {
-        h.meta = {};
-        h.ms.reset();
-      }
+      if (!with_structure) h = {p, {}, nullptr};
       hits.push_back(std::move(h));
     }
   }

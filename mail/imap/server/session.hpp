@@ -31,6 +31,10 @@
 #include <optional>
 #include <string>
 
+namespace posta::mail::mime {
+struct search_text;
+}
+
 namespace posta::mail::imap::server {
 
 class session {
@@ -122,13 +126,15 @@ class session {
   struct search_hit {
     std::uint32_t pos = 0;
     store::message_meta meta;
-    std::optional<mime::message_structure> ms;
+    mime::message_structure const* ms = nullptr;  // meta.parsed's, when fetched with structure
   };
   // The messages (positions, ascending) matching `key`, with their metadata
   // and structure when `with_structure`; nullopt with a NO/BAD sent.
   asio::awaitable<std::optional<std::vector<search_hit>>> search_messages(std::string const& tag,
                                                                           proto::search_key const& key,
                                                                           bool with_structure);
+  asio::awaitable<result<std::shared_ptr<mime::search_text const>>> search_text_of(store::message_meta const& meta,
+                                                                                  bool with_body);
   bool charset_ok(std::string const& tag, std::optional<std::string> const& charset);
   asio::awaitable<void> ask_text_index(std::vector<proto::search_key const*> const& nodes,
                                        std::vector<std::uint32_t> const& positions,

@@ -3,6 +3,7 @@
 // UNCHANGEDSINCE and bounded keywords, EXPUNGE records, POP3's QUIT, COPY
 // sharing blobs and MOVE, quota (storage and message), the SELECT snapshot.
 #include "mailstore_fixture.hpp"
+#include "mail/store/body_cache.hpp"
 
 namespace posta::itest {
 namespace {
@@ -58,15 +59,38 @@ TEST_F(mailstore, FetchGivesMetadataAndRangesOfTheServedMessage) {
   EXPECT_EQ(m.internal_date, 1700000000);
   auto full = prefix + hello;
   EXPECT_EQ(m.size, static_cast<std::int64_t>(full.size()));
-  ASSERT_TRUE(m.structure_json.has_value());
-  EXPECT_NE(m.structure_json->find("hello"), std::string::npos);  // the parsed Subject
+  ASSERT_TRUE(m.parsed);
+  EXPECT_NE(m.parsed->structure().env.subject.value_or("").find("hello"), std::string::npos);
   EXPECT_EQ(run(store_->read(m)).value(), full);
   EXPECT_EQ(run(store_->read(m, 10, 30)).value(), full.substr(10, 30));  // across the prefix end
   EXPECT_EQ(run(store_->read(m, 30, 8)).value(), full.substr(30, 8));    // blob only
   EXPECT_EQ(run(store_->read(m, 0, 5)).value(), full.substr(0, 5));      // prefix only
   EXPECT_EQ(run(store_->read(m, 1000, 5)).value(), "");
   auto lean = run(store_->fetch(inbox, all(), false));
-  EXPECT_FALSE((*lean)[0].structure_json.has_value());
+  EXPECT_FALSE((*lean)[0].parsed);
+  // The structure is parsed once per body: a second FETCH shares it.
+  auto again = run(store_->fetch(inbox, all()));
+  EXPECT_EQ((*again)[0].parsed.get(), m.parsed.get());
+  EXPECT_EQ(store_->cache().entries(), 1u);
+}
+
+TEST_F(mailstore, ReadsTheSameBytesWithAndWithoutTheBodyCache) {
+  std::string const text = "Subject: cached\r\nFrom: a@b.test\r\n\r\nbody text\r\n";
+  append("INBOX", text);
+  auto inbox = box("INBOX");
+  auto cached = run(store_->fetch(inbox, all())).value();
+  store_->set_cache_bytes(0);
+  auto uncached = run(store_->fetch(inbox, all())).value();
+  ASSERT_EQ(cached.size(), 1u);
+  EXPECT_EQ(store_->cache().entries(), 0u);
+  EXPECT_NE(cached[0].parsed.get(), uncached[0].parsed.get());
+  // Ranges inside the header (served from the cached header bytes), across
+  // its end and in the body (read from the blob).
+  for (auto [offset, length] : {std::pair{0, -1}, {0, 20}, {20, 15}, {40, 30}, {5, 1000}}) {
+    auto const expected = text.substr(offset, length < 0 ? std::string::npos : static_cast<std::size_t>(length));
+    EXPECT_EQ(run(store_->read(cached[0], offset, length)).value(), expected) << offset << "+" << length;
+    EXPECT_EQ(run(store_->read(uncached[0], offset, length)).value(), expected) << offset << "+" << length;
+  }
 }
 
 TEST_F(mailstore, RangesOfAFileBodyAreReadFromTheFile) {
