@@ -67,6 +67,10 @@ asio::awaitable<std::string> answer(stream& s, line_reader& reader, echo_options
     }
     co_return "!";
   }
+  if (line == "NAP") {  // later reads get a much shorter deadline than the one just met
+    opt.idle = 200ms;
+    co_return "250 NAP\r\n";
+  }
   if (line == "THROW") throw std::runtime_error("handler failure on purpose");
   if (line == "QUIT") {
     co_await s.write("221 bye\r\n", 5s);
@@ -302,6 +306,30 @@ TEST_F(server_fixture, idle_timeout_closes_with_a_reply) {
   EXPECT_EQ(c.command("quick"), "250 quick");
   EXPECT_EQ(c.read_line(), "421 idle timeout");
   EXPECT_EQ(c.read_line(), "<eof>");
+}
+
+// A deadline shorter than the one armed before it still holds (the timer,
+// left waiting for the long one, is moved earlier).
+TEST_F(server_fixture, a_shorter_deadline_after_a_long_one_still_fires) {
+  options.idle = 60s;
+  client c;
+  ASSERT_TRUE(c.connect(listen()));
+  EXPECT_EQ(c.read_line(), "220 ready");
+  EXPECT_EQ(c.command("NAP"), "250 NAP");
+  EXPECT_EQ(c.read_line(), "421 idle timeout");  // within the client's 5 s, long before 60 s
+}
+
+// Every read gets the whole timeout again: a client that keeps talking
+// within it is never cut off, however long the session lasts in all.
+TEST_F(server_fixture, each_read_gets_the_whole_idle_timeout_again) {
+  options.idle = 2s;
+  client c;
+  ASSERT_TRUE(c.connect(listen()));
+  EXPECT_EQ(c.read_line(), "220 ready");
+  for (int i = 0; i < 8; ++i) {  // 4 s in all, twice the idle timeout
+    std::this_thread::sleep_for(500ms);
+    EXPECT_EQ(c.command("still " + std::to_string(i)), "250 still " + std::to_string(i));
+  }
 }
 
 TEST_F(server_fixture, write_to_a_client_that_never_reads_times_out) {
