@@ -80,6 +80,10 @@ class mailbox_store {
   // ---- reading (mail/store/snapshot.cpp, fetch.cpp) -----------------------
   // SELECT/EXAMINE: nonexistent for a missing or \Noselect mailbox.
   asio::awaitable<result<snapshot>> select(mailbox_ref box);
+  // Whether changes_since(since) could tell anything: one primary-key read
+  // (every change of a mailbox raises its HIGHESTMODSEQ), so that a NOOP of
+  // an unchanged mailbox costs no transaction.
+  asio::awaitable<result<bool>> changed_since(mailbox_ref box, std::int64_t since);
   // Messages changed or added and UIDs expunged after `since` (a MODSEQ).
   asio::awaitable<result<changes>> changes_since(mailbox_ref box, std::int64_t since);
   // Metadata of the messages of `uids` that exist, by UID.

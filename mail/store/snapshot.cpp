@@ -57,6 +57,14 @@ asio::awaitable<result<snapshot>> mailbox_store::select(mailbox_ref box) {
   co_return out;
 }
 
+asio::awaitable<result<bool>> mailbox_store::changed_since(mailbox_ref box, std::int64_t since) {
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q("SELECT highestmodseq, uidvalidity FROM mailboxes "
+                                                  "WHERE id = $1 AND account_id = $2 AND NOT noselect",
+                                                  box.mailbox_id, box.account_id));
+  // Gone or \Noselect: changes_since tells what that means.
+  co_return rows.empty() || rows.i64(0, 0) > since;
+}
+
 asio::awaitable<result<changes>> mailbox_store::changes_since(mailbox_ref box, std::int64_t since) {
   std::vector<db::statement> reads;
   reads.push_back({state_sql, db::make_params(box.mailbox_id, box.account_id)});

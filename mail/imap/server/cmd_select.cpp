@@ -142,6 +142,10 @@ asio::awaitable<void> session::qresync_data(proto::qresync_params const& q) {
 }
 
 asio::awaitable<result<void>> session::refresh() {
+  auto const known = static_cast<std::int64_t>(selected_->known_modseq());
+  auto changed = co_await ctx_.mailboxes->changed_since(box_, known);
+  if (!changed) co_return changed.error();
+  if (!*changed) co_return result<void>{};
   auto ch = co_await ctx_.mailboxes->changes_since(box_, static_cast<std::int64_t>(selected_->known_modseq()));
   if (!ch) co_return ch.error();
   for (auto& m : ch->changed) selected_->on_flags(m.uid, static_cast<std::uint64_t>(m.modseq), std::move(m.flags));

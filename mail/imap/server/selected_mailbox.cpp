@@ -62,7 +62,9 @@ std::size_t selected_mailbox::pending_expunges() const {
 }
 
 void selected_mailbox::on_flags(std::uint32_t uid, std::uint64_t modseq, flag_names flags, bool told) {
-  known_modseq_ = std::max(known_modseq_, modseq);
+  // known_modseq_ is not raised here: this session's own STORE may have a
+  // MODSEQ above another session's change it has not heard of yet; only a
+  // refresh (on_state) knows everything up to a MODSEQ.
   if (auto pos = position_of(uid)) {
     if (expunged_[*pos] || modseqs_[*pos] >= modseq) return;  // ours, already applied, or gone
     modseqs_[*pos] = modseq;
