@@ -47,6 +47,8 @@ std::vector<definition> const& definitions() {
       {"imap.max_sessions_per_account", kind::integer, 50, "concurrent IMAP sessions per account (0 = unlimited)", 0, 1000000},
       {"imap.max_commands_per_second", kind::integer, 1000, "sustained IMAP commands per second per session, bursts of five times that; faster clients are slowed down (0 = unlimited)", 0, 1000000},
       {"imap.idle_timeout_minutes", kind::integer, 30, "autologout of an authenticated IMAP session that sends nothing, IDLE included (RFC 3501 asks for at least 30); before login it is one minute", 1, 1440},
+      // SECURITY: per-session memory for metadata already read (0 = none kept).
+      {"imap.session_cache_kb", kind::integer, 2048, "memory each IMAP session may keep for the metadata of messages of its selected mailbox it has already read (dates, sizes, structure), so that repeated SEARCH and FETCH do not ask the database again (0 = none)", 0, 1048576},
       {"imap.allow_plaintext_auth_on_loopback", kind::boolean, false, "allow LOGIN and AUTHENTICATE PLAIN without TLS from 127.0.0.0/8 and ::1 (a webmail on the same host)"},
       {"pop3.allow_plaintext_auth_on_loopback", kind::boolean, false, "allow USER/PASS and AUTH PLAIN without TLS from 127.0.0.0/8 and ::1"},
       // SECURITY: RFC 1939 3 autologout timer: at least 10 minutes by the RFC.

@@ -30,16 +30,18 @@ flag_list flags_from(std::string_view text) {
   return parsed ? std::move(*parsed) : flag_list{};
 }
 
-asio::awaitable<result<std::map<std::int64_t, locked_mailbox>>> lock_mailboxes(db::connection& c,
-                                                                               std::int64_t account_id,
-                                                                               std::set<std::int64_t> const& ids) {
+char const* const lock_mailboxes_sql =
+    "SELECT m.id, m.account_id, m.name, m.uidvalidity, m.uidnext, m.highestmodseq, "
+    "m.noselect, m.keywords::text, a.quota_bytes, a.used_bytes, a.quota_messages, "
+    "a.used_messages FROM mailboxes m JOIN accounts a ON a.id = m.account_id "
+    "WHERE m.id = ANY($1::bigint[]) AND m.account_id = $2 ORDER BY m.id FOR UPDATE OF m";
+
+db::params lock_mailboxes_params(std::int64_t account_id, std::set<std::int64_t> const& ids) {
   std::vector<std::int64_t> list(ids.begin(), ids.end());
-  POSTA_CO_TRY_ASSIGN(auto rows,
-                      co_await c.q("SELECT m.id, m.account_id, m.name, m.uidvalidity, m.uidnext, m.highestmodseq, "
-                                   "m.noselect, m.keywords::text, a.quota_bytes, a.used_bytes, a.quota_messages, "
-                                   "a.used_messages FROM mailboxes m JOIN accounts a ON a.id = m.account_id "
-                                   "WHERE m.id = ANY($1::bigint[]) AND m.account_id = $2 ORDER BY m.id FOR UPDATE OF m",
-                                   db::int_array(list), account_id));
+  return db::make_params(db::int_array(list), account_id);
+}
+
+result<std::map<std::int64_t, locked_mailbox>> locked_from(db::rows const& rows, std::size_t expected) {
   std::map<std::int64_t, locked_mailbox> out;
   for (int i = 0; i < rows.size(); ++i) {
     locked_mailbox b{rows.i64(i, 0), rows.i64(i, 1), rows.str(i, 2), rows.i64(i, 3), rows.i64(i, 4),
@@ -47,8 +49,15 @@ asio::awaitable<result<std::map<std::int64_t, locked_mailbox>>> lock_mailboxes(d
                      rows.i64(i, 9), rows.i64(i, 10), rows.i64(i, 11)};
     if (!b.noselect) out.emplace(b.id, std::move(b));
   }
-  if (out.size() != ids.size()) co_return make_error(store_errc::nonexistent, "mailbox");
-  co_return out;
+  if (out.size() != expected) return make_error(store_errc::nonexistent, "mailbox");
+  return out;
+}
+
+asio::awaitable<result<std::map<std::int64_t, locked_mailbox>>> lock_mailboxes(db::connection& c,
+                                                                               std::int64_t account_id,
+                                                                               std::set<std::int64_t> const& ids) {
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await c.query(lock_mailboxes_sql, lock_mailboxes_params(account_id, ids)));
+  co_return locked_from(rows, ids.size());
 }
 
 asio::awaitable<result<locked_mailbox>> lock_mailbox(db::connection& c, mailbox_ref box) {

@@ -23,6 +23,12 @@ struct locked_mailbox {
   std::int64_t quota_bytes = 0, used_bytes = 0, quota_messages = 0, used_messages = 0;
 };
 
+// The statement lock_mailboxes runs, for a caller that pipelines it with
+// its first read, and its rows as lock_mailboxes returns them.
+extern char const* const lock_mailboxes_sql;
+db::params lock_mailboxes_params(std::int64_t account_id, std::set<std::int64_t> const& ids);
+result<std::map<std::int64_t, locked_mailbox>> locked_from(db::rows const& rows, std::size_t expected);
+
 // FOR UPDATE of the mailboxes `ids` of `account_id`, in id order.
 // nonexistent unless every one exists and is selectable.
 asio::awaitable<result<std::map<std::int64_t, locked_mailbox>>> lock_mailboxes(db::connection& c,

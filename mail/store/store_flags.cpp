@@ -54,10 +54,17 @@ asio::awaitable<result<store_result>> mailbox_store::store_flags(mailbox_ref box
   auto const max_keywords = limits_.flags.max_mailbox_keywords;
   auto const max_flags = limits_.flags.max_flags;
   co_return co_await pool_.transaction([&](db::connection& c) -> asio::awaitable<result<store_result>> {
-    POSTA_CO_TRY_ASSIGN(auto locked, co_await detail::lock_mailbox(c, box));
-    std::string const sql = "SELECT m.uid, m.modseq, m.flags::text FROM " + detail::messages_in_ranges(2, 3) +
-                            " ORDER BY m.uid";
-    POSTA_CO_TRY_ASSIGN(auto rows, co_await c.q(sql, box.mailbox_id, first, last));
+    // The lock and the read in one round trip: the read runs after the lock
+    // is granted, in the same transaction.
+    std::set<std::int64_t> const ids{box.mailbox_id};
+    std::vector<db::statement> reads;
+    reads.push_back({detail::lock_mailboxes_sql, detail::lock_mailboxes_params(box.account_id, ids)});
+    reads.push_back({"SELECT m.uid, m.modseq, m.flags::text FROM " + detail::messages_in_ranges(2, 3) + " ORDER BY m.uid",
+                     db::make_params(box.mailbox_id, first, last)});
+    POSTA_CO_TRY_ASSIGN(auto results, co_await c.pipeline(std::move(reads)));
+    POSTA_CO_TRY_ASSIGN(auto boxes, detail::locked_from(results[0], 1));
+    auto& locked = boxes.begin()->second;
+    auto const& rows = results[1];
     auto modseq = locked.highestmodseq;
     auto p = plan(rows, mode, flags, unchanged_since, modseq);
     p.result.highestmodseq = modseq;
@@ -69,14 +76,16 @@ asio::awaitable<result<store_result>> mailbox_store::store_flags(mailbox_ref box
       lists.push_back(&m.flags);
     }
     POSTA_CO_TRY(co_await detail::remember_keywords(c, locked, lists, max_keywords));
-    POSTA_CO_TRY(co_await c.q("UPDATE messages m SET flags = string_to_array(v.f, ' '), modseq = v.s "
+    // The messages, the mailbox's HIGHESTMODSEQ and the NOTIFY that wakes
+    // its sessions on every node (detail::notify's channel and payload), in
+    // one statement.
+    POSTA_CO_TRY(co_await c.q("WITH changed AS (UPDATE messages m SET flags = string_to_array(v.f, ' '), modseq = v.s "
                               "FROM unnest($2::bigint[], $3::bigint[], $4::text[]) AS v(u, s, f) "
-                              "WHERE m.mailbox_id = $1 AND m.uid = v.u",
+                              "WHERE m.mailbox_id = $1 AND m.uid = v.u) "
+                              "UPDATE mailboxes SET highestmodseq = $5 "
+                              "FROM (SELECT pg_notify('posta_mailbox', $1::bigint::text)) AS told WHERE id = $1",
                               box.mailbox_id, db::int_array(p.uids), db::int_array(p.modseqs),
-                              db::text_array(p.flags)));
-    POSTA_CO_TRY(co_await c.q("UPDATE mailboxes SET highestmodseq = $2 WHERE id = $1", box.mailbox_id, modseq));
-    std::set<std::int64_t> ids{box.mailbox_id};
-    POSTA_CO_TRY(co_await detail::notify(c, ids));
+                              db::text_array(p.flags), modseq));
     // DURABILITY: the caller answers OK after pool_.transaction commits.
     co_return std::move(p.result);
   });

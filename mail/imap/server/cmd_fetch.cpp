@@ -95,6 +95,29 @@ asio::awaitable<result<void>> session::mark_seen(std::vector<std::uint32_t> cons
   co_return result<void>{};
 }
 
+asio::awaitable<result<session::meta_map>> session::metas_of(std::vector<std::uint32_t> const& positions,
+                                                             bool with_structure,
+                                                             std::vector<store::message_meta>& spill) {
+  meta_map out;
+  std::vector<std::uint32_t> missing;
+  for (auto p : positions) {
+    auto const uid = selected_->uid_at(p);
+    if (auto const* m = metas_.find(uid, with_structure)) out.emplace(uid, m);
+    else missing.push_back(p);
+  }
+  if (missing.empty()) co_return out;
+  auto const uids = uid_set_of(missing);
+  POSTA_CO_TRY_ASSIGN(auto fetched, co_await ctx_.mailboxes->fetch(box_, uids, with_structure));
+  spill.reserve(spill.size() + fetched.size());  // no reallocation: the map points into it
+  for (auto& m : fetched) {
+    auto const uid = m.uid;
+    auto const* kept = metas_.keep(m);
+    if (!kept) kept = &spill.emplace_back(std::move(m));
+    out.emplace(uid, kept);
+  }
+  co_return out;
+}
+
 asio::awaitable<bool> session::fetch_messages(std::string const& tag, proto::fetch_cmd& c,
                                               std::vector<std::uint32_t> const& positions) {
   bool const meta = std::any_of(c.atts.begin(), c.atts.end(), needs_meta);
@@ -111,21 +134,21 @@ asio::awaitable<bool> session::fetch_messages(std::string const& tag, proto::fet
   for (std::size_t at = 0; at < positions.size(); at += fetch_batch) {
     std::vector<std::uint32_t> batch(positions.begin() + at,
                                      positions.begin() + std::min(positions.size(), at + fetch_batch));
-    std::unordered_map<std::uint32_t, store::message_meta> metas;
+    meta_map metas;
+    std::vector<store::message_meta> spill;
     if (meta) {
-      auto const uids = uid_set_of(batch);
-      auto r = co_await ctx_.mailboxes->fetch(box_, uids, structure);
+      auto r = co_await metas_of(batch, structure, spill);
       if (!r) {
         store_failed(tag, r.error(), "FETCH");
         co_return true;
       }
-      for (auto& m : *r) metas.emplace(m.uid, std::move(m));
+      metas = std::move(*r);
     }
+    store::message_meta const none;
     for (auto p : batch) {
       auto it = metas.find(selected_->uid_at(p));
       if (meta && it == metas.end()) continue;  // expunged meanwhile: told at the next chance
-      store::message_meta none;
-      auto r = co_await fetch_one(c, p, meta ? it->second : none, flags_changed[p]);
+      auto r = co_await fetch_one(c, p, meta ? *it->second : none, flags_changed[p]);
       if (!r && r.error().context == "UNKNOWN-CTE") {
         no(tag, "Unknown Content-Transfer-Encoding", "UNKNOWN-CTE");
         co_return true;

@@ -111,28 +111,28 @@ asio::awaitable<std::optional<std::vector<session::search_hit>>> session::search
   std::vector<search_hit> hits;
   for (std::size_t at = 0; at < all.size(); at += search_batch) {
     std::vector<std::uint32_t> batch(all.begin() + at, all.begin() + std::min(all.size(), at + search_batch));
-    std::unordered_map<std::uint32_t, store::message_meta> metas;
+    meta_map metas;
+    std::vector<store::message_meta> spill;
     if (meta) {
-      auto const uids = uid_set_of(batch);
-      auto r = co_await ctx_.mailboxes->fetch(box_, uids, structure);
+      auto r = co_await metas_of(batch, structure, spill);
       if (!r) {
         store_failed(tag, r.error(), "SEARCH");
         co_return std::nullopt;
       }
-      for (auto& m : *r) metas.emplace(m.uid, std::move(m));
+      metas = std::move(*r);
     }
+    store::message_meta const none;
     for (auto p : batch) {
-      search_hit h{p, {}, {}};
+      store::message_meta const* m = &none;
       if (meta) {
         auto it = metas.find(selected_->uid_at(p));
         if (it == metas.end()) continue;  // expunged meanwhile
-        h.meta = std::move(it->second);
+        m = it->second;
       }
-      mime::message_structure const* ms = h.meta.parsed ? &h.meta.parsed->structure() : nullptr;
-      h.ms = ms;
+      mime::message_structure const* ms = m->parsed ? &m->parsed->structure() : nullptr;
       std::shared_ptr<mime::search_text const> st;
       if (scan && ms) {
-        auto text = co_await search_text_of(h.meta, body);
+        auto text = co_await search_text_of(*m, body);
         if (!text) {
           store_failed(tag, text.error(), "SEARCH");
           co_return std::nullopt;
@@ -140,10 +140,10 @@ asio::awaitable<std::optional<std::vector<session::search_hit>>> session::search
         st = std::move(*text);
       }
       search_subject s{p + 1, selected_->uid_at(p), selected_->modseq_at(p), &selected_->flags_at(p),
-                       h.meta.internal_date, h.meta.size, ms, st.get()};
+                       m->internal_date, m->size, ms, st.get()};
       if (!search_matches(key, s, sc)) continue;
-      if (!with_structure) h = {p, {}, nullptr};
-      hits.push_back(std::move(h));
+      if (with_structure) hits.push_back({p, *m, ms});
+      else hits.push_back({p, {}, nullptr});
     }
   }
   co_return hits;

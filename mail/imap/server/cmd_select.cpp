@@ -56,6 +56,7 @@ asio::awaitable<std::optional<std::int64_t>> session::mailbox_id_of(std::string 
 
 void session::deselect() {
   selected_.reset();
+  metas_.clear();
   watch_ = {};
   watching_ = false;
   saved_uids_.clear();

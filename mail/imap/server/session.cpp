@@ -54,6 +54,7 @@ void session::apply_limits() {
   literal_limits_.max_other_command = r.max_line;
   rate_.set_rate(static_cast<std::uint32_t>(s.get_int("imap.max_commands_per_second")),
                  std::chrono::steady_clock::now());
+  metas_.set_max_bytes(static_cast<std::size_t>(s.get_int("imap.session_cache_kb")) * 1024);
 }
 
 // On the session's strand. An idle session is woken (its read cancelled)

@@ -17,6 +17,7 @@
 #include "mail/imap/server/command_rate.hpp"
 #include "mail/imap/server/compression.hpp"
 #include "mail/imap/server/context.hpp"
+#include "mail/imap/server/meta_cache.hpp"
 #include "mail/imap/server/selected_mailbox.hpp"
 #include "mail/mime/proto/message_structure.hpp"
 #include "mail/store/types.hpp"
@@ -27,6 +28,7 @@
 #include <chrono>
 #include <map>
 #include <set>
+#include <unordered_map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -141,6 +143,12 @@ class session {
                                        std::map<proto::search_key const*, std::set<std::uint32_t>>& indexed);
 
   // ---- FETCH (cmd_fetch.cpp) ----
+  // Metadata of one batch of positions by UID: from metas_, the rest read
+  // from the store at once. What metas_ cannot keep is held in `spill`,
+  // which must outlive the map. Messages expunged meanwhile are absent.
+  using meta_map = std::unordered_map<std::uint32_t, store::message_meta const*>;
+  asio::awaitable<result<meta_map>> metas_of(std::vector<std::uint32_t> const& positions, bool with_structure,
+                                             std::vector<store::message_meta>& spill);
   asio::awaitable<bool> fetch_messages(std::string const& tag, proto::fetch_cmd& c,
                                        std::vector<std::uint32_t> const& positions);
   asio::awaitable<result<void>> mark_seen(std::vector<std::uint32_t> const& positions, std::vector<bool>& flags_changed);
@@ -182,6 +190,7 @@ class session {
   std::unique_ptr<deflate_codec> deflate_;  // COMPRESS=DEFLATE active
   // The selected mailbox (RFC 3501 state "selected").
   std::optional<selected_mailbox> selected_;
+  meta_cache metas_;  // of the selected mailbox
   store::mailbox_ref box_;
   std::string box_name_;
   bool read_only_ = false;
