@@ -38,7 +38,7 @@ void connection::close() noexcept {
 bool connection::is_open() const noexcept { return conn_ && PQstatus(conn_) == CONNECTION_OK; }
 
 bool connection::is_idle() const noexcept {
-  return is_open() && PQtransactionStatus(conn_) == PQTRANS_IDLE;
+  return is_open() && !pending_begin_ && PQtransactionStatus(conn_) == PQTRANS_IDLE;
 }
 
 // Failures libpq detects itself carry no SQLSTATE from the server; they are
@@ -254,6 +254,13 @@ asio::awaitable<result<rows>> connection::query_binary(std::string sql, params a
 asio::awaitable<result<rows>> connection::run_query(std::string sql, params args, int result_format) {
   if (!is_open()) co_return last_error("query");
   if (auto refused = unstorable_parameter(sql, args)) co_return refuse(*refused);
+  if (pending_begin_ && result_format == 0) {
+    std::vector<statement> both;
+    both.push_back({std::move(sql), std::move(args)});
+    POSTA_CO_TRY_ASSIGN(auto out, co_await pipeline(std::move(both)));
+    co_return std::move(out.back());
+  }
+  if (pending_begin_) POSTA_CO_TRY(co_await execute(""));  // binary results: BEGIN on its own
   begin_operation();
   wire_params wire(args);
   POSTA_CO_TRY_ASSIGN(auto name, co_await prepared_name(sql, wire.count()));
@@ -265,6 +272,12 @@ asio::awaitable<result<rows>> connection::run_query(std::string sql, params args
 
 asio::awaitable<result<void>> connection::execute(std::string sql) {
   if (!is_open()) co_return last_error("execute");
+  if (pending_begin_) {
+    auto begin = std::move(*pending_begin_);
+    pending_begin_.reset();
+    if (sql == "COMMIT" || sql == "ROLLBACK") co_return result<void>{};  // nothing was begun
+    sql = sql.empty() ? begin : begin + "; " + sql;  // one simple-protocol round trip
+  }
   begin_operation();
   if (!PQsendQuery(conn_, sql.c_str())) co_return last_error("send statement");
   POSTA_CO_TRY(co_await flush());
@@ -283,6 +296,15 @@ asio::awaitable<result<std::vector<rows>>> connection::pipeline(std::vector<stat
     names.push_back(std::move(name));
   }
   if (!PQenterPipelineMode(conn_)) co_return last_error("enter pipeline mode");
+  // A lazy BEGIN goes first (unnamed: transaction control is not prepared);
+  // its empty result is not returned. After the Sync the explicit
+  // transaction block stays open.
+  bool const with_begin = pending_begin_.has_value();
+  if (with_begin) {
+    wire_params none(params{});
+    if (!send_statement(conn_, *pending_begin_, "", none)) co_return last_error("send pipelined BEGIN");
+    pending_begin_.reset();
+  }
   for (std::size_t i = 0; i < statements.size(); ++i) {
     wire_params wire(statements[i].args);
     if (!send_statement(conn_, statements[i].sql, names[i], wire)) co_return last_error("send pipelined query");
@@ -315,6 +337,7 @@ asio::awaitable<result<std::vector<rows>>> connection::pipeline(std::vector<stat
   }
   if (!PQexitPipelineMode(conn_)) co_return last_error("exit pipeline mode");
   if (failure) co_return *failure;
+  if (with_begin && !out.empty()) out.erase(out.begin());
   co_return out;
 }
 

@@ -62,6 +62,11 @@ class connection {
   bool is_idle() const noexcept;
   void close() noexcept;
 
+  // A transaction's BEGIN (or `begin_sql`), sent with the first statement
+  // that follows (in the same round trip) instead of on its own. A COMMIT
+  // or ROLLBACK with nothing sent since ends nothing and sends nothing.
+  void begin_lazily(std::string begin_sql = "BEGIN") { pending_begin_ = std::move(begin_sql); }
+
   // One parameterised statement (extended protocol, text format).
   asio::awaitable<result<rows>> query(std::string sql, params args = {});
   // The same with results in binary format: for a bytea column (a message
@@ -118,6 +123,7 @@ class connection {
   std::chrono::steady_clock::time_point operation_deadline_{};
   std::optional<std::chrono::steady_clock::time_point> deadline_;  // a transaction's
   mutable bool failure_logged_ = false;
+  std::optional<std::string> pending_begin_;  // begin_lazily()
 };
 
 // Quote an SQL identifier (for LISTEN channel names, which take no parameters).

@@ -82,7 +82,7 @@ class pool {
 
   template <class Body>
   static auto run_transaction(connection& c, Body& body) -> decltype(body(std::declval<connection&>())) {
-    if (auto b = co_await c.execute("BEGIN"); !b) co_return b.error();
+    c.begin_lazily();  // sent with the body's first statement
     auto r = co_await body(c);
     if (!r) {
       co_await c.execute("ROLLBACK");

@@ -120,8 +120,7 @@ asio::awaitable<result<void>> remember_keywords(db::connection& c, locked_mailbo
 asio::awaitable<result<std::vector<db::rows>>> read_consistent(db::pool& pool, std::vector<db::statement> reads) {
   POSTA_CO_TRY_ASSIGN(auto conn, co_await pool.acquire());
   conn->set_deadline(std::chrono::steady_clock::now() + pool.transaction_bound());
-  auto begun = co_await conn->execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-  if (!begun) co_return begun.error();
+  conn->begin_lazily("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");  // in the reads' round trip
   auto out = co_await conn->pipeline(std::move(reads));
   // Read only: COMMIT and ROLLBACK end it alike.
   auto ended = co_await conn->execute(out ? "COMMIT" : "ROLLBACK");

@@ -210,6 +210,43 @@ TEST_F(connection, PipelineStopsAtTheFirstErrorAndTheConnectionRecovers) {
   }());
 }
 
+// begin_lazily() really begins a transaction with the next statement, of
+// every kind (query, pipeline, execute), and one that sent nothing ends
+// without a round trip.
+TEST_F(connection, LazyBeginOpensTheTransactionWithTheNextStatement) {
+  sql("CREATE TABLE lazy(i integer PRIMARY KEY)");
+  run([&]() -> asio::awaitable<void> {
+    db::connection c(io_.get_executor());
+    CO_ASSERT_OK(co_await c.connect(conninfo_));
+    c.begin_lazily();
+    EXPECT_FALSE(c.is_idle());  // never handed to another user like this
+    CO_ASSERT_OK(co_await c.q("INSERT INTO lazy VALUES ($1)", 1));
+    EXPECT_FALSE(c.is_idle());  // inside the transaction
+    CO_ASSERT_OK(co_await c.execute("ROLLBACK"));
+    c.begin_lazily();
+    std::vector<db::statement> batch = {{"INSERT INTO lazy VALUES ($1)", db::make_params(2)},
+                                        {"SELECT count(*) FROM lazy", {}}};
+    auto r = co_await c.pipeline(std::move(batch));
+    CO_ASSERT_OK(r);
+    CO_ASSERT_TRUE(r->size() == 2);  // BEGIN's own result is not among them
+    EXPECT_EQ((*r)[1].i64(0, 0), 1);
+    CO_ASSERT_OK(co_await c.execute("ROLLBACK"));
+    c.begin_lazily("BEGIN ISOLATION LEVEL REPEATABLE READ");
+    CO_ASSERT_OK(co_await c.execute("INSERT INTO lazy VALUES (3)"));
+    auto level = co_await c.query("SHOW transaction_isolation");
+    CO_ASSERT_OK(level);
+    EXPECT_EQ(level->str(0, 0), "repeatable read");
+    CO_ASSERT_OK(co_await c.execute("COMMIT"));
+    c.begin_lazily();
+    CO_ASSERT_OK(co_await c.execute("COMMIT"));  // nothing begun, nothing sent
+    EXPECT_TRUE(c.is_idle());
+    auto rows = co_await c.query("SELECT i FROM lazy ORDER BY i");
+    CO_ASSERT_OK(rows);
+    CO_ASSERT_TRUE(rows->size() == 1);  // the two rolled back, the committed one kept
+    EXPECT_EQ(rows->i64(0, 0), 3);
+  }());
+}
+
 TEST_F(connection, LargeValuesCrossTheSocketBothWays) {
   std::string big(3 * 1024 * 1024, 'x');
   for (std::size_t i = 0; i < big.size(); i += 997) big[i] = static_cast<char>('a' + i % 26);
