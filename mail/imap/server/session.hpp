@@ -21,6 +21,7 @@
 #include "mail/imap/server/meta_cache.hpp"
 #include "mail/imap/server/selected_mailbox.hpp"
 #include "mail/mime/proto/message_structure.hpp"
+#include "mail/mime/proto/transfer_decoding.hpp"
 #include "mail/store/types.hpp"
 #include "mail/store/watcher.hpp"
 
@@ -158,6 +159,10 @@ class session {
   asio::awaitable<result<void>> fetch_section(proto::fetch_att const& att, store::message_meta const& meta,
                                               mime::message_structure const* ms, std::string& line);
   asio::awaitable<result<void>> append_range(store::message_meta const& meta, std::uint64_t begin, std::uint64_t end,
+                                             std::string& line);
+  // BINARY[...] and BINARY.SIZE of the encoded bytes [begin, end) (fetch_binary.cpp).
+  asio::awaitable<result<void>> fetch_binary(proto::fetch_att const& a, store::message_meta const& meta,
+                                             mime::transfer_encoding encoding, std::uint64_t begin, std::uint64_t end,
                                              std::string& line);
 
   // ---- authentication (cmd_auth.cpp) ----
