@@ -200,6 +200,30 @@ class LargeMessageTests(ImapTestCase):
         typ, got = c.fetch("1", "(BINARY.PEEK[3]<%d.%d>)" % (qp_boundary - 500, 2000))
         self.assertTrue(got[0][1] == qp_source[qp_boundary - 500:qp_boundary + 1500])
 
+    def test_search_body_reads_large_text_in_pieces_and_skips_attachments(self):
+        _, c = self.login()
+        header = b"From: a@example.test\r\nSubject: straddle\r\n\r\n"
+        filler = b"".join(b"filler line %06d\r\n" % i for i in range(200000))  # ~4 MB of text
+        # The text part is read in 1 MiB pieces from its first byte: the word
+        # spans the end of the first piece.
+        at = PIECE - 4
+        straddling = header + filler[:at] + b"zebracorn" + filler[at:]
+        attachment_first = multipart([(b"application/octet-stream", b"base64", base64_lines(noise(5 << 20, 6))),
+                                      (b"text/plain", None, b"the unicornfish swims\r\n")])
+        neither = header + filler
+        for m in (straddling, attachment_first, neither):
+            self.assertEqual(c.append("INBOX", None, None, m)[0], "OK")
+        c.select("INBOX", readonly=True)
+        typ, got = c.fetch("1", "(BODY.PEEK[TEXT]<%d.9>)" % at)
+        self.assertEqual(got[0][1], b"zebracorn")  # where the test means it to be
+        for word, expected in ((b"ZEBRACORN", b"1"), (b"unicornfish", b"2"), (b"\"line 199999\"", b"1 3"),
+                               (b"nowhere-to-be-found", b"")):
+            typ, data = c.search(None, "BODY", word)
+            self.assertEqual(typ, "OK")
+            self.assertEqual(data[0], expected, word)
+        typ, data = c.search(None, "TEXT", "straddle")
+        self.assertEqual(data[0], b"1 3")
+
 
 if __name__ == "__main__":
     unittest.main()
