@@ -134,7 +134,7 @@ class LargeMessageTests(ImapTestCase):
         address, c = self.login()
         m1 = b"Subject: one\r\n\r\n" + base64_lines(noise(3 * 1024 * 1024, 2))
         m2 = b"Subject: two\r\n\r\n" + b"small enough to stay in the command\r\n"
-        m3 = b"Subject: three\r\n\r\n" + b"z" * (300 * 1024) + b"\r\n"  # streamed, kept in memory (inline)
+        m3 = b"Subject: three\r\n\r\n" + b"z" * (200 * 1024) + b"\r\n"  # streamed, kept in memory (inline)
         raw = self.raw_login(address)
         raw.send(b"x APPEND INBOX (\\Seen) {%d+}\r\n%s {%d+}\r\n%s {%d+}\r\n%s\r\n"
                  % (len(m1), m1, len(m2), m2, len(m3), m3))
