@@ -9,12 +9,15 @@
 #include "core/util/hex.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <algorithm>
 #include <random>
 #include <sstream>
+#include <utility>
 
 namespace posta::blob {
 namespace fs = std::filesystem;
@@ -184,10 +187,12 @@ fs::path store::path_of(std::string_view hash) const {
   return root_ / std::string(hash.substr(0, 2)) / std::string(hash.substr(2));
 }
 
-writer store::begin() const {
+writer store::begin() const { return begin(inline_max_.load()); }
+
+writer store::begin(std::int64_t inline_max_bytes) const {
   auto s = std::make_unique<writer::state>();
   s->root = root_;
-  s->inline_max = inline_max_.load();
+  s->inline_max = std::min(inline_max_bytes, inline_max_.load());
   return writer(std::move(s));
 }
 
@@ -221,6 +226,40 @@ result<std::string> store::read_file_blocking(std::string_view hash, std::int64_
   ::close(fd);
   if (got < want) return make_error(errc::io_error, "short read of blob " + std::string(hash));
   return out;
+}
+
+}  // namespace posta::blob
+
+namespace posta::blob {
+
+mapped_file::mapped_file(mapped_file&& o) noexcept : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)) {}
+mapped_file& mapped_file::operator=(mapped_file&& o) noexcept {
+  std::swap(data_, o.data_);
+  std::swap(size_, o.size_);
+  return *this;
+}
+mapped_file::~mapped_file() {
+  if (data_) ::munmap(data_, size_);
+}
+
+result<mapped_file> store::map_file_blocking(std::string_view hash) const {
+  if (!is_hash(hash)) return make_error(errc::invalid_argument, "blob hash");
+  int fd = ::open(path_of(hash).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) return make_error(errc::not_found, "blob " + std::string(hash));
+  if (fd < 0) return sys_error("open blob " + std::string(hash));
+  struct stat st{};
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    return sys_error("stat blob");
+  }
+  if (st.st_size == 0) {
+    ::close(fd);
+    return mapped_file();
+  }
+  void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);  // the mapping keeps the file
+  if (p == MAP_FAILED) return sys_error("map blob");
+  return mapped_file(p, static_cast<std::size_t>(st.st_size));
 }
 
 }  // namespace posta::blob

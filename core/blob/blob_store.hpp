@@ -64,6 +64,22 @@ class writer {
   std::unique_ptr<state> state_;
 };
 
+// A read-only mapping of a blob file; unmapped when destroyed.
+class mapped_file {
+ public:
+  mapped_file() = default;
+  mapped_file(mapped_file&& o) noexcept;
+  mapped_file& operator=(mapped_file&& o) noexcept;
+  ~mapped_file();
+  std::string_view bytes() const noexcept { return {static_cast<char const*>(data_), size_}; }
+
+ private:
+  friend class store;
+  mapped_file(void* data, std::size_t size) : data_(data), size_(size) {}
+  void* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
 class store {
  public:
   explicit store(std::filesystem::path root);
@@ -78,6 +94,9 @@ class store {
   std::int64_t inline_max_bytes() const noexcept { return inline_max_.load(); }
 
   writer begin() const;
+  // A writer keeping at most `inline_max_bytes` in memory (0: always a file,
+  // for a caller whose memory is spent; the body may move inline later).
+  writer begin(std::int64_t inline_max_bytes) const;
   result<blob_ref> put_blocking(std::string_view data) const;  // begin + append + finish
   std::filesystem::path path_of(std::string_view hash) const;
 
@@ -88,6 +107,12 @@ class store {
   // The same from the file store only (no database row is consulted).
   result<std::string> read_file_blocking(std::string_view hash, std::int64_t offset = 0,
                                          std::int64_t length = -1) const;
+  // A file body mapped read-only, for a parser that needs it whole: its
+  // pages are the page cache's (read on demand, dropped under pressure),
+  // not the process's heap, so a 50 MB message costs no 50 MB allocation.
+  // Safe because a blob file is never changed once renamed into place, only
+  // unlinked (which leaves a mapping intact).
+  result<mapped_file> map_file_blocking(std::string_view hash) const;
 
   // Makes sure the `blobs` rows exist, inside the caller's transaction, before
   // rows that refer to them are inserted, and adds the references those rows

@@ -16,9 +16,10 @@ namespace {
 
 // Appends "name: text\n" for every field of the header in [begin, end);
 // collects the fields too when `fields` is given.
-void add_header(std::string_view raw, std::uint64_t begin, std::uint64_t end, std::string& out,
+void add_header(message_bytes const& bytes, std::uint64_t begin, std::uint64_t end, std::string& out,
                 std::vector<search_field>* fields) {
-  header_scanner scanner(raw, begin, end);
+  auto const header = bytes(begin, end);
+  header_scanner scanner(header, 0, header.size());
   while (auto f = scanner.next()) {
     search_field field{to_lower(f->name), fold_case(decode_header_text(unfold(f->raw_value)))};
     out += field.name + ": " + field.text + "\n";
@@ -30,7 +31,7 @@ void add_header(std::string_view raw, std::uint64_t begin, std::uint64_t end, st
 // collecting folded text up to the limit.
 class body_collector {
  public:
-  body_collector(std::string_view raw, search_text_limits const& limits) : raw_(raw), limits_(limits) {}
+  body_collector(message_bytes const& bytes, search_text_limits const& limits) : bytes_(bytes), limits_(limits) {}
 
   void visit(body_part const& part) {
     if (out_.size() >= limits_.max_body_bytes) return;
@@ -38,7 +39,7 @@ class body_collector {
       for (auto const& child : part.children) visit(child);
     } else if (part.is_message_rfc822()) {
       auto const& inner = part.children.front();
-      add_header(raw_, inner.header_start, inner.body_start, out_, nullptr);
+      add_header(bytes_, inner.header_start, inner.body_start, out_, nullptr);
       visit(inner);
     } else if (part.is_text()) {
       add_text(part);
@@ -52,7 +53,8 @@ class body_collector {
     auto room = limits_.max_body_bytes - out_.size();
     // Decoding never makes text longer than its encoding, nor does
     // charset conversion more than 3 times (a byte becomes U+FFFD at worst).
-    auto body = raw_.substr(part.body_start, std::min<std::uint64_t>(part.body_end - part.body_start, room * 2));
+    auto body = bytes_(part.body_start,
+                       part.body_start + std::min<std::uint64_t>(part.body_end - part.body_start, room * 2));
     auto encoding = classify_transfer_encoding(part.encoding);
     auto decoded = encoding ? decode_transfer(*encoding, body) : std::string(body);
     auto text = charset_to_utf8(decoded, part.param("charset").value_or(""));
@@ -64,7 +66,7 @@ class body_collector {
     out_ += '\0';
   }
 
-  std::string_view raw_;
+  message_bytes const& bytes_;
   search_text_limits const& limits_;
   std::string out_;
 };
@@ -86,15 +88,71 @@ std::string_view field_of(search_text_key key) {
   }
 }
 
+// Visits the parts as body_collector does, naming what it would read.
+class range_collector {
+ public:
+  explicit range_collector(search_text_limits const& limits) : budget_(limits.max_read_bytes) {}
+
+  void add(std::uint64_t begin, std::uint64_t end) {
+    if (end <= begin || budget_ == 0) return;
+    end = std::min(end, begin + budget_);
+    budget_ -= end - begin;
+    out_.push_back({begin, end});
+  }
+
+  void visit(body_part const& part) {
+    if (part.is_multipart()) {
+      for (auto const& child : part.children) visit(child);
+    } else if (part.is_message_rfc822()) {
+      auto const& inner = part.children.front();
+      add(inner.header_start, inner.body_start);
+      visit(inner);
+    } else if (part.is_text()) {
+      add(part.body_start, part.body_end);
+    }
+  }
+
+  // Sorted and merged: a malformed structure may name a range twice.
+  std::vector<message_range> take() {
+    std::sort(out_.begin(), out_.end(), [](auto const& a, auto const& b) { return a.begin < b.begin; });
+    std::vector<message_range> merged;
+    for (auto const& r : out_) {
+      if (!merged.empty() && r.begin <= merged.back().end) merged.back().end = std::max(merged.back().end, r.end);
+      else merged.push_back(r);
+    }
+    return merged;
+  }
+
+ private:
+  std::uint64_t budget_;
+  std::vector<message_range> out_;
+};
+
 }  // namespace
 
-search_text extract_search_text(std::string_view raw, message_structure const& ms, search_text_limits const& limits) {
+std::vector<message_range> search_text_ranges(message_structure const& ms, search_text_limits const& limits) {
+  range_collector c(limits);
+  c.add(ms.root.header_start, ms.root.body_start);
+  if (limits.max_body_bytes > 0) c.visit(ms.root);
+  return c.take();
+}
+
+search_text extract_search_text(message_bytes const& bytes, message_structure const& ms,
+                                search_text_limits const& limits) {
   search_text t;
-  add_header(raw, ms.root.header_start, ms.root.body_start, t.header, &t.headers);
-  body_collector collector(raw, limits);
+  add_header(bytes, ms.root.header_start, ms.root.body_start, t.header, &t.headers);
+  body_collector collector(bytes, limits);
   collector.visit(ms.root);
   t.body = collector.take();
   return t;
+}
+
+search_text extract_search_text(std::string_view raw, message_structure const& ms, search_text_limits const& limits) {
+  message_bytes whole = [raw](std::uint64_t begin, std::uint64_t end) {
+    if (begin >= raw.size()) return std::string_view();
+    return raw.substr(begin, std::min<std::uint64_t>(end, raw.size()) - begin);
+  };
+  return extract_search_text(whole, ms, limits);
 }
 
 bool text_key_matches(search_text const& text, search_text_key key, substring_matcher const& needle,

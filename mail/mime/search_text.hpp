@@ -9,6 +9,8 @@
 #include "mail/mime/proto/message_structure.hpp"
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,11 +33,37 @@ struct search_text_limits {
   // searched (like a full-text index, which also stops somewhere), so one
   // message cannot take unbounded memory during SEARCH.
   std::size_t max_body_bytes = 16 * 1024 * 1024;
+  // SECURITY: bytes of the stored message read for its text (headers and
+  // text parts, in message order; attachments are never read); past it the
+  // rest is not searched. Decoded text is never longer than its encoding,
+  // so twice the body text bound (plus room for headers) loses nothing the
+  // body bound would keep.
+  std::uint64_t max_read_bytes = 33 * 1024 * 1024;
 };
 
-// `raw` is the stored message and `ms` its stored structure (FETCH never
-// re-parses, and neither does SEARCH). CPU-bound: run it off the strand
-// for large messages.
+// A byte range [begin, end) of the stored message.
+struct message_range {
+  std::uint64_t begin = 0;
+  std::uint64_t end = 0;
+  friend bool operator==(message_range const&, message_range const&) = default;
+};
+
+// What extract_search_text reads of a message: the header, and unless
+// max_body_bytes is 0 the headers of inner messages and the text parts, in
+// order, disjoint, within max_read_bytes together. A reader fetches these
+// ranges (each byte once) instead of the whole message.
+std::vector<message_range> search_text_ranges(message_structure const& ms, search_text_limits const& limits = {});
+
+// The bytes [begin, end) of the message as far as they were read from
+// `begin` on: all of them, a prefix, or nothing.
+using message_bytes = std::function<std::string_view(std::uint64_t begin, std::uint64_t end)>;
+
+// `ms` is the message's stored structure (FETCH never re-parses, and
+// neither does SEARCH); `bytes` gives at least the search_text_ranges of
+// the same limits. CPU-bound: run it off the strand for large messages.
+search_text extract_search_text(message_bytes const& bytes, message_structure const& ms,
+                                search_text_limits const& limits = {});
+// The same over the whole stored message.
 search_text extract_search_text(std::string_view raw, message_structure const& ms,
                                 search_text_limits const& limits = {});
 

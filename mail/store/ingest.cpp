@@ -27,12 +27,14 @@ asio::awaitable<result<ingested>> ingest(blob::writer& w, blob::store const& blo
     });
     co_return done;
   }
-  auto text = co_await net::run_disk([&]() -> result<std::string> {
+  // A file body is parsed from a read-only mapping: page cache, not heap,
+  // so a large APPEND never holds its message in the process's memory.
+  auto mapped = co_await net::run_disk([&]() -> result<blob::mapped_file> {
     out.blob = POSTA_TRY(w.finish_blocking());
-    return blobs.read_file_blocking(out.blob.hash);
+    return blobs.map_file_blocking(out.blob.hash);
   });
-  if (!text) co_return text.error();
-  auto structure = co_await net::run_cpu([&] { return structure_of_blocking(*text); });
+  if (!mapped) co_return mapped.error();
+  auto structure = co_await net::run_cpu([&] { return structure_of_blocking(mapped->bytes()); });
   if (!structure) co_return structure.error();
   out.structure_json = std::move(*structure);
   co_return out;

@@ -113,7 +113,10 @@ struct list_cmd {
 struct append_message {
   std::vector<std::string> flags;
   std::optional<date_time> internal_date;
-  std::string data;
+  std::string data;  // empty when streamed
+  // Streamed by the session (a large message, see command_reader): the
+  // index of its bytes among the command's streamed literals.
+  std::optional<std::size_t> streamed;
   bool binary = false;  // sent as literal8 ~{n} (RFC 3516 4.4)
   bool utf8 = false;    // sent as UTF8 (~{n}) under UTF8=ACCEPT (RFC 6855 4): UTF-8 headers
   friend bool operator==(append_message const&, append_message const&) = default;

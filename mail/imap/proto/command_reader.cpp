@@ -95,6 +95,19 @@ reader_event command_reader::next() {
         segment_start_ = cmd_.size();
         break;
       }
+      case state::stream_literal: {
+        if (literal_left_ == 0) {
+          state_ = state::line;
+          segment_start_ = cmd_.size();
+          break;
+        }
+        if (pos_ == buf_.size()) return ev::need_more{};
+        auto n = static_cast<std::size_t>(std::min<std::uint64_t>(literal_left_, buf_.size() - pos_));
+        ev::literal_data data{std::string_view(buf_).substr(pos_, n), n == literal_left_};
+        pos_ += n;
+        literal_left_ -= n;
+        return data;
+      }
       case state::skip_line:
         if (!skip_line()) return ev::need_more{};
         break;
@@ -140,10 +153,8 @@ reader_event command_reader::read_line_segment(bool raw) {
 reader_event command_reader::end_of_segment(bool raw) {
   auto header = raw ? std::nullopt : trailing_literal(std::string_view(cmd_).substr(segment_start_));
   if (!header) {
-    ev::command done{std::move(cmd_)};
-    cmd_.clear();
-    segment_start_ = 0;
-    literals_ = 0;
+    ev::command done{std::move(cmd_), std::move(streamed_)};
+    reset_command();
     if (raw) return ev::line{std::move(done.text)};
     return done;
   }
@@ -154,8 +165,8 @@ reader_event command_reader::end_of_segment(bool raw) {
     return r;
   }
   cmd_ += "\r\n";
-  pending_ = ev::literal{leading_tag(cmd_), second_word(cmd_), header->size, header->synchronizing,
-                         header->binary,    literals_++,       cmd_.size()};
+  pending_ = ev::literal{leading_tag(cmd_), second_word(cmd_), header->size,  header->synchronizing,
+                         header->binary,    literals_++,       cmd_.size() + streamed_bytes_, cmd_.size()};
   state_ = state::decision;
   return pending_;
 }
@@ -166,11 +177,25 @@ void command_reader::accept_literal() {
   literal_left_ = pending_.size;
 }
 
-void command_reader::refuse_literal() {
+void command_reader::accept_literal_streamed() {
   if (state_ != state::decision) return;
+  state_ = state::stream_literal;
+  literal_left_ = pending_.size;
+  streamed_.push_back(cmd_.size());
+  streamed_bytes_ = pending_.size > UINT64_MAX - streamed_bytes_ ? UINT64_MAX : streamed_bytes_ + pending_.size;
+}
+
+void command_reader::reset_command() {
   cmd_.clear();
   segment_start_ = 0;
   literals_ = 0;
+  streamed_.clear();
+  streamed_bytes_ = 0;
+}
+
+void command_reader::refuse_literal() {
+  if (state_ != state::decision) return;
+  reset_command();
   // A synchronizing literal is not sent without "+"; the command ends here.
   // A non-synchronizing one is on its way and is skipped with the rest.
   state_ = pending_.synchronizing ? state::line : state::skip_literal;
@@ -184,9 +209,7 @@ reader_event command_reader::refuse(ev::refusal why) {
   ev::refused r{leading_tag(head), why};
   std::string_view segment = std::string_view(cmd_).substr(segment_start_);
   skip_tail_ = std::string(segment.substr(segment.size() - std::min(segment.size(), tail_keep)));
-  cmd_.clear();
-  segment_start_ = 0;
-  literals_ = 0;
+  reset_command();
   state_ = state::skip_line;
   return r;
 }

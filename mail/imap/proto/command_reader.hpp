@@ -2,7 +2,9 @@
 // LITERAL+/LITERAL-; RFC 3516 literal8): bytes in, in any split; complete
 // commands out, with a decision point before each literal is read, so that a
 // literal can be refused (NO [TOOBIG], BAD) before any of its bytes is held.
-// Also raw lines on request: IDLE's "DONE" and AUTHENTICATE responses.
+// Also raw lines on request: IDLE's "DONE" and AUTHENTICATE responses. A
+// literal may instead be streamed: its bytes are handed out as they arrive
+// (an APPEND's large message goes to the blob writer, never held here).
 #pragma once
 
 #include <cstddef>
@@ -10,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace posta::mail::imap::proto {
 
@@ -39,13 +42,24 @@ struct literal {
   bool synchronizing = true;        // {n}, not {n+}
   bool binary = false;              // literal8 ~{n}
   std::size_t literal_index = 0;    // 0 for the command's first literal
-  std::uint64_t command_bytes = 0;  // bytes held for this command so far (lines and accepted literals)
+  std::uint64_t command_bytes = 0;  // bytes of this command so far (lines and accepted literals, streamed too)
+  std::uint64_t held_bytes = 0;     // of which held by the reader (streamed literals are not)
+};
+
+// Bytes of a literal accepted with accept_literal_streamed(), in order, as
+// they arrive; the view is valid until the next feed() or next().
+struct literal_data {
+  std::string_view bytes;
+  bool last = false;  // the literal ends with these
 };
 
 // A whole command: its text without the final CRLF, literals inline (see
 // parse_command). A bare LF ending a line is taken as CRLF.
 struct command {
   std::string text;
+  // Where each streamed literal's bytes would be in `text` (just after its
+  // "{n}\r\n", in order): the bytes themselves are not there.
+  std::vector<std::size_t> streamed = {};
 };
 
 // The raw line asked for with next_line(), without its CRLF.
@@ -65,8 +79,8 @@ struct refused {
 
 }  // namespace reader_events
 
-using reader_event = std::variant<reader_events::need_more, reader_events::literal, reader_events::command,
-                                  reader_events::line, reader_events::refused>;
+using reader_event = std::variant<reader_events::need_more, reader_events::literal, reader_events::literal_data,
+                                  reader_events::command, reader_events::line, reader_events::refused>;
 
 // The session's loop, in outline:
 //   reader.feed(bytes_read);
@@ -90,8 +104,10 @@ class command_reader {
   // commands only; line_too_long past max_line.
   reader_event next_line();
 
-  // The answer to a literal event.
+  // The answer to a literal event. A streamed literal's bytes come out as
+  // literal_data events instead of being held in the command's text.
   void accept_literal();
+  void accept_literal_streamed();
   void refuse_literal();
 
   // Bytes fed but not yet consumed (e.g. to hand over after STARTTLS, where
@@ -101,7 +117,7 @@ class command_reader {
   bool is_idle() const noexcept { return state_ == state::line && cmd_.empty(); }
 
  private:
-  enum class state { line, literal, decision, skip_line, skip_literal };
+  enum class state { line, literal, stream_literal, decision, skip_line, skip_literal };
 
   reader_event read_line_segment(bool raw);
   reader_event end_of_segment(bool raw);
@@ -109,6 +125,7 @@ class command_reader {
   bool skip_line();
   bool skip_literal();
   void compact();
+  void reset_command();
 
   reader_limits limits_;
   std::string buf_;
@@ -121,6 +138,8 @@ class command_reader {
   std::uint64_t literal_left_ = 0;
   reader_events::literal pending_;
   std::size_t literals_ = 0;
+  std::vector<std::size_t> streamed_;  // positions of this command's streamed literals in cmd_
+  std::uint64_t streamed_bytes_ = 0;   // their sizes, for command_bytes
   bool raw_ = false;  // cmd_ holds part of a raw line
 };
 

@@ -6,6 +6,7 @@
 #include "mail/imap/proto/collation.hpp"
 #include "mail/imap/proto/utf8.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace posta::mail::imap::proto {
@@ -140,15 +141,26 @@ std::optional<std::string> cursor::quoted() {
 
 // literal = "{" number64 ["+"] "}" CRLF *CHAR8; literal8 = "~{" ... (RFC 3516).
 std::optional<std::string> cursor::literal(bool allow_literal8, bool* was_literal8) {
+  return literal(allow_literal8, was_literal8, nullptr);
+}
+
+std::optional<std::string> cursor::literal(bool allow_literal8, bool* was_literal8,
+                                           std::optional<std::size_t>* streamed) {
   std::size_t start = pos_;
   bool binary = allow_literal8 && eat('~');
   if (!eat('{')) return pos_ = start, fail("literal"), std::nullopt;
   auto n = number64();
   eat('+');
-  if (!n || !eat('}') || !eat('\r') || !eat('\n') || *n > text_.size() - pos_) {
-    pos_ = start;
-    return fail("literal"), std::nullopt;
+  if (!n || !eat('}') || !eat('\r') || !eat('\n')) return pos_ = start, fail("literal"), std::nullopt;
+  auto it = std::find(streamed_.begin(), streamed_.end(), pos_);
+  if (it != streamed_.end()) {
+    // Only a message may be streamed (the session streams APPEND literals).
+    if (!streamed) return pos_ = start, fail("a shorter literal"), std::nullopt;
+    *streamed = static_cast<std::size_t>(it - streamed_.begin());
+    if (was_literal8) *was_literal8 = binary;
+    return std::string();
   }
+  if (*n > text_.size() - pos_) return pos_ = start, fail("literal"), std::nullopt;
   std::string_view bytes = text_.substr(pos_, *n);
   // CHAR8 excludes NUL; only literal8 may carry it.
   if (!binary && bytes.find('\0') != std::string_view::npos) {
@@ -157,6 +169,7 @@ std::optional<std::string> cursor::literal(bool allow_literal8, bool* was_litera
   }
   pos_ += *n;
   if (was_literal8) *was_literal8 = binary;
+  if (streamed) streamed->reset();
   return std::string(bytes);
 }
 

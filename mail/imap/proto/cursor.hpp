@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -15,7 +16,8 @@ namespace posta::mail::imap::proto {
 
 class cursor {
  public:
-  cursor(std::string_view text, parse_options const& options) : text_(text), options_(options) {}
+  cursor(std::string_view text, parse_options const& options, std::span<std::size_t const> streamed = {})
+      : text_(text), options_(options), streamed_(streamed) {}
 
   parse_options const& options() const noexcept { return options_; }
   bool at_end() const noexcept { return pos_ >= text_.size(); }
@@ -41,6 +43,10 @@ class cursor {
   std::optional<std::uint64_t> number64();  // RFC 9051 number64 (63 bits)
   std::optional<std::string> quoted();
   std::optional<std::string> literal(bool allow_literal8, bool* was_literal8 = nullptr);
+  // A literal that may have been streamed (an APPEND message): then its
+  // bytes are not in the text, the result is empty and `*streamed` is its
+  // index among the command's streamed literals. literal() refuses those.
+  std::optional<std::string> literal(bool allow_literal8, bool* was_literal8, std::optional<std::size_t>* streamed);
   std::optional<std::string> string();  // quoted / literal
   std::optional<std::string> astring();
   std::optional<std::optional<std::string>> nstring();
@@ -62,6 +68,7 @@ class cursor {
 
   std::string_view text_;
   parse_options const& options_;
+  std::span<std::size_t const> streamed_;  // positions of streamed literal bytes
   std::size_t pos_ = 0;
   std::string expected_;
   std::size_t fail_pos_ = 0;

@@ -91,7 +91,7 @@ bool append_message_args(cursor& c, append_cmd& cmd) {
   }
   m.utf8 = c.eat_word("UTF8");
   if (m.utf8 && (!c.sp() || !c.expect('(') || c.peek() != '~')) return c.fail("UTF8 (literal8)");
-  auto data = c.literal(true, &m.binary);
+  auto data = c.literal(true, &m.binary, &m.streamed);
   if (!data || (m.utf8 && !c.expect(')'))) return c.fail("message literal");
   m.data = std::move(*data);
   cmd.messages.push_back(std::move(m));

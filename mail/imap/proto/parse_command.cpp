@@ -136,9 +136,10 @@ parsed dispatch(cursor& c, std::string const& verb, bool uid) {
 
 }  // namespace
 
-parsed_command parse_command(std::string_view text, parse_options const& options) {
+parsed_command parse_command(std::string_view text, parse_options const& options,
+                             std::span<std::size_t const> streamed) {
   parsed_command out;  // value starts as an empty syntax_error
-  cursor c(text, options);
+  cursor c(text, options, streamed);
   auto tag = c.tag();
   if (!tag || !c.eat(' ')) return out.value = syntax_error{"expected tag SP command"}, out;
   out.tag = std::string(*tag);

@@ -6,6 +6,8 @@
 #include "mail/imap/proto/command.hpp"
 #include "mail/imap/proto/parse_options.hpp"
 
+#include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -30,7 +32,11 @@ struct parsed_command {
 };
 
 // `text` is the command without its final CRLF; its literals appear inline
-// as "{n}\r\n" (or "{n+}", "~{n}") followed by the n bytes.
-parsed_command parse_command(std::string_view text, parse_options const& options = {});
+// as "{n}\r\n" (or "{n+}", "~{n}") followed by the n bytes, except for the
+// streamed literals at the positions `streamed` (command_reader's
+// command::streamed): their bytes went elsewhere, and only an APPEND message
+// may be one (append_message::streamed says which).
+parsed_command parse_command(std::string_view text, parse_options const& options = {},
+                             std::span<std::size_t const> streamed = {});
 
 }  // namespace posta::mail::imap::proto

@@ -314,16 +314,8 @@ asio::awaitable<result<void>> session::fetch_section(proto::fetch_att const& a, 
   auto encoding = part && !a.section.part.empty() ? mime::classify_transfer_encoding(part->encoding)
                                                   : std::optional(mime::transfer_encoding::identity);
   if (!encoding) co_return make_error(errc::invalid_argument, "UNKNOWN-CTE");
-  POSTA_CO_TRY_ASSIGN(auto raw, co_await ctx_.mailboxes->read(meta, static_cast<std::int64_t>(begin),
-                                                              static_cast<std::int64_t>(end - begin)));
-  if (a.item == fetch_item::binary_size) {
-    line += std::to_string(mime::decoded_size(*encoding, raw));
-    co_return result<void>{};
-  }
-  auto decoded = mime::decode_transfer(*encoding, raw);
-  if (a.partial) decoded = decoded.substr(std::min<std::size_t>(decoded.size(), a.partial->offset), a.partial->length);
-  proto::append_literal(line, decoded, decoded.find('\0') != std::string::npos);
-  co_return result<void>{};
+  auto r = co_await fetch_binary(a, meta, *encoding, begin, end, line);  // decoded piece by piece
+  co_return r;
 }
 
 }  // namespace posta::mail::imap::server

@@ -24,6 +24,47 @@ constexpr std::size_t search_batch = 256;
 // Text of messages up to this size is extracted on the strand; larger ones
 // on the CPU pool.
 constexpr std::size_t inline_text_bytes = 64 * 1024;
+// A large range of a message is read in pieces of this size (one database
+// row substring or one pread each), gathered into one buffer per range.
+constexpr std::uint64_t read_piece = 1 << 20;
+
+// The ranges of one message that its searchable text is made of, each read
+// once, in pieces; attachments are not read at all (mime::search_text_ranges).
+struct message_excerpt {
+  std::vector<std::pair<std::uint64_t, std::string>> ranges;  // by offset, disjoint
+  std::uint64_t bytes = 0;
+
+  std::string_view view(std::uint64_t begin, std::uint64_t end) const {
+    auto it = std::upper_bound(ranges.begin(), ranges.end(), begin,
+                               [](std::uint64_t b, auto const& r) { return b < r.first; });
+    if (it == ranges.begin()) return {};
+    --it;
+    auto const offset = begin - it->first;
+    if (offset >= it->second.size()) return {};
+    return std::string_view(it->second).substr(offset, std::min(end, it->first + it->second.size()) - begin);
+  }
+};
+
+asio::awaitable<result<message_excerpt>> read_excerpt(store::mailbox_store& boxes, store::message_meta const& meta,
+                                                      std::vector<mime::message_range> const& ranges) {
+  // The structure's offsets are the blob's; this copy's header prefix comes first.
+  auto const prefix = static_cast<std::uint64_t>(meta.header_prefix.size());
+  message_excerpt out;
+  for (auto const& r : ranges) {
+    std::string bytes;
+    for (auto at = r.begin; at < r.end; at += read_piece) {
+      auto const from = static_cast<std::int64_t>(prefix + at);
+      auto const count = static_cast<std::int64_t>(std::min(read_piece, r.end - at));
+      POSTA_CO_TRY_ASSIGN(auto piece, co_await boxes.read(meta, from, count));
+      bool const short_read = static_cast<std::int64_t>(piece.size()) < count;
+      bytes += piece;
+      if (short_read) break;  // a structure past the end of its blob: keep what is there
+    }
+    out.bytes += bytes.size();
+    out.ranges.emplace_back(r.begin, std::move(bytes));
+  }
+  co_return out;
+}
 
 void text_nodes(proto::search_key const& k, std::vector<proto::search_key const*>& out) {
   if (is_text_key(k.kind)) out.push_back(&k);
@@ -66,25 +107,27 @@ asio::awaitable<void> session::ask_text_index(std::vector<proto::search_key cons
 
 // The decoded text a text key is matched against. FROM, SUBJECT, HEADER…
 // need the header alone, a few hundred bytes, decoded once per body and
-// kept in the body cache; BODY and TEXT decode the whole message each time
-// (the full-text index answers them when there is one).
+// kept in the body cache; BODY and TEXT decode the header and the text parts
+// each time (the full-text index answers them when there is one), reading
+// each of their bytes once, in pieces, and never an attachment.
 asio::awaitable<result<std::shared_ptr<mime::search_text const>>> session::search_text_of(
     store::message_meta const& meta, bool with_body) {
   auto const& parsed = *meta.parsed;
   auto const& ms = parsed.structure();
   if (!with_body)
     if (auto cached = parsed.header_text()) co_return cached;
-  auto const length = with_body ? -1 : static_cast<std::int64_t>(ms.root.body_start);
   mime::search_text_limits limits;
   if (!with_body) limits.max_body_bytes = 0;
-  POSTA_CO_TRY_ASSIGN(auto raw, co_await ctx_.mailboxes->read(meta, static_cast<std::int64_t>(meta.header_prefix.size()),
-                                                              length));
+  auto const ranges = mime::search_text_ranges(ms, limits);
+  POSTA_CO_TRY_ASSIGN(auto excerpt, co_await read_excerpt(*ctx_.mailboxes, meta, ranges));
+  mime::message_bytes const bytes = [&excerpt](std::uint64_t b, std::uint64_t e) { return excerpt.view(b, e); };
   std::shared_ptr<mime::search_text const> text;
-  if (raw.size() <= inline_text_bytes)
-    text = std::make_shared<mime::search_text const>(mime::extract_search_text(raw, ms, limits));
-  else
-    text = std::make_shared<mime::search_text const>(
-        co_await net::run_cpu([&] { return mime::extract_search_text(raw, ms, limits); }));
+  if (excerpt.bytes <= inline_text_bytes) {
+    text = std::make_shared<mime::search_text const>(mime::extract_search_text(bytes, ms, limits));
+  } else {
+    auto extracted = co_await net::run_cpu([&] { return mime::extract_search_text(bytes, ms, limits); });
+    text = std::make_shared<mime::search_text const>(std::move(extracted));
+  }
   if (!with_body) parsed.set_header_text(text);
   co_return text;
 }

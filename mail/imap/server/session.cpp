@@ -14,6 +14,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
+
 namespace posta::mail::imap::server {
 namespace {
 
@@ -52,6 +54,7 @@ void session::apply_limits() {
   literal_limits_.max_append_command = 4 * literal_limits_.max_message;
   // A LOGIN password or a SEARCH string is never longer than a line.
   literal_limits_.max_other_command = r.max_line;
+  if (ctx_.blobs) literal_limits_.inline_max = static_cast<std::uint64_t>(std::max<std::int64_t>(ctx_.blobs->inline_max_bytes(), 0));
   rate_.set_rate(static_cast<std::uint32_t>(s.get_int("imap.max_commands_per_second")),
                  std::chrono::steady_clock::now());
   metas_.set_max_bytes(static_cast<std::size_t>(s.get_int("imap.session_cache_kb")) * 1024);
@@ -147,13 +150,22 @@ asio::awaitable<std::optional<std::string>> session::read_raw_line() {
 
 void session::on_literal(proto::reader_events::literal const& l) {
   auto const tag = l.tag.empty() ? std::string("*") : l.tag;
-  if (proto::judge_literal(l, literal_limits_) == proto::literal_verdict::accept) {
+  using verdict = proto::literal_verdict;
+  auto v = proto::judge_literal(l, literal_limits_, append_streams_.memory());
+  if (v == verdict::accept || ((v == verdict::stream || v == verdict::stream_to_file) && !ctx_.blobs)) {
     reader_.accept_literal();
+    if (l.synchronizing) send(proto::continuation("Ready for literal data"));
+    return;
+  }
+  if (v != verdict::too_big) {  // a large APPEND message: into a blob writer as it arrives
+    reader_.accept_literal_streamed();
+    append_streams_.begin(*ctx_.blobs, v == verdict::stream_to_file, l.binary);
     if (l.synchronizing) send(proto::continuation("Ready for literal data"));
     return;
   }
   // SECURITY: refused before any of its bytes is held (RFC 7889, RFC 9051 7.1).
   reader_.refuse_literal();
+  append_streams_.discard();  // the command's earlier messages
   if (l.verb == "APPEND") no(tag, "Message too large for APPENDLIMIT", "TOOBIG");
   else bad(tag, "Literal too large for this command", "TOOBIG");
 }
@@ -164,27 +176,34 @@ asio::awaitable<bool> session::on_event(proto::reader_event& e) {
     on_literal(*l);
     co_return true;
   }
+  if (auto* d = std::get_if<ev::literal_data>(&e)) {
+    co_await append_streams_.write(d->bytes, d->last);
+    co_return true;
+  }
   if (auto* r = std::get_if<ev::refused>(&e)) {
+    append_streams_.discard();
     auto const tag = r->tag.empty() ? std::string("*") : r->tag;
     if (r->reason == ev::refusal::line_too_long) bad(tag, "Command line too long", "TOOBIG");
     else bad(tag, "Non-synchronizing literal above 4096 bytes", "TOOBIG");
     co_return true;
   }
   if (auto* c = std::get_if<ev::command>(&e)) {
-    bool go_on = co_await on_command(c->text);
+    bool go_on = co_await on_command(*c);
+    append_streams_.discard();  // what APPEND did not take (or a BAD command's)
     co_return go_on;
   }
   co_return true;  // a raw line outside IDLE/AUTHENTICATE cannot come from next()
 }
 
-asio::awaitable<bool> session::on_command(std::string const& text) {
+asio::awaitable<bool> session::on_command(proto::reader_events::command const& c) {
+  auto const& text = c.text;
   if (auto wait = rate_.delay(std::chrono::steady_clock::now()); wait > 0s) {
     bool flushed = co_await flush();
     if (!flushed) co_return false;
     asio::steady_timer timer(stream_.get_executor(), wait);
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
   }
-  auto parsed = proto::parse_command(text, parse_options_);
+  auto parsed = proto::parse_command(text, parse_options_, c.streamed);
   auto const tag = parsed.tag.empty() ? std::string("*") : parsed.tag;
   if (!parsed.ok()) {
     // The session goes on: a client's mistake ends only its command.

@@ -14,12 +14,14 @@
 #include "mail/imap/proto/literal_policy.hpp"
 #include "mail/imap/proto/parse_options.hpp"
 #include "mail/imap/server/account_sessions.hpp"
+#include "mail/imap/server/append_streams.hpp"
 #include "mail/imap/server/command_rate.hpp"
 #include "mail/imap/server/compression.hpp"
 #include "mail/imap/server/context.hpp"
 #include "mail/imap/server/meta_cache.hpp"
 #include "mail/imap/server/selected_mailbox.hpp"
 #include "mail/mime/proto/message_structure.hpp"
+#include "mail/mime/proto/transfer_decoding.hpp"
 #include "mail/store/types.hpp"
 #include "mail/store/watcher.hpp"
 
@@ -60,7 +62,7 @@ class session {
   asio::awaitable<std::optional<std::string>> read_raw_line();
   asio::awaitable<bool> on_event(proto::reader_event& e);
   void on_literal(proto::reader_events::literal const& l);
-  asio::awaitable<bool> on_command(std::string const& text);
+  asio::awaitable<bool> on_command(proto::reader_events::command const& c);
   asio::awaitable<bool> dispatch(std::string const& tag, proto::command& cmd);
   void apply_limits();
   std::chrono::steady_clock::duration read_timeout() const;
@@ -158,6 +160,10 @@ class session {
                                               mime::message_structure const* ms, std::string& line);
   asio::awaitable<result<void>> append_range(store::message_meta const& meta, std::uint64_t begin, std::uint64_t end,
                                              std::string& line);
+  // BINARY[...] and BINARY.SIZE of the encoded bytes [begin, end) (fetch_binary.cpp).
+  asio::awaitable<result<void>> fetch_binary(proto::fetch_att const& a, store::message_meta const& meta,
+                                             mime::transfer_encoding encoding, std::uint64_t begin, std::uint64_t end,
+                                             std::string& line);
 
   // ---- authentication (cmd_auth.cpp) ----
   asio::awaitable<bool> starttls(std::string const& tag);
@@ -173,6 +179,7 @@ class session {
   net::stream stream_;
   proto::command_reader reader_;
   proto::literal_limits literal_limits_;
+  append_streams append_streams_;  // the current APPEND's large messages (cmd_append.cpp)
   proto::parse_options parse_options_;
   proto::session_state state_ = proto::session_state::not_authenticated;
   std::string client_ip_;

@@ -2,6 +2,8 @@
 // boundaries never change the result.
 #include "mail/mime/proto/transfer_decoding.hpp"
 
+#include <algorithm>
+
 namespace posta::mail::mime {
 
 namespace {
@@ -209,6 +211,31 @@ void transfer_decoder::finish_qp(std::string& out) {
   }
   pending_.clear();
   qp_ = qp_state::text;
+}
+
+// Cuts what the decoder appended after `from` down to the window's bytes.
+void decoded_window::keep(std::string& out, std::size_t from) {
+  auto const got = static_cast<std::uint64_t>(out.size() - from);
+  auto const first = decoded_;
+  decoded_ += got;
+  auto const lo = std::clamp(offset_, first, decoded_) - first;
+  auto const hi = std::clamp(end_, first, decoded_) - first;
+  out.erase(from + hi, std::string::npos);
+  out.erase(from, lo);
+}
+
+void decoded_window::feed(std::string_view chunk, std::string& out) {
+  if (is_complete()) return;
+  auto const from = out.size();
+  decoder_.feed(chunk, out);
+  keep(out, from);
+}
+
+void decoded_window::finish(std::string& out) {
+  if (is_complete()) return;
+  auto const from = out.size();
+  decoder_.finish(out);
+  keep(out, from);
 }
 
 std::string decode_transfer(transfer_encoding encoding, std::string_view body) {

@@ -55,6 +55,33 @@ class transfer_decoder {
   char hex_ = 0;         // quoted-printable: first digit of "=XY"
 };
 
+// The decoded bytes [offset, offset + length) of a body fed in encoded
+// chunks (BINARY[section]<offset.length>, RFC 3516 4.1): only the window is
+// handed out, so a large part is decoded in pieces of bounded size.
+class decoded_window {
+ public:
+  static constexpr std::uint64_t to_the_end = UINT64_MAX;
+
+  decoded_window(transfer_encoding encoding, std::uint64_t offset, std::uint64_t length = to_the_end)
+      : decoder_(encoding), offset_(offset), end_(length > UINT64_MAX - offset ? UINT64_MAX : offset + length) {}
+
+  // Appends to `out` the window's bytes that `chunk` decodes to.
+  void feed(std::string_view chunk, std::string& out);
+  // The same for the end of the input.
+  void finish(std::string& out);
+  // Every byte of the window has been handed out: the rest of the input
+  // changes nothing.
+  bool is_complete() const noexcept { return decoded_ >= end_; }
+  std::uint64_t decoded() const noexcept { return decoded_; }  // all bytes decoded so far
+
+ private:
+  void keep(std::string& out, std::size_t from);
+
+  transfer_decoder decoder_;
+  std::uint64_t offset_, end_;
+  std::uint64_t decoded_ = 0;
+};
+
 // Whole-buffer conveniences, decoding in bounded chunks internally.
 std::string decode_transfer(transfer_encoding encoding, std::string_view body);
 // BINARY.SIZE: the decoded size, without keeping the decoded bytes.

@@ -8,19 +8,23 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace posta::mail::imap::proto {
 namespace {
 
 namespace ev = reader_events;
+using namespace std::string_literals;
 
 // Plays a session: accepts literals whose size is not in `refuse`, and
 // records what it saw as text: "C:<command>", "L:<size><+>", "R:<tag>".
 struct player {
   command_reader reader;
   std::vector<std::uint64_t> refuse;
+  std::vector<std::uint64_t> stream;  // sizes of literals to stream: "D:<bytes>" once whole
   std::vector<std::string> seen;
+  std::string data;
 
   explicit player(reader_limits limits = {}) : reader(limits) {}
 
@@ -29,12 +33,22 @@ struct player {
     while (true) {
       auto e = reader.next();
       if (std::holds_alternative<ev::need_more>(e)) return;
-      if (auto* c = std::get_if<ev::command>(&e)) seen.push_back("C:" + c->text);
+      if (auto* c = std::get_if<ev::command>(&e)) {
+        seen.push_back("C:" + c->text);
+        for (auto at : c->streamed) seen.back() += "@" + std::to_string(at);
+      }
+      if (auto* d = std::get_if<ev::literal_data>(&e)) {
+        if (d->bytes.empty()) seen.push_back("empty data event");
+        data.append(d->bytes);
+        if (d->last) seen.push_back("D:" + std::exchange(data, {}));
+      }
       if (auto* r = std::get_if<ev::refused>(&e)) seen.push_back("R:" + r->tag);
       if (auto* l = std::get_if<ev::literal>(&e)) {
         seen.push_back("L:" + std::to_string(l->size) + (l->synchronizing ? "" : "+") + (l->binary ? "~" : ""));
         if (std::find(refuse.begin(), refuse.end(), l->size) != refuse.end())
           reader.refuse_literal();
+        else if (std::find(stream.begin(), stream.end(), l->size) != stream.end())
+          reader.accept_literal_streamed();
         else
           reader.accept_literal();
       }
@@ -43,21 +57,24 @@ struct player {
 };
 
 std::vector<std::string> run(std::string_view input, std::size_t chunk, reader_limits limits = {},
-                             std::vector<std::uint64_t> refuse = {}) {
+                             std::vector<std::uint64_t> refuse = {}, std::vector<std::uint64_t> stream = {}) {
   player p(limits);
   p.refuse = std::move(refuse);
+  p.stream = std::move(stream);
   for (std::size_t i = 0; i < input.size(); i += chunk) p.feed(input.substr(i, chunk));
   return p.seen;
 }
 
 // The same events whatever the split: whole, every chunk size, every split point.
 void expect_any_split(std::string_view input, std::vector<std::string> const& expected, reader_limits limits = {},
-                      std::vector<std::uint64_t> refuse = {}) {
-  EXPECT_EQ(run(input, input.size() + 1, limits, refuse), expected) << "whole";
-  for (std::size_t chunk : {1, 2, 3, 7}) EXPECT_EQ(run(input, chunk, limits, refuse), expected) << "chunk " << chunk;
+                      std::vector<std::uint64_t> refuse = {}, std::vector<std::uint64_t> stream = {}) {
+  EXPECT_EQ(run(input, input.size() + 1, limits, refuse, stream), expected) << "whole";
+  for (std::size_t chunk : {1, 2, 3, 7})
+    EXPECT_EQ(run(input, chunk, limits, refuse, stream), expected) << "chunk " << chunk;
   for (std::size_t split = 1; split < input.size(); ++split) {
     player p(limits);
     p.refuse = refuse;
+    p.stream = stream;
     p.feed(input.substr(0, split));
     p.feed(input.substr(split));
     EXPECT_EQ(p.seen, expected) << "split at " << split;
@@ -230,6 +247,98 @@ TEST(ImapCommandReader, FeedsTheParser) {
   // The 11-byte second message is above the 10-byte APPENDLIMIT: refused
   // before it is sent, and the whole APPEND with it; LOGIN follows.
   EXPECT_EQ(out, (std::vector<std::string>{"a1 accept 5", "a1 refuse 11", "a2 accept 3", "a2 LOGIN ok"}));
+}
+
+TEST(ImapCommandReader, StreamedLiteralBytesAreHandedOutNotHeld) {
+  // MULTIAPPEND: the 6-byte messages are streamed, the 2-byte one held; the
+  // command's text keeps each streamed literal's announcement and position.
+  std::string const in = "a APPEND x {6}\r\nab\r\ncd {2}\r\nhi ~{6+}\r\n\0\r\n}{ \r\nb NOOP\r\n"s;
+  std::string const text = "C:a APPEND x {6}\r\n {2}\r\nhi ~{6+}\r\n";
+  auto const first = std::to_string(std::string_view("a APPEND x {6}\r\n").size());
+  auto const second = std::to_string(text.size() - 2);
+  expect_any_split(in,
+                   {"L:6", "D:ab\r\ncd", "L:2", "L:6+~", "D:\0\r\n}{ "s, text + "@" + first + "@" + second,
+                    "C:b NOOP"},
+                   {}, {}, {6});
+}
+
+TEST(ImapCommandReader, StreamedLiteralsCountInTheCommandsBytes) {
+  command_reader r;
+  r.feed("a APPEND x {100}\r\n");
+  auto e = r.next();
+  ASSERT_TRUE(std::holds_alternative<ev::literal>(e));
+  r.accept_literal_streamed();
+  r.feed(std::string(100, 'x') + " {5}\r\n");
+  std::size_t got = 0;
+  for (e = r.next(); std::holds_alternative<ev::literal_data>(e); e = r.next())
+    got += std::get<ev::literal_data>(e).bytes.size();
+  EXPECT_EQ(got, 100u);
+  auto* l = std::get_if<ev::literal>(&e);
+  ASSERT_NE(l, nullptr);
+  EXPECT_EQ(l->command_bytes, std::string_view("a APPEND x {100}\r\n {5}\r\n").size() + 100);
+  EXPECT_EQ(l->held_bytes, std::string_view("a APPEND x {100}\r\n {5}\r\n").size());
+  // A refusal drops the streamed positions with the command.
+  r.refuse_literal();
+  r.feed("b NOOP\r\n");
+  auto c = r.next();
+  ASSERT_TRUE(std::holds_alternative<ev::command>(c));
+  EXPECT_TRUE(std::get<ev::command>(c).streamed.empty());
+}
+
+TEST(ImapCommandReader, StreamedMessagesParseAsAppendMessages) {
+  command_reader r;
+  r.feed("a APPEND x (\\Seen) {3}\r\n");
+  ASSERT_TRUE(std::holds_alternative<ev::literal>(r.next()));
+  r.accept_literal_streamed();
+  r.feed("abc {2}\r\n");
+  while (std::holds_alternative<ev::literal_data>(r.next())) {}
+  r.accept_literal();
+  r.feed("de\r\n");
+  auto e = r.next();
+  auto* c = std::get_if<ev::command>(&e);
+  ASSERT_NE(c, nullptr);
+  auto p = parse_command(c->text, {}, c->streamed);
+  ASSERT_TRUE(p.ok()) << p.error();
+  auto const& cmd = std::get<append_cmd>(p.cmd());
+  ASSERT_EQ(cmd.messages.size(), 2u);
+  EXPECT_EQ(cmd.messages[0].streamed, std::optional<std::size_t>(0));
+  EXPECT_EQ(cmd.messages[0].data, "");
+  EXPECT_EQ(cmd.messages[0].flags, std::vector<std::string>{"\\Seen"});
+  EXPECT_EQ(cmd.messages[1].streamed, std::nullopt);
+  EXPECT_EQ(cmd.messages[1].data, "de");
+  // Without the positions the text is a broken literal; only a message may be streamed.
+  EXPECT_FALSE(parse_command(c->text).ok());
+  std::string login = "a LOGIN {3}\r\n {2}\r\npw";
+  std::size_t at = std::string_view("a LOGIN {3}\r\n").size();
+  EXPECT_FALSE(parse_command(login, {}, std::span<std::size_t const>(&at, 1)).ok());
+}
+
+TEST(ImapLiteralPolicy, LargeAppendMessagesAreStreamedAndMemoryIsBounded) {
+  literal_limits limits{.max_message = 1000, .max_append_command = 5000, .max_other_command = 100,
+                        .stream_above = 50, .max_append_memory = 400, .inline_max = 200};
+  auto lit = [](std::string verb, std::uint64_t size, std::uint64_t so_far, std::uint64_t held) {
+    ev::literal l;
+    l.verb = std::move(verb);
+    l.size = size;
+    l.command_bytes = so_far;
+    l.held_bytes = held;
+    return l;
+  };
+  EXPECT_EQ(judge_literal(lit("APPEND", 50, 20, 20), limits), literal_verdict::accept);
+  EXPECT_EQ(judge_literal(lit("APPEND", 51, 20, 20), limits), literal_verdict::stream);
+  EXPECT_EQ(judge_literal(lit("APPEND", 1000, 20, 20), limits), literal_verdict::stream);
+  EXPECT_EQ(judge_literal(lit("LOGIN", 51, 20, 20), limits), literal_verdict::accept);  // never streamed
+  // Small messages are held up to the memory bound, then streamed to files;
+  // bodies kept in memory by writers count, and past the bound go to files.
+  EXPECT_EQ(judge_literal(lit("APPEND", 40, 380, 380), limits), literal_verdict::stream_to_file);
+  EXPECT_EQ(judge_literal(lit("APPEND", 40, 360, 360), limits), literal_verdict::accept);
+  EXPECT_EQ(judge_literal(lit("APPEND", 40, 900, 20), limits, 340), literal_verdict::accept);
+  EXPECT_EQ(judge_literal(lit("APPEND", 300, 900, 20), limits, 200), literal_verdict::stream_to_file);
+  EXPECT_EQ(judge_literal(lit("APPEND", 1000, 900, 20), limits, 180), literal_verdict::stream);  // 200 in memory at most
+  EXPECT_EQ(judge_literal(lit("APPEND", 1000, 900, 20), limits, 181), literal_verdict::stream_to_file);
+  // Lines alone past the bound, and the command's total, are refused.
+  EXPECT_EQ(judge_literal(lit("APPEND", 10, 401, 401), limits), literal_verdict::too_big);
+  EXPECT_EQ(judge_literal(lit("APPEND", 1000, 4001, 20), limits), literal_verdict::too_big);
 }
 
 TEST(ImapLiteralPolicy, AppendWithinAppendLimitOtherLiteralsSmall) {

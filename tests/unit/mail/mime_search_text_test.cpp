@@ -105,6 +105,56 @@ TEST(MimeSearchTextLimits, BodyTextIsBounded) {
   EXPECT_TRUE(text_key_matches(extract_search_text(big, *ms), search_text_key::body, substring_matcher("NEEDLE")));
 }
 
+// The text read through search_text_ranges only (what SEARCH fetches of a
+// stored message) is the text of the whole message.
+search_text from_ranges(std::string const& m, message_structure const& ms, search_text_limits const& limits,
+                        std::uint64_t* read = nullptr) {
+  auto ranges = search_text_ranges(ms, limits);
+  std::vector<std::pair<std::uint64_t, std::string>> got;
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < ranges.size(); ++i) {
+    EXPECT_LT(ranges[i].begin, ranges[i].end);
+    if (i > 0) EXPECT_LT(ranges[i - 1].end, ranges[i].begin + 1);  // sorted, disjoint
+    got.emplace_back(ranges[i].begin, m.substr(ranges[i].begin, ranges[i].end - ranges[i].begin));
+    total += ranges[i].end - ranges[i].begin;
+  }
+  if (read) *read = total;
+  message_bytes bytes = [&](std::uint64_t b, std::uint64_t e) -> std::string_view {
+    for (auto const& [at, text] : got)
+      if (b >= at && b < at + text.size()) return std::string_view(text).substr(b - at, std::min(e, at + text.size()) - b);
+    return {};
+  };
+  return extract_search_text(bytes, ms, limits);
+}
+
+TEST_F(MimeSearchText, RangesReadTheTextNotTheAttachments) {
+  auto ms = parse_message(raw);
+  ASSERT_TRUE(ms);
+  std::uint64_t read = 0;
+  auto t = from_ranges(raw, *ms, {}, &read);
+  EXPECT_EQ(t.header, text_.header);
+  EXPECT_EQ(t.body, text_.body);
+  EXPECT_LT(read, raw.size());
+  for (auto const& r : search_text_ranges(*ms))  // the base64 attachment is not read
+    EXPECT_FALSE(raw.substr(r.begin, r.end - r.begin).find("c2VjcmV0IGJsb2I=") != std::string::npos);
+  // Header keys read the header alone.
+  auto header_only = search_text_ranges(*ms, {.max_body_bytes = 0});
+  ASSERT_EQ(header_only.size(), 1u);
+  EXPECT_EQ(header_only[0], (message_range{ms->root.header_start, ms->root.body_start}));
+}
+
+// SECURITY: at most max_read_bytes of a message are read for its text.
+TEST(MimeSearchTextRanges, ReadingIsBounded) {
+  auto big = crlf("Subject: big\n\n") + std::string(100'000, 'a') + "needle";
+  auto ms = parse_message(big);
+  ASSERT_TRUE(ms);
+  std::uint64_t read = 0;
+  auto t = from_ranges(big, *ms, {.max_read_bytes = 5000}, &read);
+  EXPECT_EQ(read, 5000u);
+  EXPECT_FALSE(text_key_matches(t, search_text_key::body, substring_matcher("needle")));
+  EXPECT_TRUE(text_key_matches(from_ranges(big, *ms, {}), search_text_key::body, substring_matcher("needle")));
+}
+
 TEST(MimeSearchTextLimits, UnknownEncodingIsSearchedRaw) {
   auto m = crlf("Content-Transfer-Encoding: x-uuencode\n\nplain words\n");
   auto ms = parse_message(m);

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 namespace posta::mail::mime {
@@ -124,6 +125,50 @@ TEST(MimeTransferDecoding, LargeBodies) {
   }
   EXPECT_EQ(decode_transfer(transfer_encoding::base64, encoded), raw);
   EXPECT_EQ(decoded_size(transfer_encoding::base64, encoded), raw.size());
+}
+
+// The window of a body fed in two chunks split at `at`, and what it reports.
+std::string window_split(transfer_encoding e, std::string_view in, std::size_t at, std::uint64_t offset,
+                         std::uint64_t length) {
+  decoded_window w(e, offset, length);
+  std::string out;
+  w.feed(in.substr(0, at), out);
+  w.feed(in.substr(at), out);
+  w.finish(out);
+  return out;
+}
+
+// BINARY[]<offset.length> (RFC 3516 4.1): every window of every table entry,
+// the input split at every point, equals the slice of the whole decoding.
+TEST(MimeTransferDecoding, DecodedWindowAtEverySplitPoint) {
+  auto check_windows = [](transfer_encoding e, c const& t) {
+    std::string const whole(t.out);
+    for (std::uint64_t offset = 0; offset <= whole.size() + 1; ++offset)
+      for (std::uint64_t length : {std::uint64_t{1}, std::uint64_t{2}, std::uint64_t{5}, decoded_window::to_the_end})
+        for (std::size_t at = 0; at <= t.in.size(); ++at) {
+          auto expected = whole.substr(std::min<std::size_t>(offset, whole.size()), length);
+          EXPECT_EQ(window_split(e, t.in, at, offset, length), expected)
+              << testing::PrintToString(std::string(t.in)) << " <" << offset << "." << length << "> at " << at;
+        }
+  };
+  for (auto const& t : quoted_printable) check_windows(transfer_encoding::quoted_printable, t);
+  for (auto const& t : base64) check_windows(transfer_encoding::base64, t);
+  check_windows(transfer_encoding::identity, {"abc\r\ndef", "abc\r\ndef"});
+}
+
+TEST(MimeTransferDecoding, DecodedWindowCompletesAtItsEnd) {
+  decoded_window w(transfer_encoding::base64, 1, 2);
+  std::string out;
+  w.feed("YWJj", out);  // "abc"
+  EXPECT_EQ(out, "bc");
+  EXPECT_TRUE(w.is_complete());
+  w.feed("ZGVm", out);  // ignored once complete
+  w.finish(out);
+  EXPECT_EQ(out, "bc");
+  decoded_window all(transfer_encoding::base64, 0);
+  all.feed("YWJj", out);
+  EXPECT_FALSE(all.is_complete());
+  EXPECT_EQ(all.decoded(), 3u);
 }
 
 // SECURITY: the decoder holds back at most max_pending_whitespace bytes;

@@ -46,7 +46,8 @@ void parse_both(std::string_view text) {
 // byte picks LITERAL+ or LITERAL-.
 void read_all(std::string_view in, std::size_t split) {
   reader_limits limits{.max_line = 256, .literal_minus = !in.empty() && (in[0] & 1)};
-  literal_limits policy{.max_message = 512, .max_append_command = 1024, .max_other_command = 300};
+  literal_limits policy{.max_message = 512, .max_append_command = 1024, .max_other_command = 300,
+                        .stream_above = 64, .max_append_memory = 512, .inline_max = 128};
   command_reader r(limits);
   for (std::string_view part : {in.substr(0, split), in.substr(split)}) {
     r.feed(part);
@@ -56,12 +57,16 @@ void read_all(std::string_view in, std::size_t split) {
       if (auto* c = std::get_if<reader_events::command>(&e)) {
         if (c->text.size() > 1024 + 4 * 256 + 64) std::abort();
         parse_both(c->text);
+        use(parse_command(c->text, {}, c->streamed));
       }
       if (auto* l = std::get_if<reader_events::literal>(&e)) {
-        if (judge_literal(*l, policy) == literal_verdict::accept)
+        auto v = judge_literal(*l, policy);
+        if (v == literal_verdict::accept)
           r.accept_literal();
-        else
+        else if (v == literal_verdict::too_big)
           r.refuse_literal();
+        else
+          r.accept_literal_streamed();  // its bytes come as literal_data
       }
     }
   }
