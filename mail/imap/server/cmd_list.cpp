@@ -74,12 +74,15 @@ std::string session::mailbox_name(std::string const& utf8) const {
   return out;
 }
 
-void session::send_oldname(std::string const& attributes, std::string const& canonical, std::string const& supplied) {
-  if (!rev2_ || supplied == canonical) return;
+void session::send_oldname(std::string const& attributes, std::string const& canonical, std::string const& supplied,
+                           bool always) {
+  if (!rev2_) return;
   // INBOX in any case is INBOX: no other name for the client to forget.
-  if (store::is_inbox(canonical) && supplied.size() == canonical.size()) return;
-  send(proto::untagged("LIST (" + attributes + ") \"/\" " + mailbox_name(canonical) + " (\"OLDNAME\" (" +
-                       mailbox_name(supplied) + "))"));
+  bool const renamed = supplied != canonical && !(store::is_inbox(canonical) && supplied.size() == canonical.size());
+  if (!renamed && !always) return;
+  auto line = "LIST (" + attributes + ") \"/\" " + mailbox_name(canonical);
+  if (renamed) line += " (\"OLDNAME\" (" + mailbox_name(supplied) + "))";
+  send(proto::untagged(line));
 }
 
 asio::awaitable<std::string> session::list_attributes_of(std::string const& name) {

@@ -143,7 +143,7 @@ asio::awaitable<bool> session::on(std::string const& tag, proto::select_cmd& c) 
     // RFC 9051 6.3.2: the mailbox's name and attributes (OLDNAME when the
     // name sent was not the stored one).
     auto attrs = co_await list_attributes_of(canonical);
-    send_oldname(attrs, canonical, c.mailbox);
+    send_oldname(attrs, canonical, c.mailbox, true);
   }
   if (c.qresync && static_cast<std::int64_t>(c.qresync->uidvalidity) == snap->uidvalidity)
     co_await qresync_data(*c.qresync);

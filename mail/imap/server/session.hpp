@@ -134,7 +134,9 @@ class session {
   std::string mailbox_name(std::string const& utf8) const;
   // IMAP4rev2 (RFC 9051 6.3.9.7): "* LIST (...) "/" name ("OLDNAME" (...))"
   // when the server stored `supplied` under another (normalised) name.
-  void send_oldname(std::string const& attributes, std::string const& canonical, std::string const& supplied);
+  // `always`: the LIST response even when the names agree (SELECT's).
+  void send_oldname(std::string const& attributes, std::string const& canonical, std::string const& supplied,
+                    bool always = false);
   // The LIST attributes of one mailbox (children, special use), for the
   // LIST response IMAP4rev2 wants in SELECT (RFC 9051 6.3.2).
   asio::awaitable<std::string> list_attributes_of(std::string const& name);

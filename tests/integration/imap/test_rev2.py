@@ -6,10 +6,11 @@ message sequence match data (RFC 7162 3.2.5.2), [EXPUNGEISSUED] (RFC 5530)
 for commands naming a message another session expunged, and a selected
 mailbox deleted or renamed elsewhere."""
 
+import os
 import re
 import unittest
 
-from posta_harness import stop_servers  # noqa: F401
+from posta_harness import PostaServer, stop_servers  # noqa: F401
 from imap_helpers import ImapTestCase, RawImap, PASSWORD, unique
 
 DOMAIN = "imap-rev2.test"
@@ -268,6 +269,81 @@ class Rev2Tests(ImapTestCase):
         self.assertTrue(lines[-1].startswith("f OK"))
         # The name it has now is the one a reselect uses.
         self.assertTrue(r.cmd("s", "SELECT New")[-1].startswith("s OK"))
+
+    # ---- rev2 base commands ---------------------------------------------
+
+    def test_rev2_unselect_uid_expunge_and_move(self):
+        address = self.account(messages=3)
+        r = self.raw(address, enable="IMAP4rev2", select="SELECT INBOX")
+        lines = r.cmd("m", "MOVE 1 Trash")
+        self.assertTrue(any(l.startswith("* OK [COPYUID ") for l in lines), lines)
+        self.assertIn("* 1 EXPUNGE", lines)
+        r.cmd("d", "STORE 1:2 +FLAGS.SILENT (\\Deleted)")
+        lines = r.cmd("x", "UID EXPUNGE 3")
+        self.assertIn("* 2 EXPUNGE", lines)
+        self.assertTrue(lines[-1].startswith("x OK"))
+        self.assertTrue(r.cmd("u", "UNSELECT")[-1].startswith("u OK"))
+        self.assertRegex(r.cmd("t", "STATUS INBOX (MESSAGES)")[0], r"MESSAGES 1\)")
+
+    # ---- two nodes on one database --------------------------------------
+
+    @classmethod
+    def second_node(cls):
+        """Another `posta serve` on the same PostgreSQL (the first one's
+        embedded cluster): what one node does, the other's sessions see."""
+        if getattr(cls, "_node_b", None) is None:
+            url = "host=%s port=5432 user=postgres dbname=posta" % os.path.join(cls.server.data_dir, "pg")
+            node = PostaServer(extra_toml='[database]\nurl = "%s"\n' % url)
+            try:
+                node.start()
+            except BaseException:
+                node.dump_logs()
+                node.cleanup()
+                raise
+            cls._node_b = node
+        return cls._node_b
+
+    @classmethod
+    def tearDownClass(cls):
+        node = getattr(cls, "_node_b", None)
+        if node is not None:
+            node.cleanup()
+            cls._node_b = None
+        super().tearDownClass()
+
+    def raw_on(self, node, address, select=None):
+        r = RawImap(node.port("imaps"), implicit_tls=True)
+        self.addCleanup(r.close)
+        self.assertTrue(r.cmd("l", 'LOGIN "%s" "%s"' % (address, PASSWORD))[-1].startswith("l OK"))
+        if select:
+            self.assertTrue(r.cmd("s", select)[-1].startswith("s OK"))
+        return r
+
+    def test_recent_delivery_and_deletion_across_nodes(self):
+        node_b = self.second_node()
+        address = self.account()
+        self.deliver(address, "first")
+        far = self.raw_on(node_b, address)
+        self.assertIn("* 1 RECENT", far.cmd("s", "SELECT INBOX"))
+        near = self.raw(address)
+        self.assertIn("* 0 RECENT", near.cmd("s", "SELECT INBOX"))
+        # An IDLE session on node B hears of a delivery through node A.
+        far.send("i IDLE\r\n")
+        self.assertTrue(far.line().startswith("+"))
+        self.deliver(address, "second")
+        self.assertEqual(self.wait_line(far, r"EXISTS"), "* 2 EXISTS")
+        self.assertEqual(far.line(), "* 2 RECENT")  # both are news to this session
+        far.send("DONE\r\n")
+        far.until_tagged("i")
+        self.assertIn("* 0 RECENT", near.cmd("n", "NOOP"))
+        # A mailbox deleted on node A ends the session on node B that has it selected.
+        near.cmd("c", "CREATE Far")
+        far.cmd("s", "SELECT Far")
+        far.send("j IDLE\r\n")
+        self.assertTrue(far.line().startswith("+"))
+        self.assertTrue(near.cmd("d", "DELETE Far")[-1].startswith("d OK"))
+        self.assertTrue(self.wait_line(far, r"^\* BYE").startswith("* BYE"))
+        self.assertTrue(far.closed())
 
 
 if __name__ == "__main__":
