@@ -239,7 +239,10 @@ class Rev2Tests(ImapTestCase):
         r = self.raw(address)
         r.cmd("c", "CREATE Mine")
         r.cmd("s", "SELECT Mine")
-        self.assertTrue(r.cmd("d", "DELETE Mine")[-1].startswith("d OK"))
+        # Renamed by another session first: it is still the one selected.
+        c = self.imaps(address)
+        self.assertEqual(c.rename("Mine", "Yours")[0], "OK")
+        self.assertTrue(r.cmd("d", "DELETE Yours")[-1].startswith("d OK"))
         self.assertTrue(r.cmd("f", "FETCH 1 (FLAGS)")[-1].startswith("f BAD"))
         self.assertTrue(r.cmd("n", "NOOP")[-1].startswith("n OK"))
 
