@@ -84,6 +84,12 @@ class mailbox_store {
   // (every change of a mailbox raises its HIGHESTMODSEQ), so that a NOOP of
   // an unchanged mailbox costs no transaction.
   asio::awaitable<result<bool>> changed_since(mailbox_ref box, std::int64_t since);
+  // \Recent (RFC 3501 2.3.2), decided here so that it holds across nodes:
+  // claims the UIDs up to `up_to` that no session has claimed. Returns the
+  // mark before (this session's \Recent UIDs are those above it, up to
+  // `up_to`), or nullopt when another session had claimed them all.
+  // (mail/store/recent.cpp)
+  asio::awaitable<result<std::optional<uid_t>>> claim_recent(mailbox_ref box, uid_t up_to);
   // Messages changed or added and UIDs expunged after `since` (a MODSEQ).
   asio::awaitable<result<changes>> changes_since(mailbox_ref box, std::int64_t since);
   // Metadata of the messages of `uids` that exist, by UID.

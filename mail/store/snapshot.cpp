@@ -12,7 +12,7 @@ namespace posta::mail::store {
 namespace {
 
 constexpr char const* state_sql =
-    "SELECT uidvalidity, uidnext, highestmodseq, keywords::text FROM mailboxes "
+    "SELECT uidvalidity, uidnext, highestmodseq, keywords::text, recent_uid, name FROM mailboxes "
     "WHERE id = $1 AND account_id = $2 AND NOT noselect";
 
 // Flag lists repeat (most messages have {} or {\Seen}): each distinct text
@@ -43,6 +43,7 @@ asio::awaitable<result<snapshot>> mailbox_store::select(mailbox_ref box) {
   out.uidnext = state.i64(0, 1);
   out.highestmodseq = state.i64(0, 2);
   out.keywords = detail::flags_from(state.text(0, 3));
+  out.recent_uid = state.i64(0, 4);
   auto const& msgs = results[1];
   auto n = static_cast<std::size_t>(msgs.size());
   out.uids.reserve(n);
@@ -81,6 +82,8 @@ asio::awaitable<result<changes>> mailbox_store::changes_since(mailbox_ref box, s
   out.uidnext = state.i64(0, 1);
   out.highestmodseq = state.i64(0, 2);
   out.keywords = detail::flags_from(state.text(0, 3));
+  out.recent_uid = state.i64(0, 4);
+  out.name = state.str(0, 5);
   auto const& changed = results[1];
   for (int i = 0; i < changed.size(); ++i)
     out.changed.push_back({static_cast<uid_t>(changed.i64(i, 0)), changed.i64(i, 1), detail::flags_from(changed.text(i, 2))});

@@ -10,13 +10,13 @@ asio::awaitable<result<mailbox_status>> mailbox_store::status(mailbox_ref box) {
                       co_await pool_.q("SELECT b.id, count(m.id), b.uidnext, b.uidvalidity, "
                                        "count(m.id) FILTER (WHERE NOT ('\\Seen' = ANY(m.flags))), "
                                        "count(m.id) FILTER (WHERE '\\Deleted' = ANY(m.flags)), "
-                                       "coalesce(sum(m.size), 0), b.highestmodseq "
+                                       "coalesce(sum(m.size), 0), b.highestmodseq, count(m.id) FILTER (WHERE m.uid > b.recent_uid) "
                                        "FROM mailboxes b LEFT JOIN messages m ON m.mailbox_id = b.id "
                                        "WHERE b.id = $1 AND b.account_id = $2 AND NOT b.noselect GROUP BY b.id",
                                        box.mailbox_id, box.account_id));
   if (rows.empty()) co_return make_error(store_errc::nonexistent, "mailbox");
   co_return mailbox_status{rows.i64(0, 0), rows.i64(0, 1), rows.i64(0, 2), rows.i64(0, 3),
-                           rows.i64(0, 4), rows.i64(0, 5), rows.i64(0, 6), rows.i64(0, 7)};
+                           rows.i64(0, 4), rows.i64(0, 5), rows.i64(0, 6), rows.i64(0, 7), rows.i64(0, 8)};
 }
 
 asio::awaitable<result<quota_info>> mailbox_store::quota(std::int64_t account_id) {

@@ -53,6 +53,7 @@ struct mailbox_status {
   std::int64_t deleted = 0;
   std::int64_t size = 0;
   std::int64_t highestmodseq = 0;
+  std::int64_t recent = 0;  // RFC 3501 RECENT: UIDs no session has claimed yet
 };
 
 // RFC 9208: the account is the one quota root ("").
@@ -70,6 +71,7 @@ struct snapshot {
   std::int64_t uidvalidity = 0;
   std::int64_t uidnext = 0;
   std::int64_t highestmodseq = 0;
+  std::int64_t recent_uid = 0;         // \Recent mark: UIDs above it are nobody's yet
   flag_list keywords;                  // for FLAGS and PERMANENTFLAGS (with \*)
   std::vector<uid_t> uids;
   std::vector<std::int64_t> modseqs;
@@ -89,6 +91,8 @@ struct changes {
   std::int64_t uidnext = 0;
   std::int64_t highestmodseq = 0;
   std::int64_t uidvalidity = 0;
+  std::int64_t recent_uid = 0;  // as in snapshot
+  std::string name;             // the mailbox's name now (another session may have renamed it)
   flag_list keywords;
   std::vector<message_flags> changed;  // new or flag-changed messages with modseq > since, by UID
   std::vector<uid_t> expunged;         // UIDs expunged with modseq > since, ascending

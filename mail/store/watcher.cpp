@@ -107,6 +107,10 @@ mailbox_watcher::watch::~watch() { release(); }
 
 bool mailbox_watcher::watch::take_change() noexcept { return waiter_ && waiter_->pending.exchange(false); }
 
+void mailbox_watcher::watch::cancel_wait() noexcept {
+  if (waiter_) waiter_->timer.cancel();
+}
+
 asio::awaitable<bool> mailbox_watcher::watch::wait(std::chrono::steady_clock::duration max) {
   if (!waiter_) co_return false;
   auto w = waiter_;  // kept alive across the wait

@@ -44,6 +44,9 @@ class mailbox_watcher {
     // false when the wait is cancelled. A change that arrived before the
     // call returns at once.
     asio::awaitable<bool> wait(std::chrono::steady_clock::duration max);
+    // Ends a wait() in progress now (it returns whether a change came); on
+    // the watch's executor. IDLE's DONE uses it, so nothing polls.
+    void cancel_wait() noexcept;
 
    private:
     friend class mailbox_watcher;

@@ -75,6 +75,10 @@ bool may_announce_expunges(command const& cmd) {
   // SORT and THREAD answer with sequence numbers just as SEARCH does.
   if (auto const* s = std::get_if<sort_cmd>(&cmd)) return s->uid;
   if (auto const* t = std::get_if<thread_cmd>(&cmd)) return t->uid;
+  // COPY/MOVE 2:3 means the client's 2 and 3: an EXPUNGE told first would
+  // renumber them before the server reads them (RFC 3501 5.5). MOVE tells
+  // its own and the held expunges once the numbers are resolved.
+  if (auto const* c = std::get_if<copy_cmd>(&cmd)) return c->uid;
   return true;
 }
 

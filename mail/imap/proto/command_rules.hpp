@@ -13,7 +13,7 @@ enum class session_state { not_authenticated, authenticated, selected, logout };
 // (RFC 9051 6: a command in the wrong state is a protocol error).
 bool is_allowed_in(command const& cmd, session_state state);
 
-// False for FETCH, STORE, SEARCH, SORT and THREAD by sequence number (not
+// False for FETCH, STORE, SEARCH, SORT, THREAD, COPY and MOVE by sequence number (not
 // their UID forms):
 // while answering them no EXPUNGE may be sent, since the client's sequence
 // numbers would shift under it. (With no command in progress none may be

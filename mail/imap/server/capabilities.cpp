@@ -17,7 +17,7 @@ bool session::may_login_in_plaintext() const {
 }
 
 std::string session::capabilities() const {
-  std::string c = "CAPABILITY IMAP4rev1 SASL-IR LITERAL+ ID ENABLE IDLE";
+  std::string c = "CAPABILITY IMAP4rev1 IMAP4rev2 SASL-IR LITERAL+ ID ENABLE IDLE";
   if (state_ == proto::session_state::not_authenticated) {
     if (!stream_.is_tls() && ctx_.tls_for(kind_)) c += " STARTTLS";
     if (may_login_in_plaintext()) c += " AUTH=PLAIN";
@@ -27,7 +27,7 @@ std::string session::capabilities() const {
   }
   c += " NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE CREATE-SPECIAL-USE LIST-EXTENDED LIST-STATUS";
   c += " CONDSTORE QRESYNC QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE ESEARCH SEARCHRES SORT ESORT";
-  c += " THREAD=REFERENCES THREAD=ORDEREDSUBJECT WITHIN BINARY MULTIAPPEND UTF8=ACCEPT";
+  c += " THREAD=REFERENCES THREAD=ORDEREDSUBJECT WITHIN BINARY MULTIAPPEND UTF8=ACCEPT STATUS=SIZE";
   if (!deflate_) c += " COMPRESS=DEFLATE";
   c += " APPENDLIMIT=" + std::to_string(literal_limits_.max_message);
   return c;

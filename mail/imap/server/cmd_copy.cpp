@@ -1,6 +1,8 @@
 // COPY (RFC 3501 6.4.7), MOVE (RFC 6851) and their UID forms, with
 // UIDPLUS's COPYUID (RFC 4315 3), [TRYCREATE] and [OVERQUOTA]. The blobs are
-// shared, not copied.
+// shared, not copied. COPY is all or nothing (RFC 3501 6.4.7): a message
+// another session expunged, which this client still numbers, makes it
+// NO [EXPUNGEISSUED] with nothing copied (RFC 5530, RFC 2180 4.4.1).
 #include "mail/imap/proto/response.hpp"
 #include "mail/imap/proto/sequence_set.hpp"
 #include "mail/imap/server/session.hpp"
@@ -16,6 +18,12 @@ asio::awaitable<bool> session::on(std::string const& tag, proto::copy_cmd& c) {
     no(tag, "Mailbox is read-only", "READ-ONLY");
     co_return true;
   }
+  if (!c.uid)
+    for (auto p : *positions)
+      if (selected_->is_expunged(p)) {
+        no(tag, "Some of the messages no longer exist", "EXPUNGEISSUED");
+        co_return true;
+      }
   auto to = co_await mailbox_id_of(tag, c.mailbox, true, what);
   if (!to) co_return true;
   auto uids = uid_set_of(*positions);
@@ -39,10 +47,13 @@ asio::awaitable<bool> session::on(std::string const& tag, proto::copy_cmd& c) {
     // RFC 6851 4.3: COPYUID in an untagged OK, then the expunges.
     if (!code.empty()) send(proto::untagged_status(proto::status::ok, code, "Moved"));
     for (auto uid : r->expunged.uids) selected_->on_expunged(uid);
-    send(selected_->announce({true, qresync_, condstore_}));
+    send(announce_now(true));
     ok(tag, "MOVE completed");
   } else {
-    if (*to == box_.mailbox_id) co_await announce_changes(true);
+    if (*to == box_.mailbox_id) {
+      bool go_on = co_await announce_changes(true);
+      if (!go_on) co_return false;
+    }
     ok(tag, "COPY completed", code);
   }
   co_return true;

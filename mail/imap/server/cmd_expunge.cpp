@@ -19,7 +19,7 @@ asio::awaitable<bool> session::expunge_messages(std::string const& tag, std::opt
   for (auto uid : r->uids) selected_->on_expunged(uid);
   auto ch = co_await refresh();  // other changes may be told now too
   (void)ch;
-  send(selected_->announce({true, qresync_, condstore_}));
+  send(announce_now(true));
   auto const code = condstore_ ? "HIGHESTMODSEQ " + std::to_string(selected_->highestmodseq()) : std::string();
   ok(tag, "EXPUNGE completed", code);
   co_return true;

@@ -69,8 +69,12 @@ asio::awaitable<bool> session::on(std::string const& tag, proto::fetch_cmd& c) {
     }
   }
   std::vector<std::uint32_t> wanted;
+  fetch_expunged_ = false;
   for (auto p : *positions) {
-    if (selected_->is_expunged(p)) continue;
+    if (selected_->is_expunged(p)) {
+      fetch_expunged_ = !c.uid;  // a UID that is gone is no error (RFC 9051 6.4.9)
+      continue;
+    }
     if (c.changed_since && selected_->modseq_at(p) <= *c.changed_since) continue;
     wanted.push_back(p);
   }
@@ -147,7 +151,10 @@ asio::awaitable<bool> session::fetch_messages(std::string const& tag, proto::fet
     store::message_meta const none;
     for (auto p : batch) {
       auto it = metas.find(selected_->uid_at(p));
-      if (meta && it == metas.end()) continue;  // expunged meanwhile: told at the next chance
+      if (meta && it == metas.end()) {  // expunged meanwhile: told at the next chance
+        fetch_expunged_ = fetch_expunged_ || !c.uid;
+        continue;
+      }
       auto r = co_await fetch_one(c, p, meta ? *it->second : none, flags_changed[p]);
       if (!r && r.error().context == "UNKNOWN-CTE") {
         no(tag, "Unknown Content-Transfer-Encoding", "UNKNOWN-CTE");
@@ -166,7 +173,14 @@ asio::awaitable<bool> session::fetch_messages(std::string const& tag, proto::fet
       if (!flushed) co_return false;
     }
   }
-  ok(tag, std::string(c.uid ? "UID FETCH" : "FETCH") + " completed");
+  // RFC 5530 EXPUNGEISSUED, RFC 2180 4.1.2: the messages still there are
+  // answered; the client learns that some were expunged by someone else
+  // (their EXPUNGE comes at the next command that allows it).
+  if (fetch_expunged_) {
+    auto known = co_await refresh();  // so STORE/COPY of them know it too
+    (void)known;
+    no(tag, "Some of the requested messages no longer exist", "EXPUNGEISSUED");
+  } else ok(tag, std::string(c.uid ? "UID FETCH" : "FETCH") + " completed");
   co_return true;
 }
 
@@ -193,7 +207,7 @@ asio::awaitable<result<void>> session::fetch_one(proto::fetch_cmd const& c, std:
       case fetch_item::flags:
         if (flags_sent) break;
         flags_sent = true;
-        item("FLAGS " + format_flag_list(selected_->flags_at(pos)));
+        item("FLAGS " + flags_text(pos));
         break;
       case fetch_item::modseq:
         if (modseq_sent) break;
@@ -235,7 +249,7 @@ asio::awaitable<result<void>> session::fetch_one(proto::fetch_cmd const& c, std:
   // RFC 3501 6.4.5: a \Seen set by this FETCH is told; RFC 7162 3.1.4 and
   // 3.2.4: UID FETCH answers with UID, CONDSTORE with MODSEQ next to FLAGS.
   if (flags_changed && !flags_sent) {
-    item("FLAGS " + format_flag_list(selected_->flags_at(pos)));
+    item("FLAGS " + flags_text(pos));
     flags_sent = true;
   }
   if (c.uid && !uid_sent) item("UID " + std::to_string(selected_->uid_at(pos)));

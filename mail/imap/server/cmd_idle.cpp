@@ -1,8 +1,10 @@
 // IDLE (RFC 2177, RFC 9051 6.3.13): "+ idling", then the changes of the
 // selected mailbox as they happen (the store's change watcher, fed by
 // PostgreSQL NOTIFY, so within a moment also across nodes) until DONE.
-// While idling a second coroutine on the session's strand writes the
-// updates; the reader waits for DONE.
+// While idling a second coroutine on the session's strand waits for the
+// watcher and writes the updates; the reader waits for DONE at the same
+// time. DONE cancels the watcher's wait, so the OK follows at once and no
+// timer wakes an idle connection (the only timer is the idle timeout).
 #include "mail/imap/proto/response.hpp"
 #include "mail/imap/server/session.hpp"
 
@@ -13,9 +15,6 @@
 
 namespace posta::mail::imap::server {
 namespace {
-// How often the watcher looks whether DONE has come (the OK waits at most
-// this long after it).
-constexpr auto idle_poll = std::chrono::milliseconds(200);
 
 bool is_done(std::string const& line) {
   if (line.size() != 4) return false;
@@ -34,11 +33,16 @@ struct session::idle_state {
 
 asio::awaitable<void> session::idle_watch(idle_state& st) {
   while (st.idling && stream_.is_open()) {
-    bool changed = co_await watch_.wait(idle_poll);
+    // Bounded by the idle timeout, which also ends the reader.
+    bool changed = co_await watch_.wait(read_timeout());
     if (!st.idling || !changed) continue;
     auto r = co_await refresh();
+    if (mailbox_deleted_) {
+      stream_.cancel();  // the reader ends; run() says BYE
+      break;
+    }
     if (!r || !st.idling) continue;
-    send(selected_->announce({true, qresync_, condstore_}));
+    send(announce_now(true));
     bool flushed = co_await flush();
     if (!flushed) break;
   }
@@ -47,7 +51,10 @@ asio::awaitable<void> session::idle_watch(idle_state& st) {
 }
 
 asio::awaitable<bool> session::idle(std::string const& tag) {
-  if (selected_) co_await announce_changes(true);
+  if (selected_) {
+    bool go_on = co_await announce_changes(true);
+    if (!go_on) co_return false;
+  }
   send(proto::continuation("idling"));
   bool flushed = co_await flush();
   if (!flushed) co_return false;
@@ -56,13 +63,17 @@ asio::awaitable<bool> session::idle(std::string const& tag) {
   else st.ended = true;
   auto line = co_await read_raw_line();
   st.idling = false;
+  watch_.cancel_wait();
   if (!st.ended) co_await st.done.async_wait(asio::as_tuple(asio::use_awaitable));
   if (!line) co_return false;
   if (!is_done(*line)) {
     bad(tag, "Expected DONE");
     co_return true;
   }
-  if (selected_) co_await announce_changes(true);
+  if (selected_) {
+    bool go_on = co_await announce_changes(true);
+    if (!go_on) co_return false;
+  }
   ok(tag, "IDLE terminated");
   co_return true;
 }

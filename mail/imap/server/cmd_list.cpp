@@ -74,6 +74,26 @@ std::string session::mailbox_name(std::string const& utf8) const {
   return out;
 }
 
+void session::send_oldname(std::string const& attributes, std::string const& canonical, std::string const& supplied,
+                           bool always) {
+  if (!rev2_) return;
+  // INBOX in any case is INBOX: no other name for the client to forget.
+  bool const renamed = supplied != canonical && !(store::is_inbox(canonical) && supplied.size() == canonical.size());
+  if (!renamed && !always) return;
+  auto line = "LIST (" + attributes + ") \"/\" " + mailbox_name(canonical);
+  if (renamed) line += " (\"OLDNAME\" (" + mailbox_name(supplied) + "))";
+  send(proto::untagged(line));
+}
+
+asio::awaitable<std::string> session::list_attributes_of(std::string const& name) {
+  auto boxes = co_await ctx_.mailboxes->list(account_id_);
+  if (!boxes) co_return std::string();  // trouble asking: the LIST goes without attributes
+  auto const all = collect(*boxes, {});
+  auto it = all.find(name);
+  if (it == all.end()) co_return std::string();
+  co_return attributes(it->second, proto::list_cmd{});
+}
+
 asio::awaitable<bool> session::on(std::string const& tag, proto::list_cmd& c) {
   char const* verb = c.lsub ? "LSUB" : "LIST";
   // RFC 3501 6.3.8: an empty pattern asks for the hierarchy separator.

@@ -1,7 +1,9 @@
 // Mailbox management: CREATE (RFC 3501 6.3.3, RFC 6154 USE), DELETE,
 // RENAME, SUBSCRIBE, UNSUBSCRIBE, STATUS (RFC 3501 6.3.10, RFC 7162
 // HIGHESTMODSEQ, RFC 8438 SIZE, RFC 7889 APPENDLIMIT), and QUOTA (RFC 9208:
-// one root "" per account, set by the administrator).
+// one root "" per account, set by the administrator). For IMAP4rev2
+// clients a name stored in another form than sent is told with OLDNAME
+// (RFC 9051 6.3.4-6.3.6, 6.3.9.7).
 #include "mail/imap/proto/response.hpp"
 #include "mail/imap/server/session.hpp"
 #include "mail/store/mailbox_store.hpp"
@@ -18,17 +20,27 @@ asio::awaitable<bool> session::on(std::string const& tag, proto::create_cmd& c) 
   auto r = co_await ctx_.mailboxes->create(account_id_, c.mailbox, use);
   if (!r && use && r.error().code == make_error_code(errc::invalid_argument)) no(tag, "Unknown special-use", "USEATTR");
   else if (!r) store_failed(tag, r.error(), "CREATE");
-  else ok(tag, "CREATE completed");
+  else {
+    send_oldname("", r->name, c.mailbox);
+    ok(tag, "CREATE completed");
+  }
   co_return true;
 }
 
 asio::awaitable<bool> session::on(std::string const& tag, proto::mailbox_cmd& c) {
   result<void> r;
+  bool own = false;  // DELETE of the selected mailbox
   char const* what = "DELETE";
   switch (c.verb) {
-    case proto::mailbox_verb::delete_:
+    case proto::mailbox_verb::delete_: {
+      // By id: the selected mailbox may have been renamed elsewhere.
+      if (selected_) {
+        auto target = co_await ctx_.mailboxes->find(account_id_, c.mailbox);
+        own = target && target->id == box_.mailbox_id;
+      }
       r = co_await ctx_.mailboxes->remove(account_id_, c.mailbox);
       break;
+    }
     case proto::mailbox_verb::subscribe:
       what = "SUBSCRIBE";
       r = co_await ctx_.mailboxes->subscribe(account_id_, c.mailbox);
@@ -46,15 +58,28 @@ asio::awaitable<bool> session::on(std::string const& tag, proto::mailbox_cmd& c)
       co_return go_on;
     }
   }
-  if (!r) store_failed(tag, r.error(), what);
-  else ok(tag, std::string(what) + " completed");
+  if (!r) {
+    store_failed(tag, r.error(), what);
+    co_return true;
+  }
+  if (c.verb == proto::mailbox_verb::delete_) {
+    auto normal = store::normalise_name(c.mailbox, ctx_.mailboxes->limits().names);
+    if (normal) send_oldname("\\NonExistent", *normal, c.mailbox);
+    // Our own selected mailbox: the session leaves the selected state
+    // rather than hear of it as "deleted elsewhere" (BYE).
+    if (own) deselect();
+  }
+  ok(tag, std::string(what) + " completed");
   co_return true;
 }
 
 asio::awaitable<bool> session::on(std::string const& tag, proto::rename_cmd& c) {
   auto r = co_await ctx_.mailboxes->rename(account_id_, c.from, c.to);
   if (!r) store_failed(tag, r.error(), "RENAME");
-  else ok(tag, "RENAME completed");
+  else {
+    send_oldname("", r->name, c.to);
+    ok(tag, "RENAME completed");
+  }
   co_return true;
 }
 
@@ -71,7 +96,7 @@ std::string session::status_items(store::mailbox_status const& st, std::vector<p
       case proto::status_item::unseen: add("UNSEEN", st.unseen); break;
       case proto::status_item::deleted: add("DELETED", st.deleted); break;
       case proto::status_item::size: add("SIZE", st.size); break;
-      case proto::status_item::recent: add("RECENT", 0); break;
+      case proto::status_item::recent: add("RECENT", st.recent); break;
       case proto::status_item::highestmodseq: add("HIGHESTMODSEQ", st.highestmodseq); break;
       case proto::status_item::appendlimit:
         add("APPENDLIMIT", static_cast<std::int64_t>(literal_limits_.max_message));

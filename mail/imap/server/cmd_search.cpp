@@ -183,7 +183,7 @@ asio::awaitable<std::optional<std::vector<session::search_hit>>> session::search
         st = std::move(*text);
       }
       search_subject s{p + 1, selected_->uid_at(p), selected_->modseq_at(p), &selected_->flags_at(p),
-                       m->internal_date, m->size, ms, st.get()};
+                       m->internal_date, m->size, ms, st.get(), !rev2_ && selected_->is_recent(p)};
       if (!search_matches(key, s, sc)) continue;
       if (with_structure) hits.push_back({p, *m, ms});
       else hits.push_back({p, {}, nullptr});
@@ -206,6 +206,8 @@ asio::awaitable<bool> session::on(std::string const& tag, proto::search_cmd& c) 
   bool const modseq = has_modseq_key(c.key);
   if (modseq) condstore_ = true;
   auto ret = c.ret;
+  // RFC 9051 6.4.4: an IMAP4rev2 client is answered with ESEARCH, ALL by default.
+  if (rev2_ && !ret.present) ret.present = true;
   if (ret.present && !ret.min && !ret.max && !ret.all && !ret.count && !ret.save) ret.all = true;  // RETURN ()
   if (ret.save) saved_uids_ = uids;
   if (!ret.present) {

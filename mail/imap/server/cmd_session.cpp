@@ -1,6 +1,7 @@
 // Commands about the session itself: CAPABILITY, NOOP, LOGOUT (RFC 3501
-// 6.1), ID (RFC 2971), ENABLE (RFC 5161, with CONDSTORE/QRESYNC of RFC 7162
-// and UTF8=ACCEPT of RFC 6855), NAMESPACE (RFC 2342), COMPRESS (RFC 4978).
+// 6.1), ID (RFC 2971), ENABLE (RFC 5161, with CONDSTORE/QRESYNC of RFC 7162,
+// UTF8=ACCEPT of RFC 6855 and IMAP4rev2 of RFC 9051 6.3.1), NAMESPACE (RFC
+// 2342), COMPRESS (RFC 4978).
 #include "mail/imap/proto/response.hpp"
 #include "mail/imap/server/session.hpp"
 
@@ -61,9 +62,13 @@ asio::awaitable<bool> session::on(std::string const& tag, proto::enable_cmd& c) 
     if (cap == "CONDSTORE") condstore_ = true;
     else if (cap == "QRESYNC") qresync_ = condstore_ = true;  // RFC 7162 3.2.3: QRESYNC implies CONDSTORE
     else if (cap == "UTF8=ACCEPT") parse_options_.utf8_accept = true;
+    // RFC 9051: no \Recent, SEARCH answered by ESEARCH, [CLOSED] on reselect,
+    // a LIST response in SELECT, and mailbox names in UTF-8 (RFC 9051 5.1).
+    else if (cap == "IMAP4REV2") rev2_ = parse_options_.utf8_accept = true;
     else known = false;
     // RFC 5161 3.1: only what was enabled now, and each once.
-    if (known && enabled.find(" " + cap) == std::string::npos) enabled += " " + cap;
+    auto const name = cap == "IMAP4REV2" ? std::string("IMAP4rev2") : cap;
+    if (known && enabled.find(" " + name) == std::string::npos) enabled += " " + name;
   }
   send(proto::untagged("ENABLED" + enabled));
   ok(tag, "ENABLE completed");

@@ -1,6 +1,8 @@
 // STORE and UID STORE (RFC 3501 6.4.6) with .SILENT, and CONDSTORE's
 // UNCHANGEDSINCE (RFC 7162 3.1.3): messages changed meanwhile are left alone
-// and named in [MODIFIED ...].
+// and named in [MODIFIED ...]. A message another session expunged, which
+// this client still numbers, cannot take flags: the others do, and the OK
+// carries [EXPUNGEISSUED] (RFC 5530, RFC 2180 4.2.1).
 #include "mail/imap/proto/response.hpp"
 #include "mail/imap/proto/sequence_set.hpp"
 #include "mail/imap/server/session.hpp"
@@ -36,6 +38,8 @@ asio::awaitable<bool> session::on(std::string const& tag, proto::store_cmd& c) {
   }
   if (c.unchanged_since) condstore_ = true;
   auto uids = uid_set_of(*positions);
+  bool const expunged = !c.uid && std::any_of(positions->begin(), positions->end(),
+                                              [&](std::uint32_t p) { return selected_->is_expunged(p); });
   std::optional<std::int64_t> since;
   if (c.unchanged_since) since = static_cast<std::int64_t>(*c.unchanged_since);
   store::store_result r;
@@ -48,6 +52,10 @@ asio::awaitable<bool> session::on(std::string const& tag, proto::store_cmd& c) {
     }
     r = std::move(*done);
   }
+  // Asked for but neither changed, nor already so, nor refused: gone.
+  std::size_t asked = 0;
+  for (auto const& u : uids) asked += std::size_t{u.last} - u.first + 1;
+  bool const gone = !c.uid && r.modified.size() + r.unchanged.size() + r.failed.size() < asked;
   std::vector<std::uint32_t> told;
   for (auto& m : r.modified) {
     selected_->on_flags(m.uid, static_cast<std::uint64_t>(m.modseq), std::move(m.flags), true);
@@ -60,7 +68,7 @@ asio::awaitable<bool> session::on(std::string const& tag, proto::store_cmd& c) {
     // RFC 7162 3.1.3: even .SILENT reports the new MODSEQ under CONDSTORE.
     if (!p || (c.silent && !c.unchanged_since)) continue;
     std::string line = std::to_string(*p + 1) + " FETCH (";
-    if (!c.silent) line += "FLAGS " + format_flag_list(selected_->flags_at(*p)) + " ";
+    if (!c.silent) line += "FLAGS " + flags_text(*p) + " ";
     if (c.uid) line += "UID " + std::to_string(uid) + " ";
     if (condstore_) line += "MODSEQ (" + std::to_string(selected_->modseq_at(*p)) + ") ";
     line.back() = ')';
@@ -75,6 +83,8 @@ asio::awaitable<bool> session::on(std::string const& tag, proto::store_cmd& c) {
     }
     std::sort(ids.begin(), ids.end());
     code = "MODIFIED " + proto::format_numbers(ids);
+  } else if (expunged || gone) {
+    code = "EXPUNGEISSUED";
   }
   ok(tag, std::string(c.uid ? "UID STORE" : "STORE") + " completed", code);
   co_return true;

@@ -136,10 +136,11 @@ bool search_matches(search_key const& key, search_subject const& m, search_conte
     case search_kind::unseen: return !has_flag(m, "\\Seen");
     case search_kind::keyword: return has_flag(m, key.field);
     case search_kind::unkeyword: return !has_flag(m, key.field);
-    // No session is told of \Recent messages (RFC 9051 removed it).
-    case search_kind::recent:
-    case search_kind::new_: return false;
-    case search_kind::old: return true;
+    // RFC 3501 6.4.4: NEW is RECENT UNSEEN, OLD is NOT RECENT; an IMAP4rev2
+    // session has no \Recent messages (RFC 9051 removed the flag).
+    case search_kind::recent: return m.recent;
+    case search_kind::new_: return m.recent && !has_flag(m, "\\Seen");
+    case search_kind::old: return !m.recent;
     case search_kind::before:
     case search_kind::on:
     case search_kind::since: return date_key(key.kind, day_of(m.internal_date), std::chrono::sys_days(key.date));

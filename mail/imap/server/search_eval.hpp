@@ -27,6 +27,7 @@ struct search_subject {
   std::int64_t size = 0;
   mail::mime::message_structure const* structure = nullptr;  // for SENT*
   mail::mime::search_text const* text = nullptr;             // for text keys
+  bool recent = false;  // \Recent in this session (RFC 3501 2.3.2)
 };
 
 struct search_context {

@@ -52,6 +52,37 @@ std::optional<std::uint32_t> selected_mailbox::position_of(std::uint32_t uid) co
   return static_cast<std::uint32_t>(it - uids_.begin());
 }
 
+void selected_mailbox::add_recent(std::uint32_t after, std::uint32_t up_to) {
+  if (up_to <= after) return;
+  if (!recent_.empty() && recent_.back().second >= after) {
+    recent_.back().second = std::max(recent_.back().second, up_to);
+    return;
+  }
+  recent_.emplace_back(after, up_to);
+}
+
+bool selected_mailbox::is_recent(std::uint32_t pos) const {
+  auto const uid = uids_[pos];
+  for (auto const& [after, up_to] : recent_)
+    if (uid > after && uid <= up_to) return true;
+  return false;
+}
+
+std::uint32_t selected_mailbox::recent_count() const {
+  std::size_t n = 0;
+  auto const end = uids_.begin() + std::min<std::size_t>(told_count_, uids_.size());
+  for (auto const& [after, up_to] : recent_)
+    n += static_cast<std::size_t>(std::upper_bound(uids_.begin(), end, up_to) -
+                                  std::upper_bound(uids_.begin(), end, after));
+  return static_cast<std::uint32_t>(n);
+}
+
+std::string selected_mailbox::flags_text(std::uint32_t pos, bool with_recent) const {
+  auto out = format_flag_list(flags_at(pos));
+  if (with_recent && is_recent(pos)) out.insert(out.size() - 1, out.size() == 2 ? "\\Recent" : " \\Recent");
+  return out;
+}
+
 bool selected_mailbox::has_pending() const {
   return told_count_ != uids_.size() || pending_expunges() != 0 ||
          std::find(flags_pending_.begin(), flags_pending_.end(), true) != flags_pending_.end();
@@ -143,7 +174,7 @@ std::string selected_mailbox::announce(announce_options const& options) {
     flags_pending_[i] = false;
     if (expunged_[i]) continue;
     out += "* " + std::to_string(i + 1) + " FETCH (UID " + std::to_string(uids_[i]) + " FLAGS " +
-           format_flag_list(flags_at(i));
+           flags_text(i, options.recent);
     if (options.condstore) out += " MODSEQ (" + std::to_string(modseqs_[i]) + ")";
     out += ")\r\n";
   }
@@ -153,6 +184,8 @@ std::string selected_mailbox::announce(announce_options const& options) {
   if (told_count_ != uids_.size()) {
     told_count_ = static_cast<std::uint32_t>(uids_.size());
     out += "* " + std::to_string(told_count_) + " EXISTS\r\n";
+    // RFC 3501 7.3.2: RECENT comes whenever the size of the mailbox changes.
+    if (options.recent) out += "* " + std::to_string(recent_count()) + " RECENT\r\n";
   }
   return out;
 }

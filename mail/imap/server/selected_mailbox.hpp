@@ -14,6 +14,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace posta::mail::imap::server {
@@ -35,6 +36,7 @@ struct announce_options {
   bool allow_expunges = true;  // false while a sequence-number FETCH/STORE/SEARCH runs
   bool qresync = false;        // VANISHED instead of EXPUNGE (RFC 7162 3.2.10)
   bool condstore = false;      // MODSEQ in FETCH (RFC 7162 3.1.4)
+  bool recent = false;         // IMAP4rev1: \Recent in FLAGS, RECENT after EXISTS (RFC 3501 7.3.2)
 };
 
 class selected_mailbox {
@@ -56,6 +58,18 @@ class selected_mailbox {
   // The MODSEQ to ask the store for changes after.
   std::uint64_t known_modseq() const { return known_modseq_; }
   bool has_pending() const;
+
+  // ---- \Recent (RFC 3501 2.3.2): the UIDs this session was first to see ----
+  // UIDs in (after, up_to] are \Recent here (claimed in the store, or seen
+  // by EXAMINE before anyone claimed them).
+  void add_recent(std::uint32_t after, std::uint32_t up_to);
+  bool is_recent(std::uint32_t pos) const;
+  // Messages with \Recent among those the client knows (RECENT response).
+  std::uint32_t recent_count() const;
+  // The flags as FETCH tells them: \Recent added when `with_recent`.
+  std::string flags_text(std::uint32_t pos, bool with_recent) const;
+  // The highest UID known (0 when empty).
+  std::uint32_t highest_uid() const { return uids_.empty() ? 0 : uids_.back(); }
 
   // ---- changes from the store (other sessions, deliveries, our own) ----
   // A message's new flags: known -> updated (told at the next announcement
@@ -91,6 +105,7 @@ class selected_mailbox {
   std::uint32_t told_count_;  // EXISTS the client has heard
   std::vector<flag_names> sets_;  // distinct flag lists: few in practice
   std::map<flag_names, std::uint32_t> set_index_;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> recent_;  // (after, up_to], ascending, few
 };
 
 // "(\Seen $Forwarded)".

@@ -196,6 +196,7 @@ asio::awaitable<bool> session::on_event(proto::reader_event& e) {
 }
 
 asio::awaitable<bool> session::on_command(proto::reader_events::command const& c) {
+  if (mailbox_deleted_) co_return false;  // BYE (run())
   auto const& text = c.text;
   if (auto wait = rate_.delay(std::chrono::steady_clock::now()); wait > 0s) {
     bool flushed = co_await flush();
@@ -218,9 +219,18 @@ asio::awaitable<bool> session::on_command(proto::reader_events::command const& c
   // Changes of other sessions, told before this command's answer where the
   // rules let them be (RFC 3501 7: no EXPUNGE during FETCH/STORE/SEARCH).
   bool const reselect = std::holds_alternative<proto::select_cmd>(parsed.cmd());
-  if (selected_ && watching_ && !reselect && watch_.take_change())
-    co_await announce_changes(proto::may_announce_expunges(parsed.cmd()));
+  if (selected_ && !reselect) {
+    bool const expunges = proto::may_announce_expunges(parsed.cmd());
+    if (watching_ && watch_.take_change()) {
+      bool go_on = co_await announce_changes(expunges);
+      if (!go_on) co_return false;
+    } else if (expunges && selected_->pending_expunges() != 0) {
+      // Held back during an earlier FETCH/STORE/SEARCH: due now.
+      send(announce_now(true));
+    }
+  }
   bool go_on = co_await dispatch(tag, parsed.cmd());
+  if (mailbox_deleted_) go_on = false;
   if (output_.size() >= flush_threshold || reader_.buffered() == 0) {
     bool flushed = co_await flush();
     if (!flushed) co_return false;
@@ -249,7 +259,8 @@ asio::awaitable<void> session::run() {
     bool go_on = co_await on_event(*e);
     if (!go_on) break;
   }
-  if (stopping_) send(proto::untagged_status(proto::status::bye, "", "Server shutting down"));
+  if (mailbox_deleted_) send(proto::untagged_status(proto::status::bye, "", "The selected mailbox was deleted"));
+  else if (stopping_) send(proto::untagged_status(proto::status::bye, "", "Server shutting down"));
   else if (timed_out_) send(proto::untagged_status(proto::status::bye, "", "Autologout; idle for too long"));
   if (stream_.is_open()) {
     co_await flush();

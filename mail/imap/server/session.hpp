@@ -106,11 +106,19 @@ class session {
   asio::awaitable<bool> announce_changes(bool allow_expunges);
   asio::awaitable<bool> idle(std::string const& tag);
   asio::awaitable<bool> on_selected_simple(std::string const& tag, proto::simple_verb verb);
-  // Asks the store what changed since the view's MODSEQ and updates the view.
+  // Asks the store what changed since the view's MODSEQ and updates the view
+  // (and notes a deleted mailbox in mailbox_deleted_).
   asio::awaitable<result<void>> refresh();
+  // The untagged responses due now, as this client's version wants them.
+  std::string announce_now(bool allow_expunges);
+  // FLAGS as this session tells them (\Recent for IMAP4rev1 clients).
+  std::string flags_text(std::uint32_t pos) const;
+  // \Recent for the UIDs above `mark` up to `up_to` (RFC 3501 2.3.2).
+  asio::awaitable<void> take_recent(std::uint32_t mark, std::uint32_t up_to);
   void deselect();
   asio::awaitable<bool> expunge_messages(std::string const& tag, std::optional<store::uid_set> only);
   void send_select_data(store::snapshot const& snap, bool read_only);
+  void send_select_state(store::snapshot const& snap);  // UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ
   asio::awaitable<void> qresync_data(proto::qresync_params const& q);
   struct idle_state;
   asio::awaitable<void> idle_watch(idle_state& st);
@@ -120,12 +128,20 @@ class session {
   store::uid_set uid_set_of(std::vector<std::uint32_t> const& positions, bool skip_expunged = true) const;
   void store_failed(std::string const& tag, error const& e, std::string_view what);
   asio::awaitable<std::optional<std::int64_t>> mailbox_id_of(std::string const& tag, std::string const& name,
-                                                             bool trycreate, std::string_view what);
+                                                             bool trycreate, std::string_view what,
+                                                             std::string* canonical = nullptr);
 
   // ---- mailbox commands (cmd_mailbox.cpp, cmd_list.cpp) ----
   std::string status_items(store::mailbox_status const& st, std::vector<proto::status_item> const& items) const;
   std::string mailbox_name(std::string const& utf8) const;
-
+  // IMAP4rev2 (RFC 9051 6.3.9.7): "* LIST (...) "/" name ("OLDNAME" (...))"
+  // when the server stored `supplied` under another (normalised) name.
+  // `always`: the LIST response even when the names agree (SELECT's).
+  void send_oldname(std::string const& attributes, std::string const& canonical, std::string const& supplied,
+                    bool always = false);
+  // The LIST attributes of one mailbox (children, special use), for the
+  // LIST response IMAP4rev2 wants in SELECT (RFC 9051 6.3.2).
+  asio::awaitable<std::string> list_attributes_of(std::string const& name);
   // ---- SEARCH, SORT, THREAD (cmd_search.cpp, cmd_sort.cpp) ----
   struct search_hit {
     std::uint32_t pos = 0;
@@ -191,6 +207,9 @@ class session {
   command_rate rate_;
   bool condstore_ = false;  // ENABLE CONDSTORE, or a CONDSTORE-using command
   bool qresync_ = false;    // ENABLE QRESYNC
+  bool rev2_ = false;       // ENABLE IMAP4rev2 (RFC 9051): no \Recent, ESEARCH, [CLOSED], UTF-8 names
+  bool mailbox_deleted_ = false;  // the selected mailbox went: BYE (see refresh())
+  bool fetch_expunged_ = false;   // this FETCH named a message expunged elsewhere
   bool idle_ = false;       // waiting for a command: shutdown may interrupt
   bool stopping_ = false;   // the server is stopping: BYE before the next command
   bool timed_out_ = false;

@@ -76,7 +76,7 @@ class MessageTests(ImapTestCase):
         typ, data = c.fetch("1", "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE)")
         text = data[0].decode()
         self.assertIn("UID 1", text)
-        self.assertIn("FLAGS ()", text)
+        self.assertIn("FLAGS (\\Recent)", text)  # this session selected it first (RFC 3501 2.3.2)
         self.assertIn("RFC822.SIZE %d" % len(MULTIPART), text)
         self.assertIn('"Report"', text)
         self.assertIn('"<report-1@example.test>"', text)
@@ -89,7 +89,7 @@ class MessageTests(ImapTestCase):
         # PEEK leaves \Seen alone.
         typ, data = c.fetch("1", "(BODY.PEEK[1])")
         self.assertEqual(data[0][1], b"The quarterly report is attached.")
-        self.assertEqual(c.fetch("1", "(FLAGS)")[1][0], b"1 (FLAGS ())")
+        self.assertEqual(c.fetch("1", "(FLAGS)")[1][0], b"1 (FLAGS (\\Recent))")
         typ, data = c.fetch("1", "(BODY.PEEK[HEADER.FIELDS (Subject From)])")
         self.assertEqual(data[0][1], b"From: Alice <alice@example.test>\r\nSubject: Report\r\n\r\n")
         typ, data = c.fetch("1", "(BODY.PEEK[HEADER.FIELDS.NOT (Subject From To Date Message-ID MIME-Version)])")
@@ -338,7 +338,7 @@ class MessageTests(ImapTestCase):
         # UID sets name what exists, never an error.
         self.assertTrue(raw.cmd("u", "UID FETCH 99 FLAGS")[-1].startswith("u OK"))
         lines = raw.cmd("f", "FETCH 1:* FLAGS")
-        self.assertEqual(lines[0], "* 1 FETCH (FLAGS ())")
+        self.assertEqual(lines[0], "* 1 FETCH (FLAGS (\\Recent))")
 
 
 if __name__ == "__main__":

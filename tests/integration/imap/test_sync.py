@@ -65,7 +65,8 @@ class SyncTests(ImapTestCase):
         r.send("i IDLE\r\n")
         self.assertTrue(r.line().startswith("+"))
         c.store("2", "+FLAGS", "\\Flagged")
-        self.assertIn("FLAGS (\\Flagged)", self.wait_line(r, r"^\* 2 FETCH"))
+        # r selected first: the messages are \Recent there (RFC 3501 2.3.2).
+        self.assertIn("FLAGS (\\Flagged \\Recent)", self.wait_line(r, r"^\* 2 FETCH"))
         c.store("1", "+FLAGS", "\\Deleted")
         c.expunge()
         self.assertEqual(self.wait_line(r, r"EXPUNGE"), "* 1 EXPUNGE")
@@ -102,7 +103,7 @@ class SyncTests(ImapTestCase):
         lines = r.cmd("n", "NOOP")
         text = "\n".join(lines)
         self.assertIn("* 2 EXISTS", text)
-        self.assertRegex(text, r"\* 1 FETCH \(UID 1 FLAGS \(\\Seen\) MODSEQ \(\d+\)\)")
+        self.assertRegex(text, r"\* 1 FETCH \(UID 1 FLAGS \(\\Seen \\Recent\) MODSEQ \(\d+\)\)")
 
     def test_unchangedsince_gives_modified(self):
         address = self.account()

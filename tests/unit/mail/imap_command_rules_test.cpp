@@ -55,10 +55,10 @@ TEST(ImapCommandRules, States) {
 
 TEST(ImapCommandRules, ExpungesAreHeldDuringSequenceNumberCommands) {
   for (std::string_view held : {"a FETCH 1 FLAGS", "a STORE 1 +FLAGS \\Seen", "a SEARCH ALL", "a SORT (DATE) UTF-8 ALL",
-                                "a THREAD REFERENCES UTF-8 ALL"})
+                                "a THREAD REFERENCES UTF-8 ALL", "a COPY 1 x", "a MOVE 1 x"})
     EXPECT_FALSE(may_announce_expunges(cmd(held))) << held;
   for (std::string_view ok : {"a UID FETCH 1 FLAGS", "a UID STORE 1 +FLAGS \\Seen", "a UID SEARCH ALL", "a NOOP",
-                              "a COPY 1 x", "a EXPUNGE", "a UID SORT (DATE) UTF-8 ALL"})
+                              "a UID COPY 1 x", "a UID MOVE 1 x", "a EXPUNGE", "a UID SORT (DATE) UTF-8 ALL"})
     EXPECT_TRUE(may_announce_expunges(cmd(ok))) << ok;
 }
 

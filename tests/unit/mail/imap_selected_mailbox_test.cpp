@@ -155,5 +155,34 @@ TEST(CommandRate, ZeroIsUnlimited) {
   for (int i = 0; i < 100000; ++i) ASSERT_EQ(r.delay(t), std::chrono::steady_clock::duration::zero());
 }
 
+TEST(SelectedMailbox, RecentIsTheClaimedUidsAndComesWithExists) {
+  auto m = five();
+  m.add_recent(30, 50);  // this session claimed UIDs 31..50
+  EXPECT_FALSE(m.is_recent(2));
+  EXPECT_TRUE(m.is_recent(3));
+  EXPECT_TRUE(m.is_recent(4));
+  EXPECT_EQ(m.recent_count(), 2u);
+  EXPECT_EQ(m.flags_text(4, true), "($Junk \\Recent)");
+  EXPECT_EQ(m.flags_text(3, true), "(\\Recent)");
+  EXPECT_EQ(m.flags_text(3, false), "()");  // IMAP4rev2: never told
+  m.on_flags(60, 101, {});
+  m.add_recent(50, 60);
+  EXPECT_EQ(m.announce({.recent = true}), "* 6 EXISTS\r\n* 3 RECENT\r\n");
+  m.on_flags(70, 102, {});  // claimed by another session: not ours
+  EXPECT_EQ(m.announce({.recent = true}), "* 7 EXISTS\r\n* 3 RECENT\r\n");
+  m.on_flags(60, 103, {"\\Seen"});
+  EXPECT_EQ(m.announce({.recent = true}), "* 6 FETCH (UID 60 FLAGS (\\Seen \\Recent))\r\n");
+  EXPECT_EQ(m.announce({}), "");
+}
+
+TEST(SelectedMailbox, RecentCountsOnlyMessagesTheClientKnows) {
+  auto m = five();
+  m.on_flags(60, 101, {});
+  m.add_recent(0, 60);
+  EXPECT_EQ(m.recent_count(), 5u);  // the new one is not told yet
+  m.on_expunged(10);
+  EXPECT_EQ(m.announce({.recent = true}), "* 1 EXPUNGE\r\n* 5 EXISTS\r\n* 5 RECENT\r\n");
+}
+
 }  // namespace
 }  // namespace posta::mail::imap::server
