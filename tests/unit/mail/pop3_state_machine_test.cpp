@@ -78,6 +78,11 @@ class harness {
     return user == "bob" && password == "secret" ? login_verdict::ok : login_verdict::rejected;
   }
 
+  std::string login_reply() {
+    say("USER bob");
+    return say("PASS secret");
+  }
+
   void login() {
     ASSERT_EQ(say("USER bob"), "+OK Send your password\r\n");
     ASSERT_EQ(say("PASS secret"), "+OK Logged in, 3 messages (370 octets)\r\n");
@@ -249,8 +254,7 @@ TEST(Pop3StateMachine, MaildropFailureAndVanishedMessage) {
   {
     harness h;
     h.maildrop_fails = true;
-    h.say("USER bob");
-    EXPECT_EQ(h.say("PASS secret"), "-ERR [SYS/TEMP] Mailbox temporarily unavailable, try again later\r\n");
+    EXPECT_EQ(h.login_reply(), "-ERR [SYS/TEMP] Mailbox temporarily unavailable, try again later\r\n");
     EXPECT_TRUE(h.closed);
   }
   {
@@ -265,9 +269,8 @@ TEST(Pop3StateMachine, MaildropFailureAndVanishedMessage) {
 TEST(Pop3StateMachine, LockedMaildropIsInUseAndTheSessionMayTryAgain) {
   harness h;
   h.maildrop_locked = true;
-  h.say("USER bob");
   // RFC 2449 8.1.1 / RFC 1939 4: the lock is busy; still AUTHORIZATION.
-  EXPECT_EQ(h.say("PASS secret"), "-ERR [IN-USE] Maildrop is locked by another POP3 session\r\n");
+  EXPECT_EQ(h.login_reply(), "-ERR [IN-USE] Maildrop is locked by another POP3 session\r\n");
   EXPECT_FALSE(h.closed);
   EXPECT_EQ(h.m.current_phase(), state_machine::phase::authorization);
   EXPECT_EQ(h.m.error_count(), 0u);
