@@ -253,8 +253,10 @@ class PoplibTests(Pop3TestCase):
         c.cmd("CAPA")
         self.assertIn(b"USER", c.body())
         self.assertTrue(c.login(address, PASSWORD).startswith("+OK Logged in"))
+        self.assertEqual(c.cmd("QUIT"), "+OK Bye")  # frees the maildrop lock for the next login
         c = self.raw()
         self.assertTrue(c.cmd("AUTH PLAIN " + plain_token(address, PASSWORD)).startswith("+OK Logged in"))
+        self.assertEqual(c.cmd("QUIT"), "+OK Bye")
         p = poplib.POP3("127.0.0.1", self.server.port("pop3"), timeout=30)
         p.user(address)
         p.pass_(PASSWORD)
