@@ -106,6 +106,7 @@ class BoundsTests(Pop3TestCase):
         self.deliver(address, subject="thirty megabytes", body=body.decode())
         stored = self.stored(address)[0]
         self.assertGreater(len(stored), 30 * 1024 * 1024)
+        self.check_retr_memory_is_bounded(address)
         p = self.pop(address, implicit_tls=True)
         resp, lines, _ = p.retr(1)
         self.assertEqual(resp, b"+OK %d octets" % len(stored))
@@ -114,6 +115,49 @@ class BoundsTests(Pop3TestCase):
         _, top, _ = p.top(1, 5000)  # past the first range TOP reads
         self.assertEqual(b"\r\n".join(top) + b"\r\n", header_of(stored) + b".\r\n..\r\n" + line * 4998)
         p.quit()
+
+    def check_retr_memory_is_bounded(self, address):
+        """A client that stops reading RETR after its first megabyte: once the
+        server waits to write, a session that had read the whole message
+        would hold its 30 MB and their encoded copy; one that streams holds a
+        range or two. (A sanitizer build keeps freed memory aside for a
+        while, so the bound is generous: the ranges sent so far count.)"""
+        c = self.raw(listener="pop3s", timeout=60)
+        self.assertTrue(c.login(address, PASSWORD).startswith("+OK Logged in"))
+        before = self.server_rss()
+        c.send(b"RETR 1\r\n")
+        got = 0
+        while got < 1024 * 1024:
+            got += len(c.sock.recv(65536))
+        deadline = time.monotonic() + 30
+        while not self.server_send_queue(c.local_port()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertTrue(self.server_send_queue(c.local_port()), "the server never waited for the client")
+        self.assertLess(self.server_rss() - before, 16 * 1024 * 1024)
+        c.close()  # a reset: the server's next write fails and the session ends
+        deadline = time.monotonic() + 30
+        while self.lease_count(address) and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    def server_rss(self):
+        with open("/proc/%d/status" % self.server.proc.pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+        raise AssertionError("no VmRSS")
+
+    def server_send_queue(self, client_port):
+        """Bytes the server has written to the connection from client_port and
+        the client has not yet read (/proc/net/tcp tx_queue)."""
+        with open("/proc/net/tcp") as f:
+            next(f)
+            for line in f:
+                fields = line.split()
+                local, remote = fields[1], fields[2]
+                if (int(local.split(":")[1], 16) == self.server.port("pop3s")
+                        and int(remote.split(":")[1], 16) == client_port):
+                    return int(fields[4].split(":")[0], 16)
+        return 0
 
     def test_ten_thousand_pipelined_commands_are_slowed_down(self):
         self.setting("pop3.max_commands_per_second", 1)  # a burst of 5, then one a second
