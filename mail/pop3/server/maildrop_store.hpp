@@ -1,7 +1,8 @@
 // The mailbox operations POP3 needs, and nothing else: the INBOX snapshot at
-// login (after the maildrop lock, mail/pop3/store/maildrop_locks.hpp), a message's bytes in ranges, and the expunge at QUIT. A small
-// interface, so that the session does not depend on how the mailbox store is
-// built (maildrop_store.cpp is the one file that knows).
+// login (taken under the maildrop lock, mail/pop3/store/maildrop_locks.hpp),
+// a message's bytes in ranges, and the expunge at QUIT. A small interface, so
+// that the session does not depend on how the mailbox store is built
+// (maildrop_store.cpp is the one file that knows).
 #pragma once
 
 #include "core/util/async.hpp"

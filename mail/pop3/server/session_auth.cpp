@@ -77,8 +77,10 @@ asio::awaitable<bool> session::open_locked_maildrop() {
                     {{"client_ip", client_ip_}, {"user", authenticated_as_}, {"error", box.error().message()}});
     outcome = machine_.on_maildrop_failed();  // closes: act() releases the lock first
   } else {
+    // Said at each such login: why a client sees fewer messages than INBOX holds.
     if (box->total > static_cast<std::int64_t>(box->messages.size()))
-      journal::record(journal::level::warning, std::string(listener_name(kind_)), "maildrop bounded by pop3.max_messages",
+      journal::record(journal::level::info, std::string(listener_name(kind_)),
+                      "maildrop bounded by pop3.max_messages",
                       {{"client_ip", client_ip_}, {"user", authenticated_as_}, {"offered", box->messages.size()},
                        {"in_inbox", box->total}});
     proto::maildrop drop(box->uidvalidity, std::move(box->messages));
