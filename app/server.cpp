@@ -63,7 +63,8 @@ server::server(asio::io_context& io_, config::bootstrap cfg_, std::string connin
       imap(mail::imap::server::context{settings, authenticator, identity, tls, cfg.hostname, &sessions, &mailstore,
                                        &mailbox_watcher, &blobs}),
       maildrops(mail::pop3::server::make_maildrop_store(mailstore)),
-      pop3(mail::pop3::server::context{settings, authenticator, *maildrops, tls, &sessions}) {}
+      maildrop_locks(pool, cfg.hostname),
+      pop3(mail::pop3::server::context{settings, authenticator, *maildrops, maildrop_locks, tls, &sessions}) {}
 
 void server::apply_settings() {
   pool.set_options(db::connection_options{std::chrono::milliseconds(settings.get_int("db.statement_timeout_ms"))});
@@ -184,6 +185,7 @@ asio::awaitable<result<void>> server::start() {
   committer.start(io.get_executor());
   co_await services.start_enabled();
   asio::co_spawn(io, maintenance(), log_if_failed);
+  asio::co_spawn(io, maildrop_locks.keep_alive(), log_if_failed);
   journal::record(journal::level::info, "core", "posta started", {{"hostname", cfg.hostname}});
   co_return result<void>{};
 }
@@ -275,6 +277,7 @@ asio::awaitable<void> server::stop() {
   co_await services.stop_all();
   listeners.stop();
   co_await drain_sessions();
+  maildrop_locks.stop();  // every POP3 session has released its lock
   // DURABILITY: only now, with no session left to await an answer, does the
   // committer stop; every job it took was answered.
   committer.stop();

@@ -23,6 +23,7 @@
 #include "mail/delivery/recipients.hpp"
 #include "mail/pop3/server/maildrop_store.hpp"
 #include "mail/pop3/server/service.hpp"
+#include "mail/pop3/store/maildrop_locks.hpp"
 #include "mail/smtp/policy/lists.hpp"
 #include "mail/smtp/policy/rate_limiter.hpp"
 #include "mail/imap/server/service.hpp"
@@ -74,6 +75,7 @@ struct server {
   mail::smtp::server::service smtp;
   mail::imap::server::service imap;
   std::unique_ptr<mail::pop3::server::maildrop_store> maildrops;
+  mail::pop3::store::maildrop_locks maildrop_locks;  // POP3 leases, extended while this node runs
   mail::pop3::server::service pop3;
 
  private:

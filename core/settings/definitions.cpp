@@ -53,6 +53,11 @@ std::vector<definition> const& definitions() {
       {"pop3.allow_plaintext_auth_on_loopback", kind::boolean, false, "allow USER/PASS and AUTH PLAIN without TLS from 127.0.0.0/8 and ::1"},
       // SECURITY: RFC 1939 3 autologout timer: at least 10 minutes by the RFC.
       {"pop3.idle_timeout_minutes", kind::integer, 10, "POP3 session without a command for this long is closed (nothing is deleted)", 1, 1440},
+      // SECURITY: a pipelining POP3 client is slowed down, not served flat
+      // out; a session's maildrop holds at most pop3.max_messages (16 bytes
+      // and one LIST/UIDL line each), the oldest ones.
+      {"pop3.max_commands_per_second", kind::integer, 1000, "sustained POP3 commands per second per session, bursts of five times that; faster clients are slowed down (0 = unlimited)", 0, 1000000},
+      {"pop3.max_messages", kind::integer, 100000, "messages a POP3 session offers: the oldest of INBOX; newer ones are offered once older ones are deleted", 1, 10000000},
       // SECURITY: bounds the memory of parsed structures and headers kept for FETCH and SEARCH.
       {"mail.message_cache_mb", kind::integer, 64, "memory for parsed message structures and headers that IMAP FETCH and SEARCH reuse (0 = none)", 0, 65536},
       {"mail.quota_grace_percent", kind::integer, 10, "a mailbox under its quota takes the message that crosses it if it ends within this share more", 0, 100},

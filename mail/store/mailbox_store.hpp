@@ -94,6 +94,9 @@ class mailbox_store {
   asio::awaitable<result<changes>> changes_since(mailbox_ref box, std::int64_t since);
   // Metadata of the messages of `uids` that exist, by UID.
   asio::awaitable<result<std::vector<message_meta>>> fetch(mailbox_ref box, uid_set uids, bool with_structure = true);
+  // The `limit` oldest messages (lowest UIDs) with their sizes, in one
+  // statement (mail/store/sizes.cpp).
+  asio::awaitable<result<message_sizes>> sizes(mailbox_ref box, std::size_t limit);
   // `length` bytes (the rest when negative) from `offset` of the message as
   // IMAP serves it: header_prefix then the blob (RFC822.SIZE = size). Only
   // the range is read from the blob.

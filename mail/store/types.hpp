@@ -98,6 +98,17 @@ struct changes {
   std::vector<uid_t> expunged;         // UIDs expunged with modseq > since, ascending
 };
 
+// The first messages of a mailbox with their sizes only (a POP3 maildrop):
+// a few bytes per message, however large the mailbox.
+struct message_sizes {
+  struct entry {
+    uid_t uid = 0;
+    std::int64_t size = 0;  // RFC822.SIZE
+  };
+  std::vector<entry> messages;  // ascending UID
+  std::int64_t total = 0;       // messages in the mailbox, the ones past the limit included
+};
+
 // One message's metadata for FETCH.
 struct message_meta {
   uid_t uid = 0;

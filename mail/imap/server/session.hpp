@@ -6,6 +6,7 @@
 // the store.
 #pragma once
 
+#include "core/net/command_rate.hpp"
 #include "core/net/session_registry.hpp"
 #include "core/net/stream.hpp"
 #include "mail/imap/proto/command.hpp"
@@ -15,7 +16,6 @@
 #include "mail/imap/proto/parse_options.hpp"
 #include "mail/imap/server/account_sessions.hpp"
 #include "mail/imap/server/append_streams.hpp"
-#include "mail/imap/server/command_rate.hpp"
 #include "mail/imap/server/compression.hpp"
 #include "mail/imap/server/context.hpp"
 #include "mail/imap/server/meta_cache.hpp"
@@ -204,7 +204,7 @@ class session {
   std::string user_;  // the account's address after login
   std::int64_t account_id_ = 0;
   account_sessions::slot account_slot_;
-  command_rate rate_;
+  net::command_rate rate_;
   bool condstore_ = false;  // ENABLE CONDSTORE, or a CONDSTORE-using command
   bool qresync_ = false;    // ENABLE QRESYNC
   bool rev2_ = false;       // ENABLE IMAP4rev2 (RFC 9051): no \Recent, ESEARCH, [CLOSED], UTF-8 names

@@ -13,6 +13,7 @@ std::string_view code_text(resp_code c) {
     case resp_code::auth: return "[AUTH] ";
     case resp_code::sys_temp: return "[SYS/TEMP] ";
     case resp_code::sys_perm: return "[SYS/PERM] ";
+    case resp_code::in_use: return "[IN-USE] ";
   }
   return "";
 }

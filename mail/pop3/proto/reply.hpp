@@ -10,10 +10,10 @@
 
 namespace posta::mail::pop3::proto {
 
-// RFC 2449 8.1 and RFC 3206 4-5. LOGIN-DELAY and IN-USE are not used: this
-// server neither delays logins nor locks the maildrop (each session works on
-// its own snapshot and deletes by UID).
-enum class resp_code { none, auth, sys_temp, sys_perm };
+// RFC 2449 8.1 and RFC 3206 4-5. IN-USE: another POP3 session holds the
+// maildrop lock (RFC 1939 4). LOGIN-DELAY is not used: logins are throttled
+// by the authenticator, not delayed.
+enum class resp_code { none, auth, sys_temp, sys_perm, in_use };
 
 struct reply {
   bool ok = true;

@@ -182,6 +182,14 @@ send_reply state_machine::on_maildrop_opened(maildrop drop) {
              std::to_string(drop_.listed_octets()) + " octets)")};
 }
 
+send_reply state_machine::on_maildrop_in_use() {
+  require(pending_ == pending::maildrop);
+  pending_ = pending::none;
+  // RFC 2449 8.1.1: not a wrong password; the client may log in again later
+  // (or QUIT). Not counted as an error of the client.
+  return {err("Maildrop is locked by another POP3 session", resp_code::in_use)};
+}
+
 send_reply state_machine::on_maildrop_failed() {
   require(pending_ == pending::maildrop);
   pending_ = pending::none;
@@ -226,11 +234,7 @@ action state_machine::list(command const& cmd) {
     if (auto e = check_message(cmd.message)) return *e;
     return send_reply{ok(std::to_string(*cmd.message) + " " + std::to_string(drop_.at(*cmd.message).size))};
   }
-  std::vector<std::string> lines;
-  lines.reserve(drop_.listed_count());
-  for (std::uint32_t n = 1; n <= drop_.size(); ++n)
-    if (drop_.is_listed(n)) lines.push_back(std::to_string(n) + " " + std::to_string(drop_.at(n).size));
-  return send_reply{ok_lines(count_and_octets(drop_.listed_count(), drop_.listed_octets()), std::move(lines))};
+  return send_listing{listing_kind::sizes, ok(count_and_octets(drop_.listed_count(), drop_.listed_octets()))};
 }
 
 action state_machine::uidl(command const& cmd) {
@@ -238,11 +242,7 @@ action state_machine::uidl(command const& cmd) {
     if (auto e = check_message(cmd.message)) return *e;
     return send_reply{ok(std::to_string(*cmd.message) + " " + drop_.unique_id(*cmd.message))};
   }
-  std::vector<std::string> lines;
-  lines.reserve(drop_.listed_count());
-  for (std::uint32_t n = 1; n <= drop_.size(); ++n)
-    if (drop_.is_listed(n)) lines.push_back(std::to_string(n) + " " + drop_.unique_id(n));
-  return send_reply{ok_lines("", std::move(lines))};
+  return send_listing{listing_kind::unique_ids, ok("")};
 }
 
 action state_machine::retrieve(command const& cmd) {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include "mail/pop3/proto/command.hpp"
+#include "mail/pop3/proto/listing.hpp"
 #include "mail/pop3/proto/maildrop.hpp"
 #include "mail/pop3/proto/reply.hpp"
 
@@ -60,8 +61,15 @@ struct check_sasl_plain {
 struct send_continuation {
   std::string challenge;  // base64, empty for PLAIN
 };
-// The login succeeded: snapshot INBOX → on_maildrop_opened() / on_maildrop_failed().
+// The login succeeded: take the maildrop lock, then snapshot INBOX →
+// on_maildrop_opened() / on_maildrop_in_use() / on_maildrop_failed().
 struct open_maildrop {};
+// LIST or UIDL of the whole maildrop: write `status`, then the scan lines of
+// current_maildrop() in bounded pieces (append_listing), then ".".
+struct send_listing {
+  listing_kind kind = listing_kind::sizes;
+  reply status;
+};
 // RETR and TOP: write `status`, then the message of that UID, encoded by a
 // message_encoder(top_lines), then on_message_sent(); or on_message_failed().
 struct send_message {
@@ -77,7 +85,7 @@ struct commit_update {
 };
 
 using action = std::variant<send_reply, start_tls, check_password, check_sasl_plain, send_continuation,
-                            open_maildrop, send_message, commit_update>;
+                            open_maildrop, send_listing, send_message, commit_update>;
 
 enum class login_verdict { ok, rejected, unavailable };
 
@@ -97,6 +105,8 @@ class state_machine {
   action on_login_outcome(login_verdict v);
   send_reply on_maildrop_opened(maildrop drop);
   send_reply on_maildrop_failed();
+  // RFC 1939 4: the lock is held by another session; back to AUTHORIZATION.
+  send_reply on_maildrop_in_use();
   // After send_message, before its status was written: the message is gone
   // (another session expunged it), or could not be read now (temporary).
   send_reply on_message_failed(bool gone);

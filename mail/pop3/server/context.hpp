@@ -14,6 +14,7 @@
 namespace posta::settings { class store; }
 namespace posta::net { class session_registry; }
 namespace posta::auth { class authenticator; }
+namespace posta::mail::pop3::store { class maildrop_locks; }
 
 namespace posta::mail::pop3::server {
 
@@ -30,6 +31,7 @@ struct context {
   settings::store const& settings;
   auth::authenticator& auth;
   maildrop_store& maildrops;
+  store::maildrop_locks& locks;  // RFC 1939 4: one POP3 session per maildrop, on every node
   std::shared_ptr<net::tls_contexts const> tls;  // nullptr: no STLS, no POP3S
   // Told when the server stops (graceful shutdown); nullptr in tests.
   net::session_registry* sessions = nullptr;

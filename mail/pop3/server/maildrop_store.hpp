@@ -1,7 +1,8 @@
 // The mailbox operations POP3 needs, and nothing else: the INBOX snapshot at
-// login, a message's bytes in ranges, and the expunge at QUIT. A small
-// interface, so that the session does not depend on how the mailbox store is
-// built (maildrop_store.cpp is the one file that knows).
+// login (taken under the maildrop lock, mail/pop3/store/maildrop_locks.hpp),
+// a message's bytes in ranges, and the expunge at QUIT. A small interface, so
+// that the session does not depend on how the mailbox store is built
+// (maildrop_store.cpp is the one file that knows).
 #pragma once
 
 #include "core/util/async.hpp"
@@ -23,7 +24,8 @@ struct inbox_snapshot {
   std::int64_t account_id = 0;
   std::int64_t mailbox_id = 0;
   std::int64_t uidvalidity = 0;
-  std::vector<proto::maildrop_entry> messages;  // ascending UID
+  std::vector<proto::maildrop_entry> messages;  // ascending UID: the oldest ones, up to the bound
+  std::int64_t total = 0;                       // messages in INBOX, those past the bound included
 };
 
 // Where one message's bytes are: header_prefix, then the blob.
@@ -37,8 +39,9 @@ class maildrop_store {
  public:
   virtual ~maildrop_store() = default;
 
-  // INBOX of the account with this (normalised) address.
-  virtual asio::awaitable<result<inbox_snapshot>> open(std::string address) = 0;
+  // INBOX of the account: its `max_messages` oldest messages, each with its
+  // UID and size only (16 bytes a message in the session's maildrop).
+  virtual asio::awaitable<result<inbox_snapshot>> open(std::int64_t account_id, std::size_t max_messages) = 0;
   // nullopt when the message is no longer there (expunged by another session).
   virtual asio::awaitable<result<std::optional<message_location>>> locate(inbox_snapshot const& box,
                                                                           std::uint32_t uid) = 0;
@@ -53,6 +56,6 @@ class maildrop_store {
 };
 
 // Over the mailbox store that IMAP sessions use too.
-std::unique_ptr<maildrop_store> make_maildrop_store(store::mailbox_store& mailboxes);
+std::unique_ptr<maildrop_store> make_maildrop_store(mail::store::mailbox_store& mailboxes);
 
 }  // namespace posta::mail::pop3::server

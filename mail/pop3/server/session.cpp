@@ -1,6 +1,7 @@
 // The POP3 session loop: lines in, state machine, actions, responses out.
 // Responses are held back while the client has more pipelined commands
-// buffered (RFC 2449 6.6 PIPELINING) and written together.
+// buffered (RFC 2449 6.6 PIPELINING) and written together; commands beyond
+// pop3.max_commands_per_second wait their turn.
 #include "mail/pop3/server/session.hpp"
 
 #include "core/journal/journal.hpp"
@@ -8,6 +9,10 @@
 #include "core/net/listen_address.hpp"
 #include "core/settings/settings.hpp"
 #include "mail/pop3/proto/limits.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 namespace posta::mail::pop3::server {
 namespace {
@@ -40,6 +45,10 @@ session::session(context& ctx, listener_kind kind, net::stream stream)
       client_ip_(stream_.remote_endpoint().address().to_string()),
       // SECURITY: RFC 1939 3 autologout timer (at least 10 minutes by default).
       idle_timeout_(std::chrono::minutes(ctx.settings.get_int("pop3.idle_timeout_minutes"))) {
+  // SECURITY: a client pipelining thousands of commands (each LIST of a large
+  // maildrop costs real work) is slowed down rather than served flat out.
+  rate_.set_rate(static_cast<std::uint32_t>(ctx.settings.get_int("pop3.max_commands_per_second")),
+                 std::chrono::steady_clock::now());
   if (ctx_.sessions)
     registration_ = ctx_.sessions->add(stream_.get_executor(), [this](bool force) { on_stop(force); });
 }
@@ -62,6 +71,35 @@ asio::awaitable<result<std::string_view>> session::read_command() {
   auto line = co_await reader_.read_line(idle_timeout_);
   idle_ = false;
   co_return line;
+}
+
+asio::awaitable<bool> session::pace() {
+  auto const wait = rate_.delay(std::chrono::steady_clock::now());
+  if (wait <= std::chrono::steady_clock::duration::zero()) co_return true;
+  if (!slowed_) {
+    slowed_ = true;
+    journal::record(journal::level::info, std::string(listener_name(kind_)), "commands slowed down",
+                    {{"client_ip", client_ip_}, {"user", authenticated_as_}});
+  }
+  // What was answered so far goes out before the pause.
+  bool flushed = co_await flush();
+  if (!flushed) co_return false;
+  asio::steady_timer timer(stream_.get_executor(), wait);
+  co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  co_return true;
+}
+
+asio::awaitable<void> session::release_lock() {
+  if (!lock_) co_return;
+  auto lock = std::move(*lock_);
+  lock_.reset();
+  co_await ctx_.locks.release(std::move(lock));
+}
+
+asio::awaitable<void> session::say_goodbye() {
+  co_await release_lock();
+  auto goodbye = proto::format(ending_reply());
+  co_await send(std::move(goodbye), true);
 }
 
 asio::awaitable<bool> session::flush() {
@@ -91,28 +129,29 @@ asio::awaitable<void> session::run() {
   if (!greeted) co_return;
   for (;;) {
     if (stopping_) {
-      auto goodbye = proto::format(ending_reply());
-      co_await send(std::move(goodbye), true);
+      co_await say_goodbye();
       break;
     }
     auto line = co_await read_command();
     proto::action next;
     if (line) {
+      bool paced = co_await pace();
+      if (!paced) break;
       next = machine_.on_line(*line);
     } else if (net::is_line_too_long(line.error())) {
       next = machine_.on_line_too_long();
     } else {
       // A timeout or a shutdown gets its goodbye; end of stream and I/O
       // errors end silently. RFC 1939 3: no UPDATE, nothing is deleted.
-      if (net::is_timeout(line.error()) || stopping_) {
-        auto goodbye = proto::format(ending_reply());
-        co_await send(std::move(goodbye), true);
-      }
+      if (net::is_timeout(line.error()) || stopping_) co_await say_goodbye();
       break;
     }
     bool keep_going = co_await perform(std::move(next));
     if (!keep_going) break;
   }
+  // However the session ended (QUIT, a drop, a timeout, a write error): the
+  // maildrop is free again before the connection closes.
+  co_await release_lock();
   co_await flush();
   co_await stream_.shutdown(std::chrono::seconds(5));
 }
@@ -125,6 +164,7 @@ asio::awaitable<bool> session::perform(proto::action a) {
 }
 
 asio::awaitable<bool> session::act(proto::send_reply a) {
+  if (a.close) co_await release_lock();
   auto text = proto::format(a.response);
   bool sent = co_await send(std::move(text), a.close);
   co_return sent && !a.close;

@@ -7,6 +7,7 @@ deleting nothing, AUTH PLAIN (RFC 5034), the plaintext rule, throttled and
 disabled logins, pipelining, over-long lines and garbage."""
 
 import base64
+import imaplib
 import os
 import poplib
 import subprocess
@@ -14,7 +15,8 @@ import time
 import unittest
 
 from posta_harness import stop_servers  # noqa: F401
-from pop3_helpers import PASSWORD, Pop3TestCase, RawPop3, sql_literal, unique, wait_until_server_closed
+from pop3_helpers import (PASSWORD, Pop3TestCase, RawPop3, sql_literal, tls_context, unique,
+                          wait_until_server_closed)
 
 DOMAIN = "pop.test"
 PLAINTEXT_REFUSED = "-ERR [AUTH] Plaintext authentication disallowed on non-secure connections; use STLS"
@@ -189,9 +191,13 @@ class PoplibTests(Pop3TestCase):
     def test_message_expunged_by_another_session(self):
         address = self.mailbox_with(2)
         a = self.pop(address)
-        b = self.pop(address)
-        b.dele(1)
-        b.quit()
+        # An IMAP session (not blocked by the POP3 maildrop lock) expunges message 1.
+        m = imaplib.IMAP4_SSL("127.0.0.1", self.server.port("imaps"), ssl_context=tls_context(), timeout=30)
+        m.login(address, PASSWORD)
+        m.select("INBOX")
+        m.store("1", "+FLAGS", "\\Deleted")
+        self.assertEqual(m.expunge()[0], "OK")
+        m.logout()
         # a keeps its snapshot: numbering and listing as at login.
         self.assertEqual(a.stat()[0], 2)
         with self.assertRaises(poplib.error_proto) as e:
@@ -247,8 +253,10 @@ class PoplibTests(Pop3TestCase):
         c.cmd("CAPA")
         self.assertIn(b"USER", c.body())
         self.assertTrue(c.login(address, PASSWORD).startswith("+OK Logged in"))
+        self.assertEqual(c.cmd("QUIT"), "+OK Bye")  # frees the maildrop lock for the next login
         c = self.raw()
         self.assertTrue(c.cmd("AUTH PLAIN " + plain_token(address, PASSWORD)).startswith("+OK Logged in"))
+        self.assertEqual(c.cmd("QUIT"), "+OK Bye")
         p = poplib.POP3("127.0.0.1", self.server.port("pop3"), timeout=30)
         p.user(address)
         p.pass_(PASSWORD)

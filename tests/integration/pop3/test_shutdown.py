@@ -2,7 +2,8 @@
 SIGTERM an idle session hears -ERR [SYS/TEMP] and is closed without its
 UPDATE state, so what it had marked with DELE is still there after the
 restart; a session idle for pop3.idle_timeout_minutes is closed the same way
-(RFC 1939 3)."""
+(RFC 1939 3). Either way its maildrop lock is released: the next login is
+not refused with [IN-USE]."""
 
 import unittest
 
@@ -49,6 +50,10 @@ class ShutdownTests(Pop3TestCase):
         self.assertEqual(c.status(), "-ERR Idle for too long, closing connection")
         self.assertTrue(c.closed_by_server())
         self.assertEqual(len(self.inbox(address)), 1)
+        # Its maildrop lock went with it (RFC 1939 4): the next login is not [IN-USE].
+        p = self.pop(address)
+        self.assertEqual(p.stat()[0], 1)
+        p.quit()
 
 
 if __name__ == "__main__":

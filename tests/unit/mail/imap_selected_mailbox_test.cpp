@@ -1,7 +1,6 @@
 // The selected mailbox model: sequence numbers never move under the client
 // while an expunge cannot be announced; EXPUNGE/VANISHED, EXISTS and FETCH
 // FLAGS come out as the client must apply them.
-#include "mail/imap/server/command_rate.hpp"
 #include "mail/imap/server/selected_mailbox.hpp"
 
 #include <gtest/gtest.h>
@@ -132,27 +131,6 @@ TEST(SelectedMailbox, TakesTheSnapshotsSharedFlagLists) {
   EXPECT_EQ(format_flag_list(m.flags_at(0)), "()");
   EXPECT_EQ(format_flag_list(m.flags_at(1)), "(\\Seen)");
   EXPECT_EQ(format_flag_list(m.flags_at(2)), "()");
-}
-
-TEST(CommandRate, BurstThenSlowsDown) {
-  using clock = std::chrono::steady_clock;
-  command_rate r;
-  auto t = clock::now();
-  r.set_rate(10, t);
-  for (int i = 0; i < 50; ++i) EXPECT_EQ(r.delay(t), clock::duration::zero()) << i;
-  auto wait = r.delay(t);
-  EXPECT_GT(wait, std::chrono::milliseconds(90));
-  EXPECT_LT(wait, std::chrono::milliseconds(110));
-  // A second later ten more are free again.
-  t += std::chrono::seconds(2);
-  for (int i = 0; i < 10; ++i) EXPECT_EQ(r.delay(t), clock::duration::zero()) << i;
-}
-
-TEST(CommandRate, ZeroIsUnlimited) {
-  command_rate r;
-  auto t = std::chrono::steady_clock::now();
-  r.set_rate(0, t);
-  for (int i = 0; i < 100000; ++i) ASSERT_EQ(r.delay(t), std::chrono::steady_clock::duration::zero());
 }
 
 TEST(SelectedMailbox, RecentIsTheClaimedUidsAndComesWithExists) {

@@ -15,6 +15,7 @@ TEST(Pop3Reply, StatusLines) {
   EXPECT_EQ(format(err("Authentication failed", resp_code::auth)), "-ERR [AUTH] Authentication failed\r\n");
   EXPECT_EQ(format(err("later", resp_code::sys_temp)), "-ERR [SYS/TEMP] later\r\n");
   EXPECT_EQ(format(err("never", resp_code::sys_perm)), "-ERR [SYS/PERM] never\r\n");
+  EXPECT_EQ(format(err("locked", resp_code::in_use)), "-ERR [IN-USE] locked\r\n");
   EXPECT_EQ(format(err("", resp_code::auth)), "-ERR [AUTH]\r\n");
 }
 

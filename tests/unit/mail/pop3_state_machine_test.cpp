@@ -50,7 +50,17 @@ class harness {
     if (auto* c = std::get_if<send_continuation>(&a)) return format_continuation(c->challenge);
     if (std::holds_alternative<open_maildrop>(a)) {
       if (maildrop_fails) return resolve(m.on_maildrop_failed());
+      if (maildrop_locked) return resolve(m.on_maildrop_in_use());
       return resolve(m.on_maildrop_opened(maildrop(1700000000, {{10, 120}, {11, 200}, {15, 50}})));
+    }
+    if (auto* l = std::get_if<send_listing>(&a)) {
+      // As the session writes it: one line per piece (the smallest bound).
+      auto out = format_status(l->status);
+      for (std::uint32_t n = 1; n <= m.current_maildrop().size();) {
+        auto const before = out.size();
+        n = append_listing(m.current_maildrop(), l->kind, n, out, before + 1);
+      }
+      return out + ".\r\n";
     }
     if (auto* s = std::get_if<send_message>(&a)) {
       if (message_gone) return resolve(m.on_message_failed(true));
@@ -68,6 +78,11 @@ class harness {
     return user == "bob" && password == "secret" ? login_verdict::ok : login_verdict::rejected;
   }
 
+  std::string login_reply() {
+    say("USER bob");
+    return say("PASS secret");
+  }
+
   void login() {
     ASSERT_EQ(say("USER bob"), "+OK Send your password\r\n");
     ASSERT_EQ(say("PASS secret"), "+OK Logged in, 3 messages (370 octets)\r\n");
@@ -76,6 +91,7 @@ class harness {
   state_machine m;
   bool closed = false;
   bool maildrop_fails = false;
+  bool maildrop_locked = false;
   bool message_gone = false;
   bool commit_succeeds = true;
   std::vector<std::uint32_t> committed;
@@ -238,8 +254,7 @@ TEST(Pop3StateMachine, MaildropFailureAndVanishedMessage) {
   {
     harness h;
     h.maildrop_fails = true;
-    h.say("USER bob");
-    EXPECT_EQ(h.say("PASS secret"), "-ERR [SYS/TEMP] Mailbox temporarily unavailable, try again later\r\n");
+    EXPECT_EQ(h.login_reply(), "-ERR [SYS/TEMP] Mailbox temporarily unavailable, try again later\r\n");
     EXPECT_TRUE(h.closed);
   }
   {
@@ -249,6 +264,20 @@ TEST(Pop3StateMachine, MaildropFailureAndVanishedMessage) {
     EXPECT_EQ(h.say("RETR 1"), "-ERR Message was removed by another session\r\n");
     EXPECT_EQ(h.say("STAT"), "+OK 3 370\r\n");  // the snapshot stays
   }
+}
+
+TEST(Pop3StateMachine, LockedMaildropIsInUseAndTheSessionMayTryAgain) {
+  harness h;
+  h.maildrop_locked = true;
+  // RFC 2449 8.1.1 / RFC 1939 4: the lock is busy; still AUTHORIZATION.
+  EXPECT_EQ(h.login_reply(), "-ERR [IN-USE] Maildrop is locked by another POP3 session\r\n");
+  EXPECT_FALSE(h.closed);
+  EXPECT_EQ(h.m.current_phase(), state_machine::phase::authorization);
+  EXPECT_EQ(h.m.error_count(), 0u);
+  EXPECT_EQ(h.say("STAT"), "-ERR Not authenticated yet\r\n");
+  h.maildrop_locked = false;
+  h.login();
+  EXPECT_EQ(h.say("STAT"), "+OK 3 370\r\n");
 }
 
 TEST(Pop3StateMachine, LongLinesAndErrorsAreBounded) {

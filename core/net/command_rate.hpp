@@ -1,15 +1,16 @@
-// SECURITY: commands per second per session (imap.max_commands_per_second):
-// a token bucket holding five seconds' worth, so a client may pipeline a
-// burst (mbsync sends hundreds of commands at once) but cannot make one
-// session take a core. Past the rate the session is slowed down, not cut:
-// delay() says how long to wait before the next command runs. Pure.
+// SECURITY: commands per second per session (imap.max_commands_per_second,
+// pop3.max_commands_per_second): a token bucket holding five seconds' worth,
+// so a client may pipeline a burst (mbsync sends hundreds of commands at
+// once) but cannot make one session take a core. Past the rate the session
+// is slowed down, not cut: delay() says how long to wait before the next
+// command runs. Pure (the caller passes the time).
 #pragma once
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 
-namespace posta::mail::imap::server {
+namespace posta::net {
 
 class command_rate {
  public:
@@ -40,4 +41,4 @@ class command_rate {
   clock::time_point last_{};
 };
 
-}  // namespace posta::mail::imap::server
+}  // namespace posta::net
