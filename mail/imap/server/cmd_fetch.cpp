@@ -70,8 +70,12 @@ asio::awaitable<bool> session::on(std::string const& tag, proto::fetch_cmd& c) {
   }
   std::vector<std::uint32_t> wanted;
   fetch_expunged_ = false;
+  // RFC 2180 4.1.1: FLAGS, UID and MODSEQ of a message expunged elsewhere
+  // but not yet told are still this session's view, and answered from it;
+  // only data that is gone makes the FETCH [EXPUNGEISSUED].
+  bool const from_view = std::none_of(c.atts.begin(), c.atts.end(), needs_meta);
   for (auto p : *positions) {
-    if (selected_->is_expunged(p)) {
+    if (selected_->is_expunged(p) && !from_view) {
       fetch_expunged_ = !c.uid;  // a UID that is gone is no error (RFC 9051 6.4.9)
       continue;
     }

@@ -200,6 +200,10 @@ class Rev2Tests(ImapTestCase):
         self.assertIn("Subject: m2", "\n".join(lines))
         self.assertNotIn("Subject: m1", "\n".join(lines))
         self.assertFalse([l for l in lines if l.endswith(" EXPUNGE")], lines)
+        # FLAGS are still this session's view (RFC 2180 4.1.1): answered, OK.
+        lines = r.cmd("g", "FETCH 1:3 (FLAGS)")
+        self.assertTrue(lines[-1].startswith("g OK"), lines)
+        self.assertEqual(len([l for l in lines if " FETCH (FLAGS" in l]), 3, lines)
         # STORE changes the others and says so.
         lines = r.cmd("t", "STORE 1:3 +FLAGS (\\Flagged)")
         self.assertTrue(lines[-1].startswith("t OK [EXPUNGEISSUED]"), lines)
