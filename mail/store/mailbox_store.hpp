@@ -80,17 +80,14 @@ class mailbox_store {
   // ---- reading (mail/store/snapshot.cpp, fetch.cpp) -----------------------
   // SELECT/EXAMINE: nonexistent for a missing or \Noselect mailbox.
   asio::awaitable<result<snapshot>> select(mailbox_ref box);
-  // Whether changes_since(since) could tell anything: one primary-key read
-  // (every change of a mailbox raises its HIGHESTMODSEQ), so that a NOOP of
-  // an unchanged mailbox costs no transaction.
-  asio::awaitable<result<bool>> changed_since(mailbox_ref box, std::int64_t since);
   // \Recent (RFC 3501 2.3.2), decided here so that it holds across nodes:
   // claims the UIDs up to `up_to` that no session has claimed. Returns the
   // mark before (this session's \Recent UIDs are those above it, up to
   // `up_to`), or nullopt when another session had claimed them all.
   // (mail/store/recent.cpp)
   asio::awaitable<result<std::optional<uid_t>>> claim_recent(mailbox_ref box, uid_t up_to);
-  // Messages changed or added and UIDs expunged after `since` (a MODSEQ).
+  // Messages changed or added and UIDs expunged after `since` (a MODSEQ),
+  // with the mailbox's state, read in one snapshot.
   asio::awaitable<result<changes>> changes_since(mailbox_ref box, std::int64_t since);
   // Metadata of the messages of `uids` that exist, by UID.
   asio::awaitable<result<std::vector<message_meta>>> fetch(mailbox_ref box, uid_set uids, bool with_structure = true);

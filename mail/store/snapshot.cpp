@@ -58,36 +58,35 @@ asio::awaitable<result<snapshot>> mailbox_store::select(mailbox_ref box) {
   co_return out;
 }
 
-asio::awaitable<result<bool>> mailbox_store::changed_since(mailbox_ref box, std::int64_t since) {
-  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q("SELECT highestmodseq, uidvalidity FROM mailboxes "
-                                                  "WHERE id = $1 AND account_id = $2 AND NOT noselect",
-                                                  box.mailbox_id, box.account_id));
-  // Gone or \Noselect: changes_since tells what that means.
-  co_return rows.empty() || rows.i64(0, 0) > since;
-}
-
+// One statement, so one snapshot (READ COMMITTED takes one per statement):
+// the state row, then the changed messages, then the expunged UIDs, told
+// apart by the first column. No transaction to begin and end: a session
+// hearing of another's change pays one round trip.
 asio::awaitable<result<changes>> mailbox_store::changes_since(mailbox_ref box, std::int64_t since) {
-  std::vector<db::statement> reads;
-  reads.push_back({state_sql, db::make_params(box.mailbox_id, box.account_id)});
-  reads.push_back({"SELECT uid, modseq, flags::text FROM messages WHERE mailbox_id = $1 AND modseq > $2 ORDER BY uid",
-                   db::make_params(box.mailbox_id, since)});
-  reads.push_back({"SELECT DISTINCT u FROM mailbox_expunges, unnest(uids) AS u WHERE mailbox_id = $1 AND modseq > $2 "
-                   "ORDER BY u",
-                   db::make_params(box.mailbox_id, since)});
-  POSTA_CO_TRY_ASSIGN(auto results, co_await detail::read_consistent(pool_, std::move(reads)));
-  auto const& state = results[0];
-  if (state.empty()) co_return make_error(store_errc::nonexistent, "mailbox");
+  POSTA_CO_TRY_ASSIGN(
+      auto rows,
+      co_await pool_.q("SELECT 0 AS k, uidvalidity::bigint AS a, uidnext::bigint AS b, highestmodseq::bigint AS c, "
+                       "recent_uid::bigint AS d, keywords::text AS t, name AS n FROM mailboxes "
+                       "WHERE id = $1 AND account_id = $2 AND NOT noselect "
+                       "UNION ALL SELECT 1, uid::bigint, modseq::bigint, 0, 0, flags::text, NULL FROM messages "
+                       "WHERE mailbox_id = $1 AND modseq > $3 "
+                       "UNION ALL SELECT DISTINCT 2, u::bigint, 0::bigint, 0::bigint, 0::bigint, NULL::text, NULL::text "
+                       "FROM mailbox_expunges, unnest(uids) AS u WHERE mailbox_id = $1 AND modseq > $3 "
+                       "ORDER BY 1, 2",
+                       box.mailbox_id, box.account_id, since));
+  if (rows.empty() || rows.i64(0, 0) != 0) co_return make_error(store_errc::nonexistent, "mailbox");
   changes out;
-  out.uidvalidity = state.i64(0, 0);
-  out.uidnext = state.i64(0, 1);
-  out.highestmodseq = state.i64(0, 2);
-  out.keywords = detail::flags_from(state.text(0, 3));
-  out.recent_uid = state.i64(0, 4);
-  out.name = state.str(0, 5);
-  auto const& changed = results[1];
-  for (int i = 0; i < changed.size(); ++i)
-    out.changed.push_back({static_cast<uid_t>(changed.i64(i, 0)), changed.i64(i, 1), detail::flags_from(changed.text(i, 2))});
-  for (int i = 0; i < results[2].size(); ++i) out.expunged.push_back(static_cast<uid_t>(results[2].i64(i, 0)));
+  out.uidvalidity = rows.i64(0, 1);
+  out.uidnext = rows.i64(0, 2);
+  out.highestmodseq = rows.i64(0, 3);
+  out.recent_uid = rows.i64(0, 4);
+  out.keywords = detail::flags_from(rows.text(0, 5));
+  out.name = rows.str(0, 6);
+  for (int i = 1; i < rows.size(); ++i) {
+    auto const uid = static_cast<uid_t>(rows.i64(i, 1));
+    if (rows.i64(i, 0) == 1) out.changed.push_back({uid, rows.i64(i, 2), detail::flags_from(rows.text(i, 5))});
+    else out.expunged.push_back(uid);
+  }
   co_return out;
 }
 

@@ -176,10 +176,6 @@ asio::awaitable<void> session::qresync_data(proto::qresync_params const& q) {
 }
 
 asio::awaitable<result<void>> session::refresh() {
-  auto const known = static_cast<std::int64_t>(selected_->known_modseq());
-  auto changed = co_await ctx_.mailboxes->changed_since(box_, known);
-  if (!changed) co_return changed.error();
-  if (!*changed) co_return result<void>{};
   auto ch = co_await ctx_.mailboxes->changes_since(box_, static_cast<std::int64_t>(selected_->known_modseq()));
   if (!ch) {
     if (store::is(ch.error(), store::store_errc::nonexistent)) mailbox_deleted_ = true;
