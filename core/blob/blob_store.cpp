@@ -202,10 +202,10 @@ result<blob_ref> store::put_blocking(std::string_view data) const {
   return w.finish_blocking();
 }
 
-result<std::string> store::read_file_blocking(std::string_view hash, std::int64_t offset, std::int64_t length) const {
-  if (!is_hash(hash)) return make_error(errc::invalid_argument, "blob hash");
-  if (offset < 0) return make_error(errc::invalid_argument, "blob offset");
-  int fd = ::open(path_of(hash).c_str(), O_RDONLY | O_CLOEXEC);
+namespace {
+// A body file opened for reading, with its size; the caller closes it.
+result<std::pair<int, std::int64_t>> open_for_reading(std::filesystem::path const& path, std::string_view hash) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0 && errno == ENOENT) return make_error(errc::not_found, "blob " + std::string(hash));
   if (fd < 0) return sys_error("open blob " + std::string(hash));
   struct stat st{};
@@ -213,7 +213,15 @@ result<std::string> store::read_file_blocking(std::string_view hash, std::int64_
     ::close(fd);
     return sys_error("stat blob");
   }
-  std::int64_t available = std::max<std::int64_t>(0, st.st_size - offset);
+  return std::pair{fd, static_cast<std::int64_t>(st.st_size)};
+}
+}  // namespace
+
+result<std::string> store::read_file_blocking(std::string_view hash, std::int64_t offset, std::int64_t length) const {
+  if (!is_hash(hash)) return make_error(errc::invalid_argument, "blob hash");
+  if (offset < 0) return make_error(errc::invalid_argument, "blob offset");
+  auto [fd, size] = POSTA_TRY(open_for_reading(path_of(hash), hash));
+  std::int64_t available = std::max<std::int64_t>(0, size - offset);
   std::int64_t want = length < 0 ? available : std::min(length, available);
   std::string out(static_cast<size_t>(want), '\0');
   std::int64_t got = 0;
@@ -244,22 +252,15 @@ mapped_file::~mapped_file() {
 
 result<mapped_file> store::map_file_blocking(std::string_view hash) const {
   if (!is_hash(hash)) return make_error(errc::invalid_argument, "blob hash");
-  int fd = ::open(path_of(hash).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0 && errno == ENOENT) return make_error(errc::not_found, "blob " + std::string(hash));
-  if (fd < 0) return sys_error("open blob " + std::string(hash));
-  struct stat st{};
-  if (::fstat(fd, &st) != 0) {
-    ::close(fd);
-    return sys_error("stat blob");
-  }
-  if (st.st_size == 0) {
+  auto [fd, size] = POSTA_TRY(open_for_reading(path_of(hash), hash));
+  if (size == 0) {
     ::close(fd);
     return mapped_file();
   }
-  void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+  void* p = ::mmap(nullptr, static_cast<std::size_t>(size), PROT_READ, MAP_PRIVATE, fd, 0);
   ::close(fd);  // the mapping keeps the file
   if (p == MAP_FAILED) return sys_error("map blob");
-  return mapped_file(p, static_cast<std::size_t>(st.st_size));
+  return mapped_file(p, static_cast<std::size_t>(size));
 }
 
 }  // namespace posta::blob
