@@ -7,7 +7,6 @@
 #include "mail/imap/proto/thread.hpp"
 #include "mail/imap/server/session.hpp"
 #include "mail/mime/field_decoding.hpp"
-#include "mail/mime/structure_json.hpp"
 #include "mail/store/mailbox_store.hpp"
 
 #include <algorithm>

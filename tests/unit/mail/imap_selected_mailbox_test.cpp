@@ -162,5 +162,17 @@ TEST(SelectedMailbox, RecentCountsOnlyMessagesTheClientKnows) {
   EXPECT_EQ(m.announce({.recent = true}), "* 1 EXPUNGE\r\n* 5 EXISTS\r\n* 5 RECENT\r\n");
 }
 
+// The session's own STORE may get MODSEQ 103 while another session's change
+// at 102 is not heard yet: only a refresh may say everything up to a MODSEQ
+// is known, or the next refresh (changes after it) would miss 102.
+TEST(SelectedMailbox, OwnChangesDoNotRaiseTheModseqKnownComplete) {
+  auto m = five();
+  m.on_flags(20, 103, {"\\Flagged"}, true);
+  EXPECT_EQ(m.modseq_at(1), 103u);
+  EXPECT_EQ(m.known_modseq(), 100u);
+  m.on_state(60, 103);
+  EXPECT_EQ(m.known_modseq(), 103u);
+}
+
 }  // namespace
 }  // namespace posta::mail::imap::server
