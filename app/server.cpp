@@ -57,6 +57,7 @@ server::server(asio::io_context& io_, config::bootstrap cfg_, std::string connin
       resolver(pool),
       committer(pool, blobs),
       mailstore(pool, blobs),
+      change_feed(mailstore),
       mailbox_watcher(notifier),
       smtp(mail::smtp::server::context{settings, authenticator, resolver, committer, blobs, smtp_rate, smtp_lists, tls,
                                        cfg.hostname, &sessions}),
@@ -64,7 +65,9 @@ server::server(asio::io_context& io_, config::bootstrap cfg_, std::string connin
                                        &mailbox_watcher, &blobs}),
       maildrops(mail::pop3::server::make_maildrop_store(mailstore)),
       maildrop_locks(pool, cfg.hostname),
-      pop3(mail::pop3::server::context{settings, authenticator, *maildrops, maildrop_locks, tls, &sessions}) {}
+      pop3(mail::pop3::server::context{settings, authenticator, *maildrops, maildrop_locks, tls, &sessions}) {
+  mailbox_watcher.share_reads_through(&change_feed);
+}
 
 void server::apply_settings() {
   pool.set_options(db::connection_options{std::chrono::milliseconds(settings.get_int("db.statement_timeout_ms"))});

@@ -28,6 +28,7 @@
 #include "mail/smtp/policy/rate_limiter.hpp"
 #include "mail/imap/server/service.hpp"
 #include "mail/smtp/server/service.hpp"
+#include "mail/store/change_feed.hpp"
 #include "mail/store/mailbox_store.hpp"
 #include "mail/store/watcher.hpp"
 
@@ -69,6 +70,7 @@ struct server {
   mail::delivery::resolver resolver;
   mail::delivery::committer committer;
   mail::store::mailbox_store mailstore;        // what IMAP and POP3 sessions call
+  mail::store::change_feed change_feed;          // change reads shared by the sessions of a mailbox
   mail::store::mailbox_watcher mailbox_watcher;  // NOTIFY posta_mailbox fanned out to sessions
   mail::smtp::policy::rate_limiter smtp_rate;
   mail::smtp::policy::lists_source smtp_lists;

@@ -5,7 +5,9 @@
 #include "mail/store/detail.hpp"
 #include "mail/store/mailbox_store.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <numeric>
 #include <unordered_map>
 
 namespace posta::mail::store {
@@ -27,12 +29,32 @@ struct flag_interner {
   }
 };
 
+// The snapshot's parallel arrays sorted by UID (a no-op when they are).
+void in_uid_order(snapshot& s) {
+  if (std::is_sorted(s.uids.begin(), s.uids.end())) return;
+  std::vector<std::uint32_t> order(s.uids.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(), [&](auto a, auto b) { return s.uids[a] < s.uids[b]; });
+  auto permute = [&](auto& v) {
+    std::remove_reference_t<decltype(v)> sorted;
+    sorted.reserve(v.size());
+    for (auto i : order) sorted.push_back(v[i]);
+    v = std::move(sorted);
+  };
+  permute(s.uids);
+  permute(s.modseqs);
+  permute(s.flag_set);
+}
+
 }  // namespace
 
 asio::awaitable<result<snapshot>> mailbox_store::select(mailbox_ref box) {
   std::vector<db::statement> reads;
   reads.push_back({state_sql, db::make_params(box.mailbox_id, box.account_id)});
-  reads.push_back({"SELECT uid, modseq, flags::text FROM messages WHERE mailbox_id = $1 ORDER BY uid",
+  // No ORDER BY: for a large mailbox PostgreSQL would sort every row (past
+  // work_mem, on disk); the rows come in nearly UID order and are put in
+  // order here (in_uid_order).
+  reads.push_back({"SELECT uid, modseq, flags::text FROM messages WHERE mailbox_id = $1",
                    db::make_params(box.mailbox_id)});
   POSTA_CO_TRY_ASSIGN(auto results, co_await detail::read_consistent(pool_, std::move(reads)));
   auto const& state = results[0];
@@ -55,6 +77,7 @@ asio::awaitable<result<snapshot>> mailbox_store::select(mailbox_ref box) {
     out.modseqs.push_back(msgs.i64(i, 1));
     out.flag_set.push_back(interner.of(msgs.text(i, 2)));
   }
+  in_uid_order(out);
   co_return out;
 }
 
@@ -70,7 +93,7 @@ asio::awaitable<result<changes>> mailbox_store::changes_since(mailbox_ref box, s
                        "WHERE id = $1 AND account_id = $2 AND NOT noselect "
                        "UNION ALL SELECT 1, uid::bigint, modseq::bigint, 0, 0, flags::text, NULL FROM messages "
                        "WHERE mailbox_id = $1 AND modseq > $3 "
-                       "UNION ALL SELECT DISTINCT 2, u::bigint, 0::bigint, 0::bigint, 0::bigint, NULL::text, NULL::text "
+                       "UNION ALL SELECT DISTINCT 2, u::bigint, modseq::bigint, 0::bigint, 0::bigint, NULL::text, NULL::text "
                        "FROM mailbox_expunges, unnest(uids) AS u WHERE mailbox_id = $1 AND modseq > $3 "
                        "ORDER BY 1, 2",
                        box.mailbox_id, box.account_id, since));
@@ -85,7 +108,10 @@ asio::awaitable<result<changes>> mailbox_store::changes_since(mailbox_ref box, s
   for (int i = 1; i < rows.size(); ++i) {
     auto const uid = static_cast<uid_t>(rows.i64(i, 1));
     if (rows.i64(i, 0) == 1) out.changed.push_back({uid, rows.i64(i, 2), detail::flags_from(rows.text(i, 5))});
-    else out.expunged.push_back(uid);
+    else if (out.expunged.empty() || out.expunged.back() != uid) {
+      out.expunged.push_back(uid);
+      out.expunged_modseqs.push_back(rows.i64(i, 2));
+    }
   }
   co_return out;
 }

@@ -96,6 +96,7 @@ struct changes {
   flag_list keywords;
   std::vector<message_flags> changed;  // new or flag-changed messages with modseq > since, by UID
   std::vector<uid_t> expunged;         // UIDs expunged with modseq > since, ascending
+  std::vector<std::int64_t> expunged_modseqs;  // the MODSEQ of each expunge, parallel to `expunged`
 };
 
 // The first messages of a mailbox with their sizes only (a POP3 maildrop):

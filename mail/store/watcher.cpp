@@ -3,6 +3,7 @@
 // and posts a timer cancel to each one's strand, where the wait runs.
 #include "mail/store/watcher.hpp"
 
+#include "mail/store/change_feed.hpp"
 #include "mail/store/errors.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -59,6 +60,7 @@ void mailbox_watcher::wake(std::shared_ptr<waiter> const& w) {
 }
 
 void mailbox_watcher::changed(std::int64_t mailbox_id) {
+  if (feed_) feed_->invalidate(mailbox_id);
   std::lock_guard lock(mutex_);
   auto it = by_mailbox_.find(mailbox_id);
   if (it == by_mailbox_.end()) return;
@@ -66,6 +68,7 @@ void mailbox_watcher::changed(std::int64_t mailbox_id) {
 }
 
 void mailbox_watcher::changed_all() {
+  if (feed_) feed_->invalidate_all();
   std::lock_guard lock(mutex_);
   for (auto const& [id, list] : by_mailbox_)
     for (auto const& w : list) wake(w);
@@ -85,7 +88,9 @@ void mailbox_watcher::remove(std::shared_ptr<waiter> const& w) noexcept {
   if (at == list.end()) return;
   list.erase(at);
   --count_;
-  if (list.empty()) by_mailbox_.erase(it);
+  if (!list.empty()) return;
+  by_mailbox_.erase(it);
+  if (feed_) feed_->drop(w->mailbox);  // lock order: the watcher's, then the feed's
 }
 
 void mailbox_watcher::watch::release() noexcept {

@@ -17,6 +17,8 @@
 
 namespace posta::mail::store {
 
+class change_feed;  // mail/store/change_feed.hpp
+
 inline constexpr char const* mailbox_channel = "posta_mailbox";
 
 class mailbox_watcher {
@@ -58,6 +60,12 @@ class mailbox_watcher {
 
   result<watch> watch_mailbox(std::int64_t mailbox_id, asio::any_io_executor executor);
 
+  // The node's shared change reads, made stale by every change before the
+  // sessions are woken (so none of them is answered from before it). Set
+  // once, before sessions start; nullptr: sessions read for themselves.
+  void share_reads_through(change_feed* feed) noexcept { feed_ = feed; }
+  change_feed* feed() const noexcept { return feed_; }
+
   // Wakes the watchers of `mailbox_id` (what a notification does; exposed so
   // a node can wake its own sessions without the database round trip).
   void changed(std::int64_t mailbox_id);
@@ -70,6 +78,7 @@ class mailbox_watcher {
   static void wake(std::shared_ptr<waiter> const& w);
 
   std::size_t max_watches_;
+  change_feed* feed_ = nullptr;
   mutable std::mutex mutex_;
   std::unordered_map<std::int64_t, std::vector<std::shared_ptr<waiter>>> by_mailbox_;
   std::size_t count_ = 0;

@@ -60,7 +60,10 @@ asio::awaitable<bool> session::on(std::string const& tag, proto::append_cmd& c) 
     store_failed(tag, r.error(), "APPEND");
     co_return true;
   }
-  if (selected_ && box_.mailbox_id == *id) co_await announce_changes(true);
+  if (selected_ && box_.mailbox_id == *id) {
+    changed_here(*id);
+    co_await announce_changes(true);
+  }
   ok(tag, "APPEND completed",
      "APPENDUID " + std::to_string(r->uidvalidity) + " " + proto::format_numbers(r->uids));
   co_return true;

@@ -51,6 +51,7 @@ asio::awaitable<bool> session::on(std::string const& tag, proto::copy_cmd& c) {
     ok(tag, "MOVE completed");
   } else {
     if (*to == box_.mailbox_id) {
+      changed_here(*to);
       bool go_on = co_await announce_changes(true);
       if (!go_on) co_return false;
     }

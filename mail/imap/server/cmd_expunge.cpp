@@ -17,6 +17,7 @@ asio::awaitable<bool> session::expunge_messages(std::string const& tag, std::opt
     co_return true;
   }
   for (auto uid : r->uids) selected_->on_expunged(uid);
+  changed_here(box_.mailbox_id);
   auto ch = co_await refresh();  // other changes may be told now too
   (void)ch;
   send(announce_now(true));

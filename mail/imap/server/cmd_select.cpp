@@ -17,6 +17,7 @@
 #include "mail/imap/proto/response.hpp"
 #include "mail/imap/server/error_map.hpp"
 #include "mail/imap/server/session.hpp"
+#include "mail/store/change_feed.hpp"
 #include "mail/store/mailbox_store.hpp"
 
 #include <algorithm>
@@ -175,8 +176,22 @@ asio::awaitable<void> session::qresync_data(proto::qresync_params const& q) {
   }
 }
 
+store::change_feed* session::shared_reads() const { return ctx_.watcher ? ctx_.watcher->feed() : nullptr; }
+
+void session::changed_here(std::int64_t mailbox_id) {
+  if (auto* feed = shared_reads()) feed->invalidate(mailbox_id);
+}
+
+// Through the node's shared reads when there are: several sessions of one
+// mailbox then ask PostgreSQL once per change, not once each.
 asio::awaitable<result<void>> session::refresh() {
-  auto ch = co_await ctx_.mailboxes->changes_since(box_, static_cast<std::int64_t>(selected_->known_modseq()));
+  auto const since = static_cast<std::int64_t>(selected_->known_modseq());
+  auto* feed = shared_reads();
+  // COMPAT(g++ 12): no co_await inside a conditional expression (it
+  // miscompiles the temporaries).
+  result<store::changes> ch = make_error(errc::unavailable, "not read");
+  if (feed) ch = co_await feed->changes_since(box_, since);
+  else ch = co_await ctx_.mailboxes->changes_since(box_, since);
   if (!ch) {
     if (store::is(ch.error(), store::store_errc::nonexistent)) mailbox_deleted_ = true;
     co_return ch.error();

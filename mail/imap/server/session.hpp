@@ -109,6 +109,10 @@ class session {
   // Asks the store what changed since the view's MODSEQ and updates the view
   // (and notes a deleted mailbox in mailbox_deleted_).
   asio::awaitable<result<void>> refresh();
+  // A change this session committed to `mailbox_id`, before it refreshes:
+  // the node's shared reads must not answer it from before the change.
+  void changed_here(std::int64_t mailbox_id);
+  store::change_feed* shared_reads() const;
   // The untagged responses due now, as this client's version wants them.
   std::string announce_now(bool allow_expunges);
   // FLAGS as this session tells them (\Recent for IMAP4rev1 clients).

@@ -1,7 +1,9 @@
 // mail/store under concurrency against a real PostgreSQL: writers that
-// neither deadlock nor miscount, NOTIFY for every change, and the watcher
-// that wakes sessions (bounded).
+// neither deadlock nor miscount, NOTIFY for every change, the watcher
+// that wakes sessions (bounded), and the change reads they share.
 #include "mailstore_fixture.hpp"
+
+#include "mail/store/change_feed.hpp"
 
 namespace posta::itest {
 namespace {
@@ -168,6 +170,46 @@ TEST_F(mailstore, WatchesAreBounded) {
   first->~watch();
   new (&*first) ms::mailbox_watcher::watch();
   EXPECT_TRUE(is_ok(watcher.watch_mailbox(2, io_.get_executor())));
+}
+
+// The feed answers as changes_since does once a change was announced, from
+// memory until the next announcement, and never another account.
+TEST_F(mailstore, SharedChangeReadsFollowAnnouncements) {
+  auto inbox = box("INBOX");
+  ms::change_feed feed(*store_);
+  auto const same = [](ms::changes const& a, ms::changes const& b) {
+    if (a.highestmodseq != b.highestmodseq || a.uidnext != b.uidnext || a.expunged != b.expunged ||
+        a.changed.size() != b.changed.size())
+      return false;
+    for (std::size_t i = 0; i < a.changed.size(); ++i)
+      if (a.changed[i].uid != b.changed[i].uid || a.changed[i].modseq != b.changed[i].modseq ||
+          a.changed[i].flags != b.changed[i].flags)
+        return false;
+    return true;
+  };
+  auto const since = [&](std::int64_t s) { return run(feed.changes_since(inbox, s)); };
+  auto const direct = [&](std::int64_t s) { return run(store_->changes_since(inbox, s)); };
+  auto start = direct(0)->highestmodseq;
+  ASSERT_TRUE(same(*since(start), *direct(start)));
+  auto first = append("INBOX", hello);
+  // Not announced yet: the node's last read still answers.
+  EXPECT_EQ(since(start)->uidnext, direct(start)->uidnext - 1);
+  feed.invalidate(inbox.mailbox_id);
+  EXPECT_TRUE(same(*since(start), *direct(start)));
+  auto second = append("INBOX", hello);
+  run(store_->store_flags(inbox, {{first, first}}, ms::store_mode::add, {"\\Deleted"}));
+  run(store_->expunge(inbox));
+  feed.invalidate(inbox.mailbox_id);
+  // Every MODSEQ from the first read on gets what a fresh read would say.
+  auto const now = direct(start)->highestmodseq;
+  for (auto s = start; s <= now; ++s) EXPECT_TRUE(same(*since(s), *direct(s))) << s;
+  auto late = since(start);
+  EXPECT_EQ(late->expunged, (std::vector<ms::uid_t>{first}));
+  ASSERT_EQ(late->changed.size(), 1u);
+  EXPECT_EQ(late->changed[0].uid, second);
+  // Another account asking about this mailbox id hears that it does not exist.
+  EXPECT_TRUE(fails_with(run(feed.changes_since({inbox.account_id + 1000, inbox.mailbox_id}, start)),
+                         ms::store_errc::nonexistent));
 }
 
 }  // namespace
