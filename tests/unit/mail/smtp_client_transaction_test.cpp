@@ -187,6 +187,38 @@ TEST(SmtpClientTransaction, ResetFirstWaitsForItsReplyWithoutPipelining) {
   EXPECT_TRUE(t.is_delivered(0));
 }
 
+TEST(SmtpClientTransaction, ManyRecipientsGoInBoundedGroups) {
+  std::vector<std::string> rcpts;
+  for (int i = 0; i < 250; ++i) rcpts.push_back("<r" + std::to_string(i) + "@x.test>");
+  transaction t(request(rcpts), peer(true, false));
+  auto count = [](std::string const& s, std::string_view what) {
+    std::size_t n = 0;
+    for (auto at = s.find(what); at != std::string::npos; at = s.find(what, at + 1)) ++n;
+    return n;
+  };
+  auto first = t.take_output();
+  EXPECT_EQ(count(first, "RCPT TO:"), max_pipelined_recipients);
+  EXPECT_EQ(count(first, "DATA"), 0u);
+  t.on_reply(rep(250));
+  for (std::size_t i = 0; i < max_pipelined_recipients; ++i) {
+    EXPECT_EQ(t.next(), step::read_reply);
+    t.on_reply(rep(i == 7 ? 550 : 250));
+  }
+  auto second = t.take_output();
+  EXPECT_EQ(count(second, "RCPT TO:"), max_pipelined_recipients);
+  EXPECT_TRUE(second.starts_with("RCPT TO:<r100@x.test>"));
+  for (std::size_t i = 0; i < max_pipelined_recipients; ++i) t.on_reply(rep(250));
+  auto third = t.take_output();
+  EXPECT_EQ(count(third, "RCPT TO:"), 50u);
+  EXPECT_TRUE(third.ends_with("DATA\r\n"));
+  std::vector<sp::reply> rest(50, rep(250));
+  rest.push_back(rep(354));
+  rest.push_back(rep(250));
+  EXPECT_EQ(drive(t, rest), "<body>");
+  EXPECT_EQ(t.outcome(7).code, 550);
+  EXPECT_TRUE(t.is_delivered(249));
+}
+
 TEST(SmtpClientTransaction, ServerClosingEndsEverything) {
   transaction t(request({"<a@x.test>", "<b@x.test>"}), peer(true, false));
   drive(t, {rep(250), rep(250), rep(421, "4.3.2", "shutting down")});

@@ -27,10 +27,17 @@ transaction::transaction(transaction_request const& request, capabilities const&
     return;
   }
   queue(kind::mail, std::move(mail));
-  if (!pipelining_) return;
-  // RFC 2920 3.1: MAIL and RCPT may go anywhere in a group, DATA only last.
-  for (; next_rcpt_ < recipients_.size(); ++next_rcpt_) queue(kind::rcpt, recipients_[next_rcpt_].command, next_rcpt_);
-  if (!bdat_) queue(kind::data, std::string(data_command));
+  if (pipelining_) queue_recipient_group();
+}
+
+// RFC 2920 3.1: MAIL and RCPT may go anywhere in a group, DATA only last.
+// Groups hold at most max_pipelined_recipients, so that neither side's
+// socket buffer fills up while the other is still writing (RFC 2920 3.1's
+// deadlock warning).
+void transaction::queue_recipient_group() {
+  std::size_t const end = std::min(recipients_.size(), next_rcpt_ + max_pipelined_recipients);
+  for (; next_rcpt_ < end; ++next_rcpt_) queue(kind::rcpt, recipients_[next_rcpt_].command, next_rcpt_);
+  if (next_rcpt_ == recipients_.size() && !bdat_) queue(kind::data, std::string(data_command));
 }
 
 void transaction::queue(kind what, std::string command, std::size_t index) {
@@ -83,7 +90,10 @@ void transaction::on_rcpt(std::size_t i, reply const& r) {
   if (mail_failed_) return;
   recipients_[i].accepted = r.is_positive();
   if (!r.is_positive()) recipients_[i].final_reply = r;
-  if (!pipelining_ || (bdat_ && pending_.empty())) after_recipients();
+  if (!pipelining_) return after_recipients();
+  if (!pending_.empty()) return;  // more replies of this group to come (DATA's, in the last one)
+  if (next_rcpt_ < recipients_.size()) return queue_recipient_group();
+  if (bdat_) after_recipients();
 }
 
 // Without PIPELINING: the next RCPT, then DATA; with BDAT: the body once

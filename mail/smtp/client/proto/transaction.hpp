@@ -35,6 +35,9 @@ struct transaction_request {
   bool use_chunking = true;  // BDAT when the peer offers CHUNKING
 };
 
+// SECURITY: recipients in one pipelined group (see queue_recipient_group).
+inline constexpr std::size_t max_pipelined_recipients = 100;
+
 class transaction {
  public:
   enum class step {
@@ -87,6 +90,7 @@ class transaction {
   };
 
   void queue(kind what, std::string command, std::size_t index = 0);
+  void queue_recipient_group();
   void on_mail(reply const& r);
   void on_rcpt(std::size_t i, reply const& r);
   void after_recipients();
