@@ -232,6 +232,50 @@ TEST_F(outbound_client, Utf8GoesAsItIsToAPeerWithSmtputf8) {
   EXPECT_NE(sink.envelope_json(1).find("SMTPUTF8"), std::string::npos);
 }
 
+std::string large_body() {
+  std::string b = "Subject: large\r\n\r\n";
+  for (int i = 0; b.size() < 300'000; ++i) b += (i % 7 == 0 ? ".dot " : "line ") + std::to_string(i) + "\r\n";
+  return b;
+}
+
+TEST_F(outbound_client, LargeBodyInManyWrites) {
+  itest::smtp_sink sink;
+  auto c = open(sink);
+  auto big = large_body();
+  ASSERT_TRUE(run(c->send(message({"<ok@example.test>"}, big)))[0].delivered);
+  EXPECT_EQ(sink.message(1), big);
+}
+
+TEST_F(outbound_client, PipelinedRecipientsGetTheirOwnReplies) {
+  itest::smtp_sink sink({"--pipelining", "--reject", "nobody@", "550 5.1.1 no such user"});
+  auto c = open(sink);
+  ASSERT_TRUE(c->peer().pipelining);
+  auto results = run(c->send(message({"<nobody@example.test>", "<ok@example.test>", "<ok2@example.test>"})));
+  EXPECT_EQ(results[0].reply.code, 550);
+  EXPECT_TRUE(results[1].delivered);
+  EXPECT_TRUE(results[2].delivered);
+  EXPECT_EQ(sink.message(1), body + "\r\n");
+  auto again = run(c->send(message({"<nobody@example.test>"})));  // nobody: RSET goes with the next MAIL
+  EXPECT_EQ(again[0].reply.code, 550);
+  EXPECT_TRUE(run(c->send(message({"<ok@example.test>"})))[0].delivered);
+  EXPECT_EQ(sink.received(), 2);
+}
+
+TEST_F(outbound_client, ChunkingSendsBdatWithCanonicalLineEnds) {
+  for (bool pipelining : {true, false}) {
+    std::vector<std::string> args{"--chunking"};
+    if (pipelining) args.push_back("--pipelining");
+    itest::smtp_sink sink(args);
+    auto c = open(sink);
+    ASSERT_TRUE(c->peer().chunking);
+    auto big = large_body();
+    ASSERT_TRUE(run(c->send(message({"<ok@example.test>"}, big + "bare\nlf")))[0].delivered);
+    EXPECT_EQ(sink.message(1), big + "bare\r\nlf") << "pipelining " << pipelining;  // BDAT: no dot-stuffing
+    ASSERT_TRUE(run(c->send(message({"<ok@example.test>"}, "")))[0].delivered);  // BDAT 0 LAST
+    EXPECT_EQ(sink.message(2), "");
+  }
+}
+
 TEST_F(outbound_client, SilentServerTimesOut) {
   tcp::acceptor silent(io_, at(0));  // accepts (the kernel does) and never greets
   client_options o;

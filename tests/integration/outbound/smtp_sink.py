@@ -2,11 +2,12 @@
 """A receiving SMTP server for the outbound client's tests (python3-aiosmtpd).
 
 smtp_sink.py DIR PORT [--tls CERT KEY] [--auth USER PASS] [--smtputf8]
-             [--reject PREFIX REPLY]...
+             [--pipelining] [--chunking] [--reject PREFIX REPLY]...
 Every accepted message is written to DIR/<n>.eml (the bytes as received, dot-
 stuffing undone) with DIR/<n>.json (envelope, TLS, login). A recipient that
 starts with PREFIX gets REPLY ("550 5.1.1 no such user"). Writes DIR/ready
-once listening; stops on SIGTERM.
+once listening; stops on SIGTERM. aiosmtpd reads commands in order, so
+pipelined ones work once PIPELINING is offered; BDAT (RFC 3030) is added here.
 """
 import argparse
 import json
@@ -16,14 +17,51 @@ import ssl
 import threading
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult
+from aiosmtpd.smtp import SMTP, AuthResult
+
+
+class ChunkingSMTP(SMTP):
+    """aiosmtpd with BDAT: chunks are read verbatim and the message ends at LAST."""
+
+    async def smtp_BDAT(self, arg):
+        words = (arg or "").split()
+        if not words or not words[0].isdigit() or len(words) > 2 or (len(words) == 2 and words[1].upper() != "LAST"):
+            await self.push("501 5.5.4 Syntax: BDAT size [LAST]")
+            return
+        data = await self._reader.readexactly(int(words[0]))
+        if not self.envelope.rcpt_tos:
+            await self.push("503 5.5.1 need RCPT")
+            return
+        self.envelope.chunks = getattr(self.envelope, "chunks", b"") + data
+        if len(words) == 1:
+            await self.push("250 2.0.0 %d octets received" % len(data))
+            return
+        self.envelope.original_content = self.envelope.content = self.envelope.chunks
+        status = await self._call_handler_hook("DATA")
+        self._set_post_data_state()
+        await self.push(status)
+
+
+class SinkController(Controller):
+    def __init__(self, handler, chunking, **kwargs):
+        self.chunking = chunking
+        super().__init__(handler, **kwargs)
+
+    def factory(self):
+        cls = ChunkingSMTP if self.chunking else SMTP
+        return cls(self.handler, **self.SMTP_kwargs)
 
 
 class Sink:
-    def __init__(self, folder, rejects):
+    def __init__(self, folder, rejects, extensions):
         self.folder = folder
         self.rejects = rejects
+        self.extensions = extensions
         self.count = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        return responses[:-1] + ["250-" + e for e in self.extensions] + responses[-1:]
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         for prefix, reply in self.rejects:
@@ -56,6 +94,8 @@ def main():
     p.add_argument("--tls", nargs=2)
     p.add_argument("--auth", nargs=2)
     p.add_argument("--smtputf8", action="store_true")
+    p.add_argument("--pipelining", action="store_true")
+    p.add_argument("--chunking", action="store_true")
     p.add_argument("--reject", nargs=2, action="append", default=[])
     a = p.parse_args()
     folder = pathlib.Path(a.dir)
@@ -73,7 +113,9 @@ def main():
 
         kwargs["authenticator"] = check
         kwargs["auth_require_tls"] = True
-    controller = Controller(Sink(folder, a.reject), hostname="127.0.0.1", port=a.port, **kwargs)
+    extensions = (["PIPELINING"] if a.pipelining else []) + (["CHUNKING"] if a.chunking else [])
+    sink = Sink(folder, a.reject, extensions)
+    controller = SinkController(sink, a.chunking, hostname="127.0.0.1", port=a.port, **kwargs)
     controller.start()
     (folder / "ready").write_text("ready")
     stop = threading.Event()
