@@ -63,6 +63,16 @@ asio::awaitable<smtp::proto::reply_or<std::unique_ptr<connection>>> connection::
     }
     auto c = std::make_unique<connection>(net::stream(std::move(*socket)), options);
     auto failure = co_await c->start();
+    if (failure && c->tls_failed_ && options.tls == tls_policy::opportunistic) {
+      // COMPAT(server): STARTTLS offered but broken: opportunistic TLS
+      // falls back to plaintext on a new connection, as Postfix does.
+      co_await c->quit();
+      auto plain = options;
+      plain.tls = tls_policy::none;
+      std::vector<tcp::endpoint> same{ep};
+      auto retried = co_await open(std::move(same), std::move(plain));
+      if (retried) co_return std::move(*retried);
+    }
     if (!failure) co_return std::move(c);
     last = std::move(*failure);
     last.lines.front() = endpoint_text(ep) + ": " + last.lines.front();
@@ -117,6 +127,7 @@ asio::awaitable<std::optional<smtp::proto::reply>> connection::start_tls() {
   auto tls = co_await stream_.start_client_tls(*options_.tls_context, options_.tls_name, required, options_.tls_timeout);
   if (!tls) {
     usable_ = false;
+    tls_failed_ = true;
     co_return tls_failed(tls.error());
   }
   co_return co_await hello();  // RFC 3207 4.2: what EHLO said before TLS is void

@@ -83,6 +83,7 @@ class connection {
   proto::capabilities peer_;
   bool usable_ = true;
   bool needs_rset_ = false;
+  bool tls_failed_ = false;  // the STARTTLS handshake failed
 };
 
 }  // namespace posta::mail::smtp::client

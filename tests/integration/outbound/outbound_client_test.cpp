@@ -151,6 +151,24 @@ TEST_F(outbound_client, RequiredTlsVerifiesTheCertificate) {
   EXPECT_EQ(refused.error().enhanced, "4.7.5");
 }
 
+TEST_F(outbound_client, BrokenTlsFallsBackToPlaintextOnlyWhenOpportunistic) {
+  make_certificate();
+  itest::smtp_sink sink({"--tls", cert_.string(), key_.string(), "--broken-tls"});
+  client_options o;
+  o.tls_context = *net::make_opportunistic_client_tls_context();
+  auto c = open(sink, o);
+  EXPECT_FALSE(c->is_tls());
+  EXPECT_TRUE(run(c->send(message({"<ok@example.test>"})))[0].delivered);
+  EXPECT_NE(sink.envelope_json(1).find("\"tls\": false"), std::string::npos);
+  o.tls = tls_policy::required;
+  o.tls_context = *net::make_client_tls_context(cert_);
+  o.tls_name = "localhost";
+  auto refused = run(connection::open({at(sink.port())}, o));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().enhanced, "4.7.5");
+  EXPECT_EQ(sink.received(), 1);
+}
+
 TEST_F(outbound_client, RequiredTlsWithoutStartTlsIsTemporary) {
   itest::smtp_sink sink;
   client_options o;

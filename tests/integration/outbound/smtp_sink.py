@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A receiving SMTP server for the outbound client's tests (python3-aiosmtpd).
 
-smtp_sink.py DIR PORT [--tls CERT KEY] [--auth USER PASS] [--smtputf8]
+smtp_sink.py DIR PORT [--tls CERT KEY [--broken-tls]] [--auth USER PASS] [--smtputf8]
              [--pipelining] [--chunking] [--reject PREFIX REPLY]...
 Every accepted message is written to DIR/<n>.eml (the bytes as received, dot-
 stuffing undone) with DIR/<n>.json (envelope, TLS, login). A recipient that
@@ -92,6 +92,7 @@ def main():
     p.add_argument("dir")
     p.add_argument("port", type=int)
     p.add_argument("--tls", nargs=2)
+    p.add_argument("--broken-tls", action="store_true", help="offer STARTTLS, but only TLS 1.0, which clients refuse")
     p.add_argument("--auth", nargs=2)
     p.add_argument("--smtputf8", action="store_true")
     p.add_argument("--pipelining", action="store_true")
@@ -103,6 +104,8 @@ def main():
     if a.tls:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(a.tls[0], a.tls[1])
+        if a.broken_tls:
+            ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.TLSv1
         kwargs["tls_context"] = ctx
     if a.auth:
         user, password = a.auth[0].encode(), a.auth[1].encode()
