@@ -3,6 +3,7 @@
 
 #include "core/db/durability.hpp"
 #include "core/db/migrations.hpp"
+#include "core/dns/servers.hpp"
 #include "core/identity/auto_folders.hpp"
 #include "core/journal/log.hpp"
 #include "core/net/blocking.hpp"
@@ -141,6 +142,7 @@ asio::awaitable<result<void>> server::start() {
   settings::register_item_validator("smtp.deny_list", mail::smtp::policy::validate_list_entry);
   settings::register_item_validator("smtp.trusted_networks", mail::smtp::policy::validate_network_entry);
   settings::register_item_validator("mail.auto_folders", identity::validate_auto_folder);
+  settings::register_item_validator("dns.servers", dns::validate_server_entry);
   {
     POSTA_CO_TRY_ASSIGN(auto conn, co_await pool.acquire());
     POSTA_CO_TRY(co_await db::check_server_durability(*conn, cfg.allow_fsync_off));

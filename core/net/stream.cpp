@@ -132,8 +132,34 @@ asio::awaitable<result<void>> stream::start_tls(ssl::context& ctx, duration time
   impl& s = *impl_;
   if (s.tls) co_return make_error(errc::protocol_error, "TLS already active");
   s.tls.emplace(s.socket, ctx);
+  co_return co_await handshake(false, timeout);
+}
+
+asio::awaitable<result<void>> stream::start_client_tls(ssl::context& ctx, std::string const& server_name, bool verify,
+                                                       duration timeout) {
+  impl& s = *impl_;
+  if (s.tls) co_return make_error(errc::protocol_error, "TLS already active");
+  s.tls.emplace(s.socket, ctx);
+  boost::system::error_code not_ip;
+  (void)asio::ip::make_address(server_name, not_ip);
+  if (verify) {
+    auto named = expect_server_name(s.tls->native_handle(), server_name);
+    if (!named) {
+      close();
+      co_return named.error();
+    }
+  } else {
+    s.tls->set_verify_mode(ssl::verify_none);
+    if (not_ip && !server_name.empty()) SSL_set_tlsext_host_name(s.tls->native_handle(), server_name.c_str());
+  }
+  co_return co_await handshake(true, timeout);
+}
+
+asio::awaitable<result<void>> stream::handshake(bool as_client, duration timeout) {
+  impl& s = *impl_;
   s.arm(s.read_deadline, timeout);
-  auto [ec] = co_await s.tls->async_handshake(ssl::stream_base::server, as_value);
+  auto type = as_client ? ssl::stream_base::client : ssl::stream_base::server;
+  auto [ec] = co_await s.tls->async_handshake(type, as_value);
   s.disarm(s.read_deadline);
   if (!ec) {
     s.handshake_done = true;

@@ -50,6 +50,16 @@ class stream {
   // plaintext, possibly injected by a man in the middle (CVE-2011-0411).
   boost::asio::awaitable<result<void>> start_tls(boost::asio::ssl::context& ctx, duration timeout);
 
+  // Client-side TLS handshake (SMTP STARTTLS to another server, implicit TLS
+  // to a relay). `server_name` goes out as SNI when it is a DNS name; with
+  // `verify` the certificate must be valid for it (`ctx` must verify the
+  // chain: make_client_tls_context). Without `verify` any certificate is
+  // taken (opportunistic TLS, RFC 7435). SECURITY: a failed handshake closes
+  // the socket, as on the server side, and bytes read before it must be
+  // discarded by the caller.
+  boost::asio::awaitable<result<void>> start_client_tls(boost::asio::ssl::context& ctx, std::string const& server_name,
+                                                        bool verify, duration timeout);
+
   // Graceful end: TLS close_notify (bounded by timeout), then TCP FIN and close.
   boost::asio::awaitable<void> shutdown(duration timeout);
   void close();   // abrupt
@@ -64,6 +74,7 @@ class stream {
   boost::asio::any_io_executor get_executor() const;
 
  private:
+  boost::asio::awaitable<result<void>> handshake(bool as_client, duration timeout);
   struct impl;
   std::shared_ptr<impl> impl_;  // shared so that a late timer callback can check liveness
 };

@@ -292,6 +292,14 @@ result<std::shared_ptr<ssl::context>> make_client_tls_context(std::optional<fs::
   return ctx;
 }
 
+result<std::shared_ptr<ssl::context>> make_opportunistic_client_tls_context() {
+  auto ctx = POSTA_TRY(new_context(ssl::context::tls_client));
+  if (SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION) != 1)
+    return tls_error("minimum TLS version");
+  ctx->set_verify_mode(ssl::verify_none);  // SECURITY: opportunistic only; see the header
+  return ctx;
+}
+
 result<void> expect_server_name(SSL* ssl, std::string const& host) {
   boost::system::error_code ec;
   (void)boost::asio::ip::make_address(host, ec);

@@ -87,6 +87,12 @@ class tls_contexts {
 result<std::shared_ptr<boost::asio::ssl::context>> make_client_tls_context(
     std::optional<std::filesystem::path> const& trusted_cert);
 
+// A client context for opportunistic TLS (RFC 7435, SMTP STARTTLS to a
+// server nobody asked us to verify): TLS 1.2+, any certificate taken. It
+// protects against passive eavesdropping only; stream::start_client_tls
+// with verify = false pairs with it.
+result<std::shared_ptr<boost::asio::ssl::context>> make_opportunistic_client_tls_context();
+
 // Before a client handshake: send `host` as SNI (when it is a name) and check
 // that the server's certificate is for `host` (a DNS name or an IP address).
 result<void> expect_server_name(ssl_st* ssl, std::string const& host);

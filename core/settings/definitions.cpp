@@ -71,6 +71,8 @@ std::vector<definition> const& definitions() {
       // RCPT look-ups are remembered this long (cleared at once by any identity
       // change); 0 asks the database for every recipient.
       {"smtp.recipient_cache_seconds", kind::integer, 30, "how long a recipient look-up is reused at RCPT (0 = never)", 0, 3600},
+      // Items checked by dns::validate_server_entry (registered by app/).
+      {"dns.servers", kind::list, json::array{}, "name servers for outbound mail and policy look-ups, \"192.0.2.53\", \"192.0.2.53:5353\" or \"[2001:db8::53]:53\" (empty = the system's, from /etc/resolv.conf)"},
       {"blobs.gc_grace_seconds", kind::integer, 3600, "age before an unreferenced message body is deleted", 60, 31536000},
   };
   return all;

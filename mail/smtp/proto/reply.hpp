@@ -55,6 +55,7 @@ struct capabilities {
   bool chunking = true;                   // RFC 3030
   bool dsn = true;                        // RFC 3461
   bool help = true;                       // RFC 5321 4.1.1.8
+  friend bool operator==(capabilities const&, capabilities const&) = default;
 };
 
 reply ehlo_reply(std::string_view server_name, capabilities const& caps);
