@@ -4,6 +4,7 @@
 #include "core/dns/errors.hpp"
 #include "core/dns/mx_order.hpp"
 #include "core/dns/resolver.hpp"
+#include "tests/integration/support/test_support.hpp"
 #include "tests/integration/dns/dnsmasq.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -40,13 +41,7 @@ class dns_resolver : public ::testing::Test {
  protected:
   template <class T>
   T run(asio::awaitable<T> aw) {
-    auto done = asio::co_spawn(io_, std::move(aw), asio::use_future);
-    io_.restart();
-    auto limit = std::chrono::steady_clock::now() + 60s;
-    while (done.wait_for(0s) != std::future_status::ready && std::chrono::steady_clock::now() < limit)
-      io_.run_one_for(100ms);
-    if (done.wait_for(0s) != std::future_status::ready) throw std::runtime_error("query did not finish");
-    return done.get();
+    return itest::run_until_done(io_, std::move(aw));
   }
 
   std::unique_ptr<resolver> make(std::vector<std::string> servers, resolver_options o = {}) {

@@ -2,6 +2,7 @@
 #include "tests/integration/dns/dnsmasq.hpp"
 
 #include "core/util/process.hpp"
+#include "tests/integration/support/test_support.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -21,13 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace ip = boost::asio::ip;
-
-std::string slurp(fs::path const& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 void write_config(fs::path const& file, fs::path const& dir, std::uint16_t port,
                   std::vector<std::string> const& records) {
@@ -69,25 +63,17 @@ dnsmasq::dnsmasq(std::vector<std::string> const& records) {
   pid_ = *pid;
   // Ready once it logs its start: it binds its sockets before that.
   for (int i = 0; i < 500; ++i) {
-    if (slurp(dir_ / "log").find("started") != std::string::npos) return;
+    if (read_whole_file(dir_ / "log").find("started") != std::string::npos) return;
     if (!util::is_process_alive(pid_)) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  auto why = slurp(dir_ / "out") + slurp(dir_ / "log");
+  auto why = read_whole_file(dir_ / "out") + read_whole_file(dir_ / "log");
   stop();  // the destructor does not run after a throwing constructor
   throw std::runtime_error("dnsmasq did not start: " + why);
 }
 
 dnsmasq::~dnsmasq() { stop(); }
 
-void dnsmasq::stop() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGTERM);
-    (void)util::wait_exit_blocking(pid_, std::chrono::seconds(10));
-    pid_ = -1;
-  }
-  std::error_code ec;
-  fs::remove_all(dir_, ec);
-}
+void dnsmasq::stop() { stop_child(pid_, dir_); }
 
 }  // namespace posta::itest

@@ -6,6 +6,7 @@
 #include "core/net/tls.hpp"
 #include "mail/smtp/client/connection.hpp"
 #include "mail/smtp/proto/address.hpp"
+#include "tests/integration/support/test_support.hpp"
 #include "tests/integration/outbound/smtp_sink.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -33,13 +34,7 @@ class outbound_client : public ::testing::Test {
  protected:
   template <class T>
   T run(asio::awaitable<T> aw) {
-    auto done = asio::co_spawn(io_, std::move(aw), asio::use_future);
-    io_.restart();
-    auto limit = std::chrono::steady_clock::now() + 60s;
-    while (done.wait_for(0s) != std::future_status::ready && std::chrono::steady_clock::now() < limit)
-      io_.run_one_for(100ms);
-    if (done.wait_for(0s) != std::future_status::ready) throw std::runtime_error("coroutine did not finish");
-    return done.get();
+    return itest::run_until_done(io_, std::move(aw));
   }
 
   static tcp::endpoint at(std::uint16_t port) { return {boost::asio::ip::make_address("127.0.0.1"), port}; }

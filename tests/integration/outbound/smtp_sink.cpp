@@ -2,6 +2,7 @@
 #include "tests/integration/outbound/smtp_sink.hpp"
 
 #include "core/util/process.hpp"
+#include "tests/integration/support/test_support.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -18,13 +19,6 @@
 namespace posta::itest {
 namespace {
 namespace fs = std::filesystem;
-}
-
-std::string slurp(fs::path const& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 std::uint16_t free_tcp_port() {
@@ -52,22 +46,14 @@ smtp_sink::smtp_sink(std::vector<std::string> args) {
     if (!util::is_process_alive(pid_)) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  auto why = slurp(dir_ / "out");
+  auto why = read_whole_file(dir_ / "out");
   stop();
   throw std::runtime_error("smtp sink did not start: " + why);
 }
 
 smtp_sink::~smtp_sink() { stop(); }
 
-void smtp_sink::stop() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGTERM);
-    (void)util::wait_exit_blocking(pid_, std::chrono::seconds(10));
-    pid_ = -1;
-  }
-  std::error_code ec;
-  fs::remove_all(dir_, ec);
-}
+void smtp_sink::stop() { stop_child(pid_, dir_); }
 
 int smtp_sink::received() const {
   int n = 0;
@@ -75,7 +61,7 @@ int smtp_sink::received() const {
   return n;
 }
 
-std::string smtp_sink::message(int n) const { return slurp(dir_ / (std::to_string(n) + ".eml")); }
-std::string smtp_sink::envelope_json(int n) const { return slurp(dir_ / (std::to_string(n) + ".json")); }
+std::string smtp_sink::message(int n) const { return read_whole_file(dir_ / (std::to_string(n) + ".eml")); }
+std::string smtp_sink::envelope_json(int n) const { return read_whole_file(dir_ / (std::to_string(n) + ".json")); }
 
 }  // namespace posta::itest

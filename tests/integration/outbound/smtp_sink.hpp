@@ -33,6 +33,5 @@ class smtp_sink {
 };
 
 std::uint16_t free_tcp_port();
-std::string slurp(std::filesystem::path const& p);
 
 }  // namespace posta::itest
