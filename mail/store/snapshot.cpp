@@ -4,10 +4,9 @@
 #include "core/db/arrays.hpp"
 #include "mail/store/detail.hpp"
 #include "mail/store/mailbox_store.hpp"
+#include "mail/store/snapshot_order.hpp"
 
-#include <algorithm>
 #include <charconv>
-#include <numeric>
 #include <unordered_map>
 
 namespace posta::mail::store {
@@ -29,23 +28,6 @@ struct flag_interner {
   }
 };
 
-// The snapshot's parallel arrays sorted by UID (a no-op when they are).
-void in_uid_order(snapshot& s) {
-  if (std::is_sorted(s.uids.begin(), s.uids.end())) return;
-  std::vector<std::uint32_t> order(s.uids.size());
-  std::iota(order.begin(), order.end(), 0u);
-  std::sort(order.begin(), order.end(), [&](auto a, auto b) { return s.uids[a] < s.uids[b]; });
-  auto permute = [&](auto& v) {
-    std::remove_reference_t<decltype(v)> sorted;
-    sorted.reserve(v.size());
-    for (auto i : order) sorted.push_back(v[i]);
-    v = std::move(sorted);
-  };
-  permute(s.uids);
-  permute(s.modseqs);
-  permute(s.flag_set);
-}
-
 }  // namespace
 
 asio::awaitable<result<snapshot>> mailbox_store::select(mailbox_ref box) {
@@ -53,7 +35,7 @@ asio::awaitable<result<snapshot>> mailbox_store::select(mailbox_ref box) {
   reads.push_back({state_sql, db::make_params(box.mailbox_id, box.account_id)});
   // No ORDER BY: for a large mailbox PostgreSQL would sort every row (past
   // work_mem, on disk); the rows come in nearly UID order and are put in
-  // order here (in_uid_order).
+  // order here (sort_by_uid).
   reads.push_back({"SELECT uid, modseq, flags::text FROM messages WHERE mailbox_id = $1",
                    db::make_params(box.mailbox_id)});
   POSTA_CO_TRY_ASSIGN(auto results, co_await detail::read_consistent(pool_, std::move(reads)));
@@ -77,7 +59,7 @@ asio::awaitable<result<snapshot>> mailbox_store::select(mailbox_ref box) {
     out.modseqs.push_back(msgs.i64(i, 1));
     out.flag_set.push_back(interner.of(msgs.text(i, 2)));
   }
-  in_uid_order(out);
+  sort_by_uid(out);
   co_return out;
 }
 
