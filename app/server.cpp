@@ -3,10 +3,12 @@
 
 #include "core/db/durability.hpp"
 #include "core/db/migrations.hpp"
+#include "core/dns/resolver.hpp"
 #include "core/dns/servers.hpp"
 #include "core/identity/auto_folders.hpp"
 #include "core/journal/log.hpp"
 #include "core/net/blocking.hpp"
+#include "mail/queue/route.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -87,8 +89,16 @@ void server::apply_settings() {
   mailstore.set_quota_grace_percent(settings.get_int("mail.quota_grace_percent"));
   mailstore.set_cache_bytes(static_cast<std::size_t>(settings.get_int("mail.message_cache_mb")) << 20);
   smtp.apply_settings();
+  if (queue_runner) queue_runner->wake();  // a relay or queue setting may have changed
   imap.apply_settings();
   pop3.apply_settings();
+  if (dns && settings.get_list("dns.servers") != dns_servers_) {
+    dns_servers_ = settings.get_list("dns.servers");
+    asio::co_spawn(io, [this, servers = dns_servers_]() -> asio::awaitable<void> {
+      if (auto set = co_await dns->set_servers(servers); !set)
+        journal::record(journal::level::error, "core", "dns.servers not applied", {{"error", set.error().message()}});
+    }, log_if_failed);
+  }
   auto skipped = smtp_lists.update(settings.get_list("smtp.allow_list"), settings.get_list("smtp.deny_list"),
                                    settings.get_list("smtp.trusted_networks"));
   for (auto const& entry : skipped) journal::record(journal::level::warning, "smtp", "ignored list entry " + entry);
@@ -143,6 +153,14 @@ asio::awaitable<result<void>> server::start() {
   settings::register_item_validator("smtp.trusted_networks", mail::smtp::policy::validate_network_entry);
   settings::register_item_validator("mail.auto_folders", identity::validate_auto_folder);
   settings::register_item_validator("dns.servers", dns::validate_server_entry);
+  settings::register_item_validator("relay.smarthost", [](std::string_view v) -> result<void> {
+    POSTA_TRY(mail::queue::parse_smarthost(v));
+    return {};
+  });
+  settings::register_item_validator("relay.smarthost_tls", [](std::string_view v) -> result<void> {
+    POSTA_TRY(mail::queue::parse_smarthost_tls(v));
+    return {};
+  });
   {
     POSTA_CO_TRY_ASSIGN(auto conn, co_await pool.acquire());
     POSTA_CO_TRY(co_await db::check_server_durability(*conn, cfg.allow_fsync_off));
@@ -187,11 +205,28 @@ asio::awaitable<result<void>> server::start() {
   add_listener_service("pop3", pop3.handler(pop3_kind::pop3), true, false,
                        "-ERR [SYS/TEMP] Too many connections, try again later\r\n");
   add_listener_service("pop3s", pop3.handler(pop3_kind::pop3s));
+  POSTA_CO_TRY(co_await start_outbound());
   committer.start(io.get_executor());
   co_await services.start_enabled();
   asio::co_spawn(io, maintenance(), log_if_failed);
   asio::co_spawn(io, maildrop_locks.keep_alive(), log_if_failed);
   journal::record(journal::level::info, "core", "posta started", {{"hostname", cfg.hostname}});
+  co_return result<void>{};
+}
+
+// The resolver and the queue runner (service "queue"): rows the committer
+// queues, or a flush on any node (NOTIFY posta_queue), wake the runner.
+asio::awaitable<result<void>> server::start_outbound() {
+  dns_servers_ = settings.get_list("dns.servers");
+  POSTA_CO_TRY_ASSIGN(dns, dns::resolver::create(io.get_executor(), dns::resolver_options{dns_servers_}));
+  queue_runner = std::make_unique<mail::queue::runner>(
+      mail::queue::runner_context{pool, settings, blobs, committer, *dns, cfg.hostname}, cfg.hostname);
+  committer.on_queued([this] { queue_runner->wake(); });
+  notifier.subscribe("posta_queue", [this](std::string const&, std::string const&) { queue_runner->wake(); });
+  service::hooks h;
+  h.start = [this]() -> asio::awaitable<result<std::string>> { co_return co_await queue_runner->start(io.get_executor()); };
+  h.stop = [this]() -> asio::awaitable<void> { co_await queue_runner->stop(); };
+  services.add("queue", std::move(h));
   co_return result<void>{};
 }
 
@@ -212,8 +247,10 @@ asio::awaitable<void> server::maintenance() {
     }
     // Delivery ids only matter to a retry seconds after its commit (schema/004).
     (void)co_await pool.q("DELETE FROM deliveries WHERE committed_at < now() - interval '1 day'");
-    if (auto days = settings.get_int("journal.retention_days"); days > 0)
+    if (auto days = settings.get_int("journal.retention_days"); days > 0) {
       co_await journal::purge_older_than(pool, static_cast<int>(days));
+      (void)co_await pool.q("DELETE FROM queue_attempts WHERE attempted_at < now() - $1::int * interval '1 day'", days);
+    }
     if (auto dropped = journal::dropped_stderr_lines(); dropped != dropped_log_lines_) {
       journal::record(journal::level::warning, "core", "log lines dropped: stderr could not keep up",
                       {{"dropped_total", dropped}});
@@ -286,6 +323,7 @@ asio::awaitable<void> server::stop() {
   // DURABILITY: only now, with no session left to await an answer, does the
   // committer stop; every job it took was answered.
   committer.stop();
+  if (dns) dns->cancel();
   journal_sink.stop();
   co_await journal_sink.flush_now();
   journal::install_sink(nullptr);

@@ -8,6 +8,7 @@
 #include "core/config/bootstrap.hpp"
 #include "core/db/notifier.hpp"
 #include "core/db/pool.hpp"
+#include "core/dns/resolver.hpp"
 #include "core/http/connection.hpp"
 #include "core/http/router.hpp"
 #include "core/identity/store.hpp"
@@ -31,6 +32,7 @@
 #include "mail/store/change_feed.hpp"
 #include "mail/store/mailbox_store.hpp"
 #include "mail/store/watcher.hpp"
+#include "mail/queue/runner.hpp"
 
 #include <boost/asio/io_context.hpp>
 
@@ -79,6 +81,8 @@ struct server {
   std::unique_ptr<mail::pop3::server::maildrop_store> maildrops;
   mail::pop3::store::maildrop_locks maildrop_locks;  // POP3 leases, extended while this node runs
   mail::pop3::server::service pop3;
+  std::unique_ptr<dns::resolver> dns;                 // made in start(): dns.servers is a setting
+  std::unique_ptr<mail::queue::runner> queue_runner;  // outbound delivery, the service "queue"
 
  private:
   // A service that is one listener of the bootstrap file.
@@ -87,12 +91,14 @@ struct server {
   void add_http_listeners();
   asio::awaitable<void> reload_listeners(config::bootstrap const& fresh);
   void apply_settings();
+  asio::awaitable<result<void>> start_outbound();
   asio::awaitable<void> drain_sessions();
   asio::awaitable<void> maintenance();
   asio::awaitable<void> move_small_blobs_inline(db::connection& conn);
   bool stopping_ = false;
   std::size_t descriptor_limit_ = 1024;
   std::size_t dropped_log_lines_ = 0;
+  std::vector<std::string> dns_servers_;  // in force, to notice a change of dns.servers
 };
 
 }  // namespace posta::app

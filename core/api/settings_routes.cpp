@@ -12,8 +12,10 @@ namespace posta::api {
 namespace {
 
 boost::json::object setting_json(settings::store const& s, settings::definition const& d) {
+  // SECURITY: a secret is reported as set or not, never its value.
+  auto value = settings::is_secret(d) ? boost::json::value(s.get_string(d.key).empty() ? "" : "(set)") : s.get(d.key);
   return {{"key", d.key},
-          {"value", s.get(d.key)},
+          {"value", value},
           {"default", d.default_value},
           {"type", settings::kind_name(d.type)},
           {"description", d.description}};

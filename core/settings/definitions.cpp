@@ -73,6 +73,21 @@ std::vector<definition> const& definitions() {
       {"smtp.recipient_cache_seconds", kind::integer, 30, "how long a recipient look-up is reused at RCPT (0 = never)", 0, 3600},
       // Items checked by dns::validate_server_entry (registered by app/).
       {"dns.servers", kind::list, json::array{}, "name servers for outbound mail and policy look-ups, \"192.0.2.53\", \"192.0.2.53:5353\" or \"[2001:db8::53]:53\" (empty = the system's, from /etc/resolv.conf)"},
+      // Outbound delivery (mail/queue). relay.smarthost and relay.smarthost_tls
+      // are checked by mail::queue::validate_* (registered by app/).
+      {"relay.smarthost", kind::string, "", "relay host for all remote mail, \"host:port\" or \"[192.0.2.1]:587\" (empty = deliver to each domain's MX)"},
+      {"relay.smarthost_tls", kind::string, "starttls", "TLS to the relay host: starttls (required, certificate verified), implicit (TLS from the first byte, port 465) or none"},
+      {"relay.smarthost_user", kind::string, "", "user name for AUTH PLAIN at the relay host (empty = no AUTH); sent only inside TLS"},
+      {"relay.smarthost_password", kind::string, "", "password for AUTH at the relay host", 0, 0, string_format::secret},
+      {"relay.tls_ca_file", kind::string, "", "PEM file of the CAs that verify relay hosts and relay.require_tls_domains servers (empty = the system's trust store)"},
+      {"relay.require_tls_domains", kind::list, json::array{}, "recipient domains whose MX hosts must offer STARTTLS with a certificate valid for the MX name; otherwise mail to them waits"},
+      {"relay.mx_port", kind::integer, 25, "TCP port of MX hosts (25; another only behind a port-forwarding firewall or in tests)", 1, 65535},
+      {"queue.retry_interval_minutes", kind::integer, 30, "longest wait between two delivery attempts of a deferred message", 1, 10080},
+      {"queue.min_time_minutes", kind::integer, 5, "wait before the first retry; each further retry waits twice as long, up to queue.retry_interval_minutes", 1, 10080},
+      {"queue.max_time_hours", kind::integer, 120, "a message not delivered after this long is returned to its sender", 1, 8760},
+      {"queue.max_connections", kind::integer, 100, "outbound SMTP connections of this node at once", 1, 10000},
+      {"queue.max_connections_per_destination", kind::integer, 10, "outbound SMTP connections to one domain (or the relay host) at once", 1, 1000},
+      {"mail.encode_utf8_headers", kind::boolean, true, "a message with UTF-8 headers for a server without SMTPUTF8 gets its headers encoded as RFC 2047 words (off: it is sent as it is)"},
       {"blobs.gc_grace_seconds", kind::integer, 3600, "age before an unreferenced message body is deleted", 60, 31536000},
   };
   return all;
@@ -152,6 +167,8 @@ result<json::value> validate(definition const& def, json::value const& value) {
         auto why = host_name_problem(value.as_string());
         if (!why.empty()) return bad("not a host name: " + why);
       }
+      if (auto check = validator_for(def.key); check && !value.as_string().empty())
+        if (auto ok = check(value.as_string()); !ok) return bad(ok.error().context);
       return value;
     case kind::list: {
       if (!value.is_array()) return bad("expected a list of strings");

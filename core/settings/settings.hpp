@@ -23,6 +23,9 @@ enum class kind { boolean, integer, string, list };
 enum class string_format {
   any,
   host_name,  // empty, or an LDH host name (RFC 1123 2.1): no CR, LF, spaces or other bytes
+  // SECURITY: a credential: any string, never shown by the API, the CLI or
+  // the journal (they print whether it is set).
+  secret,
 };
 
 struct definition {
@@ -44,9 +47,11 @@ std::string host_name_problem(std::string_view name);
 std::vector<definition> const& definitions();
 definition const* find_definition(std::string_view key);
 std::string_view kind_name(kind k);
+inline bool is_secret(definition const& d) { return d.format == string_format::secret; }
 
 // Modules above core validate the items of their list settings (e.g. the
-// SMTP allow list's networks and addresses); app/ registers them at start-up.
+// SMTP allow list's networks and addresses) and the values of string
+// settings (e.g. relay.smarthost's host:port); app/ registers them at start-up.
 using item_validator = std::function<result<void>(std::string_view item)>;
 void register_item_validator(std::string key, item_validator validator);
 

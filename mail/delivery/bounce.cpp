@@ -10,8 +10,6 @@
 #include "mail/mime/structure_json.hpp"
 
 namespace posta::mail::delivery {
-namespace {
-
 std::optional<notify_flags> parse_notify(std::optional<std::string> const& text) {
   if (!text) return std::nullopt;
   notify_flags f;
@@ -21,6 +19,8 @@ std::optional<notify_flags> parse_notify(std::optional<std::string> const& text)
   f.delay = text->find("DELAY") != std::string::npos;
   return f;
 }
+
+namespace {
 
 dsn_input make_input(request const& original, std::vector<failed_recipient> const& failed) {
   dsn_input in;
@@ -55,14 +55,19 @@ std::optional<request> failure_notice(request const& original, std::vector<faile
   auto notice = build_failure_dsn(make_input(original, failed), "<" + *id + "@" + original.reporting_mta + ">",
                                   util::rfc5322_date(std::chrono::system_clock::now()), "posta-" + *boundary);
   if (!notice) return std::nullopt;  // NOTIFY says no
-  auto structure = mime::parse_message(*notice);
+  return notice_request(std::move(*notice), original.sender, original.reporting_mta);
+}
+
+std::optional<request> notice_request(std::string notice, std::string to, std::string reporting_mta) {
+  auto structure = mime::parse_message(notice);
   if (!structure) return std::nullopt;
   request out;
-  out.blob = {blob::sha256_hex(*notice), static_cast<std::int64_t>(notice->size()),
-              std::make_shared<std::string const>(std::move(*notice))};
+  auto const size = static_cast<std::int64_t>(notice.size());
+  auto hash = blob::sha256_hex(notice);
+  out.blob = {std::move(hash), size, std::make_shared<std::string const>(std::move(notice))};
   out.structure_json = mime::to_json_text(*structure);
-  out.recipients.push_back({original.sender, std::string("NEVER"), std::nullopt});
-  out.reporting_mta = original.reporting_mta;
+  out.recipients.push_back({std::move(to), std::string("NEVER"), std::nullopt});
+  out.reporting_mta = std::move(reporting_mta);
   return out;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "mail/delivery/committer.hpp"
+#include "mail/delivery/dsn.hpp"
 
 #include <optional>
 #include <string>
@@ -23,5 +24,12 @@ struct failed_recipient {
 // section only, whatever RET asked (SECURITY: a notice never reflects a
 // body). Its body is always inline (small by construction).
 std::optional<request> failure_notice(request const& original, std::vector<failed_recipient> const& failed);
+
+// A report built by build_failure_dsn (dsn.hpp), as a delivery request from
+// the null sender to `to` (NOTIFY=NEVER: a notice is never answered with one).
+std::optional<request> notice_request(std::string notice, std::string to, std::string reporting_mta);
+
+// NOTIFY of a queued recipient ("NEVER", "SUCCESS,FAILURE,DELAY"), or nullopt when it had none.
+std::optional<notify_flags> parse_notify(std::optional<std::string> const& text);
 
 }  // namespace posta::mail::delivery

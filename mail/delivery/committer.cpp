@@ -111,7 +111,12 @@ asio::awaitable<void> committer::settle(std::vector<job*> batch, bool retried) {
   if (live.empty()) co_return;
   auto outcome = co_await commit_guarded(live);
   if (outcome) {
-    for (std::size_t i = 0; i < live.size(); ++i) live[i]->outcome = std::move((*outcome)[i]);
+    bool queued = false;
+    for (std::size_t i = 0; i < live.size(); ++i) {
+      queued = queued || !(*outcome)[i].queued.empty();
+      live[i]->outcome = std::move((*outcome)[i]);
+    }
+    if (queued && on_queued_) on_queued_();
     co_return;
   }
   // A duplicate delivery id (the unique keys of schema/004) means an earlier

@@ -8,6 +8,7 @@
 #include "core/db/pool.hpp"
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -76,6 +77,10 @@ class committer {
   // every other error is transient.
   asio::awaitable<result<report>> deliver(request req);
 
+  // Called (on a worker, after the commit) when a batch wrote queue rows:
+  // the queue runner of this node starts on them at once. Set before start().
+  void on_queued(std::function<void()> callback) { on_queued_ = std::move(callback); }
+
  private:
   struct job;
   struct queue;
@@ -94,6 +99,7 @@ class committer {
   std::size_t max_batch_;
   std::atomic<std::int64_t> quota_grace_percent_{10};
   std::unique_ptr<queue> queue_;
+  std::function<void()> on_queued_;
 };
 
 }  // namespace posta::mail::delivery

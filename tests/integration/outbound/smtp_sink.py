@@ -1,11 +1,13 @@
 #!/usr/bin/python3
 """A receiving SMTP server for the outbound client's tests (python3-aiosmtpd).
 
-smtp_sink.py DIR PORT [--tls CERT KEY [--broken-tls]] [--auth USER PASS] [--smtputf8]
-             [--pipelining] [--chunking] [--reject PREFIX REPLY]...
+smtp_sink.py DIR PORT [--host ADDRESS] [--tls CERT KEY [--broken-tls]] [--auth USER PASS]
+             [--smtputf8] [--pipelining] [--chunking] [--reject PREFIX REPLY]...
+             [--defer-once PREFIX]...
 Every accepted message is written to DIR/<n>.eml (the bytes as received, dot-
 stuffing undone) with DIR/<n>.json (envelope, TLS, login). A recipient that
-starts with PREFIX gets REPLY ("550 5.1.1 no such user"). Writes DIR/ready
+starts with PREFIX gets REPLY ("550 5.1.1 no such user"); one that starts
+with a --defer-once PREFIX gets 451 the first time it is offered. Writes DIR/ready
 once listening; stops on SIGTERM. aiosmtpd reads commands in order, so
 pipelined ones work once PIPELINING is offered; BDAT (RFC 3030) is added here.
 """
@@ -53,9 +55,11 @@ class SinkController(Controller):
 
 
 class Sink:
-    def __init__(self, folder, rejects, extensions):
+    def __init__(self, folder, rejects, extensions, defer_once=()):
         self.folder = folder
         self.rejects = rejects
+        self.defer_once = defer_once
+        self.deferred = set()
         self.extensions = extensions
         self.count = 0
 
@@ -67,6 +71,9 @@ class Sink:
         for prefix, reply in self.rejects:
             if address.startswith(prefix):
                 return reply
+        if any(address.startswith(p) for p in self.defer_once) and address not in self.deferred:
+            self.deferred.add(address)
+            return "451 4.3.0 try again later, please"
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.append(rcpt_options)
         return "250 2.1.5 OK"
@@ -91,6 +98,8 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("dir")
     p.add_argument("port", type=int)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--defer-once", action="append", default=[])
     p.add_argument("--tls", nargs=2)
     p.add_argument("--broken-tls", action="store_true", help="offer STARTTLS, but only TLS 1.0, which clients refuse")
     p.add_argument("--auth", nargs=2)
@@ -117,8 +126,8 @@ def main():
         kwargs["authenticator"] = check
         kwargs["auth_require_tls"] = True
     extensions = (["PIPELINING"] if a.pipelining else []) + (["CHUNKING"] if a.chunking else [])
-    sink = Sink(folder, a.reject, extensions)
-    controller = SinkController(sink, a.chunking, hostname="127.0.0.1", port=a.port, **kwargs)
+    sink = Sink(folder, a.reject, extensions, a.defer_once)
+    controller = SinkController(sink, a.chunking, hostname=a.host, port=a.port, **kwargs)
     controller.start()
     (folder / "ready").write_text("ready")
     stop = threading.Event()

@@ -1,0 +1,55 @@
+#include "mail/queue/notices.hpp"
+
+#include "core/util/crypto_random.hpp"
+#include "core/util/date.hpp"
+#include "mail/delivery/bounce.hpp"
+#include "mail/delivery/dsn.hpp"
+
+namespace posta::mail::queue {
+
+std::string report_status(smtp::proto::reply const& r, bool expired) {
+  if (!r.enhanced.empty()) return r.enhanced;
+  if (expired || r.is_transient()) return "4.4.7";
+  return "5.0.0";
+}
+
+std::string diagnostic_of(smtp::proto::reply const& r) {
+  std::string text = "smtp; " + std::to_string(r.code);
+  if (!r.enhanced.empty()) text += " " + r.enhanced;
+  for (auto const& line : r.lines) text += " " + line;
+  return text;
+}
+
+std::optional<delivery::request> failure_report(notice_input const& in) {
+  if (in.failed.empty()) return std::nullopt;
+  auto const& first = *in.failed.front().recipient;
+  if (first.sender.empty()) return std::nullopt;
+  delivery::dsn_input dsn;
+  dsn.reporting_mta = in.reporting_mta;
+  dsn.envelope_id = first.envid;
+  dsn.arrival_date = util::rfc5322_date(std::chrono::system_clock::now() - first.age);
+  dsn.original_sender = first.sender;
+  dsn.original_message = in.original;
+  dsn.ret = first.ret && *first.ret == "FULL" && in.original_is_whole ? delivery::dsn_ret::full : delivery::dsn_ret::headers;
+  dsn.max_full_return = in.max_full_return;
+  for (auto const& f : in.failed) {
+    delivery::dsn_recipient r;
+    r.final_recipient = f.recipient->recipient;
+    if (f.recipient->orcpt) r.original_recipient = *f.recipient->orcpt;
+    r.notify = delivery::parse_notify(f.recipient->notify);
+    r.status = report_status(f.reply, f.expired);
+    r.diagnostic = diagnostic_of(f.reply);
+    dsn.recipients.push_back(std::move(r));
+  }
+  auto id = util::random_token(12);
+  auto boundary = util::random_token(18);
+  if (!id || !boundary) return std::nullopt;
+  auto notice = delivery::build_failure_dsn(dsn, "<" + *id + "@" + in.reporting_mta + ">",
+                                            util::rfc5322_date(std::chrono::system_clock::now()), "posta-" + *boundary);
+  if (!notice) return std::nullopt;
+  auto req = delivery::notice_request(std::move(*notice), first.sender, in.reporting_mta);
+  if (req) req->delivery_id = "queue-report-" + std::to_string(first.id);
+  return req;
+}
+
+}  // namespace posta::mail::queue

@@ -1,0 +1,320 @@
+"""Outbound delivery by the queue runner, against real peers: a dnsmasq zone
+with MX, A and null-MX records and aiosmtpd receivers on loopback. Mail an
+employee submits to remote recipients reaches the MX (the second when the
+first is down), a 451 is retried, a 550 or a null MX returns a report to the
+sender's INBOX with the remote text, a recipient past queue.max_time_hours
+expires, and a relay host takes everything with AUTH inside verified TLS."""
+
+import os
+import smtplib
+import subprocess
+import time
+import unittest
+
+from outbound_peers import Dnsmasq, Sink, free_port, loopback_addresses
+from posta_harness import stop_servers as tearDownModule  # noqa: F401
+from smtp_helpers import API, PASSWORD, SmtpTestCase, message_bytes, sql_literal, tls_context, unique
+
+LOCAL = "corp.test"
+ANN = "ann@" + LOCAL
+
+
+class OutboundDeliveryTests(SmtpTestCase):
+    domains = (LOCAL,)
+    accounts = (ANN,)
+    queue_runner = True
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        live, dead, deferring = loopback_addresses(3)
+        cls.port = free_port(live)
+        cls.sink = Sink(live, cls.port, "--pipelining", "--reject", "nobody", "550 5.1.1 nobody: no such user here",
+                        "--defer-once", "later")
+        cls.slow = Sink(deferring, cls.port, "--reject", "", "451 4.2.1 mailbox busy, come back tomorrow")
+        cls.dead_address = dead
+        cls.dns = Dnsmasq([
+            "mx-host=live.example.test,mx.live.example.test,10",
+            "host-record=mx.live.example.test,%s" % live,
+            "mx-host=failover.example.test,mx1.failover.example.test,10",
+            "mx-host=failover.example.test,mx2.failover.example.test,20",
+            "host-record=mx1.failover.example.test,%s" % dead,
+            "host-record=mx2.failover.example.test,%s" % live,
+            "mx-host=nullmx.example.test,.,0",
+            "mx-host=slow.example.test,mx.slow.example.test,10",
+            "host-record=mx.slow.example.test,%s" % deferring,
+            "host-record=implicit.example.test,%s" % live,
+            "mx-host=down.example.test,mx.down.example.test,10",
+            "host-record=mx.down.example.test,%s" % dead,
+        ])
+        for key, value in (("dns.servers", [cls.dns.server]), ("relay.mx_port", cls.port),
+                           ("smtp.allow_plaintext_auth_on_loopback", True)):
+            status, body = cls.server.api("PUT", API + "/settings/" + key, json={"value": value})
+            if status != 200:
+                raise AssertionError("%s: %s %r" % (key, status, body))
+
+    @classmethod
+    def tearDownClass(cls):
+        for peer in (cls.sink, cls.slow, cls.dns):
+            peer.stop()
+        super().tearDownClass()
+
+    # --- helpers ---------------------------------------------------------
+
+    def submit(self, recipients, subject, sender=ANN, extra_headers="", mail_options=(), rcpt_options=()):
+        data = message_bytes(sender, recipients, subject, "Hello from the test.\r\n", extra_headers=extra_headers)
+        with smtplib.SMTP("127.0.0.1", self.server.port("submission"), local_hostname="client.test", timeout=30) as c:
+            c.login(sender, PASSWORD)
+            refused = c.sendmail(sender, recipients, data, mail_options=list(mail_options), rcpt_options=list(rcpt_options))
+            self.assertEqual(refused, {})
+        return data
+
+    def queue_rows(self, recipient):
+        return self.sql("SELECT id, attempts, last_code, last_reply, leased_by FROM queue WHERE recipient = %s"
+                        % sql_literal(recipient))
+
+    def attempts(self, recipient):
+        return self.sql("SELECT outcome, code, reply, host FROM queue_attempts WHERE recipient = %s ORDER BY id"
+                        % sql_literal(recipient))
+
+    def wait_until(self, predicate, timeout=60, what="condition"):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(0.2)
+        self.fail("timed out waiting for " + what + "\n" + self.server.logs(60))
+
+    def reports_in_inbox(self, marker):
+        """Delivery reports in ANN's INBOX about the message with `marker`."""
+        return [m for m in self.full_messages(ANN, marker) if b"multipart/report" in m]
+
+    def make_due(self, recipient):
+        # What `posta queue flush` does for one row: due now, and the runners told.
+        self.sql("UPDATE queue SET next_attempt_at = now() WHERE recipient = %s; NOTIFY posta_queue"
+                 % sql_literal(recipient))
+
+    # --- delivery --------------------------------------------------------
+
+    def test_delivers_to_the_mx_with_one_transaction_per_domain(self):
+        subject = unique("live")
+        rcpts = ["bob@live.example.test", "carol@live.example.test"]
+        self.submit(rcpts, subject, mail_options=["RET=HDRS", "ENVID=env-" + subject],
+                    rcpt_options=["NOTIFY=FAILURE"])
+        got = self.sink.wait_for(subject)
+        self.assertEqual(len(got), 1, "one transaction for both recipients")
+        meta, body = got[0]
+        self.assertEqual(sorted(meta["rcpt_tos"]), rcpts)
+        self.assertEqual(meta["mail_from"], ANN)
+        # The sink offers no DSN extension: RFC 3461 4.1 forbids passing the
+        # parameters on to it (with DSN offered they go, see the client tests).
+        self.assertNotIn("ENVID", " ".join(meta["mail_options"]))
+        self.assertIn(b"Subject: " + subject.encode(), body)
+        for r in rcpts:
+            self.wait_until(lambda: not self.queue_rows(r), what="queue row of %s gone" % r)
+            outcome, code, reply, host = self.attempts(r)[-1]
+            self.assertEqual((outcome, code), ("delivered", "250"))
+            self.assertIn("mx.live.example.test", host)
+
+    def test_fails_over_to_the_second_mx(self):
+        subject = unique("failover")
+        self.submit(["dave@failover.example.test"], subject)
+        got = self.sink.wait_for(subject, timeout=90)
+        self.assertEqual(len(got), 1, self.server.logs(60))
+        self.wait_until(lambda: not self.queue_rows("dave@failover.example.test"), what="row gone")
+        self.assertIn("mx2.failover.example.test", self.attempts("dave@failover.example.test")[-1][3])
+
+    def test_a_domain_without_mx_is_its_own_mx(self):
+        subject = unique("implicit")
+        self.submit(["erin@implicit.example.test"], subject)
+        self.assertEqual(len(self.sink.wait_for(subject)), 1)
+
+    def test_a_451_is_retried_and_then_delivered(self):
+        subject = unique("retry")
+        rcpt = "later-%s@live.example.test" % subject
+        self.submit([rcpt], subject)
+        rows = self.wait_until(lambda: [r for r in self.queue_rows(rcpt) if r[1] == "1" and r[4] is None],
+                               what="a deferred row")
+        _, attempts, code, reply, _ = rows[0]
+        self.assertEqual(code, "451")
+        self.assertIn("try again later", reply)
+        self.assertEqual(self.sink.wait_for(subject, timeout=1), [])
+        due_in = float(self.scalar("SELECT extract(epoch FROM next_attempt_at - now()) FROM queue WHERE recipient = %s"
+                                   % sql_literal(rcpt)))
+        self.assertGreater(due_in, 60, "the first retry waits queue.min_time_minutes")
+        self.make_due(rcpt)
+        self.assertEqual(len(self.sink.wait_for(subject)), 1)
+        self.wait_until(lambda: not self.queue_rows(rcpt), what="row gone")
+        self.assertEqual([a[0] for a in self.attempts(rcpt)], ["deferred", "delivered"])
+
+    # --- failures and reports --------------------------------------------
+
+    def test_a_550_returns_a_report_with_the_remote_text(self):
+        subject = unique("refused")
+        rcpt = "nobody-%s@live.example.test" % subject
+        self.submit([rcpt], subject)
+        reports = self.wait_until(lambda: self.reports_in_inbox(subject), what="a report in the INBOX")
+        report = reports[0]
+        self.assertIn(b"Final-Recipient: rfc822; " + rcpt.encode(), report)
+        self.assertIn(b"Status: 5.1.1", report)
+        self.assertIn(b"no such user here", report)
+        self.assertIn(b"Action: failed", report)
+        self.wait_until(lambda: not self.queue_rows(rcpt), what="row gone")
+        self.assertEqual(self.attempts(rcpt)[-1][:2], ["bounced", "550"])
+        self.assertEqual(self.sink.wait_for(subject, timeout=1), [])
+
+    def test_a_null_mx_bounces_at_once(self):
+        subject = unique("nullmx")
+        self.submit(["frank@nullmx.example.test"], subject)
+        report = self.wait_until(lambda: self.reports_in_inbox(subject), what="a report")[0]
+        self.assertIn(b"Status: 5.1.10", report)
+        self.assertIn(b"null MX", report)
+
+    def test_an_unknown_domain_bounces(self):
+        subject = unique("nxdomain")
+        self.submit(["gina@nonesuch.example.test"], subject)
+        report = self.wait_until(lambda: self.reports_in_inbox(subject), what="a report")[0]
+        self.assertIn(b"does not exist", report)
+
+    def test_expiry_after_max_queue_time_returns_the_last_reply(self):
+        subject = unique("expire")
+        rcpt = "henry@slow.example.test"
+        self.submit([rcpt], subject)
+        self.wait_until(lambda: [r for r in self.queue_rows(rcpt) if r[2] == "451" and r[4] is None],
+                        what="a deferral by the busy server")
+        self.assertEqual(self.reports_in_inbox(subject), [])
+        # Queued long ago: the next failure is past queue.max_time_hours.
+        self.sql("UPDATE queue SET created_at = now() - interval '121 hours' WHERE recipient = %s"
+                 % sql_literal(rcpt))
+        self.make_due(rcpt)
+        report = self.wait_until(lambda: self.reports_in_inbox(subject), what="an expiry report")[0]
+        self.assertIn(b"mailbox busy, come back tomorrow", report)
+        self.assertIn(b"Status: 4.2.1", report)
+        self.assertIn(b"Action: failed", report)
+        self.wait_until(lambda: not self.queue_rows(rcpt), what="row gone")
+        self.assertEqual(self.attempts(rcpt)[-1][0], "expired")
+
+    def test_a_dead_destination_backs_off_without_holding_up_others(self):
+        subject = unique("dead")
+        # Twenty messages, one after the other: without a backoff each would
+        # cost a connection attempt (and a journal entry) of its own.
+        with smtplib.SMTP("127.0.0.1", self.server.port("submission"), timeout=30) as c:
+            c.login(ANN, PASSWORD)
+            for i in range(20):
+                rcpt = "p%d-%s@down.example.test" % (i, subject)
+                c.sendmail(ANN, [rcpt], message_bytes(ANN, [rcpt], "%s %d" % (subject, i)))
+        live_subject = unique("alive")
+        self.submit(["ivy@live.example.test"], live_subject)
+        self.assertEqual(len(self.sink.wait_for(live_subject)), 1)
+        self.wait_until(lambda: self.wait_journal(lambda e: "backing off" in e["text"] and "down.example.test" in str(e),
+                                                  service="queue", timeout=1), what="the backoff in the journal")
+        time.sleep(2)
+        entries = [e for e in self.journal("queue") if "backing off" in e["text"] and "down.example.test" in str(e)]
+        self.assertEqual(len(entries), 1, "one connection failure for all 20 recipients: %r" % entries)
+        rows = self.sql("SELECT attempts, coalesce(last_code, 0) FROM queue WHERE domain = 'down.example.test'")
+        self.assertEqual(len(rows), 20)
+        self.assertTrue(all(int(a) <= 1 for a, _ in rows), rows)
+
+    # --- settings --------------------------------------------------------
+
+    def test_relay_password_is_never_shown(self):
+        status, body = self.server.api("PUT", API + "/settings/relay.smarthost_password", json={"value": "s3cret-relay"})
+        self.assertEqual(status, 200, body)
+        self.addCleanup(self.server.api, "PUT", API + "/settings/relay.smarthost_password", json={"value": ""})
+        self.assertNotIn("s3cret-relay", str(body))
+        status, body = self.server.api("GET", API + "/settings/relay.smarthost_password")
+        self.assertEqual(status, 200)
+        self.assertEqual(body["value"], "(set)")
+        rc, out, err = self.server.cli("settings", "list")
+        self.assertNotIn("s3cret-relay", out + err)
+
+    def test_bad_smarthost_values_are_refused(self):
+        for value in ("relay.test:0", "[not-an-ip]:25", "two words:25"):
+            status, body = self.server.api("PUT", API + "/settings/relay.smarthost", json={"value": value})
+            self.assertEqual(status, 400, (value, body))
+        status, body = self.server.api("PUT", API + "/settings/relay.smarthost_tls", json={"value": "maybe"})
+        self.assertEqual(status, 400, body)
+
+
+class SmarthostTests(SmtpTestCase):
+    """Everything remote goes through relay.smarthost, with AUTH inside TLS
+    whose certificate is verified against relay.tls_ca_file. (The module's
+    server, its domain and account are shared with the class above.)"""
+
+    queue_runner = True
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if cls.server.api("GET", API + "/domains/" + LOCAL)[0] == 404:
+            cls.make_domain(LOCAL)
+            cls.make_account(ANN)
+        cls.certs = os.path.join(cls.server.root, "relay-certs")
+        os.makedirs(cls.certs, exist_ok=True)
+        cls.cert, cls.key = os.path.join(cls.certs, "cert.pem"), os.path.join(cls.certs, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                        "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", cls.key, "-out", cls.cert],
+                       check=True, capture_output=True)
+        cls.port = free_port()
+        cls.relay = Sink("127.0.0.1", cls.port, "--tls", cls.cert, cls.key, "--auth", "relayuser", "relay-pw")
+        for key, value in (("relay.smarthost", "[127.0.0.1]:%d" % cls.port), ("relay.smarthost_tls", "starttls"),
+                           ("relay.smarthost_user", "relayuser"), ("relay.smarthost_password", "relay-pw"),
+                           ("relay.tls_ca_file", cls.cert), ("smtp.allow_plaintext_auth_on_loopback", True),
+                           ("dns.servers", ["127.0.0.1:9"])):
+            status, body = cls.server.api("PUT", API + "/settings/" + key, json={"value": value})
+            if status != 200:
+                raise AssertionError("%s: %s %r" % (key, status, body))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.api("PUT", API + "/settings/relay.smarthost", json={"value": ""})
+        cls.relay.stop()
+        super().tearDownClass()
+
+    def submit(self, recipients, subject):
+        data = message_bytes(ANN, recipients, subject)
+        with smtplib.SMTP("127.0.0.1", self.server.port("submission"), timeout=30) as c:
+            c.login(ANN, PASSWORD)
+            c.sendmail(ANN, recipients, data)
+
+    def wait_relay(self, subject, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [(m, b) for m, b in self.relay.messages() if subject.encode() in b]
+            if found:
+                return found
+            time.sleep(0.1)
+        return []
+
+    def test_everything_goes_through_the_relay_with_auth_in_tls(self):
+        subject = unique("relay")
+        # Domains no DNS could resolve here: only the relay can take them.
+        self.submit(["a@far.example.test", "b@elsewhere.example.org"], subject)
+        got = self.wait_relay(subject)
+        self.assertEqual(len(got), 1, self.server.logs(80))
+        meta, _ = got[0]
+        self.assertTrue(meta["tls"])
+        self.assertEqual(meta["login"], "relayuser")
+        self.assertEqual(sorted(meta["rcpt_tos"]), ["a@far.example.test", "b@elsewhere.example.org"])
+
+    def test_an_unverifiable_relay_certificate_holds_the_mail(self):
+        subject = unique("untrusted")
+        other = os.path.join(self.certs, "other.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=other",
+                        "-keyout", os.path.join(self.certs, "other.key"), "-out", other], check=True, capture_output=True)
+        self.setting("relay.tls_ca_file", other)
+        self.submit(["c@far.example.test"], subject)
+        rows = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not rows:
+            rows = self.sql("SELECT last_code, last_reply FROM queue WHERE recipient = 'c@far.example.test' "
+                            "AND attempts > 0")
+            time.sleep(0.2)
+        self.assertTrue(rows, self.server.logs(60))
+        self.assertEqual(rows[0][0][0], "4", rows)
+        self.assertEqual(self.wait_relay(subject, timeout=1), [])
+
+
+if __name__ == "__main__":
+    unittest.main()
