@@ -108,6 +108,7 @@ void server::add_listener_service(std::string const& name, net::connection_handl
                                   bool reserved, std::string refusal) {
   service::hooks h;
   h.can_disable = can_disable;
+  h.carries_api = name == "http" || name == "https";
   h.configured = [this, name] { return !cfg.listeners[name].empty(); };
   h.start = [this, name, handler, reserved, refusal, added = false]() mutable -> asio::awaitable<result<std::string>> {
     auto address = cfg.listeners[name];

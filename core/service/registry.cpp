@@ -1,6 +1,8 @@
 // Enabling, disabling and reporting services.
 #include "core/service/registry.hpp"
 
+#include <algorithm>
+
 #include "core/journal/journal.hpp"
 
 namespace posta::service {
@@ -75,6 +77,14 @@ asio::awaitable<void> registry::start_enabled() {
       else e.st.detail = "disabled";
     }
   }
+  // The service that carries the admin API starts last: once it answers,
+  // every other service has started (or failed), so an administrator (or a
+  // script) never sees a half-started server nor races its start.
+  std::stable_partition(names.begin(), names.end(), [this](std::string const& n) {
+    std::lock_guard lock(mutex_);
+    auto* e = find(n);
+    return e && !e->h.carries_api;
+  });
   for (auto const& n : names) co_await start_one(n);
 }
 

@@ -27,6 +27,7 @@ struct hooks {
   std::function<asio::awaitable<result<std::string>>()> start;  // returns a detail line
   std::function<asio::awaitable<void>()> stop;
   bool can_disable = true;  // false for the service that carries the admin API
+  bool carries_api = false; // started after all others (http, https)
   // False when the bootstrap file turns the service off (listener "0"):
   // it is then reported as stopped, not started.
   std::function<bool()> configured = [] { return true; };

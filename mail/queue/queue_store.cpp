@@ -60,6 +60,14 @@ asio::awaitable<result<std::vector<queued_recipient>>> queue_store::claim(std::s
   co_return out;
 }
 
+asio::awaitable<result<std::int64_t>> queue_store::reclaim_earlier_leases() {
+  // left() rather than LIKE: a node name may hold '_' or '%'.
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q("UPDATE queue SET leased_by = NULL, lease_expires_at = NULL "
+                                                   "WHERE left(leased_by, length($1) + 1) = $1 || '/' AND leased_by <> $2",
+                                                   node_name_, node_));
+  co_return rows.affected();
+}
+
 asio::awaitable<result<void>> queue_store::extend(std::vector<std::int64_t> ids, std::chrono::seconds lease) {
   if (ids.empty()) co_return result<void>{};
   POSTA_CO_TRY(co_await pool_.q("UPDATE queue SET lease_expires_at = now() + $3::int * interval '1 second' "

@@ -29,7 +29,14 @@ class queue_store {
  public:
   // `node` names this runner in leased_by: unique per process, so the
   // leases of a crashed predecessor lapse instead of being taken over.
-  queue_store(db::pool& pool, std::string node) : pool_(pool), node_(std::move(node)) {}
+  queue_store(db::pool& pool, std::string node_name, std::string node)
+      : pool_(pool), node_name_(std::move(node_name)), node_(std::move(node)) {}
+
+  // Takes back the leases of earlier runs of this node (node_name/*, a
+  // crash or SIGKILL): nobody else renews them, so waiting for them to lapse
+  // would only delay that mail. Node names must be unique among the nodes
+  // sharing a database (they are: each node's hostname). Returns how many.
+  asio::awaitable<result<std::int64_t>> reclaim_earlier_leases();
 
   // Up to `limit` due recipients that no live lease holds, oldest due first,
   // none of the `skipped` domains (destinations backing off), leased to this
@@ -58,6 +65,7 @@ class queue_store {
 
  private:
   db::pool& pool_;
+  std::string node_name_;
   std::string node_;
 };
 

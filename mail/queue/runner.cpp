@@ -83,7 +83,8 @@ std::string joined(reply const& r) {
 }  // namespace
 
 struct runner::impl : std::enable_shared_from_this<impl> {
-  impl(runner_context c, std::string node) : ctx(std::move(c)), store(ctx.pool, std::move(node)) {}
+  impl(runner_context c, std::string node_name, std::string node)
+      : ctx(std::move(c)), store(ctx.pool, std::move(node_name), std::move(node)) {}
 
   runner_context ctx;
   queue_store store;
@@ -474,6 +475,13 @@ struct runner::impl : std::enable_shared_from_this<impl> {
     if (running) co_return;
     running = true;
     stopping = false;
+    auto reclaimed = co_await store.reclaim_earlier_leases();
+    if (!reclaimed)
+      journal::record(journal::level::warning, "queue", "leases of an earlier run not taken back; they lapse",
+                      {{"error", reclaimed.error().message()}});
+    else if (*reclaimed > 0)
+      journal::record(journal::level::info, "queue", "took back queued mail an earlier run had in hand",
+                      {{"count", *reclaimed}});
     asio::co_spawn(*strand, claim_loop(shared_from_this()), asio::detached);
     asio::co_spawn(*strand, lease_loop(shared_from_this()), asio::detached);
   }
@@ -504,7 +512,8 @@ struct runner::impl : std::enable_shared_from_this<impl> {
 
 runner::runner(runner_context context, std::string node_name) {
   auto token = util::random_token(9);
-  impl_ = std::make_shared<impl>(std::move(context), node_name + "/" + (token ? *token : std::to_string(::getpid())));
+  auto node = node_name + "/" + (token ? *token : std::to_string(::getpid()));
+  impl_ = std::make_shared<impl>(std::move(context), node_name, std::move(node));
 }
 
 runner::~runner() = default;

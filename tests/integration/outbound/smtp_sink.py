@@ -3,20 +3,24 @@
 
 smtp_sink.py DIR PORT [--host ADDRESS] [--tls CERT KEY [--broken-tls]] [--auth USER PASS]
              [--smtputf8] [--pipelining] [--chunking] [--reject PREFIX REPLY]...
-             [--defer-once PREFIX]...
+             [--defer-once PREFIX]... [--data-delay SECONDS]
 Every accepted message is written to DIR/<n>.eml (the bytes as received, dot-
 stuffing undone) with DIR/<n>.json (envelope, TLS, login). A recipient that
 starts with PREFIX gets REPLY ("550 5.1.1 no such user"); one that starts
-with a --defer-once PREFIX gets 451 the first time it is offered. Writes DIR/ready
+with a --defer-once PREFIX gets 451 the first time it is offered. With
+--data-delay the reply to the end of data waits that long after the message
+is written (a crash test's window in which a 250 can be lost). Writes DIR/ready
 once listening; stops on SIGTERM. aiosmtpd reads commands in order, so
 pipelined ones work once PIPELINING is offered; BDAT (RFC 3030) is added here.
 """
 import argparse
+import asyncio
 import json
 import pathlib
 import signal
 import ssl
 import threading
+import time
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult
@@ -55,7 +59,8 @@ class SinkController(Controller):
 
 
 class Sink:
-    def __init__(self, folder, rejects, extensions, defer_once=()):
+    def __init__(self, folder, rejects, extensions, defer_once=(), data_delay=0.0):
+        self.data_delay = data_delay
         self.folder = folder
         self.rejects = rejects
         self.defer_once = defer_once
@@ -90,7 +95,10 @@ class Sink:
             "tls": session.ssl is not None,
             "login": session.auth_data.login.decode() if session.authenticated and session.auth_data else None,
         }
+        meta["time"] = time.time()
         base.with_suffix(".json").write_text(json.dumps(meta))
+        if self.data_delay:
+            await asyncio.sleep(self.data_delay)
         return "250 2.0.0 OK queued as %d" % self.count
 
 
@@ -100,6 +108,7 @@ def main():
     p.add_argument("port", type=int)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--defer-once", action="append", default=[])
+    p.add_argument("--data-delay", type=float, default=0.0)
     p.add_argument("--tls", nargs=2)
     p.add_argument("--broken-tls", action="store_true", help="offer STARTTLS, but only TLS 1.0, which clients refuse")
     p.add_argument("--auth", nargs=2)
@@ -126,7 +135,7 @@ def main():
         kwargs["authenticator"] = check
         kwargs["auth_require_tls"] = True
     extensions = (["PIPELINING"] if a.pipelining else []) + (["CHUNKING"] if a.chunking else [])
-    sink = Sink(folder, a.reject, extensions, a.defer_once)
+    sink = Sink(folder, a.reject, extensions, a.defer_once, a.data_delay)
     controller = SinkController(sink, a.chunking, hostname=a.host, port=a.port, **kwargs)
     controller.start()
     (folder / "ready").write_text("ready")
