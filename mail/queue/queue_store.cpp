@@ -119,9 +119,11 @@ asio::awaitable<result<void>> queue_store::release(std::vector<std::int64_t> ids
 
 asio::awaitable<result<std::optional<std::chrono::seconds>>> queue_store::next_due_in(std::vector<std::string> skipped) {
   POSTA_CO_TRY_ASSIGN(auto rows,
-                      co_await pool_.q("SELECT greatest(ceil(extract(epoch FROM min(next_attempt_at) - now())), 0)::bigint "
-                                       "FROM queue WHERE (leased_by IS NULL OR lease_expires_at < now()) "
-                                       "AND NOT (coalesce(domain, '') = ANY($1::text[]))",
+                      co_await pool_.q("SELECT CASE WHEN due IS NULL THEN NULL "
+                                       "  ELSE greatest(ceil(extract(epoch FROM due - now())), 0)::bigint END "
+                                       "FROM (SELECT min(next_attempt_at) AS due FROM queue "
+                                       "  WHERE (leased_by IS NULL OR lease_expires_at < now()) "
+                                       "  AND NOT (coalesce(domain, '') = ANY($1::text[]))) m",
                                        db::text_array(skipped)));
   if (rows.empty() || rows.is_null(0, 0)) co_return std::optional<std::chrono::seconds>{};
   co_return std::optional<std::chrono::seconds>(std::chrono::seconds(rows.i64(0, 0)));
