@@ -259,12 +259,25 @@ std::string unique_boundary(std::string b, std::vector<std::string> const& parts
 
 std::string_view cte(std::string_view body) { return is_8bit(body) ? "8bit" : "7bit"; }
 
+// A report of successes only (RFC 3461 NOTIFY=SUCCESS: delivered, or
+// relayed to a server that will not report further) is worded as one.
+bool reports_success(std::vector<dsn_recipient const*> const& rs) {
+  return std::all_of(rs.begin(), rs.end(), [](dsn_recipient const* r) {
+    auto const a = action_of(*r);
+    return a == "delivered" || a == "relayed" || a == "expanded";
+  });
+}
+
 std::string text_part(dsn_input const& in, std::vector<dsn_recipient const*> const& rs, bool full, bool fell_back) {
   std::string body;
   fold(body, "", "This is the mail delivery system at " + utf8_text(in.reporting_mta) + ".", "");
   body += crlf;
-  fold(body, "", "Your message could not be delivered to one or more of its recipients. "
-                 "The reasons are given below.", "");
+  if (reports_success(rs))
+    fold(body, "", "Your message was delivered to the recipients below, or passed on to a server that sends "
+                   "no further delivery reports, as you asked.", "");
+  else
+    fold(body, "", "Your message could not be delivered to one or more of its recipients. "
+                   "The reasons are given below.", "");
   fold(body, "", full        ? "Your message is attached."
                  : fell_back ? "It could not be returned whole; its headers are attached."
                              : "The headers of your message are attached.", "");
@@ -306,11 +319,11 @@ std::string original_part(std::string_view original, bool full) {
 }
 
 std::string top_header(dsn_input const& in, std::string_view message_id, std::string_view date,
-                       std::string_view boundary, bool eight_bit) {
+                       std::string_view boundary, bool eight_bit, bool success) {
   std::string out =
       util::concat({"From: \"Mail Delivery System\" <MAILER-DAEMON@", ascii_address(in.reporting_mta), ">\r\n"});
   field(out, "To", util::concat({"<", utf8_text(addr_spec(in.original_sender)), ">"}));
-  out += "Subject: Undelivered Mail Returned to Sender\r\n";
+  out += success ? "Subject: Successful Mail Delivery Report\r\n" : "Subject: Undelivered Mail Returned to Sender\r\n";
   field(out, "Date", ascii_text(date));
   if (message_id.size() >= 2 && message_id.front() == '<' && message_id.back() == '>') {
     message_id = message_id.substr(1, message_id.size() - 2);
@@ -349,7 +362,7 @@ std::optional<std::string> build_failure_dsn(dsn_input const& in, std::string_vi
   auto const b = unique_boundary(valid_boundary(boundary), parts);
   bool const eight_bit = std::any_of(parts.begin(), parts.end(), [](auto const& p) { return is_8bit(p); });
 
-  std::string out = top_header(in, message_id, date, b, eight_bit);
+  std::string out = top_header(in, message_id, date, b, eight_bit, reports_success(reported));
   out += "This is a MIME-encapsulated message.\r\n";
   for (auto const& p : parts) out += "\r\n--" + b + "\r\n" + p;
   out += "\r\n--" + b + "--\r\n";

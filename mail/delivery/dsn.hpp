@@ -51,7 +51,8 @@ struct dsn_input {
 // over anything listed with it; an absent NOTIFY asks for failed and delayed.
 bool wants_notice(dsn_recipient const& r);
 
-// The bounce for `in`, or nullopt when none is due: the original sender is
+// The report for `in` (a bounce; or, when every reported recipient was
+// delivered or relayed, a success report worded as one), or nullopt when none is due: the original sender is
 // null (never bounce a bounce, RFC 3461 6.2 / RFC 5321 6.1) or no recipient
 // wants a notice (those that do not are left out of the report).
 // `message_id` with or without angle brackets; `date` an RFC 5322 date-time;

@@ -20,7 +20,7 @@ std::string diagnostic_of(smtp::proto::reply const& r) {
   return text;
 }
 
-std::optional<delivery::request> failure_report(notice_input const& in) {
+std::optional<delivery::request> sender_report(notice_input const& in) {
   if (in.failed.empty()) return std::nullopt;
   auto const& first = *in.failed.front().recipient;
   if (first.sender.empty()) return std::nullopt;
@@ -37,8 +37,9 @@ std::optional<delivery::request> failure_report(notice_input const& in) {
     r.final_recipient = f.recipient->recipient;
     if (f.recipient->orcpt) r.original_recipient = *f.recipient->orcpt;
     r.notify = delivery::parse_notify(f.recipient->notify);
-    r.status = report_status(f.reply, f.expired);
+    r.status = f.relayed ? "2.0.0" : report_status(f.reply, f.expired);
     r.diagnostic = diagnostic_of(f.reply);
+    if (f.relayed) r.action = "relayed";
     dsn.recipients.push_back(std::move(r));
   }
   auto id = util::random_token(12);
@@ -48,7 +49,8 @@ std::optional<delivery::request> failure_report(notice_input const& in) {
                                             util::rfc5322_date(std::chrono::system_clock::now()), "posta-" + *boundary);
   if (!notice) return std::nullopt;
   auto req = delivery::notice_request(std::move(*notice), first.sender, in.reporting_mta);
-  if (req) req->delivery_id = "queue-report-" + std::to_string(first.id);
+  bool const relayed = in.failed.front().relayed;
+  if (req) req->delivery_id = (relayed ? "queue-relayed-" : "queue-report-") + std::to_string(first.id);
   return req;
 }
 

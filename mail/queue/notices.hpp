@@ -21,6 +21,9 @@ struct given_up {
   smtp::proto::reply reply;  // the remote (or local) reply that decided it
   bool expired = false;      // deferred until queue.max_time_hours ran out
   std::string host;          // the server that answered, if any
+  // Delivered to a server that does not offer DSN although the sender asked
+  // for NOTIFY=SUCCESS: reported "relayed" (RFC 3461 5.2.2.1), not failed.
+  bool relayed = false;
 };
 
 struct notice_input {
@@ -37,7 +40,7 @@ struct notice_input {
 // failures for all of them. Its delivery id is derived from the first
 // recipient's queue id, so a runner that crashes after committing it and
 // tries again does not send it twice.
-std::optional<delivery::request> failure_report(notice_input const& in);
+std::optional<delivery::request> sender_report(notice_input const& in);
 
 // The RFC 3463 status a report gives a recipient for `r`: the reply's own
 // enhanced code when it has one, else by class; an expiry of a deferred

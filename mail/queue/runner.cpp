@@ -9,6 +9,7 @@
 #include "core/net/tls.hpp"
 #include "core/settings/settings.hpp"
 #include "core/util/crypto_random.hpp"
+#include "mail/delivery/bounce.hpp"
 #include "mail/delivery/committer.hpp"
 #include "mail/delivery/dsn.hpp"
 #include "mail/queue/envelope.hpp"
@@ -375,27 +376,31 @@ struct runner::impl : std::enable_shared_from_this<impl> {
         }
       }
     }
-    co_await conclude(std::move(t), replies, delivered, host, cfg);
+    co_await conclude(std::move(t), replies, delivered, host, cfg, connection.peer().dsn);
   }
 
   asio::awaitable<void> conclude_all(outbound_transaction t, reply r, std::string host) {
     std::vector<reply> replies(t.recipients.size(), r);
     std::vector<bool> delivered(t.recipients.size(), false);
-    co_await conclude(std::move(t), replies, delivered, std::move(host), read_config());
+    co_await conclude(std::move(t), replies, delivered, std::move(host), read_config(), false);
   }
 
   // The outcome of each recipient: delivered, bounced (5xx), expired, or
   // deferred by the retry policy; reports to the sender first, then the rows.
   asio::awaitable<void> conclude(outbound_transaction t, std::vector<reply> const& replies,
-                                 std::vector<bool> const& delivered, std::string host, config const& cfg) {
+                                 std::vector<bool> const& delivered, std::string host, config const& cfg,
+                                 bool peer_reports) {
     std::vector<outcome> outcomes;
-    std::vector<given_up> failed;
+    std::vector<given_up> failed, relayed;
     for (std::size_t i = 0; i < t.recipients.size(); ++i) {
       auto const& r = t.recipients[i];
       auto const& said = replies[i];
       outcome o{r.id, outcome_kind::deferred, said.code, joined(said), host, {}};
       if (delivered[i]) {
         o.kind = outcome_kind::delivered;
+        auto notify = delivery::parse_notify(r.notify);
+        if (!peer_reports && notify && notify->success && !notify->never)
+          relayed.push_back({&r, said, false, host, true});
       } else if (said.is_permanent()) {
         o.kind = outcome_kind::bounced;
         failed.push_back({&r, said, false, host});
@@ -428,6 +433,13 @@ struct runner::impl : std::enable_shared_from_this<impl> {
                            {"recipient", f.recipient->recipient}, {"reply", joined(f.reply)}, {"host", f.host}});
       }
     }
+    if (!relayed.empty()) {
+      // Informational: a failure to send it is logged; the delivery stands.
+      auto reported = co_await report(t, relayed);
+      if (!reported)
+        journal::record(journal::level::warning, "queue", "relayed report to the sender not delivered",
+                        {{"queue_id", t.message().id}, {"error", reported.error().message()}});
+    }
     co_await settle(outcomes);
   }
 
@@ -445,7 +457,7 @@ struct runner::impl : std::enable_shared_from_this<impl> {
       in.original_is_whole = whole;
       in.original = whole ? std::move(original) : std::string(delivery::header_block(original));
     }
-    auto request = failure_report(in);
+    auto request = sender_report(in);
     if (!request) co_return result<void>{};  // none due (null sender, NOTIFY)
     POSTA_CO_TRY(co_await ctx.committer.deliver(std::move(*request)));
     co_return result<void>{};

@@ -117,6 +117,16 @@ class OutboundDeliveryTests(SmtpTestCase):
             self.assertEqual((outcome, code), ("delivered", "250"))
             self.assertIn("mx.live.example.test", host)
 
+    def test_notify_success_to_a_server_without_dsn_reports_relayed(self):
+        subject = unique("relayed")
+        rcpt = "kim@live.example.test"
+        self.submit([rcpt], subject, rcpt_options=["NOTIFY=SUCCESS,FAILURE"])
+        self.assertEqual(len(self.sink.wait_for(subject)), 1)
+        report = self.wait_until(lambda: self.reports_in_inbox(subject), what="a relayed report")[0]
+        self.assertIn(b"Subject: Successful Mail Delivery Report", report)
+        self.assertIn(b"Action: relayed", report)
+        self.assertIn(b"Status: 2.0.0", report)
+
     def test_fails_over_to_the_second_mx(self):
         subject = unique("failover")
         self.submit(["dave@failover.example.test"], subject)

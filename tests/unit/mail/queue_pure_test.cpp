@@ -168,7 +168,7 @@ TEST(queue_notices, a_report_goes_to_the_sender_with_the_remote_text) {
   in.reporting_mta = "mx.local.test";
   in.original = "Subject: hello\r\nFrom: a@local.test\r\n\r\n";
   in.failed.push_back({&r, smtp::proto::reply{550, "5.1.1", {"no such user here"}}, false, "mx.a.test [192.0.2.1]:25"});
-  auto req = failure_report(in);
+  auto req = sender_report(in);
   ASSERT_TRUE(req);
   EXPECT_EQ(req->sender, "");
   ASSERT_EQ(req->recipients.size(), 1u);
@@ -186,11 +186,30 @@ TEST(queue_notices, no_report_for_the_null_sender_or_notify_never) {
   notice_input in;
   in.reporting_mta = "mx.local.test";
   in.failed.push_back({&bounce, smtp::proto::reply{550, "5.1.1", {"no"}}, false, ""});
-  EXPECT_FALSE(failure_report(in));
+  EXPECT_FALSE(sender_report(in));
   auto quiet = row(2, "x@a.test");
   quiet.notify = "NEVER";
   in.failed = {{&quiet, smtp::proto::reply{550, "5.1.1", {"no"}}, false, ""}};
-  EXPECT_FALSE(failure_report(in));
+  EXPECT_FALSE(sender_report(in));
+}
+
+TEST(queue_notices, a_relayed_report_is_a_success_report) {
+  auto r = row(9, "x@a.test");
+  r.notify = "SUCCESS";
+  notice_input in;
+  in.reporting_mta = "mx.local.test";
+  in.original = "Subject: hello\r\n\r\n";
+  in.failed.push_back({&r, smtp::proto::reply{250, "2.0.0", {"queued as 7"}}, false, "mx.a.test", true});
+  auto req = sender_report(in);
+  ASSERT_TRUE(req);
+  EXPECT_EQ(req->delivery_id, "queue-relayed-9");
+  std::string body = *req->blob.inline_body;
+  EXPECT_NE(body.find("Subject: Successful Mail Delivery Report"), std::string::npos) << body;
+  EXPECT_NE(body.find("Action: relayed"), std::string::npos);
+  EXPECT_NE(body.find("Status: 2.0.0"), std::string::npos);
+  EXPECT_EQ(body.find("could not be delivered"), std::string::npos);
+  r.notify = "FAILURE";  // no success report asked for
+  EXPECT_FALSE(sender_report(in));
 }
 
 }  // namespace
