@@ -12,7 +12,11 @@ ALTER TABLE queue
   ADD COLUMN last_attempt_at timestamptz,
   ADD COLUMN last_code integer,          -- the reply code of the last attempt (a local one when no server answered)
   ADD COLUMN last_reply text,            -- its whole reply text: "451 4.4.1 connection refused by …"
-  ADD COLUMN delay_notice_sent boolean NOT NULL DEFAULT false;
+  ADD COLUMN delay_notice_sent boolean NOT NULL DEFAULT false,
+  -- What the message needs from the next server (RFC 6531, RFC 6152/3030):
+  -- UTF-8 in its envelope or header, and the BODY= it arrived with.
+  ADD COLUMN smtputf8 boolean NOT NULL DEFAULT false,
+  ADD COLUMN body_type text CHECK (body_type IN ('8BITMIME', 'BINARYMIME'));
 
 -- The last_error column of 002 was never written; last_reply replaces it.
 ALTER TABLE queue DROP COLUMN last_error;

@@ -29,7 +29,7 @@ struct inbox {
 struct rows_to_insert {
   std::vector<std::int64_t> mailbox, uid, modseq, size;
   std::vector<std::string> prefix, hash, delivery;
-  std::vector<std::string> q_delivery, q_hash, q_sender, q_rcpt, q_envid, q_ret, q_notify, q_orcpt, q_ip;
+  std::vector<std::string> q_delivery, q_hash, q_sender, q_rcpt, q_envid, q_ret, q_notify, q_orcpt, q_ip, q_utf8, q_body;
 
   std::int64_t count() const { return static_cast<std::int64_t>(mailbox.size() + q_rcpt.size()); }
 };
@@ -105,6 +105,8 @@ void place_remote(request const& req, expansion const& exp, rows_to_insert& rows
     rows.q_notify.push_back(direct && direct->notify ? *direct->notify : "");
     rows.q_orcpt.push_back(direct && direct->orcpt ? *direct->orcpt : "");
     rows.q_ip.push_back(req.client_ip);
+    rows.q_utf8.push_back(req.smtputf8 ? "t" : "f");
+    rows.q_body.push_back(req.body_type.value_or(""));
     rep.queued.push_back(address);
   }
 }
@@ -133,14 +135,16 @@ std::vector<db::statement> statements_for(rows_to_insert const& rows, std::map<s
                    db::make_params(db::int_array(rows.mailbox))});
   }
   if (!rows.q_rcpt.empty()) {
-    out.push_back({"INSERT INTO queue(blob_hash, sender, recipient, envid, ret, notify, orcpt, client_ip, delivery_id) "
-                   "SELECT h, s, r, nullif(e, ''), nullif(rt, ''), nullif(n, ''), nullif(o, ''), ip, d FROM "
+    out.push_back({"INSERT INTO queue(blob_hash, sender, recipient, envid, ret, notify, orcpt, client_ip, delivery_id, "
+                   "smtputf8, body_type) "
+                   "SELECT h, s, r, nullif(e, ''), nullif(rt, ''), nullif(n, ''), nullif(o, ''), ip, d, u, nullif(bt, '') FROM "
                    "unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], "
-                   "$9::text[]) AS v(h, s, r, e, rt, n, o, ip, d)",
+                   "$9::text[], $10::boolean[], $11::text[]) AS v(h, s, r, e, rt, n, o, ip, d, u, bt)",
                    db::make_params(db::text_array(rows.q_hash), db::text_array(rows.q_sender), db::text_array(rows.q_rcpt),
                                    db::text_array(rows.q_envid), db::text_array(rows.q_ret), db::text_array(rows.q_notify),
                                    db::text_array(rows.q_orcpt), db::text_array(rows.q_ip),
-                                   db::text_array(rows.q_delivery))});
+                                   db::text_array(rows.q_delivery), db::text_array(rows.q_utf8),
+                                   db::text_array(rows.q_body))});
     out.push_back({"SELECT pg_notify('posta_queue', '')", {}});
   }
   return out;

@@ -30,6 +30,10 @@ struct request {
   std::vector<recipient> recipients;
   std::optional<std::string> envid;
   std::optional<std::string> ret;  // "FULL" | "HDRS"
+  // For queued recipients: the message needs SMTPUTF8 (UTF-8 envelope or
+  // header), and the BODY= of MAIL ("8BITMIME", "BINARYMIME").
+  bool smtputf8 = false;
+  std::optional<std::string> body_type;
   std::string client_ip;
   // Failure notices (over quota at commit, a recipient gone since RCPT) go
   // only to senders that authenticated, with the original's header section:

@@ -39,6 +39,9 @@ envelope envelope_of(outbound_transaction const& t, smtp::client::body_source* b
   }
   if (m.ret) out.message.params.ret = *m.ret == "FULL" ? sp::dsn_return::full : sp::dsn_return::headers;
   out.message.params.envid = m.envid;
+  out.message.params.smtputf8 = m.smtputf8;
+  if (m.body_type == "8BITMIME") out.message.params.body = sp::body_type::eight_bit_mime;
+  if (m.body_type == "BINARYMIME") out.message.params.body = sp::body_type::binary_mime;
   for (std::size_t i = 0; i < t.recipients.size(); ++i) {
     auto const& r = t.recipients[i];
     auto to = sp::parse_mailbox(r.recipient, stored(sp::path_role::forward));

@@ -21,6 +21,8 @@ struct queued_recipient {
   std::optional<std::string> notify;  // "NEVER" or "SUCCESS,FAILURE,DELAY"
   std::optional<std::string> orcpt;   // "rfc822;addr"
   std::optional<std::string> delivery_id;
+  bool smtputf8 = false;                 // UTF-8 in the envelope or header
+  std::optional<std::string> body_type;  // "8BITMIME" | "BINARYMIME"; nullopt: 7BIT
   int attempts = 0;                   // failed attempts so far
   std::chrono::seconds age{0};        // since it was queued
 };

@@ -300,6 +300,11 @@ asio::awaitable<proto::reply> session::store(proto::envelope const& env) {
   }
   req.envid = env.mail.params.envid;
   if (env.mail.params.ret) req.ret = *env.mail.params.ret == proto::dsn_return::full ? "FULL" : "HDRS";
+  // COMPAT(client): UTF-8 headers without SMTPUTF8 are common; the next
+  // server still needs SMTPUTF8 (or RFC 2047 words) for them.
+  req.smtputf8 = env.mail.params.smtputf8 || (stored->text && delivery::is_8bit(delivery::header_block(*stored->text)));
+  if (env.mail.params.body == proto::body_type::eight_bit_mime) req.body_type = "8BITMIME";
+  if (env.mail.params.body == proto::body_type::binary_mime) req.body_type = "BINARYMIME";
   req.client_ip = client_ip_;
   req.reporting_mta = server_name();
   req.sender_authenticated = !authenticated_as_.empty();

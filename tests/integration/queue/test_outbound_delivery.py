@@ -127,6 +127,19 @@ class OutboundDeliveryTests(SmtpTestCase):
         self.assertIn(b"Action: relayed", report)
         self.assertIn(b"Status: 2.0.0", report)
 
+    def test_utf8_headers_are_encoded_for_a_server_without_smtputf8(self):
+        subject = unique("utf8")
+        data = ("From: <%s>\r\nTo: <lou@live.example.test>\r\nSubject: %s Grüße aus Köln\r\n"
+                "Message-ID: <%s@client.test>\r\n\r\nHallo.\r\n" % (ANN, subject, subject)).encode("utf-8")
+        with smtplib.SMTP("127.0.0.1", self.server.port("submission"), timeout=30) as c:
+            c.login(ANN, PASSWORD)
+            c.sendmail(ANN, ["lou@live.example.test"], data, mail_options=["BODY=8BITMIME"])
+        meta, body = self.sink.wait_for(subject)[0]
+        self.assertIn("BODY=8BITMIME", " ".join(meta["mail_options"]))
+        header = body.split(b"\r\n\r\n", 1)[0]
+        self.assertTrue(all(b < 128 for b in header), header)  # the sink offers no SMTPUTF8
+        self.assertIn(b"=?utf-8?", header.lower())
+
     def test_fails_over_to_the_second_mx(self):
         subject = unique("failover")
         self.submit(["dave@failover.example.test"], subject)
