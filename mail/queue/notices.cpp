@@ -13,12 +13,14 @@ std::string report_status(smtp::proto::reply const& r, bool expired) {
   return "5.0.0";
 }
 
-std::string diagnostic_of(smtp::proto::reply const& r) {
-  std::string text = "smtp; " + std::to_string(r.code);
+std::string reply_text(smtp::proto::reply const& r) {
+  std::string text = std::to_string(r.code);
   if (!r.enhanced.empty()) text += " " + r.enhanced;
   for (auto const& line : r.lines) text += " " + line;
   return text;
 }
+
+std::string diagnostic_of(smtp::proto::reply const& r) { return "smtp; " + reply_text(r); }
 
 std::optional<delivery::request> sender_report(notice_input const& in) {
   if (in.failed.empty()) return std::nullopt;

@@ -48,7 +48,11 @@ std::optional<delivery::request> sender_report(notice_input const& in);
 // the reply has no enhanced code).
 std::string report_status(smtp::proto::reply const& r, bool expired);
 
-// "smtp; 550 5.1.1 <b@example.net>: no such user" (RFC 3464 2.3.6).
+// "550 5.1.1 <b@example.net>: no such user": a reply on one line, for the
+// queue's last_reply, its attempts and the journal.
+std::string reply_text(smtp::proto::reply const& r);
+
+// "smtp; " + reply_text (RFC 3464 2.3.6 Diagnostic-Code).
 std::string diagnostic_of(smtp::proto::reply const& r);
 
 }  // namespace posta::mail::queue

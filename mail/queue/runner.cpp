@@ -6,7 +6,6 @@
 #include "core/blob/blob_store.hpp"
 #include "core/db/pool.hpp"
 #include "core/journal/journal.hpp"
-#include "core/net/tls.hpp"
 #include "core/settings/settings.hpp"
 #include "core/util/crypto_random.hpp"
 #include "mail/delivery/bounce.hpp"
@@ -17,6 +16,7 @@
 #include "mail/queue/queue_store.hpp"
 #include "mail/queue/retry.hpp"
 #include "mail/queue/route.hpp"
+#include "mail/queue/runner_config.hpp"
 #include "mail/smtp/client/proto/transaction.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -57,14 +57,7 @@ constexpr std::chrono::seconds stop_grace{30};
 // The header block read for a report that returns headers only.
 constexpr std::int64_t report_header_octets = 256 * 1024;
 
-struct config {
-  std::string route_key;  // what decides where mail goes and how: a change ends every backoff
-  route_settings route;
-  retry_policy retry;
-  int max_connections = 100;
-  int per_destination = 10;
-  bool relay_invalid = false;  // relay.smarthost set but unusable: hold everything
-};
+using config = runner_config;
 
 struct destination {
   std::deque<outbound_transaction> pending;
@@ -74,12 +67,6 @@ struct destination {
   std::optional<reply> last_failure;
 };
 
-std::string joined(reply const& r) {
-  std::string text = std::to_string(r.code);
-  if (!r.enhanced.empty()) text += " " + r.enhanced;
-  for (auto const& line : r.lines) text += " " + line;
-  return text;
-}
 
 }  // namespace
 
@@ -100,62 +87,13 @@ struct runner::impl : std::enable_shared_from_this<impl> {
   std::map<std::string, destination> destinations;
   std::set<std::int64_t> held;
   std::string route_key;
-  std::string loaded_ca_file;
-  std::shared_ptr<boost::asio::ssl::context> verifying, opportunistic;
-  bool verifying_loaded = false;
+  tls_contexts tls;
 
   // --- configuration ------------------------------------------------------
 
-  void load_tls(std::string const& ca_file) {
-    if (!opportunistic)
-      if (auto c = net::make_opportunistic_client_tls_context()) opportunistic = *c;
-    if (verifying_loaded && ca_file == loaded_ca_file) return;
-    verifying_loaded = true;
-    loaded_ca_file = ca_file;
-    auto c = net::make_client_tls_context(ca_file.empty() ? std::nullopt : std::optional<std::filesystem::path>(ca_file));
-    if (c) {
-      verifying = *c;
-    } else {
-      verifying.reset();  // required TLS then fails with 451 4.7.10: mail waits
-      journal::record(journal::level::error, "queue", "relay.tls_ca_file cannot be loaded",
-                      {{"file", ca_file}, {"error", c.error().message()}});
-    }
-  }
-
   config read_config() {
-    auto const& s = ctx.settings;
-    config c;
-    c.retry.first_retry = std::chrono::minutes(s.get_int("queue.min_time_minutes"));
-    c.retry.max_interval = std::chrono::minutes(s.get_int("queue.retry_interval_minutes"));
-    c.retry.max_age = std::chrono::hours(s.get_int("queue.max_time_hours"));
-    c.max_connections = static_cast<int>(s.get_int("queue.max_connections"));
-    c.per_destination = static_cast<int>(s.get_int("queue.max_connections_per_destination"));
-    load_tls(s.get_string("relay.tls_ca_file"));
-    c.route.verifying_tls = verifying;
-    c.route.opportunistic_tls = opportunistic;
-    c.route.mx_port = static_cast<std::uint16_t>(s.get_int("relay.mx_port"));
-    c.route.base.helo_name = ctx.hostname;
-    c.route.base.encode_utf8_headers = s.get_bool("mail.encode_utf8_headers");
-    for (auto d : s.get_list("relay.require_tls_domains")) {
-      std::transform(d.begin(), d.end(), d.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-      c.route.require_tls_domains.push_back(std::move(d));
-    }
-    auto smarthost = s.get_string("relay.smarthost");
-    c.route_key = smarthost + "\n" + s.get_string("relay.smarthost_tls") + "\n" + s.get_string("relay.smarthost_user") +
-                  "\n" + s.get_string("relay.tls_ca_file") + "\n" + std::to_string(c.route.mx_port);
-    for (auto const& d : c.route.require_tls_domains) c.route_key += "\n" + d;
-    if (!smarthost.empty()) {
-      auto relay = parse_smarthost(smarthost);
-      auto tls = parse_smarthost_tls(s.get_string("relay.smarthost_tls"));
-      if (!relay || !tls) {
-        c.relay_invalid = true;
-      } else {
-        relay->tls = *tls;
-        if (auto user = s.get_string("relay.smarthost_user"); !user.empty())
-          relay->auth = smtp::client::credentials{user, s.get_string("relay.smarthost_password")};
-        c.route.relay = std::move(*relay);
-      }
-    }
+    auto c = read_runner_config(ctx.settings, ctx.hostname);
+    tls.apply(c.route);
     return c;
   }
 
@@ -197,6 +135,7 @@ struct runner::impl : std::enable_shared_from_this<impl> {
     ++loops;
     while (!stopping) {
       wake_requested = false;
+      co_await tls.refresh(ctx.settings.get_string("relay.tls_ca_file"));
       auto cfg = read_config();
       if (cfg.route_key != route_key) {
         // An administrator changed the route (a relay, its CA, a port):
@@ -351,7 +290,7 @@ struct runner::impl : std::enable_shared_from_this<impl> {
       d.backoff_until = clock::now() + wait;
       d.last_failure = failure;
       journal::record(journal::level::warning, "queue", "destination unreachable, backing off",
-                      {{"destination", name}, {"reply", joined(failure)}, {"retry_in_seconds", wait.count()}});
+                      {{"destination", name}, {"reply", reply_text(failure)}, {"retry_in_seconds", wait.count()}});
     }
     auto waiting = take_pending(name);
     for (auto& t : waiting) co_await conclude_all(std::move(t), failure, "");
@@ -395,7 +334,7 @@ struct runner::impl : std::enable_shared_from_this<impl> {
     for (std::size_t i = 0; i < t.recipients.size(); ++i) {
       auto const& r = t.recipients[i];
       auto const& said = replies[i];
-      outcome o{r.id, outcome_kind::deferred, said.code, joined(said), host, {}};
+      outcome o{r.id, outcome_kind::deferred, said.code, reply_text(said), host, {}};
       if (delivered[i]) {
         o.kind = outcome_kind::delivered;
         auto notify = delivery::parse_notify(r.notify);
@@ -430,7 +369,7 @@ struct runner::impl : std::enable_shared_from_this<impl> {
         for (auto const& f : failed)
           journal::record(journal::level::warning, "queue", f.expired ? "delivery expired, returned to sender" : "delivery failed, returned to sender",
                           {{"queue_id", f.recipient->id}, {"sender", f.recipient->sender},
-                           {"recipient", f.recipient->recipient}, {"reply", joined(f.reply)}, {"host", f.host}});
+                           {"recipient", f.recipient->recipient}, {"reply", reply_text(f.reply)}, {"host", f.host}});
       }
     }
     if (!relayed.empty()) {

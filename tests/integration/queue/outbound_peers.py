@@ -45,6 +45,14 @@ def loopback_addresses(count):
     return ["127.%d.%d.%d" % (base, third, 10 + i) for i in range(count)]
 
 
+def put_settings(server, pairs):
+    """Sets runtime settings through the API (set-up of a test class)."""
+    for key, value in pairs:
+        status, body = server.api("PUT", "/api/v1/settings/" + key, json={"value": value})
+        if status != 200:
+            raise AssertionError("%s: %s %r" % (key, status, body))
+
+
 def _stop(proc):
     if proc.poll() is None:
         os.kill(proc.pid, signal.SIGTERM)

@@ -10,9 +10,9 @@ import smtplib
 import time
 import unittest
 
-from outbound_peers import Dnsmasq, Sink, free_port, loopback_addresses
+from outbound_peers import Dnsmasq, Sink, free_port, loopback_addresses, put_settings
 from posta_harness import stop_servers as tearDownModule  # noqa: F401
-from smtp_helpers import API, PASSWORD, SmtpTestCase, message_bytes, unique
+from smtp_helpers import PASSWORD, SmtpTestCase, message_bytes, unique
 
 LOCAL = "corp.test"
 ANN = "ann@" + LOCAL
@@ -32,12 +32,9 @@ class OutboundCrashTests(SmtpTestCase):
         cls.sink = Sink(address, cls.port, "--data-delay", "1.5")
         cls.dns = Dnsmasq(["mx-host=far.example.test,mx.far.example.test,10",
                            "host-record=mx.far.example.test,%s" % address])
-        for key, value in (("dns.servers", [cls.dns.server]), ("relay.mx_port", cls.port),
+        put_settings(cls.server, (("dns.servers", [cls.dns.server]), ("relay.mx_port", cls.port),
                            ("smtp.allow_plaintext_auth_on_loopback", True),
-                           ("queue.max_connections_per_destination", 4)):
-            status, body = cls.server.api("PUT", API + "/settings/" + key, json={"value": value})
-            if status != 200:
-                raise AssertionError("%s: %s %r" % (key, status, body))
+                           ("queue.max_connections_per_destination", 4)))
 
     @classmethod
     def tearDownClass(cls):

@@ -11,7 +11,7 @@ import subprocess
 import time
 import unittest
 
-from outbound_peers import Dnsmasq, Sink, free_port, loopback_addresses
+from outbound_peers import Dnsmasq, Sink, free_port, loopback_addresses, put_settings
 from posta_harness import stop_servers as tearDownModule  # noqa: F401
 from smtp_helpers import API, PASSWORD, SmtpTestCase, message_bytes, sql_literal, tls_context, unique
 
@@ -47,11 +47,8 @@ class OutboundDeliveryTests(SmtpTestCase):
             "mx-host=down.example.test,mx.down.example.test,10",
             "host-record=mx.down.example.test,%s" % dead,
         ])
-        for key, value in (("dns.servers", [cls.dns.server]), ("relay.mx_port", cls.port),
-                           ("smtp.allow_plaintext_auth_on_loopback", True)):
-            status, body = cls.server.api("PUT", API + "/settings/" + key, json={"value": value})
-            if status != 200:
-                raise AssertionError("%s: %s %r" % (key, status, body))
+        put_settings(cls.server, (("dns.servers", [cls.dns.server]), ("relay.mx_port", cls.port),
+                           ("smtp.allow_plaintext_auth_on_loopback", True)))
 
     @classmethod
     def tearDownClass(cls):
@@ -281,13 +278,10 @@ class SmarthostTests(SmtpTestCase):
                        check=True, capture_output=True)
         cls.port = free_port()
         cls.relay = Sink("127.0.0.1", cls.port, "--tls", cls.cert, cls.key, "--auth", "relayuser", "relay-pw")
-        for key, value in (("relay.smarthost", "[127.0.0.1]:%d" % cls.port), ("relay.smarthost_tls", "starttls"),
+        put_settings(cls.server, (("relay.smarthost", "[127.0.0.1]:%d" % cls.port), ("relay.smarthost_tls", "starttls"),
                            ("relay.smarthost_user", "relayuser"), ("relay.smarthost_password", "relay-pw"),
                            ("relay.tls_ca_file", cls.cert), ("smtp.allow_plaintext_auth_on_loopback", True),
-                           ("dns.servers", ["127.0.0.1:9"])):
-            status, body = cls.server.api("PUT", API + "/settings/" + key, json={"value": value})
-            if status != 200:
-                raise AssertionError("%s: %s %r" % (key, status, body))
+                           ("dns.servers", ["127.0.0.1:9"])))
 
     @classmethod
     def tearDownClass(cls):
