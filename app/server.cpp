@@ -8,6 +8,8 @@
 #include "core/identity/auto_folders.hpp"
 #include "core/journal/log.hpp"
 #include "core/net/blocking.hpp"
+#include "mail/queue/channel.hpp"
+#include "mail/queue/queue_routes.hpp"
 #include "mail/queue/route.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -191,6 +193,7 @@ asio::awaitable<result<void>> server::start() {
 
   router.set_token(cfg.admin_token);
   api::add_routes(router, api);
+  mail::queue::add_queue_routes(router, pool);
   add_http_listeners();
   using mail::smtp::server::listener_kind;
   // A connection over the global cap hears why (RFC 5321 3.8); the implicit
@@ -223,7 +226,12 @@ asio::awaitable<result<void>> server::start_outbound() {
   queue_runner = std::make_unique<mail::queue::runner>(
       mail::queue::runner_context{pool, settings, blobs, committer, *dns, cfg.hostname}, cfg.hostname);
   committer.on_queued([this] { queue_runner->wake(); });
-  notifier.subscribe("posta_queue", [this](std::string const&, std::string const&) { queue_runner->wake(); });
+  notifier.subscribe(mail::queue::notify_channel, [this](std::string const&, std::string const& payload) {
+    if (payload == mail::queue::flush_payload)
+      queue_runner->flush();
+    else
+      queue_runner->wake();
+  });
   service::hooks h;
   h.start = [this]() -> asio::awaitable<result<std::string>> { co_return co_await queue_runner->start(io.get_executor()); };
   h.stop = [this]() -> asio::awaitable<void> { co_await queue_runner->stop(); };

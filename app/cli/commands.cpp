@@ -24,6 +24,7 @@ struct arguments {
   journal_query journal;
   std::string journal_date, journal_level, journal_service;
   int journal_page = 0, journal_page_size = 0;
+  bool yes = false;
 };
 
 std::optional<std::string> given(CLI::Option const* opt, std::string const& value) {
@@ -232,6 +233,43 @@ void add_journal_command(CLI::App& app, invocation& inv, arguments& a) {
   });
 }
 
+void add_queue_commands(CLI::App& app, invocation& inv, arguments& a) {
+  auto* queue = noun(app, "queue", "The mail queue: messages waiting for remote recipients");
+  auto* list = queue->add_subcommand("list", "List queued messages, oldest first");
+  auto* search = list->add_option("--search,-s", a.value, "Only messages whose sender or a recipient contains TEXT");
+  auto* page = list->add_option("--page", a.journal_page, "Page number (default 1)")->check(CLI::PositiveNumber);
+  auto* size = list->add_option("--page-size", a.journal_page_size, "Messages per page (default 100)")
+                   ->check(CLI::Range(1, 1000));
+  list->callback([&inv, &a, search, page, size] {
+    queue_query q;
+    q.text = given(search, a.value);
+    if (page->count()) q.page = a.journal_page;
+    if (size->count()) q.page_size = a.journal_page_size;
+    inv.call = queue_list_call(q);
+  });
+  auto* show = queue->add_subcommand("show", "Show one message: its recipients and every delivery attempt");
+  show->add_option("ID", a.name, "Queue id (as in \"queued as ID\")")->required();
+  show->callback([&inv, &a] { inv.call = queue_show_call(a.name); });
+  queue->add_subcommand("flush", "Send all: retry every deferred recipient now")->callback([&inv] {
+    inv.call = queue_flush_call();
+  });
+  auto* resend = queue->add_subcommand("resend", "Retry one message now");
+  resend->add_option("ID", a.name, "Queue id")->required();
+  resend->callback([&inv, &a] { inv.call = queue_resend_call(a.name); });
+  auto* del = queue->add_subcommand("delete", "Delete one message from the queue, without notifying its sender");
+  del->add_option("ID", a.name, "Queue id")->required();
+  del->callback([&inv, &a] { inv.call = queue_delete_call(a.name); });
+  auto* clear = queue->add_subcommand("clear", "Delete every queued message, without notifying senders");
+  clear->add_flag("--yes", a.yes, "Confirm: the messages are lost");
+  clear->callback([&inv, &a] {
+    if (!a.yes) {
+      inv.failure = make_error(errc::invalid_argument, "queue clear deletes every queued message: add --yes to confirm");
+      return;
+    }
+    inv.call = queue_clear_call();
+  });
+}
+
 }  // namespace
 
 void add_global_options(CLI::App& app, global_options& opts) {
@@ -259,6 +297,7 @@ void add_admin_commands(CLI::App& app, invocation& inv) {
   add_service_commands(app, inv, a);
   add_journal_command(app, inv, a);
   add_storage_commands(app, inv);
+  add_queue_commands(app, inv, a);
 }
 
 endpoint_inputs gather_inputs(global_options const& opts) {
@@ -286,6 +325,9 @@ std::string human_output(api_call const& call, std::string const& body) {
     case output::list: return render_list(call.kind, doc);
     case output::journal: return render_journal(doc);
     case output::storage: return render_storage(doc);
+    case output::queue: return render_queue(doc);
+    case output::queued: return render_queued_message(doc);
+    case output::queue_action: return render_queue_action(doc);
     default: return render_one(call.kind, doc);
   }
 }

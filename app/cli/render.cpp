@@ -76,6 +76,7 @@ layout const& layout_of(resource kind) {
     case resource::group: return group;
     case resource::setting: return setting;
     case resource::service: return service;
+    case resource::queue: break;  // rendered by render_queue*()
   }
   return domain;
 }
@@ -213,6 +214,105 @@ std::string render_journal(json::value const& doc) {
     t.add_row({format_cell(field_of(e, "time"), format::text), format_cell(field_of(e, "level"), format::text),
                format_cell(field_of(e, "service"), format::text), journal_text(e)});
   return out + t.render();
+}
+
+std::string format_age(std::int64_t seconds) {
+  if (seconds < 0) seconds = 0;
+  char buf[32];
+  if (seconds < 60) {
+    std::snprintf(buf, sizeof buf, "%llds", static_cast<long long>(seconds));
+  } else if (seconds < 3600) {
+    std::snprintf(buf, sizeof buf, "%lldm%02llds", static_cast<long long>(seconds / 60),
+                  static_cast<long long>(seconds % 60));
+  } else if (seconds < 86400) {
+    std::snprintf(buf, sizeof buf, "%lldh%02lldm", static_cast<long long>(seconds / 3600),
+                  static_cast<long long>(seconds / 60 % 60));
+  } else {
+    std::snprintf(buf, sizeof buf, "%lldd%02lldh", static_cast<long long>(seconds / 86400),
+                  static_cast<long long>(seconds / 3600 % 24));
+  }
+  return buf;
+}
+
+namespace {
+
+std::string text_of(json::value const& obj, std::string_view name) { return format_cell(field_of(obj, name), format::text); }
+
+std::string recipient_addresses(json::value const& message) {
+  std::string out;
+  auto const* rcpts = field_of(message, "recipients");
+  if (rcpts == nullptr || !rcpts->is_array()) return "-";
+  for (auto const& r : rcpts->get_array()) {
+    if (!out.empty()) out += ", ";
+    out += text_of(r, "address");
+  }
+  return out.empty() ? "-" : out;
+}
+
+// "451 4.4.1 connection refused" or "-" before the first attempt.
+std::string last_reply_of(json::value const& obj) {
+  auto reply = text_of(obj, "last_reply");
+  return reply.empty() ? "-" : reply;
+}
+
+std::string age_of(json::value const& message) {
+  auto const* v = field_of(message, "age_seconds");
+  auto n = v == nullptr ? std::nullopt : as_integer(*v);
+  return n ? format_age(*n) : "-";
+}
+
+std::string sender_of(json::value const& message) {
+  auto sender = text_of(message, "sender");
+  return sender.empty() ? "<>" : sender;
+}
+
+}  // namespace
+
+std::string render_queue(json::value const& doc) {
+  auto const* total = field_of(doc, "total");
+  auto const n = total == nullptr ? std::nullopt : as_integer(*total);
+  auto const* messages = field_of(doc, "messages");
+  if (messages == nullptr || !messages->is_array()) return "unexpected answer from the API\n";
+  if (n.value_or(0) == 0) return "the queue is empty\n";
+  std::string out = std::to_string(*n) + (*n == 1 ? " message" : " messages") + " in the queue\n";
+  table t({"ID", "SENDER", "RECIPIENTS", "SIZE", "AGE", "ATTEMPTS", "NEXT ATTEMPT", "LAST REPLY"});
+  for (auto const& m : messages->get_array())
+    t.add_row({text_of(m, "id"), sender_of(m), recipient_addresses(m), format_cell(field_of(m, "size"), format::size),
+               age_of(m), text_of(m, "attempts"), text_of(m, "next_attempt_at"), last_reply_of(m)});
+  return out + t.render();
+}
+
+std::string render_queued_message(json::value const& doc) {
+  std::string out = render_fields({{"Id", text_of(doc, "id")},
+                                   {"Sender", sender_of(doc)},
+                                   {"Size", format_cell(field_of(doc, "size"), format::size)},
+                                   {"Queued", text_of(doc, "queued_at") + " (" + age_of(doc) + " ago)"}});
+  table recipients({"RECIPIENT", "ATTEMPTS", "NEXT ATTEMPT", "IN DELIVERY", "LAST REPLY"});
+  if (auto const* rcpts = field_of(doc, "recipients"); rcpts != nullptr && rcpts->is_array())
+    for (auto const& r : rcpts->get_array())
+      recipients.add_row({text_of(r, "address"), text_of(r, "attempts"), text_of(r, "next_attempt_at"),
+                          format_cell(field_of(r, "in_delivery"), format::yes_no), last_reply_of(r)});
+  out += "\n" + recipients.render();
+  auto const* attempts = field_of(doc, "attempts_made");
+  if (attempts == nullptr || !attempts->is_array() || attempts->get_array().empty()) return out + "\nno attempts yet\n";
+  table tries({"TIME", "RECIPIENT", "OUTCOME", "HOST", "REPLY"});
+  for (auto const& a : attempts->get_array()) {
+    auto host = text_of(a, "host");
+    tries.add_row({text_of(a, "at"), text_of(a, "recipient"), text_of(a, "outcome"), host.empty() ? "-" : host,
+                   text_of(a, "reply")});
+  }
+  return out + "\n" + tries.render();
+}
+
+std::string render_queue_action(json::value const& doc) {
+  for (std::string_view what : {"rescheduled", "deleted"})
+    if (auto const* v = field_of(doc, what); v != nullptr)
+      if (auto n = as_integer(*v)) {
+        std::string out = std::to_string(*n) + (*n == 1 ? " recipient " : " recipients ");
+        out += what;
+        return out + "\n";
+      }
+  return "unexpected answer from the API\n";
 }
 
 }  // namespace posta::cli

@@ -20,6 +20,7 @@ std::string_view collection(resource kind) {
     case resource::service: return "services";
     case resource::storage:
     case resource::storage_purge: return "storage";
+    case resource::queue: return "queue";
   }
   return "domains";
 }
@@ -34,6 +35,7 @@ std::string_view singular(resource kind) {
     case resource::service: return "service";
     case resource::storage:
     case resource::storage_purge: return "storage";
+    case resource::queue: return "queued message";
   }
   return "object";
 }
@@ -124,6 +126,34 @@ api_call journal_call(journal_query const& q) {
   if (q.level) add_query(c.target, "level", *q.level);
   if (q.service) add_query(c.target, "service", *q.service);
   return c;
+}
+
+api_call queue_list_call(queue_query const& q) {
+  api_call c{"GET", std::string(api) + "queue", std::nullopt, resource::queue, output::queue, {}};
+  if (q.text) add_query(c.target, "q", *q.text);
+  if (q.page) add_query(c.target, "page", std::to_string(*q.page));
+  if (q.page_size) add_query(c.target, "page_size", std::to_string(*q.page_size));
+  return c;
+}
+
+api_call queue_show_call(std::string_view id) {
+  return {"GET", item_target(resource::queue, id), std::nullopt, resource::queue, output::queued, {}};
+}
+
+api_call queue_flush_call() {
+  return {"POST", std::string(api) + "queue/flush", std::nullopt, resource::queue, output::queue_action, {}};
+}
+
+api_call queue_resend_call(std::string_view id) {
+  return {"POST", item_target(resource::queue, id) + "/resend", std::nullopt, resource::queue, output::queue_action, {}};
+}
+
+api_call queue_delete_call(std::string_view id) {
+  return {"DELETE", item_target(resource::queue, id), std::nullopt, resource::queue, output::queue_action, {}};
+}
+
+api_call queue_clear_call() {
+  return {"DELETE", std::string(api) + "queue", std::nullopt, resource::queue, output::queue_action, {}};
 }
 
 }  // namespace posta::cli

@@ -14,7 +14,7 @@
 
 namespace posta::cli {
 
-enum class output { list, one, journal, storage, message };
+enum class output { list, one, journal, storage, message, queue, queued, queue_action };
 
 struct api_call {
   std::string method;
@@ -48,6 +48,18 @@ struct journal_query {
   std::optional<int> page, page_size;
 };
 api_call journal_call(journal_query const& q);
+
+// The mail queue: list (a search text, page), show, flush, resend, delete, clear.
+struct queue_query {
+  std::optional<std::string> text;
+  std::optional<int> page, page_size;
+};
+api_call queue_list_call(queue_query const& q);
+api_call queue_show_call(std::string_view id);
+api_call queue_flush_call();
+api_call queue_resend_call(std::string_view id);
+api_call queue_delete_call(std::string_view id);
+api_call queue_clear_call();
 
 // "42" → 42, "true" → true, "[\"a\"]" → ["a"], "\"x\"" → "x"; anything that is
 // not valid JSON is the string itself ("smtp.example.test").

@@ -1,6 +1,8 @@
 // JSON body field readers for the admin API.
 #include "core/api/fields.hpp"
 
+#include <charconv>
+
 namespace posta::api {
 namespace {
 
@@ -61,6 +63,16 @@ std::optional<std::string> domain_filter(http::request const& req) {
   auto it = req.query.find("domain");
   if (it == req.query.end() || it->second.empty()) return std::nullopt;
   return it->second;
+}
+
+result<int> query_int(http::request const& req, std::string const& name, int fallback) {
+  auto it = req.query.find(name);
+  if (it == req.query.end()) return fallback;
+  int v = 0;
+  auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
+  if (ec != std::errc() || end != it->second.data() + it->second.size())
+    return make_error(errc::invalid_argument, name + " must be a whole number");
+  return v;
 }
 
 }  // namespace posta::api

@@ -34,4 +34,7 @@ auto read_body(http::request const& req, Read read) -> decltype(read(std::declva
 // The optional ?domain= filter of list routes.
 std::optional<std::string> domain_filter(http::request const& req);
 
+// The query parameter `name` as a whole number, `fallback` when absent.
+result<int> query_int(http::request const& req, std::string const& name, int fallback);
+
 }  // namespace posta::api

@@ -1,5 +1,6 @@
 // /api/v1/journal: the server journal by UTC day, newest first, paged.
 #include "core/api/api.hpp"
+#include "core/api/fields.hpp"
 #include "core/http/router.hpp"
 #include "core/util/async.hpp"
 
@@ -9,7 +10,6 @@
 
 #include <boost/json/parse.hpp>
 
-#include <charconv>
 #include <ctime>
 
 namespace posta::api {
@@ -24,22 +24,12 @@ std::string today_utc() {
   return buf;
 }
 
-result<int> int_param(http::request const& req, std::string const& name, int fallback) {
-  auto it = req.query.find(name);
-  if (it == req.query.end()) return fallback;
-  int v = 0;
-  auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
-  if (ec != std::errc() || end != it->second.data() + it->second.size())
-    return make_error(errc::invalid_argument, name + " must be a whole number");
-  return v;
-}
-
 result<journal::query> parse_query(http::request const& req) {
   journal::query q;
   auto it = req.query.find("date");
   q.date = it == req.query.end() ? today_utc() : it->second;
-  q.page = POSTA_TRY(int_param(req, "page", 1));
-  q.page_size = POSTA_TRY(int_param(req, "page_size", 100));
+  q.page = POSTA_TRY(query_int(req, "page", 1));
+  q.page_size = POSTA_TRY(query_int(req, "page_size", 100));
   if (auto l = req.query.find("level"); l != req.query.end()) {
     q.min_level = journal::parse_level(l->second);
     if (!q.min_level) return make_error(errc::invalid_argument, "level must be debug, info, warning or error");

@@ -8,6 +8,7 @@
 #include "mail/delivery/committer.hpp"
 #include "mail/delivery/idempotency.hpp"
 #include "mail/delivery/recipients.hpp"
+#include "mail/queue/channel.hpp"
 #include "mail/store/pin_structures.hpp"
 
 #include <map>
@@ -145,7 +146,7 @@ std::vector<db::statement> statements_for(rows_to_insert const& rows, std::map<s
                                    db::text_array(rows.q_orcpt), db::text_array(rows.q_ip),
                                    db::text_array(rows.q_delivery), db::text_array(rows.q_utf8),
                                    db::text_array(rows.q_body))});
-    out.push_back({"SELECT pg_notify('posta_queue', '')", {}});
+    out.push_back({std::string("SELECT pg_notify('") + queue::notify_channel + "', '')", {}});
   }
   return out;
 }

@@ -95,10 +95,10 @@ asio::awaitable<result<void>> queue_store::settle(std::vector<outcome> const& ou
   std::string sql =
       "WITH o AS (SELECT * FROM unnest($2::bigint[], $3::text[], $4::int[], $5::text[], $6::text[], $7::bigint[]) "
       "    AS o(id, outcome, code, reply, host, wait)), "
-      "mine AS (SELECT q.id, q.recipient, o.outcome, o.code, o.reply, o.host, o.wait "
+      "mine AS (SELECT q.id, coalesce(q.delivery_id, q.id::text) AS message_id, q.recipient, o.outcome, o.code, o.reply, o.host, o.wait "
       "    FROM queue q JOIN o ON q.id = o.id WHERE q.leased_by = $1), "
-      "recorded AS (INSERT INTO queue_attempts(queue_id, recipient, host, code, reply, outcome) "
-      "    SELECT id, recipient, host, code, reply, outcome FROM mine), "
+      "recorded AS (INSERT INTO queue_attempts(queue_id, message_id, recipient, host, code, reply, outcome) "
+      "    SELECT id, message_id, recipient, host, code, reply, outcome FROM mine), "
       "gone AS (DELETE FROM queue q USING mine WHERE q.id = mine.id AND mine.outcome <> 'deferred'), "
       "waiting AS (UPDATE queue q SET attempts = q.attempts + 1, last_attempt_at = now(), last_code = mine.code, "
       "    last_reply = mine.reply, next_attempt_at = now() + mine.wait * interval '1 second', "

@@ -110,6 +110,13 @@ struct runner::impl : std::enable_shared_from_this<impl> {
     co_await wake_timer->async_wait(asio::as_tuple(asio::use_awaitable));
   }
 
+  void forget_backoffs() {
+    for (auto& [name, d] : destinations) {
+      d.backoff_until = {};
+      d.failures = 0;
+    }
+  }
+
   bool in_backoff(destination const& d, clock::time_point now) const { return d.backoff_until > now; }
 
   std::vector<std::string> backed_off(clock::time_point now) const {
@@ -141,10 +148,7 @@ struct runner::impl : std::enable_shared_from_this<impl> {
         // An administrator changed the route (a relay, its CA, a port):
         // destinations that failed under the old one are tried again now.
         route_key = cfg.route_key;
-        for (auto& [name, d] : destinations) {
-          d.backoff_until = {};
-          d.failures = 0;
-        }
+        forget_backoffs();
       }
       auto now = clock::now();
       clock::duration pause = idle_poll;
@@ -490,6 +494,15 @@ void runner::wake() {
   auto self = impl_;
   if (!self->strand) return;
   asio::post(*self->strand, [self] { self->request_wake(); });
+}
+
+void runner::flush() {
+  auto self = impl_;
+  if (!self->strand) return;
+  asio::post(*self->strand, [self] {
+    self->forget_backoffs();
+    self->request_wake();
+  });
 }
 
 }  // namespace posta::mail::queue

@@ -61,8 +61,11 @@ class runner {
   asio::awaitable<result<std::string>> start(asio::any_io_executor executor);
   asio::awaitable<void> stop();
 
-  // Thread-safe: rows were queued, or an administrator asked for a flush.
+  // Thread-safe: rows were queued.
   void wake();
+  // Thread-safe: an administrator made deferred rows due (queue_admin.hpp):
+  // destinations backing off are tried again at once.
+  void flush();
 
   struct impl;
 

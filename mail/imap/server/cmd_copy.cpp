@@ -39,6 +39,10 @@ asio::awaitable<bool> session::on(std::string const& tag, proto::copy_cmd& c) {
     store_failed(tag, r.error(), what);
     co_return true;
   }
+  // This node's other sessions read the change now, not when its NOTIFY
+  // comes back: a client's next command on another connection sees it.
+  changed_here(*to);
+  if (c.move) changed_here(box_.mailbox_id);
   std::string code;
   if (!r->source_uids.empty())
     code = "COPYUID " + std::to_string(r->uidvalidity) + " " + proto::format_numbers(r->source_uids) + " " +
@@ -51,7 +55,6 @@ asio::awaitable<bool> session::on(std::string const& tag, proto::copy_cmd& c) {
     ok(tag, "MOVE completed");
   } else {
     if (*to == box_.mailbox_id) {
-      changed_here(*to);
       bool go_on = co_await announce_changes(true);
       if (!go_on) co_return false;
     }

@@ -51,6 +51,8 @@ asio::awaitable<bool> session::on(std::string const& tag, proto::store_cmd& c) {
       co_return true;
     }
     r = std::move(*done);
+    // As for COPY: this node's other sessions see the new flags at once.
+    if (!r.modified.empty()) changed_here(box_.mailbox_id);
   }
   // Asked for but neither changed, nor already so, nor refused: gone.
   std::size_t asked = 0;

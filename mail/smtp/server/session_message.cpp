@@ -10,6 +10,7 @@
 #include "core/util/date.hpp"
 #include "mail/delivery/committer.hpp"
 #include "mail/delivery/dsn.hpp"
+#include "mail/delivery/idempotency.hpp"
 #include "mail/delivery/recipients.hpp"
 #include "mail/mime/parse_message.hpp"
 #include "mail/mime/structure_json.hpp"
@@ -27,11 +28,6 @@ constexpr std::size_t body_flush_bytes = 64 * 1024;
 // is not read back from disk after it was written. SECURITY: only while the
 // global budget (context::message_memory) has room; past it, disk only.
 constexpr std::size_t kept_in_memory_bytes = 4 * 1024 * 1024;
-
-std::string new_message_id() {
-  auto token = util::random_token(9);
-  return token ? *token : std::string("unknown");
-}
 
 std::string dsn_notify_text(std::optional<proto::dsn_notify> const& n) {
   if (!n) return "";
@@ -116,6 +112,13 @@ std::string session::received_header(proto::envelope const& env) const {
 // The writer starts in memory; the temporary file is created when it spills,
 // in flush_body() on the disk pool.
 result<void> session::begin_message() {
+  discard_body();
+  // The queue id the client is told ("queued as …"), written in Received and
+  // the journal, and the delivery id of the commit (schema/004): `posta
+  // queue` shows the same id, so one id follows a message from client to
+  // queue. 128 bits, as delivery ids need (mail/delivery/idempotency.hpp).
+  // Without one there is no body writer, and the data is answered with 451.
+  message_id_ = POSTA_TRY(delivery::new_delivery_id());
   // SECURITY: the header block and its lines are bounded while they stream in.
   auto header_kb = ctx_.settings.get_int("smtp.max_header_kb");
   header_guard_ = proto::header_guard({static_cast<std::uint64_t>(std::max<std::int64_t>(header_kb, 1)) * 1024, 998});
@@ -123,11 +126,9 @@ result<void> session::begin_message() {
   // RFC 3030 2: the chunks are one stream, so a CR ending one chunk and the
   // LF starting the next are one line end.
   chunk_normaliser_.emplace([this](std::string_view piece) { take_content(piece); });
-  message_id_ = new_message_id();
   body_buffer_.clear();
   body_failed_ = false;
   message_too_big_to_keep_ = false;
-  discard_body();
   body_ = std::make_unique<blob::writer>(ctx_.blobs.begin());  // in memory until it spills (disk pool)
   body_buffer_.clear();
   message_text_.clear();
@@ -307,6 +308,7 @@ asio::awaitable<proto::reply> session::store(proto::envelope const& env) {
   if (env.mail.params.body == proto::body_type::binary_mime) req.body_type = "BINARYMIME";
   req.client_ip = client_ip_;
   req.reporting_mta = server_name();
+  req.delivery_id = message_id_;
   req.sender_authenticated = !authenticated_as_.empty();
   if (req.sender_authenticated) req.original_headers = std::string(delivery::header_block(*stored->text));
   // DURABILITY: the 250 below is sent only after this commit returned; a

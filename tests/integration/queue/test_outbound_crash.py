@@ -10,37 +10,24 @@ import smtplib
 import time
 import unittest
 
-from outbound_peers import Dnsmasq, Sink, free_port, loopback_addresses, put_settings
+from outbound_case import ANN, OutboundTestCase
+from outbound_peers import Sink, free_port, loopback_addresses
 from posta_harness import stop_servers as tearDownModule  # noqa: F401
-from smtp_helpers import PASSWORD, SmtpTestCase, message_bytes, unique
+from smtp_helpers import PASSWORD, message_bytes, unique
 
-LOCAL = "corp.test"
-ANN = "ann@" + LOCAL
 MESSAGES = 40
 
 
-class OutboundCrashTests(SmtpTestCase):
-    domains = (LOCAL,)
-    accounts = (ANN,)
-    queue_runner = True
+class OutboundCrashTests(OutboundTestCase):
+    settings = (("queue.max_connections_per_destination", 4),)
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def start_peers(cls):
         (address,) = loopback_addresses(1)
         cls.port = free_port(address)
         cls.sink = Sink(address, cls.port, "--data-delay", "1.5")
-        cls.dns = Dnsmasq(["mx-host=far.example.test,mx.far.example.test,10",
-                           "host-record=mx.far.example.test,%s" % address])
-        put_settings(cls.server, (("dns.servers", [cls.dns.server]), ("relay.mx_port", cls.port),
-                           ("smtp.allow_plaintext_auth_on_loopback", True),
-                           ("queue.max_connections_per_destination", 4)))
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.sink.stop()
-        cls.dns.stop()
-        super().tearDownClass()
+        cls.peers.append(cls.sink)
+        return ["mx-host=far.example.test,mx.far.example.test,10", "host-record=mx.far.example.test,%s" % address]
 
     def test_sigkill_during_delivery_loses_nothing(self):
         run = unique("crash")

@@ -11,29 +11,23 @@ import subprocess
 import time
 import unittest
 
-from outbound_peers import Dnsmasq, Sink, free_port, loopback_addresses, put_settings
+from outbound_case import ANN, LOCAL, OutboundTestCase
+from outbound_peers import Sink, free_port, loopback_addresses
 from posta_harness import stop_servers as tearDownModule  # noqa: F401
-from smtp_helpers import API, PASSWORD, SmtpTestCase, message_bytes, sql_literal, tls_context, unique
-
-LOCAL = "corp.test"
-ANN = "ann@" + LOCAL
+from smtp_helpers import API, PASSWORD, message_bytes, sql_literal, tls_context, unique
 
 
-class OutboundDeliveryTests(SmtpTestCase):
-    domains = (LOCAL,)
-    accounts = (ANN,)
-    queue_runner = True
-
+class OutboundDeliveryTests(OutboundTestCase):
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def start_peers(cls):
         live, dead, deferring = loopback_addresses(3)
         cls.port = free_port(live)
         cls.sink = Sink(live, cls.port, "--pipelining", "--reject", "nobody", "550 5.1.1 nobody: no such user here",
                         "--defer-once", "later")
         cls.slow = Sink(deferring, cls.port, "--reject", "", "451 4.2.1 mailbox busy, come back tomorrow")
+        cls.peers += [cls.sink, cls.slow]
         cls.dead_address = dead
-        cls.dns = Dnsmasq([
+        return [
             "mx-host=live.example.test,mx.live.example.test,10",
             "host-record=mx.live.example.test,%s" % live,
             "mx-host=failover.example.test,mx1.failover.example.test,10",
@@ -46,25 +40,9 @@ class OutboundDeliveryTests(SmtpTestCase):
             "host-record=implicit.example.test,%s" % live,
             "mx-host=down.example.test,mx.down.example.test,10",
             "host-record=mx.down.example.test,%s" % dead,
-        ])
-        put_settings(cls.server, (("dns.servers", [cls.dns.server]), ("relay.mx_port", cls.port),
-                           ("smtp.allow_plaintext_auth_on_loopback", True)))
-
-    @classmethod
-    def tearDownClass(cls):
-        for peer in (cls.sink, cls.slow, cls.dns):
-            peer.stop()
-        super().tearDownClass()
+        ]
 
     # --- helpers ---------------------------------------------------------
-
-    def submit(self, recipients, subject, sender=ANN, extra_headers="", mail_options=(), rcpt_options=()):
-        data = message_bytes(sender, recipients, subject, "Hello from the test.\r\n", extra_headers=extra_headers)
-        with smtplib.SMTP("127.0.0.1", self.server.port("submission"), local_hostname="client.test", timeout=30) as c:
-            c.login(sender, PASSWORD)
-            refused = c.sendmail(sender, recipients, data, mail_options=list(mail_options), rcpt_options=list(rcpt_options))
-            self.assertEqual(refused, {})
-        return data
 
     def queue_rows(self, recipient):
         return self.sql("SELECT id, attempts, last_code, last_reply, leased_by FROM queue WHERE recipient = %s"
@@ -73,15 +51,6 @@ class OutboundDeliveryTests(SmtpTestCase):
     def attempts(self, recipient):
         return self.sql("SELECT outcome, code, reply, host FROM queue_attempts WHERE recipient = %s ORDER BY id"
                         % sql_literal(recipient))
-
-    def wait_until(self, predicate, timeout=60, what="condition"):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = predicate()
-            if value:
-                return value
-            time.sleep(0.2)
-        self.fail("timed out waiting for " + what + "\n" + self.server.logs(60))
 
     def reports_in_inbox(self, marker):
         """Delivery reports in ANN's INBOX about the message with `marker`."""
@@ -257,16 +226,16 @@ class OutboundDeliveryTests(SmtpTestCase):
         self.assertEqual(status, 400, body)
 
 
-class SmarthostTests(SmtpTestCase):
+class SmarthostTests(OutboundTestCase):
     """Everything remote goes through relay.smarthost, with AUTH inside TLS
     whose certificate is verified against relay.tls_ca_file. (The module's
     server, its domain and account are shared with the class above.)"""
 
-    queue_runner = True
+    domains = ()
+    accounts = ()
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def start_peers(cls):
         if cls.server.api("GET", API + "/domains/" + LOCAL)[0] == 404:
             cls.make_domain(LOCAL)
             cls.make_account(ANN)
@@ -278,31 +247,19 @@ class SmarthostTests(SmtpTestCase):
                        check=True, capture_output=True)
         cls.port = free_port()
         cls.relay = Sink("127.0.0.1", cls.port, "--tls", cls.cert, cls.key, "--auth", "relayuser", "relay-pw")
-        put_settings(cls.server, (("relay.smarthost", "[127.0.0.1]:%d" % cls.port), ("relay.smarthost_tls", "starttls"),
-                           ("relay.smarthost_user", "relayuser"), ("relay.smarthost_password", "relay-pw"),
-                           ("relay.tls_ca_file", cls.cert), ("smtp.allow_plaintext_auth_on_loopback", True),
-                           ("dns.servers", ["127.0.0.1:9"])))
+        cls.peers.append(cls.relay)
+        cls.settings = (("relay.smarthost", "[127.0.0.1]:%d" % cls.port), ("relay.smarthost_tls", "starttls"),
+                        ("relay.smarthost_user", "relayuser"), ("relay.smarthost_password", "relay-pw"),
+                        ("relay.tls_ca_file", cls.cert), ("dns.servers", ["127.0.0.1:9"]))
+        return None
 
     @classmethod
     def tearDownClass(cls):
         cls.server.api("PUT", API + "/settings/relay.smarthost", json={"value": ""})
-        cls.relay.stop()
         super().tearDownClass()
 
-    def submit(self, recipients, subject):
-        data = message_bytes(ANN, recipients, subject)
-        with smtplib.SMTP("127.0.0.1", self.server.port("submission"), timeout=30) as c:
-            c.login(ANN, PASSWORD)
-            c.sendmail(ANN, recipients, data)
-
     def wait_relay(self, subject, timeout=60):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = [(m, b) for m, b in self.relay.messages() if subject.encode() in b]
-            if found:
-                return found
-            time.sleep(0.1)
-        return []
+        return self.relay.wait_for(subject, timeout)
 
     def test_everything_goes_through_the_relay_with_auth_in_tls(self):
         subject = unique("relay")

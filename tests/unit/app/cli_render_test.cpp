@@ -102,5 +102,47 @@ TEST(CliRender, CellText) {
   EXPECT_EQ(cell_text(doc("-7")), "-7");
 }
 
+TEST(CliRender, QueueTable) {
+  auto const d = doc(R"({"page": 1, "page_size": 100, "total": 2, "messages": [
+    {"id": "Qa1", "sender": "ann@corp.test", "size": 2048, "queued_at": "2026-12-03T06:00:00Z", "age_seconds": 3720,
+     "attempts": 2, "next_attempt_at": "2026-12-03T07:30:00Z", "last_code": 451,
+     "last_reply": "451 4.2.1 mailbox busy", "recipients": [{"address": "bob@x.test"}, {"address": "carol@x.test"}]},
+    {"id": "Qb2", "sender": "", "size": 100, "queued_at": "2026-12-03T07:01:00Z", "age_seconds": 59,
+     "attempts": 0, "next_attempt_at": "2026-12-03T07:01:00Z", "last_code": null, "last_reply": "",
+     "recipients": [{"address": "dan@y.test"}]}]})");
+  EXPECT_EQ(render_queue(d),
+            "2 messages in the queue\n"
+            "ID   SENDER         RECIPIENTS                SIZE   AGE    ATTEMPTS  NEXT ATTEMPT          LAST REPLY\n"
+            "Qa1  ann@corp.test  bob@x.test, carol@x.test  2 KiB  1h02m  2         2026-12-03T07:30:00Z  451 4.2.1 mailbox busy\n"
+            "Qb2  <>             dan@y.test                100 B  59s    0         2026-12-03T07:01:00Z  -\n");
+  EXPECT_EQ(render_queue(doc(R"({"total": 0, "messages": []})")), "the queue is empty\n");
+  EXPECT_EQ(render_queue(doc(R"({"nope": 1})")), "unexpected answer from the API\n");
+}
+
+TEST(CliRender, QueuedMessageAndActions) {
+  auto const d = doc(R"({"id": "Qa1", "sender": "ann@corp.test", "size": 2048, "queued_at": "2026-12-03T06:00:00Z",
+    "age_seconds": 120, "recipients": [{"address": "bob@x.test", "attempts": 1, "next_attempt_at": "2026-12-03T06:07:00Z",
+    "in_delivery": false, "last_reply": "451 4.2.1 busy"}],
+    "attempts_made": [{"at": "2026-12-03T06:02:00Z", "recipient": "bob@x.test", "outcome": "deferred",
+    "host": "mx.x.test [192.0.2.1]:25", "code": 451, "reply": "451 4.2.1 busy"}]})");
+  auto const out = render_queued_message(d);
+  EXPECT_NE(out.find("Queued:  2026-12-03T06:00:00Z (2m00s ago)"), std::string::npos) << out;
+  EXPECT_NE(out.find("bob@x.test  1         2026-12-03T06:07:00Z  no           451 4.2.1 busy"), std::string::npos) << out;
+  EXPECT_NE(out.find("2026-12-03T06:02:00Z  bob@x.test  deferred  mx.x.test [192.0.2.1]:25  451 4.2.1 busy"),
+            std::string::npos) << out;
+  EXPECT_EQ(render_queue_action(doc(R"({"rescheduled": 1})")), "1 recipient rescheduled\n");
+  EXPECT_EQ(render_queue_action(doc(R"({"deleted": 12})")), "12 recipients deleted\n");
+}
+
+TEST(CliRender, Ages) {
+  EXPECT_EQ(format_age(0), "0s");
+  EXPECT_EQ(format_age(59), "59s");
+  EXPECT_EQ(format_age(60), "1m00s");
+  EXPECT_EQ(format_age(3599), "59m59s");
+  EXPECT_EQ(format_age(3720), "1h02m");
+  EXPECT_EQ(format_age(200000), "2d07h");
+  EXPECT_EQ(format_age(-5), "0s");
+}
+
 }  // namespace
 }  // namespace posta::cli

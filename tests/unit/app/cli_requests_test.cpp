@@ -88,5 +88,33 @@ TEST(CliRequests, Journal) {
   EXPECT_EQ(c.shown, output::journal);
 }
 
+TEST(CliRequests, Queue) {
+  EXPECT_EQ(queue_list_call({}).target, "/api/v1/queue");
+  queue_query q;
+  q.text = "bob@x";
+  q.page = 3;
+  q.page_size = 20;
+  auto list = queue_list_call(q);
+  EXPECT_EQ(list.target, "/api/v1/queue?q=bob%40x&page=3&page_size=20");
+  EXPECT_EQ(list.shown, output::queue);
+  auto show = queue_show_call("a/b");
+  EXPECT_EQ(show.method, "GET");
+  EXPECT_EQ(show.target, "/api/v1/queue/a%2Fb");
+  EXPECT_EQ(show.shown, output::queued);
+  struct {
+    api_call call;
+    std::string_view method, target;
+  } const actions[] = {{queue_flush_call(), "POST", "/api/v1/queue/flush"},
+                       {queue_resend_call("Q1"), "POST", "/api/v1/queue/Q1/resend"},
+                       {queue_delete_call("Q1"), "DELETE", "/api/v1/queue/Q1"},
+                       {queue_clear_call(), "DELETE", "/api/v1/queue"}};
+  for (auto const& a : actions) {
+    EXPECT_EQ(a.call.method, a.method);
+    EXPECT_EQ(a.call.target, a.target);
+    EXPECT_EQ(a.call.shown, output::queue_action);
+    EXPECT_FALSE(a.call.body);
+  }
+}
+
 }  // namespace
 }  // namespace posta::cli
