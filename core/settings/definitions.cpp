@@ -85,6 +85,7 @@ std::vector<definition> const& definitions() {
       {"queue.retry_interval_minutes", kind::integer, 30, "longest wait between two delivery attempts of a deferred message", 1, 10080},
       {"queue.min_time_minutes", kind::integer, 5, "wait before the first retry; each further retry waits twice as long, up to queue.retry_interval_minutes", 1, 10080},
       {"queue.max_time_hours", kind::integer, 120, "a message not delivered after this long is returned to its sender", 1, 8760},
+      {"queue.delay_warning_hours", kind::integer, 4, "a message still deferred this long after it was queued gets one delay report to its sender, if its NOTIFY allows (0: never)", 0, 8760},
       {"queue.max_connections", kind::integer, 100, "outbound SMTP connections of this node at once", 1, 10000},
       {"queue.max_connections_per_destination", kind::integer, 10, "outbound SMTP connections to one domain (or the relay host) at once", 1, 1000},
       {"mail.encode_utf8_headers", kind::boolean, true, "a message with UTF-8 headers for a server without SMTPUTF8 gets its headers encoded as RFC 2047 words (off: it is sent as it is)"},

@@ -260,24 +260,37 @@ std::string unique_boundary(std::string b, std::vector<std::string> const& parts
 std::string_view cte(std::string_view body) { return is_8bit(body) ? "8bit" : "7bit"; }
 
 // A report of successes only (RFC 3461 NOTIFY=SUCCESS: delivered, or
-// relayed to a server that will not report further) is worded as one.
-bool reports_success(std::vector<dsn_recipient const*> const& rs) {
-  return std::all_of(rs.begin(), rs.end(), [](dsn_recipient const* r) {
-    auto const a = action_of(*r);
-    return a == "delivered" || a == "relayed" || a == "expanded";
-  });
+// relayed to a server that will not report further) is worded as one, and
+// so is a report of delays only (still being retried); any failure makes
+// it a bounce.
+enum class report_kind { failure, delay, success };
+
+report_kind kind_of(std::vector<dsn_recipient const*> const& rs) {
+  auto const all = [&](auto pred) { return std::all_of(rs.begin(), rs.end(), [&](auto const* r) { return pred(action_of(*r)); }); };
+  if (all([](std::string const& a) { return a == "delivered" || a == "relayed" || a == "expanded"; }))
+    return report_kind::success;
+  if (all([](std::string const& a) { return a == "delayed"; })) return report_kind::delay;
+  return report_kind::failure;
 }
 
 std::string text_part(dsn_input const& in, std::vector<dsn_recipient const*> const& rs, bool full, bool fell_back) {
   std::string body;
   fold(body, "", "This is the mail delivery system at " + utf8_text(in.reporting_mta) + ".", "");
   body += crlf;
-  if (reports_success(rs))
-    fold(body, "", "Your message was delivered to the recipients below, or passed on to a server that sends "
-                   "no further delivery reports, as you asked.", "");
-  else
-    fold(body, "", "Your message could not be delivered to one or more of its recipients. "
-                   "The reasons are given below.", "");
+  switch (kind_of(rs)) {
+    case report_kind::success:
+      fold(body, "", "Your message was delivered to the recipients below, or passed on to a server that sends "
+                     "no further delivery reports, as you asked.", "");
+      break;
+    case report_kind::delay:
+      fold(body, "", "Your message has not yet been delivered to the recipients below. Delivery is still being "
+                     "attempted; you will be told again only if it fails. You need not send it again.", "");
+      break;
+    case report_kind::failure:
+      fold(body, "", "Your message could not be delivered to one or more of its recipients. "
+                     "The reasons are given below.", "");
+      break;
+  }
   fold(body, "", full        ? "Your message is attached."
                  : fell_back ? "It could not be returned whole; its headers are attached."
                              : "The headers of your message are attached.", "");
@@ -298,6 +311,7 @@ void recipient_fields(std::string& out, dsn_recipient const& r) {
   field(out, "Action", action);
   field(out, "Status", status_of(r, action));
   if (!r.diagnostic.empty()) field(out, "Diagnostic-Code", diagnostic_of(r));
+  if (action == "delayed" && !r.will_retry_until.empty()) field(out, "Will-Retry-Until", ascii_text(r.will_retry_until));
 }
 
 std::string status_part(dsn_input const& in, std::vector<dsn_recipient const*> const& rs) {
@@ -309,21 +323,23 @@ std::string status_part(dsn_input const& in, std::vector<dsn_recipient const*> c
   return out;
 }
 
-std::string original_part(std::string_view original, bool full) {
+std::string original_part(std::string_view original, bool full, report_kind kind) {
   std::string body;
   copy_lines(body, full ? original : header_block(original));
-  std::string out = full ? "Content-Description: Undelivered message\r\nContent-Type: message/rfc822\r\n"
-                         : "Content-Description: Undelivered message headers\r\nContent-Type: text/rfc822-headers\r\n";
+  std::string out = kind == report_kind::success ? "Content-Description: Delivered message" : "Content-Description: Undelivered message";
+  out += full ? "\r\nContent-Type: message/rfc822\r\n" : " headers\r\nContent-Type: text/rfc822-headers\r\n";
   if (is_8bit(body)) out += "Content-Transfer-Encoding: 8bit\r\n";
   return out + "\r\n" + body;
 }
 
 std::string top_header(dsn_input const& in, std::string_view message_id, std::string_view date,
-                       std::string_view boundary, bool eight_bit, bool success) {
+                       std::string_view boundary, bool eight_bit, report_kind kind) {
   std::string out =
       util::concat({"From: \"Mail Delivery System\" <MAILER-DAEMON@", ascii_address(in.reporting_mta), ">\r\n"});
   field(out, "To", util::concat({"<", utf8_text(addr_spec(in.original_sender)), ">"}));
-  out += success ? "Subject: Successful Mail Delivery Report\r\n" : "Subject: Undelivered Mail Returned to Sender\r\n";
+  out += kind == report_kind::success ? "Subject: Successful Mail Delivery Report\r\n"
+         : kind == report_kind::delay ? "Subject: Delayed Mail (still being retried)\r\n"
+                                      : "Subject: Undelivered Mail Returned to Sender\r\n";
   field(out, "Date", ascii_text(date));
   if (message_id.size() >= 2 && message_id.front() == '<' && message_id.back() == '>') {
     message_id = message_id.substr(1, message_id.size() - 2);
@@ -357,12 +373,13 @@ std::optional<std::string> build_failure_dsn(dsn_input const& in, std::string_vi
   if (reported.empty()) return std::nullopt;
 
   bool const full = in.ret == dsn_ret::full && fits_rfc822(in.original_message, in.max_full_return);
+  auto const kind = kind_of(reported);
   std::vector<std::string> const parts = {text_part(in, reported, full, in.ret == dsn_ret::full && !full),
-                                          status_part(in, reported), original_part(in.original_message, full)};
+                                          status_part(in, reported), original_part(in.original_message, full, kind)};
   auto const b = unique_boundary(valid_boundary(boundary), parts);
   bool const eight_bit = std::any_of(parts.begin(), parts.end(), [](auto const& p) { return is_8bit(p); });
 
-  std::string out = top_header(in, message_id, date, b, eight_bit, reports_success(reported));
+  std::string out = top_header(in, message_id, date, b, eight_bit, kind);
   out += "This is a MIME-encapsulated message.\r\n";
   for (auto const& p : parts) out += "\r\n--" + b + "\r\n" + p;
   out += "\r\n--" + b + "--\r\n";

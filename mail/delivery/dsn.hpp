@@ -31,6 +31,7 @@ struct dsn_recipient {
   std::string status = "5.0.0";                    // RFC 3463 class.subject.detail
   std::string diagnostic{};                        // "smtp; 552 5.2.2 Mailbox full"; empty: none
   std::string action = "failed";                   // failed / delayed / delivered / relayed / expanded
+  std::string will_retry_until{};                  // delayed: RFC 5322 date of the last attempt; empty: none
 };
 
 struct dsn_input {
@@ -52,7 +53,8 @@ struct dsn_input {
 bool wants_notice(dsn_recipient const& r);
 
 // The report for `in` (a bounce; or, when every reported recipient was
-// delivered or relayed, a success report worded as one), or nullopt when none is due: the original sender is
+// delivered or relayed, a success report worded as one; when every one is
+// delayed, a delay warning), or nullopt when none is due: the original sender is
 // null (never bounce a bounce, RFC 3461 6.2 / RFC 5321 6.1) or no recipient
 // wants a notice (those that do not are left out of the report).
 // `message_id` with or without angle brackets; `date` an RFC 5322 date-time;

@@ -42,6 +42,10 @@ std::optional<delivery::request> sender_report(notice_input const& in) {
     r.status = f.relayed ? "2.0.0" : report_status(f.reply, f.expired);
     r.diagnostic = diagnostic_of(f.reply);
     if (f.relayed) r.action = "relayed";
+    if (f.delayed) {
+      r.action = "delayed";
+      r.will_retry_until = util::rfc5322_date(std::chrono::system_clock::now() + f.retry_for);
+    }
     dsn.recipients.push_back(std::move(r));
   }
   auto id = util::random_token(12);
@@ -51,8 +55,9 @@ std::optional<delivery::request> sender_report(notice_input const& in) {
                                             util::rfc5322_date(std::chrono::system_clock::now()), "posta-" + *boundary);
   if (!notice) return std::nullopt;
   auto req = delivery::notice_request(std::move(*notice), first.sender, in.reporting_mta);
-  bool const relayed = in.failed.front().relayed;
-  if (req) req->delivery_id = (relayed ? "queue-relayed-" : "queue-report-") + std::to_string(first.id);
+  auto const& kind = in.failed.front();
+  std::string const prefix = kind.relayed ? "queue-relayed-" : kind.delayed ? "queue-delayed-" : "queue-report-";
+  if (req) req->delivery_id = prefix + std::to_string(first.id);
   return req;
 }
 

@@ -3,13 +3,16 @@
 // queue.max_time_hours ran out (RFC 3464, RFC 3461 6.2; RFC 5321 4.5.4.1,
 // 6.1: a server that accepted a message must report its failure). The
 // remote server's reply travels in Diagnostic-Code, so the sender reads what
-// the other side said.
+// the other side said. Also the reports that are no failure: "relayed" (a
+// NOTIFY=SUCCESS the next server will not honour) and "delayed" (a warning
+// while the retries go on).
 #pragma once
 
 #include "mail/delivery/committer.hpp"
 #include "mail/queue/grouping.hpp"
 #include "mail/smtp/proto/reply.hpp"
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +27,10 @@ struct given_up {
   // Delivered to a server that does not offer DSN although the sender asked
   // for NOTIFY=SUCCESS: reported "relayed" (RFC 3461 5.2.2.1), not failed.
   bool relayed = false;
+  // Still deferred past queue.delay_warning_hours: reported "delayed"
+  // (RFC 3464 2.3.3), with the time it is given up if still not delivered.
+  bool delayed = false;
+  std::chrono::seconds retry_for{0};  // delayed: from now until it expires
 };
 
 struct notice_input {

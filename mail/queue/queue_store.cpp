@@ -33,7 +33,7 @@ asio::awaitable<result<std::vector<queued_recipient>>> queue_store::claim(std::s
       "claimed AS (UPDATE queue q SET leased_by = $1, lease_expires_at = now() + $4::int * interval '1 second' "
       "  FROM picked WHERE q.id = picked.id "
       "  RETURNING q.id, q.blob_hash, q.sender, q.recipient, coalesce(q.domain, '') AS domain, q.envid, q.ret, "
-      "    q.notify, q.orcpt, q.delivery_id, q.attempts, q.smtputf8, q.body_type, "
+      "    q.notify, q.orcpt, q.delivery_id, q.attempts, q.delay_notice_sent, q.smtputf8, q.body_type, "
       "    greatest(extract(epoch FROM now() - q.created_at), 0)::bigint AS age) "
       "SELECT c.*, b.size FROM claimed c JOIN blobs b ON b.hash = c.blob_hash ORDER BY c.id";
   POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q(std::move(sql), node_, static_cast<std::int64_t>(limit),
@@ -54,6 +54,7 @@ asio::awaitable<result<std::vector<queued_recipient>>> queue_store::claim(std::s
     r.orcpt = rows.opt(i, rows.column("orcpt"));
     r.delivery_id = rows.opt(i, rows.column("delivery_id"));
     r.attempts = static_cast<int>(rows.i64(i, "attempts"));
+    r.delay_notice_sent = rows.boolean(i, "delay_notice_sent");
     r.smtputf8 = rows.boolean(i, "smtputf8");
     r.body_type = rows.opt(i, rows.column("body_type"));
     r.age = std::chrono::seconds(rows.i64(i, "age"));
@@ -81,7 +82,7 @@ asio::awaitable<result<void>> queue_store::extend(std::vector<std::int64_t> ids,
 asio::awaitable<result<void>> queue_store::settle(std::vector<outcome> const& outcomes) {
   if (outcomes.empty()) co_return result<void>{};
   std::vector<std::int64_t> ids, codes, waits;
-  std::vector<std::string> kinds, replies, hosts;
+  std::vector<std::string> kinds, replies, hosts, noticed;
   for (auto const& o : outcomes) {
     ids.push_back(o.id);
     kinds.emplace_back(outcome_name(o.kind));
@@ -89,25 +90,26 @@ asio::awaitable<result<void>> queue_store::settle(std::vector<outcome> const& ou
     replies.push_back(o.reply);
     hosts.push_back(o.host);
     waits.push_back(seconds_of(o.retry_in));
+    noticed.emplace_back(o.delay_notice_sent ? "true" : "false");
   }
   // One statement: data-modifying CTEs see the same snapshot, so the
   // attempts are recorded from the rows as they were before the delete.
   std::string sql =
-      "WITH o AS (SELECT * FROM unnest($2::bigint[], $3::text[], $4::int[], $5::text[], $6::text[], $7::bigint[]) "
-      "    AS o(id, outcome, code, reply, host, wait)), "
-      "mine AS (SELECT q.id, coalesce(q.delivery_id, q.id::text) AS message_id, q.recipient, o.outcome, o.code, o.reply, o.host, o.wait "
+      "WITH o AS (SELECT * FROM unnest($2::bigint[], $3::text[], $4::int[], $5::text[], $6::text[], $7::bigint[], "
+      "    $8::boolean[]) AS o(id, outcome, code, reply, host, wait, noticed)), "
+      "mine AS (SELECT q.id, coalesce(q.delivery_id, q.id::text) AS message_id, q.recipient, o.outcome, o.code, o.reply, o.host, o.wait, o.noticed "
       "    FROM queue q JOIN o ON q.id = o.id WHERE q.leased_by = $1), "
       "recorded AS (INSERT INTO queue_attempts(queue_id, message_id, recipient, host, code, reply, outcome) "
       "    SELECT id, message_id, recipient, host, code, reply, outcome FROM mine), "
       "gone AS (DELETE FROM queue q USING mine WHERE q.id = mine.id AND mine.outcome <> 'deferred'), "
       "waiting AS (UPDATE queue q SET attempts = q.attempts + 1, last_attempt_at = now(), last_code = mine.code, "
       "    last_reply = mine.reply, next_attempt_at = now() + mine.wait * interval '1 second', "
-      "    leased_by = NULL, lease_expires_at = NULL "
+      "    delay_notice_sent = q.delay_notice_sent OR mine.noticed, leased_by = NULL, lease_expires_at = NULL "
       "    FROM mine WHERE q.id = mine.id AND mine.outcome = 'deferred') "
       "SELECT 1";
   POSTA_CO_TRY(co_await pool_.q(std::move(sql), node_, db::int_array(ids), db::text_array(kinds),
                                 db::int_array(codes), db::text_array(replies), db::text_array(hosts),
-                                db::int_array(waits)));
+                                db::int_array(waits), db::text_array(noticed)));
   co_return result<void>{};
 }
 

@@ -23,6 +23,7 @@ struct outcome {
   std::string reply;              // "550 5.1.1 no such user" (one line per reply line, joined by spaces)
   std::string host;               // "mx.example.net [192.0.2.25]:25", or "" when none answered
   std::chrono::seconds retry_in{0};  // deferred: the next attempt is this long from now
+  bool delay_notice_sent = false;    // deferred: its sender has now been told of the delay
 };
 
 class queue_store {

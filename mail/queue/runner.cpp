@@ -334,7 +334,7 @@ struct runner::impl : std::enable_shared_from_this<impl> {
                                  std::vector<bool> const& delivered, std::string host, config const& cfg,
                                  bool peer_reports) {
     std::vector<outcome> outcomes;
-    std::vector<given_up> failed, relayed;
+    std::vector<given_up> failed, relayed, delayed;
     for (std::size_t i = 0; i < t.recipients.size(); ++i) {
       auto const& r = t.recipients[i];
       auto const& said = replies[i];
@@ -354,6 +354,13 @@ struct runner::impl : std::enable_shared_from_this<impl> {
           failed.push_back({&r, said, true, host});
         } else {
           o.retry_in = step.wait;
+          if (cfg.delay_warning.count() > 0 && r.age >= cfg.delay_warning && !r.delay_notice_sent) {
+            given_up d{&r, said, false, host};
+            d.delayed = true;
+            d.retry_for = cfg.retry.max_age - r.age;
+            delayed.push_back(std::move(d));
+            o.delay_notice_sent = true;
+          }
         }
       }
       outcomes.push_back(std::move(o));
@@ -382,6 +389,15 @@ struct runner::impl : std::enable_shared_from_this<impl> {
       if (!reported)
         journal::record(journal::level::warning, "queue", "relayed report to the sender not delivered",
                         {{"queue_id", t.message().id}, {"error", reported.error().message()}});
+    }
+    if (!delayed.empty()) {
+      // Informational too: when it cannot be sent, the next attempt tries again.
+      auto reported = co_await report(t, delayed);
+      if (!reported) {
+        journal::record(journal::level::warning, "queue", "delay report to the sender not delivered",
+                        {{"queue_id", t.message().id}, {"error", reported.error().message()}});
+        for (auto& o : outcomes) o.delay_notice_sent = false;
+      }
     }
     co_await settle(outcomes);
   }

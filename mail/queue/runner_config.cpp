@@ -15,6 +15,7 @@ runner_config read_runner_config(settings::store const& s, std::string const& ho
   c.retry.first_retry = std::chrono::minutes(s.get_int("queue.min_time_minutes"));
   c.retry.max_interval = std::chrono::minutes(s.get_int("queue.retry_interval_minutes"));
   c.retry.max_age = std::chrono::hours(s.get_int("queue.max_time_hours"));
+  c.delay_warning = std::chrono::hours(s.get_int("queue.delay_warning_hours"));
   c.max_connections = static_cast<int>(s.get_int("queue.max_connections"));
   c.per_destination = static_cast<int>(s.get_int("queue.max_connections_per_destination"));
   c.route.mx_port = static_cast<std::uint16_t>(s.get_int("relay.mx_port"));

@@ -21,6 +21,7 @@ struct runner_config {
   std::string route_key;  // what decides where mail goes and how: a change ends every backoff
   route_settings route;   // without TLS contexts (tls_contexts::apply adds them)
   retry_policy retry;
+  std::chrono::seconds delay_warning{0};  // age of a deferred recipient that earns a delay report; 0: none
   int max_connections = 100;
   int per_destination = 10;
   bool relay_invalid = false;  // relay.smarthost set but unusable: hold everything

@@ -184,6 +184,39 @@ class OutboundDeliveryTests(OutboundTestCase):
         self.wait_until(lambda: not self.queue_rows(rcpt), what="row gone")
         self.assertEqual(self.attempts(rcpt)[-1][0], "expired")
 
+    def test_a_message_deferred_for_hours_earns_one_delay_report(self):
+        subject, quiet_subject = unique("delay"), unique("quiet")
+        rcpt, quiet = "jack@slow.example.test", "kate@slow.example.test"
+        self.submit([rcpt], subject)
+        self.submit([quiet], quiet_subject, rcpt_options=["NOTIFY=FAILURE"])
+        for r in (rcpt, quiet):
+            self.wait_until(lambda: [x for x in self.queue_rows(r) if x[2] == "451" and x[4] is None],
+                            what="a deferral by the busy server")
+        self.assertEqual(self.reports_in_inbox(subject), [])
+        # Queued past queue.delay_warning_hours (4) but not past the maximum.
+        self.sql("UPDATE queue SET created_at = now() - interval '5 hours' WHERE recipient IN (%s, %s)"
+                 % (sql_literal(rcpt), sql_literal(quiet)))
+        for r in (rcpt, quiet):
+            self.make_due(r)
+        report = self.wait_until(lambda: self.reports_in_inbox(subject), what="a delay report")[0]
+        self.assertIn(b"Subject: Delayed Mail (still being retried)", report)
+        self.assertIn(b"Action: delayed", report)
+        self.assertIn(b"Status: 4.2.1", report)
+        self.assertIn(b"Will-Retry-Until: ", report)
+        self.assertIn(b"mailbox busy, come back tomorrow", report)
+        self.wait_until(lambda: self.sql("SELECT delay_notice_sent FROM queue WHERE recipient = %s AND attempts >= 2"
+                                         % sql_literal(quiet)), what="the second attempt of the NOTIFY=FAILURE one")
+        self.assertEqual(self.reports_in_inbox(quiet_subject), [], "NOTIFY=FAILURE asks for no delay report")
+        # The next deferral sends none: one warning per recipient.
+        self.wait_until(lambda: self.sql("SELECT 1 FROM queue WHERE recipient = %s AND attempts >= 2 "
+                                         "AND delay_notice_sent AND leased_by IS NULL" % sql_literal(rcpt)),
+                        what="the delay noted")
+        self.make_due(rcpt)
+        self.wait_until(lambda: self.sql("SELECT 1 FROM queue WHERE recipient = %s AND attempts >= 3 "
+                                         "AND leased_by IS NULL" % sql_literal(rcpt)), what="a third attempt")
+        self.assertEqual(len(self.reports_in_inbox(subject)), 1)
+        self.sql("DELETE FROM queue WHERE recipient IN (%s, %s)" % (sql_literal(rcpt), sql_literal(quiet)))
+
     def test_a_dead_destination_backs_off_without_holding_up_others(self):
         subject = unique("dead")
         # Twenty messages, one after the other: without a backoff each would

@@ -215,8 +215,35 @@ TEST(queue_notices, a_relayed_report_is_a_success_report) {
   EXPECT_NE(body.find("Action: relayed"), std::string::npos);
   EXPECT_NE(body.find("Status: 2.0.0"), std::string::npos);
   EXPECT_EQ(body.find("could not be delivered"), std::string::npos);
+  EXPECT_NE(body.find("Delivered message headers"), std::string::npos);
   r.notify = "FAILURE";  // no success report asked for
   EXPECT_FALSE(sender_report(in));
+}
+
+TEST(queue_notices, a_delay_report_warns_and_says_until_when_it_is_retried) {
+  auto r = row(11, "x@a.test");
+  notice_input in;
+  in.reporting_mta = "mx.local.test";
+  in.original = "Subject: hello\r\n\r\n";
+  given_up d{&r, smtp::proto::reply{451, "4.2.1", {"mailbox busy"}}, false, "mx.a.test"};
+  d.delayed = true;
+  d.retry_for = std::chrono::hours(100);
+  in.failed.push_back(d);
+  auto req = sender_report(in);
+  ASSERT_TRUE(req);
+  EXPECT_EQ(req->delivery_id, "queue-delayed-11");
+  std::string body = *req->blob.inline_body;
+  EXPECT_NE(body.find("Subject: Delayed Mail (still being retried)"), std::string::npos) << body;
+  EXPECT_NE(body.find("Action: delayed"), std::string::npos);
+  EXPECT_NE(body.find("Status: 4.2.1"), std::string::npos);
+  EXPECT_NE(body.find("Will-Retry-Until: "), std::string::npos);
+  EXPECT_NE(body.find("still being attempted"), std::string::npos);
+  EXPECT_NE(body.find("Undelivered message headers"), std::string::npos);
+  EXPECT_EQ(body.find("could not be delivered"), std::string::npos);
+  r.notify = "FAILURE";  // RFC 3461 4.1: only NOTIFY=DELAY (or none) asks for it
+  EXPECT_FALSE(sender_report(in));
+  r.notify = "FAILURE,DELAY";
+  EXPECT_TRUE(sender_report(in));
 }
 
 }  // namespace
