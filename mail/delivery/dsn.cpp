@@ -310,6 +310,7 @@ void recipient_fields(std::string& out, dsn_recipient const& r) {
   field(out, "Final-Recipient", "rfc822; " + ascii_address(addr_spec(r.final_recipient)));
   field(out, "Action", action);
   field(out, "Status", status_of(r, action));
+  if (!r.remote_mta.empty()) field(out, "Remote-MTA", "dns; " + ascii_address(r.remote_mta));
   if (!r.diagnostic.empty()) field(out, "Diagnostic-Code", diagnostic_of(r));
   if (action == "delayed" && !r.will_retry_until.empty()) field(out, "Will-Retry-Until", ascii_text(r.will_retry_until));
 }

@@ -32,6 +32,7 @@ struct dsn_recipient {
   std::string diagnostic{};                        // "smtp; 552 5.2.2 Mailbox full"; empty: none
   std::string action = "failed";                   // failed / delayed / delivered / relayed / expanded
   std::string will_retry_until{};                  // delayed: RFC 5322 date of the last attempt; empty: none
+  std::string remote_mta{};                        // the server whose reply decided it: "mx.example.net"; empty: none
 };
 
 struct dsn_input {

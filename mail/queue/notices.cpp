@@ -41,6 +41,7 @@ std::optional<delivery::request> sender_report(notice_input const& in) {
     r.notify = delivery::parse_notify(f.recipient->notify);
     r.status = f.relayed ? "2.0.0" : report_status(f.reply, f.expired);
     r.diagnostic = diagnostic_of(f.reply);
+    r.remote_mta = f.host.substr(0, f.host.find(' '));  // "mx.example.net [192.0.2.25]:25": the name
     if (f.relayed) r.action = "relayed";
     if (f.delayed) {
       r.action = "delayed";

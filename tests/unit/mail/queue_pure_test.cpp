@@ -237,6 +237,7 @@ TEST(queue_notices, a_delay_report_warns_and_says_until_when_it_is_retried) {
   EXPECT_NE(body.find("Action: delayed"), std::string::npos);
   EXPECT_NE(body.find("Status: 4.2.1"), std::string::npos);
   EXPECT_NE(body.find("Will-Retry-Until: "), std::string::npos);
+  EXPECT_NE(body.find("Remote-MTA: dns; mx.a.test\r\n"), std::string::npos);
   EXPECT_NE(body.find("still being attempted"), std::string::npos);
   EXPECT_NE(body.find("Undelivered message headers"), std::string::npos);
   EXPECT_EQ(body.find("could not be delivered"), std::string::npos);
