@@ -24,7 +24,6 @@ struct arguments {
   journal_query journal;
   std::string journal_date, journal_level, journal_service;
   int journal_page = 0, journal_page_size = 0;
-  bool yes = false;
 };
 
 std::optional<std::string> given(CLI::Option const* opt, std::string const& value) {
@@ -259,13 +258,8 @@ void add_queue_commands(CLI::App& app, invocation& inv, arguments& a) {
   auto* del = queue->add_subcommand("delete", "Delete one message from the queue, without notifying its sender");
   del->add_option("ID", a.name, "Queue id")->required();
   del->callback([&inv, &a] { inv.call = queue_delete_call(a.name); });
-  auto* clear = queue->add_subcommand("clear", "Delete every queued message, without notifying senders");
-  clear->add_flag("--yes", a.yes, "Confirm: the messages are lost");
-  clear->callback([&inv, &a] {
-    if (!a.yes) {
-      inv.failure = make_error(errc::invalid_argument, "queue clear deletes every queued message: add --yes to confirm");
-      return;
-    }
+  // As postsuper -d ALL: no confirmation, scripts call it (issue 10 names it so).
+  queue->add_subcommand("clear", "Delete every queued message, without notifying senders")->callback([&inv] {
     inv.call = queue_clear_call();
   });
 }
