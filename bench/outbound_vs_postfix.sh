@@ -116,7 +116,7 @@ posta_delivered=$(($(sink_count) - base))
 left=$(posta_bench_sql "SELECT count(*) FROM queue")
 echo "   delivered $posta_delivered in $posta_seconds s; rows left: $left"
 posta_bench_stop
-posta_rate=$(awk -v n="$posta_delivered" -v t="$posta_seconds" 'BEGIN { printf "%.1f", t > 0 ? n / t : 0 }')
+posta_rate=$(bench_rate "$posta_delivered" "$posta_seconds")
 posta_ms=$(bench_ms_per_item "$posta_cpu" "$posta_delivered")
 if ((POSTA_ONLY)); then
   echo "posta only: $posta_rate msg/s, CPU ms/msg $posta_ms (posta $(bench_ms_per_item "$posta_own" "$posta_delivered"))"
@@ -146,7 +146,7 @@ postfix_cpu=$(($(bench_cpu_ticks "$POSTFIX_BENCH_PID") - cpu0))
 postfix_delivered=$(($(sink_count) - base))
 echo "   delivered $postfix_delivered in $postfix_seconds s"
 postfix_bench_stop
-postfix_rate=$(awk -v n="$postfix_delivered" -v t="$postfix_seconds" 'BEGIN { printf "%.1f", t > 0 ? n / t : 0 }')
+postfix_rate=$(bench_rate "$postfix_delivered" "$postfix_seconds")
 postfix_ms=$(bench_ms_per_item "$postfix_cpu" "$postfix_delivered")
 
 echo

@@ -115,4 +115,7 @@ bench_json_number() {
 }
 
 # bench_ratio A B: A / B with two decimals, or "n/a" when B is 0.
+# bench_rate COUNT SECONDS: COUNT per second, one decimal (0 for no time).
+bench_rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.1f", (t > 0 ? n / t : 0) }'; }
+
 bench_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'; }
