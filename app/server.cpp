@@ -50,13 +50,14 @@ server::server(asio::io_context& io_, config::bootstrap cfg_, std::string connin
       notifier(io.get_executor(), conninfo),
       settings(pool),
       identity(pool),
+      dkim_keys(pool, server_secret),
       blobs(cfg.data_dir / "blobs"),
       journal_sink(pool),
       services(pool),
       connections(0),
       listeners(io.get_executor(), &connections),
       http_limiter(0, 0),
-      api{pool, identity, settings, services, blobs},
+      api{pool, identity, settings, services, blobs, dkim_keys},
       tls(std::make_shared<net::tls_contexts>()),
       authenticator(identity, settings, std::move(server_secret)),
       resolver(pool),
@@ -224,7 +225,7 @@ asio::awaitable<result<void>> server::start_outbound() {
   dns_servers_ = settings.get_list("dns.servers");
   POSTA_CO_TRY_ASSIGN(dns, dns::resolver::create(io.get_executor(), dns::resolver_options{dns_servers_}));
   queue_runner = std::make_unique<mail::queue::runner>(
-      mail::queue::runner_context{pool, settings, blobs, committer, *dns, cfg.hostname}, cfg.hostname);
+      mail::queue::runner_context{pool, settings, blobs, committer, *dns, cfg.hostname, dkim_keys}, cfg.hostname);
   committer.on_queued([this] { queue_runner->wake(); });
   notifier.subscribe(mail::queue::notify_channel, [this](std::string const&, std::string const& payload) {
     if (payload == mail::queue::flush_payload)
@@ -232,6 +233,9 @@ asio::awaitable<result<void>> server::start_outbound() {
     else
       queue_runner->wake();
   });
+  // A key rotated on any node: the next message is signed with the new one.
+  notifier.subscribe("posta_dkim", [this](std::string const&, std::string const&) { queue_runner->forget_dkim_keys(); });
+  notifier.on_connected([this] { queue_runner->forget_dkim_keys(); });
   service::hooks h;
   h.start = [this]() -> asio::awaitable<result<std::string>> { co_return co_await queue_runner->start(io.get_executor()); };
   h.stop = [this]() -> asio::awaitable<void> { co_await queue_runner->stop(); };

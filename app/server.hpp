@@ -11,6 +11,7 @@
 #include "core/dns/resolver.hpp"
 #include "core/http/connection.hpp"
 #include "core/http/router.hpp"
+#include "core/identity/dkim.hpp"
 #include "core/identity/store.hpp"
 #include "core/journal/journal.hpp"
 #include "core/net/connection_cap.hpp"
@@ -58,6 +59,7 @@ struct server {
   db::notifier notifier;
   settings::store settings;
   identity::store identity;
+  identity::dkim_keys dkim_keys;  // sealed with the server secret
   blob::store blobs;
   journal::sink journal_sink;
   service::registry services;

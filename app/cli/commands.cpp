@@ -66,6 +66,9 @@ void add_domain_commands(CLI::App& app, invocation& inv, arguments& a) {
   auto* rm = domain->add_subcommand("rm", "Delete a domain (refused while it has accounts, aliases or groups)");
   rm->add_option("NAME", a.name, "Domain name")->required();
   rm->callback([&inv, &a] { inv.call = remove_call(resource::domain, a.name); });
+  auto* rotate = domain->add_subcommand("dkim-rotate", "Make a new DKIM key for a domain (the old one is retired)");
+  rotate->add_option("NAME", a.name, "Domain name")->required();
+  rotate->callback([&inv, &a] { inv.call = dkim_rotate_call(a.name); });
 }
 
 CLI::Option* add_password_options(CLI::App* cmd, arguments& a) {

@@ -36,7 +36,11 @@ struct layout {
 layout const& layout_of(resource kind) {
   static layout const domain{"domains",
                              {{"NAME", "name"}, {"ACCOUNTS", "accounts"}, {"DESCRIPTION", "description"},
-                              {"CATCH-ALL", "catch_all", format::text, false}, {"CREATED", "created_at"}}};
+                              {"CATCH-ALL", "catch_all", format::text, false}, {"CREATED", "created_at"},
+                              // The DKIM record to publish, exactly as the API gives it.
+                              {"DKIM SELECTOR", "dkim.selector", format::text, false},
+                              {"DKIM RECORD", "dkim.record_name", format::text, false},
+                              {"DKIM TXT", "dkim.record_value", format::text, false}}};
   static layout const account{"accounts",
                               {{"ADDRESS", "address"}, {"NAME", "display_name"},
                                {"ENABLED", "enabled", format::yes_no}, {"QUOTA", "quota_bytes", format::quota},
@@ -108,7 +112,12 @@ std::string format_cell(json::value const* v, format fmt) {
   return cell_text(*v);
 }
 
+// "dkim.selector": the field of a nested object.
 json::value const* field_of(json::value const& obj, std::string_view name) {
+  if (auto dot = name.find('.'); dot != std::string_view::npos) {
+    auto const* outer = field_of(obj, name.substr(0, dot));
+    return outer == nullptr ? nullptr : field_of(*outer, name.substr(dot + 1));
+  }
   return obj.is_object() ? obj.get_object().if_contains(name) : nullptr;
 }
 

@@ -110,6 +110,11 @@ api_call service_toggle_call(std::string_view name, bool enable) {
           resource::service, output::one, {}};
 }
 
+api_call dkim_rotate_call(std::string_view domain) {
+  return {"POST", item_target(resource::domain, domain) + "/dkim/rotate", std::nullopt, resource::domain, output::one,
+          {}};
+}
+
 api_call storage_call() {
   return {"GET", std::string(api) + "storage", std::nullopt, resource::storage, output::storage, {}};
 }

@@ -38,6 +38,8 @@ api_call group_member_add_call(std::string_view group, std::string_view member);
 api_call group_member_remove_call(std::string_view group, std::string_view member);
 api_call setting_set_call(std::string_view key, std::string_view value_text);
 api_call service_toggle_call(std::string_view name, bool enable);
+// POST /domains/{name}/dkim/rotate.
+api_call dkim_rotate_call(std::string_view domain);
 
 // GET /storage and POST /storage/purge.
 api_call storage_call();

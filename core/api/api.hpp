@@ -5,7 +5,7 @@
 namespace posta::blob { class store; }
 namespace posta::db { class pool; }
 namespace posta::http { class router; }
-namespace posta::identity { class store; }
+namespace posta::identity { class store; class dkim_keys; }
 namespace posta::settings { class store; }
 namespace posta::service { class registry; }
 
@@ -17,6 +17,7 @@ struct context {
   settings::store& settings;
   service::registry& services;
   blob::store& blobs;
+  identity::dkim_keys const& dkim;  // keys of new domains (dkim.sign) and rotation
 };
 
 void add_routes(http::router& router, context& ctx);

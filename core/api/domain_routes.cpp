@@ -4,6 +4,8 @@
 #include "core/api/fields.hpp"
 #include "core/api/views.hpp"
 #include "core/http/router.hpp"
+#include "core/identity/dkim.hpp"
+#include "core/settings/settings.hpp"
 #include "core/util/async.hpp"
 
 #include <boost/json/array.hpp>
@@ -34,8 +36,18 @@ void add_domain_routes(http::router& r, context& ctx) {
                [](identity::store& s, http::request const&) { return s.list_domains(); },
                &identity::store::get_domain, &identity::store::delete_domain});
   add_create_route(r, "/api/v1/domains", read_new_domain, [&ctx](domain_fields f) {
-    return ctx.identity.create_domain(f.name, f.description.value_or(""));
+    identity::dkim_keys const* dkim = nullptr;
+    if (ctx.settings.get_bool("dkim.sign")) dkim = &ctx.dkim;
+    return ctx.identity.create_domain(f.name, f.description.value_or(""), dkim);
   });
+  // The old key is retired, not deleted: mail signed with it may still be in flight.
+  r.add("POST", "/api/v1/domains/{name}/dkim/rotate",
+        [&ctx](http::request const&, http::route_params const& p) -> asio::awaitable<http::response> {
+          std::string name(p.get("name"));
+          auto rotated = co_await ctx.dkim.rotate(name);
+          if (!rotated) co_return http::error_response(rotated.error());
+          co_return respond(co_await ctx.identity.get_domain(name));
+        });
   r.add("PATCH", "/api/v1/domains/{name}", [&ctx](http::request const& req, http::route_params const& p) -> asio::awaitable<http::response> {
     auto fields = read_body(req, read_domain_update);
     if (!fields) co_return field_error(fields.error());

@@ -10,12 +10,23 @@ json::array strings(std::vector<std::string> const& v) {
   for (auto const& s : v) out.emplace_back(s);
   return out;
 }
+
+// The TXT record as the administrator publishes it (RFC 6376 3.6.2.1).
+json::value dkim_json(identity::domain_info const& d) {
+  if (!d.dkim) return nullptr;
+  return json::object{{"selector", d.dkim->selector},
+                      {"record_name", identity::dkim_record_name(d.dkim->selector, d.name)},
+                      {"record_type", "TXT"},
+                      {"record_value", identity::dkim_record_value(d.dkim->public_key)},
+                      {"created_at", d.dkim->created_at}};
+}
+
 }  // namespace
 
 json::object to_json(identity::domain_info const& d) {
   return {{"name", d.name}, {"description", d.description},
           {"catch_all", d.catch_all ? json::value(*d.catch_all) : json::value(nullptr)}, {"source", d.source},
-          {"accounts", d.accounts}, {"created_at", d.created_at}};
+          {"accounts", d.accounts}, {"created_at", d.created_at}, {"dkim", dkim_json(d)}};
 }
 
 json::object to_json(identity::account_info const& a) {

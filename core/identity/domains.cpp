@@ -2,30 +2,52 @@
 #include "core/identity/entity.hpp"
 #include "core/identity/names.hpp"
 #include "core/identity/store.hpp"
+#include "core/journal/journal.hpp"
 
 namespace posta::identity {
 namespace {
 
 domain_info domain_from(db::rows const& r, int i) {
-  return {r.str(i, 0), r.str(i, 1), r.opt(i, 2), r.str(i, 3), r.i64(i, 4), r.str(i, 5)};
+  domain_info d{r.str(i, 0), r.str(i, 1), r.opt(i, 2), r.str(i, 3), r.i64(i, 4), r.str(i, 5), std::nullopt};
+  if (!r.is_null(i, 6)) d.dkim = dkim_public_key{r.str(i, 6), r.str(i, 7), r.str(i, 8)};
+  return d;
 }
 
 constexpr detail::entity<domain_info> domain_entity{
     "domain",
     "SELECT d.name, d.description, d.catch_all, d.source, "
     "(SELECT count(*) FROM accounts a WHERE a.domain_id = d.id), "
-    "to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM domains d ",
+    "to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), k.selector, k.public_key, "
+    "to_char(k.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+    "FROM domains d LEFT JOIN dkim_keys k ON k.domain_id = d.id AND k.retired_at IS NULL ",
     "d.name", domain_from, normalise_domain};
 
 }  // namespace
 
-asio::awaitable<result<domain_info>> store::create_domain(std::string name, std::string description) {
+asio::awaitable<result<domain_info>> store::create_domain(std::string name, std::string description,
+                                                         dkim_keys const* dkim) {
   POSTA_CO_TRY_ASSIGN(auto normal, normalise_domain(name));
   if (description.size() > 1024) co_return make_error(errc::invalid_argument, "description longer than 1024 characters");
-  auto inserted = co_await pool_.q("INSERT INTO domains(name, description) VALUES ($1, $2)", normal, description);
+  std::optional<util::rsa_key_pair> pair;  // made first: the CPU pool's work stays outside the transaction
+  if (dkim) {
+    POSTA_CO_TRY_ASSIGN(auto made, co_await dkim->generate());
+    pair.emplace(std::move(made));
+  }
+  std::string selector;
+  auto inserted = co_await pool_.transaction([&](db::connection& c) -> asio::awaitable<result<void>> {
+    POSTA_CO_TRY_ASSIGN(auto row, co_await c.q("INSERT INTO domains(name, description) VALUES ($1, $2) RETURNING id",
+                                               normal, description));
+    if (pair) {
+      POSTA_CO_TRY_ASSIGN(selector, co_await dkim->add_key(c, row.i64(0, 0), normal, *pair));
+    }
+    co_return result<void>{};
+  });
   if (!inserted && inserted.error().code == errc::already_exists)
     co_return make_error(errc::already_exists, "domain " + normal);
   if (!inserted) co_return inserted.error();
+  if (pair)
+    journal::record(journal::level::info, "dkim", "DKIM key created: publish its record",
+                    {{"domain", normal}, {"selector", selector}});
   co_return co_await get_domain(normal);
 }
 

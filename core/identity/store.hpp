@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/db/pool.hpp"
+#include "core/identity/dkim.hpp"
 
 #include <optional>
 #include <string>
@@ -18,6 +19,7 @@ struct domain_info {
   std::string source;
   std::int64_t accounts = 0;
   std::string created_at;
+  std::optional<dkim_public_key> dkim;  // the active DKIM key, if the domain has one
 };
 
 // One mailbox of an account as `posta account show` lists it.
@@ -89,7 +91,9 @@ class store {
 
   db::pool& pool() const { return pool_; }  // for services beside identity (login throttle)
 
-  asio::awaitable<result<domain_info>> create_domain(std::string name, std::string description);
+  // With `dkim`, the domain gets its first DKIM key in the same transaction.
+  asio::awaitable<result<domain_info>> create_domain(std::string name, std::string description,
+                                                    dkim_keys const* dkim = nullptr);
   asio::awaitable<result<std::vector<domain_info>>> list_domains();
   asio::awaitable<result<domain_info>> get_domain(std::string name);
   asio::awaitable<result<void>> delete_domain(std::string name);

@@ -88,6 +88,7 @@ std::vector<definition> const& definitions() {
       {"queue.delay_warning_hours", kind::integer, 4, "a message still deferred this long after it was queued gets one delay report to its sender, if its NOTIFY allows (0: never)", 0, 8760},
       {"queue.max_connections", kind::integer, 100, "outbound SMTP connections of this node at once", 1, 10000},
       {"queue.max_connections_per_destination", kind::integer, 10, "outbound SMTP connections to one domain (or the relay host) at once", 1, 1000},
+      {"dkim.sign", kind::boolean, true, "new domains get a DKIM key, and outgoing mail from local domains with an active key is signed (relaxed/relaxed, rsa-sha256)"},
       {"mail.encode_utf8_headers", kind::boolean, true, "a message with UTF-8 headers for a server without SMTPUTF8 gets its headers encoded as RFC 2047 words (off: it is sent as it is)"},
       {"blobs.gc_grace_seconds", kind::integer, 3600, "age before an unreferenced message body is deleted", 60, 31536000},
   };

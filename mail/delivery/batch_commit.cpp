@@ -30,7 +30,7 @@ struct inbox {
 struct rows_to_insert {
   std::vector<std::int64_t> mailbox, uid, modseq, size;
   std::vector<std::string> prefix, hash, delivery;
-  std::vector<std::string> q_delivery, q_hash, q_sender, q_rcpt, q_envid, q_ret, q_notify, q_orcpt, q_ip, q_utf8, q_body;
+  std::vector<std::string> q_delivery, q_hash, q_sender, q_rcpt, q_envid, q_ret, q_notify, q_orcpt, q_ip, q_utf8, q_body, q_sign;
 
   std::int64_t count() const { return static_cast<std::int64_t>(mailbox.size() + q_rcpt.size()); }
 };
@@ -108,6 +108,7 @@ void place_remote(request const& req, expansion const& exp, rows_to_insert& rows
     rows.q_ip.push_back(req.client_ip);
     rows.q_utf8.push_back(req.smtputf8 ? "t" : "f");
     rows.q_body.push_back(req.body_type.value_or(""));
+    rows.q_sign.push_back(req.may_sign ? "t" : "f");
     rep.queued.push_back(address);
   }
 }
@@ -137,15 +138,15 @@ std::vector<db::statement> statements_for(rows_to_insert const& rows, std::map<s
   }
   if (!rows.q_rcpt.empty()) {
     out.push_back({"INSERT INTO queue(blob_hash, sender, recipient, envid, ret, notify, orcpt, client_ip, delivery_id, "
-                   "smtputf8, body_type) "
-                   "SELECT h, s, r, nullif(e, ''), nullif(rt, ''), nullif(n, ''), nullif(o, ''), ip, d, u, nullif(bt, '') FROM "
+                   "smtputf8, body_type, may_sign) "
+                   "SELECT h, s, r, nullif(e, ''), nullif(rt, ''), nullif(n, ''), nullif(o, ''), ip, d, u, nullif(bt, ''), k FROM "
                    "unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], "
-                   "$9::text[], $10::boolean[], $11::text[]) AS v(h, s, r, e, rt, n, o, ip, d, u, bt)",
+                   "$9::text[], $10::boolean[], $11::text[], $12::boolean[]) AS v(h, s, r, e, rt, n, o, ip, d, u, bt, k)",
                    db::make_params(db::text_array(rows.q_hash), db::text_array(rows.q_sender), db::text_array(rows.q_rcpt),
                                    db::text_array(rows.q_envid), db::text_array(rows.q_ret), db::text_array(rows.q_notify),
                                    db::text_array(rows.q_orcpt), db::text_array(rows.q_ip),
                                    db::text_array(rows.q_delivery), db::text_array(rows.q_utf8),
-                                   db::text_array(rows.q_body))});
+                                   db::text_array(rows.q_body), db::text_array(rows.q_sign))});
     out.push_back({std::string("SELECT pg_notify('") + queue::notify_channel + "', '')", {}});
   }
   return out;

@@ -40,6 +40,9 @@ struct request {
   // SECURITY: anyone else could make us reflect mail to a forged sender.
   bool sender_authenticated = false;
   std::string original_headers;  // set when sender_authenticated
+  // Authenticated or from smtp.trusted_networks: the queued copies may be
+  // DKIM-signed (schema/015); mail from anyone else is forwarded unsigned.
+  bool may_sign = false;
   std::string reporting_mta;     // our name in notices
   // Idempotency key of this delivery (schema/004); deliver() makes one when empty.
   std::string delivery_id;

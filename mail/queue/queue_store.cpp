@@ -33,7 +33,7 @@ asio::awaitable<result<std::vector<queued_recipient>>> queue_store::claim(std::s
       "claimed AS (UPDATE queue q SET leased_by = $1, lease_expires_at = now() + $4::int * interval '1 second' "
       "  FROM picked WHERE q.id = picked.id "
       "  RETURNING q.id, q.blob_hash, q.sender, q.recipient, coalesce(q.domain, '') AS domain, q.envid, q.ret, "
-      "    q.notify, q.orcpt, q.delivery_id, q.attempts, q.delay_notice_sent, q.smtputf8, q.body_type, "
+      "    q.notify, q.orcpt, q.delivery_id, q.attempts, q.delay_notice_sent, q.smtputf8, q.body_type, q.may_sign, "
       "    greatest(extract(epoch FROM now() - q.created_at), 0)::bigint AS age) "
       "SELECT c.*, b.size FROM claimed c JOIN blobs b ON b.hash = c.blob_hash ORDER BY c.id";
   POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q(std::move(sql), node_, static_cast<std::int64_t>(limit),
@@ -57,6 +57,7 @@ asio::awaitable<result<std::vector<queued_recipient>>> queue_store::claim(std::s
     r.delay_notice_sent = rows.boolean(i, "delay_notice_sent");
     r.smtputf8 = rows.boolean(i, "smtputf8");
     r.body_type = rows.opt(i, rows.column("body_type"));
+    r.may_sign = rows.boolean(i, "may_sign");
     r.age = std::chrono::seconds(rows.i64(i, "age"));
     out.push_back(std::move(r));
   }

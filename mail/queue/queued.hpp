@@ -23,6 +23,7 @@ struct queued_recipient {
   std::optional<std::string> delivery_id;
   bool smtputf8 = false;                 // UTF-8 in the envelope or header
   std::optional<std::string> body_type;  // "8BITMIME" | "BINARYMIME"; nullopt: 7BIT
+  bool may_sign = false;                 // DKIM: an authenticated or trusted client sent it (schema/015)
   int attempts = 0;                   // failed attempts so far
   bool delay_notice_sent = false;     // its sender was told of the delay
   std::chrono::seconds age{0};        // since it was queued

@@ -11,6 +11,7 @@
 #include "mail/delivery/bounce.hpp"
 #include "mail/delivery/committer.hpp"
 #include "mail/delivery/dsn.hpp"
+#include "mail/dkim/outbound.hpp"
 #include "mail/queue/envelope.hpp"
 #include "mail/queue/notices.hpp"
 #include "mail/queue/queue_store.hpp"
@@ -72,10 +73,11 @@ struct destination {
 
 struct runner::impl : std::enable_shared_from_this<impl> {
   impl(runner_context c, std::string node_name, std::string node)
-      : ctx(std::move(c)), store(ctx.pool, std::move(node_name), std::move(node)) {}
+      : ctx(std::move(c)), store(ctx.pool, std::move(node_name), std::move(node)), signer(ctx.dkim) {}
 
   runner_context ctx;
   queue_store store;
+  dkim::outbound_signer signer;
   std::optional<asio::strand<asio::any_io_executor>> strand;
   std::optional<asio::steady_timer> wake_timer;
   std::optional<asio::steady_timer> lease_timer;
@@ -304,6 +306,11 @@ struct runner::impl : std::enable_shared_from_this<impl> {
                                 config const& cfg) {
     auto const& m = t.message();
     auto body = smtp::client::stored_body(ctx.blobs, ctx.pool, m.blob_hash, m.size);
+    if (ctx.settings.get_bool("dkim.sign")) {
+      bool const rewritten = m.smtputf8 && !connection.peer().smtputf8 && cfg.route.base.encode_utf8_headers;
+      dkim::outbound_message signing{m.id, m.sender, m.may_sign, rewritten};
+      body = co_await signer.sign(std::move(body), signing);
+    }
     auto env = envelope_of(t, body.get());
     std::vector<reply> replies(t.recipients.size());
     std::vector<bool> delivered(t.recipients.size(), false);
@@ -520,5 +527,7 @@ void runner::flush() {
     self->request_wake();
   });
 }
+
+void runner::forget_dkim_keys() { impl_->signer.forget_keys(); }
 
 }  // namespace posta::mail::queue

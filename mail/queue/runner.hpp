@@ -37,6 +37,9 @@ class store;
 namespace posta::mail::delivery {
 class committer;
 }
+namespace posta::identity {
+class dkim_keys;
+}
 
 namespace posta::mail::queue {
 
@@ -47,6 +50,7 @@ struct runner_context {
   delivery::committer& committer;  // reports to senders are delivered like any mail
   dns::resolver& resolver;
   std::string hostname;  // EHLO name and reporting MTA
+  identity::dkim_keys const& dkim;  // the keys mail/dkim signs with (dkim.sign), sealed by the server secret
 };
 
 class runner {
@@ -66,6 +70,8 @@ class runner {
   // Thread-safe: an administrator made deferred rows due (queue_admin.hpp):
   // destinations backing off are tried again at once.
   void flush();
+  // Thread-safe: a DKIM key changed (NOTIFY posta_dkim); keys are read again.
+  void forget_dkim_keys();
 
   struct impl;
 

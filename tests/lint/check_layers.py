@@ -36,6 +36,7 @@ CONFINED = {
     r"^gsasl": ("core/auth/",),
     r"^ares": ("core/dns/",),
     r"^zlib\.h$": ("mail/imap/server/compression",),
+    r"^opendkim/": ("mail/dkim/signer.cpp",),
 }
 
 # What a proto/ folder may include besides its own module's proto/ headers.

@@ -310,6 +310,7 @@ asio::awaitable<proto::reply> session::store(proto::envelope const& env) {
   req.reporting_mta = server_name();
   req.delivery_id = message_id_;
   req.sender_authenticated = !authenticated_as_.empty();
+  req.may_sign = may_relay();
   if (req.sender_authenticated) req.original_headers = std::string(delivery::header_block(*stored->text));
   // DURABILITY: the 250 below is sent only after this commit returned; a
   // failure notice, when one is due, was committed with it.
