@@ -111,14 +111,16 @@ asio::awaitable<result<void>> signer::read_header() {
     if (piece.empty()) co_return make_error(errc::io_error, "short read of the message header");
     s.offset += static_cast<std::int64_t>(piece.size());
     s.normaliser.feed(piece);
-    if (auto end = header_end(s.pending); end != std::string::npos) {
+    auto const end = header_end(s.pending);
+    if (std::min(end, s.pending.size()) > max_header_octets)
+      co_return make_error(errc::limit_exceeded, "header section too large to sign");
+    if (end != std::string::npos) {
       s.header = s.pending.substr(0, end);
       s.pending.erase(0, end);
       s.has_header = true;
-    } else if (s.pending.size() > max_header_octets) {
-      co_return make_error(errc::limit_exceeded, "header section too large to sign");
     }
   }
+  if (s.header.size() > max_header_octets) co_return make_error(errc::limit_exceeded, "header section too large to sign");
   co_return result<void>{};
 }
 
