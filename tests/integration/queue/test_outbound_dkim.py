@@ -209,6 +209,30 @@ class OutboundDkimTests(SmtpTestCase):
         self.submit("erin@live.example.test", subject)
         self.assertNotIn(b"DKIM-Signature", self.received(subject))
 
+    def test_a_key_that_does_not_open_leaves_the_mail_unsigned_not_lost(self):
+        domain = "broken.test"
+        self.make_domain(domain)
+        self.make_account("bea@" + domain)
+        # Damaged at rest (or sealed under another server secret): it cannot open.
+        self.sql("UPDATE dkim_keys SET private_key = decode('01' || repeat('00', 40), 'hex') "
+                 "WHERE domain_id = (SELECT id FROM domains WHERE name = '%s')" % domain)
+        subject = unique("broken")
+        self.submit("gus@live.example.test", subject, sender="bea@" + domain)
+        self.assertNotIn(b"DKIM-Signature", self.received(subject))
+        self.assertTrue(self.wait_journal(lambda e: e["text"].startswith("DKIM signing failed"), service="queue"))
+
+    def test_utf8_headers_rewritten_for_the_next_server_are_not_signed(self):
+        # The sink offers no SMTPUTF8: RFC 2047 words replace the signed bytes.
+        subject = unique("utf8")
+        data = ("From: <%s>\r\nTo: <hal@live.example.test>\r\nSubject: %s Gr\u00fc\u00dfe\r\n"
+                "Message-ID: <%s@corp.test>\r\n\r\nHallo.\r\n" % (ANN, subject, subject)).encode("utf-8")
+        with smtplib.SMTP("127.0.0.1", self.server.port("submission"), timeout=30) as c:
+            c.login(ANN, PASSWORD)
+            c.sendmail(ANN, ["hal@live.example.test"], data, mail_options=["BODY=8BITMIME"])
+        message = self.received(subject)
+        self.assertIn(b"=?utf-8?", message.lower())
+        self.assertNotIn(b"DKIM-Signature", message)
+
     def test_mail_forwarded_from_outside_is_not_signed(self):
         # SECURITY: anyone may send to an alias that forwards out, with any
         # From; our key must not vouch for it.
