@@ -8,7 +8,6 @@ private keys are not readable in the database."""
 
 import re
 import smtplib
-import time
 import unittest
 
 import dkim
@@ -16,12 +15,10 @@ import dns.message
 import dns.query
 import dns.rdatatype
 
+from outbound_case import ANN, LOCAL, OutboundTestCase
 from outbound_peers import Dnsmasq, Sink, free_port, loopback_addresses, put_settings
 from posta_harness import quote, stop_servers as tearDownModule  # noqa: F401
-from smtp_helpers import API, PASSWORD, SmtpTestCase, message_bytes, unique
-
-LOCAL = "corp.test"
-ANN = "ann@" + LOCAL
+from smtp_helpers import API, PASSWORD, message_bytes, unique
 
 
 def txt_record_option(name, value):
@@ -31,31 +28,23 @@ def txt_record_option(name, value):
     return "txt-record=%s,%s" % (name, ",".join('"%s"' % p for p in pieces))
 
 
-class OutboundDkimTests(SmtpTestCase):
-    domains = (LOCAL,)
-    accounts = (ANN,)
-    queue_runner = True
-
+class OutboundDkimTests(OutboundTestCase):
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        live, = loopback_addresses(1)
-        cls.port = free_port(live)
-        cls.sink = Sink(live, cls.port)
-        cls.live = live
-        cls.published = {}  # record name -> TXT value
-        cls.dns = None
-        put_settings(cls.server, (("relay.mx_port", cls.port), ("smtp.allow_plaintext_auth_on_loopback", True)))
-        cls.publish(cls.dkim_of(LOCAL))
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.sink.stop()
-        if cls.dns:
-            cls.dns.stop()
-        super().tearDownClass()
+    def start_peers(cls):
+        cls.live, = loopback_addresses(1)
+        cls.port = free_port(cls.live)
+        cls.sink = Sink(cls.live, cls.port)
+        cls.peers.append(cls.sink)
+        record = cls.dkim_of(LOCAL)
+        cls.published = {record["record_name"]: record["record_value"]}  # record name -> TXT value
+        return cls.zone()
 
     # --- DNS -------------------------------------------------------------
+
+    @classmethod
+    def zone(cls):
+        return (["mx-host=live.example.test,mx.live.example.test,10", "host-record=mx.live.example.test,%s" % cls.live]
+                + [txt_record_option(n, v) for n, v in sorted(cls.published.items())])
 
     @classmethod
     def dkim_of(cls, domain):
@@ -68,11 +57,10 @@ class OutboundDkimTests(SmtpTestCase):
         """Adds the domain's TXT record to the zone: dnsmasq restarted with it
         (on a new port, which dns.servers then names)."""
         cls.published[record["record_name"]] = record["record_value"]
-        if cls.dns:
-            cls.dns.stop()
-        cls.dns = Dnsmasq(["mx-host=live.example.test,mx.live.example.test,10",
-                           "host-record=mx.live.example.test,%s" % cls.live]
-                          + [txt_record_option(n, v) for n, v in sorted(cls.published.items())])
+        cls.dns.stop()
+        cls.peers.remove(cls.dns)
+        cls.dns = Dnsmasq(cls.zone())
+        cls.peers.append(cls.dns)
         put_settings(cls.server, (("dns.servers", [cls.dns.server]),))
 
     def dnsfunc(self, name, timeout=5):
@@ -89,11 +77,6 @@ class OutboundDkimTests(SmtpTestCase):
         self.assertTrue(dkim.verify(message, dnsfunc=self.dnsfunc), message[:1500])
 
     # --- mail ------------------------------------------------------------
-
-    def submit(self, rcpt, subject, sender=ANN):
-        with smtplib.SMTP("127.0.0.1", self.server.port("submission"), timeout=30) as c:
-            c.login(sender, PASSWORD)
-            self.assertEqual(c.sendmail(sender, [rcpt], message_bytes(sender, [rcpt], subject, "Hello,\r\nfigures.\r\n")), {})
 
     def received(self, subject):
         got = self.sink.wait_for(subject)
@@ -143,7 +126,7 @@ class OutboundDkimTests(SmtpTestCase):
 
     def test_delivered_mail_verifies_with_the_published_key(self):
         subject = unique("signed")
-        self.submit("bob@live.example.test", subject)
+        self.submit(["bob@live.example.test"], subject)
         message = self.received(subject)
         self.assertTrue(message.startswith(b"DKIM-Signature: "), message[:300])
         tags = self.signature_tags(message)
@@ -174,7 +157,7 @@ class OutboundDkimTests(SmtpTestCase):
         self.assertIn(latest["record_value"], shown)
         self.publish(latest)
         subject = unique("rotated")
-        self.submit("carl@live.example.test", subject)
+        self.submit(["carl@live.example.test"], subject)
         message = self.received(subject)
         self.assertEqual(self.signature_tags(message)[0]["s"], latest["selector"])
         self.assertVerifies(message)
@@ -186,19 +169,19 @@ class OutboundDkimTests(SmtpTestCase):
         self.make_account("dora@" + domain)
         self.assertIsNone(self.dkim_of(domain))
         subject = unique("off")
-        self.submit("dan@live.example.test", subject, sender="dora@" + domain)
+        self.submit(["dan@live.example.test"], subject, sender="dora@" + domain)
         self.assertNotIn(b"DKIM-Signature", self.received(subject))
         self.server.api("PUT", API + "/settings/dkim.sign", json={"value": True})
         # Signing on, still no key (a domain from before DKIM): unsigned, delivered.
         subject = unique("nokey")
-        self.submit("dan@live.example.test", subject, sender="dora@" + domain)
+        self.submit(["dan@live.example.test"], subject, sender="dora@" + domain)
         self.assertNotIn(b"DKIM-Signature", self.received(subject))
         # Rotation gives it its first key.
         record = self.assertApi(200, "POST", API + "/domains/%s/dkim/rotate" % domain)["dkim"]
         self.assertIsNotNone(record)
         self.publish(record)
         subject = unique("firstkey")
-        self.submit("dan@live.example.test", subject, sender="dora@" + domain)
+        self.submit(["dan@live.example.test"], subject, sender="dora@" + domain)
         message = self.received(subject)
         self.assertEqual(self.signature_tags(message)[0]["d"], domain)
         self.assertVerifies(message)
@@ -206,7 +189,7 @@ class OutboundDkimTests(SmtpTestCase):
     def test_with_signing_off_nothing_is_signed(self):
         self.setting("dkim.sign", False)
         subject = unique("unsigned")
-        self.submit("erin@live.example.test", subject)
+        self.submit(["erin@live.example.test"], subject)
         self.assertNotIn(b"DKIM-Signature", self.received(subject))
 
     def test_a_key_that_does_not_open_leaves_the_mail_unsigned_not_lost(self):
@@ -217,7 +200,7 @@ class OutboundDkimTests(SmtpTestCase):
         self.sql("UPDATE dkim_keys SET private_key = decode('01' || repeat('00', 40), 'hex') "
                  "WHERE domain_id = (SELECT id FROM domains WHERE name = '%s')" % domain)
         subject = unique("broken")
-        self.submit("gus@live.example.test", subject, sender="bea@" + domain)
+        self.submit(["gus@live.example.test"], subject, sender="bea@" + domain)
         self.assertNotIn(b"DKIM-Signature", self.received(subject))
         self.assertTrue(self.wait_journal(lambda e: e["text"].startswith("DKIM signing failed"), service="queue"))
 
