@@ -6,6 +6,7 @@
 #include "core/net/blocking.hpp"
 #include "mail/mime/header_block.hpp"
 #include "mail/mime/originator.hpp"
+#include "mail/smtp/client/proto/header_encoding.hpp"
 #include "mail/smtp/proto/crlf_normaliser.hpp"
 
 // libopendkim's header is C99: _Bool is bool in C++.
@@ -62,12 +63,6 @@ error failure(DKIM* d, DKIM_STAT status, std::string_view step) {
 
 u_char* data_of(std::string& s) { return reinterpret_cast<u_char*>(s.data()); }
 
-std::size_t header_end(std::string_view bytes) {
-  if (bytes.starts_with("\r\n")) return 2;
-  auto at = bytes.find("\r\n\r\n");
-  return at == std::string_view::npos ? std::string_view::npos : at + 4;
-}
-
 // A folded field from libopendkim ("\n\t" or "\r\n\t") with CRLF line ends.
 std::string crlf_lines(std::string_view text) {
   std::string out;
@@ -111,7 +106,7 @@ asio::awaitable<result<void>> signer::read_header() {
     if (piece.empty()) co_return make_error(errc::io_error, "short read of the message header");
     s.offset += static_cast<std::int64_t>(piece.size());
     s.normaliser.feed(piece);
-    auto const end = header_end(s.pending);
+    auto const end = smtp::client::proto::header_section_end(s.pending);
     if (std::min(end, s.pending.size()) > max_header_octets)
       co_return make_error(errc::limit_exceeded, "header section too large to sign");
     if (end != std::string::npos) {

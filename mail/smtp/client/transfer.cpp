@@ -26,12 +26,6 @@ bool has_utf8_address(outbound_message const& m) {
          std::any_of(m.recipients.begin(), m.recipients.end(), [&](auto const& r) { return utf8(r.forward_path); });
 }
 
-std::size_t header_end(std::string_view bytes) {
-  if (bytes.starts_with("\r\n")) return 2;
-  auto at = bytes.find("\r\n\r\n");
-  return at == std::string_view::npos ? std::string_view::npos : at + 4;
-}
-
 // The header block, when the body has one within the bound; else "" (sent as it is).
 asio::awaitable<result<std::string>> read_header(body_source& body, std::size_t max) {
   std::string header;
@@ -40,7 +34,7 @@ asio::awaitable<result<std::string>> read_header(body_source& body, std::size_t 
     POSTA_CO_TRY_ASSIGN(auto piece, co_await body.read(static_cast<std::int64_t>(header.size()), want));
     if (piece.empty()) co_return make_error(errc::io_error, "short read of the message header");
     header += piece;
-    auto end = header_end(header);
+    auto end = proto::header_section_end(header);
     if (end != std::string_view::npos) co_return header.substr(0, end);
   }
   if (static_cast<std::int64_t>(header.size()) == body.size()) co_return header;  // all header, no body

@@ -169,5 +169,13 @@ TEST(SmtpClientHeaderEncoding, EnvelopeCheck) {
   EXPECT_FALSE(has_non_ascii("j@example.test"));
 }
 
+TEST(SmtpClientHeaderEncoding, HeaderSectionEnd) {
+  EXPECT_EQ(header_section_end("A: 1\r\nB: 2\r\n\r\nbody"), 14u);
+  EXPECT_EQ(header_section_end("\r\nbody only"), 2u);
+  EXPECT_EQ(header_section_end("A: 1\r\nB: 2\r\n"), std::string_view::npos);
+  EXPECT_EQ(header_section_end("A: 1\n\nbare"), std::string_view::npos);
+  EXPECT_EQ(header_section_end(""), std::string_view::npos);
+}
+
 }  // namespace
 }  // namespace posta::mail::smtp::client::proto

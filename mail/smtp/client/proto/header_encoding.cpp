@@ -219,4 +219,10 @@ smtp::proto::reply_or<encoded_header> encode_utf8_headers(std::string_view heade
   return out;
 }
 
+std::size_t header_section_end(std::string_view bytes) noexcept {
+  if (bytes.starts_with("\r\n")) return 2;
+  auto at = bytes.find("\r\n\r\n");
+  return at == std::string_view::npos ? std::string_view::npos : at + 4;
+}
+
 }  // namespace posta::mail::smtp::client::proto

@@ -34,4 +34,8 @@ std::string encode_words(std::string_view utf8);
 // RFC 6531 3.4 / 3.2: an envelope that needs SMTPUTF8 (a non-ASCII address).
 bool has_non_ascii(std::string_view s) noexcept;
 
+// Where the header section of CRLF message bytes ends, after its empty line
+// (2 for a message that starts with one), or npos while no empty line came.
+std::size_t header_section_end(std::string_view bytes) noexcept;
+
 }  // namespace posta::mail::smtp::client::proto
