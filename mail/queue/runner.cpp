@@ -290,7 +290,9 @@ struct runner::impl : std::enable_shared_from_this<impl> {
   // gets the reply, and a temporary failure starts (or lengthens) a backoff.
   asio::awaitable<void> destination_failed(std::string const& name, reply failure, config const& cfg) {
     auto& d = destinations[name];
-    if (failure.is_transient()) {
+    // Workers that were connecting at once fail together: one failure, one
+    // backoff (not one doubling per worker).
+    if (failure.is_transient() && !in_backoff(d, clock::now())) {
       ++d.failures;
       auto wait = after_temporary_failure(cfg.retry, d.failures, std::chrono::seconds(0)).wait;
       d.backoff_until = clock::now() + wait;

@@ -219,13 +219,25 @@ class OutboundDeliveryTests(OutboundTestCase):
 
     def test_a_dead_destination_backs_off_without_holding_up_others(self):
         subject = unique("dead")
-        # Twenty messages, one after the other: without a backoff each would
-        # cost a connection attempt (and a journal entry) of its own.
+        # The rows would go to the relay host of the next class's tests.
+        self.addCleanup(self.sql, "DELETE FROM queue WHERE domain = 'down.example.test'")
+        # Twenty messages, one after the other, and 3,000 more queued at once
+        # (rows sharing the first one's body): without a backoff each would
+        # cost a connection attempt (and a journal entry) of its own, and the
+        # live message below would wait behind them.
         with smtplib.SMTP("127.0.0.1", self.server.port("submission"), timeout=30) as c:
             c.login(ANN, PASSWORD)
             for i in range(20):
                 rcpt = "p%d-%s@down.example.test" % (i, subject)
                 c.sendmail(ANN, [rcpt], message_bytes(ANN, [rcpt], "%s %d" % (subject, i)))
+        self.sql("WITH b AS (SELECT blob_hash AS h FROM queue WHERE recipient = %s), "
+                 "added AS (INSERT INTO queue(blob_hash, sender, recipient, delivery_id) "
+                 "  SELECT b.h, %s, 'bulk' || i || '-' || %s || '@down.example.test', 'bulk-' || %s || '-' || i "
+                 "  FROM b, generate_series(1, 3000) i RETURNING blob_hash) "
+                 "UPDATE blobs SET refcount = refcount + (SELECT count(*) FROM added) WHERE hash = (SELECT h FROM b); "
+                 "NOTIFY posta_queue"
+                 % (sql_literal("p0-%s@down.example.test" % subject), sql_literal(ANN), sql_literal(subject),
+                    sql_literal(subject)))
         live_subject = unique("alive")
         self.submit(["ivy@live.example.test"], live_subject)
         self.assertEqual(len(self.sink.wait_for(live_subject)), 1)
@@ -233,9 +245,9 @@ class OutboundDeliveryTests(OutboundTestCase):
                                                   service="queue", timeout=1), what="the backoff in the journal")
         time.sleep(2)
         entries = [e for e in self.journal("queue") if "backing off" in e["text"] and "down.example.test" in str(e)]
-        self.assertEqual(len(entries), 1, "one connection failure for all 20 recipients: %r" % entries)
+        self.assertEqual(len(entries), 1, "one connection failure for all 3,020 recipients: %r" % entries)
         rows = self.sql("SELECT attempts, coalesce(last_code, 0) FROM queue WHERE domain = 'down.example.test'")
-        self.assertEqual(len(rows), 20)
+        self.assertEqual(len(rows), 3020)
         self.assertTrue(all(int(a) <= 1 for a, _ in rows), rows)
 
     # --- settings --------------------------------------------------------
