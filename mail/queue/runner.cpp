@@ -47,6 +47,8 @@ constexpr std::chrono::seconds lease_refresh{60};
 constexpr std::size_t claim_batch = 500;
 // SECURITY: rows held in memory at once (claimed, waiting for a connection).
 constexpr std::size_t max_held = 5000;
+// Outcomes written in one statement at the most.
+constexpr std::size_t max_settle_batch = 500;
 // Rows queued by other nodes are seen within this, without a notification.
 constexpr std::chrono::seconds idle_poll{30};
 // SECURITY: destinations in backoff named in a claim (the rest are claimed
@@ -88,6 +90,8 @@ struct runner::impl : std::enable_shared_from_this<impl> {
   int connections = 0;
   std::map<std::string, destination> destinations;
   std::set<std::int64_t> held;
+  std::vector<outcome> settle_backlog;  // outcomes waiting for the batch being written
+  bool settling = false;
   std::string route_key;
   tls_contexts tls;
 
@@ -408,7 +412,7 @@ struct runner::impl : std::enable_shared_from_this<impl> {
         for (auto& o : outcomes) o.delay_notice_sent = false;
       }
     }
-    co_await settle(outcomes);
+    settle(outcomes);
   }
 
   asio::awaitable<result<void>> report(outbound_transaction const& t, std::vector<given_up> const& failed) {
@@ -433,7 +437,34 @@ struct runner::impl : std::enable_shared_from_this<impl> {
 
   // The outcomes reach the database, or the rows' leases lapse and they are
   // tried again (a delivered one then twice: logged).
-  asio::awaitable<void> settle(std::vector<outcome> const& outcomes) {
+  // Group commit of outcomes: while one batch is being written, the outcomes
+  // of the deliveries that end meanwhile wait and go together in the next
+  // statement (one commit for many rows under load, none added when idle).
+  // The worker goes on with its next message meanwhile; until its rows are
+  // written they stay leased to this node, so a crash in that instant only
+  // delivers them again (see DURABILITY in runner.hpp).
+  void settle(std::vector<outcome> const& outcomes) {
+    settle_backlog.insert(settle_backlog.end(), outcomes.begin(), outcomes.end());
+    if (settling) return;
+    settling = true;
+    ++loops;  // stop() waits for the backlog to be written
+    asio::co_spawn(*strand, drain_settles(shared_from_this()), asio::detached);
+  }
+
+  // `keep` holds the runner's state until the backlog is written.
+  asio::awaitable<void> drain_settles(std::shared_ptr<impl> keep) {
+    (void)keep;
+    while (!settle_backlog.empty()) {
+      auto const n = std::min(settle_backlog.size(), max_settle_batch);
+      std::vector<outcome> batch(settle_backlog.begin(), settle_backlog.begin() + static_cast<std::ptrdiff_t>(n));
+      settle_backlog.erase(settle_backlog.begin(), settle_backlog.begin() + static_cast<std::ptrdiff_t>(n));
+      co_await write_outcomes(batch);
+    }
+    --loops;
+    settling = false;
+  }
+
+  asio::awaitable<void> write_outcomes(std::vector<outcome> const& outcomes) {
     asio::steady_timer timer(*strand);
     for (int attempt = 0;; ++attempt) {
       auto written = co_await store.settle(outcomes);

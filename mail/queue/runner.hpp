@@ -14,6 +14,8 @@
 // (or after the report to the sender is committed, for a failure). A crash
 // between the 250 and that commit delivers the message again after the
 // lease lapses: SMTP cannot tell (RFC 5321 6.1 accepts duplicates over loss).
+// Outcomes are committed in groups (one statement for those that end while
+// the previous group is written), which widens that window by one commit.
 #pragma once
 
 #include "core/util/async.hpp"
