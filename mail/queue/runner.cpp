@@ -8,15 +8,14 @@
 #include "core/journal/journal.hpp"
 #include "core/settings/settings.hpp"
 #include "core/util/crypto_random.hpp"
-#include "mail/delivery/bounce.hpp"
-#include "mail/delivery/committer.hpp"
-#include "mail/delivery/dsn.hpp"
 #include "mail/dkim/outbound.hpp"
 #include "mail/queue/envelope.hpp"
 #include "mail/queue/notices.hpp"
+#include "mail/queue/outcomes.hpp"
 #include "mail/queue/queue_store.hpp"
 #include "mail/queue/retry.hpp"
 #include "mail/queue/route.hpp"
+#include "mail/queue/sender_reports.hpp"
 #include "mail/queue/runner_config.hpp"
 #include "mail/smtp/client/proto/transaction.hpp"
 
@@ -57,8 +56,6 @@ constexpr std::size_t max_skipped = 1000;
 // Connections one worker opens again after its connection dropped.
 constexpr int reopen_limit = 3;
 constexpr std::chrono::seconds stop_grace{30};
-// The header block read for a report that returns headers only.
-constexpr std::int64_t report_header_octets = 256 * 1024;
 
 using config = runner_config;
 
@@ -341,102 +338,35 @@ struct runner::impl : std::enable_shared_from_this<impl> {
     co_await conclude(std::move(t), replies, delivered, std::move(host), read_config(), false);
   }
 
-  // The outcome of each recipient: delivered, bounced (5xx), expired, or
-  // deferred by the retry policy; reports to the sender first, then the rows.
+  // The outcome of each recipient (outcomes.hpp); reports to the sender
+  // first, then the rows.
   asio::awaitable<void> conclude(outbound_transaction t, std::vector<reply> const& replies,
                                  std::vector<bool> const& delivered, std::string host, config const& cfg,
                                  bool peer_reports) {
-    std::vector<outcome> outcomes;
-    std::vector<given_up> failed, relayed, delayed;
-    for (std::size_t i = 0; i < t.recipients.size(); ++i) {
-      auto const& r = t.recipients[i];
-      auto const& said = replies[i];
-      outcome o{r.id, outcome_kind::deferred, said.code, reply_text(said), host, {}};
-      if (delivered[i]) {
-        o.kind = outcome_kind::delivered;
-        auto notify = delivery::parse_notify(r.notify);
-        if (!peer_reports && notify && notify->success && !notify->never)
-          relayed.push_back({&r, said, false, host, true});
-      } else if (said.is_permanent()) {
-        o.kind = outcome_kind::bounced;
-        failed.push_back({&r, said, false, host});
-      } else {
-        auto step = after_temporary_failure(cfg.retry, r.attempts + 1, r.age);
-        if (step.give_up) {
-          o.kind = outcome_kind::expired;
-          failed.push_back({&r, said, true, host});
-        } else {
-          o.retry_in = step.wait;
-          if (cfg.delay_warning.count() > 0 && r.age >= cfg.delay_warning && !r.delay_notice_sent) {
-            given_up d{&r, said, false, host};
-            d.delayed = true;
-            d.retry_for = cfg.retry.max_age - r.age;
-            delayed.push_back(std::move(d));
-            o.delay_notice_sent = true;
-          }
-        }
-      }
-      outcomes.push_back(std::move(o));
-    }
-    if (!failed.empty()) {
-      auto reported = co_await report(t, failed);
+    auto d = decide_outcomes(t, replies, delivered, host, {cfg.retry, cfg.delay_warning}, peer_reports);
+    if (!d.failed.empty()) {
+      auto reported = co_await send_report(ctx, t, d.failed);
       if (!reported) {
         // The row stays until its sender can be told: tried again later.
         journal::record(journal::level::warning, "queue", "report to the sender not delivered, retrying later",
                         {{"queue_id", t.message().id}, {"error", reported.error().message()}});
-        for (auto& o : outcomes)
-          if (o.kind == outcome_kind::bounced || o.kind == outcome_kind::expired) {
-            o.kind = outcome_kind::deferred;
-            o.retry_in = cfg.retry.first_retry;
-          }
+        keep_failed_for_retry(d.outcomes, cfg.retry.first_retry);
       } else {
-        for (auto const& f : failed)
+        for (auto const& f : d.failed)
           journal::record(journal::level::warning, "queue", f.expired ? "delivery expired, returned to sender" : "delivery failed, returned to sender",
                           {{"queue_id", f.recipient->id}, {"sender", f.recipient->sender},
                            {"recipient", f.recipient->recipient}, {"reply", reply_text(f.reply)}, {"host", f.host}});
       }
     }
-    if (!relayed.empty()) {
-      // Informational: a failure to send it is logged; the delivery stands.
-      auto reported = co_await report(t, relayed);
-      if (!reported)
-        journal::record(journal::level::warning, "queue", "relayed report to the sender not delivered",
-                        {{"queue_id", t.message().id}, {"error", reported.error().message()}});
-    }
-    if (!delayed.empty()) {
-      // Informational too: when it cannot be sent, the next attempt tries again.
-      auto reported = co_await report(t, delayed);
-      if (!reported) {
-        journal::record(journal::level::warning, "queue", "delay report to the sender not delivered",
-                        {{"queue_id", t.message().id}, {"error", reported.error().message()}});
-        for (auto& o : outcomes) o.delay_notice_sent = false;
-      }
-    }
-    settle(outcomes);
+    // Informational: a lost relayed report changes nothing; a lost delay
+    // warning is tried again at the next attempt.
+    co_await send_report_or_journal(ctx, t, d.relayed, "relayed report to the sender not delivered");
+    bool const warned = co_await send_report_or_journal(ctx, t, d.delayed, "delay report to the sender not delivered");
+    if (!warned)
+      for (auto& o : d.outcomes) o.delay_notice_sent = false;
+    settle(d.outcomes);
   }
 
-  asio::awaitable<result<void>> report(outbound_transaction const& t, std::vector<given_up> const& failed) {
-    auto const& m = t.message();
-    notice_input in;
-    in.reporting_mta = ctx.hostname;
-    in.failed = failed;
-    in.max_full_return = static_cast<std::size_t>(ctx.blobs.inline_max_bytes());
-    bool const whole = m.ret && *m.ret == "FULL" && m.size <= ctx.blobs.inline_max_bytes();
-    if (!m.sender.empty()) {
-      POSTA_CO_TRY_ASSIGN(auto conn, co_await ctx.pool.acquire());
-      auto length = whole ? std::int64_t(-1) : std::min(m.size, report_header_octets);
-      POSTA_CO_TRY_ASSIGN(auto original, co_await ctx.blobs.read(*conn, m.blob_hash, 0, length));
-      in.original_is_whole = whole;
-      in.original = whole ? std::move(original) : std::string(delivery::header_block(original));
-    }
-    auto request = sender_report(in);
-    if (!request) co_return result<void>{};  // none due (null sender, NOTIFY)
-    POSTA_CO_TRY(co_await ctx.committer.deliver(std::move(*request)));
-    co_return result<void>{};
-  }
-
-  // The outcomes reach the database, or the rows' leases lapse and they are
-  // tried again (a delivered one then twice: logged).
   // Group commit of outcomes: while one batch is being written, the outcomes
   // of the deliveries that end meanwhile wait and go together in the next
   // statement (one commit for many rows under load, none added when idle).
@@ -464,6 +394,8 @@ struct runner::impl : std::enable_shared_from_this<impl> {
     settling = false;
   }
 
+  // The outcomes reach the database, or the rows' leases lapse and they are
+  // tried again (a delivered one then twice: logged).
   asio::awaitable<void> write_outcomes(std::vector<outcome> const& outcomes) {
     asio::steady_timer timer(*strand);
     for (int attempt = 0;; ++attempt) {

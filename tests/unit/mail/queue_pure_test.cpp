@@ -3,6 +3,7 @@
 #include "mail/queue/envelope.hpp"
 #include "mail/queue/grouping.hpp"
 #include "mail/queue/notices.hpp"
+#include "mail/queue/outcomes.hpp"
 #include "mail/queue/retry.hpp"
 #include "mail/queue/route.hpp"
 
@@ -245,6 +246,53 @@ TEST(queue_notices, a_delay_report_warns_and_says_until_when_it_is_retried) {
   EXPECT_FALSE(sender_report(in));
   r.notify = "FAILURE,DELAY";
   EXPECT_TRUE(sender_report(in));
+}
+
+TEST(queue_outcomes, each_reply_decides_its_recipient_and_the_reports_due) {
+  outbound_transaction t;
+  for (int i = 1; i <= 5; ++i) t.recipients.push_back(row(i, "r" + std::to_string(i) + "@a.test"));
+  t.recipients[1].notify = "SUCCESS";
+  t.recipients[3].age = 121h;  // past max_age below
+  t.recipients[4].age = 5h;    // past the delay warning
+  using smtp::proto::reply;
+  std::vector<reply> replies{reply{250, "2.0.0", {"ok"}}, reply{250, "2.0.0", {"ok"}}, reply{550, "5.1.1", {"no"}},
+                             reply{451, "4.2.1", {"busy"}}, reply{451, "4.2.1", {"busy"}}};
+  std::vector<bool> delivered{true, true, false, false, false};
+  outcome_policy policy;
+  policy.retry.max_age = 120h;
+  policy.delay_warning = 4h;
+  auto d = decide_outcomes(t, replies, delivered, "mx.a.test [192.0.2.1]:25", policy, false);
+  ASSERT_EQ(d.outcomes.size(), 5u);
+  EXPECT_EQ(d.outcomes[0].kind, outcome_kind::delivered);
+  EXPECT_EQ(d.outcomes[2].kind, outcome_kind::bounced);
+  EXPECT_EQ(d.outcomes[2].reply, "550 5.1.1 no");
+  EXPECT_EQ(d.outcomes[3].kind, outcome_kind::expired);
+  EXPECT_EQ(d.outcomes[4].kind, outcome_kind::deferred);
+  EXPECT_GT(d.outcomes[4].retry_in.count(), 0);
+  EXPECT_TRUE(d.outcomes[4].delay_notice_sent);
+  ASSERT_EQ(d.relayed.size(), 1u);  // NOTIFY=SUCCESS to a peer without DSN
+  EXPECT_EQ(d.relayed[0].recipient->id, 2);
+  ASSERT_EQ(d.failed.size(), 2u);
+  EXPECT_FALSE(d.failed[0].expired);
+  EXPECT_TRUE(d.failed[1].expired);
+  ASSERT_EQ(d.delayed.size(), 1u);
+  EXPECT_EQ(d.delayed[0].retry_for, 115h);
+
+  // A peer with DSN reports itself; a warned recipient is not warned again.
+  t.recipients[4].delay_notice_sent = true;
+  auto again = decide_outcomes(t, replies, delivered, "", policy, true);
+  EXPECT_TRUE(again.relayed.empty());
+  EXPECT_TRUE(again.delayed.empty());
+  EXPECT_FALSE(again.outcomes[4].delay_notice_sent);
+  policy.delay_warning = 0s;
+  t.recipients[4].delay_notice_sent = false;
+  EXPECT_TRUE(decide_outcomes(t, replies, delivered, "", policy, true).delayed.empty()) << "0 turns warnings off";
+
+  keep_failed_for_retry(d.outcomes, 300s);
+  EXPECT_EQ(d.outcomes[2].kind, outcome_kind::deferred);
+  EXPECT_EQ(d.outcomes[3].kind, outcome_kind::deferred);
+  EXPECT_EQ(d.outcomes[3].retry_in, 300s);
+  EXPECT_EQ(d.outcomes[0].kind, outcome_kind::delivered);
 }
 
 }  // namespace
