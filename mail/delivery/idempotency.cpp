@@ -3,6 +3,7 @@
 
 #include "core/db/arrays.hpp"
 #include "core/util/crypto_random.hpp"
+#include "core/util/hex.hpp"
 #include "core/util/utf8.hpp"
 
 #include <boost/json/parse.hpp>
@@ -73,7 +74,12 @@ db::statement record_deliveries(std::vector<std::string> const& ids, std::vector
           db::make_params(db::text_array(ids), db::text_array(texts))};
 }
 
-result<std::string> new_delivery_id() { return util::random_token(16); }
+result<std::string> new_delivery_id() {
+  auto const raw = POSTA_TRY(util::random_bytes(16));
+  std::string out;
+  for (char c : raw) util::append_hex(out, static_cast<unsigned char>(c), true);
+  return out;
+}
 
 std::optional<error> unstorable_field(request const& req) {
   if (auto e = check("sender", req.sender)) return e;

@@ -19,7 +19,9 @@ asio::awaitable<result<std::map<std::string, report>>> committed_earlier(db::con
 // The statement that records `ids[i]` with `reports[i]` in the delivering transaction.
 db::statement record_deliveries(std::vector<std::string> const& ids, std::vector<report> const& reports);
 
-// A delivery id: 128 random bits, so ids of different messages never meet.
+// A delivery id: 128 random bits, so ids of different messages never meet,
+// in uppercase hex: it is the queue id administrators type (`posta queue
+// show ID`), so it never starts with '-' or holds anything a shell quotes.
 result<std::string> new_delivery_id();
 
 // Refuses a request whose text fields PostgreSQL could not store, naming the

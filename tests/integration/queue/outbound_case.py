@@ -53,7 +53,19 @@ class OutboundTestCase(SmtpTestCase):
             code, text = c.data(data)
         self.assertEqual(code, 250, text)
         self.assertIn(b"queued as ", text)
-        return text.split(b"queued as ")[1].strip().decode()
+        queue_id = text.split(b"queued as ")[1].strip().decode()
+        # Typed on command lines: never an option ("-x…"), nothing to quote.
+        self.assertRegex(queue_id, r"^[0-9A-Za-z]+$")
+        return queue_id
+
+    def submit_utf8(self, recipient, subject, text):
+        """Submits as ANN a message whose Subject is `subject` + " " + `text` in
+        raw UTF-8 (BODY=8BITMIME, as mail clients send it)."""
+        data = ("From: <%s>\r\nTo: <%s>\r\nSubject: %s %s\r\nMessage-ID: <%s@client.test>\r\n\r\nHallo.\r\n"
+                % (ANN, recipient, subject, text, subject)).encode("utf-8")
+        with smtplib.SMTP("127.0.0.1", self.server.port("submission"), timeout=30) as c:
+            c.login(ANN, PASSWORD)
+            c.sendmail(ANN, [recipient], data, mail_options=["BODY=8BITMIME"])
 
     def wait_until(self, predicate, timeout=60, what="condition"):
         deadline = time.monotonic() + timeout

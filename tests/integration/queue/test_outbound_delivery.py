@@ -14,7 +14,7 @@ import unittest
 from outbound_case import ANN, LOCAL, OutboundTestCase
 from outbound_peers import Sink, free_port, loopback_addresses
 from posta_harness import stop_servers as tearDownModule  # noqa: F401
-from smtp_helpers import API, PASSWORD, message_bytes, sql_literal, tls_context, unique
+from smtp_helpers import API, PASSWORD, message_bytes, sql_literal, unique
 
 
 class OutboundDeliveryTests(OutboundTestCase):
@@ -95,11 +95,7 @@ class OutboundDeliveryTests(OutboundTestCase):
 
     def test_utf8_headers_are_encoded_for_a_server_without_smtputf8(self):
         subject = unique("utf8")
-        data = ("From: <%s>\r\nTo: <lou@live.example.test>\r\nSubject: %s Grüße aus Köln\r\n"
-                "Message-ID: <%s@client.test>\r\n\r\nHallo.\r\n" % (ANN, subject, subject)).encode("utf-8")
-        with smtplib.SMTP("127.0.0.1", self.server.port("submission"), timeout=30) as c:
-            c.login(ANN, PASSWORD)
-            c.sendmail(ANN, ["lou@live.example.test"], data, mail_options=["BODY=8BITMIME"])
+        self.submit_utf8("lou@live.example.test", subject, "Grüße aus Köln")
         meta, body = self.sink.wait_for(subject)[0]
         self.assertIn("BODY=8BITMIME", " ".join(meta["mail_options"]))
         header = body.split(b"\r\n\r\n", 1)[0]

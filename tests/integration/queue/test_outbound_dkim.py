@@ -15,10 +15,10 @@ import dns.message
 import dns.query
 import dns.rdatatype
 
-from outbound_case import ANN, LOCAL, OutboundTestCase
+from outbound_case import LOCAL, OutboundTestCase
 from outbound_peers import Dnsmasq, Sink, free_port, loopback_addresses, put_settings
 from posta_harness import quote, stop_servers as tearDownModule  # noqa: F401
-from smtp_helpers import API, PASSWORD, message_bytes, unique
+from smtp_helpers import API, message_bytes, unique
 
 
 def txt_record_option(name, value):
@@ -207,11 +207,7 @@ class OutboundDkimTests(OutboundTestCase):
     def test_utf8_headers_rewritten_for_the_next_server_are_not_signed(self):
         # The sink offers no SMTPUTF8: RFC 2047 words replace the signed bytes.
         subject = unique("utf8")
-        data = ("From: <%s>\r\nTo: <hal@live.example.test>\r\nSubject: %s Gr\u00fc\u00dfe\r\n"
-                "Message-ID: <%s@corp.test>\r\n\r\nHallo.\r\n" % (ANN, subject, subject)).encode("utf-8")
-        with smtplib.SMTP("127.0.0.1", self.server.port("submission"), timeout=30) as c:
-            c.login(ANN, PASSWORD)
-            c.sendmail(ANN, ["hal@live.example.test"], data, mail_options=["BODY=8BITMIME"])
+        self.submit_utf8("hal@live.example.test", subject, "Gr\u00fc\u00dfe")
         message = self.received(subject)
         self.assertIn(b"=?utf-8?", message.lower())
         self.assertNotIn(b"DKIM-Signature", message)

@@ -7,7 +7,6 @@ the partner does not know comes back to the sender with the partner's reply."""
 
 import imaplib
 import re
-import smtplib
 import unittest
 
 from outbound_case import ANN, OutboundTestCase
@@ -82,11 +81,7 @@ class PostaToPostaTests(OutboundTestCase):
 
     def test_utf8_headers_travel_raw_to_a_server_with_smtputf8(self):
         subject = unique("utf8")
-        data = ("From: <%s>\r\nTo: <%s>\r\nSubject: %s Grüße aus Köln\r\nMessage-ID: <%s@client.test>\r\n\r\n"
-                "Hallo.\r\n" % (ANN, BOB, subject, subject)).encode("utf-8")
-        with smtplib.SMTP("127.0.0.1", self.server.port("submission"), timeout=30) as c:
-            c.login(ANN, PASSWORD)
-            c.sendmail(ANN, [BOB], data, mail_options=["BODY=8BITMIME"])
+        self.submit_utf8(BOB, subject, "Grüße aus Köln")
         message = self.bob_reads(subject)
         self.assertIn(("Subject: %s Grüße aus Köln" % subject).encode("utf-8"), message)
 
