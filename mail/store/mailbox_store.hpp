@@ -24,7 +24,8 @@
 
 namespace posta::mail::store {
 
-class body_cache;  // mail/store/body_cache.hpp
+class body_cache;      // mail/store/body_cache.hpp
+class snapshot_cache;  // mail/store/snapshot_cache.hpp
 
 struct store_limits {
   name_limits names;
@@ -33,6 +34,11 @@ struct store_limits {
   // messages one APPEND/COPY/MOVE may carry at once.
   std::size_t max_mailboxes = 10000;
   std::size_t max_messages_per_operation = 100000;
+  // SECURITY: SELECT snapshots the node keeps of its large mailboxes
+  // (mail/store/snapshot_cache.hpp): messages in all, and the size of the
+  // smallest mailbox worth keeping.
+  std::size_t kept_snapshot_messages = 2'000'000;
+  std::size_t kept_snapshot_min_messages = 2000;
 };
 
 class mailbox_store {
@@ -122,6 +128,7 @@ class mailbox_store {
   db::pool& pool() const noexcept { return pool_; }
 
  private:
+  asio::awaitable<result<snapshot>> read_snapshot(mailbox_ref box);
   asio::awaitable<result<void>> attach_structures(std::vector<message_meta>& messages) const;
   asio::awaitable<result<std::shared_ptr<std::string const>>> cached_header(message_meta const& message) const;
   asio::awaitable<result<expunge_result>> remove_messages(mailbox_ref box, uid_set uids, bool only_deleted);
@@ -131,6 +138,7 @@ class mailbox_store {
   blob::store const& blobs_;
   store_limits limits_;
   std::unique_ptr<body_cache> cache_;
+  std::unique_ptr<snapshot_cache> snapshots_;
   std::atomic<std::int64_t> quota_grace_percent_{10};
 };
 

@@ -5,6 +5,7 @@
 #include "mail/store/body_cache.hpp"
 #include "mail/store/detail.hpp"
 #include "mail/store/mailbox_store.hpp"
+#include "mail/store/snapshot_cache.hpp"
 
 #include <array>
 
@@ -81,7 +82,11 @@ asio::awaitable<result<void>> drop_messages(db::connection& c, std::int64_t id) 
 }  // namespace
 
 mailbox_store::mailbox_store(db::pool& pool, blob::store const& blobs, store_limits limits)
-    : pool_(pool), blobs_(blobs), limits_(limits), cache_(std::make_unique<body_cache>(default_cache_bytes)) {}
+    : pool_(pool),
+      blobs_(blobs),
+      limits_(limits),
+      cache_(std::make_unique<body_cache>(default_cache_bytes)),
+      snapshots_(std::make_unique<snapshot_cache>(limits.kept_snapshot_messages, limits.kept_snapshot_min_messages)) {}
 
 mailbox_store::~mailbox_store() = default;
 

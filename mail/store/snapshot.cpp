@@ -4,7 +4,9 @@
 #include "core/db/arrays.hpp"
 #include "mail/store/detail.hpp"
 #include "mail/store/mailbox_store.hpp"
+#include "mail/store/snapshot_cache.hpp"
 #include "mail/store/snapshot_order.hpp"
+#include "mail/store/snapshot_update.hpp"
 
 #include <charconv>
 #include <unordered_map>
@@ -30,7 +32,26 @@ struct flag_interner {
 
 }  // namespace
 
+// A mailbox this node selected before is brought up to date with the
+// changes since (one small statement); otherwise, or when its UIDVALIDITY
+// changed, every row is read.
 asio::awaitable<result<snapshot>> mailbox_store::select(mailbox_ref box) {
+  if (auto kept = snapshots_->find(box.mailbox_id)) {
+    auto ch = co_await changes_since(box, kept->highestmodseq);
+    if (!ch) co_return ch.error();
+    if (ch->uidvalidity == kept->uidvalidity) {
+      auto fresh = std::make_shared<snapshot const>(apply_changes(*kept, *ch));
+      snapshots_->put(fresh);
+      co_return *fresh;
+    }
+    snapshots_->forget(box.mailbox_id);
+  }
+  POSTA_CO_TRY_ASSIGN(auto out, co_await read_snapshot(box));
+  if (out.uids.size() >= snapshots_->min_messages()) snapshots_->put(std::make_shared<snapshot const>(out));
+  co_return out;
+}
+
+asio::awaitable<result<snapshot>> mailbox_store::read_snapshot(mailbox_ref box) {
   std::vector<db::statement> reads;
   reads.push_back({state_sql, db::make_params(box.mailbox_id, box.account_id)});
   // No ORDER BY: for a large mailbox PostgreSQL would sort every row (past
