@@ -1,0 +1,55 @@
+// XML escaping for the text Posta writes itself (XML 1.0 sections 2.4, 3.1).
+#include "jabber/proto/xml_escape.hpp"
+
+namespace posta::jabber::proto {
+
+namespace {
+
+// The replacement of one byte, or empty when the byte is copied as it is.
+std::string_view replacement(char c) {
+  switch (c) {
+    case '&':
+      return "&amp;";
+    case '<':
+      return "&lt;";
+    case '>':
+      return "&gt;";
+    case '\'':
+      return "&apos;";
+    case '"':
+      return "&quot;";
+    case '\t':
+      return "&#9;";
+    case '\n':
+      return "&#10;";
+    case '\r':
+      return "&#13;";
+    default:
+      return {};
+  }
+}
+
+bool is_forbidden_control(char c) {
+  return static_cast<unsigned char>(c) < 0x20;
+}
+
+}  // namespace
+
+void append_escaped(std::string& out, std::string_view text) {
+  out.reserve(out.size() + text.size());
+  for (char c : text) {
+    if (auto const r = replacement(c); !r.empty()) {
+      out.append(r);
+    } else if (!is_forbidden_control(c)) {
+      out.push_back(c);
+    }
+  }
+}
+
+std::string escaped(std::string_view text) {
+  std::string out;
+  append_escaped(out, text);
+  return out;
+}
+
+}  // namespace posta::jabber::proto
