@@ -27,6 +27,7 @@ CONFINED = {
     r"^(ldap|lber)\.h$": ("directory/ldap/",),
     r"^xapian": ("search/engine/",),
     r"^gloox/": ("jabber/xml/",),
+    r"^expat": ("jabber/xml/",),
     r"^gmime/": ("mail/mime/",),
     # TLS in core/net; hashes, HMAC and random bytes behind core/util/crypto_*.
     r"^openssl/": ("core/net/", "core/util/crypto_"),

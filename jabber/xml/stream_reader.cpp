@@ -1,0 +1,319 @@
+// The XML stream reader over libexpat (RFC 6120 sections 4.2-4.4, 4.7-4.9,
+// 11.1, 11.6, 13.12): expat callbacks, positions and the reader's bounds.
+#include "jabber/xml/stream_reader.hpp"
+
+#include "jabber/xml/expat_errors.hpp"
+#include "jabber/xml/stream_header.hpp"
+#include "jabber/xml/tag_builder.hpp"
+
+#include <expat.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace posta::jabber::xml {
+
+namespace {
+
+using proto::stream_condition;
+
+// SECURITY: input reaches expat in slices of at most this size and the bounds
+// are checked after each, so expat never holds more than one slice past a
+// bound, however large the piece fed at once.
+constexpr std::size_t parse_slice_bytes = 8 * 1024;
+
+struct parser_deleter {
+  void operator()(XML_ParserStruct* p) const { XML_ParserFree(p); }
+};
+
+bool is_xml_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+// UTF-16 or UTF-32, with or without a byte order mark. RFC 6120 section 11.6
+// allows UTF-8 only, and expat would follow a UTF-16 BOM even with UTF-8 forced.
+bool starts_like_wide_encoding(char first) {
+  auto const b = static_cast<unsigned char>(first);
+  return b == 0xFE || b == 0xFF || b == 0x00;
+}
+
+bool is_utf8_label(char const* encoding) {
+  std::string_view const e = encoding;
+  return e.size() == 5 && std::equal(e.begin(), e.end(), "utf-8", [](char a, char b) { return (a | 0x20) == b; });
+}
+
+}  // namespace
+
+struct stream_reader::impl {
+  struct handlers;
+
+  impl(reader_limits l, std::string ns) : limits(l), content_namespace(std::move(ns)) { restart(); }
+
+  void restart();
+  void install_handlers();
+  void feed(std::string_view bytes);
+  void parse(std::string_view piece);
+  void check_unparsed();
+
+  void start(char const* name, char const** attributes);
+  void end();
+  void text(std::string_view data);
+  void declaration(char const* prefix, char const* uri);
+  void xml_declaration(char const* encoding);
+  void restricted(char const* what) { fail(stream_condition::restricted_xml, what); }
+  void fail(stream_condition c, std::string detail);
+
+  bool within_attribute_bounds(char const* const* attributes);
+  void open_stream(char const* name, char const** attributes);
+  void open_element(char const* name, char const** attributes);
+  void end_stanza();
+  std::uint64_t event_end() const;
+  bool note_event();
+  std::uint64_t stanza_bytes(std::uint64_t end) const { return end - mark; }
+
+  reader_limits limits;
+  std::string content_namespace;
+  std::unique_ptr<XML_ParserStruct, parser_deleter> parser;
+  tag_builder builder;
+  declarations root_declarations;
+  std::vector<stream_event>* out = nullptr;
+  bool finished = false;
+  std::size_t depth = 0;     // open elements, the stream's included
+  std::size_t elements = 0;  // in the current stanza
+  std::uint64_t fed = 0;     // bytes handed to expat
+  std::uint64_t last_event_end = 0;
+  // Where the current stanza started, or where the last first-level thing
+  // (header, stanza, whitespace) ended: the stanza bound counts from here.
+  std::uint64_t mark = 0;
+};
+
+// expat's callbacks, each forwarding to the reader that owns the parser.
+struct stream_reader::impl::handlers {
+  static impl& self(void* user_data) { return *static_cast<impl*>(user_data); }
+  static void start(void* u, XML_Char const* name, XML_Char const** atts) { self(u).start(name, atts); }
+  static void end(void* u, XML_Char const*) { self(u).end(); }
+  static void text(void* u, XML_Char const* s, int len) { self(u).text({s, static_cast<std::size_t>(len)}); }
+  static void ns(void* u, XML_Char const* prefix, XML_Char const* uri) { self(u).declaration(prefix, uri); }
+  static void xml_decl(void* u, XML_Char const*, XML_Char const* encoding, int) { self(u).xml_declaration(encoding); }
+  static void comment(void* u, XML_Char const*) { self(u).restricted("comment"); }
+  static void pi(void* u, XML_Char const*, XML_Char const*) { self(u).restricted("processing instruction"); }
+  static void doctype(void* u, XML_Char const*, XML_Char const*, XML_Char const*, int) {
+    self(u).restricted("DOCTYPE");
+  }
+  static void entity(void* u, XML_Char const*, int, XML_Char const*, int, XML_Char const*, XML_Char const*,
+                     XML_Char const*, XML_Char const*) {
+    self(u).restricted("entity declaration");
+  }
+  static void skipped(void* u, XML_Char const*, int) { self(u).restricted("entity reference"); }
+};
+
+void stream_reader::impl::restart() {
+  parser.reset(XML_ParserCreateNS("UTF-8", namespace_separator));
+  if (!parser) std::abort();  // out of memory for a few KiB: nothing sensible is left to do
+  builder = tag_builder();
+  root_declarations.clear();
+  finished = false;
+  depth = elements = 0;
+  fed = last_event_end = mark = 0;
+  install_handlers();
+}
+
+// SECURITY: no external entities are ever loaded (no handler), parameter
+// entities are never parsed, and a DOCTYPE stops the parse before its
+// internal subset is read: no DTD exists, so no entity can expand (billion
+// laughs) and no attribute gets a default.
+void stream_reader::impl::install_handlers() {
+  XML_Parser const p = parser.get();
+  XML_SetUserData(p, this);
+  XML_SetReturnNSTriplet(p, XML_TRUE);
+  XML_SetParamEntityParsing(p, XML_PARAM_ENTITY_PARSING_NEVER);
+  XML_SetElementHandler(p, handlers::start, handlers::end);
+  XML_SetCharacterDataHandler(p, handlers::text);
+  XML_SetStartNamespaceDeclHandler(p, handlers::ns);
+  XML_SetXmlDeclHandler(p, handlers::xml_decl);
+  XML_SetCommentHandler(p, handlers::comment);
+  XML_SetProcessingInstructionHandler(p, handlers::pi);
+  XML_SetStartDoctypeDeclHandler(p, handlers::doctype);
+  XML_SetEntityDeclHandler(p, handlers::entity);
+  XML_SetSkippedEntityHandler(p, handlers::skipped);
+}
+
+void stream_reader::impl::feed(std::string_view bytes) {
+  if (fed == 0 && !bytes.empty() && starts_like_wide_encoding(bytes.front())) {
+    fail(stream_condition::unsupported_encoding, "not UTF-8");
+  }
+  while (!finished && !bytes.empty()) {
+    auto const piece = bytes.substr(0, parse_slice_bytes);
+    bytes.remove_prefix(piece.size());
+    parse(piece);
+  }
+}
+
+void stream_reader::impl::parse(std::string_view piece) {
+  fed += piece.size();
+  if (XML_Parse(parser.get(), piece.data(), static_cast<int>(piece.size()), XML_FALSE) == XML_STATUS_ERROR) {
+    // Stopped by a handler (finished is then set), or an error of expat's own.
+    if (finished) return;
+    XML_Error const e = XML_GetErrorCode(parser.get());
+    fail(condition_for(e), XML_ErrorString(e));
+    return;
+  }
+  check_unparsed();
+}
+
+// The bytes expat holds without having reported them: an unfinished token,
+// or the unfinished start of a stanza.
+void stream_reader::impl::check_unparsed() {
+  if (fed - last_event_end > limits.max_tag_bytes) {
+    fail(stream_condition::policy_violation, "unfinished tag longer than the tag bound");
+  } else if (stanza_bytes(fed) > limits.max_stanza_bytes) {
+    fail(stream_condition::policy_violation, "stanza larger than the stanza bound");
+  }
+}
+
+std::uint64_t stream_reader::impl::event_end() const {
+  auto const index = XML_GetCurrentByteIndex(parser.get());
+  auto const count = XML_GetCurrentByteCount(parser.get());
+  return static_cast<std::uint64_t>(std::max<XML_Index>(index, 0)) + static_cast<std::uint64_t>(std::max(count, 0));
+}
+
+// Records how far expat has reported; false once finished (expat may still
+// deliver an event or two after XML_StopParser) or past the stanza bound.
+bool stream_reader::impl::note_event() {
+  if (finished) return false;
+  last_event_end = std::max(last_event_end, event_end());
+  if (stanza_bytes(last_event_end) > limits.max_stanza_bytes) {
+    fail(stream_condition::policy_violation, "stanza larger than the stanza bound");
+    return false;
+  }
+  return true;
+}
+
+void stream_reader::impl::fail(stream_condition c, std::string detail) {
+  if (finished) return;
+  finished = true;
+  out->push_back(stream_failed{c, std::move(detail)});
+  XML_StopParser(parser.get(), XML_FALSE);
+}
+
+void stream_reader::impl::start(char const* name, char const** attributes) {
+  if (depth == 1) mark = static_cast<std::uint64_t>(XML_GetCurrentByteIndex(parser.get()));
+  if (!note_event() || !within_attribute_bounds(attributes)) return;
+  if (depth == 0) {
+    open_stream(name, attributes);
+  } else {
+    open_element(name, attributes);
+  }
+}
+
+bool stream_reader::impl::within_attribute_bounds(char const* const* attributes) {
+  std::size_t count = 0;
+  for (auto a = attributes; *a != nullptr; a += 2, ++count) {
+    if (std::string_view(a[1]).size() > limits.max_attribute_bytes) {
+      fail(stream_condition::policy_violation, "attribute value longer than the attribute bound");
+      return false;
+    }
+  }
+  if (count > limits.max_attributes) fail(stream_condition::policy_violation, "more attributes than the bound");
+  return !finished;
+}
+
+void stream_reader::impl::open_stream(char const* name, char const** attributes) {
+  auto header =
+      read_stream_header(split_expanded_name(name), attributes, std::move(root_declarations), content_namespace);
+  if (auto* failed = std::get_if<stream_failed>(&header)) {
+    fail(failed->condition, std::move(failed->detail));
+    return;
+  }
+  depth = 1;
+  mark = last_event_end;
+  out->push_back(stream_opened{std::move(std::get<stream_header>(header))});
+}
+
+void stream_reader::impl::open_element(char const* name, char const** attributes) {
+  if (depth == 1) elements = 0;
+  if (depth > limits.max_depth) return fail(stream_condition::policy_violation, "nested deeper than the depth bound");
+  if (++elements > limits.max_elements) return fail(stream_condition::policy_violation, "more elements than the bound");
+  if (!builder.open(split_expanded_name(name), attributes)) {
+    return fail(stream_condition::bad_format, "gloox refused a name or attribute value");
+  }
+  ++depth;
+}
+
+void stream_reader::impl::end() {
+  if (!note_event()) return;
+  if (depth == 1) {
+    finished = true;
+    out->push_back(stream_closed{});
+    XML_StopParser(parser.get(), XML_FALSE);
+    return;
+  }
+  if (!builder.close()) return fail(stream_condition::bad_format, "gloox refused character data");
+  if (--depth == 1) end_stanza();
+}
+
+void stream_reader::impl::end_stanza() {
+  out->push_back(stanza_received{builder.take()});
+  mark = last_event_end;
+}
+
+// Between stanzas only whitespace may appear (keepalives, RFC 6120 section
+// 4.6.1); the stream element has no character data of its own.
+void stream_reader::impl::text(std::string_view data) {
+  if (!note_event()) return;
+  if (depth == 1) {
+    if (!std::all_of(data.begin(), data.end(), is_xml_space)) {
+      return fail(stream_condition::bad_format, "text outside a stanza");
+    }
+    mark = last_event_end;
+    return;
+  }
+  if (builder.pending_text_bytes() + data.size() > limits.max_text_bytes) {
+    return fail(stream_condition::policy_violation, "text longer than the text bound");
+  }
+  builder.text(data);
+}
+
+// Only the stream header's declarations matter here; expat resolves the
+// others into the names it reports.
+void stream_reader::impl::declaration(char const* prefix, char const* uri) {
+  if (!note_event() || depth != 0) return;
+  root_declarations.emplace_back(prefix ? prefix : "", uri ? uri : "");
+}
+
+void stream_reader::impl::xml_declaration(char const* encoding) {
+  if (!note_event()) return;
+  if (encoding != nullptr && !is_utf8_label(encoding)) {
+    fail(stream_condition::unsupported_encoding, "declared encoding is not UTF-8");
+  }
+}
+
+stream_reader::stream_reader(reader_limits limits, std::string content_namespace)
+    : impl_(std::make_unique<impl>(limits, std::move(content_namespace))) {}
+
+stream_reader::~stream_reader() = default;
+stream_reader::stream_reader(stream_reader&&) noexcept = default;
+stream_reader& stream_reader::operator=(stream_reader&&) noexcept = default;
+
+std::vector<stream_event> stream_reader::feed(std::string_view bytes) {
+  std::vector<stream_event> events;
+  if (impl_->finished) return events;
+  impl_->out = &events;
+  impl_->feed(bytes);
+  impl_->out = nullptr;
+  return events;
+}
+
+void stream_reader::reset() {
+  impl_->restart();
+}
+
+bool stream_reader::is_finished() const {
+  return impl_->finished;
+}
+
+std::uint64_t stream_reader::bytes_parsed() const {
+  return impl_->fed;
+}
+
+}  // namespace posta::jabber::xml
