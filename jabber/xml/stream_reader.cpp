@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <utility>
 
 namespace posta::jabber::xml {
 
@@ -17,9 +18,7 @@ namespace {
 
 using proto::stream_condition;
 
-// SECURITY: input reaches expat in slices of at most this size and the bounds
-// are checked after each, so expat never holds more than one slice past a
-// bound, however large the piece fed at once.
+// Input reaches expat in slices of at most this size (see impl::room()).
 constexpr std::size_t parse_slice_bytes = 8 * 1024;
 
 struct parser_deleter {
@@ -30,11 +29,16 @@ bool is_xml_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-// UTF-16 or UTF-32, with or without a byte order mark. RFC 6120 section 11.6
-// allows UTF-8 only, and expat would follow a UTF-16 BOM even with UTF-8 forced.
-bool starts_like_wide_encoding(char first) {
-  auto const b = static_cast<unsigned char>(first);
-  return b == 0xFE || b == 0xFF || b == 0x00;
+// SECURITY: expat guesses UTF-16 from a NUL among a document's first bytes and
+// follows a UTF-16 byte order mark even with UTF-8 forced, while RFC 6120
+// section 11.6 allows UTF-8 only. So the first bytes of each stream are held
+// back until this many can be checked (no event needs fewer).
+constexpr std::size_t encoding_sniff_bytes = 4;
+
+// UTF-16 or UTF-32, with or without a byte order mark.
+bool starts_like_wide_encoding(std::string_view first) {
+  auto const b = static_cast<unsigned char>(first.front());
+  return b == 0xFE || b == 0xFF || first.find('\0') != std::string_view::npos;
 }
 
 bool is_utf8_label(char const* encoding) {
@@ -52,15 +56,19 @@ struct stream_reader::impl {
   void restart();
   void install_handlers();
   void feed(std::string_view bytes);
+  std::size_t room() const;
   void parse(std::string_view piece);
   void check_unparsed();
 
   void start(char const* name, char const** attributes);
   void end();
   void text(std::string_view data);
+  void other() { note_event(true); }
   void declaration(char const* prefix, char const* uri);
   void xml_declaration(char const* encoding);
-  void restricted(char const* what) { fail(stream_condition::restricted_xml, what); }
+  void restricted(char const* what) {
+    if (note_event(true)) fail(stream_condition::restricted_xml, what);
+  }
   void fail(stream_condition c, std::string detail);
 
   bool within_attribute_bounds(char const* const* attributes);
@@ -68,7 +76,7 @@ struct stream_reader::impl {
   void open_element(char const* name, char const** attributes);
   void end_stanza();
   std::uint64_t event_end() const;
-  bool note_event();
+  bool note_event(bool is_markup);
   std::uint64_t stanza_bytes(std::uint64_t end) const { return end - mark; }
 
   reader_limits limits;
@@ -76,6 +84,7 @@ struct stream_reader::impl {
   std::unique_ptr<XML_ParserStruct, parser_deleter> parser;
   tag_builder builder;
   declarations root_declarations;
+  std::string first_bytes;  // of the stream, until encoding_sniff_bytes are there
   std::vector<stream_event>* out = nullptr;
   bool finished = false;
   std::size_t depth = 0;     // open elements, the stream's included
@@ -105,6 +114,7 @@ struct stream_reader::impl::handlers {
     self(u).restricted("entity declaration");
   }
   static void skipped(void* u, XML_Char const*, int) { self(u).restricted("entity reference"); }
+  static void other(void* u, XML_Char const*, int) { self(u).other(); }
 };
 
 void stream_reader::impl::restart() {
@@ -112,6 +122,7 @@ void stream_reader::impl::restart() {
   if (!parser) std::abort();  // out of memory for a few KiB: nothing sensible is left to do
   builder = tag_builder();
   root_declarations.clear();
+  first_bytes.clear();
   finished = false;
   depth = elements = 0;
   fed = last_event_end = mark = 0;
@@ -136,17 +147,37 @@ void stream_reader::impl::install_handlers() {
   XML_SetStartDoctypeDeclHandler(p, handlers::doctype);
   XML_SetEntityDeclHandler(p, handlers::entity);
   XML_SetSkippedEntityHandler(p, handlers::skipped);
+  // Whatever no other handler takes (whitespace before the header, CDATA
+  // section delimiters), so that every byte expat has read is accounted for.
+  XML_SetDefaultHandlerExpand(p, handlers::other);
 }
 
 void stream_reader::impl::feed(std::string_view bytes) {
-  if (fed == 0 && !bytes.empty() && starts_like_wide_encoding(bytes.front())) {
-    fail(stream_condition::unsupported_encoding, "not UTF-8");
+  std::string start;
+  if (fed == 0) {
+    first_bytes.append(bytes);
+    if (first_bytes.size() < encoding_sniff_bytes) return;
+    if (starts_like_wide_encoding(std::string_view(first_bytes).substr(0, encoding_sniff_bytes)))
+      return fail(stream_condition::unsupported_encoding, "not UTF-8");
+    start = std::exchange(first_bytes, {});
+    bytes = start;
   }
   while (!finished && !bytes.empty()) {
-    auto const piece = bytes.substr(0, parse_slice_bytes);
+    auto const piece = bytes.substr(0, std::min(parse_slice_bytes, room()));
     bytes.remove_prefix(piece.size());
     parse(piece);
   }
+}
+
+// SECURITY: expat is given at most one byte past the stanza bound and one
+// past the tag bound, as they stand when the slice starts (both only move
+// forward while it is parsed). So expat never holds an oversized stanza or
+// tag, and a bound is crossed on the same byte however the input was split:
+// the same input always ends with the same stream error.
+std::size_t stream_reader::impl::room() const {
+  auto const stanza_room = mark + limits.max_stanza_bytes + 1 - fed;
+  auto const tag_room = last_event_end + limits.max_tag_bytes + 1 - fed;
+  return static_cast<std::size_t>(std::min(stanza_room, tag_room));
 }
 
 void stream_reader::impl::parse(std::string_view piece) {
@@ -161,8 +192,9 @@ void stream_reader::impl::parse(std::string_view piece) {
   check_unparsed();
 }
 
-// The bytes expat holds without having reported them: an unfinished token,
-// or the unfinished start of a stanza.
+// The bytes expat holds without having reported them (an unfinished token),
+// and those of the unfinished stanza. Afterwards fed <= last_event_end + the
+// tag bound and fed <= mark + the stanza bound, so room() is at least 1.
 void stream_reader::impl::check_unparsed() {
   if (fed - last_event_end > limits.max_tag_bytes) {
     fail(stream_condition::policy_violation, "unfinished tag longer than the tag bound");
@@ -178,15 +210,17 @@ std::uint64_t stream_reader::impl::event_end() const {
 }
 
 // Records how far expat has reported; false once finished (expat may still
-// deliver an event or two after XML_StopParser) or past the stanza bound.
-bool stream_reader::impl::note_event() {
+// deliver an event or two after XML_StopParser) or past a bound. Markup is
+// every event but character data, which expat reports in runs as it comes.
+bool stream_reader::impl::note_event(bool is_markup) {
   if (finished) return false;
   last_event_end = std::max(last_event_end, event_end());
-  if (stanza_bytes(last_event_end) > limits.max_stanza_bytes) {
+  if (is_markup && static_cast<std::size_t>(XML_GetCurrentByteCount(parser.get())) > limits.max_tag_bytes) {
+    fail(stream_condition::policy_violation, "tag longer than the tag bound");
+  } else if (stanza_bytes(last_event_end) > limits.max_stanza_bytes) {
     fail(stream_condition::policy_violation, "stanza larger than the stanza bound");
-    return false;
   }
-  return true;
+  return !finished;
 }
 
 void stream_reader::impl::fail(stream_condition c, std::string detail) {
@@ -198,7 +232,7 @@ void stream_reader::impl::fail(stream_condition c, std::string detail) {
 
 void stream_reader::impl::start(char const* name, char const** attributes) {
   if (depth == 1) mark = static_cast<std::uint64_t>(XML_GetCurrentByteIndex(parser.get()));
-  if (!note_event() || !within_attribute_bounds(attributes)) return;
+  if (!note_event(true) || !within_attribute_bounds(attributes)) return;
   if (depth == 0) {
     open_stream(name, attributes);
   } else {
@@ -241,7 +275,7 @@ void stream_reader::impl::open_element(char const* name, char const** attributes
 }
 
 void stream_reader::impl::end() {
-  if (!note_event()) return;
+  if (!note_event(true)) return;
   if (depth == 1) {
     finished = true;
     out->push_back(stream_closed{});
@@ -260,7 +294,7 @@ void stream_reader::impl::end_stanza() {
 // Between stanzas only whitespace may appear (keepalives, RFC 6120 section
 // 4.6.1); the stream element has no character data of its own.
 void stream_reader::impl::text(std::string_view data) {
-  if (!note_event()) return;
+  if (!note_event(false)) return;
   if (depth == 1) {
     if (!std::all_of(data.begin(), data.end(), is_xml_space)) {
       return fail(stream_condition::bad_format, "text outside a stanza");
@@ -277,12 +311,12 @@ void stream_reader::impl::text(std::string_view data) {
 // Only the stream header's declarations matter here; expat resolves the
 // others into the names it reports.
 void stream_reader::impl::declaration(char const* prefix, char const* uri) {
-  if (!note_event() || depth != 0) return;
+  if (!note_event(true) || depth != 0) return;
   root_declarations.emplace_back(prefix ? prefix : "", uri ? uri : "");
 }
 
 void stream_reader::impl::xml_declaration(char const* encoding) {
-  if (!note_event()) return;
+  if (!note_event(true)) return;
   if (encoding != nullptr && !is_utf8_label(encoding)) {
     fail(stream_condition::unsupported_encoding, "declared encoding is not UTF-8");
   }

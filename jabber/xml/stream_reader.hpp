@@ -40,9 +40,9 @@ class stream_reader {
   void reset();
 
   bool is_finished() const;
-  // Bytes handed to expat since the last reset: at most one parse slice past
-  // the byte where a limit was crossed, so an oversized stanza is refused
-  // without being held whole.
+  // Bytes handed to expat since the last reset: at most one past the byte
+  // where a bound was crossed, so an oversized stanza is refused without
+  // being held whole.
   std::uint64_t bytes_parsed() const;
 
  private:

@@ -18,7 +18,10 @@ bool add_raw_attribute(gloox::Tag& tag, std::string const& name, std::string con
 
 // Every Tag answers xmlns(), but the xmlns attribute is written only where the
 // namespace changes, so Tag::xml() stays as compact as the input.
+// The XML namespace may not be a default namespace (XML Namespaces 1.0
+// section 3): an element in it keeps its (predeclared) "xml" prefix.
 bool tag_builder::set_namespace(gloox::Tag& tag, std::string const& uri, gloox::Tag const* parent) {
+  if (uri == proto::ns::xml) return tag.setPrefix("xml") && set_prefix_namespace(tag, "xml", uri, false);
   return set_default_namespace(tag, uri, parent == nullptr || parent->xmlns() != uri);
 }
 

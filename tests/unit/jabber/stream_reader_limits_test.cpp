@@ -86,8 +86,8 @@ TEST(StreamReaderLimits, StreamHeaderCountsAgainstTheStanzaBound) {
   EXPECT_EQ(test::failure_of(test::read_whole(client_header, l)), "policy-violation");
 }
 
-// A 10 MB stanza, as one piece and as 64 KiB reads: refused once past the
-// bound, with at most one parse slice (8 KiB) more handed to expat.
+// A 10 MB stanza, as one piece and as 64 KiB reads: refused on the first
+// byte past the bound, which is the last one expat was given.
 TEST(StreamReaderLimits, TenMegabyteStanzaIsRefusedAtTheBound) {
   auto const limits = limits_for_stanza_kb(256);
   std::string const big = "<message><body>" + std::string(10'000'000, 'a') + "</body></message>";
@@ -99,7 +99,7 @@ TEST(StreamReaderLimits, TenMegabyteStanzaIsRefusedAtTheBound) {
       events = test::describe(r.feed(std::string_view(big).substr(at, read)));
     }
     EXPECT_EQ(test::failure_of(events), "policy-violation");
-    EXPECT_LE(r.bytes_parsed(), client_header.size() + limits.max_stanza_bytes + 8192) << read;
+    EXPECT_EQ(r.bytes_parsed(), client_header.size() + limits.max_stanza_bytes + 1) << read;
   }
 }
 
@@ -111,7 +111,7 @@ TEST(StreamReaderLimits, EndlessStartTagIsRefusedAtTheTagBound) {
   r.feed(client_header);
   auto events = test::describe(r.feed("<message to='" + std::string(10'000'000, 'a')));
   EXPECT_EQ(events, std::vector<std::string>{"fail policy-violation"});
-  EXPECT_LE(r.bytes_parsed(), client_header.size() + limits.max_tag_bytes + 8192);
+  EXPECT_EQ(r.bytes_parsed(), client_header.size() + limits.max_tag_bytes + 1);
 }
 
 TEST(StreamReaderLimits, TenThousandNestedElementsAreRefusedAtTheDepthBound) {
@@ -146,6 +146,23 @@ TEST(StreamReaderLimits, TagBoundCountsOnlyUnfinishedMarkup) {
   for (char c : tag) events = test::describe(r.feed(std::string_view(&c, 1)));
   EXPECT_EQ(events.size(), 1u);
   EXPECT_EQ(test::failure_of(events), "none");
+}
+
+// A tag over the bound is refused whether it arrived whole or in pieces, and
+// so is any other markup (a comment here, restricted anyway).
+TEST(StreamReaderLimits, TagBoundHoldsForCompleteTagsAndAnyMarkup) {
+  reader_limits l;
+  l.max_tag_bytes = 100;
+  for (std::string stanza : {"<message to='" + std::string(100, 'a') + "'/>", "<!--" + std::string(100, 'c') + "-->"}) {
+    std::string const input = std::string(client_header) + stanza;
+    EXPECT_EQ(test::failure_of(test::read_whole(input, l)), "policy-violation");
+    stream_reader r(l);
+    std::vector<std::string_view> bytes;
+    for (std::size_t i = 0; i < input.size(); ++i) bytes.push_back(std::string_view(input).substr(i, 1));
+    EXPECT_EQ(test::failure_of(test::read_pieces(r, bytes)), "policy-violation");
+  }
+  l.max_tag_bytes = client_header.size();  // the header is one tag (with the declaration before it)
+  EXPECT_EQ(test::failure_of(test::read_whole(client_header, l)), "none");
 }
 
 }  // namespace

@@ -86,6 +86,7 @@ std::vector<refusal> refusals() {
       {"declared UTF-16", "<?xml version='1.0' encoding='UTF-16'?>", "unsupported-encoding", false},
       {"UTF-16 byte order mark", std::string("\xFF\xFE<\0s\0", 6), "unsupported-encoding", false},
       {"UTF-16BE without a byte order mark", std::string("\0<\0s", 4), "unsupported-encoding", false},
+      {"UTF-16LE without a byte order mark", std::string("<\0s\0t\0", 6), "unsupported-encoding", false},
       // Namespaces of the stream header (4.8.1, 4.8.2, 4.9.3.10).
       {"root not in the stream namespace", "<stream xmlns='jabber:client'>", "invalid-namespace", false},
       {"wrong stream namespace", "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/stream'>",

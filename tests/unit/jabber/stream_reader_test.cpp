@@ -113,6 +113,18 @@ TEST(StreamReader, UndeclaredDefaultNamespaceIsWrittenBack) {
                                               "stanza <message xmlns=''/>"}));
 }
 
+// Found by the fuzzer: the XML namespace cannot be declared as a default one.
+TEST(StreamReader, ElementsInTheXmlNamespaceKeepTheirPrefix) {
+  stream_reader r(reader_limits{});
+  r.feed(client_header);
+  auto events = r.feed("<message><xml:x><body/></xml:x></message>");
+  ASSERT_EQ(events.size(), 1u);
+  auto const& tag = *std::get<stanza_received>(events[0]).tag;
+  EXPECT_EQ(tag.xml(), "<message xmlns='jabber:client'><xml:x><body xmlns='jabber:client'/></xml:x></message>");
+  EXPECT_EQ(tag.findChild("x")->xmlns(), "http://www.w3.org/XML/1998/namespace");
+  EXPECT_EQ(describe(r.feed("<xml:y/>")), std::vector<std::string>{"stanza <xml:y/>"});
+}
+
 TEST(StreamReader, WhitespaceKeepalivesAndEmptyAttributes) {
   stream_reader r(reader_limits{});
   r.feed(client_header);
