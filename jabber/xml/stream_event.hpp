@@ -39,6 +39,11 @@ struct stream_opened {
 // are dropped (<stream:features> arrives as <features xmlns='http://etherx...'>);
 // a namespaced attribute keeps its qualified name ("xml:lang", "p:a" with
 // xmlns:p declared on its element), so findAttribute("to") never finds "p:to".
+// Written back with Tag::xml(), the serialiser: it escapes & < > ' " in text
+// and attribute values, but writes TAB, LF and CR raw (a reader normalises
+// them: "&#13;" in text and "&#10;" in an attribute do not survive) and
+// silently drops text or attributes holding characters XML forbids
+// (tests/unit/jabber/gloox_serialisation_test.cpp).
 struct stanza_received {
   std::unique_ptr<gloox::Tag> tag;
 };

@@ -136,6 +136,12 @@ TEST(StreamReader, BillionLaughsIsRefusedBeforeAnyExpansion) {
   auto events = test::describe(r.feed(payload));
   EXPECT_EQ(events, std::vector<std::string>{"fail restricted-xml"});
   EXPECT_LE(r.bytes_parsed(), payload.size());
+
+  // The refusal comes with the '[' that opens the internal subset, before
+  // any declaration in it has arrived.
+  stream_reader opening(reader_limits{});
+  EXPECT_EQ(test::describe(opening.feed("<?xml version='1.0'?><!DOCTYPE lolz [")),
+            std::vector<std::string>{"fail restricted-xml"});
 }
 
 }  // namespace
