@@ -71,7 +71,8 @@ server::server(asio::io_context& io_, config::bootstrap cfg_, std::string connin
                                        &mailbox_watcher, &blobs}),
       maildrops(mail::pop3::server::make_maildrop_store(mailstore)),
       maildrop_locks(pool, cfg.hostname),
-      pop3(mail::pop3::server::context{settings, authenticator, *maildrops, maildrop_locks, tls, &sessions}) {
+      pop3(mail::pop3::server::context{settings, authenticator, *maildrops, maildrop_locks, tls, &sessions}),
+      xmpp(jabber::server::context{settings, authenticator, identity, xmpp_routes, tls, &sessions, cfg.hostname}) {
   mailbox_watcher.share_reads_through(&change_feed);
 }
 
@@ -95,6 +96,7 @@ void server::apply_settings() {
   if (queue_runner) queue_runner->wake();  // a relay or queue setting may have changed
   imap.apply_settings();
   pop3.apply_settings();
+  xmpp.apply_settings();
   if (dns && settings.get_list("dns.servers") != dns_servers_) {
     dns_servers_ = settings.get_list("dns.servers");
     asio::co_spawn(io, [this, servers = dns_servers_]() -> asio::awaitable<void> {
@@ -210,6 +212,8 @@ asio::awaitable<result<void>> server::start() {
   add_listener_service("pop3", pop3.handler(pop3_kind::pop3), true, false,
                        "-ERR [SYS/TEMP] Too many connections, try again later\r\n");
   add_listener_service("pop3s", pop3.handler(pop3_kind::pop3s));
+  add_listener_service("xmpp", xmpp.handler(jabber::server::listener_kind::xmpp));
+  add_listener_service("xmpps", xmpp.handler(jabber::server::listener_kind::xmpps));
   POSTA_CO_TRY(co_await start_outbound());
   committer.start(io.get_executor());
   co_await services.start_enabled();

@@ -21,6 +21,8 @@
 #include "core/net/tls.hpp"
 #include "core/service/registry.hpp"
 #include "core/settings/settings.hpp"
+#include "jabber/server/router.hpp"
+#include "jabber/server/service.hpp"
 #include "mail/delivery/committer.hpp"
 #include "mail/delivery/recipients.hpp"
 #include "mail/pop3/server/maildrop_store.hpp"
@@ -83,6 +85,8 @@ struct server {
   std::unique_ptr<mail::pop3::server::maildrop_store> maildrops;
   mail::pop3::store::maildrop_locks maildrop_locks;  // POP3 leases, extended while this node runs
   mail::pop3::server::service pop3;
+  jabber::server::router xmpp_routes;  // the c2s sessions of this node
+  jabber::server::service xmpp;
   std::unique_ptr<dns::resolver> dns;                 // made in start(): dns.servers is a setting
   std::unique_ptr<mail::queue::runner> queue_runner;  // outbound delivery, the service "queue"
 

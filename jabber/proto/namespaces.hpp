@@ -1,5 +1,5 @@
 // The namespace names of RFC 6120 that the stream layer needs (sections 4.8,
-// 4.9.2, 8.3.2, 11.5).
+// 4.9.2, 8.3.2, 11.5), and those of the c2s negotiation and server IQs.
 #pragma once
 
 #include <string_view>
@@ -12,5 +12,16 @@ inline constexpr std::string_view server = "jabber:server";
 inline constexpr std::string_view streams_errors = "urn:ietf:params:xml:ns:xmpp-streams";
 inline constexpr std::string_view stanzas_errors = "urn:ietf:params:xml:ns:xmpp-stanzas";
 inline constexpr std::string_view xml = "http://www.w3.org/XML/1998/namespace";
+// Negotiation (RFC 6120 sections 5.4, 6.4, 7.2; RFC 3921 section 3).
+inline constexpr std::string_view tls = "urn:ietf:params:xml:ns:xmpp-tls";
+inline constexpr std::string_view sasl = "urn:ietf:params:xml:ns:xmpp-sasl";
+inline constexpr std::string_view bind = "urn:ietf:params:xml:ns:xmpp-bind";
+inline constexpr std::string_view session = "urn:ietf:params:xml:ns:xmpp-session";
+// Server IQ payloads (XEP-0199, XEP-0030, XEP-0092, RFC 6121 section 2).
+inline constexpr std::string_view ping = "urn:xmpp:ping";
+inline constexpr std::string_view disco_info = "http://jabber.org/protocol/disco#info";
+inline constexpr std::string_view disco_items = "http://jabber.org/protocol/disco#items";
+inline constexpr std::string_view version = "jabber:iq:version";
+inline constexpr std::string_view roster = "jabber:iq:roster";
 
 }  // namespace posta::jabber::proto::ns

@@ -1,0 +1,60 @@
+// The bounded send queue of a c2s session (STYLE.md "Sessions").
+#include "jabber/server/outbox.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace posta::jabber::server {
+
+outbox::outbox(asio::any_io_executor strand, std::size_t max_bytes)
+    : strand_(strand), max_bytes_(max_bytes), wake_(strand, asio::steady_timer::time_point::max()) {}
+
+void outbox::deliver(std::string bytes) {
+  asio::post(strand_, [self = shared_from_this(), bytes = std::move(bytes)]() mutable { self->push(std::move(bytes)); });
+}
+
+void outbox::kick(proto::stream_condition c, std::string why) {
+  asio::post(strand_, [self = shared_from_this(), c, why = std::move(why)] {
+    if (!self->closed_ && self->on_fault_) self->on_fault_(c, why);
+  });
+}
+
+void outbox::push(std::string bytes) {
+  if (closed_) return;
+  // SECURITY: a consumer that does not read fills this; it is disconnected
+  // rather than queued for without bound.
+  if (bytes_ + bytes.size() > max_bytes_) {
+    if (on_fault_) on_fault_(proto::stream_condition::policy_violation, "too slow to read its stanzas");
+    return;
+  }
+  bytes_ += bytes.size();
+  queue_.push_back(std::move(bytes));
+  wake_.cancel();
+}
+
+asio::awaitable<std::optional<std::string>> outbox::next() {
+  while (queue_.empty()) {
+    if (closed_) co_return std::nullopt;
+    wake_.expires_at(asio::steady_timer::time_point::max());
+    co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  std::string out;
+  out.reserve(bytes_);
+  for (auto& piece : queue_) out += piece;
+  queue_.clear();
+  bytes_ = 0;
+  co_return out;
+}
+
+void outbox::close() {
+  closed_ = true;
+  wake_.cancel();
+}
+
+void outbox::drop_pending() {
+  queue_.clear();
+  bytes_ = 0;
+}
+
+}  // namespace posta::jabber::server

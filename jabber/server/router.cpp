@@ -1,0 +1,65 @@
+// The node-local c2s routing table (RFC 6120 7, RFC 6121 8.5).
+#include "jabber/server/router.hpp"
+
+namespace posta::jabber::server {
+
+std::shared_ptr<outbox> router::bind(std::string const& bare, std::string const& resource,
+                                     std::shared_ptr<outbox> box) {
+  std::lock_guard lock(mutex_);
+  auto& slot = accounts_[bare][resource];
+  auto old = std::move(slot.box);
+  slot = entry{std::move(box), false, 0};
+  return old;
+}
+
+void router::unbind(std::string const& bare, std::string const& resource, outbox const* box) {
+  std::lock_guard lock(mutex_);
+  auto account = accounts_.find(bare);
+  if (account == accounts_.end()) return;
+  auto it = account->second.find(resource);
+  if (it == account->second.end() || it->second.box.get() != box) return;
+  account->second.erase(it);
+  if (account->second.empty()) accounts_.erase(account);
+}
+
+void router::set_presence(std::string const& bare, std::string const& resource, outbox const* box, bool available,
+                          int priority) {
+  std::lock_guard lock(mutex_);
+  auto account = accounts_.find(bare);
+  if (account == accounts_.end()) return;
+  auto it = account->second.find(resource);
+  if (it == account->second.end() || it->second.box.get() != box) return;
+  it->second.available = available;
+  it->second.priority = priority;
+}
+
+std::shared_ptr<outbox> router::find(std::string const& bare, std::string const& resource) const {
+  std::lock_guard lock(mutex_);
+  auto account = accounts_.find(bare);
+  if (account == accounts_.end()) return nullptr;
+  auto it = account->second.find(resource);
+  return it == account->second.end() ? nullptr : it->second.box;
+}
+
+std::vector<std::shared_ptr<outbox>> router::for_bare_jid(std::string const& bare) const {
+  std::vector<std::shared_ptr<outbox>> out;
+  std::lock_guard lock(mutex_);
+  auto account = accounts_.find(bare);
+  if (account == accounts_.end()) return out;
+  for (auto const& [resource, e] : account->second)
+    if (e.available && e.priority >= 0) out.push_back(e.box);
+  return out;
+}
+
+bool router::has_resource(std::string const& bare, std::string const& resource) const {
+  return find(bare, resource) != nullptr;
+}
+
+std::size_t router::size() const {
+  std::lock_guard lock(mutex_);
+  std::size_t n = 0;
+  for (auto const& [bare, resources] : accounts_) n += resources.size();
+  return n;
+}
+
+}  // namespace posta::jabber::server

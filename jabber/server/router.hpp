@@ -1,0 +1,46 @@
+// The node-local router: the bound c2s sessions of this node by bare JID
+// and resource (RFC 6120 section 7), with the availability and priority
+// each announced in its presence (RFC 6121 sections 4.2, 4.7.2.3), and the
+// choice of resources a message to a bare JID goes to (RFC 6121 8.5.2,
+// simplified: every available resource with a non-negative priority).
+// Thread-safe: sessions on many strands bind, route and leave.
+#pragma once
+
+#include "jabber/server/outbox.hpp"
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace posta::jabber::server {
+
+class router {
+ public:
+  // Registers `box` as bare/resource and returns the session that had that
+  // resource before, which must end (a conflict: the newer session wins).
+  std::shared_ptr<outbox> bind(std::string const& bare, std::string const& resource, std::shared_ptr<outbox> box);
+  // Only `box` itself is removed: a session replaced by a newer one leaves
+  // the newer one in place.
+  void unbind(std::string const& bare, std::string const& resource, outbox const* box);
+  void set_presence(std::string const& bare, std::string const& resource, outbox const* box, bool available,
+                    int priority);
+
+  std::shared_ptr<outbox> find(std::string const& bare, std::string const& resource) const;
+  // Available resources with priority >= 0.
+  std::vector<std::shared_ptr<outbox>> for_bare_jid(std::string const& bare) const;
+  bool has_resource(std::string const& bare, std::string const& resource) const;
+  std::size_t size() const;
+
+ private:
+  struct entry {
+    std::shared_ptr<outbox> box;
+    bool available = false;  // sent available presence (RFC 6121 4.2)
+    int priority = 0;
+  };
+  mutable std::mutex mutex_;
+  std::map<std::string, std::map<std::string, entry>, std::less<>> accounts_;  // bare -> resource -> entry
+};
+
+}  // namespace posta::jabber::server

@@ -1,0 +1,108 @@
+// One c2s connection (RFC 6120): the reader coroutine reads bytes, feeds the
+// XML stream reader and handles each event (negotiation in session.cpp and
+// session_sasl.cpp, stanzas in session_stanza.cpp); once a resource is bound
+// a writer coroutine drains the session's outbox, which the router also
+// fills from other sessions (STYLE.md "Sessions").
+#pragma once
+
+#include "core/auth/authenticator.hpp"
+#include "core/net/session_registry.hpp"
+#include "core/net/stream.hpp"
+#include "jabber/proto/c2s_features.hpp"
+#include "jabber/proto/sasl_elements.hpp"
+#include "jabber/proto/stanza_error.hpp"
+#include "jabber/server/context.hpp"
+#include "jabber/server/outbox.hpp"
+#include "jabber/xml/stream_reader.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace posta::jabber::server {
+
+class session {
+ public:
+  session(context& ctx, listener_kind kind, net::stream stream);
+  ~session();
+
+  asio::awaitable<void> run();
+
+ private:
+  enum class step { header, negotiating, bound };
+  // A SCRAM exchange between <auth/> and the <response/> that ends it.
+  struct scram_exchange {
+    auth::scram_server server;
+    auth::scram_client_first who;
+    auth::scram_lookup lookup;
+  };
+
+  // Each returns false when the stream must end.
+  asio::awaitable<bool> read_and_handle();
+  asio::awaitable<bool> handle(xml::stream_event& ev);
+  asio::awaitable<bool> on_open(xml::stream_header const& h);
+  asio::awaitable<bool> on_element(gloox::Tag& tag);
+  asio::awaitable<bool> on_starttls();
+  // SASL (session_sasl.cpp)
+  asio::awaitable<bool> on_sasl(gloox::Tag& tag);
+  asio::awaitable<bool> on_auth(gloox::Tag& tag);
+  asio::awaitable<bool> sasl_plain(std::string response);
+  asio::awaitable<bool> sasl_scram_start(auth::scram_hash hash, std::optional<std::string> response);
+  asio::awaitable<bool> sasl_scram_finish(std::string response);
+  asio::awaitable<bool> sasl_failed(proto::sasl_condition c);
+  asio::awaitable<bool> sasl_succeeded(std::string const& address, std::string additional);
+  // Stanzas (session_stanza.cpp)
+  asio::awaitable<bool> on_negotiated_element(gloox::Tag& tag);
+  asio::awaitable<bool> on_bind(gloox::Tag& iq);
+  void on_stanza(gloox::Tag& tag);
+  void on_iq(gloox::Tag& iq);
+  void on_server_iq(gloox::Tag& iq);
+  void on_message(gloox::Tag& msg);
+  void on_presence(gloox::Tag& presence);
+  void route_to_full(gloox::Tag& stanza, std::string const& bare, std::string const& resource);
+  void reply_error(gloox::Tag const& stanza, proto::stanza_condition c);
+  void push(std::string bytes);
+  std::string login_for(std::string_view name) const;  // a bare username is of the stream's host
+
+  // Output. Before binding the reader writes itself; after, through the outbox.
+  asio::awaitable<bool> send(std::string bytes);
+  asio::awaitable<void> end_with(proto::stream_condition c, std::string_view why);
+  asio::awaitable<void> write_loop();
+  void start_writer();
+  void on_fault(proto::stream_condition c, std::string_view why);
+  void on_stop(bool force);
+  proto::c2s_stream_state stream_state() const;
+
+  context& ctx_;
+  listener_kind kind_;
+  net::stream stream_;
+  xml::stream_reader reader_;
+  std::string client_ip_;
+  std::string stream_id_;
+  std::string host_;      // the stream's `to`, a local domain
+  step step_ = step::header;
+  bool header_sent_ = false;
+  bool require_tls_ = true;
+  bool restarted_ = false;  // a restart after STARTTLS or SASL: drop the rest of the read
+  bool authenticated_ = false;
+  bool session_ended_ = false;  // the stream error or close is written: read no more
+  int sasl_failures_ = 0;
+  bool plain_pending_ = false;  // PLAIN without an initial response: the <response/> carries it
+  bool stopping_ = false;
+  std::optional<scram_exchange> scram_;
+  std::string account_;   // the bare JID (= the account address) after SASL
+  std::string resource_;  // after binding
+  std::string full_jid_;
+  std::shared_ptr<outbox> outbox_;
+  bool writer_running_ = false;
+  bool reader_waiting_ = false;
+  std::optional<asio::steady_timer> writer_done_;
+  std::optional<asio::steady_timer> fault_deadline_;  // a faulted writer that cannot finish is cut off
+  std::optional<proto::stream_condition> fault_;
+  std::string fault_why_;
+  net::session_registry::handle registration_;  // last: unregistered first
+};
+
+}  // namespace posta::jabber::server

@@ -1,0 +1,202 @@
+// After authentication: resource binding (RFC 6120 section 7, the newer
+// session wins a conflict: 7.7.2.2), the legacy session (RFC 3921 section
+// 3), the 'from' of client stanzas (8.1.2.1), the IQs the server answers
+// itself, and routing of messages by full and bare JID (RFC 6121 8.5,
+// simplified: no offline storage yet, so an account without an available
+// resource answers service-unavailable).
+#include "core/settings/settings.hpp"
+#include "core/util/crypto_random.hpp"
+#include "jabber/proto/iq_replies.hpp"
+#include "jabber/proto/namespaces.hpp"
+#include "jabber/server/router.hpp"
+#include "jabber/server/session.hpp"
+#include "jabber/xml/error_tags.hpp"
+#include "jabber/xml/jid.hpp"
+
+#include <charconv>
+
+namespace posta::jabber::server {
+namespace {
+
+// The first child element in namespace `ns`, or nullptr.
+gloox::Tag* child_in(gloox::Tag const& parent, std::string_view ns, std::string_view name = {}) {
+  for (auto* c : parent.children())
+    if (c->xmlns() == ns && (name.empty() || c->name() == name)) return c;
+  return nullptr;
+}
+
+gloox::Tag* first_child(gloox::Tag const& parent) {
+  auto const& list = parent.children();
+  return list.empty() ? nullptr : list.front();
+}
+
+bool is_stanza(gloox::Tag const& tag) {
+  auto const& n = tag.name();
+  return tag.xmlns() == proto::ns::client && (n == "message" || n == "presence" || n == "iq");
+}
+
+// RFC 6121 4.7.2.3: -128..127, 0 when absent or not a number.
+int priority_of(gloox::Tag const& presence) {
+  auto* p = child_in(presence, proto::ns::client, "priority");
+  if (!p) return 0;
+  auto const text = p->cdata();
+  int value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < -128 || value > 127) return 0;
+  return value;
+}
+
+constexpr std::size_t outbox_minimum = 1024 * 1024;
+
+}  // namespace
+
+asio::awaitable<bool> session::on_negotiated_element(gloox::Tag& tag) {
+  if (!is_stanza(tag)) {
+    co_await end_with(proto::stream_condition::unsupported_stanza_type, "<" + tag.name() + " xmlns='" + tag.xmlns() + "'>");
+    co_return false;
+  }
+  if (step_ != step::bound) {
+    if (tag.name() == "iq" && tag.findAttribute("type") == "set" && child_in(tag, proto::ns::bind, "bind")) {
+      bool ok = co_await on_bind(tag);
+      co_return ok;
+    }
+    // RFC 6120 7.1: nothing but binding before a resource is bound.
+    co_await end_with(proto::stream_condition::not_authorized, "<" + tag.name() + "/> before binding");
+    co_return false;
+  }
+  on_stanza(tag);
+  co_return !session_ended_;
+}
+
+asio::awaitable<bool> session::on_bind(gloox::Tag& iq) {
+  auto* bind = child_in(iq, proto::ns::bind, "bind");
+  auto* asked = child_in(*bind, proto::ns::bind, "resource");
+  std::string resource = asked ? asked->cdata() : std::string();
+  if (resource.empty()) {
+    auto random = util::random_token(9);
+    resource = "posta-" + (random ? *random : stream_id_);
+  }
+  // SECURITY: a gloox JID only from what parse_jid accepted (RFC 7622 3.4).
+  auto jid = xml::parse_jid(account_ + "/" + resource);
+  if (!jid || jid->resource().empty()) {
+    auto reply = xml::make_error_reply(iq, proto::make_stanza_error(proto::stanza_condition::bad_request));
+    bool sent = co_await send(reply->xml());
+    co_return sent;
+  }
+  resource_ = jid->resource();
+  full_jid_ = jid->full();
+  auto const stanza_bytes = static_cast<std::size_t>(ctx_.settings.get_int("xmpp.max_stanza_kb")) * 1024;
+  // SECURITY: what may wait for a slow reader: four stanzas of the largest size, at least 1 MiB.
+  outbox_ = std::make_shared<outbox>(stream_.get_executor(), std::max(outbox_minimum, 4 * stanza_bytes));
+  outbox_->set_on_fault([this](proto::stream_condition c, std::string_view why) { on_fault(c, why); });
+  auto replaced = ctx_.routes.bind(account_, resource_, outbox_);
+  // RFC 6120 7.7.2.2: the newer session wins; the older one is told why.
+  if (replaced) replaced->kick(proto::stream_condition::conflict, "resource bound by a newer session");
+  step_ = step::bound;
+  start_writer();
+  push(proto::format_iq_result(iq.findAttribute("id"), {}, {}, proto::format_bind_payload(full_jid_)));
+  co_return true;
+}
+
+void session::on_stanza(gloox::Tag& tag) {
+  // RFC 6120 8.1.2.1: the server stamps the full JID; a 'from' naming
+  // anyone else is refused with invalid-from (4.9.3.10).
+  auto const& from = tag.findAttribute("from");
+  if (!from.empty() && from != full_jid_ && from != account_) {
+    auto parsed = xml::parse_jid(from);
+    if (!parsed || (parsed->full() != full_jid_ && parsed->full() != account_)) {
+      on_fault(proto::stream_condition::invalid_from, "from '" + from + "'");
+      return;
+    }
+  }
+  tag.addAttribute("from", full_jid_);
+  if (tag.name() == "iq") on_iq(tag);
+  else if (tag.name() == "message") on_message(tag);
+  else on_presence(tag);
+}
+
+void session::reply_error(gloox::Tag const& stanza, proto::stanza_condition c) {
+  // RFC 6120 8.3.1: an error is never answered with an error.
+  if (stanza.findAttribute("type") == "error") return;
+  push(xml::make_error_reply(stanza, proto::make_stanza_error(c))->xml());
+}
+
+void session::on_iq(gloox::Tag& iq) {
+  auto const& type = iq.findAttribute("type");
+  bool const request = type == "get" || type == "set";
+  if (!request && type != "result" && type != "error") return reply_error(iq, proto::stanza_condition::bad_request);
+  auto const& to = iq.findAttribute("to");
+  if (to.empty() || to == host_ || to == account_) {
+    if (request) on_server_iq(iq);
+    return;
+  }
+  auto jid = xml::parse_jid(to);
+  if (!jid) return reply_error(iq, proto::stanza_condition::jid_malformed);
+  if (jid->full() == host_ || jid->full() == account_) {
+    if (request) on_server_iq(iq);
+    return;
+  }
+  auto target = jid->resource().empty() ? nullptr : ctx_.routes.find(jid->bare(), jid->resource());
+  if (target) return target->deliver(iq.xml());
+  // Offline storage, rosters and s2s come later: nobody else answers yet.
+  if (request) reply_error(iq, proto::stanza_condition::service_unavailable);
+}
+
+void session::on_server_iq(gloox::Tag& iq) {
+  auto const& id = iq.findAttribute("id");
+  auto const& to = iq.findAttribute("to");
+  bool const get = iq.findAttribute("type") == "get";
+  auto* payload = first_child(iq);
+  auto const ns = payload ? payload->xmlns() : std::string();
+  bool const to_server = to.empty() || to == host_;
+  std::string answer;
+  bool answered = true;
+  if (get && ns == proto::ns::ping) {
+  } else if (!get && ns == proto::ns::session) {  // RFC 3921 3: nothing to establish any more
+  } else if (get && to_server && ns == proto::ns::disco_info) {
+    answer = proto::format_disco_info_payload(proto::server_features());
+  } else if (get && to_server && ns == proto::ns::version) {
+    answer = proto::format_version_payload("Posta", "0.1");
+  } else if (get && to != host_ && ns == proto::ns::roster) {
+    // No roster storage yet: an empty roster (RFC 6121 2.1.3) lets clients go on.
+    answer = "<query xmlns='jabber:iq:roster'/>";
+  } else {
+    answered = false;
+  }
+  if (!answered) return reply_error(iq, proto::stanza_condition::service_unavailable);
+  push(proto::format_iq_result(id, full_jid_, to, answer));
+}
+
+void session::on_message(gloox::Tag& msg) {
+  auto const& type = msg.findAttribute("type");
+  auto to = msg.findAttribute("to");
+  // RFC 6121 8.1.1.1: no 'to' is the sender's own bare JID.
+  if (to.empty()) to = account_;
+  auto jid = xml::parse_jid(to);
+  if (!jid) return reply_error(msg, proto::stanza_condition::jid_malformed);
+  if (!jid->resource().empty()) {
+    if (auto target = ctx_.routes.find(jid->bare(), jid->resource())) return target->deliver(msg.xml());
+    // RFC 6121 8.5.3.2.1: no such resource: as if sent to the bare JID.
+  }
+  if (type == "error") return;
+  if (type == "groupchat") return reply_error(msg, proto::stanza_condition::service_unavailable);
+  auto targets = ctx_.routes.for_bare_jid(jid->bare());
+  if (targets.empty()) {
+    // RFC 6121 8.5.2.2: no offline storage yet; a headline is dropped silently.
+    if (type != "headline") reply_error(msg, proto::stanza_condition::service_unavailable);
+    return;
+  }
+  auto const bytes = msg.xml();
+  for (auto& t : targets) t->deliver(bytes);
+}
+
+void session::on_presence(gloox::Tag& presence) {
+  // Only the session's own availability for now (RFC 6121 4.2, 4.5);
+  // directed presence and subscriptions come with the roster.
+  if (!presence.findAttribute("to").empty()) return;
+  auto const& type = presence.findAttribute("type");
+  if (type.empty()) ctx_.routes.set_presence(account_, resource_, outbox_.get(), true, priority_of(presence));
+  else if (type == "unavailable") ctx_.routes.set_presence(account_, resource_, outbox_.get(), false, 0);
+}
+
+}  // namespace posta::jabber::server
