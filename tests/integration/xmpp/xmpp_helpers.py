@@ -43,6 +43,8 @@ class Client(slixmpp.ClientXMPP):
         self.add_event_handler("disconnected", self._on_disconnected)
         self.add_event_handler("stream_error", lambda e: self.stream_errors.append(e["condition"]))
         self.add_event_handler("message", lambda m: self.messages.put_nowait(m))
+        # COMPAT(slixmpp): a message of type error is only a message_error event.
+        self.add_event_handler("message_error", lambda m: self.messages.put_nowait(m))
 
     def _settle(self, what):
         if not self.outcome.done():
@@ -158,3 +160,20 @@ class RawXmpp:
             self.sock.close()
         except OSError:
             pass
+
+
+def raw_login(port, domain, user, password=PASSWORD, resource="raw"):
+    """A RawXmpp past STARTTLS, SASL PLAIN and binding; returns (client, full JID)."""
+    import base64
+    raw = RawXmpp(port)
+    raw.open(domain)
+    raw.starttls(domain)
+    token = base64.b64encode(b"\0" + user.encode() + b"\0" + password.encode()).decode()
+    raw.send("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>%s</auth>" % token)
+    raw.read_until(rb"<success[^>]*/>|</success>")
+    raw.open(domain)
+    raw.send("<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>%s</resource>"
+             "</bind></iq>" % resource)
+    reply = raw.read_until(rb"</iq>")
+    jid = re.search(rb"<jid>([^<]+)</jid>", reply).group(1).decode()
+    return raw, jid
