@@ -50,7 +50,11 @@ session::session(context& ctx, listener_kind kind, net::stream stream)
 }
 
 session::~session() {
-  if (outbox_) ctx_.routes.unbind(account_, resource_, outbox_.get());
+  if (!outbox_) return;
+  ctx_.routes.unbind(account_, resource_, outbox_.get());
+  // A kick or delivery still on its way finds a closed outbox, never this session.
+  outbox_->close();
+  outbox_->set_on_fault(nullptr);
 }
 
 proto::c2s_stream_state session::stream_state() const {
@@ -279,8 +283,8 @@ void session::on_fault(proto::stream_condition c, std::string_view why) {
   // SECURITY: a client that does not read never lets the error out: the
   // connection is cut after a grace period.
   fault_deadline_.emplace(stream_.get_executor(), fault_grace);
-  fault_deadline_->async_wait([this](boost::system::error_code ec) {
-    if (!ec) stream_.close();
+  fault_deadline_->async_wait([this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
+    if (!ec && !alive.expired()) stream_.close();
   });
 }
 

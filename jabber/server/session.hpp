@@ -102,6 +102,7 @@ class session {
   std::optional<asio::steady_timer> fault_deadline_;  // a faulted writer that cannot finish is cut off
   std::optional<proto::stream_condition> fault_;
   std::string fault_why_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for handlers that may outlive the session
   net::session_registry::handle registration_;  // last: unregistered first
 };
 

@@ -8,7 +8,7 @@ import asyncio
 import unittest
 
 from posta_harness import stop_servers
-from xmpp_helpers import PASSWORD, RawXmpp, XmppTestCase
+from xmpp_helpers import PASSWORD, RawXmpp, XmppTestCase, header, raw_login
 
 DOMAIN = "chat.test"
 S_DOMAIN = "session." + DOMAIN
@@ -111,6 +111,58 @@ class SessionTests(XmppTestCase):
         with self.assertRaises(Exception) as caught:
             self.run_async(iq.send(timeout=10))
         self.assertEqual(caught.exception.iq["error"]["condition"], "service-unavailable")
+
+
+class RawStreamTests(XmppTestCase):
+    domains = ("raw." + DOMAIN,)
+
+    def test_keepalives_the_legacy_session_and_a_clean_close(self):
+        domain = "raw." + DOMAIN
+        alice = self.account(domain)
+        raw, jid = raw_login(self.server.port("xmpp"), domain, alice.split("@")[0], resource="")
+        self.assertTrue(jid.startswith(alice + "/posta-"), jid)  # a resource of the server's choice
+        raw.send(" \n\t ")  # whitespace keepalives (RFC 6120 4.6.1) are not stanzas
+        raw.send("<iq type='set' id='s1'><session xmlns='urn:ietf:params:xml:ns:xmpp-session'/></iq>")
+        self.assertIn(b"<iq type='result' id='s1'", raw.read_until(rb"id='s1'[^>]*/>"))
+        raw.send("  <iq type='get' id='p1'><ping xmlns='urn:xmpp:ping'/></iq>")
+        self.assertIn(b"id='p1'", raw.read_until(rb"id='p1'[^>]*/>"))
+        raw.send("</stream:stream>")
+        self.assertEqual(raw.until_closed(), b"</stream:stream>")
+
+    def test_a_disabled_account_cannot_log_in(self):
+        domain = "raw." + DOMAIN
+        address = "off-" + self.account(domain)
+        self.make_account(address, enabled=False)
+        raw = RawXmpp(self.server.port("xmpp"))
+        raw.open(domain)
+        raw.starttls(domain)
+        token = __import__("base64").b64encode(b"\0" + address.encode() + b"\0" + PASSWORD.encode()).decode()
+        for _ in range(2):
+            raw.send("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>%s</auth>" % token)
+            self.assertIn(b"<not-authorized/>", raw.read_until(rb"</failure>"))
+        # RFC 6120 6.4.5: a bounded number of retries, then policy-violation.
+        raw.send("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>%s</auth>" % token)
+        out = raw.until_closed()
+        self.assertIn(b"<not-authorized/>", out)
+        self.assertIn(b"<policy-violation xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>", out)
+
+    def test_without_required_tls_scram_is_offered_in_plaintext_but_plain_is_not(self):
+        domain = "raw." + DOMAIN
+        self.setting("xmpp.require_tls", False)
+        features = b""
+        for _ in range(50):  # the setting reaches the server through NOTIFY
+            raw = RawXmpp(self.server.port("xmpp"))
+            features = raw.open(domain)
+            raw.close()
+            if b"<mechanism>" in features:
+                break
+            __import__("time").sleep(0.1)
+        self.assertIn(b"<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>", features)
+        self.assertIn(b"<mechanism>SCRAM-SHA-256</mechanism>", features)
+        self.assertNotIn(b"<mechanism>PLAIN</mechanism>", features)
+        alice = self.account(domain)
+        c = self.login(alice, starttls=False)
+        self.assertGreaterEqual(self.run_async(c["xep_0199"].ping(timeout=10)), 0)
 
 
 if __name__ == "__main__":
