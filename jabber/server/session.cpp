@@ -17,6 +17,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <array>
 
 namespace posta::jabber::server {
@@ -28,6 +29,9 @@ constexpr auto write_timeout = std::chrono::seconds(60);
 // one is dropped after half an hour of silence (clients send whitespace
 // keepalives every few minutes, RFC 6120 4.6.1).
 constexpr auto negotiation_timeout = std::chrono::seconds(60);
+// SECURITY: and two minutes for all of them, so a byte a minute cannot hold
+// an unauthenticated connection open.
+constexpr auto negotiation_total = std::chrono::minutes(2);
 constexpr auto bound_idle_timeout = std::chrono::minutes(30);
 // SECURITY: how long a faulted session's last words may take to go out.
 constexpr auto fault_grace = std::chrono::seconds(5);
@@ -44,7 +48,8 @@ session::session(context& ctx, listener_kind kind, net::stream stream)
       stream_(std::move(stream)),
       reader_(limits_of(ctx.settings)),
       client_ip_(stream_.remote_endpoint().address().to_string()),
-      require_tls_(ctx.settings.get_bool("xmpp.require_tls")) {
+      require_tls_(ctx.settings.get_bool("xmpp.require_tls")),
+      negotiation_deadline_(std::chrono::steady_clock::now() + negotiation_total) {
   if (ctx_.sessions)
     registration_ = ctx_.sessions->add(stream_.get_executor(), [this](bool force) { on_stop(force); });
 }
@@ -90,9 +95,9 @@ asio::awaitable<bool> session::read_and_handle() {
     co_return false;
   }
   std::array<char, 16 * 1024> buffer;
+  auto const timeout = read_timeout();
   reader_waiting_ = true;
-  auto n = co_await stream_.read_some(buffer, step_ == step::bound ? std::chrono::steady_clock::duration(bound_idle_timeout)
-                                                                   : std::chrono::steady_clock::duration(negotiation_timeout));
+  auto n = co_await stream_.read_some(buffer, timeout);
   reader_waiting_ = false;
   if (!n) {
     if (fault_) {
@@ -114,6 +119,12 @@ asio::awaitable<bool> session::read_and_handle() {
     }
   }
   co_return true;
+}
+
+std::chrono::steady_clock::duration session::read_timeout() const {
+  if (step_ == step::bound) return bound_idle_timeout;
+  auto const left = negotiation_deadline_ - std::chrono::steady_clock::now();
+  return std::clamp<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(1), negotiation_timeout);
 }
 
 asio::awaitable<bool> session::handle(xml::stream_event& ev) {

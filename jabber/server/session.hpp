@@ -74,6 +74,7 @@ class session {
   void on_fault(proto::stream_condition c, std::string_view why);
   void on_stop(bool force);
   proto::c2s_stream_state stream_state() const;
+  std::chrono::steady_clock::duration read_timeout() const;
 
   context& ctx_;
   listener_kind kind_;
@@ -85,6 +86,7 @@ class session {
   step step_ = step::header;
   bool header_sent_ = false;
   bool require_tls_ = true;
+  std::chrono::steady_clock::time_point negotiation_deadline_;
   bool restarted_ = false;  // a restart after STARTTLS or SASL: drop the rest of the read
   bool authenticated_ = false;
   bool session_ended_ = false;  // the stream error or close is written: read no more
