@@ -61,7 +61,6 @@ class session {
   void on_server_iq(gloox::Tag& iq);
   void on_message(gloox::Tag& msg);
   void on_presence(gloox::Tag& presence);
-  void route_to_full(gloox::Tag& stanza, std::string const& bare, std::string const& resource);
   void reply_error(gloox::Tag const& stanza, proto::stanza_condition c);
   void push(std::string bytes);
   std::string login_for(std::string_view name) const;  // a bare username is of the stream's host

@@ -156,7 +156,7 @@ void session::on_server_iq(gloox::Tag& iq) {
   } else if (get && to_server && ns == proto::ns::disco_info) {
     answer = proto::format_disco_info_payload(proto::server_features());
   } else if (get && to_server && ns == proto::ns::version) {
-    answer = proto::format_version_payload("Posta", "0.1");
+    answer = proto::format_version_payload("Posta", POSTA_VERSION);
   } else if (get && to != host_ && ns == proto::ns::roster) {
     // No roster storage yet: an empty roster (RFC 6121 2.1.3) lets clients go on.
     answer = "<query xmlns='jabber:iq:roster'/>";

@@ -85,6 +85,13 @@ class SessionTests(XmppTestCase):
         self.assertIn("http://jabber.org/protocol/disco#info", features)
         version = self.run_async(a["xep_0092"].get_version(S_DOMAIN, timeout=10))
         self.assertEqual(version["software_version"]["name"], "Posta")
+        self.assertRegex(version["software_version"]["version"], r"^\d+\.\d+")
+
+    def test_an_iq_between_two_clients(self):
+        a = self.login(self.account(S_DOMAIN))
+        b = self.login(self.account(S_DOMAIN))
+        # slixmpp answers a ping to its full JID itself: the result is routed back.
+        self.assertGreaterEqual(self.run_async(b["xep_0199"].ping(jid=a.boundjid, timeout=10)), 0)
 
     def test_the_newer_session_wins_a_resource_conflict(self):
         alice, bob = self.account(S_DOMAIN), self.account(S_DOMAIN)
