@@ -51,6 +51,7 @@ std::vector<definition> const& definitions() {
       {"imap.session_cache_kb", kind::integer, 2048, "memory each IMAP session may keep for the metadata of messages of its selected mailbox it has already read (dates, sizes, structure), so that repeated SEARCH and FETCH do not ask the database again (0 = none)", 0, 1048576},
       {"imap.allow_plaintext_auth_on_loopback", kind::boolean, false, "allow LOGIN and AUTHENTICATE PLAIN without TLS from 127.0.0.0/8 and ::1 (a webmail on the same host)"},
       {"xmpp.require_tls", kind::boolean, true, "c2s streams must negotiate STARTTLS before SASL (xmpps is TLS from the start); PLAIN is offered only inside TLS either way"},
+      {"xmpp.ping_interval_seconds", kind::integer, 300, "a bound c2s session silent this long is pinged (XEP-0199); one that stays silent for another interval is closed with connection-timeout; read when a resource is bound", 1, 86400},
       // SECURITY: RFC 6120 13.12: at least 10,000 bytes must be accepted.
       {"xmpp.max_stanza_kb", kind::integer, 256, "largest XML stanza (and text node) a c2s stream accepts; past it the stream ends with policy-violation; read when a stream starts", 10, 65536},
       {"pop3.allow_plaintext_auth_on_loopback", kind::boolean, false, "allow USER/PASS and AUTH PLAIN without TLS from 127.0.0.0/8 and ::1"},

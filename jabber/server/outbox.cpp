@@ -33,11 +33,13 @@ void outbox::push(std::string bytes) {
   wake_.cancel();
 }
 
-asio::awaitable<std::optional<std::string>> outbox::next() {
+asio::awaitable<std::optional<std::string>> outbox::next(std::chrono::steady_clock::duration idle) {
   while (queue_.empty()) {
     if (closed_) co_return std::nullopt;
-    wake_.expires_at(asio::steady_timer::time_point::max());
-    co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (idle == std::chrono::steady_clock::duration::zero()) wake_.expires_at(asio::steady_timer::time_point::max());
+    else wake_.expires_after(idle);
+    auto [ec] = co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (!ec && queue_.empty() && !closed_) co_return std::string();  // idle: the caller may ping
   }
   std::string out;
   out.reserve(bytes_);

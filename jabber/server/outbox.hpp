@@ -9,6 +9,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <deque>
 #include <functional>
@@ -35,8 +36,9 @@ class outbox : public std::enable_shared_from_this<outbox> {
   // On the strand only.
   void push(std::string bytes);
   void set_on_fault(fault_fn f) { on_fault_ = std::move(f); }
-  // Everything queued, in one piece; nullopt once closed and drained.
-  asio::awaitable<std::optional<std::string>> next();
+  // Everything queued, in one piece; nullopt once closed and drained; ""
+  // when nothing came for `idle` (zero: wait without end).
+  asio::awaitable<std::optional<std::string>> next(std::chrono::steady_clock::duration idle = {});
   void close();          // the writer drains what is queued, then ends
   void drop_pending();   // forget what is queued (an overflow: it will not be read)
   bool is_closed() const { return closed_; }

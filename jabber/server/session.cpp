@@ -10,6 +10,7 @@
 #include "core/settings/settings.hpp"
 #include "core/util/crypto_random.hpp"
 #include "jabber/proto/namespaces.hpp"
+#include "jabber/proto/xml_escape.hpp"
 #include "jabber/server/router.hpp"
 #include "jabber/xml/jid.hpp"
 
@@ -25,14 +26,13 @@ namespace {
 
 constexpr auto tls_handshake_timeout = std::chrono::seconds(30);
 constexpr auto write_timeout = std::chrono::seconds(60);
-// SECURITY: an unauthenticated stream has a minute for each step; a bound
-// one is dropped after half an hour of silence (clients send whitespace
-// keepalives every few minutes, RFC 6120 4.6.1).
+// SECURITY: an unauthenticated stream has a minute for each step. A bound
+// one has no read deadline (it would cancel the writer too): the writer
+// pings a silent client and ends the stream when the ping goes unanswered.
 constexpr auto negotiation_timeout = std::chrono::seconds(60);
 // SECURITY: and two minutes for all of them, so a byte a minute cannot hold
 // an unauthenticated connection open.
 constexpr auto negotiation_total = std::chrono::minutes(2);
-constexpr auto bound_idle_timeout = std::chrono::minutes(30);
 // SECURITY: how long a faulted session's last words may take to go out.
 constexpr auto fault_grace = std::chrono::seconds(5);
 
@@ -99,6 +99,10 @@ asio::awaitable<bool> session::read_and_handle() {
   reader_waiting_ = true;
   auto n = co_await stream_.read_some(buffer, timeout);
   reader_waiting_ = false;
+  if (n) {
+    last_input_ = std::chrono::steady_clock::now();
+    ping_outstanding_ = false;
+  }
   if (!n) {
     if (fault_) {
       if (!session_ended_ && !writer_running_) co_await end_with(*fault_, fault_why_);
@@ -122,7 +126,7 @@ asio::awaitable<bool> session::read_and_handle() {
 }
 
 std::chrono::steady_clock::duration session::read_timeout() const {
-  if (step_ == step::bound) return bound_idle_timeout;
+  if (step_ == step::bound) return std::chrono::steady_clock::duration::zero();
   auto const left = negotiation_deadline_ - std::chrono::steady_clock::now();
   return std::clamp<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(1), negotiation_timeout);
 }
@@ -268,11 +272,25 @@ void session::start_writer() {
 
 asio::awaitable<void> session::write_loop() {
   for (;;) {
-    auto chunk = co_await outbox_->next();
+    auto chunk = co_await outbox_->next(ping_interval_);
     if (!chunk) break;
+    if (chunk->empty()) {
+      on_idle();
+      continue;
+    }
     auto written = co_await stream_.write(*chunk, write_timeout);
     if (!written) break;
   }
+}
+
+// XEP-0199 4.2: a client silent for xmpp.ping_interval_seconds is pinged;
+// one that stays silent for another interval is gone (RFC 6120 4.6.3).
+void session::on_idle() {
+  if (std::chrono::steady_clock::now() - last_input_ < ping_interval_) return;
+  if (ping_outstanding_) return on_fault(proto::stream_condition::connection_timeout, "no answer to a ping");
+  ping_outstanding_ = true;
+  push("<iq type='get' id='" + stream_id_ + "-ping' from='" + proto::escaped(host_) + "' to='" +
+       proto::escaped(full_jid_) + "'><ping xmlns='urn:xmpp:ping'/></iq>");
 }
 
 // On the strand: a kick (conflict, shutdown) or an overflow of the outbox.

@@ -72,6 +72,7 @@ class session {
   void start_writer();
   void on_fault(proto::stream_condition c, std::string_view why);
   void on_stop(bool force);
+  void on_idle();  // the writer had nothing to send for a ping interval
   proto::c2s_stream_state stream_state() const;
   std::chrono::steady_clock::duration read_timeout() const;
 
@@ -98,6 +99,9 @@ class session {
   std::string full_jid_;
   std::shared_ptr<outbox> outbox_;
   bool writer_running_ = false;
+  std::chrono::steady_clock::duration ping_interval_{};  // xmpp.ping_interval_seconds, read at binding
+  std::chrono::steady_clock::time_point last_input_{};
+  bool ping_outstanding_ = false;
   bool reader_waiting_ = false;
   std::optional<asio::steady_timer> writer_done_;
   std::optional<asio::steady_timer> fault_deadline_;  // a faulted writer that cannot finish is cut off

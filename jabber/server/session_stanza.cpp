@@ -93,6 +93,8 @@ asio::awaitable<bool> session::on_bind(gloox::Tag& iq) {
   // RFC 6120 7.7.2.2: the newer session wins; the older one is told why.
   if (replaced) replaced->kick(proto::stream_condition::conflict, "resource bound by a newer session");
   step_ = step::bound;
+  ping_interval_ = std::chrono::seconds(ctx_.settings.get_int("xmpp.ping_interval_seconds"));
+  last_input_ = std::chrono::steady_clock::now();
   start_writer();
   push(proto::format_iq_result(iq.findAttribute("id"), {}, {}, proto::format_bind_payload(full_jid_)));
   co_return true;

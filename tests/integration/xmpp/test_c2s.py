@@ -136,6 +136,25 @@ class RawStreamTests(XmppTestCase):
         raw.send("</stream:stream>")
         self.assertEqual(raw.until_closed(), b"</stream:stream>")
 
+    def test_a_silent_client_is_pinged_then_dropped(self):
+        domain = "raw." + DOMAIN
+        self.setting("xmpp.ping_interval_seconds", 1)
+        alice, bob = self.account(domain), self.account(domain)
+        __import__("time").sleep(1)  # the setting reaches the server through NOTIFY
+        answering, _ = raw_login(self.server.port("xmpp"), domain, alice.split("@")[0])
+        silent, jid = raw_login(self.server.port("xmpp"), domain, bob.split("@")[0])
+        ping = silent.read_until(rb"<ping xmlns='urn:xmpp:ping'/></iq>", timeout=10)
+        self.assertIn(("to='%s'" % jid).encode(), ping)
+        for _ in range(3):  # the other one answers, and stays
+            got = answering.read_until(rb"<ping xmlns='urn:xmpp:ping'/></iq>", timeout=10)
+            ping_id = __import__("re").search(rb"id='([^']+)'", got).group(1).decode()
+            answering.send("<iq type='result' id='%s' to='%s'/>" % (ping_id, domain))
+        out = silent.until_closed(timeout=10)
+        self.assertIn(b"<connection-timeout xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>", out)
+        answering.send("<iq type='get' id='p9'><ping xmlns='urn:xmpp:ping'/></iq>")
+        self.assertIn(b"id='p9'", answering.read_until(rb"id='p9'[^>]*/>"))
+        answering.close()
+
     def test_a_disabled_account_cannot_log_in(self):
         domain = "raw." + DOMAIN
         address = "off-" + self.account(domain)

@@ -84,5 +84,17 @@ TEST_F(Router, TheWriterGetsEverythingQueuedInOnePieceThenTheEnd) {
   EXPECT_EQ(got, std::vector<std::string>{"<a/><b/>"});
 }
 
+TEST_F(Router, AnIdleWriterIsToldSoItMayPing) {
+  auto b = box();
+  std::vector<std::optional<std::string>> got;
+  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+    got.push_back(co_await b->next(std::chrono::milliseconds(5)));  // nothing: ""
+    b->close();
+    got.push_back(co_await b->next(std::chrono::milliseconds(5)));  // closed: nullopt
+  }, asio::detached);
+  io.run();
+  EXPECT_EQ(got, (std::vector<std::optional<std::string>>{std::string(), std::nullopt}));
+}
+
 }  // namespace
 }  // namespace posta::jabber::server
