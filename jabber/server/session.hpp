@@ -94,6 +94,7 @@ class session {
   bool plain_pending_ = false;  // PLAIN without an initial response: the <response/> carries it
   bool stopping_ = false;
   std::optional<scram_exchange> scram_;
+  std::string mechanism_;  // of the last <auth/>, for the journal
   std::string account_;   // the bare JID (= the account address) after SASL
   std::string resource_;  // after binding
   std::string full_jid_;

@@ -80,6 +80,7 @@ asio::awaitable<bool> session::on_auth(gloox::Tag& tag) {
   scram_.reset();
   plain_pending_ = false;
   auto const mechanism = tag.findAttribute("mechanism");
+  mechanism_ = mechanism;
   auto const state = stream_state();
   if (!is_offered(state, mechanism)) {
     // SECURITY: PLAIN, or anything before TLS when TLS is required, is
@@ -192,7 +193,7 @@ asio::awaitable<bool> session::sasl_succeeded(std::string const& address, std::s
   bool sent = co_await send(proto::format_sasl_success(additional));
   if (!sent) co_return false;
   journal::record(journal::level::info, std::string(listener_name(kind_)), "login",
-                  {{"client_ip", client_ip_}, {"user", address}, {"tls", stream_.tls_description()}});
+                  {{"client_ip", client_ip_}, {"user", address}, {"mechanism", mechanism_}, {"tls", stream_.tls_description()}});
   account_ = address;
   authenticated_ = true;
   // RFC 6120 6.4.6: the client opens a new stream; nothing after <success/>

@@ -1,0 +1,60 @@
+"""gloox as a client (gloox::Client with TLS required): it negotiates
+STARTTLS (TLS 1.2 through GnuTLS) and SCRAM-SHA-1, binds its resource and
+exchanges a message with a slixmpp client; a wrong password fails."""
+
+import asyncio
+import os
+import subprocess
+import unittest
+
+from posta_harness import stop_servers
+from xmpp_helpers import PASSWORD, XmppTestCase
+
+DOMAIN = "gloox.test"
+CLIENT = os.environ.get("POSTA_GLOOX_CLIENT", "")
+
+tearDownModule = stop_servers
+
+
+@unittest.skipUnless(CLIENT, "POSTA_GLOOX_CLIENT names the gloox test client (set by ctest)")
+class GlooxTests(XmppTestCase):
+    domains = (DOMAIN,)
+
+    def gloox(self, jid, password, peer):
+        # gloox leaves its GnuTLS credentials to the process's end: LeakSanitizer
+        # would turn every exit status into 1.
+        env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0")
+        return subprocess.Popen([CLIENT, jid, password, str(self.server.port("xmpp")), peer],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+
+    async def wait_exit(self, p):
+        while p.poll() is None:
+            await asyncio.sleep(0.1)
+
+    def test_a_message_each_way_with_slixmpp(self):
+        alice, bob = self.account(DOMAIN), self.account(DOMAIN)
+        b = self.login(bob)
+        b.send_presence()
+        self.run_async(asyncio.sleep(0.3))
+        p = self.gloox(alice + "/gloox", PASSWORD, bob)
+        m = self.next_message(b, timeout=30)
+        self.assertEqual(m["body"], "hello from gloox")
+        self.assertEqual(str(m["from"]), alice + "/gloox")
+        b.send_message(mto=m["from"], mbody="hello gloox", mtype="chat")
+        self.run_async(self.wait_exit(p))  # slixmpp sends only while its loop runs
+        out, _ = p.communicate(timeout=30)
+        self.assertEqual(p.returncode, 0, out)
+        self.assertIn("message 'hello gloox' from %s/" % bob, out)
+        login = self.wait_journal(lambda e: e.get("text") == "login" and e["fields"].get("user") == alice,
+                                  service="xmpp")
+        self.assertEqual(login[0]["fields"]["mechanism"], "SCRAM-SHA-1")
+
+    def test_a_wrong_password(self):
+        alice = self.account(DOMAIN)
+        p = self.gloox(alice + "/gloox", "wrong-" + PASSWORD, alice)
+        out, _ = p.communicate(timeout=30)
+        self.assertEqual(p.returncode, 2, out)
+
+
+if __name__ == "__main__":
+    unittest.main()
