@@ -11,14 +11,13 @@ namespace posta::jabber::proto {
 
 // The response stream header (RFC 6120 section 4.7): from the host the
 // client asked for, a fresh id, version 1.0, in `content_namespace`.
-std::string format_stream_header(std::string_view from_domain, std::string_view id,
-                                 std::string_view content_namespace);
+std::string format_stream_header(std::string_view from_domain, std::string_view id, std::string_view content_namespace);
 
 // The stream's state as far as the features it may list are concerned.
 struct c2s_stream_state {
   bool tls_available = false;  // the listener has a certificate
   bool tls_active = false;
-  bool require_tls = true;     // the setting xmpp.require_tls
+  bool require_tls = true;  // the setting xmpp.require_tls
   bool authenticated = false;
 };
 

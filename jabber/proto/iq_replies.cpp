@@ -19,8 +19,7 @@ void append_attribute(std::string& out, std::string_view name, std::string_view 
   out += '\'';
 }
 
-constexpr std::array<std::string_view, 5> features = {ns::disco_info, ns::ping, ns::version, ns::session,
-                                                      ns::bind};
+constexpr std::array<std::string_view, 5> features = {ns::disco_info, ns::ping, ns::version, ns::session, ns::bind};
 
 }  // namespace
 

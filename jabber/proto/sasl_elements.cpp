@@ -10,9 +10,17 @@ namespace posta::jabber::proto {
 namespace {
 
 constexpr std::array<std::string_view, 11> sasl_names = {
-    "aborted",           "account-disabled",   "credentials-expired", "encryption-required",
-    "incorrect-encoding", "invalid-authzid",   "invalid-mechanism",   "malformed-request",
-    "mechanism-too-weak", "not-authorized",    "temporary-auth-failure",
+    "aborted",
+    "account-disabled",
+    "credentials-expired",
+    "encryption-required",
+    "incorrect-encoding",
+    "invalid-authzid",
+    "invalid-mechanism",
+    "malformed-request",
+    "mechanism-too-weak",
+    "not-authorized",
+    "temporary-auth-failure",
 };
 
 std::string element(std::string_view name, std::string_view ns, std::string_view content) {

@@ -11,10 +11,18 @@
 #include <memory>
 #include <string>
 
-namespace posta::settings { class store; }
-namespace posta::net { class session_registry; }
-namespace posta::auth { class authenticator; }
-namespace posta::identity { class store; }
+namespace posta::settings {
+class store;
+}
+namespace posta::net {
+class session_registry;
+}
+namespace posta::auth {
+class authenticator;
+}
+namespace posta::identity {
+class store;
+}
 
 namespace posta::jabber::server {
 
@@ -30,11 +38,11 @@ std::string_view listener_name(listener_kind k);
 struct context {
   settings::store const& settings;
   auth::authenticator& auth;
-  identity::store& identity;  // every mail domain is an XMPP host
-  router& routes;             // the sessions of this node, by full JID
+  identity::store& identity;                     // every mail domain is an XMPP host
+  router& routes;                                // the sessions of this node, by full JID
   std::shared_ptr<net::tls_contexts const> tls;  // nullptr: no STARTTLS, no xmpps
   net::session_registry* sessions = nullptr;     // told at shutdown; nullptr in tests
-  std::string hostname;  // names the server in a stream header for a host it does not serve
+  std::string hostname;                          // names the server in a stream header for a host it does not serve
 
   std::shared_ptr<boost::asio::ssl::context> tls_for(listener_kind kind) const;
 };

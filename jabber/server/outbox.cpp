@@ -11,7 +11,8 @@ outbox::outbox(asio::any_io_executor strand, std::size_t max_bytes)
     : strand_(strand), max_bytes_(max_bytes), wake_(strand, asio::steady_timer::time_point::max()) {}
 
 void outbox::deliver(std::string bytes) {
-  asio::post(strand_, [self = shared_from_this(), bytes = std::move(bytes)]() mutable { self->push(std::move(bytes)); });
+  asio::post(strand_,
+             [self = shared_from_this(), bytes = std::move(bytes)]() mutable { self->push(std::move(bytes)); });
 }
 
 void outbox::kick(proto::stream_condition c, std::string why) {
@@ -36,8 +37,10 @@ void outbox::push(std::string bytes) {
 asio::awaitable<std::optional<std::string>> outbox::next(std::chrono::steady_clock::duration idle) {
   while (queue_.empty()) {
     if (closed_) co_return std::nullopt;
-    if (idle == std::chrono::steady_clock::duration::zero()) wake_.expires_at(asio::steady_timer::time_point::max());
-    else wake_.expires_after(idle);
+    if (idle == std::chrono::steady_clock::duration::zero())
+      wake_.expires_at(asio::steady_timer::time_point::max());
+    else
+      wake_.expires_after(idle);
     auto [ec] = co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
     if (!ec && queue_.empty() && !closed_) co_return std::string();  // idle: the caller may ping
   }

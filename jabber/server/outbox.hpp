@@ -39,8 +39,8 @@ class outbox : public std::enable_shared_from_this<outbox> {
   // Everything queued, in one piece; nullopt once closed and drained; ""
   // when nothing came for `idle` (zero: wait without end).
   asio::awaitable<std::optional<std::string>> next(std::chrono::steady_clock::duration idle = {});
-  void close();          // the writer drains what is queued, then ends
-  void drop_pending();   // forget what is queued (an overflow: it will not be read)
+  void close();         // the writer drains what is queued, then ends
+  void drop_pending();  // forget what is queued (an overflow: it will not be read)
   bool is_closed() const { return closed_; }
 
  private:

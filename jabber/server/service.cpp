@@ -7,7 +7,9 @@
 
 namespace posta::jabber::server {
 
-std::string_view listener_name(listener_kind k) { return k == listener_kind::xmpps ? "xmpps" : "xmpp"; }
+std::string_view listener_name(listener_kind k) {
+  return k == listener_kind::xmpps ? "xmpps" : "xmpp";
+}
 
 std::shared_ptr<boost::asio::ssl::context> context::tls_for(listener_kind kind) const {
   return tls ? tls->for_listener(listener_name(kind)) : nullptr;

@@ -50,8 +50,7 @@ session::session(context& ctx, listener_kind kind, net::stream stream)
       client_ip_(stream_.remote_endpoint().address().to_string()),
       require_tls_(ctx.settings.get_bool("xmpp.require_tls")),
       negotiation_deadline_(std::chrono::steady_clock::now() + negotiation_total) {
-  if (ctx_.sessions)
-    registration_ = ctx_.sessions->add(stream_.get_executor(), [this](bool force) { on_stop(force); });
+  if (ctx_.sessions) registration_ = ctx_.sessions->add(stream_.get_executor(), [this](bool force) { on_stop(force); });
 }
 
 session::~session() {
@@ -240,11 +239,14 @@ void session::push(std::string bytes) {
 asio::awaitable<void> session::end_with(proto::stream_condition c, std::string_view why) {
   if (session_ended_) co_return;
   journal::record(journal::level::info, std::string(listener_name(kind_)), "stream error",
-                  {{"client_ip", client_ip_}, {"user", account_}, {"condition", proto::condition_name(c)},
+                  {{"client_ip", client_ip_},
+                   {"user", account_},
+                   {"condition", proto::condition_name(c)},
                    {"detail", std::string(why)}});
   std::string out;
   // RFC 6120 4.9.1.2: an error before the server's header comes after one.
-  if (!header_sent_) out = proto::format_stream_header(host_.empty() ? ctx_.hostname : host_, "error", proto::ns::client);
+  if (!header_sent_)
+    out = proto::format_stream_header(host_.empty() ? ctx_.hostname : host_, "error", proto::ns::client);
   header_sent_ = true;
   out += proto::format_stream_error_and_close(c);
   session_ended_ = true;
@@ -303,7 +305,9 @@ void session::on_fault(proto::stream_condition c, std::string_view why) {
     return;
   }
   journal::record(journal::level::info, std::string(listener_name(kind_)), "stream error",
-                  {{"client_ip", client_ip_}, {"user", full_jid_}, {"condition", proto::condition_name(c)},
+                  {{"client_ip", client_ip_},
+                   {"user", full_jid_},
+                   {"condition", proto::condition_name(c)},
                    {"detail", fault_why_}});
   session_ended_ = true;
   outbox_->drop_pending();

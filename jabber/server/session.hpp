@@ -82,7 +82,7 @@ class session {
   xml::stream_reader reader_;
   std::string client_ip_;
   std::string stream_id_;
-  std::string host_;      // the stream's `to`, a local domain
+  std::string host_;  // the stream's `to`, a local domain
   step step_ = step::header;
   bool header_sent_ = false;
   bool require_tls_ = true;
@@ -95,8 +95,8 @@ class session {
   bool stopping_ = false;
   std::optional<scram_exchange> scram_;
   std::string mechanism_;  // of the last <auth/>, for the journal
-  std::string account_;   // the bare JID (= the account address) after SASL
-  std::string resource_;  // after binding
+  std::string account_;    // the bare JID (= the account address) after SASL
+  std::string resource_;   // after binding
   std::string full_jid_;
   std::shared_ptr<outbox> outbox_;
   bool writer_running_ = false;
@@ -109,7 +109,7 @@ class session {
   std::optional<proto::stream_condition> fault_;
   std::string fault_why_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for handlers that may outlive the session
-  net::session_registry::handle registration_;  // last: unregistered first
+  net::session_registry::handle registration_;                  // last: unregistered first
 };
 
 }  // namespace posta::jabber::server

@@ -192,8 +192,9 @@ asio::awaitable<bool> session::sasl_failed(proto::sasl_condition c) {
 asio::awaitable<bool> session::sasl_succeeded(std::string const& address, std::string additional) {
   bool sent = co_await send(proto::format_sasl_success(additional));
   if (!sent) co_return false;
-  journal::record(journal::level::info, std::string(listener_name(kind_)), "login",
-                  {{"client_ip", client_ip_}, {"user", address}, {"mechanism", mechanism_}, {"tls", stream_.tls_description()}});
+  journal::record(
+      journal::level::info, std::string(listener_name(kind_)), "login",
+      {{"client_ip", client_ip_}, {"user", address}, {"mechanism", mechanism_}, {"tls", stream_.tls_description()}});
   account_ = address;
   authenticated_ = true;
   // RFC 6120 6.4.6: the client opens a new stream; nothing after <success/>

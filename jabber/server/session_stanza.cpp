@@ -52,7 +52,8 @@ constexpr std::size_t outbox_minimum = 1024 * 1024;
 
 asio::awaitable<bool> session::on_negotiated_element(gloox::Tag& tag) {
   if (!is_stanza(tag)) {
-    co_await end_with(proto::stream_condition::unsupported_stanza_type, "<" + tag.name() + " xmlns='" + tag.xmlns() + "'>");
+    co_await end_with(proto::stream_condition::unsupported_stanza_type,
+                      "<" + tag.name() + " xmlns='" + tag.xmlns() + "'>");
     co_return false;
   }
   if (step_ != step::bound) {
@@ -112,9 +113,12 @@ void session::on_stanza(gloox::Tag& tag) {
     }
   }
   tag.addAttribute("from", full_jid_);
-  if (tag.name() == "iq") on_iq(tag);
-  else if (tag.name() == "message") on_message(tag);
-  else on_presence(tag);
+  if (tag.name() == "iq")
+    on_iq(tag);
+  else if (tag.name() == "message")
+    on_message(tag);
+  else
+    on_presence(tag);
 }
 
 void session::reply_error(gloox::Tag const& stanza, proto::stanza_condition c) {
@@ -197,8 +201,10 @@ void session::on_presence(gloox::Tag& presence) {
   // directed presence and subscriptions come with the roster.
   if (!presence.findAttribute("to").empty()) return;
   auto const& type = presence.findAttribute("type");
-  if (type.empty()) ctx_.routes.set_presence(account_, resource_, outbox_.get(), true, priority_of(presence));
-  else if (type == "unavailable") ctx_.routes.set_presence(account_, resource_, outbox_.get(), false, 0);
+  if (type.empty())
+    ctx_.routes.set_presence(account_, resource_, outbox_.get(), true, priority_of(presence));
+  else if (type == "unavailable")
+    ctx_.routes.set_presence(account_, resource_, outbox_.get(), false, 0);
 }
 
 }  // namespace posta::jabber::server

@@ -7,11 +7,10 @@
 #include <gloox/message.h>
 #include <gloox/messagehandler.h>
 
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <unistd.h>
 
 namespace {
 
@@ -44,7 +43,7 @@ struct listener : gloox::ConnectionListener, gloox::MessageHandler {
 int main(int argc, char** argv) {
   if (argc != 5) return 1;
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // a killed client still shows how far it got
-  alarm(30);  // a hung login fails the test instead of blocking it
+  alarm(30);                                 // a hung login fails the test instead of blocking it
   gloox::Client client(gloox::JID(argv[1]), argv[2]);
   client.setServer("127.0.0.1");
   client.setPort(std::atoi(argv[3]));

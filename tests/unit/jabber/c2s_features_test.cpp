@@ -3,6 +3,7 @@
 // required, PLAIN only inside TLS, binding once authenticated; SASL and
 // STARTTLS elements; the IQ results the server answers itself.
 #include "jabber/proto/c2s_features.hpp"
+
 #include "jabber/proto/iq_replies.hpp"
 #include "jabber/proto/sasl_elements.hpp"
 
@@ -79,8 +80,8 @@ TEST(SaslElements, EveryConditionHasItsRfcName) {
 }
 
 TEST(SaslElements, Payload) {
-  EXPECT_EQ(sasl_payload(""), std::nullopt);           // no initial response
-  EXPECT_EQ(sasl_payload("="), std::string_view());    // an empty one (RFC 6120 6.4.2)
+  EXPECT_EQ(sasl_payload(""), std::nullopt);         // no initial response
+  EXPECT_EQ(sasl_payload("="), std::string_view());  // an empty one (RFC 6120 6.4.2)
   EXPECT_EQ(sasl_payload("AGEAYg=="), std::string_view("AGEAYg=="));
 }
 

@@ -7,7 +7,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-
 #include <gtest/gtest.h>
 
 namespace posta::jabber::server {
@@ -72,14 +71,17 @@ TEST_F(Router, TheWriterGetsEverythingQueuedInOnePieceThenTheEnd) {
   b->deliver("<a/>");
   b->deliver("<b/>");
   std::vector<std::string> got;
-  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-    for (;;) {
-      auto chunk = co_await b->next();
-      if (!chunk) break;
-      got.push_back(*chunk);
-      b->close();
-    }
-  }, asio::detached);
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        for (;;) {
+          auto chunk = co_await b->next();
+          if (!chunk) break;
+          got.push_back(*chunk);
+          b->close();
+        }
+      },
+      asio::detached);
   io.run();
   EXPECT_EQ(got, std::vector<std::string>{"<a/><b/>"});
 }
@@ -87,11 +89,14 @@ TEST_F(Router, TheWriterGetsEverythingQueuedInOnePieceThenTheEnd) {
 TEST_F(Router, AnIdleWriterIsToldSoItMayPing) {
   auto b = box();
   std::vector<std::optional<std::string>> got;
-  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-    got.push_back(co_await b->next(std::chrono::milliseconds(5)));  // nothing: ""
-    b->close();
-    got.push_back(co_await b->next(std::chrono::milliseconds(5)));  // closed: nullopt
-  }, asio::detached);
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        got.push_back(co_await b->next(std::chrono::milliseconds(5)));  // nothing: ""
+        b->close();
+        got.push_back(co_await b->next(std::chrono::milliseconds(5)));  // closed: nullopt
+      },
+      asio::detached);
   io.run();
   EXPECT_EQ(got, (std::vector<std::optional<std::string>>{std::string(), std::nullopt}));
 }
