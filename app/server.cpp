@@ -72,7 +72,9 @@ server::server(asio::io_context& io_, config::bootstrap cfg_, std::string connin
       maildrops(mail::pop3::server::make_maildrop_store(mailstore)),
       maildrop_locks(pool, cfg.hostname),
       pop3(mail::pop3::server::context{settings, authenticator, *maildrops, maildrop_locks, tls, &sessions}),
-      xmpp(jabber::server::context{settings, authenticator, identity, xmpp_routes, tls, &sessions, cfg.hostname}) {
+      xmpp_rosters(pool),
+      xmpp(jabber::server::context{settings, authenticator, identity, xmpp_routes, xmpp_rosters, tls, &sessions,
+                                   cfg.hostname}) {
   mailbox_watcher.share_reads_through(&change_feed);
 }
 

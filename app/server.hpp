@@ -23,6 +23,7 @@
 #include "core/settings/settings.hpp"
 #include "jabber/server/router.hpp"
 #include "jabber/server/service.hpp"
+#include "jabber/store/roster_store.hpp"
 #include "mail/delivery/committer.hpp"
 #include "mail/delivery/recipients.hpp"
 #include "mail/pop3/server/maildrop_store.hpp"
@@ -86,6 +87,7 @@ struct server {
   mail::pop3::store::maildrop_locks maildrop_locks;  // POP3 leases, extended while this node runs
   mail::pop3::server::service pop3;
   jabber::server::router xmpp_routes;  // the c2s sessions of this node
+  jabber::store::roster_store xmpp_rosters;
   jabber::server::service xmpp;
   std::unique_ptr<dns::resolver> dns;                 // made in start(): dns.servers is a setting
   std::unique_ptr<mail::queue::runner> queue_runner;  // outbound delivery, the service "queue"

@@ -62,6 +62,9 @@ std::string format_features(c2s_stream_state const& s) {
     out += "'/><session xmlns='";
     out += ns::session;
     out += "'><optional/></session>";  // RFC 3921bis: old clients may skip it
+    out += "<ver xmlns='";             // RFC 6121 2.6.1: roster versioning
+    out += ns::roster_ver;
+    out += "'/>";
   }
   out += "</stream:features>";
   return out;

@@ -24,6 +24,10 @@ namespace posta::identity {
 class store;
 }
 
+namespace posta::jabber::store {
+class roster_store;
+}
+
 namespace posta::jabber::server {
 
 class router;
@@ -40,6 +44,7 @@ struct context {
   auth::authenticator& auth;
   identity::store& identity;                     // every mail domain is an XMPP host
   router& routes;                                // the sessions of this node, by full JID
+  store::roster_store& rosters;                  // RFC 6121 2
   std::shared_ptr<net::tls_contexts const> tls;  // nullptr: no STARTTLS, no xmpps
   net::session_registry* sessions = nullptr;     // told at shutdown; nullptr in tests
   std::string hostname;                          // names the server in a stream header for a host it does not serve

@@ -8,7 +8,7 @@ std::shared_ptr<outbox> router::bind(std::string const& bare, std::string const&
   std::lock_guard lock(mutex_);
   auto& slot = accounts_[bare][resource];
   auto old = std::move(slot.box);
-  slot = entry{std::move(box), false, 0};
+  slot = entry{std::move(box), false, 0, false};
   return old;
 }
 
@@ -31,6 +31,24 @@ void router::set_presence(std::string const& bare, std::string const& resource, 
   if (it == account->second.end() || it->second.box.get() != box) return;
   it->second.available = available;
   it->second.priority = priority;
+}
+
+void router::set_roster_requested(std::string const& bare, std::string const& resource, outbox const* box) {
+  std::lock_guard lock(mutex_);
+  auto account = accounts_.find(bare);
+  if (account == accounts_.end()) return;
+  auto it = account->second.find(resource);
+  if (it != account->second.end() && it->second.box.get() == box) it->second.roster_requested = true;
+}
+
+std::vector<std::pair<std::string, std::shared_ptr<outbox>>> router::roster_interested(std::string const& bare) const {
+  std::vector<std::pair<std::string, std::shared_ptr<outbox>>> out;
+  std::lock_guard lock(mutex_);
+  auto account = accounts_.find(bare);
+  if (account == accounts_.end()) return out;
+  for (auto const& [resource, e] : account->second)
+    if (e.roster_requested) out.emplace_back(resource, e.box);
+  return out;
 }
 
 std::shared_ptr<outbox> router::find(std::string const& bare, std::string const& resource) const {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace posta::jabber::server {
@@ -27,9 +28,14 @@ class router {
   void set_presence(std::string const& bare, std::string const& resource, outbox const* box, bool available,
                     int priority);
 
+  // RFC 6121 2.1.6: a resource that asked for the roster is sent its pushes.
+  void set_roster_requested(std::string const& bare, std::string const& resource, outbox const* box);
+
   std::shared_ptr<outbox> find(std::string const& bare, std::string const& resource) const;
   // Available resources with priority >= 0.
   std::vector<std::shared_ptr<outbox>> for_bare_jid(std::string const& bare) const;
+  // The resources of `bare` that asked for the roster, by resource name.
+  std::vector<std::pair<std::string, std::shared_ptr<outbox>>> roster_interested(std::string const& bare) const;
   bool has_resource(std::string const& bare, std::string const& resource) const;
   std::size_t size() const;
 
@@ -38,6 +44,7 @@ class router {
     std::shared_ptr<outbox> box;
     bool available = false;  // sent available presence (RFC 6121 4.2)
     int priority = 0;
+    bool roster_requested = false;
   };
   mutable std::mutex mutex_;
   std::map<std::string, std::map<std::string, entry>, std::less<>> accounts_;  // bare -> resource -> entry

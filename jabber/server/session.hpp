@@ -21,6 +21,10 @@
 #include <optional>
 #include <string>
 
+namespace posta::jabber::store {
+struct roster_change;
+}
+
 namespace posta::jabber::server {
 
 class session {
@@ -56,12 +60,20 @@ class session {
   // Stanzas (session_stanza.cpp)
   asio::awaitable<bool> on_negotiated_element(gloox::Tag& tag);
   asio::awaitable<bool> on_bind(gloox::Tag& iq);
-  void on_stanza(gloox::Tag& tag);
-  void on_iq(gloox::Tag& iq);
+  asio::awaitable<void> on_stanza(gloox::Tag& tag);
+  asio::awaitable<void> on_iq(gloox::Tag& iq);
+  void on_other_iq(gloox::Tag& iq);
   void on_server_iq(gloox::Tag& iq);
   void on_message(gloox::Tag& msg);
   void on_presence(gloox::Tag& presence);
   void reply_error(gloox::Tag const& stanza, proto::stanza_condition c);
+  // The roster (session_roster.cpp)
+  bool is_roster_request(gloox::Tag const& iq) const;
+  asio::awaitable<void> on_roster(gloox::Tag& iq);
+  asio::awaitable<void> roster_get(gloox::Tag& iq, gloox::Tag& query);
+  asio::awaitable<void> roster_set(gloox::Tag& iq, gloox::Tag& query);
+  void push_roster(store::roster_change const& change);
+  void roster_failed(gloox::Tag const& iq, error const& e);
   void push(std::string bytes);
   std::string login_for(std::string_view name) const;  // a bare username is of the stream's host
 

@@ -65,7 +65,7 @@ asio::awaitable<bool> session::on_negotiated_element(gloox::Tag& tag) {
     co_await end_with(proto::stream_condition::not_authorized, "<" + tag.name() + "/> before binding");
     co_return false;
   }
-  on_stanza(tag);
+  co_await on_stanza(tag);
   co_return !session_ended_;
 }
 
@@ -101,7 +101,7 @@ asio::awaitable<bool> session::on_bind(gloox::Tag& iq) {
   co_return true;
 }
 
-void session::on_stanza(gloox::Tag& tag) {
+asio::awaitable<void> session::on_stanza(gloox::Tag& tag) {
   // RFC 6120 8.1.2.1: the server stamps the full JID; a 'from' naming
   // anyone else is refused with invalid-from (4.9.3.10).
   auto const& from = tag.findAttribute("from");
@@ -109,12 +109,12 @@ void session::on_stanza(gloox::Tag& tag) {
     auto parsed = xml::parse_jid(from);
     if (!parsed || (parsed->full() != full_jid_ && parsed->full() != account_)) {
       on_fault(proto::stream_condition::invalid_from, "from '" + from + "'");
-      return;
+      co_return;
     }
   }
   tag.addAttribute("from", full_jid_);
   if (tag.name() == "iq")
-    on_iq(tag);
+    co_await on_iq(tag);
   else if (tag.name() == "message")
     on_message(tag);
   else
@@ -127,7 +127,12 @@ void session::reply_error(gloox::Tag const& stanza, proto::stanza_condition c) {
   push(xml::make_error_reply(stanza, proto::make_stanza_error(c))->xml());
 }
 
-void session::on_iq(gloox::Tag& iq) {
+asio::awaitable<void> session::on_iq(gloox::Tag& iq) {
+  if (is_roster_request(iq)) co_return co_await on_roster(iq);
+  on_other_iq(iq);
+}
+
+void session::on_other_iq(gloox::Tag& iq) {
   auto const& type = iq.findAttribute("type");
   bool const request = type == "get" || type == "set";
   if (!request && type != "result" && type != "error") return reply_error(iq, proto::stanza_condition::bad_request);
@@ -144,7 +149,7 @@ void session::on_iq(gloox::Tag& iq) {
   }
   auto target = jid->resource().empty() ? nullptr : ctx_.routes.find(jid->bare(), jid->resource());
   if (target) return target->deliver(iq.xml());
-  // Offline storage, rosters and s2s come later: nobody else answers yet.
+  // Offline storage and s2s come later: nobody else answers yet.
   if (request) reply_error(iq, proto::stanza_condition::service_unavailable);
 }
 
@@ -163,9 +168,6 @@ void session::on_server_iq(gloox::Tag& iq) {
     answer = proto::format_disco_info_payload(proto::server_features());
   } else if (get && to_server && ns == proto::ns::version) {
     answer = proto::format_version_payload("Posta", POSTA_VERSION);
-  } else if (get && to != host_ && ns == proto::ns::roster) {
-    // No roster storage yet: an empty roster (RFC 6121 2.1.3) lets clients go on.
-    answer = "<query xmlns='jabber:iq:roster'/>";
   } else {
     answered = false;
   }

@@ -56,7 +56,8 @@ TEST(C2sFeatures, InsideTlsAndAfterAuthentication) {
             "<mechanism>PLAIN</mechanism></mechanisms></stream:features>");
   EXPECT_EQ(format_features({true, true, true, true}),
             "<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>"
-            "<session xmlns='urn:ietf:params:xml:ns:xmpp-session'><optional/></session></stream:features>");
+            "<session xmlns='urn:ietf:params:xml:ns:xmpp-session'><optional/></session>"
+            "<ver xmlns='urn:xmpp:features:rosterver'/></stream:features>");
 }
 
 TEST(SaslElements, Formats) {

@@ -30,6 +30,21 @@ TEST_F(Router, TheNewerSessionWinsAResource) {
   EXPECT_EQ(r.size(), 0u);
 }
 
+TEST_F(Router, RosterPushesGoToResourcesThatAskedForTheRoster) {
+  auto phone = box(), desk = box(), stale = box();
+  r.bind("a@x", "phone", phone);
+  r.bind("a@x", "desk", desk);
+  EXPECT_TRUE(r.roster_interested("a@x").empty());
+  r.set_roster_requested("a@x", "desk", desk.get());
+  r.set_roster_requested("a@x", "phone", stale.get());  // not the bound session: ignored
+  auto interested = r.roster_interested("a@x");
+  ASSERT_EQ(interested.size(), 1u);
+  EXPECT_EQ(interested[0].first, "desk");
+  EXPECT_EQ(interested[0].second, desk);
+  r.bind("a@x", "desk", box());  // a newer session has not asked yet
+  EXPECT_TRUE(r.roster_interested("a@x").empty());
+}
+
 TEST_F(Router, ABareJidReachesAvailableResourcesWithNonNegativePriority) {
   auto phone = box(), desk = box(), away = box();
   r.bind("a@x", "phone", phone);

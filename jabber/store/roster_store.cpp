@@ -1,0 +1,92 @@
+// Roster reads and writes (RFC 6121 2.1.3, 2.3, 2.4, 2.5, 2.6): each
+// change is one statement that also bumps the account's roster version, so
+// a version never names two different rosters.
+#include "jabber/store/roster_store.hpp"
+
+#include "core/db/arrays.hpp"
+
+namespace posta::jabber::store {
+namespace {
+
+proto::subscription subscription_of(std::string_view text) {
+  return proto::parse_subscription(text).value_or(proto::subscription::none);
+}
+
+// Rows of (contact, name, subscription, ask, group), ordered by contact:
+// one row per group, a NULL group for an item without any.
+void append_items(db::rows const& rows, int first_col, std::vector<proto::roster_item>& out) {
+  for (int r = 0; r < rows.size(); ++r) {
+    if (rows.is_null(r, first_col)) continue;
+    auto contact = rows.str(r, first_col);
+    if (out.empty() || out.back().jid != contact)
+      out.push_back({contact,
+                     rows.str(r, first_col + 1),
+                     {},
+                     subscription_of(rows.text(r, first_col + 2)),
+                     rows.boolean(r, first_col + 3)});
+    if (!rows.is_null(r, first_col + 4)) out.back().groups.push_back(rows.str(r, first_col + 4));
+  }
+}
+
+}  // namespace
+
+asio::awaitable<result<std::int64_t>> roster_store::version(std::string const& account) {
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q("SELECT coalesce(v.version, 0) FROM accounts a "
+                                                  "LEFT JOIN xmpp_roster_versions v ON v.account_id = a.id "
+                                                  "WHERE a.address = $1",
+                                                  account));
+  co_return rows.empty() ? 0 : rows.i64(0, 0);
+}
+
+asio::awaitable<result<roster>> roster_store::load(std::string const& account) {
+  // One statement, one snapshot: the version matches the items.
+  POSTA_CO_TRY_ASSIGN(auto rows,
+                      co_await pool_.q("SELECT coalesce(v.version, 0), r.contact, r.name, r.subscription, r.ask, g.grp "
+                                       "FROM accounts a "
+                                       "LEFT JOIN xmpp_roster_versions v ON v.account_id = a.id "
+                                       "LEFT JOIN xmpp_roster_items r ON r.account_id = a.id AND r.listed "
+                                       "LEFT JOIN LATERAL unnest(r.groups) WITH ORDINALITY g(grp, n) ON true "
+                                       "WHERE a.address = $1 ORDER BY r.contact, g.n",
+                                       account));
+  roster out;
+  if (rows.empty()) co_return out;
+  out.version = rows.i64(0, 0);
+  append_items(rows, 1, out.items);
+  co_return out;
+}
+
+asio::awaitable<result<std::optional<roster_change>>> roster_store::set_item(std::string const& account,
+                                                                             std::string const& contact,
+                                                                             std::string const& name,
+                                                                             std::vector<std::string> const& groups) {
+  POSTA_CO_TRY_ASSIGN(
+      auto rows, co_await pool_.q("WITH a AS (SELECT id FROM accounts WHERE address = $1), "
+                                  "v AS (INSERT INTO xmpp_roster_versions(account_id, version) SELECT id, 1 FROM a "
+                                  "  ON CONFLICT (account_id) DO UPDATE SET version = xmpp_roster_versions.version + 1 "
+                                  "  RETURNING version), "
+                                  "i AS (INSERT INTO xmpp_roster_items(account_id, contact, name, groups) "
+                                  "  SELECT id, $2, $3, $4::text[] FROM a "
+                                  "  ON CONFLICT (account_id, contact) DO UPDATE "
+                                  "  SET name = EXCLUDED.name, groups = EXCLUDED.groups, listed = true "
+                                  "  RETURNING subscription, ask) "
+                                  "SELECT v.version, i.subscription, i.ask FROM v, i",
+                                  account, contact, name, db::text_array(groups)));
+  if (rows.empty()) co_return std::nullopt;
+  co_return roster_change{rows.i64(0, 0),
+                          {contact, name, groups, subscription_of(rows.text(0, 1)), rows.boolean(0, 2)}};
+}
+
+asio::awaitable<result<std::optional<roster_change>>> roster_store::remove_item(std::string const& account,
+                                                                                std::string const& contact) {
+  POSTA_CO_TRY_ASSIGN(auto rows,
+                      co_await pool_.q("WITH d AS (DELETE FROM xmpp_roster_items r USING accounts a "
+                                       "  WHERE a.address = $1 AND r.account_id = a.id AND r.contact = $2 "
+                                       "  RETURNING r.account_id, r.listed) "
+                                       "UPDATE xmpp_roster_versions v SET version = v.version + 1 "
+                                       "FROM d WHERE v.account_id = d.account_id AND d.listed RETURNING v.version",
+                                       account, contact));
+  if (rows.empty()) co_return std::nullopt;
+  co_return roster_change{rows.i64(0, 0), {contact, {}, {}, proto::subscription::remove, false}};
+}
+
+}  // namespace posta::jabber::store

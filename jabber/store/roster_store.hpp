@@ -1,0 +1,49 @@
+// The rosters of local accounts in PostgreSQL (schema/016_xmpp_roster.sql):
+// the listed items a client sees (RFC 6121 section 2) and the roster
+// version (2.6, XEP-0237) that each change of them bumps. Accounts are
+// named by their address, which is their bare JID.
+#pragma once
+
+#include "core/db/pool.hpp"
+#include "jabber/proto/roster.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace posta::jabber::store {
+
+struct roster {
+  std::int64_t version = 0;  // 0: never changed
+  std::vector<proto::roster_item> items;
+};
+
+// One change of a roster: the item as it now is (subscription "remove"
+// when it went) and the version the change made.
+struct roster_change {
+  std::int64_t version = 0;
+  proto::roster_item item;
+};
+
+class roster_store {
+ public:
+  explicit roster_store(db::pool& pool) : pool_(pool) {}
+
+  asio::awaitable<result<std::int64_t>> version(std::string const& account);
+  // The listed items and their version, from one snapshot.
+  asio::awaitable<result<roster>> load(std::string const& account);
+  // Adds `contact` or updates its name and groups (2.3, 2.4); its
+  // subscription state is kept. nullopt: no such account.
+  asio::awaitable<result<std::optional<roster_change>>> set_item(std::string const& account, std::string const& contact,
+                                                                 std::string const& name,
+                                                                 std::vector<std::string> const& groups);
+  // Deletes `contact` with all its state (2.5). nullopt: it was not there.
+  asio::awaitable<result<std::optional<roster_change>>> remove_item(std::string const& account,
+                                                                    std::string const& contact);
+
+ private:
+  db::pool& pool_;
+};
+
+}  // namespace posta::jabber::store
