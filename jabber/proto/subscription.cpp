@@ -2,6 +2,8 @@
 // stanzas a user sends (A.2) and receives (A.3), with pre-approval (3.4).
 #include "jabber/proto/subscription.hpp"
 
+#include "jabber/proto/xml_escape.hpp"
+
 #include <array>
 
 namespace posta::jabber::proto {
@@ -132,6 +134,20 @@ inbound_step on_inbound(subscription_state s, subscription_stanza what) {
       return inbound_subscribed(s, false);
   }
   return {s, false, false};
+}
+
+std::string format_presence(std::string_view from, std::string_view to, std::string_view type) {
+  std::string out = "<presence from='";
+  append_escaped(out, from);
+  if (!to.empty()) {
+    out += "' to='";
+    append_escaped(out, to);
+  }
+  if (!type.empty()) {
+    out += "' type='";
+    append_escaped(out, type);
+  }
+  return out + "'/>";
 }
 
 bool has_state(subscription_state const& s) {

@@ -52,4 +52,8 @@ inline bool receives_presence_from(subscription_state const& s) {
   return s.sub == subscription::to || s.sub == subscription::both;
 }
 
+// <presence from='' [to=''] [type='']/>, for the presence the server
+// writes itself (subscription stanzas, RFC 6121 3.1.2; unavailable, 4.5.2).
+std::string format_presence(std::string_view from, std::string_view to, std::string_view type);
+
 }  // namespace posta::jabber::proto

@@ -8,7 +8,7 @@ std::shared_ptr<outbox> router::bind(std::string const& bare, std::string const&
   std::lock_guard lock(mutex_);
   auto& slot = accounts_[bare][resource];
   auto old = std::move(slot.box);
-  slot = entry{std::move(box), false, 0, false};
+  slot = entry{std::move(box), false, 0, false, {}};
   return old;
 }
 
@@ -23,7 +23,7 @@ void router::unbind(std::string const& bare, std::string const& resource, outbox
 }
 
 void router::set_presence(std::string const& bare, std::string const& resource, outbox const* box, bool available,
-                          int priority) {
+                          int priority, std::string stanza) {
   std::lock_guard lock(mutex_);
   auto account = accounts_.find(bare);
   if (account == accounts_.end()) return;
@@ -31,6 +31,27 @@ void router::set_presence(std::string const& bare, std::string const& resource, 
   if (it == account->second.end() || it->second.box.get() != box) return;
   it->second.available = available;
   it->second.priority = priority;
+  it->second.presence = available ? std::move(stanza) : std::string();
+}
+
+std::vector<std::shared_ptr<outbox>> router::available(std::string const& bare) const {
+  std::vector<std::shared_ptr<outbox>> out;
+  std::lock_guard lock(mutex_);
+  auto account = accounts_.find(bare);
+  if (account == accounts_.end()) return out;
+  for (auto const& [resource, e] : account->second)
+    if (e.available) out.push_back(e.box);
+  return out;
+}
+
+std::vector<std::string> router::presences(std::string const& bare) const {
+  std::vector<std::string> out;
+  std::lock_guard lock(mutex_);
+  auto account = accounts_.find(bare);
+  if (account == accounts_.end()) return out;
+  for (auto const& [resource, e] : account->second)
+    if (e.available) out.push_back(e.presence);
+  return out;
 }
 
 void router::set_roster_requested(std::string const& bare, std::string const& resource, outbox const* box) {

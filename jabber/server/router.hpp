@@ -25,8 +25,9 @@ class router {
   // Only `box` itself is removed: a session replaced by a newer one leaves
   // the newer one in place.
   void unbind(std::string const& bare, std::string const& resource, outbox const* box);
+  // `stanza`: the resource's last available presence, for probes (RFC 6121 4.3.2).
   void set_presence(std::string const& bare, std::string const& resource, outbox const* box, bool available,
-                    int priority);
+                    int priority, std::string stanza = {});
 
   // RFC 6121 2.1.6: a resource that asked for the roster is sent its pushes.
   void set_roster_requested(std::string const& bare, std::string const& resource, outbox const* box);
@@ -36,6 +37,10 @@ class router {
   std::vector<std::shared_ptr<outbox>> for_bare_jid(std::string const& bare) const;
   // The resources of `bare` that asked for the roster, by resource name.
   std::vector<std::pair<std::string, std::shared_ptr<outbox>>> roster_interested(std::string const& bare) const;
+  // Every available resource (any priority: presence goes to all, 4.2.2).
+  std::vector<std::shared_ptr<outbox>> available(std::string const& bare) const;
+  // The last available presence of each available resource of `bare`.
+  std::vector<std::string> presences(std::string const& bare) const;
   bool has_resource(std::string const& bare, std::string const& resource) const;
   std::size_t size() const;
 
@@ -45,6 +50,7 @@ class router {
     bool available = false;  // sent available presence (RFC 6121 4.2)
     int priority = 0;
     bool roster_requested = false;
+    std::string presence;
   };
   mutable std::mutex mutex_;
   std::map<std::string, std::map<std::string, entry>, std::less<>> accounts_;  // bare -> resource -> entry

@@ -84,6 +84,7 @@ asio::awaitable<void> session::run() {
     }
   }
   if (fault_deadline_) fault_deadline_->cancel();
+  co_await end_presence();
   if (outbox_) ctx_.routes.unbind(account_, resource_, outbox_.get());
   co_await stream_.shutdown(std::chrono::seconds(5));
 }

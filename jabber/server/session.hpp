@@ -11,6 +11,7 @@
 #include "jabber/proto/c2s_features.hpp"
 #include "jabber/proto/sasl_elements.hpp"
 #include "jabber/proto/stanza_error.hpp"
+#include "jabber/proto/subscription.hpp"
 #include "jabber/server/context.hpp"
 #include "jabber/server/outbox.hpp"
 #include "jabber/xml/stream_reader.hpp"
@@ -19,6 +20,7 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace posta::jabber::store {
@@ -65,7 +67,13 @@ class session {
   void on_other_iq(gloox::Tag& iq);
   void on_server_iq(gloox::Tag& iq);
   void on_message(gloox::Tag& msg);
-  void on_presence(gloox::Tag& presence);
+  // Presence (session_presence.cpp)
+  asio::awaitable<void> on_presence(gloox::Tag& presence);
+  asio::awaitable<void> on_subscription(gloox::Tag& presence, proto::subscription_stanza what, std::string contact);
+  asio::awaitable<void> broadcast_presence(std::string bytes, bool available, int priority);
+  asio::awaitable<void> end_presence();
+  void directed_presence(gloox::Tag& presence, std::string const& to, bool available);
+  void directed_presence_end(std::string const& target, std::string const& bytes);
   void reply_error(gloox::Tag const& stanza, proto::stanza_condition c);
   // The roster (session_roster.cpp)
   bool is_roster_request(gloox::Tag const& iq) const;
@@ -73,6 +81,7 @@ class session {
   asio::awaitable<void> roster_get(gloox::Tag& iq, gloox::Tag& query);
   asio::awaitable<void> roster_set(gloox::Tag& iq, gloox::Tag& query);
   void push_roster(store::roster_change const& change);
+  void push_roster_to(std::string const& account, store::roster_change const& change);
   void roster_failed(gloox::Tag const& iq, error const& e);
   void push(std::string bytes);
   std::string login_for(std::string_view name) const;  // a bare username is of the stream's host
@@ -111,6 +120,10 @@ class session {
   std::string resource_;   // after binding
   std::string full_jid_;
   std::shared_ptr<outbox> outbox_;
+  bool available_ = false;          // sent available presence (RFC 6121 4.2)
+  std::set<std::string> directed_;  // JIDs sent directed available presence (4.6)
+  // SECURITY: how many JIDs one session's directed presence is remembered for.
+  static constexpr std::size_t max_directed_presences = 1000;
   bool writer_running_ = false;
   std::chrono::steady_clock::duration ping_interval_{};  // xmpp.ping_interval_seconds, read at binding
   std::chrono::steady_clock::time_point last_input_{};

@@ -95,10 +95,14 @@ asio::awaitable<void> session::roster_set(gloox::Tag& iq, gloox::Tag& query) {
 }
 
 void session::push_roster(store::roster_change const& change) {
+  push_roster_to(account_, change);
+}
+
+void session::push_roster_to(std::string const& account, store::roster_change const& change) {
   auto const ver = std::to_string(change.version);
-  for (auto const& [resource, box] : ctx_.routes.roster_interested(account_)) {
+  for (auto const& [resource, box] : ctx_.routes.roster_interested(account)) {
     auto id = util::random_token(6);
-    auto bytes = proto::format_roster_push("push-" + (id ? *id : ver), account_ + "/" + resource, ver, change.item);
+    auto bytes = proto::format_roster_push("push-" + (id ? *id : ver), account + "/" + resource, ver, change.item);
     if (box == outbox_)
       push(std::move(bytes));
     else

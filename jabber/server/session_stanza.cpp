@@ -13,8 +13,6 @@
 #include "jabber/xml/error_tags.hpp"
 #include "jabber/xml/jid.hpp"
 
-#include <charconv>
-
 namespace posta::jabber::server {
 namespace {
 
@@ -33,17 +31,6 @@ gloox::Tag* first_child(gloox::Tag const& parent) {
 bool is_stanza(gloox::Tag const& tag) {
   auto const& n = tag.name();
   return tag.xmlns() == proto::ns::client && (n == "message" || n == "presence" || n == "iq");
-}
-
-// RFC 6121 4.7.2.3: -128..127, 0 when absent or not a number.
-int priority_of(gloox::Tag const& presence) {
-  auto* p = child_in(presence, proto::ns::client, "priority");
-  if (!p) return 0;
-  auto const text = p->cdata();
-  int value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value < -128 || value > 127) return 0;
-  return value;
 }
 
 constexpr std::size_t outbox_minimum = 1024 * 1024;
@@ -118,7 +105,7 @@ asio::awaitable<void> session::on_stanza(gloox::Tag& tag) {
   else if (tag.name() == "message")
     on_message(tag);
   else
-    on_presence(tag);
+    co_await on_presence(tag);
 }
 
 void session::reply_error(gloox::Tag const& stanza, proto::stanza_condition c) {
@@ -196,17 +183,6 @@ void session::on_message(gloox::Tag& msg) {
   }
   auto const bytes = msg.xml();
   for (auto& t : targets) t->deliver(bytes);
-}
-
-void session::on_presence(gloox::Tag& presence) {
-  // Only the session's own availability for now (RFC 6121 4.2, 4.5);
-  // directed presence and subscriptions come with the roster.
-  if (!presence.findAttribute("to").empty()) return;
-  auto const& type = presence.findAttribute("type");
-  if (type.empty())
-    ctx_.routes.set_presence(account_, resource_, outbox_.get(), true, priority_of(presence));
-  else if (type == "unavailable")
-    ctx_.routes.set_presence(account_, resource_, outbox_.get(), false, 0);
 }
 
 }  // namespace posta::jabber::server

@@ -29,6 +29,7 @@ struct roster_change {
 class roster_store {
  public:
   explicit roster_store(db::pool& pool) : pool_(pool) {}
+  db::pool& pool() { return pool_; }  // for subscriptions.hpp
 
   asio::awaitable<result<std::int64_t>> version(std::string const& account);
   // The listed items and their version, from one snapshot.

@@ -29,28 +29,15 @@ class RosterTests(XmppTestCase):
         self.addCleanup(client.close)
         return client
 
-    def take(self, client, pattern, timeout=15):
-        """The first match of `pattern` in what `client` received; the rest stays for later."""
-        client.sock.settimeout(timeout)
-        while True:
-            m = re.search(pattern, client.buf, re.S)
-            if m:
-                client.buf = client.buf[:m.start()] + client.buf[m.end():]
-                return m
-            chunk = client.sock.recv(65536)
-            if not chunk:
-                raise ConnectionError("closed before %r; got %r" % (pattern, client.buf[-2000:]))
-            client.buf += chunk
-
     def reply(self, client, id_):
-        return self.take(client, rb"<iq[^>]*id='%s'[^>]*?(/>|>.*?</iq>)" % id_.encode()).group(0)
+        return client.take(rb"<iq[^>]*id='%s'[^>]*?(/>|>.*?</iq>)" % id_.encode()).group(0)
 
     def get(self, client, id_, ver=None):
         client.send(iq("get", id_, QUERY % ("" if ver is None else " ver='%s'" % ver, "")))
         return self.reply(client, id_)
 
     def push(self, client):
-        m = self.take(client, rb"<iq type='set' id='([^']+)'[^>]*>(.*?)</iq>")
+        m = client.take(rb"<iq type='set' id='([^']+)'[^>]*>(.*?)</iq>")
         client.send("<iq type='result' id='%s'/>" % m.group(1).decode())  # 2.1.6: the client acknowledges
         return m.group(2)
 

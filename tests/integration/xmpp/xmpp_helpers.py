@@ -131,6 +131,19 @@ class RawXmpp:
         out, self.buf = self.buf, b""
         return out
 
+    def take(self, pattern, timeout=15):
+        """The first match of `pattern` (bytes regex) in what was received; the rest stays for later."""
+        self.sock.settimeout(timeout)
+        while True:
+            m = re.search(pattern, self.buf, re.S)
+            if m:
+                self.buf = self.buf[:m.start()] + self.buf[m.end():]
+                return m
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("closed before %r; got %r" % (pattern, self.buf[-2000:]))
+            self.buf += chunk
+
     def open(self, domain):
         self.send(header(domain))
         return self.read_until(rb"</stream:features>")

@@ -148,6 +148,8 @@ TEST(Subscription, StanzaNamesAndPresenceDirection) {
   EXPECT_FALSE(sends_presence_to(st("to")) || sends_presence_to(st("none+in")));
   EXPECT_TRUE(receives_presence_from(st("to")) && receives_presence_from(st("both")));
   EXPECT_FALSE(receives_presence_from(st("from")) || receives_presence_from(st("none+out")));
+  EXPECT_EQ(format_presence("a@x", "b'@x", "subscribe"), "<presence from='a@x' to='b&apos;@x' type='subscribe'/>");
+  EXPECT_EQ(format_presence("a@x/r", "", "unavailable"), "<presence from='a@x/r' type='unavailable'/>");
   EXPECT_FALSE(has_state(st("none")));
   EXPECT_TRUE(has_state(st("none+approved")) && has_state(st("none+in")));
 }

@@ -1,0 +1,146 @@
+// Presence (RFC 6121 sections 3 and 4) between local accounts: subscription
+// stanzas through the state machine of proto/subscription.hpp with roster
+// pushes on both sides; initial presence broadcast to contacts with 'from'
+// or 'both' and answered with the presence of contacts with 'to' or 'both'
+// (the probe of 4.3, answered locally); pending requests delivered again;
+// directed presence (4.6) and the unavailable broadcast when a session ends.
+#include "core/journal/journal.hpp"
+#include "jabber/proto/subscription.hpp"
+#include "jabber/server/router.hpp"
+#include "jabber/server/session.hpp"
+#include "jabber/store/subscriptions.hpp"
+#include "jabber/xml/jid.hpp"
+
+#include <charconv>
+
+namespace posta::jabber::server {
+namespace {
+
+// RFC 6121 4.7.2.3: -128..127, 0 when absent or not a number.
+int priority_of(gloox::Tag const& presence) {
+  for (auto* p : presence.children()) {
+    if (p->name() != "priority") continue;
+    auto const text = p->cdata();
+    int value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value < -128 || value > 127) return 0;
+    return value;
+  }
+  return 0;
+}
+
+void deliver_all(std::vector<std::shared_ptr<outbox>> const& boxes, std::string const& bytes) {
+  for (auto const& b : boxes) b->deliver(bytes);
+}
+
+}  // namespace
+
+asio::awaitable<void> session::on_presence(gloox::Tag& presence) {
+  auto const type = presence.findAttribute("type");
+  auto const to = presence.findAttribute("to");
+  if (auto what = proto::parse_subscription_stanza(type)) {
+    if (to.empty()) co_return;  // a subscription to nobody
+    auto jid = xml::parse_jid(to);
+    if (!jid) co_return reply_error(presence, proto::stanza_condition::jid_malformed);
+    co_return co_await on_subscription(presence, *what, jid->bare());
+  }
+  if (type == "probe" || type == "error") co_return;  // probes are the server's (4.3)
+  if (!type.empty() && type != "unavailable") co_return reply_error(presence, proto::stanza_condition::bad_request);
+  if (!to.empty()) co_return directed_presence(presence, to, type.empty());
+  co_await broadcast_presence(presence.xml(), type.empty(), priority_of(presence));
+}
+
+void session::directed_presence(gloox::Tag& presence, std::string const& to, bool available) {
+  // RFC 6121 4.6: to one JID only; it is told when the session goes.
+  auto jid = xml::parse_jid(to);
+  if (!jid) return reply_error(presence, proto::stanza_condition::jid_malformed);
+  auto const bytes = presence.xml();
+  if (!jid->resource().empty()) {
+    if (auto box = ctx_.routes.find(jid->bare(), jid->resource())) box->deliver(bytes);
+  } else {
+    deliver_all(ctx_.routes.available(jid->bare()), bytes);
+  }
+  // SECURITY: bounded, so a client cannot grow the session without end.
+  if (available && directed_.size() < max_directed_presences)
+    directed_.insert(jid->full());
+  else if (!available)
+    directed_.erase(jid->full());
+}
+
+asio::awaitable<void> session::broadcast_presence(std::string bytes, bool available, int priority) {
+  if (!available && !available_) co_return;  // nothing to take back
+  bool const initial = available && !available_;
+  auto own = initial ? ctx_.routes.presences(account_) : std::vector<std::string>();
+  ctx_.routes.set_presence(account_, resource_, outbox_.get(), available, priority, available ? bytes : "");
+  available_ = available;
+  auto contacts = co_await store::subscribed_contacts(ctx_.rosters.pool(), account_);
+  if (!contacts) {
+    journal::record(journal::level::error, std::string(listener_name(kind_)), "presence: roster unavailable",
+                    {{"user", account_}, {"detail", contacts.error().message()}});
+    co_return;
+  }
+  // 4.2.2, 4.4.2, 4.5.2: to contacts with 'from'/'both' and the user's other resources.
+  for (auto const& c : *contacts)
+    if (proto::sends_presence_to({c.sub})) deliver_all(ctx_.routes.available(c.jid), bytes);
+  for (auto const& box : ctx_.routes.available(account_))
+    if (box != outbox_) box->deliver(bytes);
+  if (!available) {
+    for (auto const& target : directed_) directed_presence_end(target, bytes);
+    directed_.clear();
+    co_return;
+  }
+  if (!initial) co_return;
+  // 4.3.2: the probe of contacts with 'to'/'both', answered from this node's sessions.
+  for (auto const& c : *contacts)
+    if (proto::receives_presence_from({c.sub}))
+      for (auto& p : ctx_.routes.presences(c.jid)) push(std::move(p));
+  for (auto& p : own) push(std::move(p));
+  // 3.1.3: requests that came while the user was away, again.
+  auto pending = co_await store::pending_requests(ctx_.rosters.pool(), account_);
+  if (pending)
+    for (auto& p : *pending) push(std::move(p));
+}
+
+void session::directed_presence_end(std::string const& target, std::string const& bytes) {
+  auto jid = xml::parse_jid(target);
+  if (!jid) return;
+  if (!jid->resource().empty()) {
+    if (auto box = ctx_.routes.find(jid->bare(), jid->resource())) box->deliver(bytes);
+  } else {
+    deliver_all(ctx_.routes.available(jid->bare()), bytes);
+  }
+}
+
+asio::awaitable<void> session::end_presence() {
+  // 4.5.2: a session that ends without saying so goes unavailable all the same.
+  if (!available_) co_return;
+  co_await broadcast_presence(proto::format_presence(full_jid_, {}, "unavailable"), false, 0);
+}
+
+asio::awaitable<void> session::on_subscription(gloox::Tag& presence, proto::subscription_stanza what,
+                                               std::string contact) {
+  using enum proto::subscription_stanza;
+  // 3.1.2: the contact sees the user's bare JID.
+  auto const stanza = proto::format_presence(account_, contact, proto::subscription_stanza_name(what));
+  auto outcome = co_await store::send_subscription(ctx_.rosters.pool(), account_, contact, what, stanza);
+  if (!outcome) {
+    journal::record(journal::level::error, std::string(listener_name(kind_)), "subscription storage failed",
+                    {{"user", account_}, {"detail", outcome.error().message()}});
+    co_return reply_error(presence, proto::stanza_condition::internal_server_error);
+  }
+  for (auto const& p : outcome->pushes) push_roster_to(p.account, p.change);
+  if (outcome->deliver) deliver_all(ctx_.routes.available(contact), stanza);
+  if (outcome->auto_subscribed && outcome->answer_delivered) {
+    deliver_all(ctx_.routes.available(account_), proto::format_presence(contact, account_, "subscribed"));
+    for (auto const& p : ctx_.routes.presences(contact)) deliver_all(ctx_.routes.available(account_), p);
+  }
+  // 3.1.5, 3.2.2, 3.3.3: presence follows the subscription.
+  if (what == subscribed && outcome->deliver)
+    for (auto const& p : ctx_.routes.presences(account_)) deliver_all(ctx_.routes.available(contact), p);
+  if (what == unsubscribed && outcome->deliver)
+    deliver_all(ctx_.routes.available(contact), proto::format_presence(account_, contact, "unavailable"));
+  if (what == unsubscribe && outcome->deliver)
+    deliver_all(ctx_.routes.available(account_), proto::format_presence(contact, account_, "unavailable"));
+}
+
+}  // namespace posta::jabber::server
