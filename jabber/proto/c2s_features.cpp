@@ -64,6 +64,8 @@ std::string format_features(c2s_stream_state const& s) {
     out += "'><optional/></session>";  // RFC 3921bis: old clients may skip it
     out += "<ver xmlns='";             // RFC 6121 2.6.1: roster versioning
     out += ns::roster_ver;
+    out += "'/><sub xmlns='";  // RFC 6121 3.4.1: subscription pre-approval
+    out += ns::pre_approval;
     out += "'/>";
   }
   out += "</stream:features>";

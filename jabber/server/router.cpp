@@ -25,21 +25,17 @@ void router::unbind(std::string const& bare, std::string const& resource, outbox
 void router::set_presence(std::string const& bare, std::string const& resource, outbox const* box, bool available,
                           int priority, std::string stanza) {
   std::lock_guard lock(mutex_);
-  auto account = accounts_.find(bare);
-  if (account == accounts_.end()) return;
-  auto it = account->second.find(resource);
-  if (it == account->second.end() || it->second.box.get() != box) return;
-  it->second.available = available;
-  it->second.priority = priority;
-  it->second.presence = available ? std::move(stanza) : std::string();
+  auto* e = slot_of(bare, resource, box);
+  if (!e) return;
+  e->available = available;
+  e->priority = priority;
+  e->presence = available ? std::move(stanza) : std::string();
 }
 
 std::vector<std::shared_ptr<outbox>> router::available(std::string const& bare) const {
   std::vector<std::shared_ptr<outbox>> out;
   std::lock_guard lock(mutex_);
-  auto account = accounts_.find(bare);
-  if (account == accounts_.end()) return out;
-  for (auto const& [resource, e] : account->second)
+  for (auto const& [resource, e] : resources_of(bare))
     if (e.available) out.push_back(e.box);
   return out;
 }
@@ -47,27 +43,20 @@ std::vector<std::shared_ptr<outbox>> router::available(std::string const& bare) 
 std::vector<std::string> router::presences(std::string const& bare) const {
   std::vector<std::string> out;
   std::lock_guard lock(mutex_);
-  auto account = accounts_.find(bare);
-  if (account == accounts_.end()) return out;
-  for (auto const& [resource, e] : account->second)
+  for (auto const& [resource, e] : resources_of(bare))
     if (e.available) out.push_back(e.presence);
   return out;
 }
 
 void router::set_roster_requested(std::string const& bare, std::string const& resource, outbox const* box) {
   std::lock_guard lock(mutex_);
-  auto account = accounts_.find(bare);
-  if (account == accounts_.end()) return;
-  auto it = account->second.find(resource);
-  if (it != account->second.end() && it->second.box.get() == box) it->second.roster_requested = true;
+  if (auto* e = slot_of(bare, resource, box)) e->roster_requested = true;
 }
 
 std::vector<std::pair<std::string, std::shared_ptr<outbox>>> router::roster_interested(std::string const& bare) const {
   std::vector<std::pair<std::string, std::shared_ptr<outbox>>> out;
   std::lock_guard lock(mutex_);
-  auto account = accounts_.find(bare);
-  if (account == accounts_.end()) return out;
-  for (auto const& [resource, e] : account->second)
+  for (auto const& [resource, e] : resources_of(bare))
     if (e.roster_requested) out.emplace_back(resource, e.box);
   return out;
 }
@@ -92,6 +81,19 @@ std::vector<std::shared_ptr<outbox>> router::for_bare_jid(std::string const& bar
 
 bool router::has_resource(std::string const& bare, std::string const& resource) const {
   return find(bare, resource) != nullptr;
+}
+
+router::entry* router::slot_of(std::string const& bare, std::string const& resource, outbox const* box) {
+  auto account = accounts_.find(bare);
+  if (account == accounts_.end()) return nullptr;
+  auto it = account->second.find(resource);
+  return it == account->second.end() || it->second.box.get() != box ? nullptr : &it->second;
+}
+
+std::map<std::string, router::entry> const& router::resources_of(std::string const& bare) const {
+  static std::map<std::string, entry> const none;
+  auto account = accounts_.find(bare);
+  return account == accounts_.end() ? none : account->second;
 }
 
 std::size_t router::size() const {

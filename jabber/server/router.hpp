@@ -52,6 +52,10 @@ class router {
     bool roster_requested = false;
     std::string presence;
   };
+  // With mutex_ held. The entry of `resource` only while `box` holds it.
+  entry* slot_of(std::string const& bare, std::string const& resource, outbox const* box);
+  std::map<std::string, entry> const& resources_of(std::string const& bare) const;
+
   mutable std::mutex mutex_;
   std::map<std::string, std::map<std::string, entry>, std::less<>> accounts_;  // bare -> resource -> entry
 };

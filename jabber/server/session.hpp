@@ -70,6 +70,7 @@ class session {
   // Presence (session_presence.cpp)
   asio::awaitable<void> on_presence(gloox::Tag& presence);
   asio::awaitable<void> on_subscription(gloox::Tag& presence, proto::subscription_stanza what, std::string contact);
+  asio::awaitable<bool> apply_subscription(proto::subscription_stanza what, std::string const& contact, bool push_own);
   asio::awaitable<void> broadcast_presence(std::string bytes, bool available, int priority);
   asio::awaitable<void> end_presence();
   void directed_presence(gloox::Tag& presence, std::string const& to, bool available);

@@ -119,6 +119,12 @@ asio::awaitable<void> session::end_presence() {
 
 asio::awaitable<void> session::on_subscription(gloox::Tag& presence, proto::subscription_stanza what,
                                                std::string contact) {
+  bool ok = co_await apply_subscription(what, contact, true);
+  if (!ok) reply_error(presence, proto::stanza_condition::internal_server_error);
+}
+
+asio::awaitable<bool> session::apply_subscription(proto::subscription_stanza what, std::string const& contact,
+                                                  bool push_own) {
   using enum proto::subscription_stanza;
   // 3.1.2: the contact sees the user's bare JID.
   auto const stanza = proto::format_presence(account_, contact, proto::subscription_stanza_name(what));
@@ -126,9 +132,10 @@ asio::awaitable<void> session::on_subscription(gloox::Tag& presence, proto::subs
   if (!outcome) {
     journal::record(journal::level::error, std::string(listener_name(kind_)), "subscription storage failed",
                     {{"user", account_}, {"detail", outcome.error().message()}});
-    co_return reply_error(presence, proto::stanza_condition::internal_server_error);
+    co_return false;
   }
-  for (auto const& p : outcome->pushes) push_roster_to(p.account, p.change);
+  for (auto const& p : outcome->pushes)
+    if (push_own || p.account != account_) push_roster_to(p.account, p.change);
   if (outcome->deliver) deliver_all(ctx_.routes.available(contact), stanza);
   if (outcome->auto_subscribed && outcome->answer_delivered) {
     deliver_all(ctx_.routes.available(account_), proto::format_presence(contact, account_, "subscribed"));
@@ -141,6 +148,7 @@ asio::awaitable<void> session::on_subscription(gloox::Tag& presence, proto::subs
     deliver_all(ctx_.routes.available(contact), proto::format_presence(account_, contact, "unavailable"));
   if (what == unsubscribe && outcome->deliver)
     deliver_all(ctx_.routes.available(account_), proto::format_presence(contact, account_, "unavailable"));
+  co_return true;
 }
 
 }  // namespace posta::jabber::server

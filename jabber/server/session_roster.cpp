@@ -82,10 +82,16 @@ asio::awaitable<void> session::roster_set(gloox::Tag& iq, gloox::Tag& query) {
   if (!jid) co_return reply_error(iq, proto::stanza_condition::jid_malformed);
   // No co_await inside ?: (GCC 12 destroys its result too early).
   result<std::optional<store::roster_change>> change = std::nullopt;
-  if (proto::is_remove(req))
+  if (proto::is_remove(req)) {
+    // 2.5.2: the contact is told both directions end, as if the user had
+    // sent unsubscribe and unsubscribed; the user's own pushes are only the removal.
+    bool ok = co_await apply_subscription(proto::subscription_stanza::unsubscribe, jid->full(), false);
+    if (ok) ok = co_await apply_subscription(proto::subscription_stanza::unsubscribed, jid->full(), false);
+    if (!ok) co_return reply_error(iq, proto::stanza_condition::internal_server_error);
     change = co_await ctx_.rosters.remove_item(account_, jid->full());
-  else
+  } else {
     change = co_await ctx_.rosters.set_item(account_, jid->full(), req.name, req.groups);
+  }
   if (!change) co_return roster_failed(iq, change.error());
   // 2.5.3: removing what is not there.
   if (!*change) co_return reply_error(iq, proto::stanza_condition::item_not_found);

@@ -63,6 +63,12 @@ class PresenceTests(XmppTestCase):
         b2.send_presence()
         self.next_presence(b2, alice, "available")
         self.next_presence(a, bob, "available")
+        # Removing a contact ends both directions on the contact's side too (2.5.2).
+        a.del_roster_item(bob)
+        self.wait_for(lambda: bob not in a.client_roster)
+        self.run_async(b2.get_roster())
+        self.wait_for(lambda: b2.client_roster[alice]["subscription"] == "none")
+        self.next_presence(b2, alice, "unavailable")
 
     def test_a_request_waits_for_the_contact_and_both_rosters_follow(self):
         alice, bob = self.account(DOMAIN), self.account(DOMAIN)

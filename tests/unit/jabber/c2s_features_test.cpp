@@ -57,7 +57,8 @@ TEST(C2sFeatures, InsideTlsAndAfterAuthentication) {
   EXPECT_EQ(format_features({true, true, true, true}),
             "<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>"
             "<session xmlns='urn:ietf:params:xml:ns:xmpp-session'><optional/></session>"
-            "<ver xmlns='urn:xmpp:features:rosterver'/></stream:features>");
+            "<ver xmlns='urn:xmpp:features:rosterver'/>"
+            "<sub xmlns='urn:xmpp:features:pre-approval'/></stream:features>");
 }
 
 TEST(SaslElements, Formats) {
