@@ -54,6 +54,8 @@ std::vector<definition> const& definitions() {
       {"xmpp.ping_interval_seconds", kind::integer, 300, "a bound c2s session silent this long is pinged (XEP-0199); one that stays silent for another interval is closed with connection-timeout; read when a resource is bound", 1, 86400},
       // SECURITY: RFC 6120 13.12: at least 10,000 bytes must be accepted.
       {"xmpp.max_stanza_kb", kind::integer, 256, "largest XML stanza (and text node) a c2s stream accepts; past it the stream ends with policy-violation; read when a stream starts", 10, 65536},
+      // SECURITY: bounds what senders can make an absent account keep.
+      {"xmpp.max_offline_messages", kind::integer, 1000, "messages kept for an XMPP account with no available resource (XEP-0160); past it the sender gets service-unavailable", 0, 100000},
       {"pop3.allow_plaintext_auth_on_loopback", kind::boolean, false, "allow USER/PASS and AUTH PLAIN without TLS from 127.0.0.0/8 and ::1"},
       // SECURITY: RFC 1939 3 autologout timer: at least 10 minutes by the RFC.
       {"pop3.idle_timeout_minutes", kind::integer, 10, "POP3 session without a command for this long is closed (nothing is deleted)", 1, 1440},

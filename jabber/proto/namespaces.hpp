@@ -23,6 +23,7 @@ inline constexpr std::string_view disco_info = "http://jabber.org/protocol/disco
 inline constexpr std::string_view disco_items = "http://jabber.org/protocol/disco#items";
 inline constexpr std::string_view version = "jabber:iq:version";
 inline constexpr std::string_view roster = "jabber:iq:roster";
+inline constexpr std::string_view delay = "urn:xmpp:delay";                         // XEP-0203
 inline constexpr std::string_view roster_ver = "urn:xmpp:features:rosterver";       // RFC 6121 2.6.1
 inline constexpr std::string_view pre_approval = "urn:xmpp:features:pre-approval";  // RFC 6121 3.4.1
 

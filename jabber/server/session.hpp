@@ -66,7 +66,9 @@ class session {
   asio::awaitable<void> on_iq(gloox::Tag& iq);
   void on_other_iq(gloox::Tag& iq);
   void on_server_iq(gloox::Tag& iq);
-  void on_message(gloox::Tag& msg);
+  asio::awaitable<void> on_message(gloox::Tag& msg);
+  asio::awaitable<void> store_offline(gloox::Tag& msg, std::string const& bare);
+  asio::awaitable<void> deliver_offline();
   // Presence (session_presence.cpp)
   asio::awaitable<void> on_presence(gloox::Tag& presence);
   asio::awaitable<void> on_subscription(gloox::Tag& presence, proto::subscription_stanza what, std::string contact);

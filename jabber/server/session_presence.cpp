@@ -8,6 +8,7 @@
 #include "jabber/proto/subscription.hpp"
 #include "jabber/server/router.hpp"
 #include "jabber/server/session.hpp"
+#include "jabber/store/offline.hpp"
 #include "jabber/store/subscriptions.hpp"
 #include "jabber/xml/jid.hpp"
 
@@ -99,6 +100,24 @@ asio::awaitable<void> session::broadcast_presence(std::string bytes, bool availa
   auto pending = co_await store::pending_requests(ctx_.rosters.pool(), account_);
   if (pending)
     for (auto& p : *pending) push(std::move(p));
+  co_await deliver_offline();
+}
+
+asio::awaitable<void> session::deliver_offline() {
+  // XEP-0160: at the first available presence, then deleted.
+  auto messages = co_await store::offline_messages(ctx_.rosters.pool(), account_);
+  if (!messages || messages->empty()) co_return;
+  std::vector<std::int64_t> ids;
+  for (auto& m : *messages) {
+    ids.push_back(m.id);
+    push(std::move(m.stanza));
+  }
+  // DURABILITY: deleted once queued for this session's writer; a session
+  // that dies before writing them loses them (XEP-0160 has no acknowledgement).
+  auto deleted = co_await store::delete_offline(ctx_.rosters.pool(), ids);
+  if (!deleted)
+    journal::record(journal::level::error, std::string(listener_name(kind_)), "offline messages not deleted",
+                    {{"user", account_}, {"detail", deleted.error().message()}});
 }
 
 void session::directed_presence_end(std::string const& target, std::string const& bytes) {

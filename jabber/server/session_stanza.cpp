@@ -2,16 +2,21 @@
 // session wins a conflict: 7.7.2.2), the legacy session (RFC 3921 section
 // 3), the 'from' of client stanzas (8.1.2.1), the IQs the server answers
 // itself, and routing of messages by full and bare JID (RFC 6121 8.5,
-// simplified: no offline storage yet, so an account without an available
-// resource answers service-unavailable).
+// simplified), and XEP-0160 offline storage for an account without an
+// available resource.
+#include "core/journal/journal.hpp"
 #include "core/settings/settings.hpp"
 #include "core/util/crypto_random.hpp"
 #include "jabber/proto/iq_replies.hpp"
 #include "jabber/proto/namespaces.hpp"
 #include "jabber/server/router.hpp"
 #include "jabber/server/session.hpp"
+#include "jabber/store/offline.hpp"
+#include "jabber/store/roster_store.hpp"
 #include "jabber/xml/error_tags.hpp"
 #include "jabber/xml/jid.hpp"
+
+#include <ctime>
 
 namespace posta::jabber::server {
 namespace {
@@ -34,6 +39,16 @@ bool is_stanza(gloox::Tag const& tag) {
 }
 
 constexpr std::size_t outbox_minimum = 1024 * 1024;
+
+// XEP-0082 DateTime in UTC, to the second.
+std::string utc_stamp() {
+  std::time_t const now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
 
 }  // namespace
 
@@ -103,7 +118,7 @@ asio::awaitable<void> session::on_stanza(gloox::Tag& tag) {
   if (tag.name() == "iq")
     co_await on_iq(tag);
   else if (tag.name() == "message")
-    on_message(tag);
+    co_await on_message(tag);
   else
     co_await on_presence(tag);
 }
@@ -162,27 +177,46 @@ void session::on_server_iq(gloox::Tag& iq) {
   push(proto::format_iq_result(id, full_jid_, to, answer));
 }
 
-void session::on_message(gloox::Tag& msg) {
-  auto const& type = msg.findAttribute("type");
+asio::awaitable<void> session::on_message(gloox::Tag& msg) {
+  auto const type = msg.findAttribute("type");
   auto to = msg.findAttribute("to");
   // RFC 6121 8.1.1.1: no 'to' is the sender's own bare JID.
   if (to.empty()) to = account_;
   auto jid = xml::parse_jid(to);
-  if (!jid) return reply_error(msg, proto::stanza_condition::jid_malformed);
+  if (!jid) co_return reply_error(msg, proto::stanza_condition::jid_malformed);
   if (!jid->resource().empty()) {
-    if (auto target = ctx_.routes.find(jid->bare(), jid->resource())) return target->deliver(msg.xml());
+    if (auto target = ctx_.routes.find(jid->bare(), jid->resource())) co_return target->deliver(msg.xml());
     // RFC 6121 8.5.3.2.1: no such resource: as if sent to the bare JID.
   }
-  if (type == "error") return;
-  if (type == "groupchat") return reply_error(msg, proto::stanza_condition::service_unavailable);
+  if (type == "error") co_return;
+  if (type == "groupchat") co_return reply_error(msg, proto::stanza_condition::service_unavailable);
   auto targets = ctx_.routes.for_bare_jid(jid->bare());
-  if (targets.empty()) {
-    // RFC 6121 8.5.2.2: no offline storage yet; a headline is dropped silently.
-    if (type != "headline") reply_error(msg, proto::stanza_condition::service_unavailable);
-    return;
+  if (!targets.empty()) {
+    auto const bytes = msg.xml();
+    for (auto& t : targets) t->deliver(bytes);
+    co_return;
   }
-  auto const bytes = msg.xml();
-  for (auto& t : targets) t->deliver(bytes);
+  // RFC 6121 8.5.2.2: a headline is dropped; normal and chat wait (XEP-0160).
+  if (type == "headline") co_return;
+  co_await store_offline(msg, jid->bare());
+}
+
+asio::awaitable<void> session::store_offline(gloox::Tag& msg, std::string const& bare) {
+  // XEP-0203: the recipient learns when it was sent.
+  auto* delay = new gloox::Tag(&msg, "delay");
+  delay->setXmlns(std::string(proto::ns::delay));
+  delay->addAttribute("from", host_);
+  delay->addAttribute("stamp", utc_stamp());
+  auto const max = ctx_.settings.get_int("xmpp.max_offline_messages");
+  auto stored = co_await store::store_offline(ctx_.rosters.pool(), bare, msg.xml(), max);
+  // DURABILITY: `stored` is committed; nothing is told to the sender before
+  // (and only an error ever is: a crash before the commit loses a message the
+  // sender was never told was kept).
+  if (stored && *stored == store::offline_outcome::stored) co_return;
+  if (!stored)
+    journal::record(journal::level::error, std::string(listener_name(kind_)), "offline storage failed",
+                    {{"user", account_}, {"detail", stored.error().message()}});
+  reply_error(msg, proto::stanza_condition::service_unavailable);
 }
 
 }  // namespace posta::jabber::server
