@@ -3,11 +3,10 @@ no available resource is kept and delivered, with a XEP-0203 delay, at the
 account's next available presence, once; a headline is not kept; past
 xmpp.max_offline_messages the sender gets service-unavailable."""
 
-import re
 import unittest
 
 from posta_harness import stop_servers
-from xmpp_helpers import XmppTestCase, raw_login
+from xmpp_helpers import XmppTestCase
 
 DOMAIN = "offline.test"
 
@@ -17,21 +16,16 @@ tearDownModule = stop_servers
 class OfflineTests(XmppTestCase):
     domains = (DOMAIN,)
 
-    def raw(self, address, resource):
-        client, _ = raw_login(self.server.port("xmpp"), DOMAIN, address.split("@")[0], resource=resource)
-        self.addCleanup(client.close)
-        return client
-
     def test_kept_until_the_next_available_presence(self):
         alice, bob = self.account(DOMAIN), self.account(DOMAIN)
-        a = self.raw(alice, "desk")
+        a = self.raw_session(alice, "desk")
         a.send("<message to='%s' type='chat' id='m1'><body>while you were out</body></message>" % bob)
         a.send("<message to='%s' id='m2'><body>normal too</body></message>" % bob)
         a.send("<message to='%s' type='headline' id='m3'><body>news</body></message>" % bob)
         a.send("<iq type='get' id='sync'><ping xmlns='urn:xmpp:ping'/></iq>")
         before = a.take(rb"id='sync'").string
         self.assertNotIn(b"type='error'", before)  # kept, not refused
-        b = self.raw(bob, "phone")
+        b = self.raw_session(bob, "phone")
         b.send("<iq type='get' id='p0'><ping xmlns='urn:xmpp:ping'/></iq>")
         b.take(rb"id='p0'")
         self.assertNotIn(b"while you were out", b.buf)  # bound, but not available yet
@@ -45,7 +39,7 @@ class OfflineTests(XmppTestCase):
         rest = b.take(rb"id='p1'").string
         self.assertNotIn(b"news", rest)
         # Delivered once: the next login gets nothing.
-        b2 = self.raw(bob, "again")
+        b2 = self.raw_session(bob, "again")
         b2.send("<presence/>")
         b2.send("<iq type='get' id='p2'><ping xmlns='urn:xmpp:ping'/></iq>")
         self.assertNotIn(b"<message", b2.take(rb"id='p2'").string)
@@ -53,7 +47,7 @@ class OfflineTests(XmppTestCase):
     def test_bounded_per_account(self):
         self.setting("xmpp.max_offline_messages", 2)
         alice, bob = self.account(DOMAIN), self.account(DOMAIN)
-        a = self.raw(alice, "desk")
+        a = self.raw_session(alice, "desk")
         for n in range(3):
             a.send("<message to='%s' type='chat' id='n%d'><body>%d</body></message>" % (bob, n, n))
         refused = a.take(rb"<message[^>]*type='error'.*?</message>").group(0)

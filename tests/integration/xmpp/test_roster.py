@@ -4,11 +4,10 @@ roster versioning (2.6), the refusals of 2.3.3 and 2.5.3, and slixmpp's
 roster against the server's."""
 
 import asyncio
-import re
 import unittest
 
 from posta_harness import stop_servers
-from xmpp_helpers import XmppTestCase, raw_login
+from xmpp_helpers import XmppTestCase
 
 DOMAIN = "roster.test"
 
@@ -24,11 +23,6 @@ def iq(kind, id_, payload):
 class RosterTests(XmppTestCase):
     domains = (DOMAIN,)
 
-    def raw(self, address, resource):
-        client, jid = raw_login(self.server.port("xmpp"), DOMAIN, address.split("@")[0], resource=resource)
-        self.addCleanup(client.close)
-        return client
-
     def reply(self, client, id_):
         return client.take(rb"<iq[^>]*id='%s'[^>]*?(/>|>.*?</iq>)" % id_.encode()).group(0)
 
@@ -43,7 +37,7 @@ class RosterTests(XmppTestCase):
 
     def test_set_and_remove_are_pushed_to_every_interested_resource(self):
         alice, bob = self.account(DOMAIN), self.account(DOMAIN)
-        desk, phone, quiet = self.raw(alice, "desk"), self.raw(alice, "phone"), self.raw(alice, "quiet")
+        desk, phone, quiet = self.raw_session(alice, "desk"), self.raw_session(alice, "phone"), self.raw_session(alice, "quiet")
         self.assertIn(b"<query xmlns='jabber:iq:roster'/>", self.get(desk, "g1"))  # a new account: empty
         self.get(phone, "g2")
         desk.send(iq("set", "s1", QUERY % ("", "<item jid='%s' name='Bob &amp; co'><group>Work</group>"
@@ -74,7 +68,7 @@ class RosterTests(XmppTestCase):
 
     def test_roster_versioning(self):
         alice, bob, carol = self.account(DOMAIN), self.account(DOMAIN), self.account(DOMAIN)
-        desk = self.raw(alice, "desk")
+        desk = self.raw_session(alice, "desk")
         self.assertIn(b"<query xmlns='jabber:iq:roster' ver='0'/>", self.get(desk, "g1", ver=""))
         desk.send(iq("set", "s1", QUERY % ("", "<item jid='%s'/>" % bob)))
         self.reply(desk, "s1")
@@ -96,12 +90,12 @@ class RosterTests(XmppTestCase):
             self.assertIn(bob.encode(), whole)
             self.assertIn(carol.encode(), whole)
         # The version survives a new session.
-        again = self.raw(alice, "phone")
+        again = self.raw_session(alice, "phone")
         self.assertRegex(self.get(again, "g5", ver="3"), rb"<iq type='result' id='g5'[^>]*/>")
 
     def test_refusals(self):
         alice, bob = self.account(DOMAIN), self.account(DOMAIN)
-        desk = self.raw(alice, "desk")
+        desk = self.raw_session(alice, "desk")
         cases = [
             ("two", "<item jid='%s'/><item jid='x@%s'/>" % (bob, DOMAIN), b"<bad-request"),
             ("nojid", "<item name='x'/>", b"<bad-request"),

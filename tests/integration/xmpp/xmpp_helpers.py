@@ -104,6 +104,13 @@ class XmppTestCase(SmtpTestCase):
         self.assertEqual(outcome, "started", "login of %s" % jid)
         return c
 
+    def raw_session(self, address, resource):
+        """A RawXmpp logged in as `address` with `resource` bound, closed when the test ends."""
+        domain = address.split("@")[1]
+        client, _ = raw_login(self.server.port("xmpp"), domain, address.split("@")[0], resource=resource)
+        self.addCleanup(client.close)
+        return client
+
     def next_message(self, client, timeout=10):
         return self.run_async(client.messages.get(), timeout)
 
