@@ -68,7 +68,6 @@ prosody_bench_up_or_dead() { prosody_bench_up || ! bench_is_alive "$PROSODY_BENC
 
 prosody_bench_start() {
   local dir=$1 domain=$2 count=$3 user_format=$4 password_format=$5
-  PROSODY_BENCH_DIR=$dir
   PROSODY_BENCH_PORT=$(bench_free_port) || return 1
   PROSODY_BENCH_LOG=$dir/prosody.log
   openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$domain" \
