@@ -193,7 +193,9 @@ fi
 # --- Report ---
 field() { bench_json_number "$1" "$2"; }
 sub() { field "$(grep -o "\"$2\":{[^}]*}" <<<"$1" || true)" "$3"; }  # sub JSON OBJECT KEY
-row() { printf '%-40s %12s %12s %14s\n' "$1" "$2" "$3" "$(bench_ratio "$2" "$3")"; }
+# A ratio only when both servers have a figure (a skipped half prints 0).
+ratio() { if [[ $1 == 0 || $2 == 0 ]]; then echo n/a; else bench_ratio "$1" "$2"; fi; }
+row() { printf '%-40s %12s %12s %14s\n' "$1" "$2" "$3" "$(ratio "$2" "$3")"; }
 pair() { printf '%-40s %12s %12s\n' "$1" "$2" "$3"; }  # no ratio
 pl=${posta_load:-} xl=${prosody_load:-} pi=${posta_idle:-} xi=${prosody_idle:-}
 echo

@@ -58,26 +58,34 @@ c2s_require_encryption = true
 allow_registration = false
 authentication = "internal_hashed"
 storage = "internal"
+certificates = "$dir/certs"
 ssl = { certificate = "$dir/cert.pem"; key = "$dir/key.pem"; }
 VirtualHost "$domain"
 CONF
 }
 
-prosody_bench_up() { ss -Hltn "sport = :$PROSODY_BENCH_PORT" 2>/dev/null | grep -q .; }
+# Listening, and the pidfile written (mod_posix writes it a little later).
+prosody_bench_up() {
+  ss -Hltn "sport = :$PROSODY_BENCH_PORT" 2>/dev/null | grep -q . && [[ -s $PROSODY_BENCH_DIR/prosody.pid ]]
+}
 prosody_bench_up_or_dead() { prosody_bench_up || ! bench_is_alive "$PROSODY_BENCH_RUNUSER"; }
 
 prosody_bench_start() {
   local dir=$1 domain=$2 count=$3 user_format=$4 password_format=$5
+  PROSODY_BENCH_DIR=$dir
   PROSODY_BENCH_PORT=$(bench_free_port) || return 1
   PROSODY_BENCH_LOG=$dir/prosody.log
   openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$domain" \
     -keyout "$dir/key.pem" -out "$dir/cert.pem" >/dev/null 2>&1 || return 1
   prosody_bench_write_conf "$dir" "$domain" "$PROSODY_BENCH_PORT"
-  mkdir -p "$dir/data"
+  mkdir -p "$dir/data" "$dir/certs"  # certs: the folder Prosody indexes for certificates
   /usr/bin/python3 "$PROSODY_BENCH_ACCOUNTS" --data "$dir/data" --host "$domain" --count "$count" \
     --user-format "$user_format" --password-format "$password_format" || return 1
   chown -R prosody:prosody "$dir"
-  runuser -u prosody -- prosody -F --config "$dir/prosody.cfg.lua" >>"$dir/prosody.stdout" 2>&1 &
+  # runuser's PAM session (pam_limits) lowers the soft descriptor limit to
+  # 1024; Prosody does not raise it itself, so the shell does before exec.
+  runuser -u prosody -- /bin/sh -c 'ulimit -n "$0" && exec prosody -F --config "$1"' "$(ulimit -Hn)" \
+    "$dir/prosody.cfg.lua" >>"$dir/prosody.stdout" 2>&1 &
   PROSODY_BENCH_RUNUSER=$!
   if ! bench_wait_until 30 prosody_bench_up_or_dead || ! prosody_bench_up; then
     echo "prosody did not come up; last lines of $PROSODY_BENCH_LOG:" >&2
