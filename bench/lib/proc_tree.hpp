@@ -5,14 +5,13 @@
 // Asio and fmt.
 #pragma once
 
-#include <unistd.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 namespace posta::bench {
@@ -95,7 +94,9 @@ inline std::uint64_t tree_cpu_ticks(int pid) {
 }
 
 // Milliseconds per clock tick.
-inline double ms_per_tick() { return 1000.0 / static_cast<double>(sysconf(_SC_CLK_TCK)); }
+inline double ms_per_tick() {
+  return 1000.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
 
 struct tree_memory {
   std::uint64_t rss_kb = 0, pss_kb = 0, main_rss_kb = 0;

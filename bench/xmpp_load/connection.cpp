@@ -140,7 +140,8 @@ asio::awaitable<std::string> connection::authenticate(credentials const& who) {
   plain += who.user;
   plain += '\0';
   plain += who.password;
-  std::string const auth = "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>" + base64(plain) + "</auth>";
+  std::string const auth =
+      "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>" + base64(plain) + "</auth>";
   bool const sent = co_await write(auth);
   if (!sent) co_return "write";
   std::string reply;

@@ -34,7 +34,9 @@ std::uint32_t to_us(clock::duration d) {
   return static_cast<std::uint32_t>(std::clamp<long long>(us, 0, UINT32_MAX));
 }
 
-double seconds(clock::time_point a, clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+double seconds(clock::time_point a, clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
 
 clock::duration from_seconds(double s) {
   return std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(s));
@@ -49,8 +51,14 @@ struct client_state {
 
 struct run_state {
   run_state(options const& o, asio::io_context& i, tcp::endpoint e)
-      : opts(o), io(i), server(e), clients(o.clients), logins_left(o.clients),
-        watchdog(i, from_seconds(o.timeout_seconds)), settle(i), grace(i) {}
+      : opts(o),
+        io(i),
+        server(e),
+        clients(o.clients),
+        logins_left(o.clients),
+        watchdog(i, from_seconds(o.timeout_seconds)),
+        settle(i),
+        grace(i) {}
 
   options const& opts;
   asio::io_context& io;
@@ -80,7 +88,9 @@ void finish_all(run_state& s);
 void start_messages(run_state& s);
 asio::awaitable<void> hold_idle(run_state& s);
 
-std::string localpart(options const& o, std::size_t i) { return expand(o.user_format, i + 1); }
+std::string localpart(options const& o, std::size_t i) {
+  return expand(o.user_format, i + 1);
+}
 
 // The peer's bound JID (a full JID: routed to that session directly).
 std::string peer_jid(run_state& s, std::size_t peer) {
@@ -236,7 +246,9 @@ asio::awaitable<void> hold_idle(run_state& s) {
   finish_all(s);
 }
 
-asio::awaitable<void> close_one(connection& c) { co_await c.finish(); }
+asio::awaitable<void> close_one(connection& c) {
+  co_await c.finish();
+}
 
 // Streams the server has not closed within the grace period are closed here.
 asio::awaitable<void> close_late(run_state& s) {
@@ -301,13 +313,15 @@ std::string json_failures(run_state const& s) {
 std::string login_json(run_state& s) {
   auto login = summarise(s.login_us);
   double const t = seconds(s.epoch, s.logins_done);
-  return fmt::format("\"clients_ready\":{},\"login_seconds\":{:.3f},\"logins_per_second\":{:.1f},"
-                     "\"login_ms\":{{\"p50\":{:.3f},\"p99\":{:.3f},\"max\":{:.3f}}}",
-                     s.ready, t, t > 0 ? static_cast<double>(s.ready) / t : 0.0, login.p50_ms, login.p99_ms,
-                     login.max_ms);
+  return fmt::format(
+      "\"clients_ready\":{},\"login_seconds\":{:.3f},\"logins_per_second\":{:.1f},"
+      "\"login_ms\":{{\"p50\":{:.3f},\"p99\":{:.3f},\"max\":{:.3f}}}",
+      s.ready, t, t > 0 ? static_cast<double>(s.ready) / t : 0.0, login.p50_ms, login.p99_ms, login.max_ms);
 }
 
-std::string target(options const& o) { return json_string(o.host + ":" + std::to_string(o.port)); }
+std::string target(options const& o) {
+  return json_string(o.host + ":" + std::to_string(o.port));
+}
 
 bool make_state_endpoint(options const& opts, tcp::endpoint& out) {
   boost::system::error_code ec;
@@ -345,8 +359,7 @@ std::string run_load(options const& opts, bool& clean) {
       "\"mean\":{:.3f}}},\"server_cpu_ms\":{:.1f},\"cpu_ms_per_message\":{:.4f},\"failures\":{},\"timed_out\":{}}}\n",
       target(opts), opts.starttls, opts.clients, login_json(s), opts.messages, opts.size, opts.window, s.expected,
       s.sent, s.delivered, s.failed(), t, rate, lat.p50_ms, lat.p90_ms, lat.p99_ms, lat.max_ms, lat.mean_ms, s.cpu_ms,
-      s.delivered && s.cpu_ms >= 0 ? s.cpu_ms / static_cast<double>(s.delivered) : -1.0, json_failures(s),
-      s.timed_out);
+      s.delivered && s.cpu_ms >= 0 ? s.cpu_ms / static_cast<double>(s.delivered) : -1.0, json_failures(s), s.timed_out);
 }
 
 std::string run_idle(options const& opts, bool& clean) {
@@ -363,10 +376,11 @@ std::string run_idle(options const& opts, bool& clean) {
   double const pss = per(s.mem_before.pss_kb, s.mem_after.pss_kb);
   double const main_rss = per(s.mem_before.main_rss_kb, s.mem_after.main_rss_kb);
   if (!opts.json)
-    return fmt::format("xmpp_load idle {}: {} of {} connections authenticated; per connection: RSS {:.1f} KB, "
-                       "PSS {:.1f} KB, main process RSS {:.1f} KB (server tree {} -> {} KB RSS){}\n  failures {}\n",
-                       opts.host + ":" + std::to_string(opts.port), s.ready, opts.clients, rss, pss, main_rss,
-                       s.mem_before.rss_kb, s.mem_after.rss_kb, s.timed_out ? "  TIMED OUT" : "", json_failures(s));
+    return fmt::format(
+        "xmpp_load idle {}: {} of {} connections authenticated; per connection: RSS {:.1f} KB, "
+        "PSS {:.1f} KB, main process RSS {:.1f} KB (server tree {} -> {} KB RSS){}\n  failures {}\n",
+        opts.host + ":" + std::to_string(opts.port), s.ready, opts.clients, rss, pss, main_rss, s.mem_before.rss_kb,
+        s.mem_after.rss_kb, s.timed_out ? "  TIMED OUT" : "", json_failures(s));
   return fmt::format(
       "{{\"target\":{},\"mode\":\"idle\",\"tls\":{},\"connections\":{},{},\"opened\":{},\"rss_kb_before\":{},"
       "\"rss_kb_after\":{},\"processes\":{},\"rss_kb_per_connection\":{:.1f},\"pss_kb_per_connection\":{:.1f},"

@@ -14,8 +14,8 @@ struct options {
   run_mode mode = run_mode::load;
   std::string host = "127.0.0.1";
   std::uint16_t port = 5222;
-  std::string domain = "example.test";            // the stream's `to` and the JIDs' domain
-  std::string user_format = "user%d";             // localpart, %d = 1..clients
+  std::string domain = "example.test";  // the stream's `to` and the JIDs' domain
+  std::string user_format = "user%d";   // localpart, %d = 1..clients
   std::string password_format = "bench-%d-secret";
   std::string resource = "bench";
   std::size_t clients = 1000;          // idle mode: connections held open

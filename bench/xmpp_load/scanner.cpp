@@ -4,7 +4,9 @@
 namespace posta::bench::xmpp_load {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 // The end ('>') of the tag starting at `lt`, skipping quoted values; npos
 // when it has not arrived yet.
@@ -72,10 +74,10 @@ scan_event stream_scanner::next(std::string& out) {
     if (gt == std::string_view::npos) {
       if (depth_ <= 1) pos_ = lt;
       return buf_.size() - (depth_ <= 1 ? lt : start_) > max_element_bytes ? scan_event::malformed
-                                                                            : scan_event::need_more;
+                                                                           : scan_event::need_more;
     }
     pos_ = gt + 1;
-    if (s[lt + 1] == '?') continue;  // the XML declaration
+    if (s[lt + 1] == '?') continue;                      // the XML declaration
     if (s[lt + 1] == '!') return scan_event::malformed;  // DOCTYPE, CDATA: not from a server
     bool const end_tag = s[lt + 1] == '/';
     bool const empty = !end_tag && s[gt - 1] == '/';
@@ -112,7 +114,9 @@ std::string_view element_name(std::string_view element) {
   return element.substr(1, end - 1);
 }
 
-std::string_view local_name(std::string_view element) { return strip_prefix(element_name(element)); }
+std::string_view local_name(std::string_view element) {
+  return strip_prefix(element_name(element));
+}
 
 std::optional<std::string_view> attribute(std::string_view element, std::string_view name) {
   auto gt = tag_end(element, 0);

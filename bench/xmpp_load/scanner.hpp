@@ -27,9 +27,9 @@ class stream_scanner {
  private:
   void compact();
   std::string buf_;
-  std::size_t pos_ = 0;       // next byte to scan
-  std::size_t start_ = 0;     // first byte of the top-level element being read
-  int depth_ = 0;             // 0: before the header, 1: inside the stream
+  std::size_t pos_ = 0;    // next byte to scan
+  std::size_t start_ = 0;  // first byte of the top-level element being read
+  int depth_ = 0;          // 0: before the header, 1: inside the stream
 };
 
 // SECURITY: a top-level element larger than this ends the run's connection.

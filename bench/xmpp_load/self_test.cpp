@@ -29,7 +29,10 @@ std::vector<std::string> scan(std::string const& input, std::size_t split) {
       if (ev == scan_event::header) got.push_back("H:" + text);
       if (ev == scan_event::element) got.push_back("E:" + text);
       if (ev == scan_event::closed) got.push_back("C");
-      if (ev == scan_event::malformed) { got.push_back("M"); return; }
+      if (ev == scan_event::malformed) {
+        got.push_back("M");
+        return;
+      }
     }
   };
   s.feed(input.substr(0, split));
