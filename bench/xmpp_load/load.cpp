@@ -20,6 +20,7 @@
 #include <iostream>
 #include <map>
 #include <numeric>
+#include <sys/resource.h>
 
 namespace posta::bench::xmpp_load {
 namespace {
@@ -28,6 +29,17 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using clock = std::chrono::steady_clock;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+// CPU milliseconds this process has used (the load generator's own cost:
+// it shares the machine with the server).
+double own_cpu_ms() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto ms = [](timeval const& t) {
+    return static_cast<double>(t.tv_sec) * 1000.0 + static_cast<double>(t.tv_usec) / 1000.0;
+  };
+  return ms(u.ru_utime) + ms(u.ru_stime);
+}
 
 std::uint32_t to_us(clock::duration d) {
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(d).count();
@@ -75,6 +87,7 @@ struct run_state {
   std::size_t readers = 0;  // reader coroutines still running
   std::uint64_t cpu_start = 0;
   double cpu_ms = -1;
+  double own_cpu_start = 0, own_cpu_ms = 0;  // the load generator's, message phase
   tree_memory mem_before, mem_after;
 
   void fail(std::string const& what) { ++failures[what]; }
@@ -226,6 +239,7 @@ asio::awaitable<void> login_worker(run_state& s) {
 void start_messages(run_state& s) {
   s.messages_start = s.last_delivery = clock::now();
   if (s.opts.cpu_pid > 0) s.cpu_start = tree_cpu_ticks(s.opts.cpu_pid);
+  s.own_cpu_start = own_cpu_ms();
   for (std::size_t i = 0; i < s.clients.size(); ++i) {
     std::size_t const peer = i ^ 1;
     if (peer < s.clients.size() && s.clients[i].ready && s.clients[peer].ready) s.expected += s.opts.messages;
@@ -265,6 +279,7 @@ asio::awaitable<void> close_late(run_state& s) {
 void finish_all(run_state& s) {
   if (s.done) return;
   s.done = true;
+  s.own_cpu_ms = own_cpu_ms() - s.own_cpu_start;
   if (s.opts.cpu_pid > 0 && s.opts.mode == run_mode::load)
     s.cpu_ms = static_cast<double>(tree_cpu_ticks(s.opts.cpu_pid) - s.cpu_start) * ms_per_tick();
   s.watchdog.cancel();
@@ -347,19 +362,22 @@ std::string run_load(options const& opts, bool& clean) {
         "xmpp_load {}: {} clients ({} logged in, {:.1f} logins/s), {} messages of {} bytes each, window {}\n"
         "  delivered  {} of {} ({} sent), {:.1f} messages/s in {:.3f} s{}\n"
         "  latency    p50 {:.2f} ms  p99 {:.2f} ms  max {:.2f} ms\n"
-        "  server CPU {:.1f} ms, {:.4f} ms per message\n  failures   {}\n",
+        "  server CPU {:.1f} ms, {:.4f} ms per message; load generator CPU {:.1f} ms\n  failures   {}\n",
         opts.host + ":" + std::to_string(opts.port), opts.clients, s.ready,
         s.ready / std::max(1e-9, seconds(s.epoch, s.logins_done)), opts.messages, opts.size, opts.window, s.delivered,
         s.expected, s.sent, rate, t, s.timed_out ? "  TIMED OUT" : "", lat.p50_ms, lat.p99_ms, lat.max_ms, s.cpu_ms,
-        s.delivered && s.cpu_ms >= 0 ? s.cpu_ms / static_cast<double>(s.delivered) : -1.0, json_failures(s));
+        s.delivered && s.cpu_ms >= 0 ? s.cpu_ms / static_cast<double>(s.delivered) : -1.0, s.own_cpu_ms,
+        json_failures(s));
   return fmt::format(
       "{{\"target\":{},\"mode\":\"load\",\"tls\":{},\"clients\":{},{},\"messages_per_client\":{},\"size\":{},"
       "\"window\":{},\"expected\":{},\"sent\":{},\"delivered\":{},\"failed\":{},\"seconds\":{:.4f},"
       "\"messages_per_second\":{:.1f},\"latency_ms\":{{\"p50\":{:.3f},\"p90\":{:.3f},\"p99\":{:.3f},\"max\":{:.3f},"
-      "\"mean\":{:.3f}}},\"server_cpu_ms\":{:.1f},\"cpu_ms_per_message\":{:.4f},\"failures\":{},\"timed_out\":{}}}\n",
+      "\"mean\":{:.3f}}},\"server_cpu_ms\":{:.1f},\"cpu_ms_per_message\":{:.4f},\"client_cpu_ms\":{:.1f},\"failures\":{"
+      "},\"timed_out\":{}}}\n",
       target(opts), opts.starttls, opts.clients, login_json(s), opts.messages, opts.size, opts.window, s.expected,
       s.sent, s.delivered, s.failed(), t, rate, lat.p50_ms, lat.p90_ms, lat.p99_ms, lat.max_ms, lat.mean_ms, s.cpu_ms,
-      s.delivered && s.cpu_ms >= 0 ? s.cpu_ms / static_cast<double>(s.delivered) : -1.0, json_failures(s), s.timed_out);
+      s.delivered && s.cpu_ms >= 0 ? s.cpu_ms / static_cast<double>(s.delivered) : -1.0, s.own_cpu_ms, json_failures(s),
+      s.timed_out);
 }
 
 std::string run_idle(options const& opts, bool& clean) {
