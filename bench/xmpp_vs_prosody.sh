@@ -80,9 +80,10 @@ done
 "$LOAD_BIN" --self-test >/dev/null || { echo "bench_xmpp_load --self-test failed" >&2; exit 2; }
 
 ACCOUNTS=$((IDLE > CLIENTS ? IDLE : CLIENTS))
-# Each connection is a descriptor in the load generator and one (Posta: one,
-# Prosody: one) in the server; the servers inherit this limit.
-ulimit -n $((ACCOUNTS * 2 + 1000)) 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+# Each connection is a descriptor in the load generator and one in the
+# server, and Posta sizes net.max_connections to about 2.2 descriptors per
+# connection of its limit; the servers inherit it.
+ulimit -n $((ACCOUNTS * 4 + 1000)) 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 if (($(ulimit -n) < ACCOUNTS + 100)); then
   echo "the descriptor limit $(ulimit -n) is too low for $ACCOUNTS connections (raise the hard limit)" >&2
   exit 2
