@@ -2,7 +2,7 @@
 #include "bench/imap_load/load.hpp"
 
 #include "bench/imap_load/connection.hpp"
-#include "bench/imap_load/proc_cpu.hpp"
+#include "bench/lib/proc_tree.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>

@@ -13,7 +13,7 @@
 #   posta_bench_stop                          SIGTERM by pid, then wait (and
 #                                             stop a PostgreSQL it left behind)
 
-POSTA_BENCH_LISTENERS=(smtp submission submissions imap imaps pop3 pop3s xmpp xmpps s2s http)
+POSTA_BENCH_LISTENERS=(smtp submission submissions imap imaps pop3 pop3s xmpp xmpps s2s http https)
 
 posta_bench_write_config() {
   local dir=$1
