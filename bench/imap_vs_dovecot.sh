@@ -78,14 +78,7 @@ POSTA_BIN=$BUILD_DIR/posta
 LOAD_BIN=$BUILD_DIR/bench/bench_imap_load
 need=("$LOAD_BIN")
 ((RUN_POSTA)) && need+=("$POSTA_BIN")
-for bin in "${need[@]}"; do
-  if [[ ! -x $bin ]]; then
-    echo "missing $bin; build it with:" >&2
-    echo "  cmake -S $repo -B $BUILD_DIR -G Ninja -DCMAKE_BUILD_TYPE=Release -DPOSTA_TESTS=OFF" >&2
-    echo "  ninja -C $BUILD_DIR -j2 posta bench_imap_load" >&2
-    exit 2
-  fi
-done
+bench_require_built "$repo" "$BUILD_DIR" "${need[@]}"
 ((RUN_DOVECOT)) && { dovecot_bench_check_installed || exit 2; }
 tls_arg=()
 ((STARTTLS)) && tls_arg=(--starttls)

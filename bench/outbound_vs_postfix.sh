@@ -56,9 +56,7 @@ done
 
 POSTA_BIN=$BUILD_DIR/posta
 LOAD_BIN=$BUILD_DIR/bench/bench_smtp_load
-for bin in "$POSTA_BIN" "$LOAD_BIN"; do
-  [[ -x $bin ]] || { echo "missing $bin (ninja -C $BUILD_DIR posta bench_smtp_load)" >&2; exit 2; }
-done
+bench_require_built "$repo" "$BUILD_DIR" "$POSTA_BIN" "$LOAD_BIN"
 postfix_bench_check_installed || exit 2
 command -v smtp-sink >/dev/null || { echo "smtp-sink (package postfix) is missing" >&2; exit 2; }
 

@@ -62,14 +62,7 @@ done
 
 POSTA_BIN=$BUILD_DIR/posta
 LOAD_BIN=$BUILD_DIR/bench/bench_smtp_load
-for bin in "$POSTA_BIN" "$LOAD_BIN"; do
-  if [[ ! -x $bin ]]; then
-    echo "missing $bin; build it with:" >&2
-    echo "  cmake -S $repo -B $BUILD_DIR -G Ninja -DCMAKE_BUILD_TYPE=Release -DPOSTA_TESTS=OFF" >&2
-    echo "  ninja -C $BUILD_DIR -j2 posta bench_smtp_load" >&2
-    exit 2
-  fi
-done
+bench_require_built "$repo" "$BUILD_DIR" "$POSTA_BIN" "$LOAD_BIN"
 postfix_bench_check_installed || exit 2
 
 work=$(bench_tmpdir smtp-vs-postfix)

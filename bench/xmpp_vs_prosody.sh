@@ -68,14 +68,7 @@ POSTA_BIN=$BUILD_DIR/posta
 LOAD_BIN=$BUILD_DIR/bench/bench_xmpp_load
 need=("$LOAD_BIN")
 ((RUN_POSTA)) && need+=("$POSTA_BIN")
-for bin in "${need[@]}"; do
-  if [[ ! -x $bin ]]; then
-    echo "missing $bin; build it with:" >&2
-    echo "  cmake -S $repo -B $BUILD_DIR -G Ninja -DCMAKE_BUILD_TYPE=Release -DPOSTA_TESTS=OFF" >&2
-    echo "  ninja -C $BUILD_DIR -j2 posta bench_xmpp_load    (bench_xmpp_load alone with --prosody-only)" >&2
-    exit 2
-  fi
-done
+bench_require_built "$repo" "$BUILD_DIR" "${need[@]}"
 ((RUN_PROSODY)) && { prosody_bench_check_installed || exit 2; }
 "$LOAD_BIN" --self-test >/dev/null || { echo "bench_xmpp_load --self-test failed" >&2; exit 2; }
 

@@ -119,3 +119,16 @@ bench_json_number() {
 bench_rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.1f", (t > 0 ? n / t : 0) }'; }
 
 bench_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'; }
+
+# bench_require_built REPO BUILD_DIR BINARY...: exits 2, with the commands that
+# build them, unless every BINARY (a path under BUILD_DIR) is executable.
+bench_require_built() {
+  local repo=$1 dir=$2 bin targets=()
+  shift 2
+  for bin in "$@"; do [[ -x $bin ]] || targets+=("$(basename "$bin")"); done
+  ((${#targets[@]} == 0)) && return 0
+  echo "missing ${targets[*]} in $dir; build with:" >&2
+  echo "  cmake -S $repo -B $dir -G Ninja -DCMAKE_BUILD_TYPE=Release -DPOSTA_TESTS=OFF" >&2
+  echo "  ninja -C $dir -j2 ${targets[*]}" >&2
+  exit 2
+}
