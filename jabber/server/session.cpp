@@ -55,6 +55,7 @@ session::session(context& ctx, listener_kind kind, net::stream stream)
 
 session::~session() {
   if (!outbox_) return;
+  unregister_for_admin();
   ctx_.routes.unbind(account_, resource_, outbox_.get());
   // A kick or delivery still on its way finds a closed outbox, never this session.
   outbox_->close();
@@ -112,6 +113,9 @@ asio::awaitable<bool> session::read_and_handle() {
     co_return false;  // end of stream, an I/O error or a fault: nothing more to read
   }
   auto events = reader_.feed(std::string_view(buffer.data(), *n));
+  auto const stanzas = std::count_if(events.begin(), events.end(),
+                                     [](auto const& ev) { return std::holds_alternative<xml::stanza_received>(ev); });
+  co_await pace_input(static_cast<std::size_t>(stanzas));
   for (auto& ev : events) {
     bool go_on = co_await handle(ev);
     if (!go_on || session_ended_) co_return false;

@@ -92,6 +92,14 @@ asio::awaitable<bool> session::on_bind(gloox::Tag& iq) {
   // SECURITY: what may wait for a slow reader: four stanzas of the largest size, at least 1 MiB.
   outbox_ = std::make_shared<outbox>(stream_.get_executor(), std::max(outbox_minimum, 4 * stanza_bytes));
   outbox_->set_on_fault([this](proto::stream_condition c, std::string_view why) { on_fault(c, why); });
+  if (!register_for_admin()) {
+    outbox_.reset();
+    resource_.clear();
+    full_jid_.clear();
+    auto reply = xml::make_error_reply(iq, proto::make_stanza_error(proto::stanza_condition::resource_constraint));
+    bool sent = co_await send(reply->xml());
+    co_return sent;
+  }
   auto replaced = ctx_.routes.bind(account_, resource_, outbox_);
   // RFC 6120 7.7.2.2: the newer session wins; the older one is told why.
   if (replaced) replaced->kick(proto::stream_condition::conflict, "resource bound by a newer session");
@@ -100,6 +108,7 @@ asio::awaitable<bool> session::on_bind(gloox::Tag& iq) {
   last_input_ = std::chrono::steady_clock::now();
   start_writer();
   push(proto::format_iq_result(iq.findAttribute("id"), {}, {}, proto::format_bind_payload(full_jid_)));
+  ask_client_version();
   co_return true;
 }
 
@@ -138,6 +147,7 @@ void session::on_other_iq(gloox::Tag& iq) {
   auto const& type = iq.findAttribute("type");
   bool const request = type == "get" || type == "set";
   if (!request && type != "result" && type != "error") return reply_error(iq, proto::stanza_condition::bad_request);
+  if (!request && on_client_version(iq)) return;
   auto const& to = iq.findAttribute("to");
   if (to.empty() || to == host_ || to == account_) {
     if (request) on_server_iq(iq);
@@ -167,7 +177,13 @@ void session::on_server_iq(gloox::Tag& iq) {
   if (get && ns == proto::ns::ping) {
   } else if (!get && ns == proto::ns::session) {  // RFC 3921 3: nothing to establish any more
   } else if (get && to_server && ns == proto::ns::disco_info) {
-    answer = proto::format_disco_info_payload(proto::server_features());
+    // XEP-0115 6.2: the caps node#ver is the same list; other nodes have none.
+    auto const& node = payload->findAttribute("node");
+    if (!node.empty() && !proto::is_server_caps_node(node))
+      return reply_error(iq, proto::stanza_condition::item_not_found);
+    answer = proto::format_disco_info_payload(proto::server_features(), node);
+  } else if (get && to_server && ns == proto::ns::disco_items) {
+    answer = proto::format_disco_items_payload();  // XEP-0030 4.2: no components yet
   } else if (get && to_server && ns == proto::ns::version) {
     answer = proto::format_version_payload("Posta", POSTA_VERSION);
   } else {

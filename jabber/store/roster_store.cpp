@@ -44,7 +44,7 @@ asio::awaitable<result<roster>> roster_store::load(std::string const& account) {
                       co_await pool_.q("SELECT coalesce(v.version, 0), r.contact, r.name, r.subscription, r.ask, g.grp "
                                        "FROM accounts a "
                                        "LEFT JOIN xmpp_roster_versions v ON v.account_id = a.id "
-                                       "LEFT JOIN xmpp_roster_items r ON r.account_id = a.id AND r.listed "
+                                       "LEFT JOIN LATERAL xmpp_roster_of(a.id) r ON true "  // schema/019: shared groups too
                                        "LEFT JOIN LATERAL unnest(r.groups) WITH ORDINALITY g(grp, n) ON true "
                                        "WHERE a.address = $1 ORDER BY r.contact, g.n",
                                        account));
@@ -53,6 +53,41 @@ asio::awaitable<result<roster>> roster_store::load(std::string const& account) {
   out.version = rows.i64(0, 0);
   append_items(rows, 1, out.items);
   co_return out;
+}
+
+asio::awaitable<result<roster_change>> roster_store::load_item(std::string const& account,
+                                                                std::string const& contact) {
+  POSTA_CO_TRY_ASSIGN(auto rows,
+                      co_await pool_.q("SELECT coalesce(v.version, 0), r.contact, r.name, r.subscription, r.ask, g.grp "
+                                       "FROM accounts a "
+                                       "LEFT JOIN xmpp_roster_versions v ON v.account_id = a.id "
+                                       "LEFT JOIN LATERAL (SELECT * FROM xmpp_roster_of(a.id) x WHERE x.contact = $2) r "
+                                       "  ON true "
+                                       "LEFT JOIN LATERAL unnest(r.groups) WITH ORDINALITY g(grp, n) ON true "
+                                       "WHERE a.address = $1 ORDER BY g.n",
+                                       account, contact));
+  roster_change out{0, {contact, {}, {}, proto::subscription::remove, false}};
+  if (rows.empty()) co_return out;
+  out.version = rows.i64(0, 0);
+  std::vector<proto::roster_item> found;
+  append_items(rows, 1, found);
+  if (!found.empty()) out.item = std::move(found.front());
+  co_return out;
+}
+
+asio::awaitable<result<std::int64_t>> roster_store::count_own_items(std::string const& account) {
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q("SELECT count(*) FROM xmpp_roster_items r JOIN accounts a "
+                                                  "ON a.id = r.account_id WHERE a.address = $1 AND r.listed",
+                                                  account));
+  co_return rows.i64(0, 0);
+}
+
+asio::awaitable<result<bool>> roster_store::has_own_item(std::string const& account, std::string const& contact) {
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q("SELECT 1 FROM xmpp_roster_items r JOIN accounts a "
+                                                  "ON a.id = r.account_id WHERE a.address = $1 AND r.contact = $2 "
+                                                  "AND r.listed",
+                                                  account, contact));
+  co_return !rows.empty();
 }
 
 asio::awaitable<result<std::optional<roster_change>>> roster_store::set_item(std::string const& account,

@@ -150,9 +150,15 @@ asio::awaitable<result<std::vector<std::string>>> pending_requests(db::pool& poo
 }
 
 asio::awaitable<result<std::vector<contact_state>>> subscribed_contacts(db::pool& pool, std::string const& account) {
-  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool.q("SELECT r.contact, r.subscription FROM xmpp_roster_items r "
-                                                 "JOIN accounts a ON a.id = r.account_id "
-                                                 "WHERE a.address = $1 AND r.subscription <> 'none'",
+  // A shared roster group (schema/019) counts as 'both' with each member.
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool.q("SELECT DISTINCT ON (contact) contact, subscription FROM ("
+                                                 "  SELECT r.contact, r.subscription, 1 AS rank FROM xmpp_roster_items r "
+                                                 "  JOIN accounts a ON a.id = r.account_id "
+                                                 "  WHERE a.address = $1 AND r.subscription <> 'none' "
+                                                 "  UNION ALL SELECT m.address, 'both', 0 FROM accounts a "
+                                                 "  JOIN domains d ON d.id = a.domain_id AND d.xmpp_shared_roster "
+                                                 "  JOIN accounts m ON m.domain_id = a.domain_id AND m.id <> a.id "
+                                                 "  WHERE a.address = $1) c ORDER BY contact, rank",
                                                  account));
   std::vector<contact_state> out;
   for (int r = 0; r < rows.size(); ++r)

@@ -3,6 +3,7 @@
 // required, PLAIN only inside TLS, binding once authenticated; SASL and
 // STARTTLS elements; the IQ results the server answers itself.
 #include "jabber/proto/c2s_features.hpp"
+#include "jabber/proto/caps.hpp"
 
 #include "jabber/proto/iq_replies.hpp"
 #include "jabber/proto/sasl_elements.hpp"
@@ -58,7 +59,8 @@ TEST(C2sFeatures, InsideTlsAndAfterAuthentication) {
             "<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>"
             "<session xmlns='urn:ietf:params:xml:ns:xmpp-session'><optional/></session>"
             "<ver xmlns='urn:xmpp:features:rosterver'/>"
-            "<sub xmlns='urn:xmpp:features:pre-approval'/></stream:features>");
+            "<sub xmlns='urn:xmpp:features:pre-approval'/>" +
+                format_server_caps() + "</stream:features>");
 }
 
 TEST(SaslElements, Formats) {
