@@ -50,6 +50,14 @@ LANGUAGE sql STABLE AS $$
   FROM mine FULL JOIN shared ON shared.contact = mine.contact
 $$;
 
+-- The shared group `whom` is in, in `owner`'s roster, or NULL: what a push
+-- after a change of the user's own item must still show (jabber/store).
+CREATE FUNCTION xmpp_shared_group(owner bigint, whom text) RETURNS text LANGUAGE sql STABLE AS $$
+  SELECT d.name FROM accounts a JOIN domains d ON d.id = a.domain_id AND d.xmpp_shared_roster
+  JOIN accounts m ON m.domain_id = a.domain_id AND m.id <> a.id AND m.address = whom
+  WHERE a.id = owner
+$$;
+
 -- The accounts that share a roster with `account` (none when its domain
 -- does not share), itself excluded.
 CREATE FUNCTION xmpp_shared_members(self_id bigint, of_domain bigint) RETURNS bigint[] LANGUAGE sql STABLE AS $$

@@ -5,6 +5,8 @@
 
 #include "core/db/arrays.hpp"
 
+#include <algorithm>
+
 namespace posta::jabber::store {
 namespace {
 
@@ -29,6 +31,13 @@ void append_items(db::rows const& rows, int first_col, std::vector<proto::roster
 }
 
 }  // namespace
+
+void overlay_shared_group(proto::roster_item& item, std::string const& group) {
+  if (group.empty()) return;
+  item.sub = proto::subscription::both;
+  item.ask = false;
+  if (std::find(item.groups.begin(), item.groups.end(), group) == item.groups.end()) item.groups.push_back(group);
+}
 
 asio::awaitable<result<std::int64_t>> roster_store::version(std::string const& account) {
   POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q("SELECT coalesce(v.version, 0) FROM accounts a "
@@ -104,11 +113,13 @@ asio::awaitable<result<std::optional<roster_change>>> roster_store::set_item(std
                                   "  ON CONFLICT (account_id, contact) DO UPDATE "
                                   "  SET name = EXCLUDED.name, groups = EXCLUDED.groups, listed = true "
                                   "  RETURNING subscription, ask) "
-                                  "SELECT v.version, i.subscription, i.ask FROM v, i",
+                                  "SELECT v.version, i.subscription, i.ask, "
+                                  "  coalesce((SELECT xmpp_shared_group(id, $2) FROM a), '') FROM v, i",
                                   account, contact, name, db::text_array(groups)));
   if (rows.empty()) co_return std::nullopt;
-  co_return roster_change{rows.i64(0, 0),
-                          {contact, name, groups, subscription_of(rows.text(0, 1)), rows.boolean(0, 2)}};
+  roster_change out{rows.i64(0, 0), {contact, name, groups, subscription_of(rows.text(0, 1)), rows.boolean(0, 2)}};
+  overlay_shared_group(out.item, rows.str(0, 3));
+  co_return out;
 }
 
 asio::awaitable<result<std::optional<roster_change>>> roster_store::remove_item(std::string const& account,
@@ -118,10 +129,14 @@ asio::awaitable<result<std::optional<roster_change>>> roster_store::remove_item(
                                        "  WHERE a.address = $1 AND r.account_id = a.id AND r.contact = $2 "
                                        "  RETURNING r.account_id, r.listed) "
                                        "UPDATE xmpp_roster_versions v SET version = v.version + 1 "
-                                       "FROM d WHERE v.account_id = d.account_id AND d.listed RETURNING v.version",
+                                       "FROM d WHERE v.account_id = d.account_id AND d.listed "
+                                       "RETURNING v.version, coalesce(xmpp_shared_group(v.account_id, $2), '')",
                                        account, contact));
   if (rows.empty()) co_return std::nullopt;
-  co_return roster_change{rows.i64(0, 0), {contact, {}, {}, proto::subscription::remove, false}};
+  // A shared group's member stays listed (schema/019): the push says so.
+  roster_change out{rows.i64(0, 0), {contact, {}, {}, proto::subscription::remove, false}};
+  overlay_shared_group(out.item, rows.str(0, 1));
+  co_return out;
 }
 
 }  // namespace posta::jabber::store

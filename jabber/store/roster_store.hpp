@@ -27,6 +27,11 @@ struct roster_change {
   proto::roster_item item;
 };
 
+// A contact in a shared roster group (schema/019) is listed as 'both' and
+// in the group, whatever the user's own item says: what xmpp_roster_of()
+// lists, applied to an item just written. `group` empty: not shared.
+void overlay_shared_group(proto::roster_item& item, std::string const& group);
+
 class roster_store {
  public:
   explicit roster_store(db::pool& pool) : pool_(pool) {}

@@ -90,6 +90,9 @@ asio::awaitable<result<std::optional<roster_change>>> write_side(db::connection&
                                                 "AS t(g, n) WHERE account_id = $1 AND contact = $2 ORDER BY n",
                                                 before.account_id, before.contact));
   for (int r = 0; r < groups.size(); ++r) change.item.groups.push_back(groups.str(r, 0));
+  POSTA_CO_TRY_ASSIGN(auto shared, co_await c.q("SELECT coalesce(xmpp_shared_group($1, $2), '')", before.account_id,
+                                                before.contact));
+  overlay_shared_group(change.item, shared.str(0, 0));
   co_return change;
 }
 
