@@ -8,6 +8,7 @@
 // dropping or refusing anything, as imap.max_commands_per_second does.
 #include "core/journal/journal.hpp"
 #include "core/settings/settings.hpp"
+#include "core/util/date.hpp"
 #include "jabber/proto/namespaces.hpp"
 #include "jabber/proto/xml_escape.hpp"
 #include "jabber/server/session.hpp"
@@ -18,22 +19,12 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <ctime>
 
 namespace posta::jabber::server {
 namespace {
 
 // SECURITY: what a client may make the administrator's listing show.
 constexpr std::size_t max_client_name = 200;
-
-std::string utc_now() {
-  std::time_t const now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string child_text(gloox::Tag const& parent, std::string const& name) {
   auto* c = parent.findChild(name);
@@ -54,7 +45,7 @@ bool session::register_for_admin() {
                         std::chrono::steady_clock::now());
   if (!ctx_.table) return true;
   auto const max = static_cast<std::size_t>(ctx_.settings.get_int("xmpp.max_resources_per_account"));
-  session_view view{full_jid_, account_, resource_, client_ip_, stream_.is_tls(), utc_now(), resource_};
+  session_view view{full_jid_, account_, resource_, client_ip_, stream_.is_tls(), util::utc_datetime(std::chrono::system_clock::now()), resource_};
   return ctx_.table->add(std::move(view), outbox_, max);
 }
 

@@ -7,6 +7,7 @@
 #include "core/journal/journal.hpp"
 #include "core/settings/settings.hpp"
 #include "core/util/crypto_random.hpp"
+#include "core/util/date.hpp"
 #include "jabber/proto/iq_replies.hpp"
 #include "jabber/proto/namespaces.hpp"
 #include "jabber/server/router.hpp"
@@ -15,8 +16,6 @@
 #include "jabber/store/roster_store.hpp"
 #include "jabber/xml/error_tags.hpp"
 #include "jabber/xml/jid.hpp"
-
-#include <ctime>
 
 namespace posta::jabber::server {
 namespace {
@@ -39,16 +38,6 @@ bool is_stanza(gloox::Tag const& tag) {
 }
 
 constexpr std::size_t outbox_minimum = 1024 * 1024;
-
-// XEP-0082 DateTime in UTC, to the second.
-std::string utc_stamp() {
-  std::time_t const now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 }  // namespace
 
@@ -222,7 +211,7 @@ asio::awaitable<void> session::store_offline(gloox::Tag& msg, std::string const&
   auto* delay = new gloox::Tag(&msg, "delay");
   delay->setXmlns(std::string(proto::ns::delay));
   delay->addAttribute("from", host_);
-  delay->addAttribute("stamp", utc_stamp());
+  delay->addAttribute("stamp", util::utc_datetime(std::chrono::system_clock::now()));  // XEP-0082
   auto const max = ctx_.settings.get_int("xmpp.max_offline_messages");
   auto stored = co_await store::store_offline(ctx_.rosters.pool(), bare, msg.xml(), max);
   // DURABILITY: `stored` is committed; nothing is told to the sender before
