@@ -30,22 +30,22 @@ void deliver_all(std::vector<std::shared_ptr<outbox>> const& boxes, std::string 
   for (auto const& b : boxes) b->deliver(bytes);
 }
 
-// The pushes of `item` at `version` to `account`'s interested resources,
-// then the contact's presence as the new state says: current presence when
-// it now flows to the user, unavailable when it stopped.
+// The push of `item` at `version` to `account`'s interested resources,
+// with the contact's presence as the new state says: unavailable before the
+// push when it stopped flowing (after it, a client would list the contact
+// again for its presence), its current presence after the push when it now
+// flows to the user.
 void push_item(router& routes, std::string const& account, std::int64_t version, proto::roster_item const& item) {
+  auto const available = routes.available(account);
+  bool const flows = presence_flows_to_user(item.sub);
+  if (!flows) deliver_all(available, proto::format_presence(item.jid, account, "unavailable"));
   auto const ver = std::to_string(version);
   for (auto const& [resource, box] : routes.roster_interested(account)) {
     auto id = util::random_token(6);
     box->deliver(proto::format_roster_push("push-" + (id ? *id : ver), account + "/" + resource, ver, item));
   }
-  auto const available = routes.available(account);
-  if (available.empty()) return;
-  if (presence_flows_to_user(item.sub)) {
+  if (flows)
     for (auto const& p : routes.presences(item.jid)) deliver_all(available, p);
-  } else {
-    deliver_all(available, proto::format_presence(item.jid, account, "unavailable"));
-  }
 }
 
 }  // namespace
