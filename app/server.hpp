@@ -91,9 +91,9 @@ struct server {
   mail::pop3::server::service pop3;
   jabber::server::router xmpp_routes;  // the c2s sessions of this node
   jabber::store::roster_store xmpp_rosters;
-  jabber::server::session_table xmpp_sessions;   // what `posta xmpp sessions` lists
-  jabber::server::account_watch xmpp_accounts;   // disabled and deleted accounts' sessions end
-  jabber::server::roster_follow xmpp_follow;     // roster pushes after identity changes (schema/019)
+  jabber::server::session_table xmpp_sessions;  // what `posta xmpp sessions` lists
+  jabber::server::account_watch xmpp_accounts;  // disabled and deleted accounts' sessions end
+  jabber::server::roster_follow xmpp_follow;    // roster pushes after identity changes (schema/019)
   jabber::server::service xmpp;
   std::unique_ptr<dns::resolver> dns;                 // made in start(): dns.servers is a setting
   std::unique_ptr<mail::queue::runner> queue_runner;  // outbound delivery, the service "queue"

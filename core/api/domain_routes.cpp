@@ -22,11 +22,14 @@ struct domain_fields {
 };
 
 result<domain_fields> read_new_domain(boost::json::object const& body) {
-  return domain_fields{POSTA_TRY(required_string(body, "name")), POSTA_TRY(optional_string(body, "description")), {}, {}};
+  return domain_fields{
+      POSTA_TRY(required_string(body, "name")), POSTA_TRY(optional_string(body, "description")), {}, {}};
 }
 
 result<domain_fields> read_domain_update(boost::json::object const& body) {
-  return domain_fields{{}, POSTA_TRY(optional_string(body, "description")), POSTA_TRY(optional_string(body, "catch_all")),
+  return domain_fields{{},
+                       POSTA_TRY(optional_string(body, "description")),
+                       POSTA_TRY(optional_string(body, "catch_all")),
                        POSTA_TRY(optional_bool(body, "shared_roster"))};
 }
 

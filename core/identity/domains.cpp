@@ -61,8 +61,8 @@ asio::awaitable<result<domain_info>> store::get_domain(std::string name) {
 }
 
 asio::awaitable<result<domain_info>> store::update_domain(std::string name, std::optional<std::string> description,
-                                                         std::optional<std::string> catch_all,
-                                                         std::optional<bool> shared_roster) {
+                                                          std::optional<std::string> catch_all,
+                                                          std::optional<bool> shared_roster) {
   POSTA_CO_TRY_ASSIGN(auto normal, normalise_domain(name));
   if (description && description->size() > 1024)
     co_return make_error(errc::invalid_argument, "description longer than 1024 characters");

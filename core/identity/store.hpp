@@ -100,8 +100,8 @@ class store {
   asio::awaitable<result<void>> delete_domain(std::string name);
   // catch_all: "" turns it off; otherwise an existing address of this domain.
   asio::awaitable<result<domain_info>> update_domain(std::string name, std::optional<std::string> description,
-                                                    std::optional<std::string> catch_all,
-                                                    std::optional<bool> shared_roster = std::nullopt);
+                                                     std::optional<std::string> catch_all,
+                                                     std::optional<bool> shared_roster = std::nullopt);
 
   asio::awaitable<result<account_info>> create_account(new_account spec);
   asio::awaitable<result<std::vector<account_info>>> list_accounts(std::optional<std::string> domain);

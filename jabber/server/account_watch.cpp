@@ -15,8 +15,7 @@ asio::awaitable<void> account_watch::check() {
   auto rows = co_await pool_.q("SELECT address FROM accounts WHERE address = ANY($1::text[]) AND enabled",
                                db::text_array(here));
   if (!rows) {
-    journal::record(journal::level::error, "xmpp", "account states not checked",
-                    {{"detail", rows.error().message()}});
+    journal::record(journal::level::error, "xmpp", "account states not checked", {{"detail", rows.error().message()}});
     co_return;
   }
   std::set<std::string> enabled;

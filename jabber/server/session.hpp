@@ -144,8 +144,8 @@ class session {
   std::optional<asio::steady_timer> fault_deadline_;  // a faulted writer that cannot finish is cut off
   std::optional<proto::stream_condition> fault_;
   std::string fault_why_;
-  net::command_rate stanza_rate_;    // xmpp.max_stanzas_per_second, set at binding
-  std::string version_query_id_;     // of the XEP-0092 query sent at binding
+  net::command_rate stanza_rate_;                               // xmpp.max_stanzas_per_second, set at binding
+  std::string version_query_id_;                                // of the XEP-0092 query sent at binding
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for handlers that may outlive the session
   net::session_registry::handle registration_;                  // last: unregistered first
 };

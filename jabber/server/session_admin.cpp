@@ -19,7 +19,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-
 namespace posta::jabber::server {
 namespace {
 
@@ -45,7 +44,9 @@ bool session::register_for_admin() {
                         std::chrono::steady_clock::now());
   if (!ctx_.table) return true;
   auto const max = static_cast<std::size_t>(ctx_.settings.get_int("xmpp.max_resources_per_account"));
-  session_view view{full_jid_, account_, resource_, client_ip_, stream_.is_tls(), util::utc_datetime(std::chrono::system_clock::now()), resource_};
+  session_view view{full_jid_,  account_,         resource_,
+                    client_ip_, stream_.is_tls(), util::utc_datetime(std::chrono::system_clock::now()),
+                    resource_};
   return ctx_.table->add(std::move(view), outbox_, max);
 }
 

@@ -49,14 +49,15 @@ asio::awaitable<result<std::int64_t>> roster_store::version(std::string const& a
 
 asio::awaitable<result<roster>> roster_store::load(std::string const& account) {
   // One statement, one snapshot: the version matches the items.
-  POSTA_CO_TRY_ASSIGN(auto rows,
-                      co_await pool_.q("SELECT coalesce(v.version, 0), r.contact, r.name, r.subscription, r.ask, g.grp "
-                                       "FROM accounts a "
-                                       "LEFT JOIN xmpp_roster_versions v ON v.account_id = a.id "
-                                       "LEFT JOIN LATERAL xmpp_roster_of(a.id) r ON true "  // schema/019: shared groups too
-                                       "LEFT JOIN LATERAL unnest(r.groups) WITH ORDINALITY g(grp, n) ON true "
-                                       "WHERE a.address = $1 ORDER BY r.contact, g.n",
-                                       account));
+  POSTA_CO_TRY_ASSIGN(
+      auto rows,
+      co_await pool_.q("SELECT coalesce(v.version, 0), r.contact, r.name, r.subscription, r.ask, g.grp "
+                       "FROM accounts a "
+                       "LEFT JOIN xmpp_roster_versions v ON v.account_id = a.id "
+                       "LEFT JOIN LATERAL xmpp_roster_of(a.id) r ON true "  // schema/019: shared groups too
+                       "LEFT JOIN LATERAL unnest(r.groups) WITH ORDINALITY g(grp, n) ON true "
+                       "WHERE a.address = $1 ORDER BY r.contact, g.n",
+                       account));
   roster out;
   if (rows.empty()) co_return out;
   out.version = rows.i64(0, 0);
@@ -64,17 +65,16 @@ asio::awaitable<result<roster>> roster_store::load(std::string const& account) {
   co_return out;
 }
 
-asio::awaitable<result<roster_change>> roster_store::load_item(std::string const& account,
-                                                                std::string const& contact) {
-  POSTA_CO_TRY_ASSIGN(auto rows,
-                      co_await pool_.q("SELECT coalesce(v.version, 0), r.contact, r.name, r.subscription, r.ask, g.grp "
-                                       "FROM accounts a "
-                                       "LEFT JOIN xmpp_roster_versions v ON v.account_id = a.id "
-                                       "LEFT JOIN LATERAL (SELECT * FROM xmpp_roster_of(a.id) x WHERE x.contact = $2) r "
-                                       "  ON true "
-                                       "LEFT JOIN LATERAL unnest(r.groups) WITH ORDINALITY g(grp, n) ON true "
-                                       "WHERE a.address = $1 ORDER BY g.n",
-                                       account, contact));
+asio::awaitable<result<roster_change>> roster_store::load_item(std::string const& account, std::string const& contact) {
+  POSTA_CO_TRY_ASSIGN(
+      auto rows, co_await pool_.q("SELECT coalesce(v.version, 0), r.contact, r.name, r.subscription, r.ask, g.grp "
+                                  "FROM accounts a "
+                                  "LEFT JOIN xmpp_roster_versions v ON v.account_id = a.id "
+                                  "LEFT JOIN LATERAL (SELECT * FROM xmpp_roster_of(a.id) x WHERE x.contact = $2) r "
+                                  "  ON true "
+                                  "LEFT JOIN LATERAL unnest(r.groups) WITH ORDINALITY g(grp, n) ON true "
+                                  "WHERE a.address = $1 ORDER BY g.n",
+                                  account, contact));
   roster_change out{0, {contact, {}, {}, proto::subscription::remove, false}};
   if (rows.empty()) co_return out;
   out.version = rows.i64(0, 0);

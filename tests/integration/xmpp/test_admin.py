@@ -6,12 +6,11 @@ with roster versions that follow; and the per-account and per-session
 bounds (resources, roster items, stanza rate)."""
 
 import asyncio
-import base64
 import re
 import unittest
 
 from posta_harness import stop_servers
-from xmpp_helpers import PASSWORD, RawXmpp, XmppTestCase, unique
+from xmpp_helpers import XmppTestCase, raw_bind, unique
 
 DOMAIN = "admin.test"
 SHARED = "shared.test"
@@ -22,44 +21,10 @@ tearDownModule = stop_servers
 QUERY = "<query xmlns='jabber:iq:roster'%s>%s</query>"
 
 
-def raw_bind(port, address, resource):
-    """A RawXmpp past STARTTLS and SASL PLAIN that asked to bind `resource`: (client, bind reply)."""
-    user, domain = address.split("@")
-    raw = RawXmpp(port)
-    raw.open(domain)
-    raw.starttls(domain)
-    token = base64.b64encode(b"\0" + user.encode() + b"\0" + PASSWORD.encode()).decode()
-    raw.send("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>%s</auth>" % token)
-    raw.read_until(rb"<success[^>]*/>|</success>")
-    raw.open(domain)
-    raw.send("<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>%s</resource>"
-             "</bind></iq>" % resource)
-    return raw, raw.read_until(rb"</iq>")
-
-
 class AdminTests(XmppTestCase):
     domains = (DOMAIN, SHARED)
 
     # --- helpers ---------------------------------------------------------
-
-    def watch(self, client):
-        client.presences = asyncio.Queue()
-        for event in ("presence_available", "presence_unavailable"):
-            client.add_event_handler(event, lambda p: client.presences.put_nowait(p))
-
-    def next_presence(self, client, sender, kind):
-        async def find():
-            while True:
-                p = await client.presences.get()
-                if p["from"].bare == sender and p["type"] == kind:
-                    return p
-        return self.run_async(find(), 15)
-
-    def wait_for(self, predicate, timeout=15):
-        async def poll():
-            while not predicate():
-                await asyncio.sleep(0.05)
-        self.run_async(poll(), timeout)
 
     def sessions(self, account=None):
         args = ["xmpp", "sessions"] + (["--account", account] if account else [])
@@ -67,19 +32,6 @@ class AdminTests(XmppTestCase):
 
     def wait_gone(self, client):
         self.run_async(client.gone.wait(), 15)
-
-    def subscribed_pair(self, domain):
-        alice, bob = self.account(domain), self.account(domain)
-        a, b = self.login(alice), self.login(bob)
-        for c in (a, b):
-            self.watch(c)
-            self.run_async(c.get_roster())
-            c.send_presence()
-        # slixmpp authorizes a request and subscribes back by itself.
-        a.send_presence_subscription(pto=bob)
-        self.wait_for(lambda: bob in a.client_roster and a.client_roster[bob]["subscription"] == "both")
-        self.wait_for(lambda: alice in b.client_roster and b.client_roster[alice]["subscription"] == "both")
-        return alice, bob, a, b
 
     def raw_get(self, raw, id_, ver):
         raw.send("<iq type='get' id='%s'>%s</iq>" % (id_, QUERY % (" ver='%s'" % ver, "")))
@@ -206,12 +158,12 @@ class AdminTests(XmppTestCase):
         alice = self.account(DOMAIN)
         self.raw_session(alice, "one")
         self.raw_session(alice, "two")
-        third, reply = raw_bind(self.server.port("xmpp"), alice, "three")
+        third, reply = raw_bind(self.server.port("xmpp"), DOMAIN, alice.split("@")[0], resource="three")
         self.addCleanup(third.close)
         self.assertIn(b"type='error'", reply)
         self.assertIn(b"<resource-constraint", reply)
         # The same resource again is a replacement, not one more (RFC 6120 7.7.2.2).
-        again, reply = raw_bind(self.server.port("xmpp"), alice, "two")
+        again, reply = raw_bind(self.server.port("xmpp"), DOMAIN, alice.split("@")[0], resource="two")
         self.addCleanup(again.close)
         self.assertIn(("<jid>%s/two</jid>" % alice).encode(), reply)
 

@@ -3,8 +3,8 @@
 // required, PLAIN only inside TLS, binding once authenticated; SASL and
 // STARTTLS elements; the IQ results the server answers itself.
 #include "jabber/proto/c2s_features.hpp"
-#include "jabber/proto/caps.hpp"
 
+#include "jabber/proto/caps.hpp"
 #include "jabber/proto/iq_replies.hpp"
 #include "jabber/proto/sasl_elements.hpp"
 

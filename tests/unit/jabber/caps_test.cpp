@@ -2,6 +2,7 @@
 // 5.2, order independence, and the server's element built from its own
 // disco#info lists.
 #include "jabber/proto/caps.hpp"
+
 #include "jabber/proto/iq_replies.hpp"
 
 #include <gtest/gtest.h>

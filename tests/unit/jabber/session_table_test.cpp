@@ -24,8 +24,8 @@ TEST_F(SessionTable, BoundsResourcesPerAccountButNotAReplacement) {
   EXPECT_TRUE(t.add(view("a@x", "one"), a, 2));
   EXPECT_TRUE(t.add(view("a@x", "two"), b, 2));
   EXPECT_FALSE(t.add(view("a@x", "three"), c, 2));
-  EXPECT_TRUE(t.add(view("a@x", "two"), d, 2));  // replaces b
-  EXPECT_TRUE(t.add(view("a@xy", "one"), c, 2));  // another account, though its name starts alike
+  EXPECT_TRUE(t.add(view("a@x", "two"), d, 2));    // replaces b
+  EXPECT_TRUE(t.add(view("a@xy", "one"), c, 2));   // another account, though its name starts alike
   EXPECT_TRUE(t.add(view("a@x", "three"), c, 0));  // 0: unlimited
   EXPECT_EQ(t.list(std::string("a@x")).size(), 3u);
 }
