@@ -58,7 +58,7 @@ std::vector<definition> const& definitions() {
       {"xmpp.max_offline_messages", kind::integer, 1000, "messages kept for an XMPP account with no available resource (XEP-0160); past it the sender gets service-unavailable", 0, 100000},
       // SECURITY: per-account and per-session XMPP bounds (jabber/server/session_admin.cpp).
       {"xmpp.max_resources_per_account", kind::integer, 10, "resources one XMPP account may have bound at once; one more is refused with resource-constraint (RFC 6120 7.6.2.1) (0 = unlimited)", 0, 10000},
-      {"xmpp.max_roster_items", kind::integer, 1000, "roster items an XMPP user may add (shared roster groups not counted); past it a roster set gets policy-violation (0 = unlimited)", 0, 100000},
+      {"xmpp.max_roster_items", kind::integer, 1000, "roster items an XMPP user may add with a roster set (shared roster groups not counted); a set adding one more gets policy-violation (0 = unlimited)", 0, 100000},
       {"xmpp.max_stanzas_per_second", kind::integer, 200, "sustained stanzas per second per c2s session, bursts of five times that; faster clients are slowed down (reads wait), not cut (0 = unlimited)", 0, 1000000},
       {"pop3.allow_plaintext_auth_on_loopback", kind::boolean, false, "allow USER/PASS and AUTH PLAIN without TLS from 127.0.0.0/8 and ::1"},
       // SECURITY: RFC 1939 3 autologout timer: at least 10 minutes by the RFC.
