@@ -1,7 +1,6 @@
 // Stream headers and feature lists of c2s streams (RFC 6120 sections 4.7, 5.4.1, 6.4.1, 7.2).
 #include "jabber/proto/c2s_features.hpp"
 
-#include "jabber/proto/caps.hpp"
 #include "jabber/proto/namespaces.hpp"
 #include "jabber/proto/xml_escape.hpp"
 
@@ -68,7 +67,7 @@ std::string format_features(c2s_stream_state const& s) {
     out += "'/><sub xmlns='";  // RFC 6121 3.4.1: subscription pre-approval
     out += ns::pre_approval;
     out += "'/>";
-    out += format_server_caps();  // XEP-0115 6.3: the server's capabilities, so a client need not ask
+    out += s.caps;  // XEP-0115 6.3: the server's capabilities, so a client need not ask
   }
   out += "</stream:features>";
   return out;

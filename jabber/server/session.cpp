@@ -11,6 +11,7 @@
 #include "core/util/crypto_random.hpp"
 #include "jabber/proto/namespaces.hpp"
 #include "jabber/proto/xml_escape.hpp"
+#include "jabber/server/caps_ver.hpp"
 #include "jabber/server/router.hpp"
 #include "jabber/xml/jid.hpp"
 
@@ -63,7 +64,8 @@ session::~session() {
 }
 
 proto::c2s_stream_state session::stream_state() const {
-  return proto::c2s_stream_state{ctx_.tls_for(kind_) != nullptr, stream_.is_tls(), require_tls_, authenticated_};
+  return proto::c2s_stream_state{ctx_.tls_for(kind_) != nullptr, stream_.is_tls(), require_tls_, authenticated_,
+                                 server_caps_element()};
 }
 
 asio::awaitable<void> session::run() {

@@ -10,6 +10,7 @@
 #include "core/util/date.hpp"
 #include "jabber/proto/iq_replies.hpp"
 #include "jabber/proto/namespaces.hpp"
+#include "jabber/server/caps_ver.hpp"
 #include "jabber/server/router.hpp"
 #include "jabber/server/session.hpp"
 #include "jabber/store/offline.hpp"
@@ -168,7 +169,7 @@ void session::on_server_iq(gloox::Tag& iq) {
   } else if (get && to_server && ns == proto::ns::disco_info) {
     // XEP-0115 6.2: the caps node#ver is the same list; other nodes have none.
     auto const& node = payload->findAttribute("node");
-    if (!node.empty() && !proto::is_server_caps_node(node))
+    if (!node.empty() && !is_server_caps_node(node))
       return reply_error(iq, proto::stanza_condition::item_not_found);
     answer = proto::format_disco_info_payload(proto::server_features(), node);
   } else if (get && to_server && ns == proto::ns::disco_items) {

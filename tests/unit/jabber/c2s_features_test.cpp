@@ -4,7 +4,6 @@
 // STARTTLS elements; the IQ results the server answers itself.
 #include "jabber/proto/c2s_features.hpp"
 
-#include "jabber/proto/caps.hpp"
 #include "jabber/proto/iq_replies.hpp"
 #include "jabber/proto/sasl_elements.hpp"
 
@@ -55,12 +54,11 @@ TEST(C2sFeatures, InsideTlsAndAfterAuthentication) {
             "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"
             "<mechanism>SCRAM-SHA-256</mechanism><mechanism>SCRAM-SHA-1</mechanism>"
             "<mechanism>PLAIN</mechanism></mechanisms></stream:features>");
-  EXPECT_EQ(format_features({true, true, true, true}),
+  EXPECT_EQ(format_features({true, true, true, true, "<c/>"}),
             "<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>"
             "<session xmlns='urn:ietf:params:xml:ns:xmpp-session'><optional/></session>"
             "<ver xmlns='urn:xmpp:features:rosterver'/>"
-            "<sub xmlns='urn:xmpp:features:pre-approval'/>" +
-                format_server_caps() + "</stream:features>");
+            "<sub xmlns='urn:xmpp:features:pre-approval'/><c/></stream:features>");
 }
 
 TEST(SaslElements, Formats) {
