@@ -19,7 +19,8 @@ void append_attribute(std::string& out, std::string_view name, std::string_view 
   out += '\'';
 }
 
-constexpr std::array<std::string_view, 5> features = {ns::disco_info, ns::ping, ns::version, ns::session, ns::bind};
+constexpr std::array<std::string_view, 6> features = {ns::disco_info, ns::ping, ns::version,
+                                                     ns::session,    ns::bind, ns::carbons};
 
 }  // namespace
 
