@@ -52,7 +52,8 @@ void resumption_table::unpark() {
 
 asio::awaitable<handover_result> resumption_table::hand_over(entry e, handover_request r) {
   auto strand = e.strand;
-  auto result = co_await asio::co_spawn(strand, take_on_strand(std::move(e.take), std::move(r)), asio::use_awaitable);
+  auto on_strand = take_on_strand(std::move(e.take), std::move(r));
+  auto result = co_await asio::co_spawn(strand, std::move(on_strand), asio::use_awaitable);
   co_return result;
 }
 

@@ -113,7 +113,11 @@ asio::awaitable<bool> session::sm_resume(gloox::Tag& tag) {
     co_return sent;
   }
   outbox_ = make_outbox();
-  auto result = co_await resumption_table::hand_over(*entry, handover_request{account_, *h, outbox_});
+  // COMPAT(g++ 12): temporaries in a co_await's arguments are destroyed
+  // twice; the request and the entry are named first (core/util/async.hpp).
+  handover_request request{account_, *h, outbox_};
+  auto target = std::move(*entry);
+  auto result = co_await resumption_table::hand_over(std::move(target), std::move(request));
   // Nothing may be awaited from here until the stanzas are queued: what the
   // old session forwards arrives on this strand after them.
   if (result.result == handover_result::outcome::resumed) {

@@ -16,6 +16,7 @@ from posta_harness import stop_servers
 from xmpp_helpers import PASSWORD, Client, XmppTestCase, raw_authenticated, raw_login
 
 DOMAIN = "sm.test"
+CSI_DOMAIN = "csi.test"
 SM = "urn:xmpp:sm:3"
 
 tearDownModule = stop_servers
@@ -168,11 +169,11 @@ class StreamManagementTests(XmppTestCase):
 
 
 class ClientStateTests(XmppTestCase):
-    domains = (DOMAIN,)
+    domains = (CSI_DOMAIN,)
 
     def test_presence_is_held_while_inactive_and_flushed_when_active(self):
-        bob, alice = self.account(DOMAIN), self.account(DOMAIN)
-        phone, phone_jid = raw_login(self.server.port("xmpp"), DOMAIN, bob.split("@")[0], resource="phone")
+        bob, alice = self.account(CSI_DOMAIN), self.account(CSI_DOMAIN)
+        phone, phone_jid = raw_login(self.server.port("xmpp"), CSI_DOMAIN, bob.split("@")[0], resource="phone")
         self.addCleanup(phone.close)
         phone.send("<presence/>")
         desk = self.raw_session(bob, "desk")
