@@ -57,6 +57,7 @@ class GlooxTests(XmppTestCase):
         self.addCleanup(desk.close)
         b, bob_jid = raw_login(self.server.port("xmpp"), DOMAIN, bob.split("@")[0], resource="phone")
         self.addCleanup(b.close)
+        b.send("<presence/>")  # available, so that messages to bob's bare JID reach this resource
         # XEP-0280 2: the server says it can.
         desk.send("<iq type='get' id='d' to='%s'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>"
                   % DOMAIN)
