@@ -20,7 +20,7 @@ void append_attribute(std::string& out, std::string_view name, std::string_view 
 }
 
 constexpr std::array<std::string_view, 6> features = {ns::disco_info, ns::ping, ns::version,
-                                                     ns::session,    ns::bind, ns::carbons};
+                                                      ns::session,    ns::bind, ns::carbons};
 
 }  // namespace
 

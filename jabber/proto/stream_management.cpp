@@ -32,12 +32,18 @@ std::string unescape(std::string_view v) {
       break;
     }
     auto const entity = v.substr(i + 1, end - i - 1);
-    if (entity == "amp") out += '&';
-    else if (entity == "lt") out += '<';
-    else if (entity == "gt") out += '>';
-    else if (entity == "apos") out += '\'';
-    else if (entity == "quot") out += '"';
-    else out += v.substr(i, end - i + 1);
+    if (entity == "amp")
+      out += '&';
+    else if (entity == "lt")
+      out += '<';
+    else if (entity == "gt")
+      out += '>';
+    else if (entity == "apos")
+      out += '\'';
+    else if (entity == "quot")
+      out += '"';
+    else
+      out += v.substr(i, end - i + 1);
     i = end;
   }
   return out;

@@ -56,7 +56,8 @@ asio::awaitable<std::optional<std::deque<std::string>>> outbox::next_pieces(std:
     else
       wake_.expires_after(idle);
     auto [ec] = co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (!ec && queue_.empty() && !closed_ && !paused_) co_return std::deque<std::string>();  // idle: the caller may ping
+    if (!ec && queue_.empty() && !closed_ && !paused_)
+      co_return std::deque<std::string>();  // idle: the caller may ping
   }
   co_return take_pending();
 }

@@ -12,6 +12,7 @@
 #include "jabber/xml/error_tags.hpp"
 #include "jabber/xml/jid.hpp"
 #include "jabber/xml/stanza_bytes.hpp"
+#include "jabber/xml/stream_event.hpp"
 
 #include <ctime>
 

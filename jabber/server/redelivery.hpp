@@ -9,10 +9,12 @@
 
 #include "core/util/async.hpp"
 
-#include <gloox/tag.h>
-
 #include <string>
 #include <vector>
+
+namespace gloox {
+class Tag;
+}
 
 namespace posta::jabber::server {
 

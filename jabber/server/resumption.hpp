@@ -32,13 +32,13 @@ struct handover_request {
 // What the old session gives up, on its own strand.
 struct handover_result {
   enum class outcome { resumed, not_found, too_high } result = outcome::not_found;
-  proto::sm_count sent = 0;           // too_high: what the old stream had sent
-  proto::sm_count handled = 0;        // the client's stanzas the old stream handled
-  std::deque<std::string> stanzas;    // to send again (unacknowledged), then what waited
+  proto::sm_count sent = 0;         // too_high: what the old stream had sent
+  proto::sm_count handled = 0;      // the client's stanzas the old stream handled
+  std::deque<std::string> stanzas;  // to send again (unacknowledged), then what waited
   std::string resource;
   std::string full_jid;
   bool available = false;
-  std::set<std::string> directed;     // RFC 6121 4.6
+  std::set<std::string> directed;  // RFC 6121 4.6
   std::chrono::seconds timeout{};
 };
 

@@ -54,10 +54,15 @@ void router::set_roster_requested(std::string const& bare, std::string const& re
 }
 
 std::vector<std::pair<std::string, std::shared_ptr<outbox>>> router::roster_interested(std::string const& bare) const {
+  return flagged(bare, &entry::roster_requested);
+}
+
+std::vector<std::pair<std::string, std::shared_ptr<outbox>>> router::flagged(std::string const& bare,
+                                                                             bool entry::*flag) const {
   std::vector<std::pair<std::string, std::shared_ptr<outbox>>> out;
   std::lock_guard lock(mutex_);
   for (auto const& [resource, e] : resources_of(bare))
-    if (e.roster_requested) out.emplace_back(resource, e.box);
+    if (e.*flag) out.emplace_back(resource, e.box);
   return out;
 }
 
@@ -76,11 +81,7 @@ void router::set_carbons(std::string const& bare, std::string const& resource, o
 }
 
 std::vector<std::pair<std::string, std::shared_ptr<outbox>>> router::carbons_enabled(std::string const& bare) const {
-  std::vector<std::pair<std::string, std::shared_ptr<outbox>>> out;
-  std::lock_guard lock(mutex_);
-  for (auto const& [resource, e] : resources_of(bare))
-    if (e.carbons) out.emplace_back(resource, e.box);
-  return out;
+  return flagged(bare, &entry::carbons);
 }
 
 std::shared_ptr<outbox> router::find(std::string const& bare, std::string const& resource) const {

@@ -66,6 +66,9 @@ class router {
   // With mutex_ held. The entry of `resource` only while `box` holds it.
   entry* slot_of(std::string const& bare, std::string const& resource, outbox const* box);
   std::map<std::string, entry> const& resources_of(std::string const& bare) const;
+  // The resources of `bare` whose `flag` is set, by resource name.
+  std::vector<std::pair<std::string, std::shared_ptr<outbox>>> flagged(std::string const& bare,
+                                                                       bool entry::*flag) const;
 
   mutable std::mutex mutex_;
   std::map<std::string, std::map<std::string, entry>, std::less<>> accounts_;  // bare -> resource -> entry

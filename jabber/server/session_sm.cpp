@@ -155,8 +155,7 @@ void session::sm_resumed(std::string const& previd, handover_result r) {
 // On this session's strand, for the new stream of the same account.
 handover_result session::hand_over(handover_request r) {
   handover_result out;
-  if (!sm_.resumable || sm_.handed_over || session_ended_ || fault_ || r.account != account_ || !outbox_)
-    return out;
+  if (!sm_.resumable || sm_.handed_over || session_ended_ || fault_ || r.account != account_ || !outbox_) return out;
   auto const n = proto::newly_acked(sm_.acked, r.h, sm_.unacked.size());
   if (!n) {
     out.result = handover_result::outcome::too_high;
@@ -227,8 +226,7 @@ void session::update_held_bytes() {
 }
 
 bool session::can_park() const {
-  return sm_.resumable && !sm_.handed_over && !session_ended_ && !fault_ && !stopping_ && outbox_ &&
-         ctx_.resumptions;
+  return sm_.resumable && !sm_.handed_over && !session_ended_ && !fault_ && !stopping_ && outbox_ && ctx_.resumptions;
 }
 
 asio::awaitable<void> session::park() {

@@ -21,10 +21,10 @@ namespace posta::jabber::server {
 struct sm_state {
   bool enabled = false;
   bool resumable = false;
-  std::string id;                // the SM-ID of <enabled/>, for <resume previd/>
+  std::string id;  // the SM-ID of <enabled/>, for <resume previd/>
   std::chrono::seconds timeout{};
-  proto::sm_count handled = 0;   // the client's stanzas handled (XEP-0198 4)
-  proto::sm_count acked = 0;     // the last 'h' the client acknowledged
+  proto::sm_count handled = 0;      // the client's stanzas handled (XEP-0198 4)
+  proto::sm_count acked = 0;        // the last 'h' the client acknowledged
   std::deque<std::string> unacked;  // written since `acked`, oldest first
   std::size_t unacked_bytes = 0;
   bool request_outstanding = false;  // an <r/> waits for its <a/>

@@ -67,9 +67,8 @@ struct listener : gloox::ConnectionListener, gloox::MessageHandler, gloox::IqHan
     auto const* inner = static_cast<gloox::Message const*>(carbon->embeddedStanza());
     bool const received = carbon->type() == gloox::Carbons::Received;
     (received ? got_received : got_sent) = true;
-    std::printf("carbon %s '%s' from %s to %s (copy from %s)\n", received ? "received" : "sent",
-                inner->body().c_str(), inner->from().full().c_str(), inner->to().full().c_str(),
-                m.from().full().c_str());
+    std::printf("carbon %s '%s' from %s to %s (copy from %s)\n", received ? "received" : "sent", inner->body().c_str(),
+                inner->from().full().c_str(), inner->to().full().c_str(), m.from().full().c_str());
     if (got_received && got_sent) {
       outcome = 0;
       client->disconnect();
