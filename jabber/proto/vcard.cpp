@@ -1,0 +1,109 @@
+// vCard-temp payloads (XEP-0054 sections 3.1, 3.2, 4) and PHOTO (XEP-0153 3.1).
+#include "jabber/proto/vcard.hpp"
+
+#include "core/util/base64.hpp"
+#include "jabber/proto/namespaces.hpp"
+#include "jabber/proto/xml_escape.hpp"
+
+namespace posta::jabber::proto {
+namespace {
+
+// <NAME>text</NAME> when `text` is not empty.
+void append_field(std::string& out, std::string_view name, std::string_view text) {
+  if (text.empty()) return;
+  out += '<';
+  out += name;
+  out += '>';
+  append_escaped(out, text);
+  out += "</";
+  out += name;
+  out += '>';
+}
+
+void append_photo(std::string& out, vcard_photo const& photo) {
+  out += "<PHOTO>";
+  append_field(out, "TYPE", photo.type);
+  out += "<BINVAL>";
+  out += util::base64_encode(photo.bytes);
+  out += "</BINVAL></PHOTO>";
+}
+
+// RFC 6838 4.2: type/subtype of restricted-name characters.
+bool is_mime_type(std::string_view t) {
+  auto const slash = t.find('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == t.size()) return false;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    char const c = t[i];
+    bool const ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    std::string_view("!#$&-^_.+").find(c) != std::string_view::npos || (c == '/' && i == slash);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string format_vcard(vcard const& v) {
+  std::string out = "<vCard xmlns='";
+  out += ns::vcard;
+  out += "'>";
+  append_field(out, "FN", v.full_name);
+  append_field(out, "NICKNAME", v.user.nickname);
+  if (v.user.photo) append_photo(out, *v.user.photo);
+  if (!v.telephone.empty()) {
+    out += "<TEL><WORK/><VOICE/>";
+    append_field(out, "NUMBER", v.telephone);
+    out += "</TEL>";
+  }
+  if (!v.email.empty()) {
+    out += "<EMAIL><INTERNET/><PREF/>";
+    append_field(out, "USERID", v.email);
+    out += "</EMAIL>";
+  }
+  append_field(out, "JABBERID", v.jabber_id);
+  append_field(out, "TITLE", v.title);
+  if (!v.department.empty()) {
+    out += "<ORG><ORGNAME/>";
+    append_field(out, "ORGUNIT", v.department);
+    out += "</ORG>";
+  }
+  out += "</vCard>";
+  return out;
+}
+
+vcard_set_outcome read_vcard_set(vcard_set_request const& req, vcard_limits const& limits) {
+  vcard_set_outcome out;
+  if (req.nickname.size() > limits.max_nickname_bytes) {
+    out.error = vcard_set_error::not_acceptable;
+    return out;
+  }
+  out.fields.nickname = req.nickname;
+  if (!req.has_photo_binval) return out;  // XEP-0054 3.2: a set replaces the vCard, so no photo now
+  if (req.photo_type.size() > limits.max_type_bytes) {
+    out.error = vcard_set_error::not_acceptable;
+    return out;
+  }
+  // COMPAT(clients): some leave TYPE out; the photo is kept without one.
+  if (!req.photo_type.empty() && !is_mime_type(req.photo_type)) {
+    out.error = vcard_set_error::bad_request;
+    return out;
+  }
+  // SECURITY: refused before decoding when the text alone is far too long.
+  if (req.photo_binval.size() / 4 * 3 > limits.max_photo_bytes * 2) {
+    out.error = vcard_set_error::not_acceptable;
+    return out;
+  }
+  auto decoded = util::base64_decode(req.photo_binval, util::base64_whitespace::ignore);
+  if (!decoded) {
+    out.error = vcard_set_error::bad_request;
+    return out;
+  }
+  if (decoded->size() > limits.max_photo_bytes) {
+    out.error = vcard_set_error::not_acceptable;
+    return out;
+  }
+  out.fields.photo = vcard_photo{req.photo_type, std::move(*decoded)};
+  return out;
+}
+
+}  // namespace posta::jabber::proto
