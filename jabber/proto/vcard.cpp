@@ -1,7 +1,6 @@
 // vCard-temp payloads (XEP-0054 sections 3.1, 3.2, 4) and PHOTO (XEP-0153 3.1).
 #include "jabber/proto/vcard.hpp"
 
-#include "core/util/base64.hpp"
 #include "jabber/proto/namespaces.hpp"
 #include "jabber/proto/xml_escape.hpp"
 
@@ -18,14 +17,6 @@ void append_field(std::string& out, std::string_view name, std::string_view text
   out += "</";
   out += name;
   out += '>';
-}
-
-void append_photo(std::string& out, vcard_photo const& photo) {
-  out += "<PHOTO>";
-  append_field(out, "TYPE", photo.type);
-  out += "<BINVAL>";
-  out += util::base64_encode(photo.bytes);
-  out += "</BINVAL></PHOTO>";
 }
 
 // RFC 6838 4.2: type/subtype of restricted-name characters.
@@ -48,8 +39,13 @@ std::string format_vcard(vcard const& v) {
   out += ns::vcard;
   out += "'>";
   append_field(out, "FN", v.full_name);
-  append_field(out, "NICKNAME", v.user.nickname);
-  if (v.user.photo) append_photo(out, *v.user.photo);
+  append_field(out, "NICKNAME", v.nickname);
+  if (!v.photo_base64.empty()) {
+    out += "<PHOTO>";
+    append_field(out, "TYPE", v.photo_type);
+    append_field(out, "BINVAL", v.photo_base64);
+    out += "</PHOTO>";
+  }
   if (!v.telephone.empty()) {
     out += "<TEL><WORK/><VOICE/>";
     append_field(out, "NUMBER", v.telephone);
@@ -88,21 +84,15 @@ vcard_set_outcome read_vcard_set(vcard_set_request const& req, vcard_limits cons
     out.error = vcard_set_error::bad_request;
     return out;
   }
-  // SECURITY: refused before decoding when the text alone is far too long.
-  if (req.photo_binval.size() / 4 * 3 > limits.max_photo_bytes * 2) {
-    out.error = vcard_set_error::not_acceptable;
-    return out;
-  }
-  auto decoded = util::base64_decode(req.photo_binval, util::base64_whitespace::ignore);
-  if (!decoded) {
+  if (!req.photo_bytes) {
     out.error = vcard_set_error::bad_request;
     return out;
   }
-  if (decoded->size() > limits.max_photo_bytes) {
+  if (req.photo_bytes->size() > limits.max_photo_bytes) {
     out.error = vcard_set_error::not_acceptable;
     return out;
   }
-  out.fields.photo = vcard_photo{req.photo_type, std::move(*decoded)};
+  out.fields.photo = vcard_photo{req.photo_type, *req.photo_bytes};
   return out;
 }
 

@@ -33,21 +33,26 @@ struct vcard {
   std::string telephone;   // TEL/WORK/VOICE/NUMBER (directory)
   std::string title;       // TITLE (directory)
   std::string department;  // ORG/ORGUNIT (directory)
-  vcard_user_fields user;
+  // From the user.
+  std::string nickname;
+  std::string photo_type;
+  std::string photo_base64;  // BINVAL as written; empty: no PHOTO
 };
 
 // <vCard xmlns='vcard-temp'>…</vCard>, fields in XEP-0054's schema order.
 std::string format_vcard(vcard const& v);
 
-// A vCard set's user-owned fields as read from the XML: the texts as sent.
+// A vCard set's user-owned fields as read from the XML (BINVAL already
+// base64-decoded by the caller, whitespace allowed: clients wrap lines).
 struct vcard_set_request {
   std::string nickname;
   bool has_photo_binval = false;  // a PHOTO with BINVAL (EXTVAL is not kept)
   std::string photo_type;
-  std::string photo_binval;  // base64, whitespace allowed (clients wrap lines)
+  std::optional<std::string> photo_bytes;  // nullopt: BINVAL was not base64
 };
 
-// SECURITY: what one vCard may hold; the photo bound is on decoded bytes.
+// SECURITY: what one vCard may hold; the photo bound is on decoded bytes
+// (the text was bounded by the stanza size before it was decoded).
 struct vcard_limits {
   std::size_t max_photo_bytes = 128 * 1024;
   std::size_t max_nickname_bytes = 1023;

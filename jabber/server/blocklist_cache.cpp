@@ -52,8 +52,7 @@ void blocklist_cache::set_interested(std::string const& account, std::string con
   if (listeners_.size() > 2 * listeners_pruned_at_ + 64) prune_listeners();
 }
 
-std::vector<std::pair<std::string, std::shared_ptr<outbox>>> blocklist_cache::interested(
-    std::string const& account) {
+std::vector<std::pair<std::string, std::shared_ptr<outbox>>> blocklist_cache::interested(std::string const& account) {
   std::vector<std::pair<std::string, std::shared_ptr<outbox>>> out;
   std::lock_guard lock(mutex_);
   auto it = listeners_.find(account);

@@ -24,6 +24,9 @@
 #include <set>
 #include <string>
 
+namespace gloox {
+class JID;
+}
 namespace posta::jabber::store {
 struct roster_change;
 }

@@ -6,6 +6,7 @@
 // blocking IQs are dispatched from here to session_blocking.cpp.
 #include "core/journal/journal.hpp"
 #include "core/settings/settings.hpp"
+#include "core/util/base64.hpp"
 #include "jabber/proto/iq_replies.hpp"
 #include "jabber/proto/last_activity.hpp"
 #include "jabber/proto/namespaces.hpp"
@@ -54,8 +55,10 @@ proto::vcard_set_request read_vcard_set(gloox::Tag const& vcard) {
   req.nickname = child_text(vcard, "NICKNAME", found);
   if (auto const* photo = child_named(vcard, "PHOTO")) {
     req.photo_type = child_text(*photo, "TYPE", found);
-    req.photo_binval = child_text(*photo, "BINVAL", found);
+    auto const binval = child_text(*photo, "BINVAL", found);
     req.has_photo_binval = found;
+    // SECURITY: the text is bounded by xmpp.max_stanza_kb; decoded, by xmpp.max_vcard_photo_kb.
+    if (auto bytes = util::base64_decode(binval, util::base64_whitespace::ignore)) req.photo_bytes = std::move(*bytes);
   }
   return req;
 }
@@ -95,11 +98,15 @@ asio::awaitable<bool> session::on_account_iq(gloox::Tag& iq) {
     co_await on_blocking(iq, payload);
   } else if (ns == proto::ns::private_xml) {
     // XEP-0049 3: nobody reads or writes another user's private XML.
-    if (!own && !target.empty()) reply_error(iq, proto::stanza_condition::forbidden);
-    else co_await on_private_xml(iq, payload);
+    if (!own && !target.empty())
+      reply_error(iq, proto::stanza_condition::forbidden);
+    else
+      co_await on_private_xml(iq, payload);
   } else if (ns == proto::ns::last_activity) {
-    if (type != "get") reply_error(iq, proto::stanza_condition::bad_request);
-    else co_await on_last_activity(iq, target);
+    if (type != "get")
+      reply_error(iq, proto::stanza_condition::bad_request);
+    else
+      co_await on_last_activity(iq, target);
   } else {
     if (target.empty()) co_return false;  // the server has no vCard
     co_await on_vcard(iq, payload, target);
@@ -150,7 +157,8 @@ asio::awaitable<void> session::on_private_xml(gloox::Tag& iq, gloox::Tag& query)
     if (!stored) co_return reply_error(iq, proto::stanza_condition::internal_server_error);
     // Nothing stored: the empty element comes back as it was asked for.
     auto const& fragment = *stored ? **stored : children.front().xml;
-    co_return push(proto::format_iq_result(iq.findAttribute("id"), full_jid_, {}, proto::format_private_query(fragment)));
+    co_return push(
+        proto::format_iq_result(iq.findAttribute("id"), full_jid_, {}, proto::format_private_query(fragment)));
   }
   if (proto::check_private_set(children) != proto::private_request_error::none)
     co_return reply_error(iq, proto::stanza_condition::not_acceptable);
@@ -173,7 +181,8 @@ asio::awaitable<void> session::on_last_activity(gloox::Tag& iq, std::string cons
   auto const& id = iq.findAttribute("id");
   auto const& to = iq.findAttribute("to");
   if (contact.empty()) {
-    auto const up = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - process_started);
+    auto const up =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - process_started);
     co_return push(proto::format_iq_result(id, full_jid_, to, proto::format_last_activity(up.count())));
   }
   if (auto jid = xml::parse_jid(contact); jid && contact != account_) {

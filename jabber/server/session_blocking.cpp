@@ -172,7 +172,7 @@ asio::awaitable<bool> session::sees_presence_of(std::string const& contact, bloc
   co_return theirs && !proto::is_blocked(*theirs, local_of(account_), domain_of(account_), resource_);
 }
 
-asio::awaitable<session::blocklist_ptr> session::blocklist_of(std::string const& account) {
+auto session::blocklist_of(std::string const& account) -> asio::awaitable<blocklist_ptr> {
   auto& cache = ctx_.routes.blocklists();
   if (auto hit = cache.find(account)) co_return hit;
   auto const read_at = cache.generation();
@@ -188,7 +188,7 @@ asio::awaitable<session::blocklist_ptr> session::blocklist_of(std::string const&
 // Both lists, from the cache: the sender's for `target` (3.5), and the
 // target account's for the sender's full JID (3.4). A domain or another
 // server has no list here.
-asio::awaitable<session::block_verdict> session::check_blocking(gloox::JID const& target) {
+auto session::check_blocking(gloox::JID const& target) -> asio::awaitable<block_verdict> {
   if (target.bare() == account_) co_return block_verdict::open;
   auto mine = co_await blocklist_of(account_);
   if (!mine) co_return block_verdict::unknown;

@@ -35,14 +35,16 @@ asio::awaitable<result<block_outcome>> block_jids(db::pool& pool, std::string co
 asio::awaitable<result<void>> unblock_jids(db::pool& pool, std::string const& account,
                                            std::vector<std::string> const& jids) {
   if (jids.empty()) {
-    POSTA_CO_TRY(co_await pool.q("DELETE FROM xmpp_blocklist b USING accounts a "
-                                 "WHERE a.id = b.account_id AND a.address = $1",
-                                 account));
+    POSTA_CO_TRY(
+        co_await pool.q("DELETE FROM xmpp_blocklist b USING accounts a "
+                        "WHERE a.id = b.account_id AND a.address = $1",
+                        account));
     co_return result<void>{};
   }
-  POSTA_CO_TRY(co_await pool.q("DELETE FROM xmpp_blocklist b USING accounts a "
-                               "WHERE a.id = b.account_id AND a.address = $1 AND b.jid = ANY($2::text[])",
-                               account, db::text_array(jids)));
+  POSTA_CO_TRY(
+      co_await pool.q("DELETE FROM xmpp_blocklist b USING accounts a "
+                      "WHERE a.id = b.account_id AND a.address = $1 AND b.jid = ANY($2::text[])",
+                      account, db::text_array(jids)));
   co_return result<void>{};
 }
 

@@ -6,10 +6,11 @@ namespace posta::jabber::store {
 
 asio::awaitable<result<void>> record_unavailable(db::pool& pool, std::string const& account,
                                                  std::string const& status) {
-  POSTA_CO_TRY(co_await pool.q("INSERT INTO xmpp_last_activity(account_id, at, status) "
-                               "SELECT id, now(), $2 FROM accounts WHERE address = $1 "
-                               "ON CONFLICT (account_id) DO UPDATE SET at = EXCLUDED.at, status = EXCLUDED.status",
-                               account, status));
+  POSTA_CO_TRY(
+      co_await pool.q("INSERT INTO xmpp_last_activity(account_id, at, status) "
+                      "SELECT id, now(), $2 FROM accounts WHERE address = $1 "
+                      "ON CONFLICT (account_id) DO UPDATE SET at = EXCLUDED.at, status = EXCLUDED.status",
+                      account, status));
   co_return result<void>{};
 }
 

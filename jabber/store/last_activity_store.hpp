@@ -14,8 +14,7 @@ namespace posta::jabber::store {
 
 // DURABILITY: one statement; a crash before it leaves the previous time
 // (nothing is acknowledged to anyone).
-asio::awaitable<result<void>> record_unavailable(db::pool& pool, std::string const& account,
-                                                 std::string const& status);
+asio::awaitable<result<void>> record_unavailable(db::pool& pool, std::string const& account, std::string const& status);
 
 struct last_activity {
   proto::subscription asker_sub = proto::subscription::none;  // the asker's roster item for the contact

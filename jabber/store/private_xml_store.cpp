@@ -28,10 +28,11 @@ asio::awaitable<result<private_xml_outcome>> store_private_xml(db::pool& pool, s
     POSTA_CO_TRY_ASSIGN(auto ids, co_await c.q("SELECT id FROM accounts WHERE address = $1", account));
     if (ids.empty()) co_return private_xml_outcome::no_account;
     auto const id = ids.i64(0, 0);
-    POSTA_CO_TRY(co_await c.q("INSERT INTO xmpp_private_xml(account_id, namespace, fragment) "
-                              "SELECT $1, n, f FROM unnest($2::text[], $3::text[]) AS t(n, f) "
-                              "ON CONFLICT (account_id, namespace) DO UPDATE SET fragment = EXCLUDED.fragment",
-                              id, db::text_array(names), db::text_array(texts)));
+    POSTA_CO_TRY(
+        co_await c.q("INSERT INTO xmpp_private_xml(account_id, namespace, fragment) "
+                     "SELECT $1, n, f FROM unnest($2::text[], $3::text[]) AS t(n, f) "
+                     "ON CONFLICT (account_id, namespace) DO UPDATE SET fragment = EXCLUDED.fragment",
+                     id, db::text_array(names), db::text_array(texts)));
     POSTA_CO_TRY_ASSIGN(auto totals, co_await c.q("SELECT count(*), coalesce(sum(octet_length(fragment)), 0) "
                                                   "FROM xmpp_private_xml WHERE account_id = $1",
                                                   id));

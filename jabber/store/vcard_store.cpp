@@ -1,6 +1,8 @@
 // vCard rows: identity joined with the user-owned fields; upsert of those.
 #include "jabber/store/vcard_store.hpp"
 
+#include "core/util/base64.hpp"
+
 namespace posta::jabber::store {
 
 asio::awaitable<result<std::optional<proto::vcard>>> load_vcard(db::pool& pool, std::string const& account) {
@@ -14,8 +16,11 @@ asio::awaitable<result<std::optional<proto::vcard>>> load_vcard(db::pool& pool, 
   v.jabber_id = rows.str(0, 0);
   v.email = rows.str(0, 0);  // every account is a mailbox of that address
   v.full_name = rows.str(0, 1);
-  v.user.nickname = rows.str(0, 2);
-  if (rows.boolean(0, 4)) v.user.photo = proto::vcard_photo{rows.str(0, 3), rows.bytes(0, 5)};
+  v.nickname = rows.str(0, 2);
+  if (rows.boolean(0, 4)) {
+    v.photo_type = rows.str(0, 3);
+    v.photo_base64 = util::base64_encode(rows.bytes(0, 5));
+  }
   co_return v;
 }
 
