@@ -35,6 +35,14 @@ class BlockingTests(XmppTestCase):
         iq = self.run_async(client.plugin["xep_0191"].get_blocked())
         return {str(j) for j in iq["blocklist"]["items"]}
 
+    def next_push(self, client, kind):
+        async def find():
+            while True:
+                got, iq = await client.pushes.get()
+                if got == kind:
+                    return iq
+        return self.run_async(find(), 10)
+
     def next_presence(self, client, sender, kind):
         async def find():
             while True:
@@ -96,15 +104,13 @@ class BlockingTests(XmppTestCase):
         self.blocked(desk)
         self.blocked(phone)
         self.run_async(desk.plugin["xep_0191"].block([bob, carol]))
-        kind, iq = self.run_async(phone.pushes.get())
-        self.assertEqual(kind, "blocked")
+        iq = self.next_push(phone, "blocked")
         self.assertEqual({str(j) for j in iq["block"]["items"]}, {bob, carol})
         # Unblock all (an empty <unblock/>, 3.5), sent as slixmpp would not: raw.
         empty = phone.make_iq_set()
         empty.enable("unblock")
         self.run_async(empty.send())
-        kind, iq = self.run_async(desk.pushes.get())
-        self.assertEqual(kind, "unblocked")
+        iq = self.next_push(desk, "unblocked")
         self.assertEqual(len(iq["unblock"]["items"]), 0)
         self.assertEqual(self.blocked(desk), set())
 
