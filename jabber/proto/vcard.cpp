@@ -19,6 +19,15 @@ void append_field(std::string& out, std::string_view name, std::string_view text
   out += '>';
 }
 
+// A field inside a structured property (TEL, EMAIL, ORG), when `text` is not empty.
+void append_structured(std::string& out, std::string_view open, std::string_view name, std::string_view text,
+                       std::string_view close) {
+  if (text.empty()) return;
+  out += open;
+  append_field(out, name, text);
+  out += close;
+}
+
 // RFC 6838 4.2: type/subtype of restricted-name characters.
 bool is_mime_type(std::string_view t) {
   auto const slash = t.find('/');
@@ -46,23 +55,11 @@ std::string format_vcard(vcard const& v) {
     append_field(out, "BINVAL", v.photo_base64);
     out += "</PHOTO>";
   }
-  if (!v.telephone.empty()) {
-    out += "<TEL><WORK/><VOICE/>";
-    append_field(out, "NUMBER", v.telephone);
-    out += "</TEL>";
-  }
-  if (!v.email.empty()) {
-    out += "<EMAIL><INTERNET/><PREF/>";
-    append_field(out, "USERID", v.email);
-    out += "</EMAIL>";
-  }
+  append_structured(out, "<TEL><WORK/><VOICE/>", "NUMBER", v.telephone, "</TEL>");
+  append_structured(out, "<EMAIL><INTERNET/><PREF/>", "USERID", v.email, "</EMAIL>");
   append_field(out, "JABBERID", v.jabber_id);
   append_field(out, "TITLE", v.title);
-  if (!v.department.empty()) {
-    out += "<ORG><ORGNAME/>";
-    append_field(out, "ORGUNIT", v.department);
-    out += "</ORG>";
-  }
+  append_structured(out, "<ORG><ORGNAME/>", "ORGUNIT", v.department, "</ORG>");
   out += "</vCard>";
   return out;
 }
