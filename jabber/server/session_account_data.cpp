@@ -171,8 +171,9 @@ asio::awaitable<void> session::on_private_xml(gloox::Tag& iq, gloox::Tag& query)
                     {{"user", account_}, {"detail", stored ? "no account" : stored.error().message()}});
     co_return reply_error(iq, proto::stanza_condition::internal_server_error);
   }
+  // COMPAT: not-acceptable, as for a full blocklist (session_blocking.cpp).
   if (*stored == store::private_xml_outcome::full)
-    co_return reply_error(iq, proto::stanza_condition::policy_violation, "private XML storage full");
+    co_return reply_error(iq, proto::stanza_condition::not_acceptable, "private XML storage full");
   // DURABILITY: committed before the result.
   push(proto::format_iq_result(iq.findAttribute("id"), full_jid_, {}));
 }

@@ -67,8 +67,10 @@ asio::awaitable<void> session::block_or_unblock(gloox::Tag& iq, gloox::Tag& payl
   auto const checked = proto::check_block_request(req, static_cast<std::size_t>(max));
   if (checked == proto::block_request_error::bad_request)
     co_return reply_error(iq, proto::stanza_condition::bad_request);
+  // COMPAT(slixmpp 1.8 and other RFC 3920-era clients): a full list is
+  // not-acceptable with a text; they do not know RFC 6120's policy-violation.
   if (checked == proto::block_request_error::too_many)
-    co_return reply_error(iq, proto::stanza_condition::policy_violation, "blocklist full");
+    co_return reply_error(iq, proto::stanza_condition::not_acceptable, "blocklist full");
   std::vector<std::string> jids;
   for (auto const& text : req.jids) {
     auto jid = xml::parse_jid(text);
@@ -92,7 +94,7 @@ asio::awaitable<void> session::block_or_unblock(gloox::Tag& iq, gloox::Tag& payl
     co_return reply_error(iq, proto::stanza_condition::internal_server_error);
   }
   if (*done == store::block_outcome::full)
-    co_return reply_error(iq, proto::stanza_condition::policy_violation, "blocklist full");
+    co_return reply_error(iq, proto::stanza_condition::not_acceptable, "blocklist full");
   // DURABILITY: committed; only now is the change routed by and told.
   ctx_.routes.blocklists().apply(account_, req.action, jids);
   push(proto::format_iq_result(iq.findAttribute("id"), full_jid_, {}));

@@ -135,7 +135,7 @@ class AccountDataTests(XmppTestCase):
         self.assertEqual(iq_error(self, self.private_set(a, ET.Element("{urn:x}x"), to=bob).send()), "forbidden")
         for n in range(2):
             self.run_async(self.private_set(a, ET.Element("{urn:n%d}x" % n)).send())
-        self.assertEqual(iq_error(self, self.private_set(a, ET.Element("{urn:n2}x")).send()), "policy-violation")
+        self.assertEqual(iq_error(self, self.private_set(a, ET.Element("{urn:n2}x")).send()), "not-acceptable")
         self.run_async(self.private_set(a, ET.Element("{urn:n1}y")).send())  # a replacement needs no room
 
     # --- XEP-0012 ------------------------------------------------------

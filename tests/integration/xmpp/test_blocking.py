@@ -138,7 +138,7 @@ class BlockingTests(XmppTestCase):
         self.run_async(a.plugin["xep_0191"].block(["x@" + DOMAIN, "y@" + DOMAIN]))
         with self.assertRaises(Exception) as refused:
             self.run_async(a.plugin["xep_0191"].block("z@" + DOMAIN))
-        self.assertEqual(refused.exception.iq["error"]["condition"], "policy-violation")
+        self.assertEqual(refused.exception.iq["error"]["condition"], "not-acceptable")
         self.assertEqual(self.blocked(a), {"x@" + DOMAIN, "y@" + DOMAIN})
         # 3.3: a <block/> without items is a bad request.
         empty = a.make_iq_set()
