@@ -101,11 +101,15 @@ class BlockingTests(XmppTestCase):
     def test_pushes_go_to_resources_that_retrieved_the_list(self):
         alice, bob, carol = self.account(DOMAIN), self.account(DOMAIN), self.account(DOMAIN)
         desk, phone = self.user(alice + "/desk"), self.user(alice + "/phone")
+        tablet = self.user(alice + "/tablet")  # never asks for the list
         self.blocked(desk)
         self.blocked(phone)
         self.run_async(desk.plugin["xep_0191"].block([bob, carol]))
         iq = self.next_push(phone, "blocked")
         self.assertEqual({str(j) for j in iq["block"]["items"]}, {bob, carol})
+        # The pushes went out together; a round trip of the tablet comes after any of them.
+        self.run_async(tablet.plugin["xep_0199"].ping(jid=DOMAIN))
+        self.assertTrue(tablet.pushes.empty())
         # Unblock all (an empty <unblock/>, 3.5), sent as slixmpp would not: raw.
         empty = phone.make_iq_set()
         empty.enable("unblock")
