@@ -56,6 +56,11 @@ std::vector<definition> const& definitions() {
       {"xmpp.max_stanza_kb", kind::integer, 256, "largest XML stanza (and text node) a c2s stream accepts; past it the stream ends with policy-violation; read when a stream starts", 10, 65536},
       // SECURITY: bounds what senders can make an absent account keep.
       {"xmpp.max_offline_messages", kind::integer, 1000, "messages kept for an XMPP account with no available resource (XEP-0160); past it the sender gets service-unavailable", 0, 100000},
+      // SECURITY: bounds of what an XMPP account keeps on the server (XEP-0191, XEP-0054, XEP-0049).
+      {"xmpp.max_blocklist_items", kind::integer, 1000, "JIDs one XMPP account may block (XEP-0191); a block past it gets not-acceptable", 1, 100000},
+      {"xmpp.max_vcard_photo_kb", kind::integer, 128, "largest vCard PHOTO an XMPP account may set, decoded (XEP-0054); larger ones get not-acceptable. The stanza itself must also fit xmpp.max_stanza_kb (base64 adds a third)", 1, 16384},
+      {"xmpp.max_private_namespaces", kind::integer, 100, "namespaces one XMPP account may keep private XML under (XEP-0049); past it a set gets not-acceptable", 1, 10000},
+      {"xmpp.max_private_kb", kind::integer, 1024, "private XML one XMPP account may keep in all (XEP-0049); past it a set gets not-acceptable", 1, 1048576},
       {"pop3.allow_plaintext_auth_on_loopback", kind::boolean, false, "allow USER/PASS and AUTH PLAIN without TLS from 127.0.0.0/8 and ::1"},
       // SECURITY: RFC 1939 3 autologout timer: at least 10 minutes by the RFC.
       {"pop3.idle_timeout_minutes", kind::integer, 10, "POP3 session without a command for this long is closed (nothing is deleted)", 1, 1440},
