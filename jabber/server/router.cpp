@@ -40,6 +40,15 @@ std::vector<std::shared_ptr<outbox>> router::available(std::string const& bare) 
   return out;
 }
 
+std::vector<std::pair<std::string, std::shared_ptr<outbox>>> router::available_resources(
+    std::string const& bare) const {
+  std::vector<std::pair<std::string, std::shared_ptr<outbox>>> out;
+  std::lock_guard lock(mutex_);
+  for (auto const& [resource, e] : resources_of(bare))
+    if (e.available) out.emplace_back(resource, e.box);
+  return out;
+}
+
 std::vector<std::string> router::presences(std::string const& bare) const {
   std::vector<std::string> out;
   std::lock_guard lock(mutex_);

@@ -6,6 +6,7 @@
 // Thread-safe: sessions on many strands bind, route and leave.
 #pragma once
 
+#include "jabber/server/blocklist_cache.hpp"
 #include "jabber/server/outbox.hpp"
 
 #include <map>
@@ -53,6 +54,11 @@ class router {
   std::vector<std::string> presences(std::string const& bare) const;
   bool has_resource(std::string const& bare, std::string const& resource) const;
   std::size_t size() const;
+  // Every available resource by name (presence from each, XEP-0191 3.3).
+  std::vector<std::pair<std::string, std::shared_ptr<outbox>>> available_resources(std::string const& bare) const;
+
+  // The accounts' XEP-0191 blocklists, checked on every route.
+  blocklist_cache& blocklists() { return blocklists_; }
 
  private:
   struct entry {
@@ -72,6 +78,7 @@ class router {
 
   mutable std::mutex mutex_;
   std::map<std::string, std::map<std::string, entry>, std::less<>> accounts_;  // bare -> resource -> entry
+  blocklist_cache blocklists_;
 };
 
 }  // namespace posta::jabber::server

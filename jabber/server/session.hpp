@@ -8,6 +8,7 @@
 #include "core/auth/authenticator.hpp"
 #include "core/net/session_registry.hpp"
 #include "core/net/stream.hpp"
+#include "jabber/proto/blocking.hpp"
 #include "jabber/proto/c2s_features.hpp"
 #include "jabber/proto/sasl_elements.hpp"
 #include "jabber/proto/stanza_error.hpp"
@@ -24,6 +25,9 @@
 #include <set>
 #include <string>
 
+namespace gloox {
+class JID;
+}
 namespace posta::jabber::store {
 struct roster_change;
 }
@@ -67,7 +71,7 @@ class session {
   void become_bound();  // the outbox is routed: start writing through it
   asio::awaitable<void> on_stanza(gloox::Tag& tag);
   asio::awaitable<void> on_iq(gloox::Tag& iq);
-  void on_other_iq(gloox::Tag& iq);
+  asio::awaitable<void> on_other_iq(gloox::Tag& iq);
   void on_server_iq(gloox::Tag& iq);
   asio::awaitable<void> on_message(gloox::Tag& msg);
   asio::awaitable<void> store_offline(gloox::Tag& msg, std::string const& bare);
@@ -80,7 +84,7 @@ class session {
   asio::awaitable<void> end_presence();
   void directed_presence(gloox::Tag& presence, std::string const& to, bool available);
   void directed_presence_end(std::string const& target, std::string const& bytes);
-  void reply_error(gloox::Tag const& stanza, proto::stanza_condition c);
+  void reply_error(gloox::Tag const& stanza, proto::stanza_condition c, std::string text = {});
   // The roster (session_roster.cpp)
   bool is_roster_request(gloox::Tag const& iq) const;
   asio::awaitable<void> on_roster(gloox::Tag& iq);
@@ -89,6 +93,24 @@ class session {
   void push_roster(store::roster_change const& change);
   void push_roster_to(std::string const& account, store::roster_change const& change);
   void roster_failed(gloox::Tag const& iq, error const& e);
+  // Blocking (session_blocking.cpp, XEP-0191)
+  enum class block_verdict { open, blocked_by_user, blocked_by_contact, unknown };
+  using blocklist_ptr = std::shared_ptr<proto::blocklist const>;
+  asio::awaitable<void> on_blocking(gloox::Tag& iq, gloox::Tag& payload);
+  asio::awaitable<void> block_or_unblock(gloox::Tag& iq, gloox::Tag& payload);
+  asio::awaitable<blocklist_ptr> blocklist_of(std::string const& account);  // nullptr: unreadable
+  asio::awaitable<block_verdict> check_blocking(gloox::JID const& target);
+  void refuse_blocked(gloox::Tag const& stanza, block_verdict v);
+  asio::awaitable<void> presence_to_contact(std::string const& contact, std::string const& bytes,
+                                            blocklist_ptr const& mine);
+  asio::awaitable<bool> sees_presence_of(std::string const& contact, blocklist_ptr const& mine);
+  asio::awaitable<void> presence_after_block(proto::block_action action, std::vector<std::string> const& jids);
+  // Account data (session_account_data.cpp): XEP-0054, XEP-0049, XEP-0012.
+  asio::awaitable<bool> on_account_iq(gloox::Tag& iq);  // false: not one of those
+  asio::awaitable<void> on_vcard(gloox::Tag& iq, gloox::Tag& vcard, std::string const& owner);
+  asio::awaitable<void> on_private_xml(gloox::Tag& iq, gloox::Tag& query);
+  asio::awaitable<void> on_last_activity(gloox::Tag& iq, std::string const& contact);
+  asio::awaitable<void> note_unavailable(std::string const& status);
   void push(std::string bytes);
   std::string login_for(std::string_view name) const;  // a bare username is of the stream's host
 

@@ -129,35 +129,39 @@ asio::awaitable<void> session::on_stanza(gloox::Tag& tag) {
     co_await on_presence(tag);
 }
 
-void session::reply_error(gloox::Tag const& stanza, proto::stanza_condition c) {
+void session::reply_error(gloox::Tag const& stanza, proto::stanza_condition c, std::string text) {
   // RFC 6120 8.3.1: an error is never answered with an error.
   if (stanza.findAttribute("type") == "error") return;
-  push(xml::make_error_reply(stanza, proto::make_stanza_error(c))->xml());
+  push(xml::make_error_reply(stanza, proto::make_stanza_error(c, std::move(text)))->xml());
 }
 
 asio::awaitable<void> session::on_iq(gloox::Tag& iq) {
   if (is_roster_request(iq)) co_return co_await on_roster(iq);
   if (is_carbons_request(iq)) co_return on_carbons(iq);
-  on_other_iq(iq);
+  bool const handled = co_await on_account_iq(iq);
+  if (!handled) co_await on_other_iq(iq);
 }
 
-void session::on_other_iq(gloox::Tag& iq) {
+asio::awaitable<void> session::on_other_iq(gloox::Tag& iq) {
   auto const& type = iq.findAttribute("type");
   bool const request = type == "get" || type == "set";
-  if (!request && type != "result" && type != "error") return reply_error(iq, proto::stanza_condition::bad_request);
+  if (!request && type != "result" && type != "error") co_return reply_error(iq, proto::stanza_condition::bad_request);
   auto const& to = iq.findAttribute("to");
   if (to.empty() || to == host_ || to == account_) {
     if (request) on_server_iq(iq);
-    return;
+    co_return;
   }
   auto jid = xml::parse_jid(to);
-  if (!jid) return reply_error(iq, proto::stanza_condition::jid_malformed);
+  if (!jid) co_return reply_error(iq, proto::stanza_condition::jid_malformed);
   if (jid->full() == host_ || jid->full() == account_) {
     if (request) on_server_iq(iq);
-    return;
+    co_return;
   }
+  // XEP-0191 3.4, 3.5: not between an account and a JID it blocked.
+  auto const verdict = co_await check_blocking(*jid);
+  if (verdict != block_verdict::open) co_return refuse_blocked(iq, verdict);
   auto target = jid->resource().empty() ? nullptr : ctx_.routes.find(jid->bare(), jid->resource());
-  if (target) return target->deliver(iq.xml());
+  if (target) co_return target->deliver(iq.xml());
   // Offline storage and s2s come later: nobody else answers yet.
   if (request) reply_error(iq, proto::stanza_condition::service_unavailable);
 }
@@ -191,6 +195,9 @@ asio::awaitable<void> session::on_message(gloox::Tag& msg) {
   if (to.empty()) to = account_;
   auto jid = xml::parse_jid(to);
   if (!jid) co_return reply_error(msg, proto::stanza_condition::jid_malformed);
+  // XEP-0191 3.4, 3.5: not between an account and a JID it blocked.
+  auto const verdict = co_await check_blocking(*jid);
+  if (verdict != block_verdict::open) co_return refuse_blocked(msg, verdict);
   if (!jid->resource().empty()) {
     if (auto target = ctx_.routes.find(jid->bare(), jid->resource())) {
       target->deliver(msg.xml());
