@@ -56,6 +56,9 @@ std::vector<definition> const& definitions() {
       {"xmpp.max_stanza_kb", kind::integer, 256, "largest XML stanza (and text node) a c2s stream accepts; past it the stream ends with policy-violation; read when a stream starts", 10, 65536},
       // SECURITY: bounds what senders can make an absent account keep.
       {"xmpp.max_offline_messages", kind::integer, 1000, "messages kept for an XMPP account with no available resource (XEP-0160); past it the sender gets service-unavailable", 0, 100000},
+      // SECURITY: a dropped XEP-0198 session keeps its memory (up to its outbox bound) this long, and only so many per node.
+      {"xmpp.resume_timeout_seconds", kind::integer, 300, "how long a c2s session with XEP-0198 resumption enabled waits for its client to resume after the connection drops without a stream close; then its unacknowledged messages go to another resource or offline storage and its presence becomes unavailable (0 = no resumption); read when a client enables stream management", 0, 86400},
+      {"xmpp.max_resumable_sessions", kind::integer, 1000, "dropped c2s sessions that may wait for a resumption at once on this node (XEP-0198); past it a dropped session ends at once", 0, 100000},
       // SECURITY: bounds of what an XMPP account keeps on the server (XEP-0191, XEP-0054, XEP-0049).
       {"xmpp.max_blocklist_items", kind::integer, 1000, "JIDs one XMPP account may block (XEP-0191); a block past it gets not-acceptable", 1, 100000},
       {"xmpp.max_vcard_photo_kb", kind::integer, 128, "largest vCard PHOTO an XMPP account may set, decoded (XEP-0054); larger ones get not-acceptable. The stanza itself must also fit xmpp.max_stanza_kb (base64 adds a third)", 1, 16384},

@@ -20,9 +20,9 @@ void append_attribute(std::string& out, std::string_view name, std::string_view 
   out += '\'';
 }
 
-constexpr std::array<std::string_view, 9> features = {ns::disco_info, ns::ping,        ns::version,
-                                                      ns::session,    ns::bind,        ns::blocking,
-                                                      ns::vcard,      ns::private_xml, ns::last_activity};
+constexpr std::array<std::string_view, 10> features = {ns::disco_info,    ns::ping,     ns::version, ns::session,
+                                                       ns::bind,          ns::blocking, ns::vcard,   ns::private_xml,
+                                                       ns::last_activity, ns::carbons};
 
 }  // namespace
 

@@ -15,6 +15,7 @@
 #include "jabber/proto/subscription.hpp"
 #include "jabber/server/context.hpp"
 #include "jabber/server/outbox.hpp"
+#include "jabber/server/sm_state.hpp"
 #include "jabber/xml/stream_reader.hpp"
 
 #include <boost/asio/steady_timer.hpp>
@@ -66,6 +67,8 @@ class session {
   // Stanzas (session_stanza.cpp)
   asio::awaitable<bool> on_negotiated_element(gloox::Tag& tag);
   asio::awaitable<bool> on_bind(gloox::Tag& iq);
+  std::shared_ptr<outbox> make_outbox();
+  void become_bound();  // the outbox is routed: start writing through it
   asio::awaitable<void> on_stanza(gloox::Tag& tag);
   asio::awaitable<void> on_iq(gloox::Tag& iq);
   asio::awaitable<void> on_other_iq(gloox::Tag& iq);
@@ -110,6 +113,31 @@ class session {
   asio::awaitable<void> note_unavailable(std::string const& status);
   void push(std::string bytes);
   std::string login_for(std::string_view name) const;  // a bare username is of the stream's host
+
+  // XEP-0198 stream management (session_sm.cpp)
+  asio::awaitable<bool> on_sm(gloox::Tag& tag);
+  void sm_enable(gloox::Tag& tag);
+  bool sm_ack(gloox::Tag& tag);
+  asio::awaitable<bool> sm_resume(gloox::Tag& tag);
+  void sm_resumed(std::string const& previd, handover_result r);
+  handover_result hand_over(handover_request r);  // on this strand, for a new stream
+  std::string prepare_output(std::deque<std::string>& pieces);
+  void update_held_bytes();
+  bool can_park() const;
+  asio::awaitable<void> park();
+  bool wake_parked(proto::stream_condition c);
+  void keep_pending();  // a stream error ends the writer: what waits is redelivered
+  std::function<void(std::string)> spill_collector();
+  asio::awaitable<void> finish_stream_management();
+  // XEP-0280 message carbons (session_carbons.cpp)
+  bool is_carbons_request(gloox::Tag const& iq) const;
+  void on_carbons(gloox::Tag& iq);
+  void send_carbons(gloox::Tag const& msg, std::string const& to_bare,
+                    std::vector<std::shared_ptr<outbox>> const& delivered_to);
+  // XEP-0352 client state indication (session_csi.cpp)
+  bool on_csi(gloox::Tag& tag);
+  bool hold_presence(std::string& piece);  // true: kept for later
+  void flush_held();
 
   // Output. Before binding the reader writes itself; after, through the outbox.
   asio::awaitable<bool> send(std::string bytes);
@@ -158,6 +186,8 @@ class session {
   std::optional<asio::steady_timer> fault_deadline_;  // a faulted writer that cannot finish is cut off
   std::optional<proto::stream_condition> fault_;
   std::string fault_why_;
+  sm_state sm_;
+  csi_state csi_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for handlers that may outlive the session
   net::session_registry::handle registration_;                  // last: unregistered first
 };

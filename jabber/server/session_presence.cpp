@@ -146,7 +146,9 @@ asio::awaitable<void> session::deliver_offline() {
     push(std::move(m.stanza));
   }
   // DURABILITY: deleted once queued for this session's writer; a session
-  // that dies before writing them loses them (XEP-0160 has no acknowledgement).
+  // that dies before writing them loses them (XEP-0160 has no acknowledgement),
+  // unless it has XEP-0198 enabled: then what its client never acknowledged
+  // is stored again when it ends (session_sm.cpp, redelivery.hpp).
   auto deleted = co_await store::delete_offline(ctx_.rosters.pool(), ids);
   if (!deleted)
     journal::record(journal::level::error, std::string(listener_name(kind_)), "offline messages not deleted",

@@ -9,14 +9,13 @@
 #include "core/util/crypto_random.hpp"
 #include "jabber/proto/iq_replies.hpp"
 #include "jabber/proto/namespaces.hpp"
+#include "jabber/server/redelivery.hpp"
 #include "jabber/server/router.hpp"
 #include "jabber/server/session.hpp"
 #include "jabber/store/offline.hpp"
 #include "jabber/store/roster_store.hpp"
 #include "jabber/xml/error_tags.hpp"
 #include "jabber/xml/jid.hpp"
-
-#include <ctime>
 
 namespace posta::jabber::server {
 namespace {
@@ -40,19 +39,14 @@ bool is_stanza(gloox::Tag const& tag) {
 
 constexpr std::size_t outbox_minimum = 1024 * 1024;
 
-// XEP-0082 DateTime in UTC, to the second.
-std::string utc_stamp() {
-  std::time_t const now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 }  // namespace
 
 asio::awaitable<bool> session::on_negotiated_element(gloox::Tag& tag) {
+  if (tag.xmlns() == proto::ns::sm) {
+    bool ok = co_await on_sm(tag);
+    co_return ok;
+  }
+  if (tag.xmlns() == proto::ns::csi && step_ == step::bound) co_return on_csi(tag);
   if (!is_stanza(tag)) {
     co_await end_with(proto::stream_condition::unsupported_stanza_type,
                       "<" + tag.name() + " xmlns='" + tag.xmlns() + "'>");
@@ -68,6 +62,8 @@ asio::awaitable<bool> session::on_negotiated_element(gloox::Tag& tag) {
     co_return false;
   }
   co_await on_stanza(tag);
+  // XEP-0198 4: handled once routed, stored or answered; mod 2^32.
+  if (sm_.enabled) ++sm_.handled;
   co_return !session_ended_;
 }
 
@@ -88,19 +84,29 @@ asio::awaitable<bool> session::on_bind(gloox::Tag& iq) {
   }
   resource_ = jid->resource();
   full_jid_ = jid->full();
-  auto const stanza_bytes = static_cast<std::size_t>(ctx_.settings.get_int("xmpp.max_stanza_kb")) * 1024;
-  // SECURITY: what may wait for a slow reader: four stanzas of the largest size, at least 1 MiB.
-  outbox_ = std::make_shared<outbox>(stream_.get_executor(), std::max(outbox_minimum, 4 * stanza_bytes));
-  outbox_->set_on_fault([this](proto::stream_condition c, std::string_view why) { on_fault(c, why); });
+  outbox_ = make_outbox();
   auto replaced = ctx_.routes.bind(account_, resource_, outbox_);
   // RFC 6120 7.7.2.2: the newer session wins; the older one is told why.
   if (replaced) replaced->kick(proto::stream_condition::conflict, "resource bound by a newer session");
+  become_bound();
+  push(proto::format_iq_result(iq.findAttribute("id"), {}, {}, proto::format_bind_payload(full_jid_)));
+  co_return true;
+}
+
+std::shared_ptr<outbox> session::make_outbox() {
+  auto const stanza_bytes = static_cast<std::size_t>(ctx_.settings.get_int("xmpp.max_stanza_kb")) * 1024;
+  // SECURITY: what may wait for a slow reader: four stanzas of the largest
+  // size, at least 1 MiB; unacknowledged stanzas (XEP-0198) count too.
+  auto box = std::make_shared<outbox>(stream_.get_executor(), std::max(outbox_minimum, 4 * stanza_bytes));
+  box->set_on_fault([this](proto::stream_condition c, std::string_view why) { on_fault(c, why); });
+  return box;
+}
+
+void session::become_bound() {
   step_ = step::bound;
   ping_interval_ = std::chrono::seconds(ctx_.settings.get_int("xmpp.ping_interval_seconds"));
   last_input_ = std::chrono::steady_clock::now();
   start_writer();
-  push(proto::format_iq_result(iq.findAttribute("id"), {}, {}, proto::format_bind_payload(full_jid_)));
-  co_return true;
 }
 
 asio::awaitable<void> session::on_stanza(gloox::Tag& tag) {
@@ -131,6 +137,7 @@ void session::reply_error(gloox::Tag const& stanza, proto::stanza_condition c, s
 
 asio::awaitable<void> session::on_iq(gloox::Tag& iq) {
   if (is_roster_request(iq)) co_return co_await on_roster(iq);
+  if (is_carbons_request(iq)) co_return on_carbons(iq);
   bool const handled = co_await on_account_iq(iq);
   if (!handled) co_await on_other_iq(iq);
 }
@@ -192,12 +199,16 @@ asio::awaitable<void> session::on_message(gloox::Tag& msg) {
   auto const verdict = co_await check_blocking(*jid);
   if (verdict != block_verdict::open) co_return refuse_blocked(msg, verdict);
   if (!jid->resource().empty()) {
-    if (auto target = ctx_.routes.find(jid->bare(), jid->resource())) co_return target->deliver(msg.xml());
+    if (auto target = ctx_.routes.find(jid->bare(), jid->resource())) {
+      target->deliver(msg.xml());
+      co_return send_carbons(msg, jid->bare(), {target});
+    }
     // RFC 6121 8.5.3.2.1: no such resource: as if sent to the bare JID.
   }
   if (type == "error") co_return;
   if (type == "groupchat") co_return reply_error(msg, proto::stanza_condition::service_unavailable);
   auto targets = ctx_.routes.for_bare_jid(jid->bare());
+  send_carbons(msg, jid->bare(), targets);
   if (!targets.empty()) {
     auto const bytes = msg.xml();
     for (auto& t : targets) t->deliver(bytes);
@@ -209,11 +220,7 @@ asio::awaitable<void> session::on_message(gloox::Tag& msg) {
 }
 
 asio::awaitable<void> session::store_offline(gloox::Tag& msg, std::string const& bare) {
-  // XEP-0203: the recipient learns when it was sent.
-  auto* delay = new gloox::Tag(&msg, "delay");
-  delay->setXmlns(std::string(proto::ns::delay));
-  delay->addAttribute("from", host_);
-  delay->addAttribute("stamp", utc_stamp());
+  stamp_delay(msg, host_);  // XEP-0203: the recipient learns when it was sent
   auto const max = ctx_.settings.get_int("xmpp.max_offline_messages");
   auto stored = co_await store::store_offline(ctx_.rosters.pool(), bare, msg.xml(), max);
   // DURABILITY: `stored` is committed; nothing is told to the sender before
