@@ -60,6 +60,14 @@ std::vector<definition> const& definitions() {
       {"xmpp.max_resources_per_account", kind::integer, 10, "resources one XMPP account may have bound at once; one more is refused with resource-constraint (RFC 6120 7.6.2.1) (0 = unlimited)", 0, 10000},
       {"xmpp.max_roster_items", kind::integer, 1000, "roster items an XMPP user may add with a roster set (shared roster groups not counted); a set adding one more gets policy-violation (0 = unlimited)", 0, 100000},
       {"xmpp.max_stanzas_per_second", kind::integer, 200, "sustained stanzas per second per c2s session, bursts of five times that; faster clients are slowed down (reads wait), not cut (0 = unlimited)", 0, 1000000},
+      // SECURITY: a dropped XEP-0198 session keeps its memory (up to its outbox bound) this long, and only so many per node.
+      {"xmpp.resume_timeout_seconds", kind::integer, 300, "how long a c2s session with XEP-0198 resumption enabled waits for its client to resume after the connection drops without a stream close; then its unacknowledged messages go to another resource or offline storage and its presence becomes unavailable (0 = no resumption); read when a client enables stream management", 0, 86400},
+      {"xmpp.max_resumable_sessions", kind::integer, 1000, "dropped c2s sessions that may wait for a resumption at once on this node (XEP-0198); past it a dropped session ends at once", 0, 100000},
+      // SECURITY: bounds of what an XMPP account keeps on the server (XEP-0191, XEP-0054, XEP-0049).
+      {"xmpp.max_blocklist_items", kind::integer, 1000, "JIDs one XMPP account may block (XEP-0191); a block past it gets not-acceptable", 1, 100000},
+      {"xmpp.max_vcard_photo_kb", kind::integer, 128, "largest vCard PHOTO an XMPP account may set, decoded (XEP-0054); larger ones get not-acceptable. The stanza itself must also fit xmpp.max_stanza_kb (base64 adds a third)", 1, 16384},
+      {"xmpp.max_private_namespaces", kind::integer, 100, "namespaces one XMPP account may keep private XML under (XEP-0049); past it a set gets not-acceptable", 1, 10000},
+      {"xmpp.max_private_kb", kind::integer, 1024, "private XML one XMPP account may keep in all (XEP-0049); past it a set gets not-acceptable", 1, 1048576},
       {"pop3.allow_plaintext_auth_on_loopback", kind::boolean, false, "allow USER/PASS and AUTH PLAIN without TLS from 127.0.0.0/8 and ::1"},
       // SECURITY: RFC 1939 3 autologout timer: at least 10 minutes by the RFC.
       {"pop3.idle_timeout_minutes", kind::integer, 10, "POP3 session without a command for this long is closed (nothing is deleted)", 1, 1440},

@@ -66,6 +66,10 @@ std::string format_features(c2s_stream_state const& s) {
     out += ns::roster_ver;
     out += "'/><sub xmlns='";  // RFC 6121 3.4.1: subscription pre-approval
     out += ns::pre_approval;
+    out += "'/><sm xmlns='";  // XEP-0198 2: offered after authentication
+    out += ns::sm;
+    out += "'/><csi xmlns='";  // XEP-0352 3
+    out += ns::csi;
     out += "'/>";
     out += s.caps;  // XEP-0115 6.3: the server's capabilities, so a client need not ask
   }

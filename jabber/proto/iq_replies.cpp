@@ -1,4 +1,5 @@
-// IQ results the c2s server answers itself (RFC 6120 7.6.1, 8.2.3; XEP-0030, XEP-0092, XEP-0199).
+// IQ results the c2s server answers itself (RFC 6120 7.6.1, 8.2.3; XEP-0030, XEP-0092, XEP-0199);
+// the disco#info feature list also names XEP-0191, XEP-0054, XEP-0049 and XEP-0012.
 #include "jabber/proto/iq_replies.hpp"
 
 #include "jabber/proto/namespaces.hpp"
@@ -19,8 +20,9 @@ void append_attribute(std::string& out, std::string_view name, std::string_view 
   out += '\'';
 }
 
-constexpr std::array<std::string_view, 6> features = {ns::disco_info, ns::disco_items, ns::ping,
-                                                      ns::version,    ns::session,     ns::bind};
+constexpr std::array<std::string_view, 11> features = {ns::disco_info,  ns::disco_items,   ns::ping,     ns::version,
+                                                       ns::session,     ns::bind,          ns::blocking, ns::vcard,
+                                                       ns::private_xml, ns::last_activity, ns::carbons};
 constexpr std::array<disco_identity, 1> identities = {disco_identity{"server", "im", "", "Posta"}};
 
 }  // namespace

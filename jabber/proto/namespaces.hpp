@@ -26,5 +26,16 @@ inline constexpr std::string_view roster = "jabber:iq:roster";
 inline constexpr std::string_view delay = "urn:xmpp:delay";                         // XEP-0203
 inline constexpr std::string_view roster_ver = "urn:xmpp:features:rosterver";       // RFC 6121 2.6.1
 inline constexpr std::string_view pre_approval = "urn:xmpp:features:pre-approval";  // RFC 6121 3.4.1
+inline constexpr std::string_view sm = "urn:xmpp:sm:3";                             // XEP-0198
+inline constexpr std::string_view carbons = "urn:xmpp:carbons:2";                   // XEP-0280
+inline constexpr std::string_view forward = "urn:xmpp:forward:0";                   // XEP-0297
+inline constexpr std::string_view hints = "urn:xmpp:hints";                         // XEP-0334
+inline constexpr std::string_view csi = "urn:xmpp:csi:0";                           // XEP-0352
+// Account data the server keeps (XEP-0191, XEP-0054, XEP-0049, XEP-0012).
+inline constexpr std::string_view blocking = "urn:xmpp:blocking";
+inline constexpr std::string_view blocking_errors = "urn:xmpp:blocking:errors";
+inline constexpr std::string_view vcard = "vcard-temp";
+inline constexpr std::string_view private_xml = "jabber:iq:private";
+inline constexpr std::string_view last_activity = "jabber:iq:last";
 
 }  // namespace posta::jabber::proto::ns

@@ -1,19 +1,15 @@
-// XML escaping of text and attribute values for what Posta writes itself
-// (XML 1.0 section 2.4 character data, section 3.1 attribute values).
+// XML escaping for stanzas Posta writes itself: core/util/xml_escape.hpp.
 #pragma once
 
-#include <string>
-#include <string_view>
+#include "core/util/xml_escape.hpp"
 
 namespace posta::jabber::proto {
 
-// Appends `text` with & < > ' " escaped, so it is safe both as character data
-// and inside a quoted attribute value. CR, LF and TAB become character
-// references: a receiving parser would otherwise normalise them (XML 1.0
-// sections 2.11 and 3.3.3). Other C0 controls cannot appear in XML 1.0 at all
-// and are dropped. `text` is expected to be UTF-8; bytes >= 0x80 are copied.
-void append_escaped(std::string& out, std::string_view text);
-
-std::string escaped(std::string_view text);
+inline void append_escaped(std::string& out, std::string_view text) {
+  util::append_xml_escaped(out, text);
+}
+inline std::string escaped(std::string_view text) {
+  return util::xml_escaped(text);
+}
 
 }  // namespace posta::jabber::proto

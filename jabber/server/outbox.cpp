@@ -22,11 +22,14 @@ void outbox::kick(proto::stream_condition c, std::string why) {
 }
 
 void outbox::push(std::string bytes) {
+  if (redirect_) return redirect_(std::move(bytes));
   if (closed_) return;
   // SECURITY: a consumer that does not read fills this; it is disconnected
   // rather than queued for without bound.
-  if (bytes_ + bytes.size() > max_bytes_) {
+  if (bytes_ + held_bytes_ + bytes.size() > max_bytes_) {
     if (on_fault_) on_fault_(proto::stream_condition::policy_violation, "too slow to read its stanzas");
+    // A session waiting to be resumed takes it elsewhere rather than lose it.
+    if (redirect_) redirect_(std::move(bytes));
     return;
   }
   bytes_ += bytes.size();
@@ -35,26 +38,45 @@ void outbox::push(std::string bytes) {
 }
 
 asio::awaitable<std::optional<std::string>> outbox::next(std::chrono::steady_clock::duration idle) {
-  while (queue_.empty()) {
-    if (closed_) co_return std::nullopt;
+  auto pieces = co_await next_pieces(idle);
+  if (!pieces) co_return std::nullopt;
+  std::string out;
+  std::size_t size = 0;
+  for (auto const& piece : *pieces) size += piece.size();
+  out.reserve(size);
+  for (auto& piece : *pieces) out += piece;
+  co_return out;
+}
+
+asio::awaitable<std::optional<std::deque<std::string>>> outbox::next_pieces(std::chrono::steady_clock::duration idle) {
+  while (queue_.empty() || paused_) {
+    if (closed_ || paused_) co_return std::nullopt;
     if (idle == std::chrono::steady_clock::duration::zero())
       wake_.expires_at(asio::steady_timer::time_point::max());
     else
       wake_.expires_after(idle);
     auto [ec] = co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (!ec && queue_.empty() && !closed_) co_return std::string();  // idle: the caller may ping
+    if (!ec && queue_.empty() && !closed_ && !paused_)
+      co_return std::deque<std::string>();  // idle: the caller may ping
   }
-  std::string out;
-  out.reserve(bytes_);
-  for (auto& piece : queue_) out += piece;
-  queue_.clear();
-  bytes_ = 0;
-  co_return out;
+  co_return take_pending();
 }
 
 void outbox::close() {
   closed_ = true;
   wake_.cancel();
+}
+
+void outbox::pause() {
+  paused_ = true;
+  wake_.cancel();
+}
+
+std::deque<std::string> outbox::take_pending() {
+  std::deque<std::string> out;
+  out.swap(queue_);
+  bytes_ = 0;
+  return out;
 }
 
 void outbox::drop_pending() {

@@ -39,9 +39,25 @@ class outbox : public std::enable_shared_from_this<outbox> {
   // Everything queued, in one piece; nullopt once closed and drained; ""
   // when nothing came for `idle` (zero: wait without end).
   asio::awaitable<std::optional<std::string>> next(std::chrono::steady_clock::duration idle = {});
+  // The same, piece by piece as pushed (XEP-0198 counts each stanza);
+  // an empty deque when nothing came for `idle`.
+  asio::awaitable<std::optional<std::deque<std::string>>> next_pieces(std::chrono::steady_clock::duration idle = {});
   void close();         // the writer drains what is queued, then ends
   void drop_pending();  // forget what is queued (an overflow: it will not be read)
   bool is_closed() const { return closed_; }
+
+  // XEP-0198 (server/session_sm.cpp). The writer ends (next() gives nullopt)
+  // but pushes still queue, for a session that waits to be resumed.
+  void pause();
+  void unpause() { paused_ = false; }
+  std::deque<std::string> take_pending();  // what is queued, now the caller's
+  // From now on every push goes to `to` (on the strand), not the queue: a
+  // resumed session's new outbox, or the redelivery of an ended one.
+  void redirect(std::function<void(std::string)> to) { redirect_ = std::move(to); }
+  // SECURITY: bytes the session keeps elsewhere (unacknowledged stanzas,
+  // presence held for an inactive client) count toward `max_bytes` too.
+  void set_held_bytes(std::size_t n) { held_bytes_ = n; }
+  bool is_over_bound() const { return bytes_ + held_bytes_ > max_bytes_; }
 
  private:
   asio::any_io_executor strand_;
@@ -49,6 +65,9 @@ class outbox : public std::enable_shared_from_this<outbox> {
   std::deque<std::string> queue_;
   std::size_t bytes_ = 0;
   bool closed_ = false;
+  bool paused_ = false;
+  std::size_t held_bytes_ = 0;
+  std::function<void(std::string)> redirect_;
   asio::steady_timer wake_;
   fault_fn on_fault_;
 };

@@ -8,7 +8,7 @@ std::shared_ptr<outbox> router::bind(std::string const& bare, std::string const&
   std::lock_guard lock(mutex_);
   auto& slot = accounts_[bare][resource];
   auto old = std::move(slot.box);
-  slot = entry{std::move(box), false, 0, false, {}};
+  slot = entry{std::move(box), false, 0, false, false, {}};
   return old;
 }
 
@@ -40,6 +40,15 @@ std::vector<std::shared_ptr<outbox>> router::available(std::string const& bare) 
   return out;
 }
 
+std::vector<std::pair<std::string, std::shared_ptr<outbox>>> router::available_resources(
+    std::string const& bare) const {
+  std::vector<std::pair<std::string, std::shared_ptr<outbox>>> out;
+  std::lock_guard lock(mutex_);
+  for (auto const& [resource, e] : resources_of(bare))
+    if (e.available) out.emplace_back(resource, e.box);
+  return out;
+}
+
 std::vector<std::string> router::presences(std::string const& bare) const {
   std::vector<std::string> out;
   std::lock_guard lock(mutex_);
@@ -54,11 +63,34 @@ void router::set_roster_requested(std::string const& bare, std::string const& re
 }
 
 std::vector<std::pair<std::string, std::shared_ptr<outbox>>> router::roster_interested(std::string const& bare) const {
+  return flagged(bare, &entry::roster_requested);
+}
+
+std::vector<std::pair<std::string, std::shared_ptr<outbox>>> router::flagged(std::string const& bare,
+                                                                             bool entry::*flag) const {
   std::vector<std::pair<std::string, std::shared_ptr<outbox>>> out;
   std::lock_guard lock(mutex_);
   for (auto const& [resource, e] : resources_of(bare))
-    if (e.roster_requested) out.emplace_back(resource, e.box);
+    if (e.*flag) out.emplace_back(resource, e.box);
   return out;
+}
+
+bool router::replace_box(std::string const& bare, std::string const& resource, outbox const* old,
+                         std::shared_ptr<outbox> box) {
+  std::lock_guard lock(mutex_);
+  auto* e = slot_of(bare, resource, old);
+  if (!e) return false;
+  e->box = std::move(box);
+  return true;
+}
+
+void router::set_carbons(std::string const& bare, std::string const& resource, outbox const* box, bool enabled) {
+  std::lock_guard lock(mutex_);
+  if (auto* e = slot_of(bare, resource, box)) e->carbons = enabled;
+}
+
+std::vector<std::pair<std::string, std::shared_ptr<outbox>>> router::carbons_enabled(std::string const& bare) const {
+  return flagged(bare, &entry::carbons);
 }
 
 std::shared_ptr<outbox> router::find(std::string const& bare, std::string const& resource) const {

@@ -6,6 +6,7 @@
 // Thread-safe: sessions on many strands bind, route and leave.
 #pragma once
 
+#include "jabber/server/blocklist_cache.hpp"
 #include "jabber/server/outbox.hpp"
 
 #include <map>
@@ -32,6 +33,16 @@ class router {
   // RFC 6121 2.1.6: a resource that asked for the roster is sent its pushes.
   void set_roster_requested(std::string const& bare, std::string const& resource, outbox const* box);
 
+  // XEP-0198 5: a resumed stream serves the same resource, with the same
+  // presence and flags, through its own `box`. False when `old` no longer
+  // holds the resource (a newer session bound it).
+  bool replace_box(std::string const& bare, std::string const& resource, outbox const* old,
+                   std::shared_ptr<outbox> box);
+  // XEP-0280 4: the resource asked for carbons (or stopped).
+  void set_carbons(std::string const& bare, std::string const& resource, outbox const* box, bool enabled);
+  // The carbons-enabled resources of `bare`, by resource name.
+  std::vector<std::pair<std::string, std::shared_ptr<outbox>>> carbons_enabled(std::string const& bare) const;
+
   std::shared_ptr<outbox> find(std::string const& bare, std::string const& resource) const;
   // Available resources with priority >= 0.
   std::vector<std::shared_ptr<outbox>> for_bare_jid(std::string const& bare) const;
@@ -43,6 +54,11 @@ class router {
   std::vector<std::string> presences(std::string const& bare) const;
   bool has_resource(std::string const& bare, std::string const& resource) const;
   std::size_t size() const;
+  // Every available resource by name (presence from each, XEP-0191 3.3).
+  std::vector<std::pair<std::string, std::shared_ptr<outbox>>> available_resources(std::string const& bare) const;
+
+  // The accounts' XEP-0191 blocklists, checked on every route.
+  blocklist_cache& blocklists() { return blocklists_; }
 
  private:
   struct entry {
@@ -50,14 +66,19 @@ class router {
     bool available = false;  // sent available presence (RFC 6121 4.2)
     int priority = 0;
     bool roster_requested = false;
+    bool carbons = false;  // XEP-0280
     std::string presence;
   };
   // With mutex_ held. The entry of `resource` only while `box` holds it.
   entry* slot_of(std::string const& bare, std::string const& resource, outbox const* box);
   std::map<std::string, entry> const& resources_of(std::string const& bare) const;
+  // The resources of `bare` whose `flag` is set, by resource name.
+  std::vector<std::pair<std::string, std::shared_ptr<outbox>>> flagged(std::string const& bare,
+                                                                       bool entry::*flag) const;
 
   mutable std::mutex mutex_;
   std::map<std::string, std::map<std::string, entry>, std::less<>> accounts_;  // bare -> resource -> entry
+  blocklist_cache blocklists_;
 };
 
 }  // namespace posta::jabber::server

@@ -17,6 +17,7 @@ std::shared_ptr<boost::asio::ssl::context> context::tls_for(listener_kind kind) 
 
 service::service(context ctx)
     : ctx_(std::move(ctx)), limiters_{net::connection_limiter(0, 0), net::connection_limiter(0, 0)} {
+  ctx_.resumptions = &resumptions_;
   apply_settings();
 }
 

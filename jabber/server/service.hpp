@@ -6,6 +6,7 @@
 #include "core/net/connection_limiter.hpp"
 #include "core/net/listener.hpp"
 #include "jabber/server/context.hpp"
+#include "jabber/server/resumption.hpp"
 
 #include <array>
 
@@ -21,6 +22,7 @@ class service {
  private:
   asio::awaitable<void> serve(listener_kind kind, boost::asio::ip::tcp::socket socket);
 
+  resumption_table resumptions_;  // before ctx_, which points at it
   context ctx_;
   std::array<net::connection_limiter, 2> limiters_;  // by listener_kind
 };

@@ -12,6 +12,7 @@
 #include "jabber/proto/namespaces.hpp"
 #include "jabber/proto/xml_escape.hpp"
 #include "jabber/server/caps_ver.hpp"
+#include "jabber/server/resumption.hpp"
 #include "jabber/server/router.hpp"
 #include "jabber/xml/jid.hpp"
 
@@ -55,6 +56,7 @@ session::session(context& ctx, listener_kind kind, net::stream stream)
 }
 
 session::~session() {
+  if (!sm_.id.empty() && ctx_.resumptions) ctx_.resumptions->remove(sm_.id, sm_.take.get());
   if (!outbox_) return;
   unregister_for_admin();
   ctx_.routes.unbind(account_, resource_, outbox_.get());
@@ -79,14 +81,24 @@ asio::awaitable<void> session::run() {
     bool go_on = co_await read_and_handle();
     if (!go_on) break;
   }
+  // XEP-0198 5: a connection lost without </stream:stream> may be resumed.
+  bool const resumable = can_park();
   if (writer_running_) {
-    outbox_->close();
+    if (resumable) {
+      outbox_->pause();  // what arrives from now on waits for the resumed stream
+      stream_.close();   // the connection is gone: a pending write ends now
+    } else {
+      outbox_->close();
+    }
     while (writer_running_) {
       writer_done_->expires_at(asio::steady_timer::time_point::max());
       co_await writer_done_->async_wait(asio::as_tuple(asio::use_awaitable));
     }
   }
   if (fault_deadline_) fault_deadline_->cancel();
+  if (resumable) co_await park();
+  if (sm_.handed_over) co_return;  // the new stream has the route, the presence and the stanzas
+  if (sm_.enabled) co_await finish_stream_management();
   co_await end_presence();
   if (outbox_) ctx_.routes.unbind(account_, resource_, outbox_.get());
   co_await stream_.shutdown(std::chrono::seconds(5));
@@ -258,7 +270,7 @@ asio::awaitable<void> session::end_with(proto::stream_condition c, std::string_v
   out += proto::format_stream_error_and_close(c);
   session_ended_ = true;
   if (writer_running_) {
-    outbox_->drop_pending();
+    keep_pending();
     outbox_->push(std::move(out));
     outbox_->close();
     co_return;
@@ -272,7 +284,11 @@ void session::start_writer() {
   asio::co_spawn(stream_.get_executor(), write_loop(), [this](std::exception_ptr e) {
     if (e) journal::record(journal::level::error, std::string(listener_name(kind_)), "writer failed", {});
     writer_running_ = false;
-    outbox_->close();
+    // XEP-0198 5: a dropped connection keeps its queue for a resumption.
+    if (sm_.resumable && !session_ended_ && !fault_)
+      outbox_->pause();
+    else
+      outbox_->close();
     // The reader may wait for input that will not matter any more.
     if (reader_waiting_) stream_.cancel();
     writer_done_->cancel();
@@ -281,13 +297,15 @@ void session::start_writer() {
 
 asio::awaitable<void> session::write_loop() {
   for (;;) {
-    auto chunk = co_await outbox_->next(ping_interval_);
-    if (!chunk) break;
-    if (chunk->empty()) {
+    auto pieces = co_await outbox_->next_pieces(ping_interval_);
+    if (!pieces) break;
+    if (pieces->empty()) {
       on_idle();
       continue;
     }
-    auto written = co_await stream_.write(*chunk, write_timeout);
+    auto const chunk = prepare_output(*pieces);  // XEP-0198 counting, XEP-0352 holding
+    if (chunk.empty()) continue;
+    auto written = co_await stream_.write(chunk, write_timeout);
     if (!written) break;
   }
 }
@@ -304,6 +322,7 @@ void session::on_idle() {
 
 // On the strand: a kick (conflict, shutdown) or an overflow of the outbox.
 void session::on_fault(proto::stream_condition c, std::string_view why) {
+  if (wake_parked(c)) return;
   if (fault_ || session_ended_) return;
   fault_ = c;
   fault_why_ = std::string(why);
@@ -317,7 +336,7 @@ void session::on_fault(proto::stream_condition c, std::string_view why) {
                    {"condition", proto::condition_name(c)},
                    {"detail", fault_why_}});
   session_ended_ = true;
-  outbox_->drop_pending();
+  keep_pending();
   outbox_->push(proto::format_stream_error_and_close(c));
   outbox_->close();
   // SECURITY: a client that does not read never lets the error out: the
@@ -332,6 +351,7 @@ void session::on_stop(bool force) {
   stopping_ = true;
   if (force) {
     stream_.close();
+    wake_parked(proto::stream_condition::system_shutdown);
     return;
   }
   on_fault(proto::stream_condition::system_shutdown, "server stopping");

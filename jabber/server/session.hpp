@@ -9,12 +9,14 @@
 #include "core/net/command_rate.hpp"
 #include "core/net/session_registry.hpp"
 #include "core/net/stream.hpp"
+#include "jabber/proto/blocking.hpp"
 #include "jabber/proto/c2s_features.hpp"
 #include "jabber/proto/sasl_elements.hpp"
 #include "jabber/proto/stanza_error.hpp"
 #include "jabber/proto/subscription.hpp"
 #include "jabber/server/context.hpp"
 #include "jabber/server/outbox.hpp"
+#include "jabber/server/sm_state.hpp"
 #include "jabber/xml/stream_reader.hpp"
 
 #include <boost/asio/steady_timer.hpp>
@@ -24,6 +26,9 @@
 #include <set>
 #include <string>
 
+namespace gloox {
+class JID;
+}
 namespace posta::jabber::store {
 struct roster_change;
 }
@@ -63,9 +68,11 @@ class session {
   // Stanzas (session_stanza.cpp)
   asio::awaitable<bool> on_negotiated_element(gloox::Tag& tag);
   asio::awaitable<bool> on_bind(gloox::Tag& iq);
+  std::shared_ptr<outbox> make_outbox();
+  void become_bound();  // the outbox is routed: start writing through it
   asio::awaitable<void> on_stanza(gloox::Tag& tag);
   asio::awaitable<void> on_iq(gloox::Tag& iq);
-  void on_other_iq(gloox::Tag& iq);
+  asio::awaitable<void> on_other_iq(gloox::Tag& iq);
   void on_server_iq(gloox::Tag& iq);
   asio::awaitable<void> on_message(gloox::Tag& msg);
   asio::awaitable<void> store_offline(gloox::Tag& msg, std::string const& bare);
@@ -78,7 +85,7 @@ class session {
   asio::awaitable<void> end_presence();
   void directed_presence(gloox::Tag& presence, std::string const& to, bool available);
   void directed_presence_end(std::string const& target, std::string const& bytes);
-  void reply_error(gloox::Tag const& stanza, proto::stanza_condition c);
+  void reply_error(gloox::Tag const& stanza, proto::stanza_condition c, std::string text = {});
   // The roster (session_roster.cpp)
   bool is_roster_request(gloox::Tag const& iq) const;
   asio::awaitable<void> on_roster(gloox::Tag& iq);
@@ -94,8 +101,51 @@ class session {
   bool on_client_version(gloox::Tag const& iq);  // true: it was the answer to ask_client_version()
   asio::awaitable<bool> roster_has_room(gloox::Tag const& iq, std::string const& contact);
   asio::awaitable<void> pace_input(std::size_t stanzas);
+  // Blocking (session_blocking.cpp, XEP-0191)
+  enum class block_verdict { open, blocked_by_user, blocked_by_contact, unknown };
+  using blocklist_ptr = std::shared_ptr<proto::blocklist const>;
+  asio::awaitable<void> on_blocking(gloox::Tag& iq, gloox::Tag& payload);
+  asio::awaitable<void> block_or_unblock(gloox::Tag& iq, gloox::Tag& payload);
+  asio::awaitable<blocklist_ptr> blocklist_of(std::string const& account);  // nullptr: unreadable
+  asio::awaitable<block_verdict> check_blocking(gloox::JID const& target);
+  void refuse_blocked(gloox::Tag const& stanza, block_verdict v);
+  asio::awaitable<void> presence_to_contact(std::string const& contact, std::string const& bytes,
+                                            blocklist_ptr const& mine);
+  asio::awaitable<bool> sees_presence_of(std::string const& contact, blocklist_ptr const& mine);
+  asio::awaitable<void> presence_after_block(proto::block_action action, std::vector<std::string> const& jids);
+  // Account data (session_account_data.cpp): XEP-0054, XEP-0049, XEP-0012.
+  asio::awaitable<bool> on_account_iq(gloox::Tag& iq);  // false: not one of those
+  asio::awaitable<void> on_vcard(gloox::Tag& iq, gloox::Tag& vcard, std::string const& owner);
+  asio::awaitable<void> on_private_xml(gloox::Tag& iq, gloox::Tag& query);
+  asio::awaitable<void> on_last_activity(gloox::Tag& iq, std::string const& contact);
+  asio::awaitable<void> note_unavailable(std::string const& status);
   void push(std::string bytes);
   std::string login_for(std::string_view name) const;  // a bare username is of the stream's host
+
+  // XEP-0198 stream management (session_sm.cpp)
+  asio::awaitable<bool> on_sm(gloox::Tag& tag);
+  void sm_enable(gloox::Tag& tag);
+  bool sm_ack(gloox::Tag& tag);
+  asio::awaitable<bool> sm_resume(gloox::Tag& tag);
+  void sm_resumed(std::string const& previd, handover_result r);
+  handover_result hand_over(handover_request r);  // on this strand, for a new stream
+  std::string prepare_output(std::deque<std::string>& pieces);
+  void update_held_bytes();
+  bool can_park() const;
+  asio::awaitable<void> park();
+  bool wake_parked(proto::stream_condition c);
+  void keep_pending();  // a stream error ends the writer: what waits is redelivered
+  std::function<void(std::string)> spill_collector();
+  asio::awaitable<void> finish_stream_management();
+  // XEP-0280 message carbons (session_carbons.cpp)
+  bool is_carbons_request(gloox::Tag const& iq) const;
+  void on_carbons(gloox::Tag& iq);
+  void send_carbons(gloox::Tag const& msg, std::string const& to_bare,
+                    std::vector<std::shared_ptr<outbox>> const& delivered_to);
+  // XEP-0352 client state indication (session_csi.cpp)
+  bool on_csi(gloox::Tag& tag);
+  bool hold_presence(std::string& piece);  // true: kept for later
+  void flush_held();
 
   // Output. Before binding the reader writes itself; after, through the outbox.
   asio::awaitable<bool> send(std::string bytes);
@@ -144,8 +194,10 @@ class session {
   std::optional<asio::steady_timer> fault_deadline_;  // a faulted writer that cannot finish is cut off
   std::optional<proto::stream_condition> fault_;
   std::string fault_why_;
-  net::command_rate stanza_rate_;                               // xmpp.max_stanzas_per_second, set at binding
-  std::string version_query_id_;                                // of the XEP-0092 query sent at binding
+  net::command_rate stanza_rate_;  // xmpp.max_stanzas_per_second, set at binding
+  std::string version_query_id_;   // of the XEP-0092 query sent at binding
+  sm_state sm_;
+  csi_state csi_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for handlers that may outlive the session
   net::session_registry::handle registration_;                  // last: unregistered first
 };

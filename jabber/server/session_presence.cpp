@@ -30,6 +30,21 @@ int priority_of(gloox::Tag const& presence) {
   return 0;
 }
 
+// XEP-0012 4: the status text kept with the last unavailable time.
+// SECURITY: at most 1023 bytes of it, cut at a UTF-8 character boundary.
+std::string status_of(gloox::Tag const& presence) {
+  constexpr std::size_t max_status_bytes = 1023;
+  for (auto* s : presence.children()) {
+    if (s->name() != "status") continue;
+    auto text = s->cdata();
+    if (text.size() <= max_status_bytes) return text;
+    std::size_t cut = max_status_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    return text.substr(0, cut);
+  }
+  return {};
+}
+
 void deliver_all(std::vector<std::shared_ptr<outbox>> const& boxes, std::string const& bytes) {
   for (auto const& b : boxes) b->deliver(bytes);
 }
@@ -43,12 +58,23 @@ asio::awaitable<void> session::on_presence(gloox::Tag& presence) {
     if (to.empty()) co_return;  // a subscription to nobody
     auto jid = xml::parse_jid(to);
     if (!jid) co_return reply_error(presence, proto::stanza_condition::jid_malformed);
+    // XEP-0191 3.4, 3.5: no subscription traffic with a blocked JID.
+    auto const verdict = co_await check_blocking(*jid);
+    if (verdict != block_verdict::open) co_return refuse_blocked(presence, verdict);
     co_return co_await on_subscription(presence, *what, jid->bare());
   }
   if (type == "probe" || type == "error") co_return;  // probes are the server's (4.3)
   if (!type.empty() && type != "unavailable") co_return reply_error(presence, proto::stanza_condition::bad_request);
-  if (!to.empty()) co_return directed_presence(presence, to, type.empty());
+  if (!to.empty()) {
+    if (auto jid = xml::parse_jid(to)) {
+      auto const verdict = co_await check_blocking(*jid);
+      if (verdict != block_verdict::open) co_return refuse_blocked(presence, verdict);
+    }
+    co_return directed_presence(presence, to, type.empty());
+  }
+  bool const was_available = available_;
   co_await broadcast_presence(presence.xml(), type.empty(), priority_of(presence));
+  if (was_available && !available_) co_await note_unavailable(status_of(presence));
 }
 
 void session::directed_presence(gloox::Tag& presence, std::string const& to, bool available) {
@@ -80,9 +106,11 @@ asio::awaitable<void> session::broadcast_presence(std::string bytes, bool availa
                     {{"user", account_}, {"detail", contacts.error().message()}});
     co_return;
   }
+  // XEP-0191 3.4, 3.5: never to or from a blocked JID (and to no contact when the list is unreadable).
+  auto mine = co_await blocklist_of(account_);
   // 4.2.2, 4.4.2, 4.5.2: to contacts with 'from'/'both' and the user's other resources.
   for (auto const& c : *contacts)
-    if (proto::sends_presence_to({c.sub})) deliver_all(ctx_.routes.available(c.jid), bytes);
+    if (mine && proto::sends_presence_to({c.sub})) co_await presence_to_contact(c.jid, bytes, mine);
   for (auto const& box : ctx_.routes.available(account_))
     if (box != outbox_) box->deliver(bytes);
   if (!available) {
@@ -92,9 +120,14 @@ asio::awaitable<void> session::broadcast_presence(std::string bytes, bool availa
   }
   if (!initial) co_return;
   // 4.3.2: the probe of contacts with 'to'/'both', answered from this node's sessions.
-  for (auto const& c : *contacts)
-    if (proto::receives_presence_from({c.sub}))
-      for (auto& p : ctx_.routes.presences(c.jid)) push(std::move(p));
+  for (auto const& c : *contacts) {
+    if (!mine || !proto::receives_presence_from({c.sub})) continue;
+    auto presences = ctx_.routes.presences(c.jid);
+    if (presences.empty()) continue;
+    bool const shared = co_await sees_presence_of(c.jid, mine);
+    if (shared)
+      for (auto& p : presences) push(std::move(p));
+  }
   for (auto& p : own) push(std::move(p));
   // 3.1.3: requests that came while the user was away, again.
   auto pending = co_await store::pending_requests(ctx_.rosters.pool(), account_);
@@ -113,7 +146,9 @@ asio::awaitable<void> session::deliver_offline() {
     push(std::move(m.stanza));
   }
   // DURABILITY: deleted once queued for this session's writer; a session
-  // that dies before writing them loses them (XEP-0160 has no acknowledgement).
+  // that dies before writing them loses them (XEP-0160 has no acknowledgement),
+  // unless it has XEP-0198 enabled: then what its client never acknowledged
+  // is stored again when it ends (session_sm.cpp, redelivery.hpp).
   auto deleted = co_await store::delete_offline(ctx_.rosters.pool(), ids);
   if (!deleted)
     journal::record(journal::level::error, std::string(listener_name(kind_)), "offline messages not deleted",
@@ -134,6 +169,7 @@ asio::awaitable<void> session::end_presence() {
   // 4.5.2: a session that ends without saying so goes unavailable all the same.
   if (!available_) co_return;
   co_await broadcast_presence(proto::format_presence(full_jid_, {}, "unavailable"), false, 0);
+  co_await note_unavailable({});
 }
 
 asio::awaitable<void> session::on_subscription(gloox::Tag& presence, proto::subscription_stanza what,

@@ -11,6 +11,7 @@
 #include "jabber/proto/iq_replies.hpp"
 #include "jabber/proto/namespaces.hpp"
 #include "jabber/server/caps_ver.hpp"
+#include "jabber/server/redelivery.hpp"
 #include "jabber/server/router.hpp"
 #include "jabber/server/session.hpp"
 #include "jabber/store/offline.hpp"
@@ -43,6 +44,11 @@ constexpr std::size_t outbox_minimum = 1024 * 1024;
 }  // namespace
 
 asio::awaitable<bool> session::on_negotiated_element(gloox::Tag& tag) {
+  if (tag.xmlns() == proto::ns::sm) {
+    bool ok = co_await on_sm(tag);
+    co_return ok;
+  }
+  if (tag.xmlns() == proto::ns::csi && step_ == step::bound) co_return on_csi(tag);
   if (!is_stanza(tag)) {
     co_await end_with(proto::stream_condition::unsupported_stanza_type,
                       "<" + tag.name() + " xmlns='" + tag.xmlns() + "'>");
@@ -58,6 +64,8 @@ asio::awaitable<bool> session::on_negotiated_element(gloox::Tag& tag) {
     co_return false;
   }
   co_await on_stanza(tag);
+  // XEP-0198 4: handled once routed, stored or answered; mod 2^32.
+  if (sm_.enabled) ++sm_.handled;
   co_return !session_ended_;
 }
 
@@ -78,10 +86,7 @@ asio::awaitable<bool> session::on_bind(gloox::Tag& iq) {
   }
   resource_ = jid->resource();
   full_jid_ = jid->full();
-  auto const stanza_bytes = static_cast<std::size_t>(ctx_.settings.get_int("xmpp.max_stanza_kb")) * 1024;
-  // SECURITY: what may wait for a slow reader: four stanzas of the largest size, at least 1 MiB.
-  outbox_ = std::make_shared<outbox>(stream_.get_executor(), std::max(outbox_minimum, 4 * stanza_bytes));
-  outbox_->set_on_fault([this](proto::stream_condition c, std::string_view why) { on_fault(c, why); });
+  outbox_ = make_outbox();
   if (!register_for_admin()) {
     outbox_.reset();
     resource_.clear();
@@ -93,13 +98,26 @@ asio::awaitable<bool> session::on_bind(gloox::Tag& iq) {
   auto replaced = ctx_.routes.bind(account_, resource_, outbox_);
   // RFC 6120 7.7.2.2: the newer session wins; the older one is told why.
   if (replaced) replaced->kick(proto::stream_condition::conflict, "resource bound by a newer session");
+  become_bound();
+  push(proto::format_iq_result(iq.findAttribute("id"), {}, {}, proto::format_bind_payload(full_jid_)));
+  ask_client_version();
+  co_return true;
+}
+
+std::shared_ptr<outbox> session::make_outbox() {
+  auto const stanza_bytes = static_cast<std::size_t>(ctx_.settings.get_int("xmpp.max_stanza_kb")) * 1024;
+  // SECURITY: what may wait for a slow reader: four stanzas of the largest
+  // size, at least 1 MiB; unacknowledged stanzas (XEP-0198) count too.
+  auto box = std::make_shared<outbox>(stream_.get_executor(), std::max(outbox_minimum, 4 * stanza_bytes));
+  box->set_on_fault([this](proto::stream_condition c, std::string_view why) { on_fault(c, why); });
+  return box;
+}
+
+void session::become_bound() {
   step_ = step::bound;
   ping_interval_ = std::chrono::seconds(ctx_.settings.get_int("xmpp.ping_interval_seconds"));
   last_input_ = std::chrono::steady_clock::now();
   start_writer();
-  push(proto::format_iq_result(iq.findAttribute("id"), {}, {}, proto::format_bind_payload(full_jid_)));
-  ask_client_version();
-  co_return true;
 }
 
 asio::awaitable<void> session::on_stanza(gloox::Tag& tag) {
@@ -122,35 +140,40 @@ asio::awaitable<void> session::on_stanza(gloox::Tag& tag) {
     co_await on_presence(tag);
 }
 
-void session::reply_error(gloox::Tag const& stanza, proto::stanza_condition c) {
+void session::reply_error(gloox::Tag const& stanza, proto::stanza_condition c, std::string text) {
   // RFC 6120 8.3.1: an error is never answered with an error.
   if (stanza.findAttribute("type") == "error") return;
-  push(xml::make_error_reply(stanza, proto::make_stanza_error(c))->xml());
+  push(xml::make_error_reply(stanza, proto::make_stanza_error(c, std::move(text)))->xml());
 }
 
 asio::awaitable<void> session::on_iq(gloox::Tag& iq) {
   if (is_roster_request(iq)) co_return co_await on_roster(iq);
-  on_other_iq(iq);
+  if (is_carbons_request(iq)) co_return on_carbons(iq);
+  bool const handled = co_await on_account_iq(iq);
+  if (!handled) co_await on_other_iq(iq);
 }
 
-void session::on_other_iq(gloox::Tag& iq) {
+asio::awaitable<void> session::on_other_iq(gloox::Tag& iq) {
   auto const& type = iq.findAttribute("type");
   bool const request = type == "get" || type == "set";
-  if (!request && type != "result" && type != "error") return reply_error(iq, proto::stanza_condition::bad_request);
-  if (!request && on_client_version(iq)) return;
+  if (!request && type != "result" && type != "error") co_return reply_error(iq, proto::stanza_condition::bad_request);
+  if (!request && on_client_version(iq)) co_return;
   auto const& to = iq.findAttribute("to");
   if (to.empty() || to == host_ || to == account_) {
     if (request) on_server_iq(iq);
-    return;
+    co_return;
   }
   auto jid = xml::parse_jid(to);
-  if (!jid) return reply_error(iq, proto::stanza_condition::jid_malformed);
+  if (!jid) co_return reply_error(iq, proto::stanza_condition::jid_malformed);
   if (jid->full() == host_ || jid->full() == account_) {
     if (request) on_server_iq(iq);
-    return;
+    co_return;
   }
+  // XEP-0191 3.4, 3.5: not between an account and a JID it blocked.
+  auto const verdict = co_await check_blocking(*jid);
+  if (verdict != block_verdict::open) co_return refuse_blocked(iq, verdict);
   auto target = jid->resource().empty() ? nullptr : ctx_.routes.find(jid->bare(), jid->resource());
-  if (target) return target->deliver(iq.xml());
+  if (target) co_return target->deliver(iq.xml());
   // Offline storage and s2s come later: nobody else answers yet.
   if (request) reply_error(iq, proto::stanza_condition::service_unavailable);
 }
@@ -169,8 +192,7 @@ void session::on_server_iq(gloox::Tag& iq) {
   } else if (get && to_server && ns == proto::ns::disco_info) {
     // XEP-0115 6.2: the caps node#ver is the same list; other nodes have none.
     auto const& node = payload->findAttribute("node");
-    if (!node.empty() && !is_server_caps_node(node))
-      return reply_error(iq, proto::stanza_condition::item_not_found);
+    if (!node.empty() && !is_server_caps_node(node)) return reply_error(iq, proto::stanza_condition::item_not_found);
     answer = proto::format_disco_info_payload(proto::server_features(), node);
   } else if (get && to_server && ns == proto::ns::disco_items) {
     answer = proto::format_disco_items_payload();  // XEP-0030 4.2: no components yet
@@ -190,13 +212,20 @@ asio::awaitable<void> session::on_message(gloox::Tag& msg) {
   if (to.empty()) to = account_;
   auto jid = xml::parse_jid(to);
   if (!jid) co_return reply_error(msg, proto::stanza_condition::jid_malformed);
+  // XEP-0191 3.4, 3.5: not between an account and a JID it blocked.
+  auto const verdict = co_await check_blocking(*jid);
+  if (verdict != block_verdict::open) co_return refuse_blocked(msg, verdict);
   if (!jid->resource().empty()) {
-    if (auto target = ctx_.routes.find(jid->bare(), jid->resource())) co_return target->deliver(msg.xml());
+    if (auto target = ctx_.routes.find(jid->bare(), jid->resource())) {
+      target->deliver(msg.xml());
+      co_return send_carbons(msg, jid->bare(), {target});
+    }
     // RFC 6121 8.5.3.2.1: no such resource: as if sent to the bare JID.
   }
   if (type == "error") co_return;
   if (type == "groupchat") co_return reply_error(msg, proto::stanza_condition::service_unavailable);
   auto targets = ctx_.routes.for_bare_jid(jid->bare());
+  send_carbons(msg, jid->bare(), targets);
   if (!targets.empty()) {
     auto const bytes = msg.xml();
     for (auto& t : targets) t->deliver(bytes);
@@ -208,11 +237,7 @@ asio::awaitable<void> session::on_message(gloox::Tag& msg) {
 }
 
 asio::awaitable<void> session::store_offline(gloox::Tag& msg, std::string const& bare) {
-  // XEP-0203: the recipient learns when it was sent.
-  auto* delay = new gloox::Tag(&msg, "delay");
-  delay->setXmlns(std::string(proto::ns::delay));
-  delay->addAttribute("from", host_);
-  delay->addAttribute("stamp", util::utc_datetime(std::chrono::system_clock::now()));  // XEP-0082
+  stamp_delay(msg, host_);  // XEP-0203: the recipient learns when it was sent
   auto const max = ctx_.settings.get_int("xmpp.max_offline_messages");
   auto stored = co_await store::store_offline(ctx_.rosters.pool(), bare, msg.xml(), max);
   // DURABILITY: `stored` is committed; nothing is told to the sender before

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks #include lines against the module layering of DESIGN.md, keeps
 each third-party library inside the one folder that wraps it (STYLE.md), and
-keeps proto/ folders pure: std, Boost.System and their own module's proto/."""
+keeps proto/ folders pure: std, Boost.System, pure core/util headers and their own module's proto/."""
 import pathlib
 import re
 import sys
@@ -40,14 +40,16 @@ CONFINED = {
     r"^opendkim/": ("mail/dkim/signer.cpp",),
 }
 
-# What a proto/ folder may include besides its own module's proto/ headers.
-PROTO_ALLOWED = re.compile(r"^(boost/system/|[a-z_0-9]+$)")
+# What a proto/ folder may include besides its own module's proto/ headers:
+# std, Boost.System, and the few core/util headers that are pure functions
+# of their arguments (no I/O, clock, allocation policy or global state).
+PROTO_ALLOWED = re.compile(r"^(boost/system/|[a-z_0-9]+$|core/util/(ascii|hex|result|xml_escape)\.hpp$)")
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]')
 
 
 def is_pure_include(module, target):
-    """std headers (<string>, <cstdint>), Boost.System, or module/…/proto/…"""
+    """std headers (<string>, <cstdint>), Boost.System, pure core/util, or module/…/proto/…"""
     if PROTO_ALLOWED.match(target):
         return True
     return target.startswith(module + "/") and "/proto/" in target
@@ -67,7 +69,7 @@ def main() -> int:
             if re.search(pattern, target) and not rel.startswith(folders):
                 problems.append(f"{rel}:{lineno}: {target} belongs in {' or '.join(folders)} only")
         if "/proto/" in rel and not is_pure_include(module, target):
-            problems.append(f"{rel}:{lineno}: proto/ is pure: {target} is neither std, Boost.System "
+            problems.append(f"{rel}:{lineno}: proto/ is pure: {target} is neither std, Boost.System, a pure core/util header "
                             f"nor a {module}/…/proto/ header")
     return report(problems, "layering problems")
 

@@ -226,7 +226,12 @@ def raw_bind(port, domain, user, password=PASSWORD, resource="raw"):
     token = base64.b64encode(b"\0" + user.encode() + b"\0" + password.encode()).decode()
     raw.send("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>%s</auth>" % token)
     raw.read_until(rb"<success[^>]*/>|</success>")
-    raw.open(domain)
+    return raw, raw.open(domain)
+
+
+def raw_login(port, domain, user, password=PASSWORD, resource="raw"):
+    """A RawXmpp past STARTTLS, SASL PLAIN and binding; returns (client, full JID)."""
+    raw, _ = raw_authenticated(port, domain, user, password)
     raw.send("<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>%s</resource>"
              "</bind></iq>" % resource)
     return raw, raw.read_until(rb"</iq>")

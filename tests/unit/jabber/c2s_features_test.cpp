@@ -58,7 +58,8 @@ TEST(C2sFeatures, InsideTlsAndAfterAuthentication) {
             "<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>"
             "<session xmlns='urn:ietf:params:xml:ns:xmpp-session'><optional/></session>"
             "<ver xmlns='urn:xmpp:features:rosterver'/>"
-            "<sub xmlns='urn:xmpp:features:pre-approval'/><c/></stream:features>");
+            "<sub xmlns='urn:xmpp:features:pre-approval'/><sm xmlns='urn:xmpp:sm:3'/>"
+            "<csi xmlns='urn:xmpp:csi:0'/><c/></stream:features>");
 }
 
 TEST(SaslElements, Formats) {

@@ -1,7 +1,7 @@
-// XML escaping for the text Posta writes itself (XML 1.0 sections 2.4, 3.1).
-#include "jabber/proto/xml_escape.hpp"
+// XML escaping for the text Posta writes itself (XML 1.0 sections 2.4, 3.1): see xml_escape.hpp.
+#include "core/util/xml_escape.hpp"
 
-namespace posta::jabber::proto {
+namespace posta::util {
 
 namespace {
 
@@ -35,7 +35,7 @@ bool is_forbidden_control(char c) {
 
 }  // namespace
 
-void append_escaped(std::string& out, std::string_view text) {
+void append_xml_escaped(std::string& out, std::string_view text) {
   out.reserve(out.size() + text.size());
   for (char c : text) {
     if (auto const r = replacement(c); !r.empty()) {
@@ -46,10 +46,10 @@ void append_escaped(std::string& out, std::string_view text) {
   }
 }
 
-std::string escaped(std::string_view text) {
+std::string xml_escaped(std::string_view text) {
   std::string out;
-  append_escaped(out, text);
+  append_xml_escaped(out, text);
   return out;
 }
 
-}  // namespace posta::jabber::proto
+}  // namespace posta::util
