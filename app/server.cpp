@@ -8,6 +8,7 @@
 #include "core/identity/auto_folders.hpp"
 #include "core/journal/log.hpp"
 #include "core/net/blocking.hpp"
+#include "jabber/server/admin_routes.hpp"
 #include "mail/queue/channel.hpp"
 #include "mail/queue/queue_routes.hpp"
 #include "mail/queue/route.hpp"
@@ -73,8 +74,10 @@ server::server(asio::io_context& io_, config::bootstrap cfg_, std::string connin
       maildrop_locks(pool, cfg.hostname),
       pop3(mail::pop3::server::context{settings, authenticator, *maildrops, maildrop_locks, tls, &sessions}),
       xmpp_rosters(pool),
+      xmpp_accounts(pool, xmpp_sessions),
+      xmpp_follow(xmpp_rosters, xmpp_routes, xmpp_sessions),
       xmpp(jabber::server::context{settings, authenticator, identity, xmpp_routes, xmpp_rosters, tls, &sessions,
-                                   cfg.hostname}) {
+                                   cfg.hostname, &xmpp_sessions}) {
   mailbox_watcher.share_reads_through(&change_feed);
 }
 
@@ -189,9 +192,18 @@ asio::awaitable<result<void>> server::start() {
   notifier.subscribe(settings::notify_channel, [this](std::string const&, std::string const&) {
     asio::co_spawn(io, [this]() -> asio::awaitable<void> { co_await settings.reload(); }, log_if_failed);
   });
-  notifier.subscribe("posta_identity", [this](std::string const&, std::string const&) { resolver.forget_cached(); });
+  notifier.subscribe("posta_identity", [this](std::string const&, std::string const&) {
+    resolver.forget_cached();
+    asio::co_spawn(io, xmpp_accounts.check(), log_if_failed);
+  });
+  notifier.subscribe(jabber::server::roster_notify_channel, [this](std::string const&, std::string const& payload) {
+    asio::co_spawn(io, xmpp_follow.on_notify(payload), log_if_failed);
+  });
   // Identity changes made while the notifier was reconnecting were not heard.
-  notifier.on_connected([this] { resolver.forget_cached(); });
+  notifier.on_connected([this] {
+    resolver.forget_cached();
+    asio::co_spawn(io, xmpp_accounts.check(), log_if_failed);
+  });
   asio::co_spawn(io, notifier.run(), log_if_failed);
   journal::install_sink(&journal_sink);
   asio::co_spawn(io, journal_sink.run(), log_if_failed);
@@ -199,6 +211,7 @@ asio::awaitable<result<void>> server::start() {
   router.set_token(cfg.admin_token);
   api::add_routes(router, api);
   mail::queue::add_queue_routes(router, pool);
+  jabber::server::add_admin_routes(router, xmpp_sessions, cfg.hostname);
   add_http_listeners();
   using mail::smtp::server::listener_kind;
   // A connection over the global cap hears why (RFC 5321 3.8); the implicit

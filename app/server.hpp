@@ -21,8 +21,11 @@
 #include "core/net/tls.hpp"
 #include "core/service/registry.hpp"
 #include "core/settings/settings.hpp"
+#include "jabber/server/account_watch.hpp"
+#include "jabber/server/roster_follow.hpp"
 #include "jabber/server/router.hpp"
 #include "jabber/server/service.hpp"
+#include "jabber/server/session_table.hpp"
 #include "jabber/store/roster_store.hpp"
 #include "mail/delivery/committer.hpp"
 #include "mail/delivery/recipients.hpp"
@@ -88,6 +91,9 @@ struct server {
   mail::pop3::server::service pop3;
   jabber::server::router xmpp_routes;  // the c2s sessions of this node
   jabber::store::roster_store xmpp_rosters;
+  jabber::server::session_table xmpp_sessions;  // what `posta xmpp sessions` lists
+  jabber::server::account_watch xmpp_accounts;  // disabled and deleted accounts' sessions end
+  jabber::server::roster_follow xmpp_follow;    // roster pushes after identity changes (schema/019)
   jabber::server::service xmpp;
   std::unique_ptr<dns::resolver> dns;                 // made in start(): dns.servers is a setting
   std::unique_ptr<mail::queue::runner> queue_runner;  // outbound delivery, the service "queue"

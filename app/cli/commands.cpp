@@ -52,15 +52,19 @@ void add_domain_commands(CLI::App& app, invocation& inv, arguments& a) {
   auto* show = domain->add_subcommand("show", "Show one domain");
   show->add_option("NAME", a.name, "Domain name")->required();
   show->callback([&inv, &a] { inv.call = show_call(resource::domain, a.name); });
-  auto* set = domain->add_subcommand("set", "Change a domain's description or catch-all address");
+  auto* set = domain->add_subcommand("set", "Change a domain's description, catch-all address or shared roster");
   set->add_option("NAME", a.name, "Domain name")->required();
   auto* description = set->add_option("--description", a.description, "Free text");
   auto* catch_all = set->add_option("--catch-all", a.target_group,
                                     "Local address that receives mail for unknown recipients (\"\" to turn off)");
-  set->callback([&inv, &a, description, catch_all] {
+  auto* shared = set->add_option("--shared-roster", a.value,
+                                 "on: every XMPP account of the domain is in each other's roster (xmpp.shared_roster)")
+                     ->check(CLI::IsMember({"on", "off"}));
+  set->callback([&inv, &a, description, catch_all, shared] {
     boost::json::object fields;
     if (*description) fields["description"] = a.description;
     if (*catch_all) fields["catch_all"] = a.target_group;
+    if (*shared) fields["shared_roster"] = a.value == "on";
     inv.call = update_call(resource::domain, a.name, fields);
   });
   auto* rm = domain->add_subcommand("rm", "Delete a domain (refused while it has accounts, aliases or groups)");
@@ -267,6 +271,16 @@ void add_queue_commands(CLI::App& app, invocation& inv, arguments& a) {
   });
 }
 
+void add_xmpp_commands(CLI::App& app, invocation& inv, arguments& a) {
+  auto* xmpp = noun(app, "xmpp", "The XMPP server: connected sessions");
+  auto* sessions = xmpp->add_subcommand("sessions", "List connected resources: JID, client IP, TLS, since, client");
+  auto* account = sessions->add_option("--account", a.address, "Only this account's resources (user@domain)");
+  sessions->callback([&inv, &a, account] { inv.call = xmpp_sessions_call(given(account, a.address)); });
+  auto* kick = xmpp->add_subcommand("kick", "End a session (full JID) or every session of an account (bare JID)");
+  kick->add_option("JID", a.address, "user@domain/resource or user@domain")->required();
+  kick->callback([&inv, &a] { inv.call = xmpp_kick_call(a.address); });
+}
+
 }  // namespace
 
 void add_global_options(CLI::App& app, global_options& opts) {
@@ -295,6 +309,7 @@ void add_admin_commands(CLI::App& app, invocation& inv) {
   add_journal_command(app, inv, a);
   add_storage_commands(app, inv);
   add_queue_commands(app, inv, a);
+  add_xmpp_commands(app, inv, a);
 }
 
 endpoint_inputs gather_inputs(global_options const& opts) {

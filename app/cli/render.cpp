@@ -37,6 +37,7 @@ layout const& layout_of(resource kind) {
   static layout const domain{"domains",
                              {{"NAME", "name"}, {"ACCOUNTS", "accounts"}, {"DESCRIPTION", "description"},
                               {"CATCH-ALL", "catch_all", format::text, false}, {"CREATED", "created_at"},
+                              {"SHARED ROSTER", "shared_roster", format::yes_no, false},
                               // The DKIM record to publish, exactly as the API gives it.
                               {"DKIM SELECTOR", "dkim.selector", format::text, false},
                               {"DKIM RECORD", "dkim.record_name", format::text, false},
@@ -71,7 +72,11 @@ layout const& layout_of(resource kind) {
                                      {"TEMP FILES DELETED", "temp_files_deleted"},
                                      {"REDUNDANT FILES DELETED", "redundant_files_deleted"},
                                      {"GRACE SECONDS", "grace_seconds"}}};
+  static layout const xmpp_session{"sessions",
+                                   {{"JID", "jid"}, {"CLIENT IP", "client_ip"}, {"TLS", "tls", format::yes_no},
+                                    {"SINCE", "since"}, {"CLIENT", "client"}}};
   switch (kind) {
+    case resource::xmpp_session: return xmpp_session;
     case resource::storage: return storage;
     case resource::storage_purge: return storage_purge;
     case resource::domain: return domain;

@@ -10,7 +10,7 @@
 
 namespace posta::cli {
 
-enum class resource { domain, account, alias, group, setting, service, storage, storage_purge, queue };
+enum class resource { domain, account, alias, group, setting, service, storage, storage_purge, queue, xmpp_session };
 
 // A list document such as {"accounts": [...]}: a table, or "no accounts".
 std::string render_list(resource kind, boost::json::value const& doc);

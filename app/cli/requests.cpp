@@ -21,6 +21,7 @@ std::string_view collection(resource kind) {
     case resource::storage:
     case resource::storage_purge: return "storage";
     case resource::queue: return "queue";
+    case resource::xmpp_session: return "xmpp/sessions";
   }
   return "domains";
 }
@@ -36,6 +37,7 @@ std::string_view singular(resource kind) {
     case resource::storage:
     case resource::storage_purge: return "storage";
     case resource::queue: return "queued message";
+    case resource::xmpp_session: return "XMPP session";
   }
   return "object";
 }
@@ -131,6 +133,17 @@ api_call journal_call(journal_query const& q) {
   if (q.level) add_query(c.target, "level", *q.level);
   if (q.service) add_query(c.target, "service", *q.service);
   return c;
+}
+
+api_call xmpp_sessions_call(std::optional<std::string> const& account) {
+  api_call c = list_call(resource::xmpp_session);
+  if (account) add_query(c.target, "account", *account);
+  return c;
+}
+
+api_call xmpp_kick_call(std::string_view jid) {
+  return {"DELETE", item_target(resource::xmpp_session, jid), std::nullopt, resource::xmpp_session, output::message,
+          "ended the XMPP sessions of " + std::string(jid)};
 }
 
 api_call queue_list_call(queue_query const& q) {

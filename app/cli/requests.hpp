@@ -63,6 +63,10 @@ api_call queue_resend_call(std::string_view id);
 api_call queue_delete_call(std::string_view id);
 api_call queue_clear_call();
 
+// XMPP: GET /xmpp/sessions[?account=], DELETE /xmpp/sessions/{jid}.
+api_call xmpp_sessions_call(std::optional<std::string> const& account);
+api_call xmpp_kick_call(std::string_view jid);
+
 // "42" → 42, "true" → true, "[\"a\"]" → ["a"], "\"x\"" → "x"; anything that is
 // not valid JSON is the string itself ("smtp.example.test").
 boost::json::value setting_value(std::string_view text);

@@ -18,14 +18,19 @@ struct domain_fields {
   std::string name;
   std::optional<std::string> description;
   std::optional<std::string> catch_all;
+  std::optional<bool> shared_roster;  // xmpp.shared_roster
 };
 
 result<domain_fields> read_new_domain(boost::json::object const& body) {
-  return domain_fields{POSTA_TRY(required_string(body, "name")), POSTA_TRY(optional_string(body, "description")), {}};
+  return domain_fields{
+      POSTA_TRY(required_string(body, "name")), POSTA_TRY(optional_string(body, "description")), {}, {}};
 }
 
 result<domain_fields> read_domain_update(boost::json::object const& body) {
-  return domain_fields{{}, POSTA_TRY(optional_string(body, "description")), POSTA_TRY(optional_string(body, "catch_all"))};
+  return domain_fields{{},
+                       POSTA_TRY(optional_string(body, "description")),
+                       POSTA_TRY(optional_string(body, "catch_all")),
+                       POSTA_TRY(optional_bool(body, "shared_roster"))};
 }
 
 }  // namespace
@@ -52,7 +57,7 @@ void add_domain_routes(http::router& r, context& ctx) {
     auto fields = read_body(req, read_domain_update);
     if (!fields) co_return field_error(fields.error());
     co_return respond(co_await ctx.identity.update_domain(std::string(p.get("name")), fields->description,
-                                                          fields->catch_all));
+                                                          fields->catch_all, fields->shared_roster));
   });
 }
 

@@ -26,7 +26,8 @@ json::value dkim_json(identity::domain_info const& d) {
 json::object to_json(identity::domain_info const& d) {
   return {{"name", d.name}, {"description", d.description},
           {"catch_all", d.catch_all ? json::value(*d.catch_all) : json::value(nullptr)}, {"source", d.source},
-          {"accounts", d.accounts}, {"created_at", d.created_at}, {"dkim", dkim_json(d)}};
+          {"accounts", d.accounts}, {"created_at", d.created_at}, {"dkim", dkim_json(d)},
+          {"shared_roster", d.shared_roster}};
 }
 
 json::object to_json(identity::account_info const& a) {

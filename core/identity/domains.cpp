@@ -10,6 +10,7 @@ namespace {
 domain_info domain_from(db::rows const& r, int i) {
   domain_info d{r.str(i, 0), r.str(i, 1), r.opt(i, 2), r.str(i, 3), r.i64(i, 4), r.str(i, 5), std::nullopt};
   if (!r.is_null(i, 6)) d.dkim = dkim_public_key{r.str(i, 6), r.str(i, 7), r.str(i, 8)};
+  d.shared_roster = r.boolean(i, 9);
   return d;
 }
 
@@ -18,7 +19,7 @@ constexpr detail::entity<domain_info> domain_entity{
     "SELECT d.name, d.description, d.catch_all, d.source, "
     "(SELECT count(*) FROM accounts a WHERE a.domain_id = d.id), "
     "to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), k.selector, k.public_key, "
-    "to_char(k.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+    "to_char(k.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), d.xmpp_shared_roster "
     "FROM domains d LEFT JOIN dkim_keys k ON k.domain_id = d.id AND k.retired_at IS NULL ",
     "d.name", domain_from, normalise_domain};
 
@@ -60,7 +61,8 @@ asio::awaitable<result<domain_info>> store::get_domain(std::string name) {
 }
 
 asio::awaitable<result<domain_info>> store::update_domain(std::string name, std::optional<std::string> description,
-                                                         std::optional<std::string> catch_all) {
+                                                          std::optional<std::string> catch_all,
+                                                          std::optional<bool> shared_roster) {
   POSTA_CO_TRY_ASSIGN(auto normal, normalise_domain(name));
   if (description && description->size() > 1024)
     co_return make_error(errc::invalid_argument, "description longer than 1024 characters");
@@ -77,8 +79,10 @@ asio::awaitable<result<domain_info>> store::update_domain(std::string name, std:
   }
   POSTA_CO_TRY_ASSIGN(auto updated, co_await pool_.q("UPDATE domains SET description = coalesce($2, description), "
                                                      "catch_all = CASE WHEN $3::text IS NULL THEN catch_all "
-                                                     "ELSE nullif($3, '') END WHERE name = $1",
-                                                     normal, description, target));
+                                                     "ELSE nullif($3, '') END, "
+                                                     "xmpp_shared_roster = coalesce($4::boolean, xmpp_shared_roster) "
+                                                     "WHERE name = $1",
+                                                     normal, description, target, shared_roster));
   if (updated.affected() == 0) co_return make_error(errc::not_found, "domain " + normal);
   co_return co_await get_domain(normal);
 }

@@ -20,6 +20,7 @@ struct domain_info {
   std::int64_t accounts = 0;
   std::string created_at;
   std::optional<dkim_public_key> dkim;  // the active DKIM key, if the domain has one
+  bool shared_roster = false;           // xmpp.shared_roster: its accounts are in each other's rosters (schema/019)
 };
 
 // One mailbox of an account as `posta account show` lists it.
@@ -99,7 +100,8 @@ class store {
   asio::awaitable<result<void>> delete_domain(std::string name);
   // catch_all: "" turns it off; otherwise an existing address of this domain.
   asio::awaitable<result<domain_info>> update_domain(std::string name, std::optional<std::string> description,
-                                                    std::optional<std::string> catch_all);
+                                                     std::optional<std::string> catch_all,
+                                                     std::optional<bool> shared_roster = std::nullopt);
 
   asio::awaitable<result<account_info>> create_account(new_account spec);
   asio::awaitable<result<std::vector<account_info>>> list_accounts(std::optional<std::string> domain);

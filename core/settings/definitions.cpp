@@ -56,6 +56,10 @@ std::vector<definition> const& definitions() {
       {"xmpp.max_stanza_kb", kind::integer, 256, "largest XML stanza (and text node) a c2s stream accepts; past it the stream ends with policy-violation; read when a stream starts", 10, 65536},
       // SECURITY: bounds what senders can make an absent account keep.
       {"xmpp.max_offline_messages", kind::integer, 1000, "messages kept for an XMPP account with no available resource (XEP-0160); past it the sender gets service-unavailable", 0, 100000},
+      // SECURITY: per-account and per-session XMPP bounds (jabber/server/session_admin.cpp).
+      {"xmpp.max_resources_per_account", kind::integer, 10, "resources one XMPP account may have bound at once; one more is refused with resource-constraint (RFC 6120 7.6.2.1) (0 = unlimited)", 0, 10000},
+      {"xmpp.max_roster_items", kind::integer, 1000, "roster items an XMPP user may add with a roster set (shared roster groups not counted); a set adding one more gets policy-violation (0 = unlimited)", 0, 100000},
+      {"xmpp.max_stanzas_per_second", kind::integer, 200, "sustained stanzas per second per c2s session, bursts of five times that; faster clients are slowed down (reads wait), not cut (0 = unlimited)", 0, 1000000},
       // SECURITY: a dropped XEP-0198 session keeps its memory (up to its outbox bound) this long, and only so many per node.
       {"xmpp.resume_timeout_seconds", kind::integer, 300, "how long a c2s session with XEP-0198 resumption enabled waits for its client to resume after the connection drops without a stream close; then its unacknowledged messages go to another resource or offline storage and its presence becomes unavailable (0 = no resumption); read when a client enables stream management", 0, 86400},
       {"xmpp.max_resumable_sessions", kind::integer, 1000, "dropped c2s sessions that may wait for a resumption at once on this node (XEP-0198); past it a dropped session ends at once", 0, 100000},

@@ -18,4 +18,13 @@ std::string rfc5322_date(std::chrono::system_clock::time_point at) {
   return buf;
 }
 
+std::string utc_datetime(std::chrono::system_clock::time_point at) {
+  std::time_t t = std::chrono::system_clock::to_time_t(at);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
 }  // namespace posta::util

@@ -71,6 +71,7 @@ std::string format_features(c2s_stream_state const& s) {
     out += "'/><csi xmlns='";  // XEP-0352 3
     out += ns::csi;
     out += "'/>";
+    out += s.caps;  // XEP-0115 6.3: the server's capabilities, so a client need not ask
   }
   out += "</stream:features>";
   return out;

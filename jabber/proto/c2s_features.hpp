@@ -19,6 +19,7 @@ struct c2s_stream_state {
   bool tls_active = false;
   bool require_tls = true;  // the setting xmpp.require_tls
   bool authenticated = false;
+  std::string_view caps;  // XEP-0115 <c/> offered once authenticated (jabber/server/caps_ver.hpp), or empty
 };
 
 // SECURITY: a plaintext password (PLAIN) only inside TLS; no mechanism at all

@@ -20,9 +20,10 @@ void append_attribute(std::string& out, std::string_view name, std::string_view 
   out += '\'';
 }
 
-constexpr std::array<std::string_view, 10> features = {ns::disco_info,    ns::ping,     ns::version, ns::session,
-                                                       ns::bind,          ns::blocking, ns::vcard,   ns::private_xml,
-                                                       ns::last_activity, ns::carbons};
+constexpr std::array<std::string_view, 11> features = {ns::disco_info,  ns::disco_items,   ns::ping,     ns::version,
+                                                       ns::session,     ns::bind,          ns::blocking, ns::vcard,
+                                                       ns::private_xml, ns::last_activity, ns::carbons};
+constexpr std::array<disco_identity, 1> identities = {disco_identity{"server", "im", "", "Posta"}};
 
 }  // namespace
 
@@ -51,16 +52,33 @@ std::string format_bind_payload(std::string_view full_jid) {
   return out;
 }
 
-std::string format_disco_info_payload(std::span<std::string_view const> list) {
+std::string format_disco_info_payload(std::span<std::string_view const> list, std::string_view node) {
   std::string out = "<query xmlns='";
   out += ns::disco_info;
-  out += "'><identity category='server' type='im' name='Posta'/>";
+  out += '\'';
+  append_attribute(out, "node", node);
+  out += '>';
+  for (auto const& i : server_identities()) {
+    out += "<identity";
+    append_attribute(out, "category", i.category);
+    append_attribute(out, "type", i.type);
+    append_attribute(out, "xml:lang", i.lang);
+    append_attribute(out, "name", i.name);
+    out += "/>";
+  }
   for (auto f : list) {
     out += "<feature var='";
     append_escaped(out, f);
     out += "'/>";
   }
   out += "</query>";
+  return out;
+}
+
+std::string format_disco_items_payload() {
+  std::string out = "<query xmlns='";
+  out += ns::disco_items;
+  out += "'/>";
   return out;
 }
 
@@ -77,6 +95,10 @@ std::string format_version_payload(std::string_view name, std::string_view versi
 
 std::span<std::string_view const> server_features() {
   return features;
+}
+
+std::span<disco_identity const> server_identities() {
+  return identities;
 }
 
 }  // namespace posta::jabber::proto

@@ -31,6 +31,7 @@ class roster_store;
 namespace posta::jabber::server {
 
 class router;
+class session_table;
 class resumption_table;
 
 enum class listener_kind {
@@ -49,6 +50,7 @@ struct context {
   std::shared_ptr<net::tls_contexts const> tls;  // nullptr: no STARTTLS, no xmpps
   net::session_registry* sessions = nullptr;     // told at shutdown; nullptr in tests
   std::string hostname;                          // names the server in a stream header for a host it does not serve
+  session_table* table = nullptr;                // the administrator's view (session_admin.cpp); nullptr in tests
   resumption_table* resumptions = nullptr;       // XEP-0198 5; set by the service, nullptr: no resumption
 
   std::shared_ptr<boost::asio::ssl::context> tls_for(listener_kind kind) const;

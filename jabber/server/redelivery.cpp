@@ -4,6 +4,7 @@
 
 #include "core/journal/journal.hpp"
 #include "core/settings/settings.hpp"
+#include "core/util/date.hpp"
 #include "jabber/proto/namespaces.hpp"
 #include "jabber/server/context.hpp"
 #include "jabber/server/router.hpp"
@@ -14,20 +15,10 @@
 #include "jabber/xml/stanza_bytes.hpp"
 #include "jabber/xml/stream_event.hpp"
 
-#include <ctime>
+#include <chrono>
 
 namespace posta::jabber::server {
 namespace {
-
-// XEP-0082 DateTime in UTC, to the second.
-std::string utc_stamp() {
-  std::time_t const now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 bool has_child_in(gloox::Tag const& tag, std::string_view ns) {
   for (auto* c : tag.children())
@@ -79,7 +70,7 @@ void stamp_delay(gloox::Tag& msg, std::string const& host) {
   auto* delay = new gloox::Tag(&msg, "delay");
   delay->setXmlns(std::string(proto::ns::delay));
   delay->addAttribute("from", host);
-  delay->addAttribute("stamp", utc_stamp());
+  delay->addAttribute("stamp", util::utc_datetime(std::chrono::system_clock::now()));  // XEP-0082
 }
 
 asio::awaitable<void> redeliver(context& ctx, std::string const& account, std::string const& host,

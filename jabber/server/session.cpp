@@ -11,6 +11,7 @@
 #include "core/util/crypto_random.hpp"
 #include "jabber/proto/namespaces.hpp"
 #include "jabber/proto/xml_escape.hpp"
+#include "jabber/server/caps_ver.hpp"
 #include "jabber/server/resumption.hpp"
 #include "jabber/server/router.hpp"
 #include "jabber/xml/jid.hpp"
@@ -57,6 +58,7 @@ session::session(context& ctx, listener_kind kind, net::stream stream)
 session::~session() {
   if (!sm_.id.empty() && ctx_.resumptions) ctx_.resumptions->remove(sm_.id, sm_.take.get());
   if (!outbox_) return;
+  unregister_for_admin();
   ctx_.routes.unbind(account_, resource_, outbox_.get());
   // A kick or delivery still on its way finds a closed outbox, never this session.
   outbox_->close();
@@ -64,7 +66,8 @@ session::~session() {
 }
 
 proto::c2s_stream_state session::stream_state() const {
-  return proto::c2s_stream_state{ctx_.tls_for(kind_) != nullptr, stream_.is_tls(), require_tls_, authenticated_};
+  return proto::c2s_stream_state{ctx_.tls_for(kind_) != nullptr, stream_.is_tls(), require_tls_, authenticated_,
+                                 server_caps_element()};
 }
 
 asio::awaitable<void> session::run() {
@@ -124,6 +127,9 @@ asio::awaitable<bool> session::read_and_handle() {
     co_return false;  // end of stream, an I/O error or a fault: nothing more to read
   }
   auto events = reader_.feed(std::string_view(buffer.data(), *n));
+  auto const stanzas = std::count_if(events.begin(), events.end(),
+                                     [](auto const& ev) { return std::holds_alternative<xml::stanza_received>(ev); });
+  co_await pace_input(static_cast<std::size_t>(stanzas));
   for (auto& ev : events) {
     bool go_on = co_await handle(ev);
     if (!go_on || session_ended_) co_return false;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "core/auth/authenticator.hpp"
+#include "core/net/command_rate.hpp"
 #include "core/net/session_registry.hpp"
 #include "core/net/stream.hpp"
 #include "jabber/proto/blocking.hpp"
@@ -93,6 +94,13 @@ class session {
   void push_roster(store::roster_change const& change);
   void push_roster_to(std::string const& account, store::roster_change const& change);
   void roster_failed(gloox::Tag const& iq, error const& e);
+  // Administration and bounds (session_admin.cpp)
+  bool register_for_admin();  // false: xmpp.max_resources_per_account reached
+  void unregister_for_admin();
+  void ask_client_version();
+  bool on_client_version(gloox::Tag const& iq);  // true: it was the answer to ask_client_version()
+  asio::awaitable<bool> roster_has_room(gloox::Tag const& iq, std::string const& contact);
+  asio::awaitable<void> pace_input(std::size_t stanzas);
   // Blocking (session_blocking.cpp, XEP-0191)
   enum class block_verdict { open, blocked_by_user, blocked_by_contact, unknown };
   using blocklist_ptr = std::shared_ptr<proto::blocklist const>;
@@ -186,6 +194,8 @@ class session {
   std::optional<asio::steady_timer> fault_deadline_;  // a faulted writer that cannot finish is cut off
   std::optional<proto::stream_condition> fault_;
   std::string fault_why_;
+  net::command_rate stanza_rate_;  // xmpp.max_stanzas_per_second, set at binding
+  std::string version_query_id_;   // of the XEP-0092 query sent at binding
   sm_state sm_;
   csi_state csi_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for handlers that may outlive the session

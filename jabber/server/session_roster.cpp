@@ -90,6 +90,8 @@ asio::awaitable<void> session::roster_set(gloox::Tag& iq, gloox::Tag& query) {
     if (!ok) co_return reply_error(iq, proto::stanza_condition::internal_server_error);
     change = co_await ctx_.rosters.remove_item(account_, jid->full());
   } else {
+    bool const room = co_await roster_has_room(iq, jid->full());
+    if (!room) co_return;
     change = co_await ctx_.rosters.set_item(account_, jid->full(), req.name, req.groups);
   }
   if (!change) co_return roster_failed(iq, change.error());

@@ -145,9 +145,13 @@ void session::sm_resumed(std::string const& previd, handover_result r) {
   sm_.handled = r.handled;
   sm_.take = std::make_shared<handover_fn>([this](handover_request req) { return hand_over(std::move(req)); });
   ctx_.resumptions->add(sm_.id, {account_, stream_.get_executor(), sm_.take});
+  // The administrator's listing follows the resource to this stream (the
+  // resource is the old session's own: it is not counted against the bound).
+  (void)register_for_admin();
   become_bound();
   push(proto::format_sm_resumed(previd, sm_.handled));
   for (auto& s : r.stanzas) push(std::move(s));
+  ask_client_version();
   journal::record(journal::level::info, std::string(listener_name(kind_)), "stream resumed",
                   {{"client_ip", client_ip_}, {"user", full_jid_}, {"resent", std::to_string(r.stanzas.size())}});
 }

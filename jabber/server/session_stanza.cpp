@@ -7,8 +7,10 @@
 #include "core/journal/journal.hpp"
 #include "core/settings/settings.hpp"
 #include "core/util/crypto_random.hpp"
+#include "core/util/date.hpp"
 #include "jabber/proto/iq_replies.hpp"
 #include "jabber/proto/namespaces.hpp"
+#include "jabber/server/caps_ver.hpp"
 #include "jabber/server/redelivery.hpp"
 #include "jabber/server/router.hpp"
 #include "jabber/server/session.hpp"
@@ -85,11 +87,20 @@ asio::awaitable<bool> session::on_bind(gloox::Tag& iq) {
   resource_ = jid->resource();
   full_jid_ = jid->full();
   outbox_ = make_outbox();
+  if (!register_for_admin()) {
+    outbox_.reset();
+    resource_.clear();
+    full_jid_.clear();
+    auto reply = xml::make_error_reply(iq, proto::make_stanza_error(proto::stanza_condition::resource_constraint));
+    bool sent = co_await send(reply->xml());
+    co_return sent;
+  }
   auto replaced = ctx_.routes.bind(account_, resource_, outbox_);
   // RFC 6120 7.7.2.2: the newer session wins; the older one is told why.
   if (replaced) replaced->kick(proto::stream_condition::conflict, "resource bound by a newer session");
   become_bound();
   push(proto::format_iq_result(iq.findAttribute("id"), {}, {}, proto::format_bind_payload(full_jid_)));
+  ask_client_version();
   co_return true;
 }
 
@@ -146,6 +157,7 @@ asio::awaitable<void> session::on_other_iq(gloox::Tag& iq) {
   auto const& type = iq.findAttribute("type");
   bool const request = type == "get" || type == "set";
   if (!request && type != "result" && type != "error") co_return reply_error(iq, proto::stanza_condition::bad_request);
+  if (!request && on_client_version(iq)) co_return;
   auto const& to = iq.findAttribute("to");
   if (to.empty() || to == host_ || to == account_) {
     if (request) on_server_iq(iq);
@@ -178,7 +190,12 @@ void session::on_server_iq(gloox::Tag& iq) {
   if (get && ns == proto::ns::ping) {
   } else if (!get && ns == proto::ns::session) {  // RFC 3921 3: nothing to establish any more
   } else if (get && to_server && ns == proto::ns::disco_info) {
-    answer = proto::format_disco_info_payload(proto::server_features());
+    // XEP-0115 6.2: the caps node#ver is the same list; other nodes have none.
+    auto const& node = payload->findAttribute("node");
+    if (!node.empty() && !is_server_caps_node(node)) return reply_error(iq, proto::stanza_condition::item_not_found);
+    answer = proto::format_disco_info_payload(proto::server_features(), node);
+  } else if (get && to_server && ns == proto::ns::disco_items) {
+    answer = proto::format_disco_items_payload();  // XEP-0030 4.2: no components yet
   } else if (get && to_server && ns == proto::ns::version) {
     answer = proto::format_version_payload("Posta", POSTA_VERSION);
   } else {

@@ -5,6 +5,8 @@
 
 #include "core/db/arrays.hpp"
 
+#include <algorithm>
+
 namespace posta::jabber::store {
 namespace {
 
@@ -30,6 +32,13 @@ void append_items(db::rows const& rows, int first_col, std::vector<proto::roster
 
 }  // namespace
 
+void overlay_shared_group(proto::roster_item& item, std::string const& group) {
+  if (group.empty()) return;
+  item.sub = proto::subscription::both;
+  item.ask = false;
+  if (std::find(item.groups.begin(), item.groups.end(), group) == item.groups.end()) item.groups.push_back(group);
+}
+
 asio::awaitable<result<std::int64_t>> roster_store::version(std::string const& account) {
   POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q("SELECT coalesce(v.version, 0) FROM accounts a "
                                                   "LEFT JOIN xmpp_roster_versions v ON v.account_id = a.id "
@@ -40,19 +49,54 @@ asio::awaitable<result<std::int64_t>> roster_store::version(std::string const& a
 
 asio::awaitable<result<roster>> roster_store::load(std::string const& account) {
   // One statement, one snapshot: the version matches the items.
-  POSTA_CO_TRY_ASSIGN(auto rows,
-                      co_await pool_.q("SELECT coalesce(v.version, 0), r.contact, r.name, r.subscription, r.ask, g.grp "
-                                       "FROM accounts a "
-                                       "LEFT JOIN xmpp_roster_versions v ON v.account_id = a.id "
-                                       "LEFT JOIN xmpp_roster_items r ON r.account_id = a.id AND r.listed "
-                                       "LEFT JOIN LATERAL unnest(r.groups) WITH ORDINALITY g(grp, n) ON true "
-                                       "WHERE a.address = $1 ORDER BY r.contact, g.n",
-                                       account));
+  POSTA_CO_TRY_ASSIGN(
+      auto rows,
+      co_await pool_.q("SELECT coalesce(v.version, 0), r.contact, r.name, r.subscription, r.ask, g.grp "
+                       "FROM accounts a "
+                       "LEFT JOIN xmpp_roster_versions v ON v.account_id = a.id "
+                       "LEFT JOIN LATERAL xmpp_roster_of(a.id) r ON true "  // schema/019: shared groups too
+                       "LEFT JOIN LATERAL unnest(r.groups) WITH ORDINALITY g(grp, n) ON true "
+                       "WHERE a.address = $1 ORDER BY r.contact, g.n",
+                       account));
   roster out;
   if (rows.empty()) co_return out;
   out.version = rows.i64(0, 0);
   append_items(rows, 1, out.items);
   co_return out;
+}
+
+asio::awaitable<result<roster_change>> roster_store::load_item(std::string const& account, std::string const& contact) {
+  POSTA_CO_TRY_ASSIGN(
+      auto rows, co_await pool_.q("SELECT coalesce(v.version, 0), r.contact, r.name, r.subscription, r.ask, g.grp "
+                                  "FROM accounts a "
+                                  "LEFT JOIN xmpp_roster_versions v ON v.account_id = a.id "
+                                  "LEFT JOIN LATERAL (SELECT * FROM xmpp_roster_of(a.id) x WHERE x.contact = $2) r "
+                                  "  ON true "
+                                  "LEFT JOIN LATERAL unnest(r.groups) WITH ORDINALITY g(grp, n) ON true "
+                                  "WHERE a.address = $1 ORDER BY g.n",
+                                  account, contact));
+  roster_change out{0, {contact, {}, {}, proto::subscription::remove, false}};
+  if (rows.empty()) co_return out;
+  out.version = rows.i64(0, 0);
+  std::vector<proto::roster_item> found;
+  append_items(rows, 1, found);
+  if (!found.empty()) out.item = std::move(found.front());
+  co_return out;
+}
+
+asio::awaitable<result<std::int64_t>> roster_store::count_own_items(std::string const& account) {
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q("SELECT count(*) FROM xmpp_roster_items r JOIN accounts a "
+                                                  "ON a.id = r.account_id WHERE a.address = $1 AND r.listed",
+                                                  account));
+  co_return rows.i64(0, 0);
+}
+
+asio::awaitable<result<bool>> roster_store::has_own_item(std::string const& account, std::string const& contact) {
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q("SELECT 1 FROM xmpp_roster_items r JOIN accounts a "
+                                                  "ON a.id = r.account_id WHERE a.address = $1 AND r.contact = $2 "
+                                                  "AND r.listed",
+                                                  account, contact));
+  co_return !rows.empty();
 }
 
 asio::awaitable<result<std::optional<roster_change>>> roster_store::set_item(std::string const& account,
@@ -69,11 +113,13 @@ asio::awaitable<result<std::optional<roster_change>>> roster_store::set_item(std
                                   "  ON CONFLICT (account_id, contact) DO UPDATE "
                                   "  SET name = EXCLUDED.name, groups = EXCLUDED.groups, listed = true "
                                   "  RETURNING subscription, ask) "
-                                  "SELECT v.version, i.subscription, i.ask FROM v, i",
+                                  "SELECT v.version, i.subscription, i.ask, "
+                                  "  coalesce((SELECT xmpp_shared_group(id, $2) FROM a), '') FROM v, i",
                                   account, contact, name, db::text_array(groups)));
   if (rows.empty()) co_return std::nullopt;
-  co_return roster_change{rows.i64(0, 0),
-                          {contact, name, groups, subscription_of(rows.text(0, 1)), rows.boolean(0, 2)}};
+  roster_change out{rows.i64(0, 0), {contact, name, groups, subscription_of(rows.text(0, 1)), rows.boolean(0, 2)}};
+  overlay_shared_group(out.item, rows.str(0, 3));
+  co_return out;
 }
 
 asio::awaitable<result<std::optional<roster_change>>> roster_store::remove_item(std::string const& account,
@@ -83,10 +129,14 @@ asio::awaitable<result<std::optional<roster_change>>> roster_store::remove_item(
                                        "  WHERE a.address = $1 AND r.account_id = a.id AND r.contact = $2 "
                                        "  RETURNING r.account_id, r.listed) "
                                        "UPDATE xmpp_roster_versions v SET version = v.version + 1 "
-                                       "FROM d WHERE v.account_id = d.account_id AND d.listed RETURNING v.version",
+                                       "FROM d WHERE v.account_id = d.account_id AND d.listed "
+                                       "RETURNING v.version, coalesce(xmpp_shared_group(v.account_id, $2), '')",
                                        account, contact));
   if (rows.empty()) co_return std::nullopt;
-  co_return roster_change{rows.i64(0, 0), {contact, {}, {}, proto::subscription::remove, false}};
+  // A shared group's member stays listed (schema/019): the push says so.
+  roster_change out{rows.i64(0, 0), {contact, {}, {}, proto::subscription::remove, false}};
+  overlay_shared_group(out.item, rows.str(0, 1));
+  co_return out;
 }
 
 }  // namespace posta::jabber::store

@@ -1,4 +1,5 @@
-// The rosters of local accounts in PostgreSQL (schema/016_xmpp_roster.sql):
+// The rosters of local accounts in PostgreSQL (schema/016_xmpp_roster.sql,
+// shared groups of schema/019_xmpp_admin.sql):
 // the listed items a client sees (RFC 6121 section 2) and the roster
 // version (2.6, XEP-0237) that each change of them bumps. Accounts are
 // named by their address, which is their bare JID.
@@ -26,6 +27,11 @@ struct roster_change {
   proto::roster_item item;
 };
 
+// A contact in a shared roster group (schema/019) is listed as 'both' and
+// in the group, whatever the user's own item says: what xmpp_roster_of()
+// lists, applied to an item just written. `group` empty: not shared.
+void overlay_shared_group(proto::roster_item& item, std::string const& group);
+
 class roster_store {
  public:
   explicit roster_store(db::pool& pool) : pool_(pool) {}
@@ -34,6 +40,14 @@ class roster_store {
   asio::awaitable<result<std::int64_t>> version(std::string const& account);
   // The listed items and their version, from one snapshot.
   asio::awaitable<result<roster>> load(std::string const& account);
+  // The item for `contact` as load() would list it (subscription "remove"
+  // when it is not listed) and the version, from one snapshot: what a
+  // roster push after a change made elsewhere (schema/019) carries.
+  asio::awaitable<result<roster_change>> load_item(std::string const& account, std::string const& contact);
+  // The items the user listed (shared groups not counted), for
+  // xmpp.max_roster_items, and whether `contact` is one of them.
+  asio::awaitable<result<std::int64_t>> count_own_items(std::string const& account);
+  asio::awaitable<result<bool>> has_own_item(std::string const& account, std::string const& contact);
   // Adds `contact` or updates its name and groups (2.3, 2.4); its
   // subscription state is kept. nullopt: no such account.
   asio::awaitable<result<std::optional<roster_change>>> set_item(std::string const& account, std::string const& contact,

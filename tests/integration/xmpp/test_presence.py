@@ -4,7 +4,6 @@ and both rosters end in 'both'; each sees the other's presence and its
 unavailable presence on disconnect; a request made while the contact was
 away is delivered at its next login; directed presence."""
 
-import asyncio
 import re
 import unittest
 
@@ -19,36 +18,8 @@ tearDownModule = stop_servers
 class PresenceTests(XmppTestCase):
     domains = (DOMAIN,)
 
-    def watch(self, client):
-        client.presences = asyncio.Queue()
-        for event in ("presence_available", "presence_unavailable"):
-            client.add_event_handler(event, lambda p: client.presences.put_nowait(p))
-
-    def wait_for(self, predicate, timeout=10):
-        async def poll():
-            while not predicate():
-                await asyncio.sleep(0.05)
-        self.run_async(poll(), timeout)
-
-    def next_presence(self, client, sender, kind, status=None):
-        async def find():
-            while True:
-                p = await client.presences.get()
-                if p["from"].bare == sender and p["type"] == kind and status in (None, p["status"]):
-                    return p
-        return self.run_async(find(), 10)
-
     def test_two_users_subscribe_to_each_other_and_see_presence(self):
-        alice, bob = self.account(DOMAIN), self.account(DOMAIN)
-        a, b = self.login(alice), self.login(bob)
-        for c in (a, b):
-            self.watch(c)
-            self.run_async(c.get_roster())
-            c.send_presence()
-        # slixmpp authorizes a request and subscribes back by itself.
-        a.send_presence_subscription(pto=bob)
-        self.wait_for(lambda: bob in a.client_roster and a.client_roster[bob]["subscription"] == "both")
-        self.wait_for(lambda: alice in b.client_roster and b.client_roster[alice]["subscription"] == "both")
+        alice, bob, a, b = self.subscribed_pair(DOMAIN)
         # Presence now flows both ways.
         b.send_presence(pstatus="here")
         self.next_presence(a, bob, "available", "here")

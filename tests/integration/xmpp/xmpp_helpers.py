@@ -114,6 +114,41 @@ class XmppTestCase(SmtpTestCase):
     def next_message(self, client, timeout=10):
         return self.run_async(client.messages.get(), timeout)
 
+    def watch(self, client):
+        """Queues the available and unavailable presences `client` receives (see next_presence)."""
+        client.presences = asyncio.Queue()
+        for event in ("presence_available", "presence_unavailable"):
+            client.add_event_handler(event, lambda p: client.presences.put_nowait(p))
+
+    def wait_for(self, predicate, timeout=10):
+        async def poll():
+            while not predicate():
+                await asyncio.sleep(0.05)
+        self.run_async(poll(), timeout)
+
+    def subscribed_pair(self, domain):
+        """Two new accounts of `domain`, logged in, available and subscribed to each other: (alice, bob, a, b)."""
+        alice, bob = self.account(domain), self.account(domain)
+        a, b = self.login(alice), self.login(bob)
+        for c in (a, b):
+            self.watch(c)
+            self.run_async(c.get_roster())
+            c.send_presence()
+        # slixmpp authorizes a request and subscribes back by itself.
+        a.send_presence_subscription(pto=bob)
+        self.wait_for(lambda: bob in a.client_roster and a.client_roster[bob]["subscription"] == "both")
+        self.wait_for(lambda: alice in b.client_roster and b.client_roster[alice]["subscription"] == "both")
+        return alice, bob, a, b
+
+    def next_presence(self, client, sender, kind, status=None, timeout=10):
+        """The next presence of `kind` from bare JID `sender` (with `status`, if given) that `client` watched."""
+        async def find():
+            while True:
+                p = await client.presences.get()
+                if p["from"].bare == sender and p["type"] == kind and status in (None, p["status"]):
+                    return p
+        return self.run_async(find(), timeout)
+
 
 class RawXmpp:
     """A byte-level XMPP client: what it sends is exactly what the test wrote."""
@@ -182,8 +217,8 @@ class RawXmpp:
             pass
 
 
-def raw_authenticated(port, domain, user, password=PASSWORD):
-    """A RawXmpp past STARTTLS and SASL PLAIN, before binding; returns (client, features)."""
+def raw_bind(port, domain, user, password=PASSWORD, resource="raw"):
+    """A RawXmpp past STARTTLS and SASL PLAIN that asked to bind `resource`; returns (client, the bind reply)."""
     import base64
     raw = RawXmpp(port)
     raw.open(domain)
@@ -199,6 +234,11 @@ def raw_login(port, domain, user, password=PASSWORD, resource="raw"):
     raw, _ = raw_authenticated(port, domain, user, password)
     raw.send("<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>%s</resource>"
              "</bind></iq>" % resource)
-    reply = raw.read_until(rb"</iq>")
+    return raw, raw.read_until(rb"</iq>")
+
+
+def raw_login(port, domain, user, password=PASSWORD, resource="raw"):
+    """A RawXmpp past STARTTLS, SASL PLAIN and binding; returns (client, full JID)."""
+    raw, reply = raw_bind(port, domain, user, password, resource)
     jid = re.search(rb"<jid>([^<]+)</jid>", reply).group(1).decode()
     return raw, jid

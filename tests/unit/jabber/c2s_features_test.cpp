@@ -54,12 +54,12 @@ TEST(C2sFeatures, InsideTlsAndAfterAuthentication) {
             "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"
             "<mechanism>SCRAM-SHA-256</mechanism><mechanism>SCRAM-SHA-1</mechanism>"
             "<mechanism>PLAIN</mechanism></mechanisms></stream:features>");
-  EXPECT_EQ(format_features({true, true, true, true}),
+  EXPECT_EQ(format_features({true, true, true, true, "<c/>"}),
             "<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>"
             "<session xmlns='urn:ietf:params:xml:ns:xmpp-session'><optional/></session>"
             "<ver xmlns='urn:xmpp:features:rosterver'/>"
             "<sub xmlns='urn:xmpp:features:pre-approval'/><sm xmlns='urn:xmpp:sm:3'/>"
-            "<csi xmlns='urn:xmpp:csi:0'/></stream:features>");
+            "<csi xmlns='urn:xmpp:csi:0'/><c/></stream:features>");
 }
 
 TEST(SaslElements, Formats) {
