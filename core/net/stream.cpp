@@ -183,7 +183,7 @@ struct stream::impl : std::enable_shared_from_this<impl> {
   }
 
   tcp::socket socket;
-  socket_bio_state bio{&socket};
+  socket_bio_state bio{&socket, {}, false};
   std::unique_ptr<SSL, ssl_free> tls;
   bool handshake_done = false;
   deadline read_deadline;
