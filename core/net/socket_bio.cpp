@@ -4,7 +4,6 @@
 #include <boost/asio/error.hpp>
 #include <openssl/bio.h>
 
-#include <climits>
 #include <cstdlib>
 
 namespace posta::net {
@@ -25,8 +24,10 @@ int bio_write(BIO* b, char const* data, int len) {
   boost::system::error_code ec;
   std::size_t const n = s.socket->write_some(asio::buffer(data, static_cast<std::size_t>(len)), ec);
   if (!ec) return static_cast<int>(n);
-  if (would_block(ec)) BIO_set_retry_write(b);
-  else s.last_error = ec;
+  if (would_block(ec))
+    BIO_set_retry_write(b);
+  else
+    s.last_error = ec;
   return -1;
 }
 
@@ -40,8 +41,10 @@ int bio_read(BIO* b, char* data, int len) {
     s.eof = true;
     return 0;
   }
-  if (would_block(ec)) BIO_set_retry_read(b);
-  else s.last_error = ec;
+  if (would_block(ec))
+    BIO_set_retry_read(b);
+  else
+    s.last_error = ec;
   return -1;
 }
 

@@ -115,8 +115,8 @@ struct stream::impl : std::enable_shared_from_this<impl> {
     BIO* b = s ? new_socket_bio(bio) : nullptr;
     if (b == nullptr) return make_error(net_errc::tls_handshake_failed, "TLS: out of memory");
     SSL_set_bio(s.get(), b, b);
-    SSL_set_mode(s.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
-                              SSL_MODE_RELEASE_BUFFERS);
+    SSL_set_mode(s.get(),
+                 SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
     // One read takes whatever records the kernel has (up to a record
     // buffer), not a header and then a body.
     SSL_set_read_ahead(s.get(), 1);
@@ -203,7 +203,8 @@ asio::awaitable<result<std::size_t>> stream::read_some(std::span<char> into, dur
   auto buf = asio::buffer(into.data(), into.size());
   // (No co_await inside ?: : GCC 12 miscompiles some of those.)
   std::tuple<error_code, std::size_t> r;
-  if (s.tls) r = co_await s.tls_read_some(into);
+  if (s.tls)
+    r = co_await s.tls_read_some(into);
   else r = co_await s.socket.async_read_some(buf, as_value);
   auto [ec, n] = r;
   s.disarm(s.read_deadline);
@@ -227,8 +228,10 @@ asio::awaitable<result<void>> stream::write(std::string_view bytes, duration tim
   s.arm(s.write_deadline, timeout);
   auto buf = asio::buffer(bytes.data(), bytes.size());
   error_code ec;
-  if (s.tls) ec = co_await s.tls_write(bytes);
-  else std::tie(ec, std::ignore) = co_await asio::async_write(s.socket, buf, as_value);
+  if (s.tls)
+    ec = co_await s.tls_write(bytes);
+  else
+    std::tie(ec, std::ignore) = co_await asio::async_write(s.socket, buf, as_value);
   s.disarm(s.write_deadline);
   if (ec) co_return s.to_error(ec, s.write_deadline, "write");
   co_return result<void>{};
@@ -270,8 +273,10 @@ asio::awaitable<result<void>> stream::start_client_tls(ssl::context& ctx, std::s
 asio::awaitable<result<void>> stream::handshake(bool as_client, duration timeout) {
   impl& s = *impl_;
   s.arm(s.read_deadline, timeout);
-  if (as_client) SSL_set_connect_state(s.tls.get());
-  else SSL_set_accept_state(s.tls.get());
+  if (as_client)
+    SSL_set_connect_state(s.tls.get());
+  else
+    SSL_set_accept_state(s.tls.get());
   error_code ec;
   for (;;) {
     s.before_tls_call();
@@ -320,7 +325,9 @@ std::string stream::tls_description() const {
   return is_tls() ? describe_tls(impl_->tls.get()) : std::string();
 }
 
-ssl_st* stream::native_tls_handle() const { return is_tls() ? impl_->tls.get() : nullptr; }
+ssl_st* stream::native_tls_handle() const {
+  return is_tls() ? impl_->tls.get() : nullptr;
+}
 tcp::endpoint stream::remote_endpoint() const { return impl_->remote; }
 tcp::endpoint stream::local_endpoint() const { return impl_->local; }
 asio::any_io_executor stream::get_executor() const { return impl_->socket.get_executor(); }

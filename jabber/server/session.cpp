@@ -102,8 +102,10 @@ asio::awaitable<bool> session::read_and_handle() {
   reader_.release_parser();
   result<std::vector<xml::stream_event>> events{std::vector<xml::stream_event>()};
   auto ready = co_await stream_.wait_readable(timeout);
-  if (ready) events = co_await read_events(timeout);
-  else events = ready.error();
+  if (ready)
+    events = co_await read_events(timeout);
+  else
+    events = ready.error();
   reader_waiting_ = false;
   if (!events) {
     if (fault_) {
@@ -126,7 +128,8 @@ asio::awaitable<bool> session::read_and_handle() {
   co_return true;
 }
 
-asio::awaitable<result<std::vector<xml::stream_event>>> session::read_events(std::chrono::steady_clock::duration timeout) {
+asio::awaitable<result<std::vector<xml::stream_event>>> session::read_events(
+    std::chrono::steady_clock::duration timeout) {
   std::array<char, 16 * 1024> buffer;
   auto n = co_await stream_.read_some(buffer, timeout);
   if (!n) co_return n.error();

@@ -47,13 +47,26 @@ bool starts_like_wide_encoding(std::string_view first) {
 void append_attribute_value(std::string& out, std::string_view value) {
   for (char c : value) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '\'': out += "&apos;"; break;
-      case '\t': out += "&#9;"; break;
-      case '\n': out += "&#10;"; break;
-      case '\r': out += "&#13;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      case '\t':
+        out += "&#9;";
+        break;
+      case '\n':
+        out += "&#10;";
+        break;
+      case '\r':
+        out += "&#13;";
+        break;
+      default:
+        out += c;
     }
   }
 }
@@ -62,7 +75,8 @@ void append_attribute_value(std::string& out, std::string_view value) {
 // names of stanzas and of the end tag: the root's qualified name and its
 // namespace declarations (stream_reader::release_parser()).
 std::string resume_start_tag(expanded_name const& root, declarations const& declared) {
-  std::string qname = root.prefix.empty() ? std::string(root.local) : std::string(root.prefix) + ":" + std::string(root.local);
+  std::string qname =
+      root.prefix.empty() ? std::string(root.local) : std::string(root.prefix) + ":" + std::string(root.local);
   std::string out = "<" + qname;
   for (auto const& [prefix, uri] : declared) {
     out += prefix.empty() ? " xmlns='" : " xmlns:" + prefix + "='";
@@ -269,8 +283,7 @@ bool stream_reader::impl::release_parser() {
 // event and counts for no bound: those bytes were counted once already).
 void stream_reader::impl::resume_parser() {
   new_parser();
-  if (XML_Parse(parser.get(), resume_header.data(), static_cast<int>(resume_header.size()), XML_FALSE) !=
-      XML_STATUS_OK)
+  if (XML_Parse(parser.get(), resume_header.data(), static_cast<int>(resume_header.size()), XML_FALSE) != XML_STATUS_OK)
     std::abort();  // resume_header is well-formed by construction
   parser_origin = fed - resume_header.size();
   install_handlers();

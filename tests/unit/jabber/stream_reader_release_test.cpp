@@ -3,7 +3,6 @@
 // header declared it (XML Namespaces 1.0 section 6: declarations on the root
 // are in scope for the whole document), the end tag included.
 #include "jabber/xml/stream_reader.hpp"
-
 #include "tests/unit/jabber/stream_events.hpp"
 
 #include <gtest/gtest.h>
@@ -30,7 +29,8 @@ TEST(StreamReaderRelease, OnlyBetweenStanzasOfAnOpenStream) {
   EXPECT_FALSE(r.release_parser());  // already freed
   feed(r, "<message><body>half");
   EXPECT_FALSE(r.release_parser());  // inside a stanza
-  EXPECT_EQ(feed(r, "</body></message>"), std::vector<std::string>{"stanza <message xmlns='jabber:client'><body>half</body></message>"});
+  EXPECT_EQ(feed(r, "</body></message>"),
+            std::vector<std::string>{"stanza <message xmlns='jabber:client'><body>half</body></message>"});
   EXPECT_TRUE(r.release_parser());
   feed(r, "<presence");
   EXPECT_FALSE(r.release_parser());  // inside a start tag expat holds
