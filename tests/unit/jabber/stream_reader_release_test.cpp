@@ -14,10 +14,7 @@ namespace {
 
 using test::client_header;
 using test::describe;
-
-std::vector<std::string> feed(stream_reader& r, std::string_view bytes) {
-  return describe(r.feed(bytes));
-}
+using test::feed;
 
 TEST(StreamReaderRelease, OnlyBetweenStanzasOfAnOpenStream) {
   stream_reader r(reader_limits{});
