@@ -2,15 +2,19 @@
 #include "core/net/stream.hpp"
 
 #include "core/net/errors.hpp"
+#include "core/net/socket_bio.hpp"
 #include "core/net/tls.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/ssl.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
-#include <optional>
+#include <memory>
 #include <tuple>
 
 namespace posta::net {
@@ -21,7 +25,21 @@ using boost::system::error_code;
 
 namespace {
 constexpr auto as_value = asio::as_tuple(asio::use_awaitable);
+
+struct ssl_free {
+  void operator()(SSL* p) const { SSL_free(p); }
+};
+
+// Why an SSL_* call that wanted no I/O failed, as Asio's ssl::stream said it.
+error_code tls_failure(int ssl_error, socket_bio_state const& bio) {
+  if (ssl_error == SSL_ERROR_ZERO_RETURN) return asio::error::eof;  // close_notify
+  if (ssl_error == SSL_ERROR_SYSCALL) return bio.last_error ? bio.last_error : error_code(asio::error::eof);
+  unsigned long const e = ERR_get_error();
+  if (ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING) return ssl::error::stream_truncated;
+  if (e == 0) return ssl::error::unspecified_system_error;
+  return {static_cast<int>(e), asio::error::get_ssl_category()};
 }
+}  // namespace
 
 struct stream::impl : std::enable_shared_from_this<impl> {
   // A deadline that cancels the socket's operations when it passes. Arming
@@ -87,8 +105,86 @@ struct stream::impl : std::enable_shared_from_this<impl> {
     return make_error(ec, what);
   }
 
+  // TLS straight on the socket (socket_bio.hpp), so that an idle connection
+  // holds no TLS buffer: OpenSSL allocates its record buffers while records
+  // are in flight and frees them after (SSL_MODE_RELEASE_BUFFERS). Reads and
+  // writes run on the strand, one SSL_* call at a time; between calls a
+  // reader and a writer may each wait for the socket.
+  result<void> new_tls(ssl::context& ctx) {
+    std::unique_ptr<SSL, ssl_free> s(SSL_new(ctx.native_handle()));
+    BIO* b = s ? new_socket_bio(bio) : nullptr;
+    if (b == nullptr) return make_error(net_errc::tls_handshake_failed, "TLS: out of memory");
+    SSL_set_bio(s.get(), b, b);
+    SSL_set_mode(s.get(),
+                 SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+    // One read takes whatever records the kernel has (up to a record
+    // buffer), not a header and then a body.
+    SSL_set_read_ahead(s.get(), 1);
+    error_code ec;
+    socket.non_blocking(true, ec);  // the BIO's reads and writes must not block
+    if (ec) return make_error(ec, "TLS");
+    tls = std::move(s);
+    return {};
+  }
+
+  // Before an SSL_* call: its outcome is read from a clean error queue.
+  void before_tls_call() {
+    ERR_clear_error();
+    bio.last_error.clear();
+  }
+
+  // After an SSL_* call that returned `r` <= 0: waits for the socket state
+  // OpenSSL wants and returns no error (the call is then repeated), or the
+  // reason it failed.
+  asio::awaitable<error_code> after_tls_call(int r) {
+    int const e = SSL_get_error(tls.get(), r);
+    if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) co_return tls_failure(e, bio);
+    auto const what = e == SSL_ERROR_WANT_READ ? tcp::socket::wait_read : tcp::socket::wait_write;
+    auto [ec] = co_await socket.async_wait(what, as_value);
+    co_return ec;
+  }
+
+  asio::awaitable<std::tuple<error_code, std::size_t>> tls_read_some(std::span<char> into) {
+    for (;;) {
+      before_tls_call();
+      std::size_t n = 0;
+      int const r = SSL_read_ex(tls.get(), into.data(), into.size(), &n);
+      if (r == 1) co_return std::tuple(error_code(), n);
+      if (auto ec = co_await after_tls_call(r)) co_return std::tuple(ec, std::size_t{0});
+    }
+  }
+
+  asio::awaitable<error_code> tls_write(std::string_view bytes) {
+    while (!bytes.empty()) {
+      before_tls_call();
+      std::size_t n = 0;
+      int const r = SSL_write_ex(tls.get(), bytes.data(), bytes.size(), &n);
+      if (r == 1) {
+        bytes.remove_prefix(n);
+        continue;
+      }
+      if (auto ec = co_await after_tls_call(r)) co_return ec;  // else the same bytes again, as OpenSSL asks
+    }
+    co_return error_code();
+  }
+
+  // close_notify, then the peer's (RFC 8446 6.1), as Asio's async_shutdown.
+  asio::awaitable<void> tls_shutdown() {
+    for (int sent = 0; sent < 2;) {
+      before_tls_call();
+      int const r = SSL_shutdown(tls.get());
+      if (r == 1) co_return;
+      if (r == 0) {  // ours is out; the next call waits for the peer's
+        ++sent;
+        continue;
+      }
+      if (co_await after_tls_call(r)) co_return;
+    }
+  }
+
   tcp::socket socket;
-  std::optional<ssl::stream<tcp::socket&>> tls;
+  socket_bio_state bio{&socket, {}, false};
+  std::unique_ptr<SSL, ssl_free> tls;
   bool handshake_done = false;
   deadline read_deadline;
   deadline write_deadline;
@@ -107,7 +203,8 @@ asio::awaitable<result<std::size_t>> stream::read_some(std::span<char> into, dur
   auto buf = asio::buffer(into.data(), into.size());
   // (No co_await inside ?: : GCC 12 miscompiles some of those.)
   std::tuple<error_code, std::size_t> r;
-  if (s.tls) r = co_await s.tls->async_read_some(buf, as_value);
+  if (s.tls)
+    r = co_await s.tls_read_some(into);
   else r = co_await s.socket.async_read_some(buf, as_value);
   auto [ec, n] = r;
   s.disarm(s.read_deadline);
@@ -115,14 +212,26 @@ asio::awaitable<result<std::size_t>> stream::read_some(std::span<char> into, dur
   co_return n;
 }
 
+asio::awaitable<result<void>> stream::wait_readable(duration timeout) {
+  impl& s = *impl_;
+  // OpenSSL may hold a record (or part of one) that it read ahead.
+  if (s.tls && SSL_has_pending(s.tls.get()) == 1) co_return result<void>{};
+  s.arm(s.read_deadline, timeout);
+  auto [ec] = co_await s.socket.async_wait(tcp::socket::wait_read, as_value);
+  s.disarm(s.read_deadline);
+  if (ec) co_return s.to_error(ec, s.read_deadline, "read");
+  co_return result<void>{};
+}
+
 asio::awaitable<result<void>> stream::write(std::string_view bytes, duration timeout) {
   impl& s = *impl_;
   s.arm(s.write_deadline, timeout);
   auto buf = asio::buffer(bytes.data(), bytes.size());
-  std::tuple<error_code, std::size_t> r;
-  if (s.tls) r = co_await asio::async_write(*s.tls, buf, as_value);
-  else r = co_await asio::async_write(s.socket, buf, as_value);
-  auto [ec, n] = r;
+  error_code ec;
+  if (s.tls)
+    ec = co_await s.tls_write(bytes);
+  else
+    std::tie(ec, std::ignore) = co_await asio::async_write(s.socket, buf, as_value);
   s.disarm(s.write_deadline);
   if (ec) co_return s.to_error(ec, s.write_deadline, "write");
   co_return result<void>{};
@@ -131,7 +240,10 @@ asio::awaitable<result<void>> stream::write(std::string_view bytes, duration tim
 asio::awaitable<result<void>> stream::start_tls(ssl::context& ctx, duration timeout) {
   impl& s = *impl_;
   if (s.tls) co_return make_error(errc::protocol_error, "TLS already active");
-  s.tls.emplace(s.socket, ctx);
+  if (auto made = s.new_tls(ctx); !made) {
+    close();
+    co_return made.error();
+  }
   co_return co_await handshake(false, timeout);
 }
 
@@ -139,18 +251,21 @@ asio::awaitable<result<void>> stream::start_client_tls(ssl::context& ctx, std::s
                                                        duration timeout) {
   impl& s = *impl_;
   if (s.tls) co_return make_error(errc::protocol_error, "TLS already active");
-  s.tls.emplace(s.socket, ctx);
+  if (auto made = s.new_tls(ctx); !made) {
+    close();
+    co_return made.error();
+  }
   boost::system::error_code not_ip;
   (void)asio::ip::make_address(server_name, not_ip);
   if (verify) {
-    auto named = expect_server_name(s.tls->native_handle(), server_name);
+    auto named = expect_server_name(s.tls.get(), server_name);
     if (!named) {
       close();
       co_return named.error();
     }
   } else {
-    s.tls->set_verify_mode(ssl::verify_none);
-    if (not_ip && !server_name.empty()) SSL_set_tlsext_host_name(s.tls->native_handle(), server_name.c_str());
+    SSL_set_verify(s.tls.get(), SSL_VERIFY_NONE, nullptr);
+    if (not_ip && !server_name.empty()) SSL_set_tlsext_host_name(s.tls.get(), server_name.c_str());
   }
   co_return co_await handshake(true, timeout);
 }
@@ -158,8 +273,18 @@ asio::awaitable<result<void>> stream::start_client_tls(ssl::context& ctx, std::s
 asio::awaitable<result<void>> stream::handshake(bool as_client, duration timeout) {
   impl& s = *impl_;
   s.arm(s.read_deadline, timeout);
-  auto type = as_client ? ssl::stream_base::client : ssl::stream_base::server;
-  auto [ec] = co_await s.tls->async_handshake(type, as_value);
+  if (as_client)
+    SSL_set_connect_state(s.tls.get());
+  else
+    SSL_set_accept_state(s.tls.get());
+  error_code ec;
+  for (;;) {
+    s.before_tls_call();
+    int const r = SSL_do_handshake(s.tls.get());
+    if (r == 1) break;
+    ec = co_await s.after_tls_call(r);
+    if (ec) break;
+  }
   s.disarm(s.read_deadline);
   if (!ec) {
     s.handshake_done = true;
@@ -175,7 +300,7 @@ asio::awaitable<void> stream::shutdown(duration timeout) {
   impl& s = *impl_;
   if (s.handshake_done && s.socket.is_open()) {
     s.arm(s.write_deadline, timeout);
-    co_await s.tls->async_shutdown(as_value);  // the outcome changes nothing: we close next
+    co_await s.tls_shutdown();  // the outcome changes nothing: we close next
     s.disarm(s.write_deadline);
   }
   error_code ignored;
@@ -197,10 +322,12 @@ bool stream::is_open() const { return impl_->socket.is_open(); }
 bool stream::is_tls() const { return impl_->handshake_done; }
 
 std::string stream::tls_description() const {
-  return is_tls() ? describe_tls(impl_->tls->native_handle()) : std::string();
+  return is_tls() ? describe_tls(impl_->tls.get()) : std::string();
 }
 
-ssl_st* stream::native_tls_handle() const { return is_tls() ? impl_->tls->native_handle() : nullptr; }
+ssl_st* stream::native_tls_handle() const {
+  return is_tls() ? impl_->tls.get() : nullptr;
+}
 tcp::endpoint stream::remote_endpoint() const { return impl_->remote; }
 tcp::endpoint stream::local_endpoint() const { return impl_->local; }
 asio::any_io_executor stream::get_executor() const { return impl_->socket.get_executor(); }

@@ -40,6 +40,11 @@ class stream {
 
   boost::asio::awaitable<result<std::size_t>> read_some(std::span<char> into, duration timeout);
   boost::asio::awaitable<result<void>> write(std::string_view bytes, duration timeout);
+  // Until input is there (or the peer closed), without a buffer to read it
+  // into: a session waiting here between requests holds none. read_some
+  // after it normally returns at once; with TLS it may still wait, when what
+  // came was only part of a record or no application data.
+  boost::asio::awaitable<result<void>> wait_readable(duration timeout);
 
   // Server-side TLS handshake on the connection as it is (for implicit-TLS
   // ports right after accept, or after a STARTTLS reply). SECURITY: a failed

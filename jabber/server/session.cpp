@@ -109,28 +109,31 @@ asio::awaitable<bool> session::read_and_handle() {
     if (!session_ended_ && !writer_running_) co_await end_with(*fault_, fault_why_);
     co_return false;
   }
-  std::array<char, 16 * 1024> buffer;
   auto const timeout = read_timeout();
   reader_waiting_ = true;
-  auto n = co_await stream_.read_some(buffer, timeout);
+  // An idle session waits here holding neither an expat parser (between
+  // stanzas it is freed, the next input gets a new one) nor a read buffer:
+  // that lives in read_events' frame only, while input is there.
+  reader_.release_parser();
+  result<std::vector<xml::stream_event>> events{std::vector<xml::stream_event>()};
+  auto ready = co_await stream_.wait_readable(timeout);
+  if (ready)
+    events = co_await read_events(timeout);
+  else
+    events = ready.error();
   reader_waiting_ = false;
-  if (n) {
-    last_input_ = std::chrono::steady_clock::now();
-    ping_outstanding_ = false;
-  }
-  if (!n) {
+  if (!events) {
     if (fault_) {
       if (!session_ended_ && !writer_running_) co_await end_with(*fault_, fault_why_);
-    } else if (net::is_timeout(n.error())) {
+    } else if (net::is_timeout(events.error())) {
       co_await end_with(proto::stream_condition::connection_timeout, "idle");
     }
     co_return false;  // end of stream, an I/O error or a fault: nothing more to read
   }
-  auto events = reader_.feed(std::string_view(buffer.data(), *n));
-  auto const stanzas = std::count_if(events.begin(), events.end(),
+  auto const stanzas = std::count_if(events->begin(), events->end(),
                                      [](auto const& ev) { return std::holds_alternative<xml::stanza_received>(ev); });
   co_await pace_input(static_cast<std::size_t>(stanzas));
-  for (auto& ev : events) {
+  for (auto& ev : *events) {
     bool go_on = co_await handle(ev);
     if (!go_on || session_ended_) co_return false;
     // SECURITY: after a restart, what followed in this read came before the
@@ -141,6 +144,16 @@ asio::awaitable<bool> session::read_and_handle() {
     }
   }
   co_return true;
+}
+
+asio::awaitable<result<std::vector<xml::stream_event>>> session::read_events(
+    std::chrono::steady_clock::duration timeout) {
+  std::array<char, 16 * 1024> buffer;
+  auto n = co_await stream_.read_some(buffer, timeout);
+  if (!n) co_return n.error();
+  last_input_ = std::chrono::steady_clock::now();
+  ping_outstanding_ = false;
+  co_return reader_.feed(std::string_view(buffer.data(), *n));
 }
 
 std::chrono::steady_clock::duration session::read_timeout() const {

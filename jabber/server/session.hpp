@@ -53,6 +53,7 @@ class session {
 
   // Each returns false when the stream must end.
   asio::awaitable<bool> read_and_handle();
+  asio::awaitable<result<std::vector<xml::stream_event>>> read_events(std::chrono::steady_clock::duration timeout);
   asio::awaitable<bool> handle(xml::stream_event& ev);
   asio::awaitable<bool> on_open(xml::stream_header const& h);
   asio::awaitable<bool> on_element(gloox::Tag& tag);

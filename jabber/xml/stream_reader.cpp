@@ -41,6 +41,52 @@ bool starts_like_wide_encoding(std::string_view first) {
   return b == 0xFE || b == 0xFF || first.find('\0') != std::string_view::npos;
 }
 
+// An attribute value that reads back as `value`: markup characters and the
+// white space that attribute-value normalisation would turn into spaces are
+// character references (XML 1.0 section 3.3.3).
+void append_attribute_value(std::string& out, std::string_view value) {
+  for (char c : value) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      case '\t':
+        out += "&#9;";
+        break;
+      case '\n':
+        out += "&#10;";
+        break;
+      case '\r':
+        out += "&#13;";
+        break;
+      default:
+        out += c;
+    }
+  }
+}
+
+// The stream's start tag with only what a later parser needs to resolve the
+// names of stanzas and of the end tag: the root's qualified name and its
+// namespace declarations (stream_reader::release_parser()).
+std::string resume_start_tag(expanded_name const& root, declarations const& declared) {
+  std::string qname =
+      root.prefix.empty() ? std::string(root.local) : std::string(root.prefix) + ":" + std::string(root.local);
+  std::string out = "<" + qname;
+  for (auto const& [prefix, uri] : declared) {
+    out += prefix.empty() ? " xmlns='" : " xmlns:" + prefix + "='";
+    append_attribute_value(out, uri);
+    out += '\'';
+  }
+  out += '>';
+  return out;
+}
+
 bool is_utf8_label(char const* encoding) {
   std::string_view const e = encoding;
   return e.size() == 5 && std::equal(e.begin(), e.end(), "utf-8", [](char a, char b) { return (a | 0x20) == b; });
@@ -54,7 +100,11 @@ struct stream_reader::impl {
   impl(reader_limits l, std::string ns) : limits(l), content_namespace(std::move(ns)) { restart(); }
 
   void restart();
+  void new_parser();
   void install_handlers();
+  bool release_parser();
+  void resume_parser();
+  std::uint64_t position() const;
   void feed(std::string_view bytes);
   std::size_t room() const;
   void parse(std::string_view piece);
@@ -85,6 +135,12 @@ struct stream_reader::impl {
   tag_builder builder;
   declarations root_declarations;
   std::string first_bytes;  // of the stream, until encoding_sniff_bytes are there
+  // The stream's start tag as a new parser is given it after
+  // release_parser(): its name and namespace declarations, nothing else.
+  std::string resume_header;
+  // Where the parser's byte 0 is in the stream, less what it was given of
+  // resume_header: positions are the stream's whichever parser reads it.
+  std::uint64_t parser_origin = 0;
   std::vector<stream_event>* out = nullptr;
   bool finished = false;
   std::size_t depth = 0;     // open elements, the stream's included
@@ -118,11 +174,12 @@ struct stream_reader::impl::handlers {
 };
 
 void stream_reader::impl::restart() {
-  parser.reset(XML_ParserCreateNS("UTF-8", namespace_separator));
-  if (!parser) std::abort();  // out of memory for a few KiB: nothing sensible is left to do
+  new_parser();
   builder = tag_builder();
   root_declarations.clear();
   first_bytes.clear();
+  resume_header.clear();
+  parser_origin = 0;
   finished = false;
   depth = elements = 0;
   fed = last_event_end = mark = 0;
@@ -132,12 +189,19 @@ void stream_reader::impl::restart() {
 // SECURITY: no external entities are ever loaded (no handler), parameter
 // entities are never parsed, and a DOCTYPE stops the parse before its
 // internal subset is read: no DTD exists, so no entity can expand (billion
-// laughs) and no attribute gets a default.
-void stream_reader::impl::install_handlers() {
+// laughs) and no attribute gets a default. (Both settings must precede the
+// first XML_Parse.)
+void stream_reader::impl::new_parser() {
+  parser.reset(XML_ParserCreateNS("UTF-8", namespace_separator));
+  if (!parser) std::abort();  // out of memory for a few KiB: nothing sensible is left to do
   XML_Parser const p = parser.get();
   XML_SetUserData(p, this);
   XML_SetReturnNSTriplet(p, XML_TRUE);
   XML_SetParamEntityParsing(p, XML_PARAM_ENTITY_PARSING_NEVER);
+}
+
+void stream_reader::impl::install_handlers() {
+  XML_Parser const p = parser.get();
   XML_SetElementHandler(p, handlers::start, handlers::end);
   XML_SetCharacterDataHandler(p, handlers::text);
   XML_SetStartNamespaceDeclHandler(p, handlers::ns);
@@ -162,6 +226,7 @@ void stream_reader::impl::feed(std::string_view bytes) {
     start = std::exchange(first_bytes, {});
     bytes = start;
   }
+  if (!parser && !bytes.empty()) resume_parser();
   while (!finished && !bytes.empty()) {
     auto const piece = bytes.substr(0, std::min(parse_slice_bytes, room()));
     bytes.remove_prefix(piece.size());
@@ -203,10 +268,36 @@ void stream_reader::impl::check_unparsed() {
   }
 }
 
-std::uint64_t stream_reader::impl::event_end() const {
+// Between stanzas nothing of the stream is in the parser but its root's
+// namespace bindings, and the reader's own state (depth 1, the positions)
+// stays as it is: a new parser given the root's start tag again reads the
+// rest exactly as the old one would have.
+bool stream_reader::impl::release_parser() {
+  if (!parser || finished || depth != 1 || fed != last_event_end || resume_header.empty()) return false;
+  parser.reset();
+  builder = tag_builder();  // and the capacity its last stanza left
+  return true;
+}
+
+// The new parser reads the saved start tag without handlers (it yields no
+// event and counts for no bound: those bytes were counted once already).
+void stream_reader::impl::resume_parser() {
+  new_parser();
+  if (XML_Parse(parser.get(), resume_header.data(), static_cast<int>(resume_header.size()), XML_FALSE) != XML_STATUS_OK)
+    std::abort();  // resume_header is well-formed by construction
+  parser_origin = fed - resume_header.size();
+  install_handlers();
+}
+
+// The stream position of the current event's first byte.
+std::uint64_t stream_reader::impl::position() const {
   auto const index = XML_GetCurrentByteIndex(parser.get());
+  return parser_origin + static_cast<std::uint64_t>(std::max<XML_Index>(index, 0));
+}
+
+std::uint64_t stream_reader::impl::event_end() const {
   auto const count = XML_GetCurrentByteCount(parser.get());
-  return static_cast<std::uint64_t>(std::max<XML_Index>(index, 0)) + static_cast<std::uint64_t>(std::max(count, 0));
+  return position() + static_cast<std::uint64_t>(std::max(count, 0));
 }
 
 // Records how far expat has reported; false once finished (expat may still
@@ -231,7 +322,7 @@ void stream_reader::impl::fail(stream_condition c, std::string detail) {
 }
 
 void stream_reader::impl::start(char const* name, char const** attributes) {
-  if (depth == 1) mark = static_cast<std::uint64_t>(XML_GetCurrentByteIndex(parser.get()));
+  if (depth == 1) mark = position();
   if (!note_event(true) || !within_attribute_bounds(attributes)) return;
   if (depth == 0) {
     open_stream(name, attributes);
@@ -253,12 +344,14 @@ bool stream_reader::impl::within_attribute_bounds(char const* const* attributes)
 }
 
 void stream_reader::impl::open_stream(char const* name, char const** attributes) {
-  auto header =
-      read_stream_header(split_expanded_name(name), attributes, std::move(root_declarations), content_namespace);
+  auto const root = split_expanded_name(name);
+  std::string resume = resume_start_tag(root, root_declarations);
+  auto header = read_stream_header(root, attributes, std::move(root_declarations), content_namespace);
   if (auto* failed = std::get_if<stream_failed>(&header)) {
     fail(failed->condition, std::move(failed->detail));
     return;
   }
+  resume_header = std::move(resume);
   depth = 1;
   mark = last_event_end;
   out->push_back(stream_opened{std::move(std::get<stream_header>(header))});
@@ -340,6 +433,10 @@ std::vector<stream_event> stream_reader::feed(std::string_view bytes) {
 
 void stream_reader::reset() {
   impl_->restart();
+}
+
+bool stream_reader::release_parser() {
+  return impl_->release_parser();
 }
 
 bool stream_reader::is_finished() const {

@@ -39,6 +39,14 @@ class stream_reader {
   // TLS handshake (the CVE-2011-0411 class of attack).
   void reset();
 
+  // Frees the expat parser while the stream sits between stanzas (about
+  // 10 KiB an idle connection need not hold); the next feed continues in a
+  // new parser that has been given the stream header's namespace
+  // declarations again, so the events are the same as without the call.
+  // Does nothing unless the header is read and nothing after the last
+  // stanza or keepalive is pending. Returns whether it freed the parser.
+  bool release_parser();
+
   bool is_finished() const;
   // Bytes handed to expat since the last reset: at most one past the byte
   // where a bound was crossed, so an oversized stanza is refused without

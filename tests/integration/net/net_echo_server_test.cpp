@@ -71,6 +71,10 @@ asio::awaitable<std::string> answer(stream& s, line_reader& reader, echo_options
     opt.idle = 200ms;
     co_return "250 NAP\r\n";
   }
+  if (line == "WAIT") {  // the next line must be read by a read_some after wait_readable
+    auto ready = co_await s.wait_readable(opt.idle);
+    co_return ready ? "250 input waiting\r\n" : "!";
+  }
   if (line == "THROW") throw std::runtime_error("handler failure on purpose");
   if (line == "QUIT") {
     co_await s.write("221 bye\r\n", 5s);
@@ -491,6 +495,27 @@ TEST_F(server_fixture, implicit_tls) {
   std::string const tls = c.command("TLS");
   EXPECT_EQ(tls.rfind("250 TLS1.3 TLS_", 0), 0u) << tls;
   EXPECT_EQ(c.command("over tls"), "250 over tls");
+  EXPECT_EQ(c.command("QUIT"), "221 bye");
+  EXPECT_EQ(c.read_line(), "<eof>");
+}
+
+// A record OpenSSL has already read from the socket (two records in one
+// segment) counts as input: wait_readable returns for it as for bytes the
+// kernel still holds. (Over TLS each line_reader read takes one record, so
+// the second line is never in line_reader's own buffer.)
+TEST_F(server_fixture, wait_readable_sees_records_openssl_holds) {
+  make_tls();
+  options.implicit_tls = true;
+  client c;
+  ASSERT_TRUE(c.connect(listen()));
+  ASSERT_TRUE(c.handshake());
+  EXPECT_EQ(c.read_line(), "220 ready");
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(c.write("WAIT\r\n"));
+    ASSERT_TRUE(c.write("line " + std::to_string(i) + "\r\n"));
+    EXPECT_EQ(c.read_line(), "250 input waiting");
+    EXPECT_EQ(c.read_line(), "250 line " + std::to_string(i));
+  }
   EXPECT_EQ(c.command("QUIT"), "221 bye");
   EXPECT_EQ(c.read_line(), "<eof>");
 }

@@ -29,6 +29,11 @@ inline std::vector<std::string> describe(std::vector<stream_event> const& events
   return out;
 }
 
+// What one feed yields.
+inline std::vector<std::string> feed(stream_reader& reader, std::string_view bytes) {
+  return describe(reader.feed(bytes));
+}
+
 // Feeds `pieces` one after the other and collects what they yield.
 inline std::vector<std::string> read_pieces(stream_reader& reader, std::vector<std::string_view> const& pieces) {
   std::vector<std::string> out;

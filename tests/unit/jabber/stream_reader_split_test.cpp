@@ -61,6 +61,33 @@ TEST_P(Splits, WholeByteByByteAndEverySplitAgree) {
   }
 }
 
+// The same with the parser freed after every piece (release_parser): a
+// session does so before waiting for more input.
+std::vector<std::string> read_releasing(stream_reader& reader, std::vector<std::string_view> const& pieces) {
+  std::vector<std::string> out;
+  for (auto p : pieces) {
+    for (auto& s : test::describe(reader.feed(p))) out.push_back(std::move(s));
+    reader.release_parser();
+  }
+  return out;
+}
+
+TEST_P(Splits, FreeingTheParserBetweenPiecesChangesNoEvent) {
+  std::string_view const input = GetParam();
+  stream_reader whole_reader(small_limits());
+  auto const whole = read_pieces(whole_reader, {input});
+
+  stream_reader bytes_reader(small_limits());
+  std::vector<std::string_view> bytes;
+  for (std::size_t i = 0; i < input.size(); ++i) bytes.push_back(input.substr(i, 1));
+  EXPECT_EQ(read_releasing(bytes_reader, bytes), whole);
+
+  for (std::size_t split = 0; split <= input.size(); ++split) {
+    stream_reader r(small_limits());
+    EXPECT_EQ(read_releasing(r, {input.substr(0, split), input.substr(split)}), whole) << "split at " << split;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(StreamReader, Splits, ::testing::ValuesIn(inputs()));
 
 }  // namespace

@@ -15,10 +15,7 @@ namespace {
 using test::client_header;
 using test::client_open;
 using test::describe;
-
-std::vector<std::string> feed(stream_reader& r, std::string_view bytes) {
-  return describe(r.feed(bytes));
-}
+using test::feed;
 
 TEST(StreamReader, LoginWithStarttlsAndSaslRestarts) {
   stream_reader r(reader_limits{});
