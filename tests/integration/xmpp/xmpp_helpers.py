@@ -217,8 +217,8 @@ class RawXmpp:
             pass
 
 
-def raw_bind(port, domain, user, password=PASSWORD, resource="raw"):
-    """A RawXmpp past STARTTLS and SASL PLAIN that asked to bind `resource`; returns (client, the bind reply)."""
+def raw_authenticated(port, domain, user, password=PASSWORD):
+    """A RawXmpp past STARTTLS and SASL PLAIN, before binding; returns (client, features)."""
     import base64
     raw = RawXmpp(port)
     raw.open(domain)
@@ -229,8 +229,8 @@ def raw_bind(port, domain, user, password=PASSWORD, resource="raw"):
     return raw, raw.open(domain)
 
 
-def raw_login(port, domain, user, password=PASSWORD, resource="raw"):
-    """A RawXmpp past STARTTLS, SASL PLAIN and binding; returns (client, full JID)."""
+def raw_bind(port, domain, user, password=PASSWORD, resource="raw"):
+    """A RawXmpp past STARTTLS and SASL PLAIN that asked to bind `resource`; returns (client, the bind reply)."""
     raw, _ = raw_authenticated(port, domain, user, password)
     raw.send("<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>%s</resource>"
              "</bind></iq>" % resource)
