@@ -48,7 +48,7 @@ asio::awaitable<std::optional<std::string>> outbox::next(std::chrono::steady_clo
   co_return out;
 }
 
-asio::awaitable<std::optional<std::deque<std::string>>> outbox::next_pieces(std::chrono::steady_clock::duration idle) {
+asio::awaitable<std::optional<stanza_queue>> outbox::next_pieces(std::chrono::steady_clock::duration idle) {
   while (queue_.empty() || paused_) {
     if (closed_ || paused_) co_return std::nullopt;
     if (idle == std::chrono::steady_clock::duration::zero())
@@ -56,8 +56,7 @@ asio::awaitable<std::optional<std::deque<std::string>>> outbox::next_pieces(std:
     else
       wake_.expires_after(idle);
     auto [ec] = co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (!ec && queue_.empty() && !closed_ && !paused_)
-      co_return std::deque<std::string>();  // idle: the caller may ping
+    if (!ec && queue_.empty() && !closed_ && !paused_) co_return stanza_queue();  // idle: the caller may ping
   }
   co_return take_pending();
 }
@@ -72,8 +71,8 @@ void outbox::pause() {
   wake_.cancel();
 }
 
-std::deque<std::string> outbox::take_pending() {
-  std::deque<std::string> out;
+stanza_queue outbox::take_pending() {
+  stanza_queue out;
   out.swap(queue_);
   bytes_ = 0;
   return out;

@@ -6,12 +6,12 @@
 
 #include "core/util/async.hpp"
 #include "jabber/proto/stream_error.hpp"
+#include "jabber/server/stanza_queue.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <cstddef>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -40,8 +40,8 @@ class outbox : public std::enable_shared_from_this<outbox> {
   // when nothing came for `idle` (zero: wait without end).
   asio::awaitable<std::optional<std::string>> next(std::chrono::steady_clock::duration idle = {});
   // The same, piece by piece as pushed (XEP-0198 counts each stanza);
-  // an empty deque when nothing came for `idle`.
-  asio::awaitable<std::optional<std::deque<std::string>>> next_pieces(std::chrono::steady_clock::duration idle = {});
+  // an empty queue when nothing came for `idle`.
+  asio::awaitable<std::optional<stanza_queue>> next_pieces(std::chrono::steady_clock::duration idle = {});
   void close();         // the writer drains what is queued, then ends
   void drop_pending();  // forget what is queued (an overflow: it will not be read)
   bool is_closed() const { return closed_; }
@@ -50,7 +50,7 @@ class outbox : public std::enable_shared_from_this<outbox> {
   // but pushes still queue, for a session that waits to be resumed.
   void pause();
   void unpause() { paused_ = false; }
-  std::deque<std::string> take_pending();  // what is queued, now the caller's
+  stanza_queue take_pending();  // what is queued, now the caller's
   // From now on every push goes to `to` (on the strand), not the queue: a
   // resumed session's new outbox, or the redelivery of an ended one.
   void redirect(std::function<void(std::string)> to) { redirect_ = std::move(to); }
@@ -62,7 +62,7 @@ class outbox : public std::enable_shared_from_this<outbox> {
  private:
   asio::any_io_executor strand_;
   std::size_t max_bytes_;
-  std::deque<std::string> queue_;
+  stanza_queue queue_;
   std::size_t bytes_ = 0;
   bool closed_ = false;
   bool paused_ = false;

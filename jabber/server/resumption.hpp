@@ -6,10 +6,10 @@
 
 #include "core/util/async.hpp"
 #include "jabber/proto/stream_management.hpp"
+#include "jabber/server/stanza_queue.hpp"
 
 #include <chrono>
 #include <cstddef>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -32,9 +32,9 @@ struct handover_request {
 // What the old session gives up, on its own strand.
 struct handover_result {
   enum class outcome { resumed, not_found, too_high } result = outcome::not_found;
-  proto::sm_count sent = 0;         // too_high: what the old stream had sent
-  proto::sm_count handled = 0;      // the client's stanzas the old stream handled
-  std::deque<std::string> stanzas;  // to send again (unacknowledged), then what waited
+  proto::sm_count sent = 0;     // too_high: what the old stream had sent
+  proto::sm_count handled = 0;  // the client's stanzas the old stream handled
+  stanza_queue stanzas;         // to send again (unacknowledged), then what waited
   std::string resource;
   std::string full_jid;
   bool available = false;

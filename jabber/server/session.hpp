@@ -130,7 +130,7 @@ class session {
   asio::awaitable<bool> sm_resume(gloox::Tag& tag);
   void sm_resumed(std::string const& previd, handover_result r);
   handover_result hand_over(handover_request r);  // on this strand, for a new stream
-  std::string prepare_output(std::deque<std::string>& pieces);
+  std::string prepare_output(stanza_queue& pieces);
   void update_held_bytes();
   bool can_park() const;
   asio::awaitable<void> park();

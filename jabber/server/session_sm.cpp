@@ -199,7 +199,7 @@ handover_result session::hand_over(handover_request r) {
   return out;
 }
 
-std::string session::prepare_output(std::deque<std::string>& pieces) {
+std::string session::prepare_output(stanza_queue& pieces) {
   std::string out;
   for (auto& p : pieces) {
     auto const kind = proto::classify_outbound(p);

@@ -4,12 +4,12 @@
 
 #include "jabber/proto/stream_management.hpp"
 #include "jabber/server/resumption.hpp"
+#include "jabber/server/stanza_queue.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <cstddef>
-#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -23,9 +23,9 @@ struct sm_state {
   bool resumable = false;
   std::string id;  // the SM-ID of <enabled/>, for <resume previd/>
   std::chrono::seconds timeout{};
-  proto::sm_count handled = 0;      // the client's stanzas handled (XEP-0198 4)
-  proto::sm_count acked = 0;        // the last 'h' the client acknowledged
-  std::deque<std::string> unacked;  // written since `acked`, oldest first
+  proto::sm_count handled = 0;  // the client's stanzas handled (XEP-0198 4)
+  proto::sm_count acked = 0;    // the last 'h' the client acknowledged
+  stanza_queue unacked;         // written since `acked`, oldest first
   std::size_t unacked_bytes = 0;
   bool request_outstanding = false;  // an <r/> waits for its <a/>
   bool counting = false;             // the <enabled/> or <resumed/> is written: stanzas count

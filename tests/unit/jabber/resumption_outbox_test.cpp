@@ -43,7 +43,7 @@ TEST_F(Resumption, AResumedStreamTakesTheRouteWithItsPresence) {
 
 TEST_F(Resumption, APausedOutboxEndsItsWriterButKeepsQueuing) {
   auto b = box();
-  std::vector<std::optional<std::deque<std::string>>> got;
+  std::vector<std::optional<stanza_queue>> got;
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
@@ -56,14 +56,14 @@ TEST_F(Resumption, APausedOutboxEndsItsWriterButKeepsQueuing) {
   b->push("<b/>");
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0], std::nullopt);
-  EXPECT_EQ(b->take_pending(), (std::deque<std::string>{"<a/>", "<b/>"}));
+  EXPECT_EQ(b->take_pending(), (stanza_queue{"<a/>", "<b/>"}));
   b->unpause();
   b->push("<c/>");
   io.restart();
   asio::co_spawn(
       io, [&]() -> asio::awaitable<void> { got.push_back(co_await b->next_pieces()); }, asio::detached);
   io.run();
-  EXPECT_EQ(got[1], (std::deque<std::string>{"<c/>"}));
+  EXPECT_EQ(got[1], (stanza_queue{"<c/>"}));
 }
 
 TEST_F(Resumption, HeldBytesCountTowardTheBoundAndARedirectTakesEverything) {
