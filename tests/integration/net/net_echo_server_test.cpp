@@ -13,14 +13,13 @@
 #include <boost/asio/ssl.hpp>
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <atomic>
+#include <fcntl.h>
 #include <filesystem>
 #include <future>
+#include <sys/resource.h>
 #include <thread>
+#include <unistd.h>
 
 namespace posta::net {
 namespace {
@@ -48,8 +47,7 @@ bool on_own_strand(stream const& s) {
 }
 
 // One reply per command; the strings a test expects are visible here.
-asio::awaitable<std::string> answer(stream& s, line_reader& reader, echo_options& opt,
-                                    std::string_view line) {
+asio::awaitable<std::string> answer(stream& s, line_reader& reader, echo_options& opt, std::string_view line) {
   if (line == "STARTTLS") {
     co_await s.write("220 go ahead\r\n", 5s);
     auto r = co_await reader.start_tls(*opt.tls, opt.handshake);
@@ -155,6 +153,9 @@ struct server_fixture : ::testing::Test {
     options.tls = *ctx;
   }
 
+  // A client on an implicit-TLS listener, past the handshake and the greeting.
+  void greeted_over_implicit_tls(class client& c);
+
   tcp::endpoint listen(std::string name = "echo", std::string address = "127.0.0.1:0") {
     auto r = listeners->add({name, address, echo_handler(&options)});
     EXPECT_TRUE(r) << r.error().message();
@@ -205,11 +206,12 @@ class client {
   // The next line without CRLF, or "<eof>", "<timeout>", "<error: …>".
   std::string read_line() {
     auto ec = run([this](auto handler) {
-      if (tls_) asio::async_read_until(*tls_, asio::dynamic_buffer(buf_), "\r\n", handler);
-      else asio::async_read_until(socket_, asio::dynamic_buffer(buf_), "\r\n", handler);
+      if (tls_)
+        asio::async_read_until(*tls_, asio::dynamic_buffer(buf_), "\r\n", handler);
+      else
+        asio::async_read_until(socket_, asio::dynamic_buffer(buf_), "\r\n", handler);
     });
-    if (ec == asio::error::eof || ec == ssl::error::stream_truncated ||
-        ec == asio::error::connection_reset)
+    if (ec == asio::error::eof || ec == ssl::error::stream_truncated || ec == asio::error::connection_reset)
       return "<eof>";
     if (ec == asio::error::timed_out) return "<timeout>";
     if (ec) return "<error: " + ec.message() + ">";
@@ -221,8 +223,10 @@ class client {
 
   bool write(std::string const& data) {
     auto ec = run([&](auto handler) {
-      if (tls_) asio::async_write(*tls_, asio::buffer(data), handler);
-      else asio::async_write(socket_, asio::buffer(data), handler);
+      if (tls_)
+        asio::async_write(*tls_, asio::buffer(data), handler);
+      else
+        asio::async_write(socket_, asio::buffer(data), handler);
     });
     return !ec;
   }
@@ -485,13 +489,17 @@ TEST_F(server_fixture, stop_closes_every_acceptor) {
 
 // ---- TLS -------------------------------------------------------------------
 
-TEST_F(server_fixture, implicit_tls) {
+void server_fixture::greeted_over_implicit_tls(client& c) {
   make_tls();
   options.implicit_tls = true;
-  client c;
   ASSERT_TRUE(c.connect(listen()));
   ASSERT_TRUE(c.handshake());
-  EXPECT_EQ(c.read_line(), "220 ready");
+  ASSERT_EQ(c.read_line(), "220 ready");
+}
+
+TEST_F(server_fixture, implicit_tls) {
+  client c;
+  ASSERT_NO_FATAL_FAILURE(greeted_over_implicit_tls(c));
   std::string const tls = c.command("TLS");
   EXPECT_EQ(tls.rfind("250 TLS1.3 TLS_", 0), 0u) << tls;
   EXPECT_EQ(c.command("over tls"), "250 over tls");
@@ -504,12 +512,8 @@ TEST_F(server_fixture, implicit_tls) {
 // kernel still holds. (Over TLS each line_reader read takes one record, so
 // the second line is never in line_reader's own buffer.)
 TEST_F(server_fixture, wait_readable_sees_records_openssl_holds) {
-  make_tls();
-  options.implicit_tls = true;
   client c;
-  ASSERT_TRUE(c.connect(listen()));
-  ASSERT_TRUE(c.handshake());
-  EXPECT_EQ(c.read_line(), "220 ready");
+  ASSERT_NO_FATAL_FAILURE(greeted_over_implicit_tls(c));
   for (int i = 0; i < 20; ++i) {
     ASSERT_TRUE(c.write("WAIT\r\n"));
     ASSERT_TRUE(c.write("line " + std::to_string(i) + "\r\n"));
