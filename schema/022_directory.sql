@@ -49,6 +49,13 @@ ALTER TABLE groups
 CREATE UNIQUE INDEX groups_directory_uid ON groups(directory_source_id, directory_uid)
   WHERE directory_uid IS NOT NULL;
 
+-- The alias addresses a directory gives an account (proxyAddresses "smtp:",
+-- mailAlternateAddress): aliases whose only target is that account, kept by
+-- the sync and removed with it.
+ALTER TABLE aliases
+  ADD COLUMN directory_account_id bigint REFERENCES accounts(id) ON DELETE RESTRICT;
+CREATE INDEX aliases_directory_account ON aliases(directory_account_id) WHERE directory_account_id IS NOT NULL;
+
 -- Photos (thumbnailPhoto / jpegPhoto) of directory accounts, kept beside
 -- the attributes for vCards and the address book.
 CREATE TABLE directory_photos (

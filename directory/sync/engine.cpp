@@ -1,0 +1,230 @@
+#include "directory/sync/engine.hpp"
+
+#include "core/journal/journal.hpp"
+#include "core/net/blocking.hpp"
+#include "core/util/crypto_hash.hpp"
+#include "core/util/hex.hpp"
+#include "directory/store/account_links.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <chrono>
+
+namespace posta::directory::sync {
+namespace {
+
+// SECURITY: a photo larger than this is not kept (AD's thumbnailPhoto is at
+// most 100 KB by schema); the account is synced without it.
+constexpr std::size_t max_photo_bytes = 512 * 1024;
+// Changes per transaction: bounded so that one transaction stays well within
+// the pool's transaction bound however large the directory.
+constexpr std::size_t batch_size = 100;
+
+struct fetched {
+  std::vector<proto::directory_user> users;
+  std::vector<proto::plan_note> skipped;
+  std::string uri;
+  std::size_t entries = 0;
+};
+
+void keep_photo_digest(proto::directory_user& u) {
+  if (u.photo && u.photo->size() > max_photo_bytes) u.photo.reset();
+  if (u.photo) u.photo_sha256 = util::hex_encode(util::digest(util::hash_algorithm::sha256, *u.photo));
+}
+
+result<fetched> fetch_users_blocking(store::source_config const& c, std::string const& password, std::int64_t now) {
+  auto conn = POSTA_TRY(ldap::connection::open_blocking(c.server(), c.bind_dn, password));
+  auto const map = c.attributes();
+  ldap::search_request req;
+  req.filter = c.users_filter();
+  req.attributes = proto::requested_attributes(map);
+  req.page_size = c.page_size;
+  fetched out;
+  out.uri = conn->uri();
+  std::set<std::string> seen;  // base DNs may overlap
+  for (auto const& base : c.base_dns) {
+    req.base = base;
+    POSTA_TRY(conn->search_blocking(req, [&](proto::entry&& e) -> result<void> {
+      ++out.entries;
+      auto m = proto::map_user(e, map, now);
+      if (!m.user) return out.skipped.push_back({e.dn, "", m.skipped_because}), result<void>{};
+      if (!seen.insert(m.user->uuid).second) return {};
+      keep_photo_digest(*m.user);
+      out.users.push_back(std::move(*m.user));
+      return {};
+    }));
+  }
+  return out;
+}
+
+boost::json::array notes_json(std::vector<proto::plan_note> const& notes) {
+  boost::json::array a;
+  for (auto const& n : notes) a.push_back({{"dn", n.dn}, {"address", n.address}, {"reason", n.reason}});
+  return a;
+}
+
+boost::json::array strings_json(std::vector<std::string> const& v) {
+  boost::json::array a;
+  for (auto const& s : v) a.emplace_back(s);
+  return a;
+}
+
+void journal_pass(sync_report const& r) {
+  auto const& p = r.plan;
+  auto const level = p.stopped ? journal::level::warning : journal::level::info;
+  auto const text = p.stopped ? "directory sync stopped: " + p.stop_reason
+                              : std::string(r.dry_run ? "directory sync dry run" : "directory sync");
+  journal::record(level, "directory", text,
+                  {{"source", r.source},
+                   {"uri", r.uri},
+                   {"entries", r.entries},
+                   {"created", p.creates.size()},
+                   {"updated", p.updates.size()},
+                   {"missing", p.missing.size()},
+                   {"conflicts", p.conflicts.size()},
+                   {"deleted", r.deleted.size()}});
+  // Conflicts need an administrator: each one is named (a bounded number).
+  std::size_t named = 0;
+  for (auto const& c : p.conflicts) {
+    if (++named > 50) break;
+    journal::record(journal::level::warning, "directory", "directory entry conflicts with a local address",
+                    {{"source", r.source}, {"dn", c.dn}, {"address", c.address}, {"reason", c.reason}});
+  }
+}
+
+}  // namespace
+
+boost::json::object to_json(sync_report const& r) {
+  auto const& p = r.plan;
+  boost::json::array created, updated, missing;
+  for (auto const& u : p.creates) created.emplace_back(u.mail);
+  for (auto const& u : p.updates)
+    updated.push_back({{"address", u.after.mail}, {"was", u.before.address}, {"changed", strings_json(u.changed)}});
+  for (auto const& m : p.missing) missing.emplace_back(m.account.address);
+  return {{"source", r.source},
+          {"dry_run", r.dry_run},
+          {"applied", r.applied()},
+          {"stopped", p.stopped},
+          {"stop_reason", p.stop_reason},
+          {"uri", r.uri},
+          {"entries", r.entries},
+          {"domains_created", strings_json(p.domains_to_create)},
+          {"created", std::move(created)},
+          {"updated", std::move(updated)},
+          {"missing", std::move(missing)},
+          {"deleted", strings_json(r.deleted)},
+          {"conflicts", notes_json(p.conflicts)},
+          {"skipped", notes_json(p.skipped)}};
+}
+
+asio::awaitable<result<sync_report>> engine::sync(std::string name, sync_options options) {
+  POSTA_CO_TRY_ASSIGN(auto source, co_await sources_.get(name));
+  {
+    std::lock_guard lock(mutex_);
+    if (!running_.insert(source.id).second)
+      co_return make_error(errc::conflict, "a sync of directory source " + name + " is running");
+  }
+  auto report = co_await run(source, options);
+  {
+    std::lock_guard lock(mutex_);
+    running_.erase(source.id);
+  }
+  co_return report;
+}
+
+asio::awaitable<result<sync_report>> engine::run(store::source_row const& source, sync_options options) {
+  std::string password;
+  if (source.has_password) {
+    POSTA_CO_TRY_ASSIGN(auto sealed, co_await sources_.sealed_password(source.id));
+    POSTA_CO_TRY_ASSIGN(password, sources_.bind_password(source.name, sealed));
+  }
+  if (!options.dry_run) POSTA_CO_TRY(co_await sources_.record_start(source.id));
+  auto const now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  auto const& config = source.config;
+  auto got = co_await net::run_blocking([&] { return fetch_users_blocking(config, password, now); });
+  util::cleanse(password);
+  if (!got) {
+    auto const message = got.error().message();
+    if (!options.dry_run) co_await sources_.record_end(source.id, "failed", message, "{}");
+    journal::record(journal::level::error, "directory", "directory sync failed",
+                    {{"source", source.name}, {"error", got.error().message()}});
+    co_return got.error();
+  }
+  auto& pool = sources_.pool();
+  POSTA_CO_TRY_ASSIGN(auto known, co_await store::load_known_accounts(pool, source.id));
+  POSTA_CO_TRY_ASSIGN(auto taken, co_await store::load_taken_addresses(pool, source.id, config.managed_domains));
+  proto::plan_input in;
+  in.users = std::move(got->users);
+  in.complete = true;
+  in.known = std::move(known);
+  in.managed_domains = config.managed_domains;
+  in.taken_elsewhere = [&taken](std::string const& a) { return taken.count(a) > 0; };
+  in.max_disable_percent = config.max_disable_percent;
+  in.force = options.force;
+
+  sync_report report;
+  report.source = source.name;
+  report.dry_run = options.dry_run;
+  report.entries = got->entries;
+  report.uri = got->uri;
+  report.plan = proto::plan_sync(in);
+  for (auto& s : got->skipped) report.plan.skipped.push_back(std::move(s));
+  POSTA_CO_TRY_ASSIGN(report.plan.domains_to_create, co_await store::missing_domains(pool, config.managed_domains));
+  if (report.applied()) {
+    auto applied = co_await apply(source, report);
+    if (!applied) {
+      auto const message = applied.error().message();
+      co_await sources_.record_end(source.id, "failed", message, "{}");
+      co_return applied.error();
+    }
+  }
+  journal_pass(report);
+  if (!options.dry_run) {
+    auto const status = report.plan.stopped ? "stopped" : "ok";
+    boost::json::object summary{{"entries", report.entries},
+                                {"created", report.plan.creates.size()},
+                                {"updated", report.plan.updates.size()},
+                                {"missing", report.plan.missing.size()},
+                                {"conflicts", report.plan.conflicts.size()},
+                                {"deleted", report.deleted.size()}};
+    auto const counts = boost::json::serialize(summary);
+    co_await sources_.record_end(source.id, status, report.plan.stop_reason, counts);
+  }
+  co_return report;
+}
+
+// DURABILITY: each batch is one transaction; a crash between batches leaves
+// the earlier ones applied and the next pass plans the rest again.
+asio::awaitable<result<void>> engine::apply(store::source_row const& source, sync_report& report) {
+  auto& pool = sources_.pool();
+  auto const& plan = report.plan;
+  auto const name = source.name;
+  POSTA_CO_TRY(co_await pool.transaction([&](db::connection& c) -> asio::awaitable<result<void>> {
+    for (auto const& d : plan.domains_to_create) POSTA_CO_TRY(co_await store::create_domain(c, d, name));
+    co_return result<void>{};
+  }));
+  for (std::size_t i = 0; i < plan.creates.size(); i += batch_size) {
+    POSTA_CO_TRY(co_await pool.transaction([&](db::connection& c) -> asio::awaitable<result<void>> {
+      for (std::size_t j = i; j < std::min(i + batch_size, plan.creates.size()); ++j)
+        POSTA_CO_TRY(co_await store::create_account(c, source.id, plan.creates[j]));
+      co_return result<void>{};
+    }));
+  }
+  for (std::size_t i = 0; i < plan.updates.size(); i += batch_size) {
+    POSTA_CO_TRY(co_await pool.transaction([&](db::connection& c) -> asio::awaitable<result<void>> {
+      for (std::size_t j = i; j < std::min(i + batch_size, plan.updates.size()); ++j)
+        POSTA_CO_TRY(co_await store::update_account(c, plan.updates[j]));
+      co_return result<void>{};
+    }));
+  }
+  POSTA_CO_TRY(co_await pool.transaction([&](db::connection& c) -> asio::awaitable<result<void>> {
+    for (auto const& m : plan.missing) POSTA_CO_TRY(co_await store::mark_missing(c, m.account));
+    POSTA_CO_TRY_ASSIGN(report.deleted, co_await store::delete_expired(c, source.id, source.config.delete_after_days));
+    co_return result<void>{};
+  }));
+  co_return result<void>{};
+}
+
+}  // namespace posta::directory::sync

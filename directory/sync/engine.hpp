@@ -1,0 +1,53 @@
+// One sync pass of a directory source (issue 12 "Sync"): read the users the
+// directory has (paged search, on the blocking pool), plan against the
+// accounts already linked (directory/proto/sync_plan), and apply the plan in
+// bounded transactions — or only report it (`posta directory sync --dry-run`).
+#pragma once
+
+#include "directory/proto/sync_plan.hpp"
+#include "directory/store/source_store.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace posta::directory::sync {
+
+struct sync_options {
+  bool dry_run = false;
+  bool force = false;  // past the mass-disable safety stop
+};
+
+struct sync_report {
+  std::string source;
+  bool dry_run = false;
+  std::size_t entries = 0;  // user entries the directory returned
+  std::string uri;          // the directory server that answered
+  proto::sync_plan plan;
+  std::vector<std::string> deleted;  // past delete_after_days
+  bool applied() const { return !dry_run && !plan.stopped; }
+};
+
+boost::json::object to_json(sync_report const& r);
+
+class engine {
+ public:
+  explicit engine(store::source_store& sources) : sources_(sources) {}
+
+  // errc::unavailable when the directory cannot be reached (the accounts
+  // stay as they are), errc::conflict when a pass of this source is running.
+  asio::awaitable<result<sync_report>> sync(std::string name, sync_options options);
+
+ private:
+  asio::awaitable<result<sync_report>> run(store::source_row const& source, sync_options options);
+  asio::awaitable<result<void>> apply(store::source_row const& source, sync_report& report);
+
+  store::source_store& sources_;
+  std::mutex mutex_;
+  std::set<std::int64_t> running_;  // sources with a pass in progress on this node
+};
+
+}  // namespace posta::directory::sync
