@@ -8,6 +8,7 @@
 #include "core/identity/auto_folders.hpp"
 #include "core/journal/log.hpp"
 #include "core/net/blocking.hpp"
+#include "directory/api/source_routes.hpp"
 #include "jabber/server/admin_routes.hpp"
 #include "mail/queue/channel.hpp"
 #include "mail/queue/queue_routes.hpp"
@@ -52,6 +53,9 @@ server::server(asio::io_context& io_, config::bootstrap cfg_, std::string connin
       settings(pool),
       identity(pool),
       dkim_keys(pool, server_secret),
+      directory_sources(pool, server_secret),
+      directory_sync(directory_sources),
+      directory_scheduler(pool, directory_sync),
       blobs(cfg.data_dir / "blobs"),
       journal_sink(pool),
       services(pool),
@@ -79,6 +83,7 @@ server::server(asio::io_context& io_, config::bootstrap cfg_, std::string connin
       xmpp(jabber::server::context{settings, authenticator, identity, xmpp_routes, xmpp_rosters, tls, &sessions,
                                    cfg.hostname, &xmpp_sessions}) {
   mailbox_watcher.share_reads_through(&change_feed);
+  authenticator.set_directory_verifier(std::make_shared<directory::auth::bind_verifier>(directory_sources));
 }
 
 void server::apply_settings() {
@@ -212,6 +217,8 @@ asio::awaitable<result<void>> server::start() {
   api::add_routes(router, api);
   mail::queue::add_queue_routes(router, pool);
   jabber::server::add_admin_routes(router, xmpp_sessions, cfg.hostname);
+  directory::api::add_source_routes(router, directory_sources, directory_sync);
+  add_directory_service();
   add_http_listeners();
   using mail::smtp::server::listener_kind;
   // A connection over the global cap hears why (RFC 5321 3.8); the implicit
@@ -260,6 +267,13 @@ asio::awaitable<result<void>> server::start_outbound() {
   h.stop = [this]() -> asio::awaitable<void> { co_await queue_runner->stop(); };
   services.add("queue", std::move(h));
   co_return result<void>{};
+}
+
+void server::add_directory_service() {
+  service::hooks h;
+  h.start = [this]() -> asio::awaitable<result<std::string>> { co_return co_await directory_scheduler.start(io.get_executor()); };
+  h.stop = [this]() -> asio::awaitable<void> { co_await directory_scheduler.stop(); };
+  services.add("directory", std::move(h));
 }
 
 // Periodic housekeeping: unreferenced blobs and old journal entries.

@@ -21,6 +21,10 @@
 #include "core/net/tls.hpp"
 #include "core/service/registry.hpp"
 #include "core/settings/settings.hpp"
+#include "directory/auth/bind_verifier.hpp"
+#include "directory/store/source_store.hpp"
+#include "directory/sync/engine.hpp"
+#include "directory/sync/scheduler.hpp"
 #include "jabber/server/account_watch.hpp"
 #include "jabber/server/roster_follow.hpp"
 #include "jabber/server/router.hpp"
@@ -66,6 +70,9 @@ struct server {
   settings::store settings;
   identity::store identity;
   identity::dkim_keys dkim_keys;  // sealed with the server secret
+  directory::store::source_store directory_sources;  // bind passwords sealed with the server secret
+  directory::sync::engine directory_sync;
+  directory::sync::scheduler directory_scheduler;  // the service "directory"
   blob::store blobs;
   journal::sink journal_sink;
   service::registry services;
@@ -106,6 +113,7 @@ struct server {
   asio::awaitable<void> reload_listeners(config::bootstrap const& fresh);
   void apply_settings();
   asio::awaitable<result<void>> start_outbound();
+  void add_directory_service();
   asio::awaitable<void> drain_sessions();
   asio::awaitable<void> maintenance();
   asio::awaitable<void> move_small_blobs_inline(db::connection& conn);

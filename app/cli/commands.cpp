@@ -310,6 +310,7 @@ void add_admin_commands(CLI::App& app, invocation& inv) {
   add_storage_commands(app, inv);
   add_queue_commands(app, inv, a);
   add_xmpp_commands(app, inv, a);
+  add_directory_commands(app, inv);
 }
 
 endpoint_inputs gather_inputs(global_options const& opts) {
@@ -340,6 +341,7 @@ std::string human_output(api_call const& call, std::string const& body) {
     case output::queue: return render_queue(doc);
     case output::queued: return render_queued_message(doc);
     case output::queue_action: return render_queue_action(doc);
+    case output::directory_sync: return render_directory_sync(doc);
     default: return render_one(call.kind, doc);
   }
 }

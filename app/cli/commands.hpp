@@ -38,6 +38,9 @@ void add_global_options(CLI::App& app, global_options& opts);
 // domain, account, alias, group, settings, service, journal.
 void add_admin_commands(CLI::App& app, invocation& inv);
 
+// directory add/list/show/set/rm/sync (directory_commands.cpp).
+void add_directory_commands(CLI::App& app, invocation& inv);
+
 // Flags plus POSTA_API, POSTA_TOKEN and POSTA_CONFIG from the environment.
 endpoint_inputs gather_inputs(global_options const& opts);
 

@@ -75,7 +75,22 @@ layout const& layout_of(resource kind) {
   static layout const xmpp_session{"sessions",
                                    {{"JID", "jid"}, {"CLIENT IP", "client_ip"}, {"TLS", "tls", format::yes_no},
                                     {"SINCE", "since"}, {"CLIENT", "client"}}};
+  static layout const directory_source{
+      "sources",
+      {{"NAME", "name"}, {"PROFILE", "profile"}, {"URIS", "uris"}, {"ENABLED", "enabled", format::yes_no},
+       {"ACCOUNTS", "accounts"}, {"SYNC", "sync.status"}, {"LAST SYNC", "sync.finished_at"},
+       {"SYNC MESSAGE", "sync.message", format::text, false}, {"BIND DN", "bind_dn", format::text, false},
+       {"BIND PASSWORD SET", "bind_password_set", format::yes_no, false},
+       {"BASE DNS", "base_dns", format::text, false}, {"MANAGED DOMAINS", "managed_domains", format::text, false},
+       {"USER FILTER", "user_filter", format::text, false}, {"GROUP FILTER", "group_filter", format::text, false},
+       {"START TLS", "start_tls", format::yes_no, false}, {"TLS VERIFY", "tls_verify", format::yes_no, false},
+       {"CA FILE", "ca_file", format::text, false}, {"TIMEOUT SECONDS", "timeout_seconds", format::text, false},
+       {"SYNC INTERVAL SECONDS", "sync_interval_seconds", format::text, false},
+       {"MAX DISABLE PERCENT", "max_disable_percent", format::text, false},
+       {"DELETE AFTER DAYS", "delete_after_days", format::text, false},
+       {"CREATED", "created_at", format::text, false}}};
   switch (kind) {
+    case resource::directory_source: return directory_source;
     case resource::xmpp_session: return xmpp_session;
     case resource::storage: return storage;
     case resource::storage_purge: return storage_purge;
@@ -327,6 +342,58 @@ std::string render_queue_action(json::value const& doc) {
         return out + "\n";
       }
   return "unexpected answer from the API\n";
+}
+
+namespace {
+
+// One line per item of doc[field]: "VERB address", "VERB address (was old): changed, …",
+// or "VERB dn: reason" for conflicts and skipped entries.
+void change_lines(std::string& out, json::value const& doc, std::string_view field, std::string_view verb) {
+  auto const* items = field_of(doc, field);
+  if (items == nullptr || !items->is_array()) return;
+  for (auto const& item : items->get_array()) {
+    std::string line(verb);
+    line += ' ';
+    if (item.is_string()) {
+      line += item.get_string();
+    } else if (field == "updated") {
+      line += text_of(item, "address");
+      if (text_of(item, "was") != text_of(item, "address")) line += " (was " + text_of(item, "was") + ")";
+      line += ": " + text_of(item, "changed");
+    } else {
+      line += text_of(item, "dn") + ": " + text_of(item, "reason");
+    }
+    out += line + "\n";
+  }
+}
+
+std::size_t count_of(json::value const& doc, std::string_view field) {
+  auto const* items = field_of(doc, field);
+  return items != nullptr && items->is_array() ? items->get_array().size() : 0;
+}
+
+}  // namespace
+
+std::string render_directory_sync(json::value const& doc) {
+  std::string out;
+  bool const dry = text_of(doc, "dry_run") == "true";
+  change_lines(out, doc, "domains_created", dry ? "would create domain" : "created domain");
+  change_lines(out, doc, "created", dry ? "would create" : "created");
+  change_lines(out, doc, "updated", dry ? "would update" : "updated");
+  change_lines(out, doc, "missing", dry ? "would disable (gone from the directory)" : "disabled (gone from the directory)");
+  change_lines(out, doc, "deleted", "deleted (grace period over)");
+  change_lines(out, doc, "conflicts", "conflict");
+  change_lines(out, doc, "skipped", "skipped");
+  if (text_of(doc, "stopped") == "true")
+    return out + "stopped: " + text_of(doc, "stop_reason") +
+           "; nothing was changed (run again with --force if this is right)\n";
+  out += dry ? "dry run: " : "";
+  out += text_of(doc, "entries") + " directory entries; ";
+  out += std::to_string(count_of(doc, "created")) + (dry ? " to create, " : " created, ");
+  out += std::to_string(count_of(doc, "updated")) + (dry ? " to update, " : " updated, ");
+  out += std::to_string(count_of(doc, "missing")) + (dry ? " to disable, " : " disabled, ");
+  out += std::to_string(count_of(doc, "conflicts")) + " conflicts\n";
+  return out;
 }
 
 }  // namespace posta::cli

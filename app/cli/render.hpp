@@ -10,7 +10,8 @@
 
 namespace posta::cli {
 
-enum class resource { domain, account, alias, group, setting, service, storage, storage_purge, queue, xmpp_session };
+enum class resource { domain, account, alias, group, setting, service, storage, storage_purge, queue, xmpp_session,
+                      directory_source };
 
 // A list document such as {"accounts": [...]}: a table, or "no accounts".
 std::string render_list(resource kind, boost::json::value const& doc);
@@ -34,6 +35,10 @@ std::string render_queued_message(boost::json::value const& doc);
 
 // What a flush, resend, delete or clear did: "3 recipients rescheduled".
 std::string render_queue_action(boost::json::value const& doc);
+
+// POST /directory/sources/{name}/sync: what the pass did (or, for a dry run,
+// would do), one line per change, then a summary line.
+std::string render_directory_sync(boost::json::value const& doc);
 
 // 59 → "59s", 3720 → "1h02m", 200000 → "2d07h".
 std::string format_age(std::int64_t seconds);

@@ -22,6 +22,7 @@ std::string_view collection(resource kind) {
     case resource::storage_purge: return "storage";
     case resource::queue: return "queue";
     case resource::xmpp_session: return "xmpp/sessions";
+    case resource::directory_source: return "directory/sources";
   }
   return "domains";
 }
@@ -38,6 +39,7 @@ std::string_view singular(resource kind) {
     case resource::storage_purge: return "storage";
     case resource::queue: return "queued message";
     case resource::xmpp_session: return "XMPP session";
+    case resource::directory_source: return "directory source";
   }
   return "object";
 }
@@ -144,6 +146,12 @@ api_call xmpp_sessions_call(std::optional<std::string> const& account) {
 api_call xmpp_kick_call(std::string_view jid) {
   return {"DELETE", item_target(resource::xmpp_session, jid), std::nullopt, resource::xmpp_session, output::message,
           "ended the XMPP sessions of " + std::string(jid)};
+}
+
+api_call directory_sync_call(std::string_view name, bool dry_run, bool force) {
+  boost::json::object body{{"dry_run", dry_run}, {"force", force}};
+  return {"POST", item_target(resource::directory_source, name) + "/sync", boost::json::serialize(body),
+          resource::directory_source, output::directory_sync, {}};
 }
 
 api_call queue_list_call(queue_query const& q) {

@@ -14,7 +14,7 @@
 
 namespace posta::cli {
 
-enum class output { list, one, journal, storage, message, queue, queued, queue_action };
+enum class output { list, one, journal, storage, message, queue, queued, queue_action, directory_sync };
 
 struct api_call {
   std::string method;
@@ -66,6 +66,9 @@ api_call queue_clear_call();
 // XMPP: GET /xmpp/sessions[?account=], DELETE /xmpp/sessions/{jid}.
 api_call xmpp_sessions_call(std::optional<std::string> const& account);
 api_call xmpp_kick_call(std::string_view jid);
+
+// POST /directory/sources/{name}/sync with {"dry_run", "force"}.
+api_call directory_sync_call(std::string_view name, bool dry_run, bool force);
 
 // "42" → 42, "true" → true, "[\"a\"]" → ["a"], "\"x\"" → "x"; anything that is
 // not valid JSON is the string itself ("smtp.example.test").

@@ -101,8 +101,15 @@ asio::awaitable<login_result> authenticator::verify_password(std::string login, 
     std::lock_guard lock(mutex_);
     directory = directory_;
   }
+  bool refused_by_directory = false;
   if (account.source == "directory" && directory) {
-    verified = co_await directory->verify(account, password);
+    auto answer = co_await directory->verify(account, password);
+    if (!answer) {
+      verified = answer.error();
+    } else {
+      verified = *answer != directory_answer::wrong_password;
+      refused_by_directory = *answer == directory_answer::refused;
+    }
   } else if (account.password_hash) {
     auto const& phc = *account.password_hash;
     verified = co_await net::run_cpu([&] { return verify_password_blocking(password, phc); });
@@ -110,7 +117,7 @@ asio::awaitable<login_result> authenticator::verify_password(std::string login, 
   if (!verified) co_return login_result{login_outcome::unavailable, key};
   // SECURITY: a disabled account is refused only after a correct password,
   // so the answer does not reveal the state of accounts to guessers.
-  if (!*verified || !account.enabled) {
+  if (!*verified || !account.enabled || refused_by_directory) {
     co_await record_failure(keys, ip);
     co_return login_result{*verified ? login_outcome::disabled : login_outcome::bad_credentials, key};
   }

@@ -26,11 +26,21 @@ struct login_result {
   bool ok() const noexcept { return outcome == login_outcome::ok; }
 };
 
-// Implemented by the directory module and plugged in by app/.
+// What the directory said to a user's password (issue 12 "Authentication").
+enum class directory_answer {
+  accepted,
+  wrong_password,  // or no such user: counted by failed-login throttling
+  refused,         // the directory will not let this account log in (disabled, locked, expired)
+};
+
+// Implemented by the directory module and plugged in by app/. An error
+// (errc::unavailable) is a directory that could not be asked: a temporary
+// failure, never a refusal.
 class directory_verifier {
  public:
   virtual ~directory_verifier() = default;
-  virtual asio::awaitable<result<bool>> verify(identity::credentials const& account, std::string const& password) = 0;
+  virtual asio::awaitable<result<directory_answer>> verify(identity::credentials const& account,
+                                                           std::string const& password) = 0;
 };
 
 struct scram_lookup {

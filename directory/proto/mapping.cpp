@@ -60,15 +60,20 @@ std::string display_name_of(entry const& e, attribute_map const& map) {
   return given.empty() || sn.empty() ? given + sn : given + " " + sn;
 }
 
-state_attributes state_of_entry(entry const& e) {
+}  // namespace
+
+account_state entry_state(entry const& e, std::int64_t now) {
   auto opt = [&](std::string_view name) -> std::optional<std::string> {
     auto const* v = e.values(name);
     return v == nullptr || v->empty() ? std::nullopt : std::optional<std::string>(v->front());
   };
-  return {opt("userAccountControl"), opt("accountExpires"), opt("pwdAccountLockedTime"), opt("nsAccountLock")};
+  return state_of({opt("userAccountControl"), opt("accountExpires"), opt("pwdAccountLockedTime"), opt("nsAccountLock")},
+                  now);
 }
 
-}  // namespace
+std::vector<std::string> state_attribute_names() {
+  return {"userAccountControl", "accountExpires", "pwdAccountLockedTime", "nsAccountLock"};
+}
 
 std::optional<profile> parse_profile(std::string_view n) {
   if (n == "ad") return profile::ad;
@@ -133,21 +138,9 @@ bool override_attribute(attribute_map& map, std::string_view key, std::string at
 }
 
 std::vector<std::string> requested_attributes(attribute_map const& map) {
-  std::vector<std::string> out{map.login,
-                               map.mail,
-                               map.aliases,
-                               map.display_name,
-                               map.uuid,
-                               map.member_of,
-                               map.photo,
-                               map.member,
-                               "cn",
-                               "userAccountControl",
-                               "accountExpires",
-                               "pwdAccountLockedTime",
-                               "nsAccountLock",
-                               "userPrincipalName",
-                               "isDeleted"};
+  std::vector<std::string> out{map.login,  map.aliases, map.display_name, map.uuid, map.member_of, map.photo,
+                               map.member, map.mail,    "cn",             "userPrincipalName",  "isDeleted"};
+  for (auto& a : state_attribute_names()) out.push_back(std::move(a));
   for (auto const& [key, attribute] : map.details) out.push_back(attribute);
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -176,7 +169,7 @@ mapped_user map_user(entry const& e, attribute_map const& map, std::int64_t now)
     if (auto v = e.first(attribute); !v.empty()) u.details.emplace_back(key, std::string(v));
   std::sort(u.details.begin(), u.details.end());
   if (auto photo = e.first(map.photo); !photo.empty()) u.photo = std::string(photo);
-  u.state = state_of(state_of_entry(e), now);
+  u.state = entry_state(e, now);
   if (auto const* groups = e.values(map.member_of)) u.member_of = *groups;
   return {std::move(u), {}};
 }

@@ -85,6 +85,11 @@ struct mapped_group {
   std::string skipped_because;
 };
 
+// Whether the entry may log in, from whichever of AD's and OpenLDAP's state
+// attributes it carries (state_attributes_names() are the ones to ask for).
+account_state entry_state(entry const& e, std::int64_t now);
+std::vector<std::string> state_attribute_names();
+
 // `now`: Unix seconds, for accountExpires and lock times.
 mapped_user map_user(entry const& e, attribute_map const& map, std::int64_t now);
 mapped_group map_group(entry const& e, attribute_map const& map);

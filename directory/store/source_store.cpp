@@ -89,6 +89,12 @@ asio::awaitable<result<source_row>> source_store::get(std::string name) {
   co_return row_from(rows, 0);
 }
 
+asio::awaitable<result<source_row>> source_store::get_by_id(std::int64_t id) {
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q(std::string(select_sources) + "WHERE s.id = $1", id));
+  if (rows.empty()) co_return make_error(errc::not_found, "directory source " + std::to_string(id));
+  co_return row_from(rows, 0);
+}
+
 asio::awaitable<result<source_row>> source_store::update(std::string name, source_config config,
                                                          std::optional<std::string> password,
                                                          std::optional<bool> enabled) {

@@ -38,6 +38,7 @@ class source_store {
                                              std::optional<std::string> password);
   asio::awaitable<result<std::vector<source_row>>> list();
   asio::awaitable<result<source_row>> get(std::string name);
+  asio::awaitable<result<source_row>> get_by_id(std::int64_t id);
   // nullopt leaves a value as it is; a password of "" removes it.
   asio::awaitable<result<source_row>> update(std::string name, source_config config,
                                              std::optional<std::string> password, std::optional<bool> enabled);

@@ -1,0 +1,155 @@
+#include "directory/auth/bind_verifier.hpp"
+
+#include "core/auth/password_hash.hpp"
+#include "core/journal/journal.hpp"
+#include "core/net/blocking.hpp"
+#include "directory/proto/bind_refusal.hpp"
+#include "directory/proto/mapping.hpp"
+
+#include <chrono>
+
+namespace posta::directory::auth {
+namespace {
+
+using posta::auth::directory_answer;
+
+constexpr int ldap_invalid_credentials = 49;
+
+// LDAP result codes (RFC 4511 4.1.9) that mean "try later", not "no".
+bool is_temporary(int code) {
+  return code == 51 /* busy */ || code == 52 /* unavailable */ || code == 3 /* timeLimitExceeded */ ||
+         code == 80 /* other */;
+}
+
+struct bind_outcome {
+  ldap::bind_answer answer;
+  proto::account_state state = proto::account_state::enabled;
+};
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// Binds as the user on a pooled connection (a fresh one when the pooled one
+// has gone stale), then reads the entry's own state attributes, which the
+// directory may not enforce itself (slapd ignores userAccountControl).
+result<bind_outcome> bind_blocking(bind_pool& pool, std::int64_t source_id, ldap::server_options const& server,
+                                   std::string const& dn, std::string const& password) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto conn = pool.take(source_id);
+    if (!conn) conn = POSTA_TRY(ldap::connection::open_blocking(server, "", ""));
+    auto answer = conn->bind_blocking(dn, password);
+    if (!answer) {
+      if (attempt == 0) continue;  // a pooled connection the server closed: once more, fresh
+      return answer.error();
+    }
+    bind_outcome out{*answer, proto::account_state::enabled};
+    if (answer->ok()) {
+      ldap::search_request own;
+      own.base = dn;
+      own.where = ldap::scope::base;
+      own.attributes = proto::state_attribute_names();
+      own.page_size = 0;
+      own.max_entries = 1;
+      if (auto entries = conn->search_all_blocking(own); entries && !entries->empty())
+        out.state = proto::entry_state(entries->front(), unix_now());
+    }
+    pool.give_back(source_id, std::move(conn));
+    return out;
+  }
+  return make_error(errc::unavailable, "directory bind");
+}
+
+}  // namespace
+
+std::unique_ptr<ldap::connection> bind_pool::take(std::int64_t source_id) {
+  std::lock_guard lock(mutex_);
+  auto& idle = idle_[source_id];
+  if (idle.empty()) return nullptr;
+  auto c = std::move(idle.back());
+  idle.pop_back();
+  return c;
+}
+
+void bind_pool::give_back(std::int64_t source_id, std::unique_ptr<ldap::connection> c) {
+  std::lock_guard lock(mutex_);
+  auto& idle = idle_[source_id];
+  if (idle.size() < max_idle) idle.push_back(std::move(c));
+}
+
+asio::awaitable<result<directory_answer>> bind_verifier::verify(identity::credentials const& account,
+                                                                std::string const& password) {
+  // SECURITY: an empty simple bind is an anonymous bind (RFC 4513 5.1.2),
+  // which a directory accepts: never send one for a user.
+  if (password.empty()) co_return directory_answer::wrong_password;
+  POSTA_CO_TRY_ASSIGN(auto link, co_await sources_.pool().q("SELECT directory_source_id, coalesce(directory_dn, ''), "
+                                                            "directory_verifier FROM accounts WHERE id = $1",
+                                                            account.account_id));
+  if (link.empty() || link.text(0, 0).empty() || link.text(0, 1).empty()) co_return directory_answer::refused;
+  auto const source_id = link.i64(0, 0);
+  auto const dn = link.str(0, 1);
+  auto const verifier = link.opt(0, 2);
+  POSTA_CO_TRY_ASSIGN(auto source, co_await sources_.get_by_id(source_id));
+  if (!source.enabled) co_return directory_answer::refused;
+  auto const server = source.config.server();
+  auto outcome = co_await net::run_blocking([&] { return bind_blocking(pool_, source_id, server, dn, password); });
+  if (!outcome) co_return co_await fall_back(account.address, password, verifier, outcome.error());
+  auto const& answer = outcome->answer;
+  if (answer.ok()) {
+    if (outcome->state != proto::account_state::enabled) {
+      journal::record(journal::level::info, "directory", "directory login refused",
+                      {{"account", account.address}, {"reason", std::string(proto::name(outcome->state))}});
+      co_return directory_answer::refused;
+    }
+    co_await remember(account.account_id, password, verifier);
+    co_return directory_answer::accepted;
+  }
+  if (is_temporary(answer.code)) {
+    auto const why = make_error(errc::unavailable, "directory bind: LDAP result " + std::to_string(answer.code));
+    co_return co_await fall_back(account.address, password, verifier, why);
+  }
+  if (answer.code != ldap_invalid_credentials) co_return directory_answer::refused;
+  // AD names its reason in the diagnostic message (data 52e, 533, 775 …).
+  // SECURITY: AD answers 533 (disabled) whatever the password, so such a
+  // refusal is the directory's own disclosure, not ours.
+  auto const refusal = proto::parse_ad_diagnostic(answer.diagnostic);
+  if (!refusal || proto::is_credential_failure(*refusal)) co_return directory_answer::wrong_password;
+  journal::record(journal::level::info, "directory", "directory login refused",
+                  {{"account", account.address}, {"reason", std::string(proto::describe(*refusal))}});
+  co_return directory_answer::refused;
+}
+
+// DURABILITY: only a verifier of a password the directory accepted is
+// written; a failed write just means no offline login for this password.
+asio::awaitable<void> bind_verifier::remember(std::int64_t account_id, std::string password,
+                                              std::optional<std::string> verifier) {
+  if (verifier) {
+    auto const& phc = *verifier;
+    auto same = co_await net::run_cpu([&] { return posta::auth::verify_password_blocking(password, phc); });
+    if (same && *same) co_return;
+  }
+  auto hashed = co_await net::run_cpu([&] { return posta::auth::hash_password_blocking(password); });
+  if (!hashed) co_return;
+  auto const phc = *hashed;
+  co_await sources_.pool().q("UPDATE accounts SET directory_verifier = $2 WHERE id = $1 AND enabled", account_id, phc);
+}
+
+// The directory could not be asked: the password it last accepted logs in;
+// anything else fails as temporary (never as a wrong password).
+asio::awaitable<result<directory_answer>> bind_verifier::fall_back(std::string const& address,
+                                                                   std::string const& password,
+                                                                   std::optional<std::string> const& verifier,
+                                                                   error const& why) {
+  if (!verifier) co_return why;
+  auto const& phc = *verifier;
+  auto same = co_await net::run_cpu([&] { return posta::auth::verify_password_blocking(password, phc); });
+  if (!same) co_return why;
+  journal::record(journal::level::warning, "directory",
+                  "directory unreachable: login checked against the cached verifier",
+                  {{"account", address}, {"error", why.message()}, {"accepted", *same}});
+  // Another password may be a new one the directory knows: temporary, too.
+  if (!*same) co_return why;
+  co_return directory_answer::accepted;
+}
+
+}  // namespace posta::directory::auth

@@ -1,0 +1,51 @@
+// Pass-through login of directory accounts (issue 12 "Authentication"): the
+// password is checked by an LDAP bind as the user, on pooled connections of
+// the account's source, and never stored. After the directory accepted a
+// password an argon2id verifier of it is kept, so that while the directory
+// is unreachable the same password still logs in (never when the directory
+// answers: its word wins).
+#pragma once
+
+#include "core/auth/authenticator.hpp"
+#include "directory/ldap/connection.hpp"
+#include "directory/store/source_store.hpp"
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace posta::directory::auth {
+
+// Idle connections per source, reused for user binds.
+class bind_pool {
+ public:
+  std::unique_ptr<ldap::connection> take(std::int64_t source_id);
+  void give_back(std::int64_t source_id, std::unique_ptr<ldap::connection> c);
+
+ private:
+  // SECURITY: idle connections kept per source; more are closed.
+  static constexpr std::size_t max_idle = 4;
+  std::mutex mutex_;
+  std::map<std::int64_t, std::vector<std::unique_ptr<ldap::connection>>> idle_;
+};
+
+class bind_verifier : public posta::auth::directory_verifier {
+ public:
+  explicit bind_verifier(store::source_store& sources) : sources_(sources) {}
+
+  asio::awaitable<result<posta::auth::directory_answer>> verify(identity::credentials const& account,
+                                                                std::string const& password) override;
+
+ private:
+  asio::awaitable<void> remember(std::int64_t account_id, std::string password, std::optional<std::string> verifier);
+  asio::awaitable<result<posta::auth::directory_answer>> fall_back(std::string const& address,
+                                                                   std::string const& password,
+                                                                   std::optional<std::string> const& verifier,
+                                                                   error const& why);
+
+  store::source_store& sources_;
+  bind_pool pool_;
+};
+
+}  // namespace posta::directory::auth
