@@ -1,0 +1,193 @@
+"""Directory sources end to end (issue 12): a real slapd holds the people of
+corp.test; `posta directory add/sync` makes their accounts, logins go to the
+directory by bind (IMAP and SMTP AUTH through imaplib and smtplib), renames
+and disabled users follow, local addresses are never overwritten, and a
+directory that is down neither locks out users who logged in before nor
+turns a login into a permanent refusal.
+
+The tests of the class run in order (their names are numbered): each one
+builds on what the previous ones synced.
+"""
+
+import imaplib
+import os
+import smtplib
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "imap"))
+
+from directory_fixtures import Slapd  # noqa: E402
+from imap_helpers import ImapTestCase, tls_context  # noqa: E402
+
+ALICE_PW = "alice-pw-1"
+BOB_PW = "bob-pw-2"
+
+
+class DirectorySyncTest(ImapTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.slapd = Slapd()
+        cls.slapd.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.slapd.stop()
+        super().tearDownClass()
+
+    def add_source(self, *extra):
+        return self.cli_ok("directory", "add", "corp", "--profile", "openldap", "--uri", self.slapd.uri,
+                           "--ca-file", self.slapd.ca_file, "--bind-dn", self.slapd.service_dn, "--password-stdin",
+                           "--base-dn", self.slapd.people_dn, "--domain", "corp.test", "--interval", "0", *extra,
+                           input=self.slapd.service_password + "\n")
+
+    def sync(self, *extra):
+        return self.cli_ok("directory", "sync", "corp", *extra)
+
+    def accounts(self):
+        listed = self.cli_json("account", "list", "--domain", "corp.test")["accounts"]
+        return {a["address"]: a for a in listed}
+
+    def imap_login(self, user, password):
+        c = imaplib.IMAP4("127.0.0.1", self.server.port("imap"), timeout=30)
+        self.addCleanup(self._close, c)
+        c.starttls(ssl_context=tls_context())
+        return c.login(user, password)
+
+    def imap_refusal(self, user, password):
+        with self.assertRaises(imaplib.IMAP4.error) as caught:
+            self.imap_login(user, password)
+        return str(caught.exception)
+
+    def test_01_add_shows_no_password(self):
+        out = self.add_source()
+        self.assertIn("corp", out)
+        self.assertNotIn(self.slapd.service_password, out)
+        shown = self.cli_json("directory", "show", "corp")
+        self.assertTrue(shown["bind_password_set"])
+        self.assertNotIn(self.slapd.service_password, str(shown))
+        self.assertEqual(shown["managed_domains"], ["corp.test"])
+        # SECURITY: the password is sealed, not stored in clear.
+        stored = self.scalar("SELECT encode(bind_password, 'escape') FROM directory_sources WHERE name = 'corp'")
+        self.assertNotIn(self.slapd.service_password, stored)
+        self.assertIn("corp", self.cli_ok("directory", "list"))
+
+    def test_02_dry_run_changes_nothing(self):
+        out = self.sync("--dry-run")
+        self.assertIn("would create alice@corp.test", out)
+        self.assertIn("would create bob@corp.test", out)
+        self.assertIn("dry run:", out)
+        self.assertEqual(self.scalar("SELECT count(*) FROM accounts WHERE source = 'directory'"), "0")
+
+    def test_03_sync_creates_accounts_from_the_directory(self):
+        out = self.sync()
+        self.assertIn("created alice@corp.test", out)
+        accounts = self.accounts()
+        self.assertEqual(set(accounts), {"alice@corp.test", "bob@corp.test", "carol@corp.test", "dave@corp.test"})
+        self.assertEqual(accounts["alice@corp.test"]["display_name"], "Alice Archer")
+        self.assertEqual(accounts["alice@corp.test"]["source"], "directory")
+        self.assertFalse(accounts["dave@corp.test"]["enabled"])  # userAccountControl 514
+        # mailAlternateAddress became an alias that delivers to alice.
+        self.assertEqual(self.cli_json("alias", "show", "a.archer@corp.test")["targets"], ["alice@corp.test"])
+        attrs = self.scalar("SELECT directory_attributes->>'title' FROM accounts WHERE address = 'alice@corp.test'")
+        self.assertEqual(attrs, "Engineer")
+        self.assertEqual(self.scalar("SELECT count(*) FROM directory_photos p JOIN accounts a ON a.id = p.account_id "
+                                     "WHERE a.address = 'alice@corp.test'"), "1")
+        # A second pass finds nothing to change.
+        again = self.sync()
+        self.assertIn("0 created, 0 updated, 0 disabled", again)
+
+    def test_04_login_by_directory_bind(self):
+        self.assertEqual(self.imap_login("alice@corp.test", ALICE_PW)[0], "OK")
+        self.assertIn("AUTHENTICATIONFAILED", self.imap_refusal("alice@corp.test", "wrong-password"))
+        # SECURITY: an empty password never becomes an anonymous bind.
+        self.assertIn("AUTHENTICATIONFAILED", self.imap_refusal("bob@corp.test", ""))
+        # Disabled in the directory: refused even with the right password.
+        self.assertNotIn("OK", self.imap_refusal("dave@corp.test", "dave-pw-4"))
+        with smtplib.SMTP("127.0.0.1", self.server.port("submission"), timeout=30) as s:
+            s.starttls(context=tls_context())
+            self.assertEqual(s.login("alice@corp.test", ALICE_PW)[0], 235)
+        # No password of a directory account is stored.
+        self.assertEqual(self.scalar("SELECT count(*) FROM accounts WHERE source = 'directory' "
+                                     "AND password_hash IS NOT NULL"), "0")
+
+    def test_05_changes_in_the_directory_follow(self):
+        self.deliver("bob@corp.test", subject="before the rename")
+        bob_id = self.scalar("SELECT id FROM accounts WHERE address = 'bob@corp.test'")
+        self.slapd.modify("dn: %s\nchangetype: modify\nreplace: title\ntitle: Principal Engineer\n"
+                          % self.slapd.user_dn("alice"))
+        self.slapd.modify("dn: %s\nchangetype: modify\nreplace: mail\nmail: robert@corp.test\n"
+                          % self.slapd.user_dn("bob"))
+        out = self.sync()
+        self.assertIn("updated robert@corp.test (was bob@corp.test)", out)
+        self.assertIn("updated alice@corp.test: details", out)
+        accounts = self.accounts()
+        self.assertIn("robert@corp.test", accounts)
+        self.assertNotIn("bob@corp.test", accounts)
+        # The same account, with its mail.
+        self.assertEqual(self.scalar("SELECT id FROM accounts WHERE address = 'robert@corp.test'"), bob_id)
+        self.assertEqual(len(self.inbox("robert@corp.test")), 1)
+        self.assertEqual(self.scalar("SELECT directory_attributes->>'title' FROM accounts "
+                                     "WHERE address = 'alice@corp.test'"), "Principal Engineer")
+
+    def test_06_local_addresses_are_not_overwritten(self):
+        self.make_account("erin@corp.test", password="local-Secret-1")
+        self.slapd.add_user("erin", "erin-directory-pw", "erin@corp.test")
+        out = self.sync()
+        self.assertIn("conflict uid=erin", out)
+        self.assertEqual(self.accounts()["erin@corp.test"]["source"], "local")
+        self.assertEqual(self.imap_login("erin@corp.test", "local-Secret-1")[0], "OK")
+        self.assertTrue(any("conflicts" in e.get("text", "") for e in self.journal("directory")))
+
+    def test_07_directory_down_keeps_earlier_logins_working(self):
+        self._stop_slapd()
+        try:
+            # alice logged in before: her cached verifier answers.
+            self.assertEqual(self.imap_login("alice@corp.test", ALICE_PW)[0], "OK")
+            # robert never did: a temporary failure, not a wrong password.
+            refusal = self.imap_refusal("robert@corp.test", BOB_PW)
+            self.assertIn("UNAVAILABLE", refusal)
+            # The sync fails and changes nothing.
+            rc, out, err = self.server.cli("directory", "sync", "corp")
+            self.assertNotEqual(rc, 0)
+            self.assertEqual(self.cli_json("directory", "show", "corp")["sync"]["status"], "failed")
+            self.assertTrue(self.accounts()["alice@corp.test"]["enabled"])
+        finally:
+            self._start_slapd()
+
+    def test_08_a_wrong_base_dn_stops_instead_of_disabling_everyone(self):
+        self.cli_ok("directory", "set", "corp", "--base-dn", "ou=services," + self.slapd.base_dn)
+        out = self.sync()
+        self.assertIn("stopped:", out)
+        self.assertTrue(self.accounts()["alice@corp.test"]["enabled"])
+        self.cli_ok("directory", "set", "corp", "--base-dn", self.slapd.people_dn)
+
+    def test_09_removed_user_is_disabled_not_deleted(self):
+        self.slapd.delete(self.slapd.user_dn("carol"))
+        out = self.sync()
+        self.assertIn("disabled (gone from the directory) carol@corp.test", out)
+        carol = self.accounts()["carol@corp.test"]
+        self.assertFalse(carol["enabled"])
+        self.assertNotIn("OK", self.imap_refusal("carol@corp.test", "carol-pw-3"))
+
+    def test_10_remove_source_keeps_accounts_disabled(self):
+        self.cli_ok("directory", "rm", "corp")
+        accounts = self.accounts()
+        self.assertIn("alice@corp.test", accounts)
+        self.assertFalse(accounts["alice@corp.test"]["enabled"])
+        self.assertIn("no sources", self.cli_ok("directory", "list"))
+
+    def _stop_slapd(self):
+        proc = self.slapd.proc
+        proc.terminate()
+        proc.wait(timeout=30)
+
+    def _start_slapd(self):
+        urls = [self.slapd.uri + "/", self.slapd.ldaps_uri + "/"]
+        self.slapd._launch(urls, 30)
+
+
+if __name__ == "__main__":
+    unittest.main()
