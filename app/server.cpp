@@ -8,6 +8,7 @@
 #include "core/identity/auto_folders.hpp"
 #include "core/journal/log.hpp"
 #include "core/net/blocking.hpp"
+#include "directory/api/signature_routes.hpp"
 #include "directory/api/source_routes.hpp"
 #include "jabber/server/admin_routes.hpp"
 #include "mail/queue/channel.hpp"
@@ -83,7 +84,7 @@ server::server(asio::io_context& io_, config::bootstrap cfg_, std::string connin
       xmpp(jabber::server::context{settings, authenticator, identity, xmpp_routes, xmpp_rosters, tls, &sessions,
                                    cfg.hostname, &xmpp_sessions}) {
   mailbox_watcher.share_reads_through(&change_feed);
-  authenticator.set_directory_verifier(std::make_shared<directory::auth::bind_verifier>(directory_sources));
+  authenticator.set_directory_verifier(std::make_shared<directory::auth::bind_verifier>(directory_sources, settings));
 }
 
 void server::apply_settings() {
@@ -167,6 +168,7 @@ asio::awaitable<result<void>> server::start() {
   settings::register_item_validator("smtp.allow_list", mail::smtp::policy::validate_list_entry);
   settings::register_item_validator("smtp.deny_list", mail::smtp::policy::validate_list_entry);
   settings::register_item_validator("smtp.trusted_networks", mail::smtp::policy::validate_network_entry);
+  directory::api::register_signature_validators();
   settings::register_item_validator("mail.auto_folders", identity::validate_auto_folder);
   settings::register_item_validator("dns.servers", dns::validate_server_entry);
   settings::register_item_validator("relay.smarthost", [](std::string_view v) -> result<void> {
@@ -218,6 +220,7 @@ asio::awaitable<result<void>> server::start() {
   mail::queue::add_queue_routes(router, pool);
   jabber::server::add_admin_routes(router, xmpp_sessions, cfg.hostname);
   directory::api::add_source_routes(router, directory_sources, directory_sync);
+  directory::api::add_signature_routes(router, pool, settings);
   add_directory_service();
   add_http_listeners();
   using mail::smtp::server::listener_kind;

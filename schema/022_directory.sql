@@ -38,6 +38,7 @@ ALTER TABLE accounts
   -- An argon2id hash of the last password the directory accepted: logins
   -- fall back to it while the directory is unreachable (never when it answers).
   ADD COLUMN directory_verifier text,
+  ADD COLUMN directory_verified_at timestamptz,   -- the last bind that accepted it
   ADD COLUMN directory_missing_since timestamptz;  -- gone from the directory: disabled, deleted after the grace period
 CREATE UNIQUE INDEX accounts_directory_uid ON accounts(directory_source_id, directory_uid)
   WHERE directory_uid IS NOT NULL;

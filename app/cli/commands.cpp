@@ -19,7 +19,7 @@ namespace {
 // Storage for every verb's arguments; only one verb runs per invocation.
 struct arguments {
   std::string name, description, address, target_group, value, domain, password, size;
-  bool password_stdin = false;
+  bool password_stdin = false, text = false;
   std::vector<std::string> targets;
   journal_query journal;
   std::string journal_date, journal_level, journal_service;
@@ -126,6 +126,10 @@ void add_account_updates(CLI::App* account, invocation& inv, arguments& a) {
   quota->callback([&inv, &a] {
     if (auto bytes = size_or_fail(inv, a.size)) inv.call = account_update_call(a.address, {{"quota_bytes", *bytes}});
   });
+  auto* signature = account->add_subcommand("signature", "Print the account's signature (settings signature.html/text)");
+  signature->add_option("ADDRESS", a.address, "user@domain")->required();
+  signature->add_flag("--text", a.text, "The plain-text signature instead of the HTML one");
+  signature->callback([&inv, &a] { inv.call = account_signature_call(a.address, a.text); });
   for (bool enable : {true, false}) {
     auto* cmd = account->add_subcommand(enable ? "enable" : "disable",
                                         enable ? "Allow the account to log in and receive mail"
@@ -342,6 +346,10 @@ std::string human_output(api_call const& call, std::string const& body) {
     case output::queued: return render_queued_message(doc);
     case output::queue_action: return render_queue_action(doc);
     case output::directory_sync: return render_directory_sync(doc);
+    case output::field: {
+      auto const* v = doc.is_object() ? doc.get_object().if_contains(call.field) : nullptr;
+      return v && v->is_string() ? std::string(v->get_string()) + "\n" : std::string("\n");
+    }
     default: return render_one(call.kind, doc);
   }
 }

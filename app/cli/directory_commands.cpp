@@ -13,7 +13,7 @@ namespace {
 
 struct source_arguments {
   std::string name, profile, bind_dn, password, user_filter, group_filter, ca_file, tls_verify, start_tls, enabled;
-  bool password_stdin = false, dry_run = false, force = false;
+  bool password_stdin = false, no_verify = false, dry_run = false, force = false;
   std::vector<std::string> uris, base_dns, domains, mappings;
   int timeout = 0, interval = 0, max_disable = 0, delete_after = 0;
 };
@@ -52,12 +52,15 @@ source_options add_source_options(CLI::App* cmd, source_arguments& a) {
   text("--profile", a.profile, "profile", "ad, openldap or custom: presets attribute names and filters");
   list("--uri", a.uris, "uris", "ldap://host[:port] (StartTLS) or ldaps://host[:port]; repeat for fail-over");
   text("--bind-dn", a.bind_dn, "bind_dn", "The service account: a DN, or a UPN for AD");
-  list("--base-dn", a.base_dns, "base_dns", "Where users and groups are searched; repeatable");
-  list("--domain", a.domains, "managed_domains", "A mail domain this directory manages; repeatable");
+  list("--base,--base-dn", a.base_dns, "base_dns", "Where users and groups are searched; repeatable");
+  list("--managed-domain,--domain", a.domains, "managed_domains", "A mail domain this directory manages; repeatable");
   text("--user-filter", a.user_filter, "user_filter", "LDAP filter of user entries (default: the profile's)");
   text("--group-filter", a.group_filter, "group_filter", "LDAP filter of group entries (default: the profile's)");
   text("--ca-file", a.ca_file, "ca_file", "PEM file of the CA that signed the directory's certificate");
   on_off("--tls-verify", a.tls_verify, "tls_verify", "on (default): verify the directory's certificate");
+  auto* no_verify = cmd->add_flag("--no-verify-certificate", a.no_verify,
+                                  "Do not verify the directory's certificate (same as --tls-verify off)");
+  o.fields.emplace_back(no_verify, [](boost::json::object& b) { b["tls_verify"] = false; });
   on_off("--start-tls", a.start_tls, "start_tls", "on (default): StartTLS on ldap:// URIs before any bind");
   number("--timeout", a.timeout, "timeout_seconds", "Seconds to connect and for each operation (default 10)");
   number("--interval", a.interval, "sync_interval_seconds", "Seconds between syncs; 0: only `posta directory sync`");
@@ -74,7 +77,8 @@ source_options add_source_options(CLI::App* cmd, source_arguments& a) {
     }
     b["mapping"] = std::move(m);
   });
-  o.password = cmd->add_option("--password,-p", a.password, "The service account's password (prefer --password-stdin)");
+  o.password = cmd->add_option("--bind-password,--password,-p", a.password,
+                               "The service account's password (visible in ps; prefer --password-stdin)");
   o.password_stdin =
       cmd->add_flag("--password-stdin", a.password_stdin, "Read the service account's password from stdin");
   o.password->excludes(o.password_stdin);

@@ -148,6 +148,13 @@ api_call xmpp_kick_call(std::string_view jid) {
           "ended the XMPP sessions of " + std::string(jid)};
 }
 
+api_call account_signature_call(std::string_view address, bool text) {
+  api_call c{"GET", item_target(resource::account, address) + "/signature", std::nullopt, resource::account,
+             output::field, {}};
+  c.field = text ? "text" : "html";
+  return c;
+}
+
 api_call directory_sync_call(std::string_view name, bool dry_run, bool force) {
   boost::json::object body{{"dry_run", dry_run}, {"force", force}};
   return {"POST", item_target(resource::directory_source, name) + "/sync", boost::json::serialize(body),

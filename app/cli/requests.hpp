@@ -14,7 +14,7 @@
 
 namespace posta::cli {
 
-enum class output { list, one, journal, storage, message, queue, queued, queue_action, directory_sync };
+enum class output { list, one, journal, storage, message, queue, queued, queue_action, directory_sync, field };
 
 struct api_call {
   std::string method;
@@ -23,6 +23,7 @@ struct api_call {
   resource kind = resource::domain;
   output shown = output::one;
   std::string done_message;         // for output::message (204 answers)
+  std::string field = {};           // for output::field: the one member printed as it is
 };
 
 api_call list_call(resource kind, std::optional<std::string> const& domain = std::nullopt);
@@ -66,6 +67,9 @@ api_call queue_clear_call();
 // XMPP: GET /xmpp/sessions[?account=], DELETE /xmpp/sessions/{jid}.
 api_call xmpp_sessions_call(std::optional<std::string> const& account);
 api_call xmpp_kick_call(std::string_view jid);
+
+// GET /accounts/{address}/signature, printing its "html" or "text".
+api_call account_signature_call(std::string_view address, bool text);
 
 // POST /directory/sources/{name}/sync with {"dry_run", "force"}.
 api_call directory_sync_call(std::string_view name, bool dry_run, bool force);

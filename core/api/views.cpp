@@ -1,6 +1,8 @@
 // JSON views of identity objects.
 #include "core/api/views.hpp"
 
+#include <boost/json/parse.hpp>
+
 namespace posta::api {
 namespace json = boost::json;
 
@@ -44,6 +46,13 @@ json::object to_json(identity::account_info const& a) {
                                    {"bytes", m.bytes}});
     out["mailboxes"] = std::move(boxes);
   }
+  auto parsed = [](std::optional<std::string> const& text) -> json::value {
+    boost::system::error_code ec;
+    auto v = text ? json::parse(*text, ec) : json::value(nullptr);
+    return ec ? json::value(nullptr) : v;
+  };
+  if (a.directory_json) out["directory"] = parsed(a.directory_json);
+  if (a.directory_attributes_json) out["directory_attributes"] = parsed(a.directory_attributes_json);
   return out;
 }
 

@@ -10,7 +10,7 @@ namespace {
 
 account_info account_from(db::rows const& r, int i) {
   return account_info{r.i64(i, 0), r.str(i, 1), r.str(i, 2), r.str(i, 3), r.boolean(i, 4), r.i64(i, 5),
-                      r.i64(i, 6), r.str(i, 7), r.str(i, 8), r.i64(i, 9), r.i64(i, 10), std::nullopt};
+                      r.i64(i, 6), r.str(i, 7), r.str(i, 8), r.i64(i, 9), r.i64(i, 10), std::nullopt, std::nullopt, std::nullopt};
 }
 
 constexpr detail::entity<account_info> account_entity{
@@ -78,6 +78,20 @@ asio::awaitable<result<account_info>> store::get_account(std::string address) {
   account.mailboxes.emplace();
   for (int i = 0; i < rows.size(); ++i)
     account.mailboxes->push_back({rows.str(i, 0), rows.opt(i, 1), rows.i64(i, 2), rows.i64(i, 3)});
+  if (account.source == "directory") {
+    POSTA_CO_TRY_ASSIGN(auto d, co_await pool_.q("SELECT json_build_object('source', s.name, 'dn', a.directory_dn, "
+                                                 "'login', a.directory_login, 'missing_since', "
+                                                 "to_char(a.directory_missing_since AT TIME ZONE 'UTC', "
+                                                 "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))::text, "
+                                                 "a.directory_attributes::text FROM accounts a "
+                                                 "LEFT JOIN directory_sources s ON s.id = a.directory_source_id "
+                                                 "WHERE a.id = $1",
+                                                 account.id));
+    if (!d.empty()) {
+      account.directory_json = d.str(0, 0);
+      account.directory_attributes_json = d.str(0, 1);
+    }
+  }
   co_return account;
 }
 

@@ -44,6 +44,11 @@ struct account_info {
   std::int64_t quota_messages = 0;  // RFC 9208 MESSAGE limit; 0 = unlimited
   std::int64_t used_messages = 0;
   std::optional<std::vector<mailbox_summary>> mailboxes;  // set by get_account only
+  // get_account only, for accounts from a directory (schema/022): what it
+  // holds of the entry, as JSON text: {"source", "dn", "login", "missing_since"}
+  // and the stored attributes (title, phone, …).
+  std::optional<std::string> directory_json;
+  std::optional<std::string> directory_attributes_json;
 };
 
 struct alias_info {

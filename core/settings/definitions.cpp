@@ -13,6 +13,10 @@ std::vector<definition> const& definitions() {
       {"auth.max_failures_per_ip", kind::integer, 20, "failed logins from one IP before it is locked out", 1, 100000},
       {"auth.max_failures_per_account", kind::integer, 10, "failed logins for one account from one client network before that pair is locked out", 1, 100000},
       {"auth.max_failures_per_account_total", kind::integer, 100, "failed logins for one account from all networks before it is locked out everywhere", 1, 1000000},
+      // SECURITY: how long a password the directory last accepted still logs in while no directory server can be reached.
+      {"directory.cached_login_hours", kind::integer, 24, "while a directory cannot be reached, its users log in with the password it last accepted within this many hours; 0: never", 0, 720},
+      {"signature.html", kind::string, "", "signature template (HTML) with [variables] from each account's directory attributes: [cn] [mail] [title] [telephoneNumber] [mobile] [pager] [url] [postalAddress] [description] [info] [department] [company] [ou] [ounotes]; images only as data: URLs"},
+      {"signature.text", kind::string, "", "plain-text signature template with the same [variables] as signature.html"},
       {"auth.failure_window_seconds", kind::integer, 300, "window in which failed logins are counted", 1, 86400},
       {"auth.lockout_seconds", kind::integer, 300, "how long a locked-out network, account-and-network or account is refused", 1, 86400},
       {"net.max_connections_per_ip", kind::integer, 50, "concurrent connections per client IP on IMAP, POP3, XMPP and HTTP (0 = unlimited)", 0, 1000000},

@@ -82,13 +82,21 @@ asio::awaitable<result<directory_answer>> bind_verifier::verify(identity::creden
   // SECURITY: an empty simple bind is an anonymous bind (RFC 4513 5.1.2),
   // which a directory accepts: never send one for a user.
   if (password.empty()) co_return directory_answer::wrong_password;
-  POSTA_CO_TRY_ASSIGN(auto link, co_await sources_.pool().q("SELECT directory_source_id, coalesce(directory_dn, ''), "
-                                                            "directory_verifier FROM accounts WHERE id = $1",
-                                                            account.account_id));
+  auto const hours = settings_.get_int("directory.cached_login_hours");
+  // The verifier comes back only while it may still be used (fresh: it was
+  // confirmed within the last hour, so a login need not write again).
+  POSTA_CO_TRY_ASSIGN(
+      auto link, co_await sources_.pool().q("SELECT directory_source_id, coalesce(directory_dn, ''), "
+                                            "CASE WHEN directory_verified_at > now() - make_interval(hours => $2::int) "
+                                            "THEN directory_verifier END, "
+                                            "coalesce(directory_verified_at > now() - interval '1 hour', false) "
+                                            "FROM accounts WHERE id = $1",
+                                            account.account_id, hours));
   if (link.empty() || link.text(0, 0).empty() || link.text(0, 1).empty()) co_return directory_answer::refused;
   auto const source_id = link.i64(0, 0);
   auto const dn = link.str(0, 1);
   auto const verifier = link.opt(0, 2);
+  bool const fresh = link.boolean(0, 3);
   POSTA_CO_TRY_ASSIGN(auto source, co_await sources_.get_by_id(source_id));
   if (!source.enabled) co_return directory_answer::refused;
   auto const server = source.config.server();
@@ -101,7 +109,7 @@ asio::awaitable<result<directory_answer>> bind_verifier::verify(identity::creden
                       {{"account", account.address}, {"reason", std::string(proto::name(outcome->state))}});
       co_return directory_answer::refused;
     }
-    co_await remember(account.account_id, password, verifier);
+    co_await remember(account.account_id, password, verifier, fresh);
     co_return directory_answer::accepted;
   }
   if (is_temporary(answer.code)) {
@@ -122,16 +130,24 @@ asio::awaitable<result<directory_answer>> bind_verifier::verify(identity::creden
 // DURABILITY: only a verifier of a password the directory accepted is
 // written; a failed write just means no offline login for this password.
 asio::awaitable<void> bind_verifier::remember(std::int64_t account_id, std::string password,
-                                              std::optional<std::string> verifier) {
+                                              std::optional<std::string> verifier, bool fresh) {
+  if (settings_.get_int("directory.cached_login_hours") == 0) co_return;
   if (verifier) {
     auto const& phc = *verifier;
     auto same = co_await net::run_cpu([&] { return posta::auth::verify_password_blocking(password, phc); });
-    if (same && *same) co_return;
+    if (same && *same) {
+      if (!fresh)
+        co_await sources_.pool().q("UPDATE accounts SET directory_verified_at = now() WHERE id = $1", account_id);
+      co_return;
+    }
   }
   auto hashed = co_await net::run_cpu([&] { return posta::auth::hash_password_blocking(password); });
   if (!hashed) co_return;
   auto const phc = *hashed;
-  co_await sources_.pool().q("UPDATE accounts SET directory_verifier = $2 WHERE id = $1 AND enabled", account_id, phc);
+  co_await sources_.pool().q(
+      "UPDATE accounts SET directory_verifier = $2, directory_verified_at = now() "
+      "WHERE id = $1 AND enabled",
+      account_id, phc);
 }
 
 // The directory could not be asked: the password it last accepted logs in;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "core/auth/authenticator.hpp"
+#include "core/settings/settings.hpp"
 #include "directory/ldap/connection.hpp"
 #include "directory/store/source_store.hpp"
 
@@ -32,19 +33,22 @@ class bind_pool {
 
 class bind_verifier : public posta::auth::directory_verifier {
  public:
-  explicit bind_verifier(store::source_store& sources) : sources_(sources) {}
+  bind_verifier(store::source_store& sources, settings::store const& settings)
+      : sources_(sources), settings_(settings) {}
 
   asio::awaitable<result<posta::auth::directory_answer>> verify(identity::credentials const& account,
                                                                 std::string const& password) override;
 
  private:
-  asio::awaitable<void> remember(std::int64_t account_id, std::string password, std::optional<std::string> verifier);
+  asio::awaitable<void> remember(std::int64_t account_id, std::string password, std::optional<std::string> verifier,
+                                 bool fresh);
   asio::awaitable<result<posta::auth::directory_answer>> fall_back(std::string const& address,
                                                                    std::string const& password,
                                                                    std::optional<std::string> const& verifier,
                                                                    error const& why);
 
   store::source_store& sources_;
+  settings::store const& settings_;
   bind_pool pool_;
 };
 

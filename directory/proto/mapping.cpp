@@ -28,7 +28,9 @@ details_list details_for(profile p) {
           {"city", "l"},
           {"region", "st"},
           {"postal_code", "postalCode"},
-          {"country", ad ? "co" : "c"}};
+          {"country", ad ? "co" : "c"},
+          {"postal_address", "postalAddress"},
+          {"ou", ad ? "physicalDeliveryOfficeName" : "ou"}};
 }
 
 std::optional<std::string> stable_id(entry const& e, attribute_map const& map) {

@@ -40,7 +40,7 @@ class DirectorySyncTest(ImapTestCase):
     def add_source(self, *extra):
         return self.cli_ok("directory", "add", "corp", "--profile", "openldap", "--uri", self.slapd.uri,
                            "--ca-file", self.slapd.ca_file, "--bind-dn", self.slapd.service_dn, "--password-stdin",
-                           "--base-dn", self.slapd.people_dn, "--domain", "corp.test", "--interval", "0", *extra,
+                           "--base", self.slapd.people_dn, "--managed-domain", "corp.test", "--interval", "0", *extra,
                            input=self.slapd.service_password + "\n")
 
     def sync(self, *extra):
@@ -158,11 +158,11 @@ class DirectorySyncTest(ImapTestCase):
             self._start_slapd()
 
     def test_08_a_wrong_base_dn_stops_instead_of_disabling_everyone(self):
-        self.cli_ok("directory", "set", "corp", "--base-dn", "ou=services," + self.slapd.base_dn)
+        self.cli_ok("directory", "set", "corp", "--base", "ou=services," + self.slapd.base_dn)
         out = self.sync()
         self.assertIn("stopped:", out)
         self.assertTrue(self.accounts()["alice@corp.test"]["enabled"])
-        self.cli_ok("directory", "set", "corp", "--base-dn", self.slapd.people_dn)
+        self.cli_ok("directory", "set", "corp", "--base", self.slapd.people_dn)
 
     def test_09_removed_user_is_disabled_not_deleted(self):
         self.slapd.delete(self.slapd.user_dn("carol"))
