@@ -35,6 +35,21 @@ std::optional<std::string> guid_text(std::string_view raw) {
   return out;
 }
 
+std::optional<std::string> uuid_bytes_text(std::string_view raw) {
+  if (raw.size() != 16) return std::nullopt;
+  std::string out;
+  append_bytes(out, raw, {0, 1, 2, 3});
+  out += '-';
+  append_bytes(out, raw, {4, 5});
+  out += '-';
+  append_bytes(out, raw, {6, 7});
+  out += '-';
+  append_bytes(out, raw, {8, 9});
+  out += '-';
+  append_bytes(out, raw, {10, 11, 12, 13, 14, 15});
+  return out;
+}
+
 std::optional<std::string> uuid_text(std::string_view text) {
   if (text.size() != 36) return std::nullopt;
   auto out = util::ascii_lowercase(text);

@@ -20,6 +20,10 @@ std::optional<std::string> guid_text(std::string_view raw);
 // An entryUUID (RFC 4530: RFC 4122 text) lowercased, or nullopt if malformed.
 std::optional<std::string> uuid_text(std::string_view text);
 
+// The 16 raw bytes of an RFC 4533 syncUUID (RFC 4122 order, no byte swapping,
+// unlike objectGUID) as uuid_text gives an entryUUID; nullopt unless 16 bytes.
+std::optional<std::string> uuid_bytes_text(std::string_view raw);
+
 struct proxy_addresses {
   std::optional<std::string> primary;  // "SMTP:" (upper case marks the primary)
   std::vector<std::string> aliases;    // "smtp:", lowercased, without the primary

@@ -19,6 +19,12 @@ TEST(IdentityValues, EntryUuid) {
   EXPECT_EQ(uuid_text("g81d4fae-7dec-11d0-a765-00a0c91e6bf6"), std::nullopt);
 }
 
+TEST(IdentityValues, SyncUuidBytesInRfc4122Order) {
+  std::string raw("\xf8\x1d\x4f\xae\x7d\xec\x11\xd0\xa7\x65\x00\xa0\xc9\x1e\x6b\xf6", 16);
+  EXPECT_EQ(uuid_bytes_text(raw), "f81d4fae-7dec-11d0-a765-00a0c91e6bf6");
+  EXPECT_EQ(uuid_bytes_text(raw.substr(2)), std::nullopt);
+}
+
 TEST(IdentityValues, ProxyAddresses) {
   auto p = parse_proxy_addresses({"smtp:Bob.Alias@Corp.Test", "X500:/o=Corp/cn=bob", "SMTP:Bob@Corp.Test",
                                   "sip:bob@corp.test", "smtp:bob@corp.test", "smtp:not an address",
