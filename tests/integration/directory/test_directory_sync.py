@@ -46,7 +46,7 @@ class DirectorySyncTest(ImapTestCase):
     def sync(self, *extra):
         return self.cli_ok("directory", "sync", "corp", *extra)
 
-    def accounts(self):
+    def synced_accounts(self):
         listed = self.cli_json("account", "list", "--domain", "corp.test")["accounts"]
         return {a["address"]: a for a in listed}
 
@@ -84,7 +84,7 @@ class DirectorySyncTest(ImapTestCase):
     def test_03_sync_creates_accounts_from_the_directory(self):
         out = self.sync()
         self.assertIn("created alice@corp.test", out)
-        accounts = self.accounts()
+        accounts = self.synced_accounts()
         self.assertEqual(set(accounts), {"alice@corp.test", "bob@corp.test", "carol@corp.test", "dave@corp.test"})
         self.assertEqual(accounts["alice@corp.test"]["display_name"], "Alice Archer")
         self.assertEqual(accounts["alice@corp.test"]["source"], "directory")
@@ -123,7 +123,7 @@ class DirectorySyncTest(ImapTestCase):
         out = self.sync()
         self.assertIn("updated robert@corp.test (was bob@corp.test)", out)
         self.assertIn("updated alice@corp.test: details", out)
-        accounts = self.accounts()
+        accounts = self.synced_accounts()
         self.assertIn("robert@corp.test", accounts)
         self.assertNotIn("bob@corp.test", accounts)
         # The same account, with its mail.
@@ -137,7 +137,7 @@ class DirectorySyncTest(ImapTestCase):
         self.slapd.add_user("erin", "erin-directory-pw", "erin@corp.test")
         out = self.sync()
         self.assertIn("conflict uid=erin", out)
-        self.assertEqual(self.accounts()["erin@corp.test"]["source"], "local")
+        self.assertEqual(self.synced_accounts()["erin@corp.test"]["source"], "local")
         self.assertEqual(self.imap_login("erin@corp.test", "local-Secret-1")[0], "OK")
         self.assertTrue(any("conflicts" in e.get("text", "") for e in self.journal("directory")))
 
@@ -153,7 +153,7 @@ class DirectorySyncTest(ImapTestCase):
             rc, out, err = self.server.cli("directory", "sync", "corp")
             self.assertNotEqual(rc, 0)
             self.assertEqual(self.cli_json("directory", "show", "corp")["sync"]["status"], "failed")
-            self.assertTrue(self.accounts()["alice@corp.test"]["enabled"])
+            self.assertTrue(self.synced_accounts()["alice@corp.test"]["enabled"])
         finally:
             self._start_slapd()
 
@@ -161,20 +161,20 @@ class DirectorySyncTest(ImapTestCase):
         self.cli_ok("directory", "set", "corp", "--base", "ou=services," + self.slapd.base_dn)
         out = self.sync()
         self.assertIn("stopped:", out)
-        self.assertTrue(self.accounts()["alice@corp.test"]["enabled"])
+        self.assertTrue(self.synced_accounts()["alice@corp.test"]["enabled"])
         self.cli_ok("directory", "set", "corp", "--base", self.slapd.people_dn)
 
     def test_09_removed_user_is_disabled_not_deleted(self):
         self.slapd.delete(self.slapd.user_dn("carol"))
         out = self.sync()
         self.assertIn("disabled (gone from the directory) carol@corp.test", out)
-        carol = self.accounts()["carol@corp.test"]
+        carol = self.synced_accounts()["carol@corp.test"]
         self.assertFalse(carol["enabled"])
         self.assertNotIn("OK", self.imap_refusal("carol@corp.test", "carol-pw-3"))
 
     def test_10_remove_source_keeps_accounts_disabled(self):
         self.cli_ok("directory", "rm", "corp")
-        accounts = self.accounts()
+        accounts = self.synced_accounts()
         self.assertIn("alice@corp.test", accounts)
         self.assertFalse(accounts["alice@corp.test"]["enabled"])
         self.assertIn("no sources", self.cli_ok("directory", "list"))
