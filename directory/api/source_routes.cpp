@@ -28,7 +28,14 @@ boost::json::object view(store::source_row const& s) {
   auto opt = [](std::optional<std::string> const& v) {
     return v ? boost::json::value(*v) : boost::json::value(nullptr);
   };
-  out["sync"] = boost::json::object{{"status", s.sync.status},
+  boost::json::value cookies = nullptr;
+  if (!s.sync.cookies_json.empty()) {
+    boost::system::error_code cec;
+    cookies = boost::json::parse(s.sync.cookies_json, cec);
+    if (cec) cookies = nullptr;
+  }
+  out["sync"] = boost::json::object{{"cookies", cookies},
+                                    {"status", s.sync.status},
                                     {"message", s.sync.message},
                                     {"started_at", opt(s.sync.started_at)},
                                     {"finished_at", opt(s.sync.finished_at)},

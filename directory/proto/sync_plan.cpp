@@ -86,7 +86,7 @@ struct planner {
     std::size_t enabled = 0;
     for (auto const& k : in.known) enabled += k.enabled && !k.missing;
     if (in.force || enabled == 0) return;
-    if (in.complete && in.users.empty()) {
+    if (in.complete && in.users.empty() && in.unchanged_uuids.empty()) {
       plan.stopped = true;
       plan.stop_reason = "the directory returned no user while " + std::to_string(enabled) +
                          " accounts are linked to it (wrong base DN or filter?)";
@@ -120,6 +120,7 @@ sync_plan plan_sync(plan_input const& in) {
   planner p{in, {}, {}, {}, {}};
   for (auto const& k : in.known) p.known_by_uuid.emplace(k.uuid, &k);
   for (auto const& u : in.users) p.user(u);
+  p.seen.insert(in.unchanged_uuids.begin(), in.unchanged_uuids.end());
   for (auto const& uuid : in.deleted_uuids)
     if (auto it = p.known_by_uuid.find(uuid); it != p.known_by_uuid.end() && !p.seen.count(uuid)) p.gone(*it->second);
   if (in.complete)

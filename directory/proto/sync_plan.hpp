@@ -32,9 +32,10 @@ struct known_account {
 };
 
 struct plan_input {
-  std::vector<directory_user> users;       // present or changed entries
-  std::vector<std::string> deleted_uuids;  // entries the directory says are gone
-  bool complete = false;                   // `users` is everything: a known account not in it is gone
+  std::vector<directory_user> users;         // present or changed entries
+  std::vector<std::string> deleted_uuids;    // entries the directory says are gone
+  std::vector<std::string> unchanged_uuids;  // still there, unchanged (RFC 4533 present phase)
+  bool complete = false;  // `users` and `unchanged_uuids` are everything: a known account in neither is gone
   std::vector<known_account> known;
   std::vector<std::string> managed_domains;  // lowercase
   // Whether `address` belongs to anything but this source's accounts (a

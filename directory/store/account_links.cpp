@@ -184,6 +184,16 @@ asio::awaitable<result<void>> update_account(db::connection& c, proto::planned_u
   co_return result<void>{};
 }
 
+asio::awaitable<result<void>> save_cookie(db::connection& c, std::int64_t source_id, std::string cookie) {
+  db::param value = cookie.empty() ? db::param() : db::to_param(db::bytes{cookie});
+  auto args = db::make_params(source_id, value);
+  POSTA_CO_TRY(
+      co_await c.query("INSERT INTO directory_sync_state(source_id, cookie) VALUES ($1, $2::bytea) "
+                       "ON CONFLICT (source_id) DO UPDATE SET cookie = $2::bytea",
+                       std::move(args)));
+  co_return result<void>{};
+}
+
 asio::awaitable<result<void>> mark_missing(db::connection& c, proto::known_account const& a) {
   POSTA_CO_TRY(
       co_await c.q("UPDATE accounts SET enabled = false, directory_verifier = NULL, "

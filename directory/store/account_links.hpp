@@ -27,6 +27,8 @@ asio::awaitable<result<void>> create_domain(db::connection& c, std::string name,
 asio::awaitable<result<std::int64_t>> create_account(db::connection& c, std::int64_t source_id,
                                                      proto::directory_user const& u);
 asio::awaitable<result<void>> update_account(db::connection& c, proto::planned_update const& u);
+// "" clears it.
+asio::awaitable<result<void>> save_cookie(db::connection& c, std::int64_t source_id, std::string cookie);
 asio::awaitable<result<void>> mark_missing(db::connection& c, proto::known_account const& a);
 
 // Accounts gone from the directory for longer than `days`: deleted with

@@ -13,7 +13,8 @@ constexpr char const* select_sources =
     "to_char(st.last_started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
     "to_char(st.last_finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
     "coalesce(st.last_counts::text, '{}'), "
-    "(SELECT count(*) FROM accounts a WHERE a.directory_source_id = s.id) "
+    "(SELECT count(*) FROM accounts a WHERE a.directory_source_id = s.id), "
+    "coalesce(convert_from(st.cookie, 'UTF8'), '') "
     "FROM directory_sources s LEFT JOIN directory_sync_state st ON st.source_id = s.id ";
 
 std::string associated(std::string const& name) {
@@ -33,6 +34,7 @@ result<source_row> row_from(db::rows const& r, int i) {
   s.created_at = r.str(i, 5);
   s.sync = {r.str(i, 6), r.str(i, 7), r.opt(i, 8), r.opt(i, 9), r.str(i, 10)};
   s.accounts = r.i64(i, 11);
+  s.sync.cookies_json = r.str(i, 12);
   return s;
 }
 
@@ -113,6 +115,12 @@ asio::awaitable<result<source_row>> source_store::update(std::string name, sourc
                                          "WHERE name = $1",
                                          std::move(args)));
   if (updated.affected() == 0) co_return make_error(errc::not_found, "directory source " + name);
+  // New settings (a filter, a mapping, managed domains) must be applied to
+  // every entry: the next pass is a full one.
+  POSTA_CO_TRY(
+      co_await pool_.q("UPDATE directory_sync_state SET cookie = NULL WHERE source_id = "
+                       "(SELECT id FROM directory_sources WHERE name = $1)",
+                       name));
   co_return co_await get(name);
 }
 
@@ -142,6 +150,13 @@ asio::awaitable<result<std::string>> source_store::sealed_password(std::int64_t 
   POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q("SELECT bind_password FROM directory_sources WHERE id = $1", id));
   if (rows.empty()) co_return make_error(errc::not_found, "directory source");
   co_return rows.bytes(0, 0);
+}
+
+asio::awaitable<result<std::string>> source_store::cookie(std::int64_t id) {
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q("SELECT convert_from(cookie, 'UTF8') FROM directory_sync_state "
+                                                  "WHERE source_id = $1",
+                                                  id));
+  co_return rows.empty() ? std::string() : rows.str(0, 0);
 }
 
 asio::awaitable<result<void>> source_store::record_start(std::int64_t id) {

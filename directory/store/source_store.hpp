@@ -17,6 +17,7 @@ struct sync_status {
   std::string message;
   std::optional<std::string> started_at, finished_at;
   std::string counts_json = "{}";
+  std::string cookies_json;  // RFC 4533 cookies per base DN ("" before the first incremental pass)
 };
 
 struct source_row {
@@ -50,6 +51,7 @@ class source_store {
   asio::awaitable<result<std::string>> sealed_password(std::int64_t id);
 
   asio::awaitable<result<void>> record_start(std::int64_t id);
+  asio::awaitable<result<std::string>> cookie(std::int64_t id);  // "" when none
   asio::awaitable<result<void>> record_end(std::int64_t id, std::string status, std::string message,
                                            std::string counts_json);
 

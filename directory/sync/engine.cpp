@@ -3,8 +3,8 @@
 #include "core/journal/journal.hpp"
 #include "core/net/blocking.hpp"
 #include "core/util/crypto_hash.hpp"
-#include "core/util/hex.hpp"
 #include "directory/store/account_links.hpp"
+#include "directory/sync/fetch.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
@@ -14,49 +14,9 @@
 namespace posta::directory::sync {
 namespace {
 
-// SECURITY: a photo larger than this is not kept (AD's thumbnailPhoto is at
-// most 100 KB by schema); the account is synced without it.
-constexpr std::size_t max_photo_bytes = 512 * 1024;
 // Changes per transaction: bounded so that one transaction stays well within
 // the pool's transaction bound however large the directory.
 constexpr std::size_t batch_size = 100;
-
-struct fetched {
-  std::vector<proto::directory_user> users;
-  std::vector<proto::plan_note> skipped;
-  std::string uri;
-  std::size_t entries = 0;
-};
-
-void keep_photo_digest(proto::directory_user& u) {
-  if (u.photo && u.photo->size() > max_photo_bytes) u.photo.reset();
-  if (u.photo) u.photo_sha256 = util::hex_encode(util::digest(util::hash_algorithm::sha256, *u.photo));
-}
-
-result<fetched> fetch_users_blocking(store::source_config const& c, std::string const& password, std::int64_t now) {
-  auto conn = POSTA_TRY(ldap::connection::open_blocking(c.server(), c.bind_dn, password));
-  auto const map = c.attributes();
-  ldap::search_request req;
-  req.filter = c.users_filter();
-  req.attributes = proto::requested_attributes(map);
-  req.page_size = c.page_size;
-  fetched out;
-  out.uri = conn->uri();
-  std::set<std::string> seen;  // base DNs may overlap
-  for (auto const& base : c.base_dns) {
-    req.base = base;
-    POSTA_TRY(conn->search_blocking(req, [&](proto::entry&& e) -> result<void> {
-      ++out.entries;
-      auto m = proto::map_user(e, map, now);
-      if (!m.user) return out.skipped.push_back({e.dn, "", m.skipped_because}), result<void>{};
-      if (!seen.insert(m.user->uuid).second) return {};
-      keep_photo_digest(*m.user);
-      out.users.push_back(std::move(*m.user));
-      return {};
-    }));
-  }
-  return out;
-}
 
 boost::json::array notes_json(std::vector<proto::plan_note> const& notes) {
   boost::json::array a;
@@ -109,6 +69,7 @@ boost::json::object to_json(sync_report const& r) {
           {"stop_reason", p.stop_reason},
           {"uri", r.uri},
           {"entries", r.entries},
+          {"incremental", r.incremental},
           {"domains_created", strings_json(p.domains_to_create)},
           {"created", std::move(created)},
           {"updated", std::move(updated)},
@@ -143,7 +104,9 @@ asio::awaitable<result<sync_report>> engine::run(store::source_row const& source
   auto const now =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   auto const& config = source.config;
-  auto got = co_await net::run_blocking([&] { return fetch_users_blocking(config, password, now); });
+  POSTA_CO_TRY_ASSIGN(auto stored_cookie, co_await sources_.cookie(source.id));
+  auto const from = decode_cookies(stored_cookie);
+  auto got = co_await net::run_blocking([&] { return fetch_users_blocking(config, password, from, now); });
   util::cleanse(password);
   if (!got) {
     auto const message = got.error().message();
@@ -157,7 +120,9 @@ asio::awaitable<result<sync_report>> engine::run(store::source_row const& source
   POSTA_CO_TRY_ASSIGN(auto taken, co_await store::load_taken_addresses(pool, source.id, config.managed_domains));
   proto::plan_input in;
   in.users = std::move(got->users);
-  in.complete = true;
+  in.deleted_uuids = std::move(got->deleted_uuids);
+  in.unchanged_uuids = std::move(got->unchanged_uuids);
+  in.complete = got->complete;
   in.known = std::move(known);
   in.managed_domains = config.managed_domains;
   in.taken_elsewhere = [&taken](std::string const& a) { return taken.count(a) > 0; };
@@ -169,6 +134,8 @@ asio::awaitable<result<sync_report>> engine::run(store::source_row const& source
   report.dry_run = options.dry_run;
   report.entries = got->entries;
   report.uri = got->uri;
+  report.incremental = !got->complete;
+  report.cookie = got->next_cookies.empty() ? std::string() : encode_cookies(got->next_cookies);
   report.plan = proto::plan_sync(in);
   for (auto& s : got->skipped) report.plan.skipped.push_back(std::move(s));
   POSTA_CO_TRY_ASSIGN(report.plan.domains_to_create, co_await store::missing_domains(pool, config.managed_domains));
@@ -222,6 +189,9 @@ asio::awaitable<result<void>> engine::apply(store::source_row const& source, syn
   POSTA_CO_TRY(co_await pool.transaction([&](db::connection& c) -> asio::awaitable<result<void>> {
     for (auto const& m : plan.missing) POSTA_CO_TRY(co_await store::mark_missing(c, m.account));
     POSTA_CO_TRY_ASSIGN(report.deleted, co_await store::delete_expired(c, source.id, source.config.delete_after_days));
+    // DURABILITY: the cookie moves on only with the last batch: a crash
+    // before it replays this pass's changes, which plan the same again.
+    POSTA_CO_TRY(co_await store::save_cookie(c, source.id, report.cookie));
     co_return result<void>{};
   }));
   co_return result<void>{};

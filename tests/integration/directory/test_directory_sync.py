@@ -95,9 +95,12 @@ class DirectorySyncTest(ImapTestCase):
         self.assertEqual(attrs, "Engineer")
         self.assertEqual(self.scalar("SELECT count(*) FROM directory_photos p JOIN accounts a ON a.id = p.account_id "
                                      "WHERE a.address = 'alice@corp.test'"), "1")
-        # A second pass finds nothing to change.
+        # A second pass finds nothing to change; it asks only for changes
+        # since the first (RFC 4533 cookie), which the source shows.
         again = self.sync()
         self.assertIn("0 created, 0 updated, 0 disabled", again)
+        self.assertTrue(self.cli_json("directory", "sync", "corp")["incremental"])
+        self.assertTrue(self.cli_json("directory", "show", "corp")["sync"]["cookies"])
 
     def test_04_login_by_directory_bind(self):
         self.assertEqual(self.imap_login("alice@corp.test", ALICE_PW)[0], "OK")
@@ -120,7 +123,11 @@ class DirectorySyncTest(ImapTestCase):
                           % self.slapd.user_dn("alice"))
         self.slapd.modify("dn: %s\nchangetype: modify\nreplace: mail\nmail: robert@corp.test\n"
                           % self.slapd.user_dn("bob"))
-        out = self.sync()
+        report = self.cli_json("directory", "sync", "corp")
+        self.assertTrue(report["incremental"])
+        self.assertEqual(report["entries"], 2)  # only the two changed entries travelled
+        out = "".join("updated %s%s: %s\n" % (u["address"], " (was %s)" % u["was"] if u["was"] != u["address"] else "",
+                                              ", ".join(u["changed"])) for u in report["updated"])
         self.assertIn("updated robert@corp.test (was bob@corp.test)", out)
         self.assertIn("updated alice@corp.test: details", out)
         accounts = self.synced_accounts()

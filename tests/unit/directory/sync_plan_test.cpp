@@ -115,6 +115,17 @@ TEST(SyncPlan, IncrementalPassesOnlyTouchWhatTheyName) {
   EXPECT_EQ(plan.missing[0].account.id, 2);
 }
 
+TEST(SyncPlan, UnchangedEntriesOfAPresentPhaseAreNotGone) {
+  auto in = input();
+  auto a = user("a", "a@corp.test"), b = user("b", "b@corp.test");
+  in.known = {known(1, a), known(2, b)};
+  in.unchanged_uuids = {"a"};  // RFC 4533 present phase: named by UUID only
+  auto plan = plan_sync(in);
+  ASSERT_EQ(plan.missing.size(), 1u);
+  EXPECT_EQ(plan.missing[0].account.id, 2);
+  EXPECT_FALSE(plan.stopped);
+}
+
 TEST(SyncPlan, MassDisableStopsUnlessForced) {
   auto in = input();
   for (int i = 0; i < 20; ++i) {

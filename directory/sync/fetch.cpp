@@ -1,0 +1,128 @@
+#include "directory/sync/fetch.hpp"
+
+#include "core/util/base64.hpp"
+#include "core/util/crypto_hash.hpp"
+#include "core/util/hex.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <set>
+
+namespace posta::directory::sync {
+namespace {
+
+// SECURITY: a photo larger than this is not kept (AD's thumbnailPhoto is at
+// most 100 KB by schema); the account is synced without it.
+constexpr std::size_t max_photo_bytes = 512 * 1024;
+constexpr std::string_view content_sync_oid = "1.3.6.1.4.1.4203.1.9.1.1";  // RFC 4533 2.2
+
+void keep_photo_digest(proto::directory_user& u) {
+  if (u.photo && u.photo->size() > max_photo_bytes) u.photo.reset();
+  if (u.photo) u.photo_sha256 = util::hex_encode(util::digest(util::hash_algorithm::sha256, *u.photo));
+}
+
+struct collector {
+  proto::attribute_map const& map;
+  std::int64_t now;
+  fetched& out;
+  std::set<std::string> seen{};  // base DNs may overlap
+
+  void entry(proto::entry&& e, std::string const& uuid_if_known = {}) {
+    ++out.entries;
+    auto m = proto::map_user(e, map, now);
+    if (!m.user) {
+      out.skipped.push_back({e.dn, "", m.skipped_because});
+      // An entry that stopped being an account (its mail removed) is gone
+      // for Posta; a full pass sees that by its absence.
+      if (!uuid_if_known.empty()) out.deleted_uuids.push_back(uuid_if_known);
+      return;
+    }
+    if (!seen.insert(m.user->uuid).second) return;
+    keep_photo_digest(*m.user);
+    out.users.push_back(std::move(*m.user));
+  }
+};
+
+ldap::search_request users_request(store::source_config const& c, proto::attribute_map const& map) {
+  ldap::search_request req;
+  req.filter = c.users_filter();
+  req.attributes = proto::requested_attributes(map);
+  req.page_size = c.page_size;
+  return req;
+}
+
+bool offers_content_sync(ldap::connection& conn) {
+  auto dse = conn.root_dse_blocking();
+  if (!dse) return false;
+  auto const* controls = dse->values("supportedControl");
+  return controls && std::find(controls->begin(), controls->end(), content_sync_oid) != controls->end();
+}
+
+result<void> content_sync(ldap::connection& conn, ldap::search_request req, std::string const& cookie,
+                          collector& into) {
+  req.page_size = 0;  // RFC 4533 does not combine with paging; the server streams the entries
+  auto pass = POSTA_TRY(conn.content_sync_blocking(req, cookie));
+  for (auto& change : pass.changes) {
+    if (change.what == ldap::change::kind::deleted) {
+      into.out.deleted_uuids.push_back(change.uuid);
+    } else if (change.entry.attributes.empty()) {
+      into.out.unchanged_uuids.push_back(change.uuid);  // present phase: unchanged, named by UUID only
+    } else {
+      into.entry(std::move(change.entry), change.uuid);
+    }
+  }
+  // A refresh without a cookie lists everything, whatever its last message says.
+  into.out.complete = into.out.complete && (cookie.empty() || pass.complete_refresh);
+  into.out.next_cookies[req.base] = pass.cookie;
+  return {};
+}
+
+}  // namespace
+
+result<fetched> fetch_users_blocking(store::source_config const& c, std::string const& password, cookies const& from,
+                                     std::int64_t now) {
+  auto conn = POSTA_TRY(ldap::connection::open_blocking(c.server(), c.bind_dn, password));
+  auto const map = c.attributes();
+  auto req = users_request(c, map);
+  fetched out;
+  out.uri = conn->uri();
+  collector into{map, now, out};
+  bool const incremental = c.profile != proto::profile::ad && offers_content_sync(*conn);
+  for (auto const& base : c.base_dns) {
+    req.base = base;
+    if (incremental) {
+      auto const it = from.find(base);
+      POSTA_TRY(content_sync(*conn, req, it == from.end() ? std::string() : it->second, into));
+      continue;
+    }
+    POSTA_TRY(conn->search_blocking(req, [&](proto::entry&& e) -> result<void> {
+      into.entry(std::move(e));
+      return {};
+    }));
+  }
+  return out;
+}
+
+std::string encode_cookies(cookies const& c) {
+  boost::json::object o;
+  for (auto const& [base, cookie] : c) o[base] = util::base64_encode(cookie);
+  return boost::json::serialize(o);
+}
+
+cookies decode_cookies(std::string const& stored) {
+  cookies out;
+  boost::system::error_code ec;
+  auto doc = boost::json::parse(stored, ec);
+  if (ec || !doc.is_object()) return out;  // none, or unreadable: the next pass is a full one
+  for (auto const& [base, text] : doc.as_object()) {
+    if (!text.is_string()) continue;
+    auto bytes = util::base64_decode(text.as_string());
+    if (bytes) out[std::string(base)] = std::move(*bytes);
+  }
+  return out;
+}
+
+}  // namespace posta::directory::sync

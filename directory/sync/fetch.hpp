@@ -1,0 +1,38 @@
+// Reading a source's users for one sync pass (blocking: run it on the
+// blocking pool). Where the server offers RFC 4533 content synchronisation
+// (OpenLDAP's syncprov), a pass from a stored cookie returns only what
+// changed since; otherwise, and for the first pass, a paged search returns
+// everything.
+#pragma once
+
+#include "directory/proto/sync_plan.hpp"
+#include "directory/store/source_config.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace posta::directory::sync {
+
+// Per base DN, the cookie of its last content synchronisation.
+using cookies = std::map<std::string, std::string>;
+
+struct fetched {
+  std::vector<proto::directory_user> users;  // new or changed entries (all of them when complete)
+  std::vector<std::string> unchanged_uuids;  // named by the server as still there, unchanged
+  std::vector<std::string> deleted_uuids;    // gone, or no longer an account (lost their mail)
+  bool complete = true;                      // users + unchanged are everything the directory has
+  std::vector<proto::plan_note> skipped;
+  std::string uri;
+  std::size_t entries = 0;
+  sync::cookies next_cookies;  // empty when the server has no content synchronisation
+};
+
+result<fetched> fetch_users_blocking(store::source_config const& c, std::string const& password, cookies const& from,
+                                     std::int64_t now);
+
+// The cookies as stored in directory_sync_state.cookie, and back.
+std::string encode_cookies(cookies const& c);
+cookies decode_cookies(std::string const& stored);
+
+}  // namespace posta::directory::sync
