@@ -35,30 +35,41 @@ struct layout {
 
 layout const& layout_of(resource kind) {
   static layout const domain{"domains",
-                             {{"NAME", "name"}, {"ACCOUNTS", "accounts"}, {"DESCRIPTION", "description"},
-                              {"CATCH-ALL", "catch_all", format::text, false}, {"CREATED", "created_at"},
+                             {{"NAME", "name"},
+                              {"ACCOUNTS", "accounts"},
+                              {"DESCRIPTION", "description"},
+                              {"CATCH-ALL", "catch_all", format::text, false},
+                              {"CREATED", "created_at"},
                               {"SHARED ROSTER", "shared_roster", format::yes_no, false},
                               // The DKIM record to publish, exactly as the API gives it.
                               {"DKIM SELECTOR", "dkim.selector", format::text, false},
                               {"DKIM RECORD", "dkim.record_name", format::text, false},
                               {"DKIM TXT", "dkim.record_value", format::text, false}}};
   static layout const account{"accounts",
-                              {{"ADDRESS", "address"}, {"NAME", "display_name"},
-                               {"ENABLED", "enabled", format::yes_no}, {"QUOTA", "quota_bytes", format::quota},
-                               {"USED", "used_bytes", format::size}, {"SOURCE", "source"},
-                               {"DOMAIN", "domain", format::text, false}, {"CREATED", "created_at", format::text, false}}};
-  static layout const alias{"aliases",
-                            {{"ADDRESS", "address"}, {"DOMAIN", "domain", format::text, false}, {"TARGETS", "targets"}}};
+                              {{"ADDRESS", "address"},
+                               {"NAME", "display_name"},
+                               {"ENABLED", "enabled", format::yes_no},
+                               {"QUOTA", "quota_bytes", format::quota},
+                               {"USED", "used_bytes", format::size},
+                               {"SOURCE", "source"},
+                               {"DOMAIN", "domain", format::text, false},
+                               {"CREATED", "created_at", format::text, false}}};
+  static layout const alias{
+      "aliases", {{"ADDRESS", "address"}, {"DOMAIN", "domain", format::text, false}, {"TARGETS", "targets"}}};
   static layout const group{"groups",
-                            {{"ADDRESS", "address"}, {"NAME", "name"}, {"DOMAIN", "domain", format::text, false},
+                            {{"ADDRESS", "address"},
+                             {"NAME", "name"},
+                             {"DOMAIN", "domain", format::text, false},
                              {"MEMBERS", "members", format::count, true, false},
                              {"MEMBERS", "members", format::text, false, true}}};
   static layout const setting{"settings",
-                              {{"KEY", "key"}, {"VALUE", "value"}, {"DEFAULT", "default"}, {"TYPE", "type"},
+                              {{"KEY", "key"},
+                               {"VALUE", "value"},
+                               {"DEFAULT", "default"},
+                               {"TYPE", "type"},
                                {"DESCRIPTION", "description", format::text, false}}};
-  static layout const service{"services",
-                              {{"NAME", "name"}, {"ENABLED", "enabled", format::yes_no}, {"STATE", "state"},
-                               {"DETAIL", "detail"}}};
+  static layout const service{
+      "services", {{"NAME", "name"}, {"ENABLED", "enabled", format::yes_no}, {"STATE", "state"}, {"DETAIL", "detail"}}};
   static layout const storage{"tables",
                               {{"DATABASE", "database_bytes", format::size},
                                {"BODIES IN THE DATABASE", "bodies_in_database"},
@@ -73,35 +84,58 @@ layout const& layout_of(resource kind) {
                                      {"REDUNDANT FILES DELETED", "redundant_files_deleted"},
                                      {"GRACE SECONDS", "grace_seconds"}}};
   static layout const xmpp_session{"sessions",
-                                   {{"JID", "jid"}, {"CLIENT IP", "client_ip"}, {"TLS", "tls", format::yes_no},
-                                    {"SINCE", "since"}, {"CLIENT", "client"}}};
-  static layout const directory_source{
-      "sources",
-      {{"NAME", "name"}, {"PROFILE", "profile"}, {"URIS", "uris"}, {"ENABLED", "enabled", format::yes_no},
-       {"ACCOUNTS", "accounts"}, {"SYNC", "sync.status"}, {"LAST SYNC", "sync.finished_at"},
-       {"SYNC MESSAGE", "sync.message", format::text, false},
-       {"SYNC COOKIES", "sync.cookies", format::text, false}, {"BIND DN", "bind_dn", format::text, false},
-       {"BIND PASSWORD SET", "bind_password_set", format::yes_no, false},
-       {"BASE DNS", "base_dns", format::text, false}, {"MANAGED DOMAINS", "managed_domains", format::text, false},
-       {"USER FILTER", "user_filter", format::text, false}, {"GROUP FILTER", "group_filter", format::text, false},
-       {"START TLS", "start_tls", format::yes_no, false}, {"TLS VERIFY", "tls_verify", format::yes_no, false},
-       {"CA FILE", "ca_file", format::text, false}, {"TIMEOUT SECONDS", "timeout_seconds", format::text, false},
-       {"SYNC INTERVAL SECONDS", "sync_interval_seconds", format::text, false},
-       {"MAX DISABLE PERCENT", "max_disable_percent", format::text, false},
-       {"DELETE AFTER DAYS", "delete_after_days", format::text, false},
-       {"CREATED", "created_at", format::text, false}}};
+                                   {{"JID", "jid"},
+                                    {"CLIENT IP", "client_ip"},
+                                    {"TLS", "tls", format::yes_no},
+                                    {"SINCE", "since"},
+                                    {"CLIENT", "client"}}};
+  static layout const directory_source{"sources",
+                                       {{"NAME", "name"},
+                                        {"PROFILE", "profile"},
+                                        {"URIS", "uris"},
+                                        {"ENABLED", "enabled", format::yes_no},
+                                        {"ACCOUNTS", "accounts"},
+                                        {"SYNC", "sync.status"},
+                                        {"LAST SYNC", "sync.finished_at"},
+                                        {"SYNC MESSAGE", "sync.message", format::text, false},
+                                        {"SYNC COOKIES", "sync.cookies", format::text, false},
+                                        {"BIND DN", "bind_dn", format::text, false},
+                                        {"BIND PASSWORD SET", "bind_password_set", format::yes_no, false},
+                                        {"BASE DNS", "base_dns", format::text, false},
+                                        {"MANAGED DOMAINS", "managed_domains", format::text, false},
+                                        {"USER FILTER", "user_filter", format::text, false},
+                                        {"GROUP FILTER", "group_filter", format::text, false},
+                                        {"START TLS", "start_tls", format::yes_no, false},
+                                        {"TLS VERIFY", "tls_verify", format::yes_no, false},
+                                        {"CA FILE", "ca_file", format::text, false},
+                                        {"TIMEOUT SECONDS", "timeout_seconds", format::text, false},
+                                        {"SYNC INTERVAL SECONDS", "sync_interval_seconds", format::text, false},
+                                        {"MAX DISABLE PERCENT", "max_disable_percent", format::text, false},
+                                        {"DELETE AFTER DAYS", "delete_after_days", format::text, false},
+                                        {"CREATED", "created_at", format::text, false}}};
   switch (kind) {
-    case resource::directory_source: return directory_source;
-    case resource::xmpp_session: return xmpp_session;
-    case resource::storage: return storage;
-    case resource::storage_purge: return storage_purge;
-    case resource::domain: return domain;
-    case resource::account: return account;
-    case resource::alias: return alias;
-    case resource::group: return group;
-    case resource::setting: return setting;
-    case resource::service: return service;
-    case resource::queue: break;  // rendered by render_queue*()
+    case resource::directory_source:
+      return directory_source;
+    case resource::xmpp_session:
+      return xmpp_session;
+    case resource::storage:
+      return storage;
+    case resource::storage_purge:
+      return storage_purge;
+    case resource::domain:
+      return domain;
+    case resource::account:
+      return account;
+    case resource::alias:
+      return alias;
+    case resource::group:
+      return group;
+    case resource::setting:
+      return setting;
+    case resource::service:
+      return service;
+    case resource::queue:
+      break;  // rendered by render_queue*()
   }
   return domain;
 }
@@ -128,7 +162,8 @@ std::string format_cell(json::value const* v, format fmt) {
     case format::count:
       if (v->is_array()) return std::to_string(v->get_array().size());
       break;
-    case format::text: break;
+    case format::text:
+      break;
   }
   return cell_text(*v);
 }
@@ -266,7 +301,9 @@ std::string format_age(std::int64_t seconds) {
 
 namespace {
 
-std::string text_of(json::value const& obj, std::string_view name) { return format_cell(field_of(obj, name), format::text); }
+std::string text_of(json::value const& obj, std::string_view name) {
+  return format_cell(field_of(obj, name), format::text);
+}
 
 std::string recipient_addresses(json::value const& message) {
   std::string out;
@@ -357,6 +394,8 @@ void change_lines(std::string& out, json::value const& doc, std::string_view fie
     line += ' ';
     if (item.is_string()) {
       line += item.get_string();
+    } else if (field == "created") {
+      line += text_of(item, "address") + " (" + text_of(item, "members") + " members)";
     } else if (field == "updated") {
       line += text_of(item, "address");
       if (text_of(item, "was") != text_of(item, "address")) line += " (was " + text_of(item, "was") + ")";
@@ -381,10 +420,17 @@ std::string render_directory_sync(json::value const& doc) {
   change_lines(out, doc, "domains_created", dry ? "would create domain" : "created domain");
   change_lines(out, doc, "created", dry ? "would create" : "created");
   change_lines(out, doc, "updated", dry ? "would update" : "updated");
-  change_lines(out, doc, "missing", dry ? "would disable (gone from the directory)" : "disabled (gone from the directory)");
+  change_lines(out, doc, "missing",
+               dry ? "would disable (gone from the directory)" : "disabled (gone from the directory)");
   change_lines(out, doc, "deleted", "deleted (grace period over)");
   change_lines(out, doc, "conflicts", "conflict");
   change_lines(out, doc, "skipped", "skipped");
+  if (auto const* groups = field_of(doc, "groups"); groups != nullptr) {
+    change_lines(out, *groups, "created", dry ? "would create group" : "created group");
+    change_lines(out, *groups, "updated", dry ? "would update group" : "updated group");
+    change_lines(out, *groups, "deleted", dry ? "would delete group" : "deleted group");
+    change_lines(out, *groups, "conflicts", "group conflict");
+  }
   if (text_of(doc, "stopped") == "true")
     return out + "stopped: " + text_of(doc, "stop_reason") +
            "; nothing was changed (run again with --force if this is right)\n";

@@ -71,22 +71,22 @@ asio::awaitable<result<void>> store_photo(db::connection& c, std::int64_t accoun
   co_return result<void>{};
 }
 
-// A new address for an account: the alias targets that named it follow, the
-// old address is released.
-asio::awaitable<result<void>> rename(db::connection& c, std::int64_t account_id, std::string const& from,
-                                     std::string const& to) {
-  POSTA_CO_TRY(co_await identity::detail::claim_address(c, to, "account"));
-  POSTA_CO_TRY(
-      co_await c.q("UPDATE accounts SET address = $2, domain_id = (SELECT domain_id FROM addresses "
-                   "WHERE address = $2) WHERE id = $1",
-                   account_id, to));
+}  // namespace
+
+// A new address for an account or group: the alias targets that named it
+// follow, the old address is released.
+asio::awaitable<result<void>> rename_owner(db::connection& c, std::string kind, std::int64_t id, std::string from,
+                                           std::string to) {
+  POSTA_CO_TRY(co_await identity::detail::claim_address(c, to, kind));
+  auto const update = "UPDATE " + std::string(kind == "account" ? "accounts" : "groups") +
+                      " SET address = $2, domain_id = (SELECT domain_id FROM addresses WHERE address = $2) "
+                      "WHERE id = $1";
+  POSTA_CO_TRY(co_await c.q(update, id, to));
   POSTA_CO_TRY(
       co_await c.q("UPDATE alias_targets SET target = $2, local_address = $2 WHERE local_address = $1", from, to));
   POSTA_CO_TRY(co_await c.q("DELETE FROM addresses WHERE address = $1", from));
   co_return result<void>{};
 }
-
-}  // namespace
 
 asio::awaitable<result<std::vector<proto::known_account>>> load_known_accounts(db::pool& pool, std::int64_t source_id) {
   POSTA_CO_TRY_ASSIGN(
@@ -166,7 +166,8 @@ asio::awaitable<result<std::int64_t>> create_account(db::connection& c, std::int
 asio::awaitable<result<void>> update_account(db::connection& c, proto::planned_update const& u) {
   auto const id = u.before.id;
   auto const& after = u.after;
-  if (after.mail != u.before.address) POSTA_CO_TRY(co_await rename(c, id, u.before.address, after.mail));
+  if (after.mail != u.before.address)
+    POSTA_CO_TRY(co_await rename_owner(c, "account", id, u.before.address, after.mail));
   bool const enabled = after.state == proto::account_state::enabled;
   auto const details = details_json(after);
   auto args = db::make_params(id, after.display_name, enabled, after.dn, after.login, details);

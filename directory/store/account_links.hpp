@@ -23,6 +23,10 @@ asio::awaitable<result<std::set<std::string>>> load_taken_addresses(db::pool& po
 // Which of `domains` Posta does not have yet.
 asio::awaitable<result<std::vector<std::string>>> missing_domains(db::pool& pool, std::vector<std::string> domains);
 
+// `kind`: "account" or "group".
+asio::awaitable<result<void>> rename_owner(db::connection& c, std::string kind, std::int64_t id, std::string from,
+                                           std::string to);
+
 asio::awaitable<result<void>> create_domain(db::connection& c, std::string name, std::string source_name);
 asio::awaitable<result<std::int64_t>> create_account(db::connection& c, std::int64_t source_id,
                                                      proto::directory_user const& u);

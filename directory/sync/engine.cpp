@@ -2,8 +2,10 @@
 
 #include "core/journal/journal.hpp"
 #include "core/net/blocking.hpp"
+#include "core/util/ascii.hpp"
 #include "core/util/crypto_hash.hpp"
 #include "directory/store/account_links.hpp"
+#include "directory/store/group_links.hpp"
 #include "directory/sync/fetch.hpp"
 
 #include <boost/json/array.hpp>
@@ -53,6 +55,18 @@ void journal_pass(sync_report const& r) {
   }
 }
 
+boost::json::object groups_json(proto::group_plan const& g) {
+  boost::json::array created, updated, deleted;
+  for (auto const& c : g.creates) created.push_back({{"address", c.group.mail}, {"members", c.member_dns.size()}});
+  for (auto const& u : g.updates)
+    updated.push_back({{"address", u.group.mail}, {"was", u.before->address}, {"changed", strings_json(u.changed)}});
+  for (auto const& d : g.deletes) deleted.emplace_back(d.address);
+  return {{"created", std::move(created)},
+          {"updated", std::move(updated)},
+          {"deleted", std::move(deleted)},
+          {"conflicts", strings_json(g.conflicts)}};
+}
+
 }  // namespace
 
 boost::json::object to_json(sync_report const& r) {
@@ -76,6 +90,7 @@ boost::json::object to_json(sync_report const& r) {
           {"missing", std::move(missing)},
           {"deleted", strings_json(r.deleted)},
           {"conflicts", notes_json(p.conflicts)},
+          {"groups", groups_json(r.groups)},
           {"skipped", notes_json(p.skipped)}};
 }
 
@@ -134,6 +149,7 @@ asio::awaitable<result<sync_report>> engine::run(store::source_row const& source
   report.dry_run = options.dry_run;
   report.entries = got->entries;
   report.uri = got->uri;
+  report.directory_groups = std::move(got->groups);
   report.incremental = !got->complete;
   report.cookie = got->next_cookies.empty() ? std::string() : encode_cookies(got->next_cookies);
   report.plan = proto::plan_sync(in);
@@ -141,12 +157,15 @@ asio::awaitable<result<sync_report>> engine::run(store::source_row const& source
   POSTA_CO_TRY_ASSIGN(report.plan.domains_to_create, co_await store::missing_domains(pool, config.managed_domains));
   if (report.applied()) {
     auto applied = co_await apply(source, report);
+    if (applied) applied = co_await plan_groups(source, report);
+    if (applied) applied = co_await apply_groups(source, report);
     if (!applied) {
       auto const message = applied.error().message();
       co_await sources_.record_end(source.id, "failed", message, "{}");
       co_return applied.error();
     }
   }
+  if (!report.applied()) POSTA_CO_TRY(co_await plan_groups(source, report));
   journal_pass(report);
   if (!options.dry_run) {
     auto const status = report.plan.stopped ? "stopped" : "ok";
@@ -194,6 +213,56 @@ asio::awaitable<result<void>> engine::apply(store::source_row const& source, syn
     POSTA_CO_TRY(co_await store::save_cookie(c, source.id, report.cookie));
     co_return result<void>{};
   }));
+  co_return result<void>{};
+}
+
+// After the accounts: a list's members are the source's accounts, those
+// made by this pass included (a dry run counts the ones it would make).
+asio::awaitable<result<void>> engine::plan_groups(store::source_row const& source, sync_report& report) {
+  auto& pool = sources_.pool();
+  proto::group_plan_input in;
+  in.groups = report.directory_groups;
+  in.managed_domains = source.config.managed_domains;
+  POSTA_CO_TRY_ASSIGN(in.known, co_await store::load_known_groups(pool, source.id));
+  POSTA_CO_TRY_ASSIGN(in.account_dns, co_await store::load_account_dns(pool, source.id));
+  if (!report.applied())
+    for (auto const& u : report.plan.creates) in.account_dns.push_back(util::ascii_lowercase(u.dn));
+  POSTA_CO_TRY_ASSIGN(auto taken,
+                      co_await store::load_addresses_besides_groups(pool, source.id, source.config.managed_domains));
+  in.taken_elsewhere = [&taken](std::string const& a) { return taken.count(a) > 0; };
+  report.groups = proto::plan_groups(in);
+  co_return result<void>{};
+}
+
+asio::awaitable<result<void>> engine::apply_groups(store::source_row const& source, sync_report& report) {
+  auto& pool = sources_.pool();
+  auto& plan = report.groups;
+  auto batches = [&](auto const& items, auto write) -> asio::awaitable<result<void>> {
+    for (std::size_t i = 0; i < items.size(); i += batch_size) {
+      POSTA_CO_TRY(co_await pool.transaction([&](db::connection& c) -> asio::awaitable<result<void>> {
+        for (std::size_t j = i; j < std::min(i + batch_size, items.size()); ++j)
+          POSTA_CO_TRY(co_await write(c, items[j]));
+        co_return result<void>{};
+      }));
+    }
+    co_return result<void>{};
+  };
+  POSTA_CO_TRY(co_await batches(plan.creates, [&](db::connection& c, proto::planned_group const& g) {
+    return store::create_group(c, source.id, g);
+  }));
+  POSTA_CO_TRY(co_await batches(plan.updates, [&](db::connection& c, proto::planned_group const& g) {
+    return store::update_group(c, source.id, g);
+  }));
+  std::vector<proto::known_group> kept;
+  POSTA_CO_TRY(co_await pool.transaction([&](db::connection& c) -> asio::awaitable<result<void>> {
+    for (auto const& g : plan.deletes) {
+      POSTA_CO_TRY_ASSIGN(auto deleted, co_await store::delete_group(c, g));
+      if (!deleted) kept.push_back(g);
+    }
+    co_return result<void>{};
+  }));
+  for (auto const& g : kept)
+    plan.conflicts.push_back(g.address + ": gone from the directory, kept while an alias targets it");
   co_return result<void>{};
 }
 

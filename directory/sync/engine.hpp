@@ -4,6 +4,7 @@
 // bounded transactions — or only report it (`posta directory sync --dry-run`).
 #pragma once
 
+#include "directory/proto/group_plan.hpp"
 #include "directory/proto/sync_plan.hpp"
 #include "directory/store/source_store.hpp"
 
@@ -29,7 +30,9 @@ struct sync_report {
   bool incremental = false;  // RFC 4533 changes since the stored cookie, not everything
   std::string cookie;        // to store when applied (fetch.hpp encode_cookies); "" without content sync
   proto::sync_plan plan;
-  std::vector<std::string> deleted;  // past delete_after_days
+  std::vector<std::string> deleted;                      // past delete_after_days
+  proto::group_plan groups;                              // distribution lists from directory groups
+  std::vector<proto::directory_group> directory_groups;  // as read, for planning the lists
   bool applied() const { return !dry_run && !plan.stopped; }
 };
 
@@ -46,6 +49,8 @@ class engine {
  private:
   asio::awaitable<result<sync_report>> run(store::source_row const& source, sync_options options);
   asio::awaitable<result<void>> apply(store::source_row const& source, sync_report& report);
+  asio::awaitable<result<void>> plan_groups(store::source_row const& source, sync_report& report);
+  asio::awaitable<result<void>> apply_groups(store::source_row const& source, sync_report& report);
 
   store::source_store& sources_;
   std::mutex mutex_;

@@ -1,14 +1,17 @@
 #include "directory/sync/fetch.hpp"
 
+#include "core/util/ascii.hpp"
 #include "core/util/base64.hpp"
 #include "core/util/crypto_hash.hpp"
 #include "core/util/hex.hpp"
+#include "directory/proto/identity_values.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 namespace posta::directory::sync {
@@ -80,6 +83,69 @@ result<void> content_sync(ldap::connection& conn, ldap::search_request req, std:
   return {};
 }
 
+// SECURITY: bounds the follow-up reads of one group's members (AD answers
+// 1,500 per read: this allows 1.5 million).
+constexpr int max_member_ranges = 1000;
+
+// AD gives a large group's members in ranges ("member;range=0-1499"): the
+// rest is read range by range and all of it becomes plain `member`.
+result<void> complete_ranged_members(ldap::connection& conn, proto::entry& e, std::string const& member) {
+  std::vector<std::string> all;
+  std::optional<proto::ranged_attribute> pending;
+  for (auto it = e.attributes.begin(); it != e.attributes.end();) {
+    auto r = proto::parse_ranged(it->name);
+    if (!r || !util::ascii_iequals(r->base, member)) {
+      ++it;
+      continue;
+    }
+    for (auto& v : it->values) all.push_back(std::move(v));
+    if (r->high) pending = r;
+    it = e.attributes.erase(it);
+  }
+  for (int round = 0; pending && round < max_member_ranges; ++round) {
+    ldap::search_request more;
+    more.base = e.dn;
+    more.where = ldap::scope::base;
+    more.attributes = {proto::next_range(*pending)};
+    more.page_size = 0;
+    more.max_entries = 1;
+    auto got = POSTA_TRY(conn.search_all_blocking(more));
+    pending.reset();
+    if (got.empty()) break;
+    for (auto& a : got.front().attributes) {
+      auto r = proto::parse_ranged(a.name);
+      if (!r) continue;
+      for (auto& v : a.values) all.push_back(std::move(v));
+      if (r->high) pending = r;
+    }
+  }
+  if (all.empty()) return {};
+  for (auto& a : e.attributes)
+    if (util::ascii_iequals(a.name, member))
+      return a.values.insert(a.values.end(), all.begin(), all.end()), result<void>{};
+  e.attributes.push_back({member, std::move(all)});
+  return {};
+}
+
+result<void> fetch_groups(ldap::connection& conn, store::source_config const& c, proto::attribute_map const& map,
+                          fetched& out) {
+  ldap::search_request req;
+  req.filter = c.groups_filter();
+  req.attributes = {map.uuid, "cn", map.display_name, map.mail, map.member, "description"};
+  req.page_size = c.page_size;
+  std::set<std::string> seen;
+  for (auto const& base : c.base_dns) {
+    req.base = base;
+    POSTA_TRY(conn.search_blocking(req, [&](proto::entry&& e) -> result<void> {
+      POSTA_TRY(complete_ranged_members(conn, e, map.member));
+      auto g = proto::map_group(e, map);
+      if (g.group && seen.insert(g.group->uuid).second) out.groups.push_back(std::move(*g.group));
+      return {};
+    }));
+  }
+  return {};
+}
+
 }  // namespace
 
 result<fetched> fetch_users_blocking(store::source_config const& c, std::string const& password, cookies const& from,
@@ -103,6 +169,7 @@ result<fetched> fetch_users_blocking(store::source_config const& c, std::string 
       return {};
     }));
   }
+  POSTA_TRY(fetch_groups(*conn, c, map, out));
   return out;
 }
 

@@ -25,7 +25,8 @@ struct fetched {
   std::vector<proto::plan_note> skipped;
   std::string uri;
   std::size_t entries = 0;
-  sync::cookies next_cookies;  // empty when the server has no content synchronisation
+  sync::cookies next_cookies;                  // empty when the server has no content synchronisation
+  std::vector<proto::directory_group> groups;  // every group, read in full each pass
 };
 
 result<fetched> fetch_users_blocking(store::source_config const& c, std::string const& password, cookies const& from,

@@ -139,6 +139,24 @@ class DirectorySyncTest(ImapTestCase):
         self.assertEqual(self.scalar("SELECT directory_attributes->>'title' FROM accounts "
                                      "WHERE address = 'alice@corp.test'"), "Principal Engineer")
 
+    def test_05b_groups_with_an_address_are_lists(self):
+        self.cli_ok("directory", "set", "corp", "--base", self.slapd.people_dn, "--base", self.slapd.groups_dn)
+        self.slapd.add("dn: cn=team,%s\nobjectClass: groupOfNames\nobjectClass: extensibleObject\ncn: team\n"
+                       "mail: team@corp.test\nmember: cn=all,%s\n" % (self.slapd.groups_dn, self.slapd.groups_dn))
+        out = self.sync()
+        # "all" nests "staff" (alice, bob now robert, carol) and adds dave.
+        self.assertIn("created group team@corp.test (4 members)", out)
+        members = self.cli_json("group", "show", "team@corp.test")["members"]
+        self.assertEqual(sorted(members), ["alice@corp.test", "carol@corp.test", "dave@corp.test",
+                                           "robert@corp.test"])
+        self.deliver("team@corp.test", subject="to the team")
+        self.assertTrue(any(m for m in self.inbox("alice@corp.test")))
+        self.slapd.modify("dn: cn=staff,%s\nchangetype: modify\ndelete: member\nmember: %s\n"
+                          % (self.slapd.groups_dn, self.slapd.user_dn("carol")))
+        self.assertIn("updated group team@corp.test: members", self.sync())
+        self.assertNotIn("carol@corp.test", self.cli_json("group", "show", "team@corp.test")["members"])
+        self.assertIn("0 created, 0 updated", self.sync())  # and nothing more to do
+
     def test_06_local_addresses_are_not_overwritten(self):
         self.make_account("erin@corp.test", password="local-Secret-1")
         self.slapd.add_user("erin", "erin-directory-pw", "erin@corp.test")
@@ -169,7 +187,7 @@ class DirectorySyncTest(ImapTestCase):
         out = self.sync()
         self.assertIn("stopped:", out)
         self.assertTrue(self.synced_accounts()["alice@corp.test"]["enabled"])
-        self.cli_ok("directory", "set", "corp", "--base", self.slapd.people_dn)
+        self.cli_ok("directory", "set", "corp", "--base", self.slapd.people_dn, "--base", self.slapd.groups_dn)
 
     def test_09_removed_user_is_disabled_not_deleted(self):
         self.slapd.delete(self.slapd.user_dn("carol"))

@@ -1,0 +1,91 @@
+#include "directory/store/group_links.hpp"
+
+#include "core/db/arrays.hpp"
+#include "core/identity/addresses.hpp"
+#include "directory/store/account_links.hpp"
+
+namespace posta::directory::store {
+namespace {
+
+// Members are the source's accounts with those DNs (one statement).
+asio::awaitable<result<void>> set_members(db::connection& c, std::int64_t source_id, std::int64_t group_id,
+                                          std::vector<std::string> const& dns) {
+  POSTA_CO_TRY(co_await c.q("DELETE FROM group_members WHERE group_id = $1", group_id));
+  auto args = db::make_params(group_id, source_id, db::text_array(dns));
+  POSTA_CO_TRY(
+      co_await c.query("INSERT INTO group_members(group_id, account_id) SELECT $1, a.id FROM accounts a "
+                       "WHERE a.directory_source_id = $2 AND lower(a.directory_dn) = ANY($3::text[]) "
+                       "ON CONFLICT DO NOTHING",
+                       std::move(args)));
+  co_return result<void>{};
+}
+
+}  // namespace
+
+asio::awaitable<result<std::vector<proto::known_group>>> load_known_groups(db::pool& pool, std::int64_t source_id) {
+  POSTA_CO_TRY_ASSIGN(
+      auto rows,
+      co_await pool.q("SELECT g.id, g.directory_uid, g.address, g.name, coalesce(g.directory_dn, ''), "
+                      "coalesce((SELECT array_to_json(array_agg(lower(a.directory_dn) ORDER BY lower(a.directory_dn)))"
+                      "::text FROM group_members m JOIN accounts a ON a.id = m.account_id "
+                      "WHERE m.group_id = g.id AND a.directory_dn IS NOT NULL), '[]') "
+                      "FROM groups g WHERE g.directory_source_id = $1 AND g.directory_uid IS NOT NULL",
+                      source_id));
+  std::vector<proto::known_group> out;
+  for (int i = 0; i < rows.size(); ++i)
+    out.push_back({rows.i64(i, 0), rows.str(i, 1), rows.str(i, 2), rows.str(i, 3), rows.str(i, 4),
+                   identity::detail::parse_string_array(rows.text(i, 5))});
+  co_return out;
+}
+
+asio::awaitable<result<std::vector<std::string>>> load_account_dns(db::pool& pool, std::int64_t source_id) {
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool.q("SELECT lower(directory_dn) FROM accounts "
+                                                 "WHERE directory_source_id = $1 AND directory_dn IS NOT NULL",
+                                                 source_id));
+  std::vector<std::string> out;
+  for (int i = 0; i < rows.size(); ++i) out.push_back(rows.str(i, 0));
+  co_return out;
+}
+
+asio::awaitable<result<std::set<std::string>>> load_addresses_besides_groups(db::pool& pool, std::int64_t source_id,
+                                                                             std::vector<std::string> domains) {
+  auto args = db::make_params(db::text_array(domains), source_id);
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool.query("SELECT x.address FROM addresses x JOIN domains d ON d.id = "
+                                                     "x.domain_id WHERE d.name = ANY($1::text[]) AND NOT EXISTS "
+                                                     "(SELECT 1 FROM groups g WHERE g.address = x.address AND "
+                                                     "g.directory_source_id = $2)",
+                                                     std::move(args)));
+  std::set<std::string> out;
+  for (int i = 0; i < rows.size(); ++i) out.insert(rows.str(i, 0));
+  co_return out;
+}
+
+asio::awaitable<result<void>> create_group(db::connection& c, std::int64_t source_id, proto::planned_group const& g) {
+  POSTA_CO_TRY_ASSIGN(auto domain_id, co_await identity::detail::claim_address(c, g.group.mail, "group"));
+  auto args = db::make_params(g.group.mail, domain_id, g.group.name, source_id, g.group.uuid, g.group.dn);
+  POSTA_CO_TRY_ASSIGN(auto made, co_await c.query("INSERT INTO groups(address, domain_id, name, source, "
+                                                  "directory_source_id, directory_uid, directory_dn) "
+                                                  "VALUES ($1, $2, $3, 'directory', $4, $5, $6) RETURNING id",
+                                                  std::move(args)));
+  co_return co_await set_members(c, source_id, made.i64(0, 0), g.member_dns);
+}
+
+asio::awaitable<result<void>> update_group(db::connection& c, std::int64_t source_id, proto::planned_group const& g) {
+  auto const& before = *g.before;
+  if (before.address != g.group.mail)
+    POSTA_CO_TRY(co_await rename_owner(c, "group", before.id, before.address, g.group.mail));
+  POSTA_CO_TRY(co_await c.q("UPDATE groups SET name = $2, directory_dn = $3 WHERE id = $1", before.id, g.group.name,
+                            g.group.dn));
+  if (before.member_dns != g.member_dns) POSTA_CO_TRY(co_await set_members(c, source_id, before.id, g.member_dns));
+  co_return result<void>{};
+}
+
+asio::awaitable<result<bool>> delete_group(db::connection& c, proto::known_group const& g) {
+  POSTA_CO_TRY_ASSIGN(auto refs,
+                      co_await c.q("SELECT 1 FROM alias_targets WHERE local_address = $1 LIMIT 1", g.address));
+  if (!refs.empty()) co_return false;
+  POSTA_CO_TRY(co_await identity::detail::delete_owner(c, g.address, "group"));
+  co_return true;
+}
+
+}  // namespace posta::directory::store

@@ -1,0 +1,29 @@
+// The groups a directory source owns (schema/022 groups.directory_*): read
+// for the group planner, written in the sync's transactions.
+#pragma once
+
+#include "core/db/connection.hpp"
+#include "core/db/pool.hpp"
+#include "directory/proto/group_plan.hpp"
+
+#include <set>
+#include <string>
+#include <vector>
+
+namespace posta::directory::store {
+
+asio::awaitable<result<std::vector<proto::known_group>>> load_known_groups(db::pool& pool, std::int64_t source_id);
+
+// The directory DNs of the source's accounts, lowercase.
+asio::awaitable<result<std::vector<std::string>>> load_account_dns(db::pool& pool, std::int64_t source_id);
+
+// Addresses in `domains` owned by anything but this source's groups.
+asio::awaitable<result<std::set<std::string>>> load_addresses_besides_groups(db::pool& pool, std::int64_t source_id,
+                                                                             std::vector<std::string> domains);
+
+asio::awaitable<result<void>> create_group(db::connection& c, std::int64_t source_id, proto::planned_group const& g);
+asio::awaitable<result<void>> update_group(db::connection& c, std::int64_t source_id, proto::planned_group const& g);
+// False (nothing done) while an alias still targets the group.
+asio::awaitable<result<bool>> delete_group(db::connection& c, proto::known_group const& g);
+
+}  // namespace posta::directory::store
