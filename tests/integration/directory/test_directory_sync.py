@@ -17,9 +17,11 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "imap"))
+sys.path.insert(0, os.path.join(HERE, "..", "xmpp"))
 
 from directory_fixtures import Slapd  # noqa: E402
 from imap_helpers import ImapTestCase, tls_context  # noqa: E402
+from xmpp_helpers import RawXmpp  # noqa: E402
 
 ALICE_PW = "alice-pw-1"
 BOB_PW = "bob-pw-2"
@@ -60,6 +62,18 @@ class DirectorySyncTest(ImapTestCase):
         with self.assertRaises(imaplib.IMAP4.error) as caught:
             self.imap_login(user, password)
         return str(caught.exception)
+
+    def xmpp_sasl_plain(self, user, password):
+        """SASL PLAIN after STARTTLS on the c2s port: the server's <success/> or <failure/> element."""
+        import base64
+        raw = RawXmpp(self.server.port("xmpp"))
+        self.addCleanup(raw.close)
+        domain = user.split("@")[1]
+        raw.open(domain)
+        raw.starttls(domain)
+        token = base64.b64encode(b"\0" + user.encode() + b"\0" + password.encode()).decode()
+        raw.send("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>%s</auth>" % token)
+        return raw.read_until(rb"<success[^>]*/>|</success>|</failure>").decode()
 
     def test_01_add_shows_no_password(self):
         out = self.add_source()
@@ -112,6 +126,12 @@ class DirectorySyncTest(ImapTestCase):
         with smtplib.SMTP("127.0.0.1", self.server.port("submission"), timeout=30) as s:
             s.starttls(context=tls_context())
             self.assertEqual(s.login("alice@corp.test", ALICE_PW)[0], 235)
+        # The same identity and password on XMPP.
+        self.assertIn("<success", self.xmpp_sasl_plain("alice@corp.test", ALICE_PW))
+        self.assertIn("not-authorized", self.xmpp_sasl_plain("alice@corp.test", "wrong-password"))
+        # SECURITY: a filter-like login name matches nobody.
+        self.assertIn("AUTHENTICATIONFAILED", self.imap_refusal('"*)(uid=*"', ALICE_PW))
+        self.assertIn("AUTHENTICATIONFAILED", self.imap_refusal('"alice*@corp.test"', ALICE_PW))
         # No password of a directory account is stored.
         self.assertEqual(self.scalar("SELECT count(*) FROM accounts WHERE source = 'directory' "
                                      "AND password_hash IS NOT NULL"), "0")
