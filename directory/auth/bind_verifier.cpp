@@ -3,6 +3,8 @@
 #include "core/auth/password_hash.hpp"
 #include "core/journal/journal.hpp"
 #include "core/net/blocking.hpp"
+#include "core/util/crypto_hash.hpp"
+#include "core/util/crypto_random.hpp"
 #include "directory/proto/bind_refusal.hpp"
 #include "directory/proto/mapping.hpp"
 
@@ -61,6 +63,29 @@ result<bind_outcome> bind_blocking(bind_pool& pool, std::int64_t source_id, ldap
 }
 
 }  // namespace
+
+static std::string random_key() {
+  auto key = util::random_bytes(32);
+  return key ? *key : std::string();  // empty: no shortcut, every login checks the verifier
+}
+
+// SECURITY: bounds the in-memory digests (one per account that logged in).
+constexpr std::size_t max_remembered = 200'000;
+
+bind_verifier::bind_verifier(store::source_store& sources, settings::store const& settings)
+    : sources_(sources), settings_(settings), digest_key_(random_key()) {}
+
+bool bind_verifier::is_remembered(std::int64_t account_id, std::string const& digest) {
+  std::lock_guard lock(remembered_mutex_);
+  auto it = remembered_.find(account_id);
+  return it != remembered_.end() && util::constant_time_equal(it->second, digest);
+}
+
+void bind_verifier::note_remembered(std::int64_t account_id, std::string digest) {
+  std::lock_guard lock(remembered_mutex_);
+  if (remembered_.size() >= max_remembered) remembered_.clear();
+  remembered_[account_id] = std::move(digest);
+}
 
 std::unique_ptr<ldap::connection> bind_pool::take(std::int64_t source_id) {
   std::lock_guard lock(mutex_);
@@ -132,22 +157,25 @@ asio::awaitable<result<directory_answer>> bind_verifier::verify(identity::creden
 asio::awaitable<void> bind_verifier::remember(std::int64_t account_id, std::string password,
                                               std::optional<std::string> verifier, bool fresh) {
   if (settings_.get_int("directory.cached_login_hours") == 0) co_return;
+  auto digest = util::hmac(util::hash_algorithm::sha256, digest_key_, password);
+  if (fresh && verifier && !digest_key_.empty() && is_remembered(account_id, digest)) co_return;
   if (verifier) {
     auto const& phc = *verifier;
     auto same = co_await net::run_cpu([&] { return posta::auth::verify_password_blocking(password, phc); });
     if (same && *same) {
       if (!fresh)
         co_await sources_.pool().q("UPDATE accounts SET directory_verified_at = now() WHERE id = $1", account_id);
+      note_remembered(account_id, std::move(digest));
       co_return;
     }
   }
   auto hashed = co_await net::run_cpu([&] { return posta::auth::hash_password_blocking(password); });
   if (!hashed) co_return;
   auto const phc = *hashed;
-  co_await sources_.pool().q(
-      "UPDATE accounts SET directory_verifier = $2, directory_verified_at = now() "
-      "WHERE id = $1 AND enabled",
+  auto stored = co_await sources_.pool().q(
+      "UPDATE accounts SET directory_verifier = $2, directory_verified_at = now() WHERE id = $1 AND enabled",
       account_id, phc);
+  if (stored && stored->affected() == 1) note_remembered(account_id, std::move(digest));
 }
 
 // The directory could not be asked: the password it last accepted logs in;

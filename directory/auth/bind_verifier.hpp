@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
 #include <vector>
 
 namespace posta::directory::auth {
@@ -33,8 +34,7 @@ class bind_pool {
 
 class bind_verifier : public posta::auth::directory_verifier {
  public:
-  bind_verifier(store::source_store& sources, settings::store const& settings)
-      : sources_(sources), settings_(settings) {}
+  bind_verifier(store::source_store& sources, settings::store const& settings);
 
   asio::awaitable<result<posta::auth::directory_answer>> verify(identity::credentials const& account,
                                                                 std::string const& password) override;
@@ -47,9 +47,18 @@ class bind_verifier : public posta::auth::directory_verifier {
                                                                    std::optional<std::string> const& verifier,
                                                                    error const& why);
 
+  // Whether `password` is the one whose verifier is stored and fresh, by a
+  // keyed digest kept in this process only: a login with the same password
+  // then costs one bind and no argon2.
+  bool is_remembered(std::int64_t account_id, std::string const& digest);
+  void note_remembered(std::int64_t account_id, std::string digest);
+
   store::source_store& sources_;
   settings::store const& settings_;
   bind_pool pool_;
+  std::string digest_key_;  // random per process: the digests mean nothing elsewhere
+  std::mutex remembered_mutex_;
+  std::unordered_map<std::int64_t, std::string> remembered_;
 };
 
 }  // namespace posta::directory::auth
