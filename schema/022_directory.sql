@@ -50,6 +50,19 @@ ALTER TABLE groups
 CREATE UNIQUE INDEX groups_directory_uid ON groups(directory_source_id, directory_uid)
   WHERE directory_uid IS NOT NULL;
 
+-- Every group of a source as the last pass left it (with or without a mail
+-- address): lists are planned from it, so an incremental pass needs only the
+-- groups that changed.
+CREATE TABLE directory_groups (
+  source_id bigint NOT NULL REFERENCES directory_sources(id) ON DELETE CASCADE,
+  uuid      text NOT NULL,
+  dn        text NOT NULL,
+  name      text NOT NULL,
+  mail      text NOT NULL DEFAULT '',
+  members   jsonb NOT NULL DEFAULT '[]',   -- member DNs as the directory gives them
+  PRIMARY KEY (source_id, uuid)
+);
+
 -- The alias addresses a directory gives an account (proxyAddresses "smtp:",
 -- mailAlternateAddress): aliases whose only target is that account, kept by
 -- the sync and removed with it.

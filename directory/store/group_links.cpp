@@ -4,6 +4,9 @@
 #include "core/identity/addresses.hpp"
 #include "directory/store/account_links.hpp"
 
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+
 namespace posta::directory::store {
 namespace {
 
@@ -58,6 +61,40 @@ asio::awaitable<result<std::set<std::string>>> load_addresses_besides_groups(db:
   std::set<std::string> out;
   for (int i = 0; i < rows.size(); ++i) out.insert(rows.str(i, 0));
   co_return out;
+}
+
+asio::awaitable<result<std::vector<proto::directory_group>>> load_directory_groups(db::pool& pool,
+                                                                                   std::int64_t source_id) {
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool.q("SELECT uuid, dn, name, mail, members::text FROM directory_groups "
+                                                 "WHERE source_id = $1",
+                                                 source_id));
+  std::vector<proto::directory_group> out;
+  for (int i = 0; i < rows.size(); ++i)
+    out.push_back({rows.str(i, 0), rows.str(i, 1), rows.str(i, 2), rows.str(i, 3),
+                   identity::detail::parse_string_array(rows.text(i, 4))});
+  co_return out;
+}
+
+asio::awaitable<result<void>> save_directory_groups(db::connection& c, std::int64_t source_id,
+                                                    std::vector<proto::directory_group> const& groups) {
+  POSTA_CO_TRY(co_await c.q("DELETE FROM directory_groups WHERE source_id = $1", source_id));
+  std::vector<std::string> uuids, dns, names, mails, members;
+  for (auto const& g : groups) {
+    uuids.push_back(g.uuid);
+    dns.push_back(g.dn);
+    names.push_back(g.name);
+    mails.push_back(g.mail);
+    boost::json::array a;
+    for (auto const& m : g.members) a.emplace_back(m);
+    members.push_back(boost::json::serialize(a));
+  }
+  auto args = db::make_params(source_id, db::text_array(uuids), db::text_array(dns), db::text_array(names),
+                              db::text_array(mails), db::text_array(members));
+  POSTA_CO_TRY(co_await c.query("INSERT INTO directory_groups(source_id, uuid, dn, name, mail, members) "
+                                "SELECT $1, u, d, n, m, j::jsonb FROM unnest($2::text[], $3::text[], $4::text[], "
+                                "$5::text[], $6::text[]) AS t(u, d, n, m, j)",
+                                std::move(args)));
+  co_return result<void>{};
 }
 
 asio::awaitable<result<void>> create_group(db::connection& c, std::int64_t source_id, proto::planned_group const& g) {

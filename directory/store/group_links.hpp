@@ -21,6 +21,13 @@ asio::awaitable<result<std::vector<std::string>>> load_account_dns(db::pool& poo
 asio::awaitable<result<std::set<std::string>>> load_addresses_besides_groups(db::pool& pool, std::int64_t source_id,
                                                                              std::vector<std::string> domains);
 
+// The source's directory groups as the last pass stored them, and storing
+// them anew (in the pass's last transaction).
+asio::awaitable<result<std::vector<proto::directory_group>>> load_directory_groups(db::pool& pool,
+                                                                                   std::int64_t source_id);
+asio::awaitable<result<void>> save_directory_groups(db::connection& c, std::int64_t source_id,
+                                                    std::vector<proto::directory_group> const& groups);
+
 asio::awaitable<result<void>> create_group(db::connection& c, std::int64_t source_id, proto::planned_group const& g);
 asio::awaitable<result<void>> update_group(db::connection& c, std::int64_t source_id, proto::planned_group const& g);
 // False (nothing done) while an alias still targets the group.

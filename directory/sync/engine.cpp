@@ -131,6 +131,7 @@ asio::awaitable<result<sync_report>> engine::run(store::source_row const& source
     co_return got.error();
   }
   auto& pool = sources_.pool();
+  if (got->nothing_changed()) co_return co_await quiet_pass(source, options, *got);
   POSTA_CO_TRY_ASSIGN(auto known, co_await store::load_known_accounts(pool, source.id));
   POSTA_CO_TRY_ASSIGN(auto taken, co_await store::load_taken_addresses(pool, source.id, config.managed_domains));
   proto::plan_input in;
@@ -149,7 +150,9 @@ asio::awaitable<result<sync_report>> engine::run(store::source_row const& source
   report.dry_run = options.dry_run;
   report.entries = got->entries;
   report.uri = got->uri;
-  report.directory_groups = std::move(got->groups);
+  POSTA_CO_TRY_ASSIGN(auto stored_groups, co_await store::load_directory_groups(pool, source.id));
+  report.directory_groups = merge_groups(std::move(stored_groups), got->groups);
+  report.groups_changed = !got->groups.empty();
   report.incremental = !got->complete;
   report.cookie = got->next_cookies.empty() ? std::string() : encode_cookies(got->next_cookies);
   report.plan = proto::plan_sync(in);
@@ -178,6 +181,26 @@ asio::awaitable<result<sync_report>> engine::run(store::source_row const& source
     auto const counts = boost::json::serialize(summary);
     co_await sources_.record_end(source.id, status, report.plan.stop_reason, counts);
   }
+  co_return report;
+}
+
+// An incremental pass the directory answered with no change: the cookie
+// moves on, nothing is planned and the journal is spared (sources may be
+// polled every second).
+asio::awaitable<result<sync_report>> engine::quiet_pass(store::source_row const& source, sync_options options,
+                                                        fetched const& got) {
+  sync_report report;
+  report.source = source.name;
+  report.dry_run = options.dry_run;
+  report.entries = got.entries;
+  report.uri = got.uri;
+  report.incremental = true;
+  report.cookie = encode_cookies(got.next_cookies);
+  if (options.dry_run) co_return report;
+  POSTA_CO_TRY(co_await sources_.pool().transaction([&](db::connection& c) -> asio::awaitable<result<void>> {
+    co_return co_await store::save_cookie(c, source.id, report.cookie);
+  }));
+  POSTA_CO_TRY(co_await sources_.record_end(source.id, "ok", "", "{\"entries\": 0}"));
   co_return report;
 }
 
@@ -211,6 +234,7 @@ asio::awaitable<result<void>> engine::apply(store::source_row const& source, syn
     // DURABILITY: the cookie moves on only with the last batch: a crash
     // before it replays this pass's changes, which plan the same again.
     POSTA_CO_TRY(co_await store::save_cookie(c, source.id, report.cookie));
+    if (report.groups_changed) POSTA_CO_TRY(co_await store::save_directory_groups(c, source.id, report.directory_groups));
     co_return result<void>{};
   }));
   co_return result<void>{};

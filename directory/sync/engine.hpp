@@ -17,6 +17,8 @@
 
 namespace posta::directory::sync {
 
+struct fetched;  // fetch.hpp
+
 struct sync_options {
   bool dry_run = false;
   bool force = false;  // past the mass-disable safety stop
@@ -32,7 +34,8 @@ struct sync_report {
   proto::sync_plan plan;
   std::vector<std::string> deleted;                      // past delete_after_days
   proto::group_plan groups;                              // distribution lists from directory groups
-  std::vector<proto::directory_group> directory_groups;  // as read, for planning the lists
+  std::vector<proto::directory_group> directory_groups;  // all of them after this pass, for planning the lists
+  bool groups_changed = false;
   bool applied() const { return !dry_run && !plan.stopped; }
 };
 
@@ -49,6 +52,8 @@ class engine {
  private:
   asio::awaitable<result<sync_report>> run(store::source_row const& source, sync_options options);
   asio::awaitable<result<void>> apply(store::source_row const& source, sync_report& report);
+  asio::awaitable<result<sync_report>> quiet_pass(store::source_row const& source, sync_options options,
+                                                 fetched const& got);
   asio::awaitable<result<void>> plan_groups(store::source_row const& source, sync_report& report);
   asio::awaitable<result<void>> apply_groups(store::source_row const& source, sync_report& report);
 

@@ -11,6 +11,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <set>
 
@@ -64,23 +65,31 @@ bool offers_content_sync(ldap::connection& conn) {
   return controls && std::find(controls->begin(), controls->end(), content_sync_oid) != controls->end();
 }
 
-result<void> content_sync(ldap::connection& conn, ldap::search_request req, std::string const& cookie,
-                          collector& into) {
+// What one content synchronisation named, by kind.
+struct sync_sink {
+  std::function<result<void>(proto::entry&&, std::string const& uuid)> changed;
+  std::vector<std::string>& deleted;
+  std::vector<std::string>& unchanged;
+};
+
+// One RFC 4533 refreshOnly pass over `req` from `cookie`; returns whether
+// it listed everything (then what it did not name is gone).
+result<bool> content_sync(ldap::connection& conn, ldap::search_request req, std::string const& cookie,
+                          sync_sink const& into, std::string& next_cookie) {
   req.page_size = 0;  // RFC 4533 does not combine with paging; the server streams the entries
   auto pass = POSTA_TRY(conn.content_sync_blocking(req, cookie));
   for (auto& change : pass.changes) {
     if (change.what == ldap::change::kind::deleted) {
-      into.out.deleted_uuids.push_back(change.uuid);
+      into.deleted.push_back(change.uuid);
     } else if (change.entry.attributes.empty()) {
-      into.out.unchanged_uuids.push_back(change.uuid);  // present phase: unchanged, named by UUID only
+      into.unchanged.push_back(change.uuid);  // present phase: unchanged, named by UUID only
     } else {
-      into.entry(std::move(change.entry), change.uuid);
+      POSTA_TRY(into.changed(std::move(change.entry), change.uuid));
     }
   }
+  next_cookie = pass.cookie;
   // A refresh without a cookie lists everything, whatever its last message says.
-  into.out.complete = into.out.complete && (cookie.empty() || pass.complete_refresh);
-  into.out.next_cookies[req.base] = pass.cookie;
-  return {};
+  return cookie.empty() || pass.complete_refresh;
 }
 
 // SECURITY: bounds the follow-up reads of one group's members (AD answers
@@ -128,20 +137,35 @@ result<void> complete_ranged_members(ldap::connection& conn, proto::entry& e, st
 }
 
 result<void> fetch_groups(ldap::connection& conn, store::source_config const& c, proto::attribute_map const& map,
-                          fetched& out) {
+                          cookies const& from, bool incremental, fetched& out) {
   ldap::search_request req;
   req.filter = c.groups_filter();
   req.attributes = {map.uuid, "cn", map.display_name, map.mail, map.member, "description"};
   req.page_size = c.page_size;
+  auto& g = out.groups;
   std::set<std::string> seen;
+  auto take = [&](proto::entry&& e, std::string const& uuid) -> result<void> {
+    POSTA_TRY(complete_ranged_members(conn, e, map.member));
+    auto mapped = proto::map_group(e, map);
+    if (!mapped.group) {
+      if (!uuid.empty()) g.deleted.push_back(uuid);  // no longer a group Posta can follow
+      return {};
+    }
+    if (seen.insert(mapped.group->uuid).second) g.changed.push_back(std::move(*mapped.group));
+    return {};
+  };
   for (auto const& base : c.base_dns) {
     req.base = base;
-    POSTA_TRY(conn.search_blocking(req, [&](proto::entry&& e) -> result<void> {
-      POSTA_TRY(complete_ranged_members(conn, e, map.member));
-      auto g = proto::map_group(e, map);
-      if (g.group && seen.insert(g.group->uuid).second) out.groups.push_back(std::move(*g.group));
-      return {};
-    }));
+    if (incremental) {
+      auto const key = "groups " + base;
+      auto const it = from.find(key);
+      sync_sink sink{take, g.deleted, g.unchanged};
+      auto complete = POSTA_TRY(content_sync(conn, req, it == from.end() ? std::string() : it->second, sink,
+                                             out.next_cookies[key]));
+      g.complete = g.complete && complete;
+      continue;
+    }
+    POSTA_TRY(conn.search_blocking(req, [&](proto::entry&& e) { return take(std::move(e), {}); }));
   }
   return {};
 }
@@ -161,7 +185,14 @@ result<fetched> fetch_users_blocking(store::source_config const& c, std::string 
     req.base = base;
     if (incremental) {
       auto const it = from.find(base);
-      POSTA_TRY(content_sync(*conn, req, it == from.end() ? std::string() : it->second, into));
+      sync_sink sink{[&](proto::entry&& e, std::string const& uuid) -> result<void> {
+                       into.entry(std::move(e), uuid);
+                       return {};
+                     },
+                     out.deleted_uuids, out.unchanged_uuids};
+      auto complete = POSTA_TRY(content_sync(*conn, req, it == from.end() ? std::string() : it->second, sink,
+                                             out.next_cookies[base]));
+      out.complete = out.complete && complete;
       continue;
     }
     POSTA_TRY(conn->search_blocking(req, [&](proto::entry&& e) -> result<void> {
@@ -169,7 +200,7 @@ result<fetched> fetch_users_blocking(store::source_config const& c, std::string 
       return {};
     }));
   }
-  POSTA_TRY(fetch_groups(*conn, c, map, out));
+  POSTA_TRY(fetch_groups(*conn, c, map, from, incremental, out));
   return out;
 }
 
@@ -189,6 +220,22 @@ cookies decode_cookies(std::string const& stored) {
     auto bytes = util::base64_decode(text.as_string());
     if (bytes) out[std::string(base)] = std::move(*bytes);
   }
+  return out;
+}
+
+std::vector<proto::directory_group> merge_groups(std::vector<proto::directory_group> stored,
+                                                 fetched::group_changes const& changes) {
+  std::map<std::string, proto::directory_group> by_uuid;
+  if (!changes.complete)
+    for (auto& g : stored) by_uuid.emplace(g.uuid, std::move(g));
+  else
+    for (auto& g : stored)  // a complete pass keeps only what it named as unchanged
+      if (std::find(changes.unchanged.begin(), changes.unchanged.end(), g.uuid) != changes.unchanged.end())
+        by_uuid.emplace(g.uuid, std::move(g));
+  for (auto const& uuid : changes.deleted) by_uuid.erase(uuid);
+  for (auto const& g : changes.changed) by_uuid[g.uuid] = g;
+  std::vector<proto::directory_group> out;
+  for (auto& [uuid, g] : by_uuid) out.push_back(std::move(g));
   return out;
 }
 

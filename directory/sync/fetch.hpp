@@ -26,8 +26,21 @@ struct fetched {
   std::string uri;
   std::size_t entries = 0;
   sync::cookies next_cookies;                  // empty when the server has no content synchronisation
-  std::vector<proto::directory_group> groups;  // every group, read in full each pass
+  struct group_changes {
+    std::vector<proto::directory_group> changed;  // new or changed (all of them when complete)
+    std::vector<std::string> deleted, unchanged;  // UUIDs
+    bool complete = true;
+    bool empty() const { return changed.empty() && deleted.empty() && !complete; }
+  } groups;
+
+  // An incremental pass that found nothing at all: no planning, no writes.
+  bool nothing_changed() const { return !complete && users.empty() && deleted_uuids.empty() && groups.empty(); }
 };
+
+// Every group of the source after this pass: `stored` (as the last pass left
+// them) with the pass's changes applied.
+std::vector<proto::directory_group> merge_groups(std::vector<proto::directory_group> stored,
+                                                 fetched::group_changes const& changes);
 
 result<fetched> fetch_users_blocking(store::source_config const& c, std::string const& password, cookies const& from,
                                      std::int64_t now);

@@ -1,0 +1,169 @@
+#!/usr/bin/python3
+"""Directory benchmark (issue 12): a private slapd with USERS generated users
+and GROUPS groups (each with a mail address and MEMBERS members), one Posta
+(the build under test) with a source for it; prints
+
+  - the full sync time and Posta's peak RSS after it,
+  - an incremental pass with nothing changed, and one after one ldapmodify
+    (RFC 4533 content sync: only changes travel),
+  - pass-through logins per second: IMAP LOGIN over plain TCP on loopback
+    (imap.allow_plaintext_auth_on_loopback, as a webmail on the same host
+    would), CLIENTS threads, each login a new connection, directory users
+    first (one LDAP bind each on pooled connections), then local accounts
+    (argon2id) for comparison.
+
+Run: bench/directory_sync.py [--users 10000] [--groups 500] [--members 20]
+     [--logins 3000] [--clients 16] [--build build]
+Standard library only; slapd from Debian's slapd package. Nothing here is a
+test: no assertion on timings, figures only.
+"""
+
+import argparse
+import imaplib
+import json
+import os
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration", "harness"))
+
+from directory_fixtures import Slapd  # noqa: E402
+from posta_harness import PostaServer  # noqa: E402
+
+
+def users_ldif(slapd, count):
+    out = []
+    for i in range(count):
+        uid = "u%05d" % i
+        out.append("dn: uid=%s,%s\nobjectClass: inetOrgPerson\nuid: %s\ncn: User %d\nsn: User%d\n"
+                   "mail: %s@corp.test\ntitle: Title %d\ntelephoneNumber: +1 555 %04d\nuserPassword: pw-%s\n"
+                   % (uid, slapd.people_dn, uid, i, i, uid, i % 50, i % 10000, uid))
+    return "\n".join(out)
+
+
+def groups_ldif(slapd, groups, members, users):
+    out = []
+    for g in range(groups):
+        lines = ["dn: cn=g%04d,%s" % (g, slapd.groups_dn), "objectClass: groupOfNames", "objectClass: extensibleObject",
+                 "cn: g%04d" % g, "mail: g%04d@corp.test" % g]
+        for m in range(members):
+            lines.append("member: uid=u%05d,%s" % ((g * members + m) % users, slapd.people_dn))
+        out.append("\n".join(lines) + "\n")
+    return "\n".join(out)
+
+
+def rss_kb(pid, field):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def timed_cli(server, *args):
+    t0 = time.monotonic()
+    rc, out, err = server.cli(*args, timeout=600)
+    if rc != 0:
+        raise SystemExit("posta %s failed: %s" % (" ".join(args), err.strip()))
+    return time.monotonic() - t0, out
+
+
+def logins_per_second(port, who, total, clients):
+    """`who(i)` gives (user, password); returns (logins per second, failures)."""
+    done = [0]
+    failures = [0]
+    lock = threading.Lock()
+    counter = iter(range(total))
+
+    def worker():
+        while True:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                return
+            user, password = who(i)
+            try:
+                c = imaplib.IMAP4("127.0.0.1", port, timeout=30)
+                c.login(user, password)
+                c.logout()
+                with lock:
+                    done[0] += 1
+            except Exception:
+                with lock:
+                    failures[0] += 1
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    t0 = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return done[0] / (time.monotonic() - t0), failures[0]
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--users", type=int, default=10000)
+    p.add_argument("--groups", type=int, default=500)
+    p.add_argument("--members", type=int, default=20)
+    p.add_argument("--logins", type=int, default=3000)
+    p.add_argument("--clients", type=int, default=16)
+    p.add_argument("--build", default=os.path.join(HERE, "..", "build"))
+    a = p.parse_args()
+    os.environ.setdefault("POSTA_BIN", os.path.join(a.build, "posta"))
+    result = {"users": a.users, "groups": a.groups, "members_per_group": a.members}
+
+    with Slapd() as slapd:
+        t0 = time.monotonic()
+        slapd.add(users_ldif(slapd, a.users))
+        slapd.add(groups_ldif(slapd, a.groups, a.members, a.users))
+        result["ldapadd_seconds"] = round(time.monotonic() - t0, 2)
+        server = PostaServer()
+        server.start()
+        try:
+            server.cli("settings", "set", "imap.allow_plaintext_auth_on_loopback", "true")
+            server.cli("directory", "add", "corp", "--profile", "openldap", "--uri", slapd.uri, "--ca-file",
+                       slapd.ca_file, "--bind-dn", slapd.service_dn, "--password-stdin", "--base", slapd.people_dn,
+                       "--base", slapd.groups_dn, "--managed-domain", "corp.test", "--interval", "0",
+                       input=slapd.service_password + "\n")
+            pid = server.proc.pid
+            rss_before = rss_kb(pid, "VmRSS")
+            seconds, out = timed_cli(server, "directory", "sync", "corp")
+            result["full_sync_seconds"] = round(seconds, 2)
+            result["full_sync_summary"] = out.strip().splitlines()[-1]
+            result["posta_rss_kb_before_sync"] = rss_before
+            result["posta_peak_rss_kb_after_sync"] = rss_kb(pid, "VmHWM")
+            seconds, _ = timed_cli(server, "directory", "sync", "corp")
+            result["incremental_nothing_changed_seconds"] = round(seconds, 3)
+            slapd.modify("dn: uid=u00042,%s\nchangetype: modify\nreplace: title\ntitle: Changed\n" % slapd.people_dn)
+            t0 = time.monotonic()
+            seconds, out = timed_cli(server, "directory", "sync", "corp")
+            result["incremental_one_change_seconds"] = round(seconds, 3)
+            result["incremental_one_change_summary"] = out.strip().splitlines()[-1]
+            port = server.port("imap")
+            rate, failed = logins_per_second(port, lambda i: ("u%05d@corp.test" % (i % a.users), "pw-u%05d" % (i % a.users)),
+                                             a.logins, a.clients)
+            result["directory_logins_per_second_first"] = round(rate, 1)
+            result["directory_login_failures_first"] = failed
+            # The same users again: their verifiers are fresh, a login is one bind.
+            rate, failed = logins_per_second(port, lambda i: ("u%05d@corp.test" % (i % a.users), "pw-u%05d" % (i % a.users)),
+                                             a.logins, a.clients)
+            result["directory_logins_per_second_again"] = round(rate, 1)
+            result["directory_login_failures_again"] = failed
+            server.cli("domain", "add", "local.test")
+            for i in range(a.clients):
+                server.cli("account", "add", "l%02d@local.test" % i, "--password-stdin", input="local-pw-%02d\n" % i)
+            rate, failed = logins_per_second(port, lambda i: ("l%02d@local.test" % (i % a.clients), "local-pw-%02d" % (i % a.clients)),
+                                             min(a.logins, 1000), a.clients)
+            result["local_argon2_logins_per_second"] = round(rate, 1)
+            result["local_login_failures"] = failed
+        finally:
+            server.stop()
+            server.cleanup()
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
