@@ -4,10 +4,14 @@
 #include "directory/proto/identity_values.hpp"
 
 #include <ldap.h>
-#include <sys/time.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <mutex>
 #include <optional>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <thread>
 #include <utility>
 
 namespace posta::directory::ldap {
@@ -284,6 +288,56 @@ bool read_optional_boolean(BerElement* ber, bool& value) {
   return true;
 }
 
+// libldap 2.5 (GnuTLS) bounds the TLS handshake with the network timeout
+// only in appearance: against a server that accepts TCP and never answers,
+// ldap_connect (ldaps://) was seen spinning in its handshake loop for ever,
+// polling for writability. So a watchdog thread shuts the socket down when
+// the handshake outlives the timeout (plus a second of slack, when a healthy
+// handshake has long finished or failed by itself); the handshake then ends
+// with an error. libldap tells us the socket in its TLS connect callback
+// (LDAP_OPT_X_TLS_CONNECT_CB, called just before the handshake).
+struct handshake_watchdog {
+  std::mutex m;
+  std::condition_variable cv;
+  int fd = -1;
+  bool done = false;
+  bool fired = false;
+};
+
+extern "C" int note_handshake_socket(LDAP* ld, void* /*ssl*/, void* /*ctx*/, void* arg) {
+  auto* w = static_cast<handshake_watchdog*>(arg);
+  int fd = -1;
+  if (w != nullptr && ldap_get_option(ld, LDAP_OPT_DESC, &fd) == LDAP_OPT_SUCCESS) {
+    std::lock_guard lock(w->m);
+    w->fd = fd;
+  }
+  return 0;
+}
+
+// Runs `call` (ldap_connect or ldap_start_tls_s) with the watchdog armed.
+template <class Call>
+int with_watchdog(LDAP* ld, std::chrono::milliseconds timeout, Call call, bool& fired) {
+  handshake_watchdog w;
+  ldap_set_option(ld, LDAP_OPT_X_TLS_CONNECT_ARG, &w);
+  std::thread guard([&] {
+    std::unique_lock lock(w.m);
+    if (!w.cv.wait_for(lock, timeout + std::chrono::seconds(1), [&] { return w.done; }) && w.fd >= 0) {
+      ::shutdown(w.fd, SHUT_RDWR);
+      w.fired = true;
+    }
+  });
+  int rc = call();
+  {
+    std::lock_guard lock(w.m);
+    w.done = true;
+    fired = w.fired;
+  }
+  w.cv.notify_all();
+  guard.join();
+  ldap_set_option(ld, LDAP_OPT_X_TLS_CONNECT_ARG, nullptr);
+  return rc;
+}
+
 }  // namespace
 
 struct connection::impl {
@@ -331,12 +385,17 @@ result<LDAP*> connect_one(std::string const& uri, server_options const& options)
   if (!options.ca_file.empty()) POSTA_TRY(set(LDAP_OPT_X_TLS_CACERTFILE, options.ca_file.c_str(), "TLS CA file"));
   int protocol_min = LDAP_OPT_X_TLS_PROTOCOL_TLS1_2;
   POSTA_TRY(set(LDAP_OPT_X_TLS_PROTOCOL_MIN, &protocol_min, "TLS protocol min"));
+  POSTA_TRY(
+      set(LDAP_OPT_X_TLS_CONNECT_CB, reinterpret_cast<void const*>(&note_handshake_socket), "TLS connect callback"));
   int is_server = 0;
   POSTA_TRY(set(LDAP_OPT_X_TLS_NEWCTX, &is_server, "TLS new context"));
 
   bool is_ldaps = uri.rfind("ldaps://", 0) == 0;
   if (!is_ldaps && options.start_tls) {
-    rc = ldap_start_tls_s(ld, nullptr, nullptr);  // connects, then TLS
+    bool fired = false;
+    rc = with_watchdog(
+        ld, options.timeout, [&] { return ldap_start_tls_s(ld, nullptr, nullptr); }, fired);  // connects, then TLS
+    if (fired) return make_error(errc::unavailable, "StartTLS to " + uri + ": no TLS handshake within the timeout");
     if (rc != LDAP_SUCCESS) {
       // A server that refuses StartTLS (protocolError …) is as unusable as
       // one that is down: SECURITY: never continue in clear.
@@ -345,7 +404,10 @@ result<LDAP*> connect_one(std::string const& uri, server_options const& options)
       return e;
     }
   } else {
-    rc = ldap_connect(ld);  // ldaps://: TCP and the TLS handshake
+    bool fired = false;
+    rc = with_watchdog(
+        ld, options.timeout, [&] { return ldap_connect(ld); }, fired);  // ldaps://: TCP and TLS
+    if (fired) return make_error(errc::unavailable, "connect to " + uri + ": no TLS handshake within the timeout");
     if (rc != LDAP_SUCCESS) return ldap_error(rc, "connect to " + uri, diagnostic_of(ld));
   }
   // SECURITY: bound what one message may make libldap allocate.
@@ -359,8 +421,8 @@ result<LDAP*> connect_one(std::string const& uri, server_options const& options)
 
 }  // namespace
 
-result<std::unique_ptr<connection>> connection::open_blocking(server_options const& options,
-                                                              std::string_view bind_name, std::string_view password) {
+result<std::unique_ptr<connection>> connection::open_blocking(server_options const& options, std::string_view bind_name,
+                                                              std::string_view password) {
   if (options.uris.empty()) return make_error(errc::invalid_argument, "directory source has no server URI");
   std::string failures;
   for (auto const& uri : options.uris) {
@@ -499,7 +561,9 @@ result<sync_pass> connection::content_sync_blocking(search_request const& reques
                                                   std::to_string(request.max_entries) + " changes");
     return {};
   };
-  auto protocol = [&](char const* what) { return make_error(errc::protocol_error, "content sync: bad " + std::string(what)); };
+  auto protocol = [&](char const* what) {
+    return make_error(errc::protocol_error, "content sync: bad " + std::string(what));
+  };
 
   auto on_entry = [&](LDAPMessage* e) -> result<void> {
     POSTA_TRY(bump());
@@ -588,7 +652,14 @@ result<sync_pass> connection::content_sync_blocking(search_request const& reques
     return protocol("syncInfo choice");
   };
 
-  auto done = POSTA_TRY(run_search(ld, impl_->options.timeout, request, controls, on_entry, on_intermediate));
+  auto searched = run_search(ld, impl_->options.timeout, request, controls, on_entry, on_intermediate);
+  if (!searched && from_cookie &&
+      searched.error().context.find("(" + std::to_string(LDAP_SYNC_REFRESH_REQUIRED) + ")") != std::string::npos) {
+    // RFC 4533 3.2: e-syncRefreshRequired: the cookie is too old for the
+    // server's history; start over with the whole content.
+    return content_sync_blocking(request, "");
+  }
+  auto done = POSTA_TRY(std::move(searched));
   bool refresh_deletes = false;
   if (LDAPControl* d = find_control(LDAP_CONTROL_SYNC_DONE, done.controls.get())) {
     // RFC 4533 2.4: syncDoneValue ::= SEQUENCE { cookie OPTIONAL,
@@ -599,8 +670,9 @@ result<sync_pass> connection::content_sync_blocking(search_request const& reques
       return protocol("syncDone control");
   }
   // RFC 4533 3.4: refreshDeletes FALSE means a present phase: whatever was
-  // not named present (or added/modified) is gone.
-  pass.complete_refresh = !refresh_deletes;
+  // not named present (or added/modified) is gone. A refresh without a
+  // cookie is the whole content however it ended (slapd says TRUE there).
+  pass.complete_refresh = !from_cookie || !refresh_deletes;
   pass.cookie = latest ? std::move(*latest) : cookie;
   return pass;
 }
