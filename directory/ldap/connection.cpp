@@ -179,7 +179,8 @@ struct search_done {
 // each message is bounded by the timeout.
 template <class OnEntry, class OnIntermediate>
 result<search_done> run_search(LDAP* ld, std::chrono::milliseconds timeout, search_request const& request,
-                               LDAPControl** server_controls, OnEntry&& on_entry, OnIntermediate&& on_intermediate) {
+                               LDAPControl** server_controls, OnEntry&& on_entry, OnIntermediate&& on_intermediate,
+                               int* result_code = nullptr) {
   attribute_list attrs(request.attributes);
   int msgid = 0;
   int rc = ldap_search_ext(ld, request.base.c_str(), scope_of(request.where), request.filter.c_str(), attrs.get(), 0,
@@ -225,6 +226,7 @@ result<search_done> run_search(LDAP* ld, std::chrono::milliseconds timeout, sear
         std::string diagnostic = diag != nullptr ? diag : "";
         if (diag != nullptr) ldap_memfree(diag);
         search_done done{controls_ptr(ctrls)};
+        if (result_code != nullptr) *result_code = err;
         if (prc != LDAP_SUCCESS) return ldap_error(prc, "ldap search " + request.base + ": result");
         // A referral result (a base outside the server's naming contexts)
         // is not chased either; it ends the search with what came.
@@ -652,9 +654,9 @@ result<sync_pass> connection::content_sync_blocking(search_request const& reques
     return protocol("syncInfo choice");
   };
 
-  auto searched = run_search(ld, impl_->options.timeout, request, controls, on_entry, on_intermediate);
-  if (!searched && from_cookie &&
-      searched.error().context.find("(" + std::to_string(LDAP_SYNC_REFRESH_REQUIRED) + ")") != std::string::npos) {
+  int code = LDAP_SUCCESS;
+  auto searched = run_search(ld, impl_->options.timeout, request, controls, on_entry, on_intermediate, &code);
+  if (!searched && from_cookie && code == LDAP_SYNC_REFRESH_REQUIRED) {
     // RFC 4533 3.2: e-syncRefreshRequired: the cookie is too old for the
     // server's history; start over with the whole content.
     return content_sync_blocking(request, "");
