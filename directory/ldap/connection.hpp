@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -113,6 +114,18 @@ class connection {
   // (slapd refuses it with sync): the service account needs a size limit
   // above the directory's size on the server; max_entries bounds us.
   result<sync_pass> content_sync_blocking(search_request const& request, std::string const& cookie);
+  // RFC 4533 refreshAndPersist, on a thread of its own: the refresh from
+  // `cookie`, handed to `on_change` once when it ends (complete_refresh as
+  // content_sync_blocking would say), then every change as the server sends
+  // it, each with the cookie to keep after it. Returns when `stop` is
+  // requested (seen within `poll`), or with the error that ended it (the
+  // server ending the search, the connection dropping, an error from
+  // `on_change`). A server that goes silent without closing the connection
+  // is not noticed here: the caller bounds the session's life.
+  result<void> persist_blocking(search_request const& request, std::string const& cookie, std::stop_token stop,
+                                std::function<result<void>(sync_pass&&)> const& on_change,
+                                std::chrono::milliseconds poll = std::chrono::milliseconds(200));
+
   // AD DirSync from `cookie` (empty: everything), object-security flag set
   // so a non-administrator service account may use it.
   result<sync_pass> dirsync_blocking(search_request const& request, std::string const& cookie);

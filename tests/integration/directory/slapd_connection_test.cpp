@@ -12,8 +12,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 
 namespace posta::directory::ldap {
 namespace {
@@ -270,6 +273,65 @@ TEST_F(slapd_connection, ContentSyncFromACookie) {
   auto after = c->content_sync_blocking(r, next->cookie);
   ASSERT_TRUE(after) << after.error().message();
   for (auto const& ch : after->changes) EXPECT_NE(ch.what, change::kind::modified) << ch.entry.dn;
+}
+
+TEST_F(slapd_connection, PersistentSyncDeliversChangesUntilStopped) {
+  auto c = service();
+  search_request r;
+  r.base = "ou=people,dc=corp,dc=test";
+  r.filter = "(objectClass=inetOrgPerson)";
+  r.attributes = {"uid", "title"};
+  std::mutex m;
+  std::condition_variable cv;
+  std::vector<sync_pass> passes;
+  result<void> outcome = make_error(errc::internal, "not finished");
+  bool finished = false;
+  std::stop_source stop;
+  std::thread runner([&] {
+    auto r2 = c->persist_blocking(r, "", stop.get_token(), [&](sync_pass&& p) -> result<void> {
+      std::lock_guard lock(m);
+      passes.push_back(std::move(p));
+      cv.notify_all();
+      return {};
+    });
+    std::lock_guard lock(m);
+    outcome = std::move(r2);
+    finished = true;
+    cv.notify_all();
+  });
+  auto wait_for = [&](auto pred) {
+    std::unique_lock lock(m);
+    return cv.wait_for(lock, 60s, [&] { return pred() || finished; }) && pred();
+  };
+  // The refresh: the whole content, once.
+  ASSERT_TRUE(wait_for([&] { return !passes.empty(); })) << outcome.error().message();
+  {
+    std::lock_guard lock(m);
+    EXPECT_TRUE(passes.front().complete_refresh);
+    EXPECT_FALSE(passes.front().cookie.empty());
+    std::set<std::string> uids;
+    for (auto const& ch : passes.front().changes) uids.insert(std::string(ch.entry.first("uid")));
+    EXPECT_TRUE(uids.count("alice"));
+    EXPECT_TRUE(uids.count("dave"));
+  }
+  // Changes as they happen.
+  server_->call("modify", {"dn: " + user_dn("dave") + "\nchangetype: modify\nreplace: title\ntitle: Intern again\n"});
+  server_->call("add_user", {"fred", "fred-pw-6", "fred@corp.test"});
+  auto seen = [&](std::string const& uid) {
+    for (std::size_t i = 1; i < passes.size(); ++i)
+      for (auto const& ch : passes[i].changes)
+        if (ch.what == change::kind::modified && ch.entry.first("uid") == uid) return true;
+    return false;
+  };
+  EXPECT_TRUE(wait_for([&] { return seen("dave") && seen("fred"); }));
+  {
+    std::lock_guard lock(m);
+    EXPECT_FALSE(passes.back().cookie.empty());
+    EXPECT_NE(passes.back().cookie, passes.front().cookie);
+  }
+  stop.request_stop();
+  runner.join();
+  EXPECT_TRUE(outcome) << outcome.error().message();
 }
 
 }  // namespace
