@@ -4,10 +4,14 @@
 #include "directory/proto/identity_values.hpp"
 
 #include <ldap.h>
-#include <sys/time.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <mutex>
 #include <optional>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <thread>
 #include <utility>
 
 namespace posta::directory::ldap {
@@ -175,7 +179,8 @@ struct search_done {
 // each message is bounded by the timeout.
 template <class OnEntry, class OnIntermediate>
 result<search_done> run_search(LDAP* ld, std::chrono::milliseconds timeout, search_request const& request,
-                               LDAPControl** server_controls, OnEntry&& on_entry, OnIntermediate&& on_intermediate) {
+                               LDAPControl** server_controls, OnEntry&& on_entry, OnIntermediate&& on_intermediate,
+                               int* result_code = nullptr) {
   attribute_list attrs(request.attributes);
   int msgid = 0;
   int rc = ldap_search_ext(ld, request.base.c_str(), scope_of(request.where), request.filter.c_str(), attrs.get(), 0,
@@ -221,6 +226,7 @@ result<search_done> run_search(LDAP* ld, std::chrono::milliseconds timeout, sear
         std::string diagnostic = diag != nullptr ? diag : "";
         if (diag != nullptr) ldap_memfree(diag);
         search_done done{controls_ptr(ctrls)};
+        if (result_code != nullptr) *result_code = err;
         if (prc != LDAP_SUCCESS) return ldap_error(prc, "ldap search " + request.base + ": result");
         // A referral result (a base outside the server's naming contexts)
         // is not chased either; it ends the search with what came.
@@ -240,9 +246,9 @@ LDAPControl* find_control(char const* oid, LDAPControl** controls) {
 
 // RFC 4533 2.2: syncRequestValue ::= SEQUENCE { mode ENUMERATED, cookie
 // syncCookie OPTIONAL, reloadHint BOOLEAN DEFAULT FALSE }.
-result<control_ptr> sync_request_control(std::string const& cookie) {
+result<control_ptr> sync_request_control(std::string const& cookie, int mode) {
   return make_control(LDAP_CONTROL_SYNC, true, [&](BerElement* ber) {
-    if (ber_printf(ber, "{e", static_cast<ber_int_t>(LDAP_SYNC_REFRESH_ONLY)) == -1) return false;
+    if (ber_printf(ber, "{e", static_cast<ber_int_t>(mode)) == -1) return false;
     if (!cookie.empty() && ber_printf(ber, "o", cookie.data(), static_cast<ber_len_t>(cookie.size())) == -1)
       return false;
     return ber_printf(ber, "N}") != -1;
@@ -282,6 +288,56 @@ bool read_optional_boolean(BerElement* ber, bool& value) {
   if (ber_scanf(ber, "b", &b) == LBER_ERROR) return false;
   value = b != 0;
   return true;
+}
+
+// libldap 2.5 (GnuTLS) bounds the TLS handshake with the network timeout
+// only in appearance: against a server that accepts TCP and never answers,
+// ldap_connect (ldaps://) was seen spinning in its handshake loop for ever,
+// polling for writability. So a watchdog thread shuts the socket down when
+// the handshake outlives the timeout (plus a second of slack, when a healthy
+// handshake has long finished or failed by itself); the handshake then ends
+// with an error. libldap tells us the socket in its TLS connect callback
+// (LDAP_OPT_X_TLS_CONNECT_CB, called just before the handshake).
+struct handshake_watchdog {
+  std::mutex m;
+  std::condition_variable cv;
+  int fd = -1;
+  bool done = false;
+  bool fired = false;
+};
+
+extern "C" int note_handshake_socket(LDAP* ld, void* /*ssl*/, void* /*ctx*/, void* arg) {
+  auto* w = static_cast<handshake_watchdog*>(arg);
+  int fd = -1;
+  if (w != nullptr && ldap_get_option(ld, LDAP_OPT_DESC, &fd) == LDAP_OPT_SUCCESS) {
+    std::lock_guard lock(w->m);
+    w->fd = fd;
+  }
+  return 0;
+}
+
+// Runs `call` (ldap_connect or ldap_start_tls_s) with the watchdog armed.
+template <class Call>
+int with_watchdog(LDAP* ld, std::chrono::milliseconds timeout, Call call, bool& fired) {
+  handshake_watchdog w;
+  ldap_set_option(ld, LDAP_OPT_X_TLS_CONNECT_ARG, &w);
+  std::thread guard([&] {
+    std::unique_lock lock(w.m);
+    if (!w.cv.wait_for(lock, timeout + std::chrono::seconds(1), [&] { return w.done; }) && w.fd >= 0) {
+      ::shutdown(w.fd, SHUT_RDWR);
+      w.fired = true;
+    }
+  });
+  int rc = call();
+  {
+    std::lock_guard lock(w.m);
+    w.done = true;
+    fired = w.fired;
+  }
+  w.cv.notify_all();
+  guard.join();
+  ldap_set_option(ld, LDAP_OPT_X_TLS_CONNECT_ARG, nullptr);
+  return rc;
 }
 
 }  // namespace
@@ -331,12 +387,17 @@ result<LDAP*> connect_one(std::string const& uri, server_options const& options)
   if (!options.ca_file.empty()) POSTA_TRY(set(LDAP_OPT_X_TLS_CACERTFILE, options.ca_file.c_str(), "TLS CA file"));
   int protocol_min = LDAP_OPT_X_TLS_PROTOCOL_TLS1_2;
   POSTA_TRY(set(LDAP_OPT_X_TLS_PROTOCOL_MIN, &protocol_min, "TLS protocol min"));
+  POSTA_TRY(
+      set(LDAP_OPT_X_TLS_CONNECT_CB, reinterpret_cast<void const*>(&note_handshake_socket), "TLS connect callback"));
   int is_server = 0;
   POSTA_TRY(set(LDAP_OPT_X_TLS_NEWCTX, &is_server, "TLS new context"));
 
   bool is_ldaps = uri.rfind("ldaps://", 0) == 0;
   if (!is_ldaps && options.start_tls) {
-    rc = ldap_start_tls_s(ld, nullptr, nullptr);  // connects, then TLS
+    bool fired = false;
+    rc = with_watchdog(
+        ld, options.timeout, [&] { return ldap_start_tls_s(ld, nullptr, nullptr); }, fired);  // connects, then TLS
+    if (fired) return make_error(errc::unavailable, "StartTLS to " + uri + ": no TLS handshake within the timeout");
     if (rc != LDAP_SUCCESS) {
       // A server that refuses StartTLS (protocolError …) is as unusable as
       // one that is down: SECURITY: never continue in clear.
@@ -345,7 +406,10 @@ result<LDAP*> connect_one(std::string const& uri, server_options const& options)
       return e;
     }
   } else {
-    rc = ldap_connect(ld);  // ldaps://: TCP and the TLS handshake
+    bool fired = false;
+    rc = with_watchdog(
+        ld, options.timeout, [&] { return ldap_connect(ld); }, fired);  // ldaps://: TCP and TLS
+    if (fired) return make_error(errc::unavailable, "connect to " + uri + ": no TLS handshake within the timeout");
     if (rc != LDAP_SUCCESS) return ldap_error(rc, "connect to " + uri, diagnostic_of(ld));
   }
   // SECURITY: bound what one message may make libldap allocate.
@@ -359,8 +423,8 @@ result<LDAP*> connect_one(std::string const& uri, server_options const& options)
 
 }  // namespace
 
-result<std::unique_ptr<connection>> connection::open_blocking(server_options const& options,
-                                                              std::string_view bind_name, std::string_view password) {
+result<std::unique_ptr<connection>> connection::open_blocking(server_options const& options, std::string_view bind_name,
+                                                              std::string_view password) {
   if (options.uris.empty()) return make_error(errc::invalid_argument, "directory source has no server URI");
   std::string failures;
   for (auto const& uri : options.uris) {
@@ -485,26 +549,24 @@ result<proto::entry> connection::root_dse_blocking() {
   return std::move(entries.front());
 }
 
-result<sync_pass> connection::content_sync_blocking(search_request const& request, std::string const& cookie) {
-  LDAP* ld = impl_->ld;
-  sync_pass pass;
-  std::optional<std::string> latest;
-  bool from_cookie = !cookie.empty();
-  auto control = POSTA_TRY(sync_request_control(cookie));
-  LDAPControl* controls[] = {control.get(), nullptr};
-  std::size_t count = 0;
-  auto bump = [&]() -> result<void> {
-    if (++count > request.max_entries)
-      return make_error(errc::limit_exceeded, "content sync " + request.base + ": more than " +
-                                                  std::to_string(request.max_entries) + " changes");
-    return {};
-  };
-  auto protocol = [&](char const* what) { return make_error(errc::protocol_error, "content sync: bad " + std::string(what)); };
+namespace {
 
-  auto on_entry = [&](LDAPMessage* e) -> result<void> {
+// RFC 4533 answers turned into changes: syncState controls on entries and
+// syncInfo intermediate responses, for refreshOnly and refreshAndPersist.
+class sync_decoder {
+ public:
+  sync_decoder(LDAP* ld, search_request const& request, bool from_cookie)
+      : ld_(ld), request_(request), from_cookie_(from_cookie) {}
+
+  std::vector<change> changes;        // since the last take
+  std::optional<std::string> latest;  // the newest cookie the server sent
+  bool refresh_done = false;          // refreshAndPersist: the refresh phase ended
+  bool present_phase = false;         // it ended with a present phase (RFC 4533 3.4)
+
+  result<void> entry(LDAPMessage* e) {
     POSTA_TRY(bump());
     LDAPControl** raw = nullptr;
-    ldap_get_entry_controls(ld, e, &raw);
+    ldap_get_entry_controls(ld_, e, &raw);
     controls_ptr ctrls(raw);
     LDAPControl* state = find_control(LDAP_CONTROL_SYNC_STATE, ctrls.get());
     if (state == nullptr) return protocol("entry without a syncState control");
@@ -519,14 +581,14 @@ result<sync_pass> connection::content_sync_blocking(search_request const& reques
     if (!read_optional_cookie(ber.get(), latest)) return protocol("syncState cookie");
     change c;
     c.uuid = std::move(*text);
-    c.entry = POSTA_TRY(entry_of(ld, e));
+    c.entry = POSTA_TRY(entry_of(ld_, e));
     switch (st) {
       case LDAP_SYNC_PRESENT:
         c.what = change::kind::present;
         break;
       case LDAP_SYNC_ADD:
       case LDAP_SYNC_MODIFY:
-        c.what = from_cookie ? change::kind::modified : change::kind::present;
+        c.what = from_cookie_ || refresh_done ? change::kind::modified : change::kind::present;
         break;
       case LDAP_SYNC_DELETE:
         c.what = change::kind::deleted;
@@ -534,16 +596,16 @@ result<sync_pass> connection::content_sync_blocking(search_request const& reques
       default:
         return protocol("syncState state");
     }
-    pass.changes.push_back(std::move(c));
+    changes.push_back(std::move(c));
     return {};
-  };
+  }
 
   // RFC 4533 2.5: syncInfoValue ::= CHOICE { newcookie [0], refreshDelete
   // [1], refreshPresent [2], syncIdSet [3] }.
-  auto on_intermediate = [&](LDAPMessage* m) -> result<void> {
+  result<void> intermediate(LDAPMessage* m) {
     char* oid = nullptr;
     berval* data = nullptr;
-    int rc = ldap_parse_intermediate(ld, m, &oid, &data, nullptr, 0);
+    int rc = ldap_parse_intermediate(ld_, m, &oid, &data, nullptr, 0);
     std::unique_ptr<char, void (*)(char*)> oid_guard(oid, [](char* p) { ldap_memfree(p); });
     std::unique_ptr<berval, void (*)(berval*)> data_guard(data, [](berval* p) { ber_bvfree(p); });
     if (rc != LDAP_SUCCESS) return ldap_error(rc, "content sync: intermediate response");
@@ -559,10 +621,14 @@ result<sync_pass> connection::content_sync_blocking(search_request const& reques
       return {};
     }
     if (tag == LDAP_TAG_SYNC_REFRESH_DELETE || tag == LDAP_TAG_SYNC_REFRESH_PRESENT) {
-      bool refresh_done = true;
+      bool done = true;
       if (ber_scanf(ber.get(), "{") == LBER_ERROR || !read_optional_cookie(ber.get(), latest) ||
-          !read_optional_boolean(ber.get(), refresh_done))
+          !read_optional_boolean(ber.get(), done))
         return protocol("syncInfo refresh phase");
+      if (done) {
+        refresh_done = true;
+        present_phase = tag == LDAP_TAG_SYNC_REFRESH_PRESENT;
+      }
       return {};
     }
     if (tag == LDAP_TAG_SYNC_ID_SET) {
@@ -581,28 +647,143 @@ result<sync_pass> connection::content_sync_blocking(search_request const& reques
         // (unchanged, no DN: the caller knows them by UUID).
         c.what = refresh_deletes ? change::kind::deleted : change::kind::present;
         c.uuid = std::move(*text);
-        pass.changes.push_back(std::move(c));
+        changes.push_back(std::move(c));
       }
       return {};
     }
     return protocol("syncInfo choice");
-  };
-
-  auto done = POSTA_TRY(run_search(ld, impl_->options.timeout, request, controls, on_entry, on_intermediate));
-  bool refresh_deletes = false;
-  if (LDAPControl* d = find_control(LDAP_CONTROL_SYNC_DONE, done.controls.get())) {
-    // RFC 4533 2.4: syncDoneValue ::= SEQUENCE { cookie OPTIONAL,
-    // refreshDeletes BOOLEAN DEFAULT FALSE }.
-    auto ber = reader_of(&d->ldctl_value);
-    if (!ber || ber_scanf(ber.get(), "{") == LBER_ERROR || !read_optional_cookie(ber.get(), latest) ||
-        !read_optional_boolean(ber.get(), refresh_deletes))
-      return protocol("syncDone control");
   }
+
+  // RFC 4533 2.4: syncDoneValue ::= SEQUENCE { cookie OPTIONAL,
+  // refreshDeletes BOOLEAN DEFAULT FALSE }; false when absent.
+  result<bool> done(LDAPControl** controls) {
+    bool refresh_deletes = false;
+    if (LDAPControl* d = find_control(LDAP_CONTROL_SYNC_DONE, controls)) {
+      auto ber = reader_of(&d->ldctl_value);
+      if (!ber || ber_scanf(ber.get(), "{") == LBER_ERROR || !read_optional_cookie(ber.get(), latest) ||
+          !read_optional_boolean(ber.get(), refresh_deletes))
+        return protocol("syncDone control");
+    }
+    return refresh_deletes;
+  }
+
+ private:
+  result<void> bump() {
+    if (++count_ > request_.max_entries)
+      return make_error(errc::limit_exceeded, "content sync " + request_.base + ": more than " +
+                                                  std::to_string(request_.max_entries) + " changes");
+    return {};
+  }
+  static error protocol(char const* what) {
+    return make_error(errc::protocol_error, "content sync: bad " + std::string(what));
+  }
+
+  LDAP* ld_;
+  search_request const& request_;
+  bool from_cookie_;
+  std::size_t count_ = 0;
+};
+
+}  // namespace
+
+result<sync_pass> connection::content_sync_blocking(search_request const& request, std::string const& cookie) {
+  LDAP* ld = impl_->ld;
+  bool from_cookie = !cookie.empty();
+  auto control = POSTA_TRY(sync_request_control(cookie, LDAP_SYNC_REFRESH_ONLY));
+  LDAPControl* controls[] = {control.get(), nullptr};
+  sync_decoder decoder(ld, request, from_cookie);
+  int code = LDAP_SUCCESS;
+  auto searched = run_search(
+      ld, impl_->options.timeout, request, controls, [&](LDAPMessage* e) { return decoder.entry(e); },
+      [&](LDAPMessage* m) { return decoder.intermediate(m); }, &code);
+  if (!searched && from_cookie && code == LDAP_SYNC_REFRESH_REQUIRED) {
+    // RFC 4533 3.2: e-syncRefreshRequired: the cookie is too old for the
+    // server's history; start over with the whole content.
+    return content_sync_blocking(request, "");
+  }
+  auto done = POSTA_TRY(std::move(searched));
+  bool refresh_deletes = POSTA_TRY(decoder.done(done.controls.get()));
+  sync_pass pass;
+  pass.changes = std::move(decoder.changes);
   // RFC 4533 3.4: refreshDeletes FALSE means a present phase: whatever was
-  // not named present (or added/modified) is gone.
-  pass.complete_refresh = !refresh_deletes;
-  pass.cookie = latest ? std::move(*latest) : cookie;
+  // not named present (or added/modified) is gone. A refresh without a
+  // cookie is the whole content however it ended (slapd says TRUE there).
+  pass.complete_refresh = !from_cookie || !refresh_deletes;
+  pass.cookie = decoder.latest ? std::move(*decoder.latest) : cookie;
   return pass;
+}
+
+result<void> connection::persist_blocking(search_request const& request, std::string const& cookie,
+                                          std::stop_token stop,
+                                          std::function<result<void>(sync_pass&&)> const& on_change,
+                                          std::chrono::milliseconds poll) {
+  LDAP* ld = impl_->ld;
+  bool from_cookie = !cookie.empty();
+  auto control = POSTA_TRY(sync_request_control(cookie, LDAP_SYNC_REFRESH_AND_PERSIST));
+  LDAPControl* controls[] = {control.get(), nullptr};
+  attribute_list attrs(request.attributes);
+  int msgid = 0;
+  int rc = ldap_search_ext(ld, request.base.c_str(), scope_of(request.where), request.filter.c_str(), attrs.get(), 0,
+                           controls, nullptr, nullptr, 0, &msgid);
+  if (rc != LDAP_SUCCESS) return ldap_error(rc, "persistent sync " + request.base, diagnostic_of(ld));
+  struct abandon_on_exit {
+    LDAP* ld;
+    int msgid;
+    ~abandon_on_exit() { ldap_abandon_ext(ld, msgid, nullptr, nullptr); }
+  } abandon{ld, msgid};
+  sync_decoder decoder(ld, request, from_cookie);
+  std::string current = cookie;
+  bool announced_refresh = false;
+  // Hands what arrived to the caller: after every message in the persist
+  // phase, and once at the end of the refresh (complete_refresh as a
+  // refreshOnly pass would say). The refresh's changes are collected until
+  // then, bounded by max_entries.
+  auto deliver = [&](bool force) -> result<void> {
+    if (!decoder.refresh_done) return {};
+    bool end_of_refresh = !announced_refresh;
+    if (!force && !end_of_refresh && decoder.changes.empty() && (!decoder.latest || *decoder.latest == current))
+      return {};
+    sync_pass pass;
+    pass.changes = std::move(decoder.changes);
+    decoder.changes.clear();
+    if (decoder.latest) current = *decoder.latest;
+    pass.cookie = current;
+    pass.complete_refresh = end_of_refresh && (!from_cookie || decoder.present_phase);
+    announced_refresh = true;
+    return on_change(std::move(pass));
+  };
+  while (!stop.stop_requested()) {
+    // Bounded waits, so that a stop request is seen within `poll` (the
+    // ambiguity of ldap_sync_poll does not arise: ldap_result says 0 when
+    // nothing came).
+    timeval tv = to_timeval(poll);
+    LDAPMessage* raw = nullptr;
+    int type = ldap_result(ld, msgid, LDAP_MSG_ONE, &tv, &raw);
+    message_ptr msg(raw);
+    if (type == 0) continue;
+    if (type == -1) {
+      int err = LDAP_OTHER;
+      ldap_get_option(ld, LDAP_OPT_RESULT_CODE, &err);
+      return ldap_error(err, "persistent sync " + request.base, diagnostic_of(ld));
+    }
+    if (type == LDAP_RES_SEARCH_ENTRY) {
+      POSTA_TRY(decoder.entry(msg.get()));
+    } else if (type == LDAP_RES_INTERMEDIATE) {
+      POSTA_TRY(decoder.intermediate(msg.get()));
+    } else if (type == LDAP_RES_SEARCH_RESULT) {
+      int err = LDAP_SUCCESS;
+      char* diag = nullptr;
+      ldap_parse_result(ld, msg.get(), &err, nullptr, &diag, nullptr, nullptr, 0);
+      std::string diagnostic = diag != nullptr ? diag : "";
+      if (diag != nullptr) ldap_memfree(diag);
+      // The server ended the search (e-syncRefreshRequired, shutdown …):
+      // the caller starts again, from its cookie or from scratch.
+      if (err == LDAP_SUCCESS) err = LDAP_UNAVAILABLE;
+      return ldap_error(err, "persistent sync " + request.base + " ended by the server", diagnostic);
+    }
+    POSTA_TRY(deliver(false));
+  }
+  return {};
 }
 
 result<sync_pass> connection::dirsync_blocking(search_request const& request, std::string const& cookie) {

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,6 +58,14 @@ struct bind_answer {
 };
 
 // One change of a content synchronisation (RFC 4533) or DirSync pass.
+//   present:  the entry exists. In a pass without a cookie every entry comes
+//             so, with its attributes. From a cookie, RFC 4533's present
+//             phase names unchanged entries so: a DN and no attributes, or
+//             (syncIdSet) only the uuid and an empty entry.
+//   modified: added or changed since the cookie, with the attributes asked
+//             for (DirSync: only the changed ones, plus objectGUID).
+//   deleted:  gone; RFC 4533 may tell only the uuid (empty entry); DirSync
+//             gives the tombstone (isDeleted TRUE, DN under Deleted Objects).
 struct change {
   enum class kind { present, modified, deleted };
   kind what = kind::present;
@@ -67,8 +76,10 @@ struct change {
 struct sync_pass {
   std::vector<change> changes;
   std::string cookie;  // to keep durably and hand to the next pass
-  // RFC 4533 refreshDeletes=FALSE / a first DirSync pass: every entry not
-  // listed is gone, the caller must compare against what it knows.
+  // RFC 4533 refreshDeletes=FALSE, any pass without a cookie (also the one
+  // made when the server answers e-syncRefreshRequired to an old cookie), a
+  // first DirSync pass: every entry not listed is gone, the caller must
+  // compare against what it knows.
   bool complete_refresh = false;
 };
 
@@ -85,6 +96,8 @@ class connection {
   connection(connection const&) = delete;
   connection& operator=(connection const&) = delete;
 
+  // A refusal leaves the connection usable (anonymous until the next bind);
+  // a success leaves it bound as `name`.
   // SECURITY: refuses an empty password itself (an empty simple bind is an
   // anonymous bind, RFC 4513 5.1.2) with code 49 and no request sent.
   result<bind_answer> bind_blocking(std::string_view name, std::string_view password);
@@ -97,8 +110,22 @@ class connection {
   // The root DSE (supportedControl, highestCommittedUSN, …).
   result<proto::entry> root_dse_blocking();
 
-  // RFC 4533 refreshOnly with `cookie` (empty: a full refresh).
+  // RFC 4533 refreshOnly with `cookie` (empty: a full refresh). No paging
+  // (slapd refuses it with sync): the service account needs a size limit
+  // above the directory's size on the server; max_entries bounds us.
   result<sync_pass> content_sync_blocking(search_request const& request, std::string const& cookie);
+  // RFC 4533 refreshAndPersist, on a thread of its own: the refresh from
+  // `cookie`, handed to `on_change` once when it ends (complete_refresh as
+  // content_sync_blocking would say), then every change as the server sends
+  // it, each with the cookie to keep after it. Returns when `stop` is
+  // requested (seen within `poll`), or with the error that ended it (the
+  // server ending the search, the connection dropping, an error from
+  // `on_change`). A server that goes silent without closing the connection
+  // is not noticed here: the caller bounds the session's life.
+  result<void> persist_blocking(search_request const& request, std::string const& cookie, std::stop_token stop,
+                                std::function<result<void>(sync_pass&&)> const& on_change,
+                                std::chrono::milliseconds poll = std::chrono::milliseconds(200));
+
   // AD DirSync from `cookie` (empty: everything), object-security flag set
   // so a non-administrator service account may use it.
   result<sync_pass> dirsync_blocking(search_request const& request, std::string const& cookie);

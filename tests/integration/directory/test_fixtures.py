@@ -64,6 +64,9 @@ class SlapdFixture(unittest.TestCase):
 class SambaFixture(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
+        reason = SambaAD.unusable_reason()
+        if reason:
+            raise unittest.SkipTest(reason)
         cls.ad = SambaAD().start()
 
     @classmethod

@@ -399,7 +399,7 @@ class SambaAD(_Fixture):
     def template(cls):
         base = _cache_base()
         os.makedirs(base, exist_ok=True)
-        key = re.sub(r"[^A-Za-z0-9_.-]", "_", "%s-%s" % (_samba_version(), SAMBA_TEMPLATE_VERSION))
+        key = re.sub(r"[^A-Za-z0-9_.-]", "_", "%s-%s-uid%d" % (_samba_version(), SAMBA_TEMPLATE_VERSION, os.geteuid()))
         final = os.path.join(base, "posta-samba-template-" + key)
         if os.path.isfile(os.path.join(final, "provisioned-at")):
             return final
@@ -432,7 +432,13 @@ class SambaAD(_Fixture):
         instance's life so that parallel tests never pick the same one."""
         for n in range(2, 250):
             ip = "127.0.0.%d" % n
-            lock = open(os.path.join(_cache_base(), "posta-samba-ip-%d.lock" % n), "w")
+            # Shared by every user's instances (the addresses are too).
+            fd = os.open(os.path.join(_cache_base(), "posta-samba-ip-%d.lock" % n), os.O_RDWR | os.O_CREAT, 0o666)
+            try:
+                os.fchmod(fd, 0o666)
+            except OSError:
+                pass  # another user's file: usable as it is
+            lock = os.fdopen(fd, "w")
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
@@ -453,7 +459,27 @@ class SambaAD(_Fixture):
             lock.close()
         raise FixtureError("no free 127.0.0.N for a Samba DC (ports 389/636 taken on 127.0.0.2-249)")
 
+    @staticmethod
+    def unusable_reason():
+        """Why no Samba DC can run here (None when one can): its LDAP ports
+        are fixed at 389/636, which only root binds unless the kernel's
+        unprivileged port range starts lower."""
+        if shutil.which("samba") is None or shutil.which("samba-tool") is None:
+            return "samba is not installed (dev/install-deps: samba samba-ad-dc samba-ad-provision)"
+        if os.geteuid() != 0:
+            try:
+                with open("/proc/sys/net/ipv4/ip_unprivileged_port_start") as f:
+                    start = int(f.read().strip())
+            except (OSError, ValueError):
+                start = 1024
+            if start > 389:
+                return "a Samba AD DC needs root here (LDAP ports 389/636 are fixed, unprivileged ports start at %d)" % start
+        return None
+
     def start(self, timeout=READY_TIMEOUT):
+        reason = self.unusable_reason()
+        if reason:
+            raise FixtureError(reason)
         template = self.template()
         if self._own_tmpdir and self.tmpdir is None:
             self.tmpdir = tempfile.mkdtemp(prefix="posta-samba-", dir="/tmp")
