@@ -13,6 +13,7 @@ import imaplib
 import os
 import smtplib
 import sys
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -176,6 +177,20 @@ class DirectorySyncTest(ImapTestCase):
         self.assertIn("updated group team@corp.test: members", self.sync())
         self.assertNotIn("carol@corp.test", self.cli_json("group", "show", "team@corp.test")["members"])
         self.assertIn("0 created, 0 updated", self.sync())  # and nothing more to do
+
+    def test_05c_the_directory_service_follows_changes_by_itself(self):
+        self.cli_ok("directory", "set", "corp", "--interval", "1")
+        try:
+            self.sync()  # the settings changed: one full pass, then only changes
+            self.slapd.modify("dn: %s\nchangetype: modify\nreplace: title\ntitle: Chief Engineer\n"
+                              % self.slapd.user_dn("alice"))
+            query = "SELECT directory_attributes->>'title' FROM accounts WHERE address = 'alice@corp.test'"
+            deadline = time.monotonic() + 60  # a bound, not a measurement (bench/ measures)
+            while self.scalar(query) != "Chief Engineer" and time.monotonic() < deadline:
+                time.sleep(0.2)
+            self.assertEqual(self.scalar(query), "Chief Engineer")
+        finally:
+            self.cli_ok("directory", "set", "corp", "--interval", "0")
 
     def test_06_local_addresses_are_not_overwritten(self):
         self.make_account("erin@corp.test", password="local-Secret-1")
