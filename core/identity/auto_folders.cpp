@@ -31,7 +31,9 @@ std::string_view trim(std::string_view s) {
 }
 
 result<void> check_name(std::string_view name) {
-  auto bad = [&](std::string why) { return make_error(errc::invalid_argument, "auto folder '" + std::string(name) + "': " + why); };
+  auto bad = [&](std::string why) {
+    return make_error(errc::invalid_argument, "auto folder '" + std::string(name) + "': " + why);
+  };
   if (name.empty()) return bad("empty name");
   if (name.size() > max_auto_folder_bytes) return bad("longer than 255 bytes");
   if (!util::is_valid_utf8(name)) return bad("not UTF-8");
@@ -88,6 +90,12 @@ asio::awaitable<result<std::vector<std::string>>> configured_items(db::connectio
 }  // namespace
 
 asio::awaitable<result<void>> create_auto_folders(db::connection& c, std::int64_t account_id) {
+  std::vector<std::int64_t> ids{account_id};
+  auto made = co_await create_auto_folders(c, std::move(ids));
+  co_return made;
+}
+
+asio::awaitable<result<void>> create_auto_folders(db::connection& c, std::vector<std::int64_t> account_ids) {
   POSTA_CO_TRY_ASSIGN(auto items, co_await configured_items(c));
   std::vector<std::string> names;
   std::vector<std::string> uses;
@@ -98,15 +106,19 @@ asio::awaitable<result<void>> create_auto_folders(db::connection& c, std::int64_
     names.push_back(folder->name);
     uses.push_back(folder->special_use.value_or(""));
   }
-  if (names.empty()) co_return result<void>{};
+  if (names.empty() || account_ids.empty()) co_return result<void>{};
+  auto const ids = db::int_array(account_ids);
   // WITH ORDINALITY: UIDVALIDITY values follow the setting's order.
-  POSTA_CO_TRY(co_await c.q("INSERT INTO mailboxes(account_id, name, special_use) "
-                            "SELECT $1, n, nullif(u, '') FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS v(n, u, i) "
-                            "ORDER BY i ON CONFLICT (account_id, name) DO NOTHING",
-                            account_id, db::text_array(names), db::text_array(uses)));
-  POSTA_CO_TRY(co_await c.q("INSERT INTO subscriptions(account_id, name) SELECT $1, n FROM unnest($2::text[]) AS n "
-                            "ON CONFLICT DO NOTHING",
-                            account_id, db::text_array(names)));
+  POSTA_CO_TRY(
+      co_await c.q("INSERT INTO mailboxes(account_id, name, special_use) "
+                   "SELECT a, n, nullif(u, '') FROM unnest($1::bigint[]) AS x(a), "
+                   "unnest($2::text[], $3::text[]) WITH ORDINALITY AS v(n, u, i) "
+                   "ORDER BY a, i ON CONFLICT (account_id, name) DO NOTHING",
+                   ids, db::text_array(names), db::text_array(uses)));
+  POSTA_CO_TRY(
+      co_await c.q("INSERT INTO subscriptions(account_id, name) SELECT a, n FROM unnest($1::bigint[]) AS x(a), "
+                   "unnest($2::text[]) AS n ON CONFLICT DO NOTHING",
+                   ids, db::text_array(names)));
   co_return result<void>{};
 }
 

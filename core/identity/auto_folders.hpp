@@ -32,5 +32,7 @@ result<void> validate_auto_folder(std::string_view item);
 // for `account_id` inside the caller's transaction. Items that no longer
 // parse or name INBOX are skipped; duplicates are created once.
 asio::awaitable<result<void>> create_auto_folders(db::connection& c, std::int64_t account_id);
+// The same for many new accounts in two statements (a directory sync's batch).
+asio::awaitable<result<void>> create_auto_folders(db::connection& c, std::vector<std::int64_t> account_ids);
 
 }  // namespace posta::identity

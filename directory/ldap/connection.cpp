@@ -3,6 +3,7 @@
 
 #include "directory/proto/identity_values.hpp"
 
+#include <climits>
 #include <ldap.h>
 
 #include <algorithm>
@@ -183,8 +184,13 @@ result<search_done> run_search(LDAP* ld, std::chrono::milliseconds timeout, sear
                                int* result_code = nullptr) {
   attribute_list attrs(request.attributes);
   int msgid = 0;
+  // Without paging (content sync cannot page) the server's soft size limit
+  // would apply (slapd: 500); ask for our own bound instead, which a hard
+  // limit of "unlimited" grants.
+  int const size_limit =
+      request.page_size > 0 ? 0 : static_cast<int>(std::min<std::size_t>(request.max_entries + 1, INT_MAX));
   int rc = ldap_search_ext(ld, request.base.c_str(), scope_of(request.where), request.filter.c_str(), attrs.get(), 0,
-                           server_controls, nullptr, nullptr, 0, &msgid);
+                           server_controls, nullptr, nullptr, size_limit, &msgid);
   if (rc != LDAP_SUCCESS) return ldap_error(rc, "ldap search " + request.base, diagnostic_of(ld));
   auto abandon = [&] { ldap_abandon_ext(ld, msgid, nullptr, nullptr); };
   for (;;) {

@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <map>
 
 namespace posta::directory::store {
 namespace {
@@ -161,6 +162,53 @@ asio::awaitable<result<std::int64_t>> create_account(db::connection& c, std::int
   POSTA_CO_TRY(co_await store_photo(c, id, u));
   POSTA_CO_TRY(co_await sync_aliases(c, id, u.mail, {}, u.aliases));
   co_return id;
+}
+
+asio::awaitable<result<void>> create_accounts(db::connection& c, std::int64_t source_id,
+                                              std::span<proto::directory_user const> users) {
+  std::vector<std::string> addresses, names, uids, dns, logins, details;
+  std::string enabled = "{";
+  for (auto const& u : users) {
+    addresses.push_back(u.mail);
+    names.push_back(u.display_name);
+    uids.push_back(u.uuid);
+    dns.push_back(u.dn);
+    logins.push_back(u.login);
+    details.push_back(details_json(u));
+    enabled += std::string(enabled.size() > 1 ? "," : "") + (u.state == proto::account_state::enabled ? "t" : "f");
+  }
+  enabled += "}";
+  auto args = db::make_params(db::text_array(addresses), db::text_array(names), enabled, db::text_array(uids),
+                              db::text_array(dns), db::text_array(logins), db::text_array(details), source_id);
+  // The addresses are claimed in the same statement; one that is taken
+  // meanwhile fails the batch (the next pass plans it as a conflict).
+  POSTA_CO_TRY_ASSIGN(
+      auto made,
+      co_await c.query("WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::boolean[], $4::text[], "
+                       "$5::text[], $6::text[], $7::text[]) AS t(address, display_name, enabled, uid, dn, login, "
+                       "details)), claimed AS (INSERT INTO addresses(address, domain_id, kind) "
+                       "SELECT i.address, d.id, 'account' FROM input i JOIN domains d "
+                       "ON d.name = split_part(i.address, '@', 2) RETURNING address, domain_id) "
+                       "INSERT INTO accounts(address, domain_id, display_name, password_hash, enabled, source, "
+                       "directory_source_id, directory_uid, directory_dn, directory_login, directory_attributes) "
+                       "SELECT i.address, k.domain_id, i.display_name, NULL, i.enabled, 'directory', $8, i.uid, i.dn, "
+                       "i.login, i.details::jsonb FROM input i JOIN claimed k USING (address) RETURNING id, address",
+                       std::move(args)));
+  if (made.size() != static_cast<int>(users.size()))
+    co_return make_error(errc::not_found, "directory sync: a domain of a new account is missing");
+  std::vector<std::int64_t> ids;
+  std::map<std::string, std::int64_t> id_of;
+  for (int i = 0; i < made.size(); ++i) {
+    ids.push_back(made.i64(i, 0));
+    id_of[made.str(i, 1)] = made.i64(i, 0);
+  }
+  // INBOX comes with each row (schema/008); the other folders from the setting.
+  POSTA_CO_TRY(co_await identity::create_auto_folders(c, ids));
+  for (auto const& u : users) {
+    if (u.photo && u.photo_sha256) POSTA_CO_TRY(co_await store_photo(c, id_of[u.mail], u));
+    if (!u.aliases.empty()) POSTA_CO_TRY(co_await sync_aliases(c, id_of[u.mail], u.mail, {}, u.aliases));
+  }
+  co_return result<void>{};
 }
 
 asio::awaitable<result<void>> update_account(db::connection& c, proto::planned_update const& u) {

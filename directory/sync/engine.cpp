@@ -216,9 +216,8 @@ asio::awaitable<result<void>> engine::apply(store::source_row const& source, syn
   }));
   for (std::size_t i = 0; i < plan.creates.size(); i += batch_size) {
     POSTA_CO_TRY(co_await pool.transaction([&](db::connection& c) -> asio::awaitable<result<void>> {
-      for (std::size_t j = i; j < std::min(i + batch_size, plan.creates.size()); ++j)
-        POSTA_CO_TRY(co_await store::create_account(c, source.id, plan.creates[j]));
-      co_return result<void>{};
+      auto const batch = std::span(plan.creates).subspan(i, std::min(batch_size, plan.creates.size() - i));
+      co_return co_await store::create_accounts(c, source.id, batch);
     }));
   }
   for (std::size_t i = 0; i < plan.updates.size(); i += batch_size) {
