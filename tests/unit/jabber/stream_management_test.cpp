@@ -78,6 +78,13 @@ TEST(StreamManagement, ReadsStartTagAttributes) {
   EXPECT_EQ(start_tag_attribute("<message xml:lang='en' to='b@x'>", "to"), "b@x");
 }
 
+// Found by the fuzzer: Posta writes TAB, LF and CR as character references
+// (core/util/xml_escape.hpp); they read back as the characters.
+TEST(StreamManagement, AttributeCharacterReferences) {
+  EXPECT_EQ(start_tag_attribute("<message id='a&#10;b&#x9;c&#13;'>", "id"), "a\nb\tc\r");
+  EXPECT_EQ(start_tag_attribute("<message id='&#0;&#128;&#x;&#12a;'>", "id"), "&#0;&#128;&#x;&#12a;");
+}
+
 TEST(Carbons, Eligibility) {
   EXPECT_TRUE(is_carbon_eligible({"chat", false, false, false, false}));
   EXPECT_TRUE(is_carbon_eligible({"", true, false, false, false}));
