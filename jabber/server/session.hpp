@@ -70,7 +70,10 @@ class session {
   asio::awaitable<bool> on_negotiated_element(gloox::Tag& tag);
   asio::awaitable<bool> on_bind(gloox::Tag& iq);
   std::shared_ptr<outbox> make_outbox();
-  void become_bound();  // the outbox is routed: start writing through it
+  // Binding and resumption both end here: the session table (and the
+  // resource bound when `counted`), the writer, `reply` (the bind result or
+  // <resumed/>) and the XEP-0092 query. False: the bound was reached.
+  bool become_bound(std::string reply, bool counted);
   asio::awaitable<void> on_stanza(gloox::Tag& tag);
   asio::awaitable<void> on_iq(gloox::Tag& iq);
   asio::awaitable<void> on_other_iq(gloox::Tag& iq);
@@ -96,7 +99,7 @@ class session {
   void push_roster_to(std::string const& account, store::roster_change const& change);
   void roster_failed(gloox::Tag const& iq, error const& e);
   // Administration and bounds (session_admin.cpp)
-  bool register_for_admin();  // false: xmpp.max_resources_per_account reached
+  bool register_for_admin(bool counted);  // false: xmpp.max_resources_per_account reached
   void unregister_for_admin();
   void ask_client_version();
   bool on_client_version(gloox::Tag const& iq);  // true: it was the answer to ask_client_version()

@@ -39,11 +39,11 @@ std::string shown_name(std::string text) {
 
 }  // namespace
 
-bool session::register_for_admin() {
+bool session::register_for_admin(bool counted) {
   stanza_rate_.set_rate(static_cast<std::uint32_t>(ctx_.settings.get_int("xmpp.max_stanzas_per_second")),
                         std::chrono::steady_clock::now());
   if (!ctx_.table) return true;
-  auto const max = static_cast<std::size_t>(ctx_.settings.get_int("xmpp.max_resources_per_account"));
+  auto const max = counted ? static_cast<std::size_t>(ctx_.settings.get_int("xmpp.max_resources_per_account")) : 0;
   session_view view{full_jid_,  account_,         resource_,
                     client_ip_, stream_.is_tls(), util::utc_datetime(std::chrono::system_clock::now()),
                     resource_};

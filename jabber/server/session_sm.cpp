@@ -147,11 +147,8 @@ void session::sm_resumed(std::string const& previd, handover_result r) {
   ctx_.resumptions->add(sm_.id, {account_, stream_.get_executor(), sm_.take});
   // The administrator's listing follows the resource to this stream (the
   // resource is the old session's own: it is not counted against the bound).
-  (void)register_for_admin();
-  become_bound();
-  push(proto::format_sm_resumed(previd, sm_.handled));
+  (void)become_bound(proto::format_sm_resumed(previd, sm_.handled), false);
   for (auto& s : r.stanzas) push(std::move(s));
-  ask_client_version();
   journal::record(journal::level::info, std::string(listener_name(kind_)), "stream resumed",
                   {{"client_ip", client_ip_}, {"user", full_jid_}, {"resent", std::to_string(r.stanzas.size())}});
 }
