@@ -121,6 +121,11 @@ std::string format_sm_ack(sm_count h) {
   return "<a xmlns='" + std::string(sm_ns) + "' h='" + std::to_string(h) + "'/>";
 }
 
+std::string format_handled_count_too_high(sm_count h, sm_count send_count) {
+  return "<handled-count-too-high xmlns='" + std::string(sm_ns) + "' h='" + std::to_string(h) + "' send-count='" +
+         std::to_string(send_count) + "'/>";
+}
+
 std::string format_sm_request() {
   return "<r xmlns='" + std::string(sm_ns) + "'/>";
 }

@@ -129,7 +129,10 @@ class session {
   // XEP-0198 stream management (session_sm.cpp)
   asio::awaitable<bool> on_sm(gloox::Tag& tag);
   void sm_enable(gloox::Tag& tag);
-  bool sm_ack(gloox::Tag& tag);
+  bool sm_ack(proto::sm_count h);  // false: past what was sent
+  proto::sm_count sent_count() const;
+  void request_ack_if_quiet(std::chrono::steady_clock::time_point now);
+  std::chrono::steady_clock::duration writer_idle_wait() const;  // until on_idle()
   asio::awaitable<bool> sm_resume(gloox::Tag& tag);
   void sm_resumed(std::string const& previd, handover_result r);
   handover_result hand_over(handover_request r);  // on this strand, for a new stream
@@ -153,7 +156,8 @@ class session {
 
   // Output. Before binding the reader writes itself; after, through the outbox.
   asio::awaitable<bool> send(std::string bytes);
-  asio::awaitable<void> end_with(proto::stream_condition c, std::string_view why);
+  // `application`: an application-specific condition (RFC 6120 4.9.4).
+  asio::awaitable<void> end_with(proto::stream_condition c, std::string_view why, std::string application = {});
   asio::awaitable<void> write_loop();
   void start_writer();
   void on_fault(proto::stream_condition c, std::string_view why);

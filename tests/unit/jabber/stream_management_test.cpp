@@ -5,6 +5,7 @@
 #include "jabber/proto/stream_management.hpp"
 
 #include "jabber/proto/carbons.hpp"
+#include "jabber/proto/stream_error.hpp"
 
 #include <gtest/gtest.h>
 
@@ -50,6 +51,12 @@ TEST(StreamManagement, FormatsItsElements) {
             "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></failed>");
   EXPECT_EQ(format_sm_ack(4294967295u), "<a xmlns='urn:xmpp:sm:3' h='4294967295'/>");
   EXPECT_EQ(format_sm_request(), "<r xmlns='urn:xmpp:sm:3'/>");
+  EXPECT_EQ(format_handled_count_too_high(5, 1),
+            "<handled-count-too-high xmlns='urn:xmpp:sm:3' h='5' send-count='1'/>");
+  // XEP-0198 5: inside the undefined-condition stream error (RFC 6120 4.9.4).
+  EXPECT_EQ(format_stream_error(stream_condition::undefined_condition, {}, format_handled_count_too_high(5, 1)),
+            "<stream:error><undefined-condition xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
+            "<handled-count-too-high xmlns='urn:xmpp:sm:3' h='5' send-count='1'/></stream:error>");
   EXPECT_TRUE(is_true("true"));
   EXPECT_TRUE(is_true("1"));
   EXPECT_FALSE(is_true("false"));
