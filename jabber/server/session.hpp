@@ -116,6 +116,7 @@ class session {
   asio::awaitable<void> presence_to_contact(std::string const& contact, std::string const& bytes,
                                             blocklist_ptr const& mine);
   asio::awaitable<bool> sees_presence_of(std::string const& contact, blocklist_ptr const& mine);
+  static bool blocks_bare_jid(proto::blocklist const& list, std::string const& bare);  // its bare JID or domain
   asio::awaitable<void> presence_after_block(proto::block_action action, std::vector<std::string> const& jids);
   // Account data (session_account_data.cpp): XEP-0054, XEP-0049, XEP-0012.
   asio::awaitable<bool> on_account_iq(gloox::Tag& iq);  // false: not one of those

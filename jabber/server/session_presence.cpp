@@ -129,10 +129,13 @@ asio::awaitable<void> session::broadcast_presence(std::string bytes, bool availa
       for (auto& p : presences) push(std::move(p));
   }
   for (auto& p : own) push(std::move(p));
-  // 3.1.3: requests that came while the user was away, again.
+  // 3.1.3: requests that came while the user was away, again; XEP-0191
+  // 3.3: not those from a JID the user blocked since (they stay stored,
+  // and come again once it is unblocked).
   auto pending = co_await store::pending_requests(ctx_.rosters.pool(), account_);
-  if (pending)
-    for (auto& p : *pending) push(std::move(p));
+  if (pending && mine)
+    for (auto& p : *pending)
+      if (!blocks_bare_jid(*mine, p.contact)) push(std::move(p.stanza));
   co_await deliver_offline();
 }
 
