@@ -103,7 +103,6 @@ class session {
   void unregister_for_admin();
   void ask_client_version();
   bool on_client_version(gloox::Tag const& iq);  // true: it was the answer to ask_client_version()
-  asio::awaitable<bool> roster_has_room(gloox::Tag const& iq, std::string const& contact);
   asio::awaitable<void> pace_input(std::size_t stanzas);
   // Blocking (session_blocking.cpp, XEP-0191)
   enum class block_verdict { open, blocked_by_user, blocked_by_contact, unknown };
