@@ -106,6 +106,7 @@ struct server {
   asio::awaitable<void> reload_listeners(config::bootstrap const& fresh);
   void apply_settings();
   asio::awaitable<result<void>> start_outbound();
+  asio::awaitable<void> end_earlier_xmpp_presence();
   asio::awaitable<void> drain_sessions();
   asio::awaitable<void> maintenance();
   asio::awaitable<void> move_small_blobs_inline(db::connection& conn);

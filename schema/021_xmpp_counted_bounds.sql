@@ -75,3 +75,20 @@ CREATE TRIGGER xmpp_roster_items_changed AFTER UPDATE ON xmpp_roster_items
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION xmpp_roster_items_counted();
 CREATE TRIGGER xmpp_roster_items_removed AFTER DELETE ON xmpp_roster_items
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION xmpp_roster_items_counted();
+
+-- The available resources of each node (RFC 6121 4.2), so that a node
+-- restarted after a crash (SIGKILL, power loss) knows whose presence ended
+-- without an unavailable broadcast: at start-up it removes its own rows and
+-- records XEP-0012 last activity for accounts left with no available
+-- resource (jabber/store/online_store.cpp). `token` names the session that
+-- wrote the row (and follows it through an XEP-0198 resumption), so a
+-- session replaced by a newer one on the same resource removes only its own.
+CREATE TABLE xmpp_online_resources (
+  account_id bigint NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  resource   text NOT NULL CHECK (length(resource) BETWEEN 1 AND 1023),  -- RFC 7622 3.4
+  node       text NOT NULL,  -- the bootstrap hostname, unique among the nodes of a database
+  token      text NOT NULL,
+  since      timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (account_id, resource)
+);
+CREATE INDEX xmpp_online_resources_node ON xmpp_online_resources(node);

@@ -87,6 +87,8 @@ class session {
   asio::awaitable<bool> apply_subscription(proto::subscription_stanza what, std::string const& contact, bool push_own);
   asio::awaitable<void> broadcast_presence(std::string bytes, bool available, int priority);
   asio::awaitable<void> end_presence();
+  asio::awaitable<void> note_online();  // this node's row of the resource (schema/021)
+  asio::awaitable<void> note_offline();
   void directed_presence(gloox::Tag& presence, std::string const& to, bool available);
   void directed_presence_end(std::string const& target, std::string const& bytes);
   void reply_error(gloox::Tag const& stanza, proto::stanza_condition c, std::string text = {});
@@ -191,6 +193,7 @@ class session {
   std::shared_ptr<outbox> outbox_;
   bool available_ = false;          // sent available presence (RFC 6121 4.2)
   std::set<std::string> directed_;  // JIDs sent directed available presence (4.6)
+  std::string presence_token_;      // while available: names its xmpp_online_resources row
   // SECURITY: how many JIDs one session's directed presence is remembered for.
   static constexpr std::size_t max_directed_presences = 1000;
   bool writer_running_ = false;

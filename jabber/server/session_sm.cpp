@@ -166,6 +166,7 @@ void session::sm_resumed(std::string const& previd, handover_result r) {
   full_jid_ = std::move(r.full_jid);
   available_ = r.available;
   directed_ = std::move(r.directed);
+  presence_token_ = std::move(r.presence_token);
   sm_.enabled = sm_.resumable = sm_.counting = true;
   sm_.request_interval = std::chrono::seconds(ctx_.settings.get_int("xmpp.sm_ack_request_seconds"));
   sm_.id = previd;
@@ -211,6 +212,7 @@ handover_result session::hand_over(handover_request r) {
   out.full_jid = full_jid_;
   out.available = available_;
   out.directed = std::move(directed_);
+  out.presence_token = std::move(presence_token_);
   out.timeout = sm_.timeout;
   available_ = false;
   sm_.handed_over = true;
