@@ -11,6 +11,7 @@
 #include "directory/api/signature_routes.hpp"
 #include "directory/api/source_routes.hpp"
 #include "jabber/server/admin_routes.hpp"
+#include "jabber/store/online_store.hpp"
 #include "mail/queue/channel.hpp"
 #include "mail/queue/queue_routes.hpp"
 #include "mail/queue/route.hpp"
@@ -241,11 +242,24 @@ asio::awaitable<result<void>> server::start() {
   add_listener_service("xmpps", xmpp.handler(jabber::server::listener_kind::xmpps));
   POSTA_CO_TRY(co_await start_outbound());
   committer.start(io.get_executor());
+  co_await end_earlier_xmpp_presence();
   co_await services.start_enabled();
   asio::co_spawn(io, maintenance(), log_if_failed);
   asio::co_spawn(io, maildrop_locks.keep_alive(), log_if_failed);
   journal::record(journal::level::info, "core", "posta started", {{"hostname", cfg.hostname}});
   co_return result<void>{};
+}
+
+// Before the XMPP listeners open: the presence a killed earlier run of this
+// node never ended is ended now (jabber/store/online_store.hpp).
+asio::awaitable<void> server::end_earlier_xmpp_presence() {
+  auto ended = co_await jabber::store::end_resources_of_earlier_run(pool, cfg.hostname);
+  if (!ended)
+    journal::record(journal::level::warning, "xmpp", "presence of an earlier run not ended",
+                    {{"detail", ended.error().message()}});
+  else if (*ended > 0)
+    journal::record(journal::level::info, "xmpp", "presence of an earlier run ended",
+                    {{"resources", std::to_string(*ended)}});
 }
 
 // The resolver and the queue runner (service "queue"): rows the committer

@@ -114,6 +114,7 @@ struct server {
   void apply_settings();
   asio::awaitable<result<void>> start_outbound();
   void add_directory_service();
+  asio::awaitable<void> end_earlier_xmpp_presence();
   asio::awaitable<void> drain_sessions();
   asio::awaitable<void> maintenance();
   asio::awaitable<void> move_small_blobs_inline(db::connection& conn);

@@ -66,6 +66,7 @@ std::vector<definition> const& definitions() {
       {"xmpp.max_stanzas_per_second", kind::integer, 200, "sustained stanzas per second per c2s session, bursts of five times that; faster clients are slowed down (reads wait), not cut (0 = unlimited)", 0, 1000000},
       // SECURITY: a dropped XEP-0198 session keeps its memory (up to its outbox bound) this long, and only so many per node.
       {"xmpp.resume_timeout_seconds", kind::integer, 300, "how long a c2s session with XEP-0198 resumption enabled waits for its client to resume after the connection drops without a stream close; then its unacknowledged messages go to another resource or offline storage and its presence becomes unavailable (0 = no resumption); read when a client enables stream management", 0, 86400},
+      {"xmpp.sm_ack_request_seconds", kind::integer, 30, "a c2s stream with XEP-0198 stream management that has stanzas unacknowledged and has read nothing this long is sent an ack request (<r/>), again at most once per interval (0 = only after each write)", 0, 86400},
       {"xmpp.max_resumable_sessions", kind::integer, 1000, "dropped c2s sessions that may wait for a resumption at once on this node (XEP-0198); past it a dropped session ends at once", 0, 100000},
       // SECURITY: bounds of what an XMPP account keeps on the server (XEP-0191, XEP-0054, XEP-0049).
       {"xmpp.max_blocklist_items", kind::integer, 1000, "JIDs one XMPP account may block (XEP-0191); a block past it gets not-acceptable", 1, 100000},

@@ -33,12 +33,22 @@ bool is_forbidden_control(char c) {
   return static_cast<unsigned char>(c) < 0x20;
 }
 
+// U+FFFE and U+FFFF (EF BF BE, EF BF BF) are valid UTF-8 but no XML 1.0
+// Char (section 2.2): a parser refuses the whole document.
+bool is_noncharacter_at(std::string_view text, std::size_t i) {
+  return text.size() - i >= 3 && text[i] == '\xef' && text[i + 1] == '\xbf' &&
+         (text[i + 2] == '\xbe' || text[i + 2] == '\xbf');
+}
+
 }  // namespace
 
 void append_xml_escaped(std::string& out, std::string_view text) {
   out.reserve(out.size() + text.size());
-  for (char c : text) {
-    if (auto const r = replacement(c); !r.empty()) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char const c = text[i];
+    if (is_noncharacter_at(text, i)) {
+      i += 2;
+    } else if (auto const r = replacement(c); !r.empty()) {
       out.append(r);
     } else if (!is_forbidden_control(c)) {
       out.push_back(c);

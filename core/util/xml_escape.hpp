@@ -12,7 +12,8 @@ namespace posta::util {
 // and inside a quoted attribute value. CR, LF and TAB become character
 // references: a receiving parser would otherwise normalise them (XML 1.0
 // sections 2.11 and 3.3.3). Other C0 controls cannot appear in XML 1.0 at all
-// and are dropped. `text` is expected to be UTF-8; bytes >= 0x80 are copied.
+// and are dropped, as are U+FFFE and U+FFFF (2.2). `text` is expected to be
+// UTF-8; other bytes >= 0x80 are copied.
 void append_xml_escaped(std::string& out, std::string_view text);
 
 std::string xml_escaped(std::string_view text);

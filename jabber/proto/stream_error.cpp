@@ -54,7 +54,7 @@ std::optional<stream_condition> parse_stream_condition(std::string_view name) {
   return std::nullopt;
 }
 
-std::string format_stream_error(stream_condition c, std::string_view text) {
+std::string format_stream_error(stream_condition c, std::string_view text, std::string_view application) {
   std::string out = "<stream:error><";
   out.append(condition_name(c)).append(" xmlns='").append(ns::streams_errors).append("'/>");
   if (!text.empty()) {
@@ -62,11 +62,11 @@ std::string format_stream_error(stream_condition c, std::string_view text) {
     append_escaped(out, text);
     out.append("</text>");
   }
-  return out.append("</stream:error>");
+  return out.append(application).append("</stream:error>");
 }
 
-std::string format_stream_error_and_close(stream_condition c, std::string_view text) {
-  return format_stream_error(c, text) + "</stream:stream>";
+std::string format_stream_error_and_close(stream_condition c, std::string_view text, std::string_view application) {
+  return format_stream_error(c, text, application) + "</stream:stream>";
 }
 
 }  // namespace posta::jabber::proto

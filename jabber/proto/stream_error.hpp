@@ -47,10 +47,13 @@ std::optional<stream_condition> parse_stream_condition(std::string_view name);
 // </stream:error>, to be written inside a stream whose header binds the
 // "stream" prefix (RFC 6120 section 4.9.2). `text` is for people (4.9.2:
 // it is descriptive, never the only carrier of meaning); empty: no <text/>.
-std::string format_stream_error(stream_condition c, std::string_view text = {});
+// `application` is an application-specific condition element (4.9.4), as
+// bytes Posta formatted, written last.
+std::string format_stream_error(stream_condition c, std::string_view text = {}, std::string_view application = {});
 
 // What ends a stream after an error: the error, then the close tag
 // (RFC 6120 section 4.9.1.1).
-std::string format_stream_error_and_close(stream_condition c, std::string_view text = {});
+std::string format_stream_error_and_close(stream_condition c, std::string_view text = {},
+                                          std::string_view application = {});
 
 }  // namespace posta::jabber::proto

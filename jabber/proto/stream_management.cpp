@@ -16,6 +16,19 @@ bool starts_with_tag(std::string_view bytes, std::string_view name) {
   return next == ' ' || next == '>' || next == '/' || next == '\t' || next == '\n' || next == '\r';
 }
 
+// "#NN" or "#xHH" naming an ASCII character (Posta writes TAB, LF and CR
+// so: core/util/xml_escape.hpp), or nullopt.
+std::optional<char> ascii_reference(std::string_view entity) {
+  if (entity.size() < 2 || entity[0] != '#') return std::nullopt;
+  bool const hex = entity[1] == 'x';
+  auto const digits = entity.substr(hex ? 2 : 1);
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value, hex ? 16 : 10);
+  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || value == 0 || value > 0x7f)
+    return std::nullopt;
+  return static_cast<char>(value);
+}
+
 // The five predefined entities and decimal or hex character references of
 // ASCII characters; others are kept as written (Posta writes no others).
 std::string unescape(std::string_view v) {
@@ -42,6 +55,8 @@ std::string unescape(std::string_view v) {
       out += '\'';
     else if (entity == "quot")
       out += '"';
+    else if (auto const c = ascii_reference(entity))
+      out += *c;
     else
       out += v.substr(i, end - i + 1);
     i = end;
@@ -104,6 +119,11 @@ std::string format_sm_failed(stanza_condition c, std::optional<sm_count> h) {
 
 std::string format_sm_ack(sm_count h) {
   return "<a xmlns='" + std::string(sm_ns) + "' h='" + std::to_string(h) + "'/>";
+}
+
+std::string format_handled_count_too_high(sm_count h, sm_count send_count) {
+  return "<handled-count-too-high xmlns='" + std::string(sm_ns) + "' h='" + std::to_string(h) + "' send-count='" +
+         std::to_string(send_count) + "'/>";
 }
 
 std::string format_sm_request() {

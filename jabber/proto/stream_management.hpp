@@ -22,7 +22,7 @@ std::optional<sm_count> parse_sm_count(std::string_view text);
 
 // How many of the `unacked` stanzas sent after `last_acked` an <a h='h'/>
 // acknowledges (h - last_acked, mod 2^32); nullopt when that is more than
-// were sent: XEP-0198 4 calls for undefined-condition (handled-count-too-high).
+// were sent: XEP-0198 5 calls for undefined-condition (handled-count-too-high).
 std::optional<std::size_t> newly_acked(sm_count last_acked, sm_count h, std::size_t unacked);
 
 // XEP-0198 3: the 'resume' attribute is xs:boolean.
@@ -35,6 +35,11 @@ std::string format_sm_resumed(std::string_view previd, sm_count h);
 // arrived.
 std::string format_sm_failed(stanza_condition c, std::optional<sm_count> h = std::nullopt);
 std::string format_sm_ack(sm_count h);
+// XEP-0198 5 (version 1.6): the application-specific condition of the
+// undefined-condition stream error that answers an 'h' (in <a/> or
+// <resume/>) past the `send_count` stanzas the server sent:
+// <handled-count-too-high xmlns='urn:xmpp:sm:3' h='' send-count=''/>.
+std::string format_handled_count_too_high(sm_count h, sm_count send_count);
 std::string format_sm_request();
 
 // What a piece of outbound XML written by Posta or gloox's Tag::xml() is:

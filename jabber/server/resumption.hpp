@@ -39,6 +39,7 @@ struct handover_result {
   std::string full_jid;
   bool available = false;
   std::set<std::string> directed;  // RFC 6121 4.6
+  std::string presence_token;      // of the resource's row in xmpp_online_resources
   std::chrono::seconds timeout{};
 };
 

@@ -268,7 +268,7 @@ void session::push(std::string bytes) {
   if (outbox_) outbox_->push(std::move(bytes));
 }
 
-asio::awaitable<void> session::end_with(proto::stream_condition c, std::string_view why) {
+asio::awaitable<void> session::end_with(proto::stream_condition c, std::string_view why, std::string application) {
   if (session_ended_) co_return;
   journal::record(journal::level::info, std::string(listener_name(kind_)), "stream error",
                   {{"client_ip", client_ip_},
@@ -280,7 +280,7 @@ asio::awaitable<void> session::end_with(proto::stream_condition c, std::string_v
   if (!header_sent_)
     out = proto::format_stream_header(host_.empty() ? ctx_.hostname : host_, "error", proto::ns::client);
   header_sent_ = true;
-  out += proto::format_stream_error_and_close(c);
+  out += proto::format_stream_error_and_close(c, {}, application);
   session_ended_ = true;
   if (writer_running_) {
     keep_pending();
@@ -310,7 +310,7 @@ void session::start_writer() {
 
 asio::awaitable<void> session::write_loop() {
   for (;;) {
-    auto pieces = co_await outbox_->next_pieces(ping_interval_);
+    auto pieces = co_await outbox_->next_pieces(writer_idle_wait());
     if (!pieces) break;
     if (pieces->empty()) {
       on_idle();
@@ -323,10 +323,13 @@ asio::awaitable<void> session::write_loop() {
   }
 }
 
+// XEP-0198 4: a quiet stream with stanzas unacknowledged is asked for an ack.
 // XEP-0199 4.2: a client silent for xmpp.ping_interval_seconds is pinged;
 // one that stays silent for another interval is gone (RFC 6120 4.6.3).
 void session::on_idle() {
-  if (std::chrono::steady_clock::now() - last_input_ < ping_interval_) return;
+  auto const now = std::chrono::steady_clock::now();
+  request_ack_if_quiet(now);
+  if (now - last_input_ < ping_interval_) return;
   if (ping_outstanding_) return on_fault(proto::stream_condition::connection_timeout, "no answer to a ping");
   ping_outstanding_ = true;
   push("<iq type='get' id='" + stream_id_ + "-ping' from='" + proto::escaped(host_) + "' to='" +

@@ -70,7 +70,10 @@ class session {
   asio::awaitable<bool> on_negotiated_element(gloox::Tag& tag);
   asio::awaitable<bool> on_bind(gloox::Tag& iq);
   std::shared_ptr<outbox> make_outbox();
-  void become_bound();  // the outbox is routed: start writing through it
+  // Binding and resumption both end here: the session table (and the
+  // resource bound when `counted`), the writer, `reply` (the bind result or
+  // <resumed/>) and the XEP-0092 query. False: the bound was reached.
+  bool become_bound(std::string reply, bool counted);
   asio::awaitable<void> on_stanza(gloox::Tag& tag);
   asio::awaitable<void> on_iq(gloox::Tag& iq);
   asio::awaitable<void> on_other_iq(gloox::Tag& iq);
@@ -84,6 +87,8 @@ class session {
   asio::awaitable<bool> apply_subscription(proto::subscription_stanza what, std::string const& contact, bool push_own);
   asio::awaitable<void> broadcast_presence(std::string bytes, bool available, int priority);
   asio::awaitable<void> end_presence();
+  asio::awaitable<void> note_online();  // this node's row of the resource (schema/021)
+  asio::awaitable<void> note_offline();
   void directed_presence(gloox::Tag& presence, std::string const& to, bool available);
   void directed_presence_end(std::string const& target, std::string const& bytes);
   void reply_error(gloox::Tag const& stanza, proto::stanza_condition c, std::string text = {});
@@ -96,11 +101,10 @@ class session {
   void push_roster_to(std::string const& account, store::roster_change const& change);
   void roster_failed(gloox::Tag const& iq, error const& e);
   // Administration and bounds (session_admin.cpp)
-  bool register_for_admin();  // false: xmpp.max_resources_per_account reached
+  bool register_for_admin(bool counted);  // false: xmpp.max_resources_per_account reached
   void unregister_for_admin();
   void ask_client_version();
   bool on_client_version(gloox::Tag const& iq);  // true: it was the answer to ask_client_version()
-  asio::awaitable<bool> roster_has_room(gloox::Tag const& iq, std::string const& contact);
   asio::awaitable<void> pace_input(std::size_t stanzas);
   // Blocking (session_blocking.cpp, XEP-0191)
   enum class block_verdict { open, blocked_by_user, blocked_by_contact, unknown };
@@ -113,6 +117,7 @@ class session {
   asio::awaitable<void> presence_to_contact(std::string const& contact, std::string const& bytes,
                                             blocklist_ptr const& mine);
   asio::awaitable<bool> sees_presence_of(std::string const& contact, blocklist_ptr const& mine);
+  static bool blocks_bare_jid(proto::blocklist const& list, std::string const& bare);  // its bare JID or domain
   asio::awaitable<void> presence_after_block(proto::block_action action, std::vector<std::string> const& jids);
   // Account data (session_account_data.cpp): XEP-0054, XEP-0049, XEP-0012.
   asio::awaitable<bool> on_account_iq(gloox::Tag& iq);  // false: not one of those
@@ -126,7 +131,10 @@ class session {
   // XEP-0198 stream management (session_sm.cpp)
   asio::awaitable<bool> on_sm(gloox::Tag& tag);
   void sm_enable(gloox::Tag& tag);
-  bool sm_ack(gloox::Tag& tag);
+  bool sm_ack(proto::sm_count h);  // false: past what was sent
+  proto::sm_count sent_count() const;
+  void request_ack_if_quiet(std::chrono::steady_clock::time_point now);
+  std::chrono::steady_clock::duration writer_idle_wait() const;  // until on_idle()
   asio::awaitable<bool> sm_resume(gloox::Tag& tag);
   void sm_resumed(std::string const& previd, handover_result r);
   handover_result hand_over(handover_request r);  // on this strand, for a new stream
@@ -150,7 +158,8 @@ class session {
 
   // Output. Before binding the reader writes itself; after, through the outbox.
   asio::awaitable<bool> send(std::string bytes);
-  asio::awaitable<void> end_with(proto::stream_condition c, std::string_view why);
+  // `application`: an application-specific condition (RFC 6120 4.9.4).
+  asio::awaitable<void> end_with(proto::stream_condition c, std::string_view why, std::string application = {});
   asio::awaitable<void> write_loop();
   void start_writer();
   void on_fault(proto::stream_condition c, std::string_view why);
@@ -184,6 +193,7 @@ class session {
   std::shared_ptr<outbox> outbox_;
   bool available_ = false;          // sent available presence (RFC 6121 4.2)
   std::set<std::string> directed_;  // JIDs sent directed available presence (4.6)
+  std::string presence_token_;      // while available: names its xmpp_online_resources row
   // SECURITY: how many JIDs one session's directed presence is remembered for.
   static constexpr std::size_t max_directed_presences = 1000;
   bool writer_running_ = false;

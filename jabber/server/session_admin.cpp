@@ -1,9 +1,7 @@
 // What a session contributes to administration and its bounds: its entry
 // in the session table (issue 11 "Administration"), refused past
 // xmpp.max_resources_per_account (RFC 6120 7.6.2.1 resource-constraint);
-// the XEP-0092 query that names the client software; the roster size bound
-// (xmpp.max_roster_items, policy-violation: RFC 6120 8.3.3.12, a local
-// policy, not a shortage that a retry would cure); and the stanza rate
+// the XEP-0092 query that names the client software; and the stanza rate
 // (xmpp.max_stanzas_per_second), which slows reads down rather than
 // dropping or refusing anything, as imap.max_commands_per_second does.
 #include "core/journal/journal.hpp"
@@ -13,8 +11,6 @@
 #include "jabber/proto/xml_escape.hpp"
 #include "jabber/server/session.hpp"
 #include "jabber/server/session_table.hpp"
-#include "jabber/store/roster_store.hpp"
-#include "jabber/xml/error_tags.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -39,11 +35,11 @@ std::string shown_name(std::string text) {
 
 }  // namespace
 
-bool session::register_for_admin() {
+bool session::register_for_admin(bool counted) {
   stanza_rate_.set_rate(static_cast<std::uint32_t>(ctx_.settings.get_int("xmpp.max_stanzas_per_second")),
                         std::chrono::steady_clock::now());
   if (!ctx_.table) return true;
-  auto const max = static_cast<std::size_t>(ctx_.settings.get_int("xmpp.max_resources_per_account"));
+  auto const max = counted ? static_cast<std::size_t>(ctx_.settings.get_int("xmpp.max_resources_per_account")) : 0;
   session_view view{full_jid_,  account_,         resource_,
                     client_ip_, stream_.is_tls(), util::utc_datetime(std::chrono::system_clock::now()),
                     resource_};
@@ -73,29 +69,6 @@ bool session::on_client_version(gloox::Tag const& iq) {
   name = shown_name(std::move(name));
   if (!name.empty() && ctx_.table) ctx_.table->set_client(full_jid_, outbox_.get(), std::move(name));
   return true;
-}
-
-asio::awaitable<bool> session::roster_has_room(gloox::Tag const& iq, std::string const& contact) {
-  auto const max = ctx_.settings.get_int("xmpp.max_roster_items");
-  if (max <= 0) co_return true;
-  auto listed = co_await ctx_.rosters.has_own_item(account_, contact);
-  if (!listed) {
-    roster_failed(iq, listed.error());
-    co_return false;
-  }
-  if (*listed) co_return true;  // a change of an item, not one more
-  auto count = co_await ctx_.rosters.count_own_items(account_);
-  if (!count) {
-    roster_failed(iq, count.error());
-    co_return false;
-  }
-  if (*count < max) co_return true;
-  // SECURITY: bounds what one account makes the server store and push.
-  if (iq.findAttribute("type") != "error")
-    push(xml::make_error_reply(iq, proto::make_stanza_error(proto::stanza_condition::policy_violation,
-                                                            "at most " + std::to_string(max) + " roster items"))
-             ->xml());
-  co_return false;
 }
 
 // SECURITY: a client sending faster than the rate waits before its next

@@ -169,9 +169,13 @@ asio::awaitable<void> session::presence_to_contact(std::string const& contact, s
 // domain. COMPAT: an item naming one resource of the contact leaves this
 // answer alone; the contact's later broadcasts are filtered by resource.
 asio::awaitable<bool> session::sees_presence_of(std::string const& contact, blocklist_ptr const& mine) {
-  if (proto::is_blocked(*mine, local_of(contact), domain_of(contact), {})) co_return false;
+  if (blocks_bare_jid(*mine, contact)) co_return false;
   auto theirs = co_await blocklist_of(contact);
   co_return theirs && !proto::is_blocked(*theirs, local_of(account_), domain_of(account_), resource_);
+}
+
+bool session::blocks_bare_jid(proto::blocklist const& list, std::string const& bare) {
+  return proto::is_blocked(list, local_of(bare), domain_of(bare), {});
 }
 
 auto session::blocklist_of(std::string const& account) -> asio::awaitable<blocklist_ptr> {

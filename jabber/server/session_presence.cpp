@@ -5,10 +5,12 @@
 // (the probe of 4.3, answered locally); pending requests delivered again;
 // directed presence (4.6) and the unavailable broadcast when a session ends.
 #include "core/journal/journal.hpp"
+#include "core/util/crypto_random.hpp"
 #include "jabber/proto/subscription.hpp"
 #include "jabber/server/router.hpp"
 #include "jabber/server/session.hpp"
 #include "jabber/store/offline.hpp"
+#include "jabber/store/online_store.hpp"
 #include "jabber/store/subscriptions.hpp"
 #include "jabber/xml/jid.hpp"
 
@@ -100,6 +102,8 @@ asio::awaitable<void> session::broadcast_presence(std::string bytes, bool availa
   auto own = initial ? ctx_.routes.presences(account_) : std::vector<std::string>();
   ctx_.routes.set_presence(account_, resource_, outbox_.get(), available, priority, available ? bytes : "");
   available_ = available;
+  if (initial) co_await note_online();
+  if (!available) co_await note_offline();
   auto contacts = co_await store::subscribed_contacts(ctx_.rosters.pool(), account_);
   if (!contacts) {
     journal::record(journal::level::error, std::string(listener_name(kind_)), "presence: roster unavailable",
@@ -129,10 +133,13 @@ asio::awaitable<void> session::broadcast_presence(std::string bytes, bool availa
       for (auto& p : presences) push(std::move(p));
   }
   for (auto& p : own) push(std::move(p));
-  // 3.1.3: requests that came while the user was away, again.
+  // 3.1.3: requests that came while the user was away, again; XEP-0191
+  // 3.3: not those from a JID the user blocked since (they stay stored,
+  // and come again once it is unblocked).
   auto pending = co_await store::pending_requests(ctx_.rosters.pool(), account_);
-  if (pending)
-    for (auto& p : *pending) push(std::move(p));
+  if (pending && mine)
+    for (auto& p : *pending)
+      if (!blocks_bare_jid(*mine, p.contact)) push(std::move(p.stanza));
   co_await deliver_offline();
 }
 
@@ -170,6 +177,27 @@ asio::awaitable<void> session::end_presence() {
   if (!available_) co_return;
   co_await broadcast_presence(proto::format_presence(full_jid_, {}, "unavailable"), false, 0);
   co_await note_unavailable({});
+}
+
+// Recorded so that a restart after a crash ends what a killed session
+// could not (store/online_store.hpp). A failure costs only that clean-up.
+asio::awaitable<void> session::note_online() {
+  auto token = util::random_token(12);
+  presence_token_ = token ? *token : stream_id_;
+  auto recorded =
+      co_await store::record_online(ctx_.rosters.pool(), ctx_.hostname, account_, resource_, presence_token_);
+  if (!recorded)
+    journal::record(journal::level::warning, std::string(listener_name(kind_)), "online resource not recorded",
+                    {{"user", full_jid_}, {"detail", recorded.error().message()}});
+}
+
+asio::awaitable<void> session::note_offline() {
+  if (presence_token_.empty()) co_return;
+  auto const token = std::exchange(presence_token_, {});
+  auto removed = co_await store::record_offline(ctx_.rosters.pool(), account_, resource_, token);
+  if (!removed)
+    journal::record(journal::level::warning, std::string(listener_name(kind_)), "online resource not removed",
+                    {{"user", full_jid_}, {"detail", removed.error().message()}});
 }
 
 asio::awaitable<void> session::on_subscription(gloox::Tag& presence, proto::subscription_stanza what,

@@ -3,6 +3,7 @@
 // else the whole roster), set and remove (2.3-2.5), and the push of each
 // change to every resource of the account that asked for its roster (2.1.6).
 #include "core/journal/journal.hpp"
+#include "core/settings/settings.hpp"
 #include "core/util/crypto_random.hpp"
 #include "jabber/proto/iq_replies.hpp"
 #include "jabber/proto/namespaces.hpp"
@@ -90,9 +91,15 @@ asio::awaitable<void> session::roster_set(gloox::Tag& iq, gloox::Tag& query) {
     if (!ok) co_return reply_error(iq, proto::stanza_condition::internal_server_error);
     change = co_await ctx_.rosters.remove_item(account_, jid->full());
   } else {
-    bool const room = co_await roster_has_room(iq, jid->full());
-    if (!room) co_return;
-    change = co_await ctx_.rosters.set_item(account_, jid->full(), req.name, req.groups);
+    auto const max = ctx_.settings.get_int("xmpp.max_roster_items");
+    auto set = co_await ctx_.rosters.set_item(account_, jid->full(), req.name, req.groups, max);
+    if (!set) co_return roster_failed(iq, set.error());
+    // SECURITY: bounds what one account makes the server store and push;
+    // policy-violation: a local policy, not a shortage a retry would cure.
+    if (set->full)
+      co_return reply_error(iq, proto::stanza_condition::policy_violation,
+                            "at most " + std::to_string(max) + " roster items");
+    change = std::move(set->change);
   }
   if (!change) co_return roster_failed(iq, change.error());
   // 2.5.3: removing what is not there.

@@ -49,9 +49,12 @@ asio::awaitable<bool> session::on_sm(gloox::Tag& tag) {
     co_return true;
   }
   if (sm_.enabled && name == "a") {
-    if (sm_ack(tag)) co_return true;
-    // XEP-0198 4: an 'h' past what was sent (handled-count-too-high).
-    co_await end_with(proto::stream_condition::undefined_condition, "ack 'h' past what was sent");
+    auto const h = proto::parse_sm_count(tag.findAttribute("h"));
+    if (h && sm_ack(*h)) co_return true;
+    // XEP-0198 5: an 'h' past what was sent is answered with
+    // handled-count-too-high; one that is no count at all, without it.
+    std::string condition = h ? proto::format_handled_count_too_high(*h, sent_count()) : std::string();
+    co_await end_with(proto::stream_condition::undefined_condition, "ack 'h' past what was sent", std::move(condition));
     co_return false;
   }
   co_await end_with(proto::stream_condition::unsupported_stanza_type, "<" + name + "/> of stream management");
@@ -62,6 +65,7 @@ void session::sm_enable(gloox::Tag& tag) {
   // XEP-0198 3: once per stream.
   if (sm_.enabled) return push(proto::format_sm_failed(proto::stanza_condition::unexpected_request));
   sm_.enabled = true;  // the client's stanzas count from here
+  sm_.request_interval = std::chrono::seconds(ctx_.settings.get_int("xmpp.sm_ack_request_seconds"));
   auto seconds = ctx_.settings.get_int("xmpp.resume_timeout_seconds");
   // The client may ask for less time than the server allows (section 5).
   auto const asked = proto::parse_sm_count(tag.findAttribute("max"));
@@ -81,19 +85,40 @@ void session::sm_enable(gloox::Tag& tag) {
   push(proto::format_sm_enabled(sm_.id, resume, static_cast<std::uint32_t>(seconds)));
 }
 
-bool session::sm_ack(gloox::Tag& tag) {
-  auto const h = proto::parse_sm_count(tag.findAttribute("h"));
-  if (!h) return false;
-  auto const n = proto::newly_acked(sm_.acked, *h, sm_.unacked.size());
+proto::sm_count session::sent_count() const {
+  return sm_.acked + static_cast<proto::sm_count>(sm_.unacked.size());  // mod 2^32
+}
+
+bool session::sm_ack(proto::sm_count h) {
+  auto const n = proto::newly_acked(sm_.acked, h, sm_.unacked.size());
   if (!n) return false;
   for (std::size_t i = 0; i < *n; ++i) {
     sm_.unacked_bytes -= sm_.unacked.front().size();
     sm_.unacked.pop_front();
   }
-  sm_.acked = *h;
+  sm_.acked = h;
   sm_.request_outstanding = false;
   update_held_bytes();
   return true;
+}
+
+// XEP-0198 4: the server asks with <r/> after each batch it writes while
+// stanzas wait; a client that answers only when asked, and whose <a/>
+// crossed a later batch, would otherwise leave that batch waiting until
+// the next write. So a stream quiet for xmpp.sm_ack_request_seconds with
+// stanzas unacknowledged is asked (again), at most once per interval.
+void session::request_ack_if_quiet(std::chrono::steady_clock::time_point now) {
+  if (!sm_.counting || sm_.unacked.empty() || sm_.request_interval.count() <= 0) return;
+  if (now - last_input_ < sm_.request_interval) return;
+  if (sm_.request_outstanding && now - sm_.last_request < sm_.request_interval) return;
+  sm_.request_outstanding = true;
+  sm_.last_request = now;
+  push(proto::format_sm_request());
+}
+
+std::chrono::steady_clock::duration session::writer_idle_wait() const {
+  if (!sm_.counting || sm_.unacked.empty() || sm_.request_interval.count() <= 0) return ping_interval_;
+  return std::min<std::chrono::steady_clock::duration>(ping_interval_, sm_.request_interval);
 }
 
 asio::awaitable<bool> session::sm_resume(gloox::Tag& tag) {
@@ -127,7 +152,9 @@ asio::awaitable<bool> session::sm_resume(gloox::Tag& tag) {
   }
   outbox_.reset();
   if (result.result == handover_result::outcome::too_high) {
-    co_await end_with(proto::stream_condition::undefined_condition, "resume 'h' past what was sent");
+    std::string condition = proto::format_handled_count_too_high(*h, result.sent);
+    co_await end_with(proto::stream_condition::undefined_condition, "resume 'h' past what was sent",
+                      std::move(condition));
     co_return false;
   }
   bool sent = co_await send(proto::format_sm_failed(proto::stanza_condition::item_not_found));
@@ -139,7 +166,9 @@ void session::sm_resumed(std::string const& previd, handover_result r) {
   full_jid_ = std::move(r.full_jid);
   available_ = r.available;
   directed_ = std::move(r.directed);
+  presence_token_ = std::move(r.presence_token);
   sm_.enabled = sm_.resumable = sm_.counting = true;
+  sm_.request_interval = std::chrono::seconds(ctx_.settings.get_int("xmpp.sm_ack_request_seconds"));
   sm_.id = previd;
   sm_.timeout = r.timeout;
   sm_.handled = r.handled;
@@ -147,11 +176,8 @@ void session::sm_resumed(std::string const& previd, handover_result r) {
   ctx_.resumptions->add(sm_.id, {account_, stream_.get_executor(), sm_.take});
   // The administrator's listing follows the resource to this stream (the
   // resource is the old session's own: it is not counted against the bound).
-  (void)register_for_admin();
-  become_bound();
-  push(proto::format_sm_resumed(previd, sm_.handled));
+  (void)become_bound(proto::format_sm_resumed(previd, sm_.handled), false);
   for (auto& s : r.stanzas) push(std::move(s));
-  ask_client_version();
   journal::record(journal::level::info, std::string(listener_name(kind_)), "stream resumed",
                   {{"client_ip", client_ip_}, {"user", full_jid_}, {"resent", std::to_string(r.stanzas.size())}});
 }
@@ -163,6 +189,7 @@ handover_result session::hand_over(handover_request r) {
   auto const n = proto::newly_acked(sm_.acked, r.h, sm_.unacked.size());
   if (!n) {
     out.result = handover_result::outcome::too_high;
+    out.sent = sent_count();
     return out;
   }
   // The new stream takes the route with its presence and flags; a session
@@ -185,6 +212,7 @@ handover_result session::hand_over(handover_request r) {
   out.full_jid = full_jid_;
   out.available = available_;
   out.directed = std::move(directed_);
+  out.presence_token = std::move(presence_token_);
   out.timeout = sm_.timeout;
   available_ = false;
   sm_.handed_over = true;
@@ -218,6 +246,7 @@ std::string session::prepare_output(stanza_queue& pieces) {
   if (sm_.counting && !sm_.unacked.empty() && !sm_.request_outstanding) {
     out += proto::format_sm_request();
     sm_.request_outstanding = true;
+    sm_.last_request = std::chrono::steady_clock::now();
   }
   update_held_bytes();
   if (sm_.unacked.size() > max_unacked_stanzas || (outbox_ && outbox_->is_over_bound()))

@@ -87,7 +87,8 @@ asio::awaitable<bool> session::on_bind(gloox::Tag& iq) {
   resource_ = jid->resource();
   full_jid_ = jid->full();
   outbox_ = make_outbox();
-  if (!register_for_admin()) {
+  if (!become_bound(proto::format_iq_result(iq.findAttribute("id"), {}, {}, proto::format_bind_payload(full_jid_)),
+                    true)) {
     outbox_.reset();
     resource_.clear();
     full_jid_.clear();
@@ -95,12 +96,10 @@ asio::awaitable<bool> session::on_bind(gloox::Tag& iq) {
     bool sent = co_await send(reply->xml());
     co_return sent;
   }
+  // Routed once the result is queued: what the router brings follows it.
   auto replaced = ctx_.routes.bind(account_, resource_, outbox_);
   // RFC 6120 7.7.2.2: the newer session wins; the older one is told why.
   if (replaced) replaced->kick(proto::stream_condition::conflict, "resource bound by a newer session");
-  become_bound();
-  push(proto::format_iq_result(iq.findAttribute("id"), {}, {}, proto::format_bind_payload(full_jid_)));
-  ask_client_version();
   co_return true;
 }
 
@@ -113,11 +112,15 @@ std::shared_ptr<outbox> session::make_outbox() {
   return box;
 }
 
-void session::become_bound() {
+bool session::become_bound(std::string reply, bool counted) {
+  if (!register_for_admin(counted)) return false;
   step_ = step::bound;
   ping_interval_ = std::chrono::seconds(ctx_.settings.get_int("xmpp.ping_interval_seconds"));
   last_input_ = std::chrono::steady_clock::now();
   start_writer();
+  push(std::move(reply));
+  ask_client_version();
+  return true;
 }
 
 asio::awaitable<void> session::on_stanza(gloox::Tag& tag) {

@@ -28,7 +28,9 @@ struct sm_state {
   stanza_queue unacked;         // written since `acked`, oldest first
   std::size_t unacked_bytes = 0;
   bool request_outstanding = false;  // an <r/> waits for its <a/>
-  bool counting = false;             // the <enabled/> or <resumed/> is written: stanzas count
+  std::chrono::steady_clock::time_point last_request{};
+  std::chrono::seconds request_interval{};  // xmpp.sm_ack_request_seconds
+  bool counting = false;                    // the <enabled/> or <resumed/> is written: stanzas count
   // Resumption (section 5).
   bool parked = false;       // the connection dropped: waiting for a <resume/>
   bool handed_over = false;  // a new stream took the session

@@ -8,17 +8,22 @@ namespace posta::jabber::store {
 
 asio::awaitable<result<offline_outcome>> store_offline(db::pool& pool, std::string const& account,
                                                        std::string const& stanza, std::int64_t max_messages) {
-  POSTA_CO_TRY_ASSIGN(auto rows,
-                      co_await pool.q("WITH a AS (SELECT id FROM accounts WHERE address = $1) "
-                                      "SELECT (SELECT count(*) FROM a), "
-                                      "(SELECT count(*) FROM xmpp_offline_messages o, a WHERE o.account_id = a.id)",
-                                      account));
+  // One statement: the counter row is raised only below the bound (a
+  // concurrent store waits for its lock and re-checks), and the message is
+  // inserted only when it was.
+  POSTA_CO_TRY_ASSIGN(
+      auto rows,
+      co_await pool.q("WITH a AS (SELECT id FROM accounts WHERE address = $1), "
+                      "c AS (INSERT INTO xmpp_offline_counts AS c (account_id, stored) "
+                      "  SELECT id, 1 FROM a WHERE $3::bigint > 0 "
+                      "  ON CONFLICT (account_id) DO UPDATE SET stored = c.stored + 1 WHERE c.stored < $3::bigint "
+                      "  RETURNING account_id), "
+                      "m AS (INSERT INTO xmpp_offline_messages(account_id, stanza) SELECT account_id, $2 FROM c "
+                      "  RETURNING id) "
+                      "SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM m)",
+                      account, stanza, max_messages));
   if (rows.i64(0, 0) == 0) co_return offline_outcome::no_account;
-  if (rows.i64(0, 1) >= max_messages) co_return offline_outcome::full;
-  POSTA_CO_TRY(
-      co_await pool.q("INSERT INTO xmpp_offline_messages(account_id, stanza) "
-                      "SELECT id, $2 FROM accounts WHERE address = $1",
-                      account, stanza));
+  if (rows.i64(0, 1) == 0) co_return offline_outcome::full;
   co_return offline_outcome::stored;
 }
 

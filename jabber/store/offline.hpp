@@ -1,4 +1,5 @@
-// XEP-0160 offline messages in PostgreSQL (schema/017_xmpp_offline.sql):
+// XEP-0160 offline messages in PostgreSQL (schema/017_xmpp_offline.sql,
+// the per-account counter of schema/021_xmpp_counted_bounds.sql):
 // kept per account up to a bound, handed out in order, deleted once handed.
 #pragma once
 
@@ -14,8 +15,8 @@ enum class offline_outcome { stored, full, no_account };
 
 // DURABILITY: `stored` means committed (one statement, its own
 // transaction), so the message survives a crash from then on.
-// SECURITY: at most `max_messages` wait per account (a concurrent store may
-// pass the bound by the number of racing senders).
+// SECURITY: at most `max_messages` wait per account, exactly, however many
+// senders store at once (the counter row of schema/021).
 asio::awaitable<result<offline_outcome>> store_offline(db::pool& pool, std::string const& account,
                                                        std::string const& stanza, std::int64_t max_messages);
 

@@ -84,41 +84,40 @@ asio::awaitable<result<roster_change>> roster_store::load_item(std::string const
   co_return out;
 }
 
-asio::awaitable<result<std::int64_t>> roster_store::count_own_items(std::string const& account) {
-  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q("SELECT count(*) FROM xmpp_roster_items r JOIN accounts a "
-                                                  "ON a.id = r.account_id WHERE a.address = $1 AND r.listed",
-                                                  account));
-  co_return rows.i64(0, 0);
-}
-
-asio::awaitable<result<bool>> roster_store::has_own_item(std::string const& account, std::string const& contact) {
-  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q("SELECT 1 FROM xmpp_roster_items r JOIN accounts a "
-                                                  "ON a.id = r.account_id WHERE a.address = $1 AND r.contact = $2 "
-                                                  "AND r.listed",
-                                                  account, contact));
-  co_return !rows.empty();
-}
-
-asio::awaitable<result<std::optional<roster_change>>> roster_store::set_item(std::string const& account,
-                                                                             std::string const& contact,
-                                                                             std::string const& name,
-                                                                             std::vector<std::string> const& groups) {
+asio::awaitable<result<roster_store::set_outcome>> roster_store::set_item(std::string const& account,
+                                                                          std::string const& contact,
+                                                                          std::string const& name,
+                                                                          std::vector<std::string> const& groups,
+                                                                          std::int64_t max_items) {
+  // The version row is locked by the bump; a concurrent set waits and
+  // re-checks the bound on the count the first one left (schema/021). A
+  // change of an item already listed is no new item.
   POSTA_CO_TRY_ASSIGN(
-      auto rows, co_await pool_.q("WITH a AS (SELECT id FROM accounts WHERE address = $1), "
-                                  "v AS (INSERT INTO xmpp_roster_versions(account_id, version) SELECT id, 1 FROM a "
-                                  "  ON CONFLICT (account_id) DO UPDATE SET version = xmpp_roster_versions.version + 1 "
-                                  "  RETURNING version), "
-                                  "i AS (INSERT INTO xmpp_roster_items(account_id, contact, name, groups) "
-                                  "  SELECT id, $2, $3, $4::text[] FROM a "
-                                  "  ON CONFLICT (account_id, contact) DO UPDATE "
-                                  "  SET name = EXCLUDED.name, groups = EXCLUDED.groups, listed = true "
-                                  "  RETURNING subscription, ask) "
-                                  "SELECT v.version, i.subscription, i.ask, "
-                                  "  coalesce((SELECT xmpp_shared_group(id, $2) FROM a), '') FROM v, i",
-                                  account, contact, name, db::text_array(groups)));
-  if (rows.empty()) co_return std::nullopt;
-  roster_change out{rows.i64(0, 0), {contact, name, groups, subscription_of(rows.text(0, 1)), rows.boolean(0, 2)}};
-  overlay_shared_group(out.item, rows.str(0, 3));
+      auto rows,
+      co_await pool_.q("WITH a AS (SELECT id FROM accounts WHERE address = $1), "
+                       "v AS (INSERT INTO xmpp_roster_versions AS v (account_id, version) SELECT id, 1 FROM a "
+                       "  ON CONFLICT (account_id) DO UPDATE SET version = v.version + 1 "
+                       "  WHERE $5::bigint = 0 OR v.own_items < $5::bigint OR EXISTS (SELECT 1 FROM "
+                       "    xmpp_roster_items r WHERE r.account_id = v.account_id AND r.contact = $2 AND r.listed) "
+                       "  RETURNING version), "
+                       "i AS (INSERT INTO xmpp_roster_items(account_id, contact, name, groups) "
+                       "  SELECT id, $2, $3, $4::text[] FROM a WHERE EXISTS (SELECT 1 FROM v) "
+                       "  ON CONFLICT (account_id, contact) DO UPDATE "
+                       "  SET name = EXCLUDED.name, groups = EXCLUDED.groups, listed = true "
+                       "  RETURNING subscription, ask) "
+                       "SELECT (SELECT count(*) FROM a), v.version, i.subscription, i.ask, "
+                       "  coalesce((SELECT xmpp_shared_group(id, $2) FROM a), '') "
+                       "FROM (SELECT 1) one LEFT JOIN v ON true LEFT JOIN i ON true",
+                       account, contact, name, db::text_array(groups), max_items));
+  set_outcome out;
+  if (rows.i64(0, 0) == 0) co_return out;
+  if (rows.is_null(0, 1) || rows.is_null(0, 2)) {
+    out.full = true;
+    co_return out;
+  }
+  out.change =
+      roster_change{rows.i64(0, 1), {contact, name, groups, subscription_of(rows.text(0, 2)), rows.boolean(0, 3)}};
+  overlay_shared_group(out.change->item, rows.str(0, 4));
   co_return out;
 }
 

@@ -44,15 +44,19 @@ class roster_store {
   // when it is not listed) and the version, from one snapshot: what a
   // roster push after a change made elsewhere (schema/019) carries.
   asio::awaitable<result<roster_change>> load_item(std::string const& account, std::string const& contact);
-  // The items the user listed (shared groups not counted), for
-  // xmpp.max_roster_items, and whether `contact` is one of them.
-  asio::awaitable<result<std::int64_t>> count_own_items(std::string const& account);
-  asio::awaitable<result<bool>> has_own_item(std::string const& account, std::string const& contact);
   // Adds `contact` or updates its name and groups (2.3, 2.4); its
-  // subscription state is kept. nullopt: no such account.
-  asio::awaitable<result<std::optional<roster_change>>> set_item(std::string const& account, std::string const& contact,
-                                                                 std::string const& name,
-                                                                 std::vector<std::string> const& groups);
+  // subscription state is kept. SECURITY: a new item only while the user
+  // lists fewer than `max_items` (xmpp.max_roster_items, 0: no bound;
+  // shared groups not counted), checked on the counter of schema/021 in the
+  // same statement, so concurrent sets cannot pass it. `change` nullopt and
+  // `full` false: no such account.
+  struct set_outcome {
+    std::optional<roster_change> change;
+    bool full = false;
+  };
+  asio::awaitable<result<set_outcome>> set_item(std::string const& account, std::string const& contact,
+                                                std::string const& name, std::vector<std::string> const& groups,
+                                                std::int64_t max_items);
   // Deletes `contact` with all its state (2.5). nullopt: it was not there.
   asio::awaitable<result<std::optional<roster_change>>> remove_item(std::string const& account,
                                                                     std::string const& contact);

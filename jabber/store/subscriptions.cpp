@@ -142,13 +142,13 @@ asio::awaitable<result<subscription_outcome>> send_subscription(db::pool& pool, 
   });
 }
 
-asio::awaitable<result<std::vector<std::string>>> pending_requests(db::pool& pool, std::string const& account) {
-  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool.q("SELECT r.pending_in FROM xmpp_roster_items r "
+asio::awaitable<result<std::vector<pending_request>>> pending_requests(db::pool& pool, std::string const& account) {
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool.q("SELECT r.contact, r.pending_in FROM xmpp_roster_items r "
                                                  "JOIN accounts a ON a.id = r.account_id "
                                                  "WHERE a.address = $1 AND r.pending_in IS NOT NULL ORDER BY r.contact",
                                                  account));
-  std::vector<std::string> out;
-  for (int r = 0; r < rows.size(); ++r) out.push_back(rows.str(r, 0));
+  std::vector<pending_request> out;
+  for (int r = 0; r < rows.size(); ++r) out.push_back({rows.str(r, 0), rows.str(r, 1)});
   co_return out;
 }
 

@@ -32,8 +32,12 @@ asio::awaitable<result<subscription_outcome>> send_subscription(db::pool& pool, 
                                                                 std::string const& stanza);
 
 // The subscribe stanzas waiting for `account` (delivered again at each
-// available presence, RFC 6121 3.1.3).
-asio::awaitable<result<std::vector<std::string>>> pending_requests(db::pool& pool, std::string const& account);
+// available presence, RFC 6121 3.1.3), with the bare JID each came from.
+struct pending_request {
+  std::string contact;
+  std::string stanza;
+};
+asio::awaitable<result<std::vector<pending_request>>> pending_requests(db::pool& pool, std::string const& account);
 
 struct contact_state {
   std::string jid;

@@ -10,7 +10,7 @@ import re
 import unittest
 
 from posta_harness import stop_servers
-from xmpp_helpers import XmppTestCase, raw_bind, unique
+from xmpp_helpers import XmppTestCase, raw_authenticated, raw_bind, unique
 
 DOMAIN = "admin.test"
 SHARED = "shared.test"
@@ -183,6 +183,50 @@ class AdminTests(XmppTestCase):
         # Changing an item already there is no new item.
         raw.send("<iq type='set' id='u'>%s</iq>" % (QUERY % ("", "<item jid='%s' name='n'/>" % contacts[0])))
         self.assertIn(b"type='result'", raw.take(rb"<iq[^>]*id='u'[^>]*?(/>|>.*?</iq>)").group(0))
+
+    def test_resource_bound_holds_for_concurrent_binds(self):
+        self.setting("xmpp.max_resources_per_account", 3)
+        alice = self.account(DOMAIN)
+        streams = []
+        for _ in range(8):  # authenticated first, then all bind at once
+            raw, _ = raw_authenticated(self.server.port("xmpp"), DOMAIN, alice.split("@")[0])
+            self.addCleanup(raw.close)
+            streams.append(raw)
+        for i, raw in enumerate(streams):
+            raw.send("<iq type='set' id='b'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>"
+                     "<resource>r%d</resource></bind></iq>" % i)
+        replies = [raw.read_until(rb"</iq>|<iq[^>]*/>") for raw in streams]
+        self.assertEqual(sum(b"<jid>" in r for r in replies), 3)
+        self.assertEqual(sum(b"<resource-constraint" in r for r in replies), 5)
+        self.assertEqual(len(self.sessions(alice)), 3)
+
+    def test_roster_bound_holds_for_concurrent_sets(self):
+        bound, resources, each = 12, 4, 6
+        self.setting("xmpp.max_roster_items", bound)
+        alice = self.account(DOMAIN)
+        streams = [self.raw_session(alice, "r%d" % i) for i in range(resources)]
+        for r, raw in enumerate(streams):  # every set adds a new contact, from four streams at once
+            raw.send("".join("<iq type='set' id='s%d'>%s</iq>"
+                             % (i, QUERY % ("", "<item jid='c%d-%d@remote.test'/>" % (r, i))) for i in range(each)))
+        results = refused = 0
+        for raw in streams:
+            for i in range(each):
+                reply = raw.take(rb"<iq[^>]*id='s%d'[^>]*?(/>|>.*?</iq>)" % i).group(0)
+                results += b"type='result'" in reply
+                refused += b"<policy-violation" in reply
+        self.assertEqual((results, refused), (bound, resources * each - bound))
+        streams[0].send("<iq type='get' id='g'>%s</iq>" % (QUERY % ("", "")))
+        roster = streams[0].take(rb"<iq[^>]*id='g'.*?</iq>").group(0)
+        self.assertEqual(roster.count(b"<item "), bound)
+        # A removal makes room for exactly one more.
+        streams[0].send("<iq type='set' id='rm'>%s</iq>"
+                        % (QUERY % ("", "<item jid='%s' subscription='remove'/>"
+                                    % re.search(rb"<item jid='([^']+)'", roster).group(1).decode())))
+        streams[0].take(rb"<iq[^>]*id='rm'[^>]*?(/>|>.*?</iq>)")
+        for n in ("x", "y"):
+            streams[0].send("<iq type='set' id='%s'>%s</iq>" % (n, QUERY % ("", "<item jid='%s@remote.test'/>" % n)))
+        self.assertIn(b"type='result'", streams[0].take(rb"<iq[^>]*id='x'[^>]*?(/>|>.*?</iq>)").group(0))
+        self.assertIn(b"<policy-violation", streams[0].take(rb"<iq[^>]*id='y'[^>]*?(/>|>.*?</iq>)").group(0))
 
     def test_a_fast_sender_is_slowed_down_not_cut(self):
         self.setting("xmpp.max_stanzas_per_second", 20)  # a burst of 100

@@ -3,7 +3,8 @@ pushes to the resources that retrieved it; a blocked contact's message is
 not delivered (the contact gets service-unavailable) and the blocker's
 message to it is refused with not-acceptable and <blocked/>; the contact
 sees the blocker go unavailable and come back on unblock; the list
-survives a reconnect and a server restart."""
+survives a reconnect and a server restart; a subscription request waiting
+from a JID blocked since is not delivered until it is unblocked."""
 
 import asyncio
 import unittest
@@ -97,6 +98,40 @@ class BlockingTests(XmppTestCase):
         b.send_message(mto=alice, mbody="hello again", mtype="chat")
         self.assertEqual(self.next_message(a)["body"], "hello again")
         self.assertEqual(self.blocked(a), set())
+
+    def test_a_pending_request_from_a_jid_blocked_since_is_not_delivered(self):
+        alice, bob, carol = self.account(DOMAIN), self.account(DOMAIN), self.account(DOMAIN)
+        a, c = self.raw_session(alice, "a"), self.raw_session(carol, "c")
+        for sender in (a, c):  # bob is away: both requests wait (RFC 6121 3.1.3)
+            sender.send("<presence to='%s' type='subscribe'/>" % bob)
+            sender.send("<iq type='get' id='s'><ping xmlns='urn:xmpp:ping'/></iq>")
+            sender.take(rb"<iq[^>]*id='s'[^>]*>")
+        b = self.raw_session(bob, "desk")
+        b.send("<iq type='set' id='blk'><block xmlns='urn:xmpp:blocking'><item jid='%s'/></block></iq>" % alice)
+        b.take(rb"<iq[^>]*id='blk'[^>]*>")
+        # XEP-0191 3.3: neither on the next available presence …
+        b.send("<presence/>")
+        b.take(rb"<presence[^>]*from='%s'[^>]*type='subscribe'" % carol.encode())
+        b.send("<iq type='get' id='p1'><ping xmlns='urn:xmpp:ping'/></iq>")
+        seen = b.read_until(rb"<iq[^>]*id='p1'[^>]*>")
+        self.assertNotIn(b"from='%s'" % alice.encode(), seen)
+        # … nor live: a request sent again is dropped without a word (3.4).
+        a.send("<presence to='%s' type='subscribe' id='again'/>" % bob)
+        a.send("<iq type='get' id='s2'><ping xmlns='urn:xmpp:ping'/></iq>")
+        self.assertNotIn(b"id='again'", a.read_until(rb"<iq[^>]*id='s2'[^>]*>"))
+        # … nor to a second resource that comes online.
+        phone = self.raw_session(bob, "phone")
+        phone.send("<presence/>")
+        phone.take(rb"<presence[^>]*from='%s'[^>]*type='subscribe'" % carol.encode())
+        phone.send("<iq type='get' id='p2'><ping xmlns='urn:xmpp:ping'/></iq>")
+        self.assertNotIn(b"from='%s'" % alice.encode(), phone.read_until(rb"<iq[^>]*id='p2'[^>]*>"))
+        self.assertNotIn(b"from='%s'" % alice.encode(), b.buf)
+        # Unblocked, the request that still waits comes again.
+        b.send("<iq type='set' id='ub'><unblock xmlns='urn:xmpp:blocking'><item jid='%s'/></unblock></iq>" % alice)
+        b.take(rb"<iq[^>]*id='ub'[^>]*>")
+        last = self.raw_session(bob, "laptop")
+        last.send("<presence/>")
+        last.take(rb"<presence[^>]*from='%s'[^>]*type='subscribe'" % alice.encode())
 
     def test_pushes_go_to_resources_that_retrieved_the_list(self):
         alice, bob, carol = self.account(DOMAIN), self.account(DOMAIN), self.account(DOMAIN)

@@ -1,7 +1,8 @@
 """XEP-0160 offline messages: a chat or normal message to an account with
 no available resource is kept and delivered, with a XEP-0203 delay, at the
 account's next available presence, once; a headline is not kept; past
-xmpp.max_offline_messages the sender gets service-unavailable."""
+xmpp.max_offline_messages the sender gets service-unavailable, and the
+bound is exact however many senders store at once."""
 
 import unittest
 
@@ -53,6 +54,27 @@ class OfflineTests(XmppTestCase):
         refused = a.take(rb"<message[^>]*type='error'.*?</message>").group(0)
         self.assertIn(b"id='n2'", refused)
         self.assertIn(b"<service-unavailable", refused)
+
+    def test_the_bound_holds_exactly_under_concurrent_senders(self):
+        bound, senders, each = 25, 6, 10
+        self.setting("xmpp.max_offline_messages", bound)
+        bob = self.account(DOMAIN)
+        clients = [self.raw_session(self.account(DOMAIN), "s") for _ in range(senders)]
+        batch = "".join("<message to='%s' type='chat' id='c%d'><body>c</body></message>" % (bob, n)
+                        for n in range(each))
+        for c in clients:  # all at once: each session stores while the others do
+            c.send(batch + "<iq type='get' id='sync'><ping xmlns='urn:xmpp:ping'/></iq>")
+        refused = sum(c.read_until(rb"<iq[^>]*id='sync'").count(b"<service-unavailable") for c in clients)
+        self.assertEqual(refused, senders * each - bound)
+        b = self.raw_session(bob, "phone")
+        b.send("<presence/><iq type='get' id='p'><ping xmlns='urn:xmpp:ping'/></iq>")
+        self.assertEqual(b.read_until(rb"<iq[^>]*id='p'").count(b"<body>c</body>"), bound)
+        b.send("</stream:stream>")
+        b.until_closed()
+        # Delivered messages no longer count: as many are kept again.
+        again = self.raw_session(self.account(DOMAIN), "s")
+        again.send(batch * 3 + "<iq type='get' id='sync'><ping xmlns='urn:xmpp:ping'/></iq>")
+        self.assertEqual(again.read_until(rb"<iq[^>]*id='sync'").count(b"<service-unavailable"), 3 * each - bound)
 
 
 if __name__ == "__main__":

@@ -121,6 +121,54 @@ class StreamManagementTests(XmppTestCase):
         a.send("<message to='%s' type='chat' id='r3'><body>third</body></message>" % bob_jid)
         n.take(rb"<message[^>]*id='r3'.*?</message>")
 
+    def test_an_ack_past_what_was_sent_ends_the_stream(self):
+        alice, bob = self.account(DOMAIN), self.account(DOMAIN)
+        a = self.raw_session(alice, "desk")
+        b, bob_jid, _ = self.raw_sm(bob, "phone")
+        a.send("<message to='%s' type='chat' id='h1'><body>one</body></message>" % bob_jid)
+        b.take(rb"<message[^>]*id='h1'.*?</message>")
+        b.send("<a xmlns='%s' h='5'/>" % SM)  # one stanza was sent
+        closed = b.until_closed()
+        # XEP-0198 5 (1.6): undefined-condition with handled-count-too-high.
+        self.assertIn(b"<undefined-condition xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>", closed)
+        self.assertIn(b"<handled-count-too-high xmlns='urn:xmpp:sm:3' h='5' send-count='1'/>", closed)
+        self.assertIn(b"</stream:stream>", closed)
+
+    def test_a_resume_past_what_was_sent_ends_the_stream(self):
+        alice, bob = self.account(DOMAIN), self.account(DOMAIN)
+        a = self.raw_session(alice, "desk")
+        b, bob_jid, previd = self.raw_sm(bob, "phone")
+        for n in (1, 2):
+            a.send("<message to='%s' type='chat' id='k%d'><body>k</body></message>" % (bob_jid, n))
+            b.take(rb"<message[^>]*id='k%d'.*?</message>" % n)
+        b.close()
+        self.waiting_for_resumption(bob_jid)
+        raw, _ = raw_authenticated(self.server.port("xmpp"), DOMAIN, bob.split("@")[0])
+        self.addCleanup(raw.close)
+        raw.send("<resume xmlns='%s' previd='%s' h='7'/>" % (SM, previd))
+        closed = raw.until_closed()
+        self.assertIn(b"<undefined-condition xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>", closed)
+        self.assertIn(b"<handled-count-too-high xmlns='urn:xmpp:sm:3' h='7' send-count='2'/>", closed)
+
+    def test_a_quiet_stream_with_unacknowledged_stanzas_is_asked_again(self):
+        self.setting("xmpp.sm_ack_request_seconds", 1)
+        alice, bob = self.account(DOMAIN), self.account(DOMAIN)
+        a = self.raw_session(alice, "desk")
+        b, bob_jid, _ = self.raw_sm(bob, "phone")
+        a.send("<message to='%s' type='chat' id='q1'><body>q</body></message>" % bob_jid)
+        b.take(rb"<message[^>]*id='q1'.*?</message>")
+        b.take(rb"<r xmlns='urn:xmpp:sm:3'/>")
+        # A second message while that request is outstanding comes without
+        # one; the client's late answer acknowledges only the first.
+        a.send("<message to='%s' type='chat' id='q2'><body>q</body></message>" % bob_jid)
+        b.take(rb"<message[^>]*id='q2'.*?</message>")
+        b.send("<a xmlns='%s' h='1'/>" % SM)
+        # The stream goes quiet with q2 unacknowledged: the server asks.
+        b.take(rb"<r xmlns='urn:xmpp:sm:3'/>")
+        b.send("<a xmlns='%s' h='2'/>" % SM)
+        b.send("<iq type='get' id='p'><ping xmlns='urn:xmpp:ping'/></iq>")
+        self.assertNotIn(b"type='error'", b.take(rb"<iq[^>]*id='p'[^>]*>").group(0))  # h='2' was not too high
+
     def test_a_clean_close_ends_the_session_at_once(self):
         bob = self.account(DOMAIN)
         b, bob_jid, previd = self.raw_sm(bob, "phone")

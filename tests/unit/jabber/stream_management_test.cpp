@@ -5,6 +5,7 @@
 #include "jabber/proto/stream_management.hpp"
 
 #include "jabber/proto/carbons.hpp"
+#include "jabber/proto/stream_error.hpp"
 
 #include <gtest/gtest.h>
 
@@ -50,6 +51,12 @@ TEST(StreamManagement, FormatsItsElements) {
             "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></failed>");
   EXPECT_EQ(format_sm_ack(4294967295u), "<a xmlns='urn:xmpp:sm:3' h='4294967295'/>");
   EXPECT_EQ(format_sm_request(), "<r xmlns='urn:xmpp:sm:3'/>");
+  EXPECT_EQ(format_handled_count_too_high(5, 1),
+            "<handled-count-too-high xmlns='urn:xmpp:sm:3' h='5' send-count='1'/>");
+  // XEP-0198 5: inside the undefined-condition stream error (RFC 6120 4.9.4).
+  EXPECT_EQ(format_stream_error(stream_condition::undefined_condition, {}, format_handled_count_too_high(5, 1)),
+            "<stream:error><undefined-condition xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
+            "<handled-count-too-high xmlns='urn:xmpp:sm:3' h='5' send-count='1'/></stream:error>");
   EXPECT_TRUE(is_true("true"));
   EXPECT_TRUE(is_true("1"));
   EXPECT_FALSE(is_true("false"));
@@ -76,6 +83,13 @@ TEST(StreamManagement, ReadsStartTagAttributes) {
   EXPECT_EQ(start_tag_attribute("<presence/>", "from"), std::nullopt);
   EXPECT_EQ(start_tag_attribute("<presence from='unterminated", "from"), std::nullopt);
   EXPECT_EQ(start_tag_attribute("<message xml:lang='en' to='b@x'>", "to"), "b@x");
+}
+
+// Found by the fuzzer: Posta writes TAB, LF and CR as character references
+// (core/util/xml_escape.hpp); they read back as the characters.
+TEST(StreamManagement, AttributeCharacterReferences) {
+  EXPECT_EQ(start_tag_attribute("<message id='a&#10;b&#x9;c&#13;'>", "id"), "a\nb\tc\r");
+  EXPECT_EQ(start_tag_attribute("<message id='&#0;&#128;&#x;&#12a;'>", "id"), "&#0;&#128;&#x;&#12a;");
 }
 
 TEST(Carbons, Eligibility) {
