@@ -182,6 +182,7 @@ class ActiveDirectoryTest(XmppTestCase):
         self.assertEqual(attrs["phone"], "+49 30 1234")
         self.assertEqual(attrs["given_name"], "Frank")
         self.assertEqual(attrs["surname"], "Fischer")
+        self.assertEqual(attrs["upn"], "frank@corp.test")  # the bind name (see test_06c)
         # proxyAddresses smtp: in a managed domain became an alias; one in
         # another domain did not; the X400 value is not an address.
         self.assertEqual(self.cli_json("alias", "show", "g.hopper@corp.test")["targets"], ["grace@corp.test"])
@@ -258,6 +259,26 @@ class ActiveDirectoryTest(XmppTestCase):
         self.assertEqual(self.account_id("frank.fischer@corp.test"), frank_id)
         self.assertEqual(len(self.inbox("frank.fischer@corp.test")), 1)
         self.assertEqual(self.imap_login("frank.fischer@corp.test", FRANK_PW)[0], "OK")
+
+    def test_06b_renamed_entry_keeps_the_account(self):
+        frank_id = self.account_id("frank.fischer@corp.test")
+        self.ad.modify("dn: %s\nchangetype: modrdn\nnewrdn: CN=Frank Fischer-Meyer\ndeleteoldrdn: 1\n"
+                       % self.ad.dn_of("frank"))
+        out = self.sync()
+        self.assertIn("updated frank.fischer@corp.test: dn", out)
+        frank = self.cli_json("account", "show", "frank.fischer@corp.test")
+        self.assertEqual(frank["id"] if "id" in frank else self.account_id("frank.fischer@corp.test"), frank_id)
+        self.assertEqual(frank["directory"]["dn"], "CN=Frank Fischer-Meyer," + STAFF)
+        self.assertEqual(self.imap_login("frank.fischer@corp.test", FRANK_PW)[0], "OK")
+
+    def test_06c_renamed_entry_logs_in_before_the_next_sync(self):
+        # Moved to another CN: the DN Posta has is stale until the next sync;
+        # the bind goes by userPrincipalName, which AD keeps.
+        self.ad.modify("dn: %s\nchangetype: modrdn\nnewrdn: CN=Frank Meyer\ndeleteoldrdn: 1\n"
+                       % self.ad.dn_of("frank"))
+        self.assertEqual(self.imap_login("frank.fischer@corp.test", FRANK_PW)[0], "OK")
+        self.assertIn("AUTHENTICATIONFAILED", self.imap_refusal("frank.fischer@corp.test", "Not-franks-1"))
+        self.assertIn("updated frank.fischer@corp.test: dn", self.sync())
 
     def test_07_start_tls_on_ldap_uri(self):
         # A second source on ldap:// (StartTLS before any bind: Samba
