@@ -22,8 +22,10 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "xmpp"))
+sys.path.insert(0, os.path.join(HERE, "..", "imap"))
 
 from directory_fixtures import SambaAD  # noqa: E402
+from imap_helpers import ImapTestCase  # noqa: E402
 from xmpp_helpers import Client, XmppTestCase, tls_context  # noqa: E402
 
 BASE = "DC=corp,DC=test"
@@ -47,7 +49,7 @@ def attribute(ldif, name):
     return None
 
 
-class ActiveDirectoryTest(XmppTestCase):
+class ActiveDirectoryTest(XmppTestCase, ImapTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -113,23 +115,13 @@ class ActiveDirectoryTest(XmppTestCase):
     def account_id(self, address):
         return self.scalar("SELECT id FROM accounts WHERE address = '%s'" % address)
 
-    def imap_login(self, user, password):
-        c = imaplib.IMAP4("127.0.0.1", self.server.port("imap"), timeout=30)
-        self.addCleanup(self._close, c)
-        c.starttls(ssl_context=tls_context())
-        return c.login(user, password)
-
     def imap_refusal(self, user, password):
         with self.assertRaises(imaplib.IMAP4.error) as caught:
-            self.imap_login(user, password)
+            self.imap(user, password)
         return str(caught.exception)
 
-    @staticmethod
-    def _close(c):
-        try:
-            c.logout()
-        except Exception:
-            pass
+    def assertImapLogin(self, user, password):
+        self.assertEqual(self.imap(user, password).state, "AUTH")
 
     def submission_login(self, user, password):
         """(code, text) of AUTH over submission after STARTTLS (smtplib)."""
@@ -199,7 +191,7 @@ class ActiveDirectoryTest(XmppTestCase):
         self.assertIn("0 created, 0 updated, 0 disabled", self.sync())
 
     def test_03_login_by_ad_bind(self):
-        self.assertEqual(self.imap_login("frank@corp.test", FRANK_PW)[0], "OK")
+        self.assertImapLogin("frank@corp.test", FRANK_PW)
         self.assertEqual(self.submission_login("frank@corp.test", FRANK_PW)[0], 235)
         self.assertEqual(self.xmpp_outcome("frank@corp.test", FRANK_PW), "started")
         # AD answers data 52e: a wrong password, in each protocol's words.
@@ -216,7 +208,7 @@ class ActiveDirectoryTest(XmppTestCase):
         before = self.ad.search(dn, "(objectClass=*)", "uSNChanged", "lastLogonTimestamp", scope="base")
         self.assertIsNone(attribute(before, "lastLogonTimestamp"))  # grace never logged in
         updated_at = self.scalar("SELECT updated_at FROM accounts WHERE address = 'grace@corp.test'")
-        self.assertEqual(self.imap_login("grace@corp.test", GRACE_PW)[0], "OK")
+        self.assertImapLogin("grace@corp.test", GRACE_PW)
         after = self.ad.search(dn, "(objectClass=*)", "uSNChanged", "lastLogonTimestamp", scope="base")
         # AD recorded the logon: the entry changed in the directory's eyes.
         self.assertIsNotNone(attribute(after, "lastLogonTimestamp"))
@@ -227,7 +219,7 @@ class ActiveDirectoryTest(XmppTestCase):
 
     def test_05_disabled_in_ad_is_refused_at_once(self):
         # heidi logs in first, so a cached verifier of her password exists.
-        self.assertEqual(self.imap_login("heidi@corp.test", HEIDI_PW)[0], "OK")
+        self.assertImapLogin("heidi@corp.test", HEIDI_PW)
         self.ad.disable_user("heidi")
         # Before any sync: AD answers data 533 and the login is refused,
         # the cached verifier notwithstanding (AD did answer).
@@ -258,7 +250,7 @@ class ActiveDirectoryTest(XmppTestCase):
         self.assertNotIn("frank@corp.test", accounts)
         self.assertEqual(self.account_id("frank.fischer@corp.test"), frank_id)
         self.assertEqual(len(self.inbox("frank.fischer@corp.test")), 1)
-        self.assertEqual(self.imap_login("frank.fischer@corp.test", FRANK_PW)[0], "OK")
+        self.assertImapLogin("frank.fischer@corp.test", FRANK_PW)
 
     def test_06b_renamed_entry_keeps_the_account(self):
         frank_id = self.account_id("frank.fischer@corp.test")
@@ -269,14 +261,14 @@ class ActiveDirectoryTest(XmppTestCase):
         frank = self.cli_json("account", "show", "frank.fischer@corp.test")
         self.assertEqual(frank["id"] if "id" in frank else self.account_id("frank.fischer@corp.test"), frank_id)
         self.assertEqual(frank["directory"]["dn"], "CN=Frank Fischer-Meyer," + STAFF)
-        self.assertEqual(self.imap_login("frank.fischer@corp.test", FRANK_PW)[0], "OK")
+        self.assertImapLogin("frank.fischer@corp.test", FRANK_PW)
 
     def test_06c_renamed_entry_logs_in_before_the_next_sync(self):
         # Moved to another CN: the DN Posta has is stale until the next sync;
         # the bind goes by userPrincipalName, which AD keeps.
         self.ad.modify("dn: %s\nchangetype: modrdn\nnewrdn: CN=Frank Meyer\ndeleteoldrdn: 1\n"
                        % self.ad.dn_of("frank"))
-        self.assertEqual(self.imap_login("frank.fischer@corp.test", FRANK_PW)[0], "OK")
+        self.assertImapLogin("frank.fischer@corp.test", FRANK_PW)
         self.assertIn("AUTHENTICATIONFAILED", self.imap_refusal("frank.fischer@corp.test", "Not-franks-1"))
         self.assertIn("updated frank.fischer@corp.test: dn", self.sync())
 
@@ -288,7 +280,7 @@ class ActiveDirectoryTest(XmppTestCase):
         self.assertEqual(report["uri"], self.ad.uri)
         self.assertEqual(report["created"], ["pat@partners.test"])
         # Logins of its accounts bind over StartTLS too (their own pool).
-        self.assertEqual(self.imap_login("pat@partners.test", PAT_PW)[0], "OK")
+        self.assertImapLogin("pat@partners.test", PAT_PW)
         self.assertIn("AUTHENTICATIONFAILED", self.imap_refusal("pat@partners.test", "Not-pats-1"))
         # Without StartTLS Samba refuses the simple bind (strong auth
         # required): the source fails clearly instead of binding in clear.
@@ -324,9 +316,7 @@ class ActiveDirectoryTest(XmppTestCase):
             self.assertIn("AUTHENTICATIONFAILED", self.imap_refusal('"%s"' % login, FRANK_PW), login)
             self.assertEqual(self.submission_login(login, FRANK_PW)[0], 535, login)
         # The same connection answers a real login afterwards.
-        c = imaplib.IMAP4("127.0.0.1", self.server.port("imap"), timeout=30)
-        self.addCleanup(self._close, c)
-        c.starttls(ssl_context=tls_context())
+        c = self.imap()
         with self.assertRaises(imaplib.IMAP4.error) as caught:
             c.authenticate("PLAIN", lambda _: b"\0*)(sAMAccountName=*\0" + FRANK_PW.encode())
         self.assertIn("AUTHENTICATIONFAILED", str(caught.exception))
@@ -350,7 +340,7 @@ class ActiveDirectoryTest(XmppTestCase):
         self.assertIn("service bind", failed[0]["fields"]["error"])
         self.assertEqual(self.synced_accounts(), before)
         # Logins do not use the service account: they still work.
-        self.assertEqual(self.imap_login("grace@corp.test", GRACE_PW)[0], "OK")
+        self.assertImapLogin("grace@corp.test", GRACE_PW)
         self.cli_ok("directory", "set", "corp", "--password-stdin", input=SERVICE_PW + "\n")
         self.assertIn("0 created, 0 updated, 0 disabled", self.sync())
 
