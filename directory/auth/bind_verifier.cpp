@@ -35,12 +35,15 @@ std::int64_t unix_now() {
 // Binds as the user on a pooled connection (a fresh one when the pooled one
 // has gone stale), then reads the entry's own state attributes, which the
 // directory may not enforce itself (slapd ignores userAccountControl).
+// `name` is what the bind sends (the DN, or AD's UPN); `dn` is where the
+// state attributes are read (a stale DN finds nothing: AD enforces its own
+// disabled state with data 533 anyway).
 result<bind_outcome> bind_blocking(bind_pool& pool, std::int64_t source_id, ldap::server_options const& server,
-                                   std::string const& dn, std::string const& password) {
+                                   std::string const& name, std::string const& dn, std::string const& password) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto conn = pool.take(source_id);
     if (!conn) conn = POSTA_TRY(ldap::connection::open_blocking(server, "", ""));
-    auto answer = conn->bind_blocking(dn, password);
+    auto answer = conn->bind_blocking(name, password);
     if (!answer) {
       if (attempt == 0) continue;  // a pooled connection the server closed: once more, fresh
       return answer.error();
@@ -114,7 +117,8 @@ asio::awaitable<result<directory_answer>> bind_verifier::verify(identity::creden
       auto link, co_await sources_.pool().q("SELECT directory_source_id, coalesce(directory_dn, ''), "
                                             "CASE WHEN directory_verified_at > now() - make_interval(hours => $2::int) "
                                             "THEN directory_verifier END, "
-                                            "coalesce(directory_verified_at > now() - interval '1 hour', false) "
+                                            "coalesce(directory_verified_at > now() - interval '1 hour', false), "
+                                            "coalesce(directory_attributes->>'upn', '') "
                                             "FROM accounts WHERE id = $1",
                                             account.account_id, hours));
   if (link.empty() || link.text(0, 0).empty() || link.text(0, 1).empty()) co_return directory_answer::refused;
@@ -122,10 +126,15 @@ asio::awaitable<result<directory_answer>> bind_verifier::verify(identity::creden
   auto const dn = link.str(0, 1);
   auto const verifier = link.opt(0, 2);
   bool const fresh = link.boolean(0, 3);
+  auto const upn = link.str(0, 4);
   POSTA_CO_TRY_ASSIGN(auto source, co_await sources_.get_by_id(source_id));
   if (!source.enabled) co_return directory_answer::refused;
   auto const server = source.config.server();
-  auto outcome = co_await net::run_blocking([&] { return bind_blocking(pool_, source_id, server, dn, password); });
+  // AD binds by userPrincipalName when the entry has one: a DN renamed or
+  // moved since the last sync would answer 52e to the right password.
+  auto const& name = source.config.attributes().bind_name == "upn" && !upn.empty() ? upn : dn;
+  auto outcome =
+      co_await net::run_blocking([&] { return bind_blocking(pool_, source_id, server, name, dn, password); });
   if (!outcome) co_return co_await fall_back(account.address, password, verifier, outcome.error());
   auto const& answer = outcome->answer;
   if (answer.ok()) {

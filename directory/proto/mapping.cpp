@@ -13,24 +13,28 @@ using details_list = std::vector<std::pair<std::string, std::string>>;
 // Posta's keys for what vCards, the address book and signatures show.
 details_list details_for(profile p) {
   bool const ad = p == profile::ad;
-  return {{"given_name", "givenName"},
-          {"surname", "sn"},
-          {"phone", "telephoneNumber"},
-          {"mobile", "mobile"},
-          {"pager", "pager"},
-          {"title", "title"},
-          {"department", ad ? "department" : "departmentNumber"},
-          {"company", ad ? "company" : "o"},
-          {"description", "description"},
-          {"info", "info"},
-          {"url", ad ? "wWWHomePage" : "labeledURI"},
-          {"street", ad ? "streetAddress" : "street"},
-          {"city", "l"},
-          {"region", "st"},
-          {"postal_code", "postalCode"},
-          {"country", ad ? "co" : "c"},
-          {"postal_address", "postalAddress"},
-          {"ou", ad ? "physicalDeliveryOfficeName" : "ou"}};
+  details_list out{{"given_name", "givenName"},
+                   {"surname", "sn"},
+                   {"phone", "telephoneNumber"},
+                   {"mobile", "mobile"},
+                   {"pager", "pager"},
+                   {"title", "title"},
+                   {"department", ad ? "department" : "departmentNumber"},
+                   {"company", ad ? "company" : "o"},
+                   {"description", "description"},
+                   {"info", "info"},
+                   {"url", ad ? "wWWHomePage" : "labeledURI"},
+                   {"street", ad ? "streetAddress" : "street"},
+                   {"city", "l"},
+                   {"region", "st"},
+                   {"postal_code", "postalCode"},
+                   {"country", ad ? "co" : "c"},
+                   {"postal_address", "postalAddress"},
+                   {"ou", ad ? "physicalDeliveryOfficeName" : "ou"}};
+  // AD: the user's bind name. Unlike the DN it survives a rename or a move
+  // to another OU, so logins keep working until the next sync notices.
+  if (ad) out.emplace_back("upn", "userPrincipalName");
+  return out;
 }
 
 std::optional<std::string> stable_id(entry const& e, attribute_map const& map) {

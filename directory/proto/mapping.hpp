@@ -46,7 +46,7 @@ attribute_map preset(profile p);
 // aliases, display_name, uuid, member_of, member, photo and every details
 // key (given_name, surname, phone, mobile, pager, title, department,
 // company, description, info, url, street, city, region, postal_code,
-// country, postal_address, ou). False when `key` is none of them.
+// country, postal_address, ou; upn for AD). False when `key` is none of them.
 bool override_attribute(attribute_map& map, std::string_view key, std::string attribute);
 
 // The attributes a user or group search asks for.
