@@ -9,6 +9,7 @@
 #include "core/journal/log.hpp"
 #include "core/net/blocking.hpp"
 #include "jabber/server/admin_routes.hpp"
+#include "mail/index/search_routes.hpp"
 #include "mail/queue/channel.hpp"
 #include "mail/queue/queue_routes.hpp"
 #include "mail/queue/route.hpp"
@@ -66,10 +67,12 @@ server::server(asio::io_context& io_, config::bootstrap cfg_, std::string connin
       mailstore(pool, blobs),
       change_feed(mailstore),
       mailbox_watcher(notifier),
+      mail_indexes(cfg.data_dir / "index"),
+      indexer(io.get_executor(), pool, mailstore, mail_indexes),
       smtp(mail::smtp::server::context{settings, authenticator, resolver, committer, blobs, smtp_rate, smtp_lists, tls,
                                        cfg.hostname, &sessions}),
       imap(mail::imap::server::context{settings, authenticator, identity, tls, cfg.hostname, &sessions, &mailstore,
-                                       &mailbox_watcher, &blobs}),
+                                       &mailbox_watcher, &blobs, &indexer}),
       maildrops(mail::pop3::server::make_maildrop_store(mailstore)),
       maildrop_locks(pool, cfg.hostname),
       pop3(mail::pop3::server::context{settings, authenticator, *maildrops, maildrop_locks, tls, &sessions}),
@@ -102,6 +105,8 @@ void server::apply_settings() {
   imap.apply_settings();
   pop3.apply_settings();
   xmpp.apply_settings();
+  mail_indexes.set_language(
+      search::engine::parse_language(settings.get_string("search.language")).value_or(search::engine::language::english));
   if (dns && settings.get_list("dns.servers") != dns_servers_) {
     dns_servers_ = settings.get_list("dns.servers");
     asio::co_spawn(io, [this, servers = dns_servers_]() -> asio::awaitable<void> {
@@ -164,6 +169,10 @@ asio::awaitable<result<void>> server::start() {
   settings::register_item_validator("smtp.trusted_networks", mail::smtp::policy::validate_network_entry);
   settings::register_item_validator("mail.auto_folders", identity::validate_auto_folder);
   settings::register_item_validator("dns.servers", dns::validate_server_entry);
+  settings::register_item_validator("search.language", [](std::string_view v) -> result<void> {
+    if (search::engine::parse_language(v)) return {};
+    return make_error(errc::invalid_argument, "search.language is english, french, russian or none");
+  });
   settings::register_item_validator("relay.smarthost", [](std::string_view v) -> result<void> {
     POSTA_TRY(mail::queue::parse_smarthost(v));
     return {};
@@ -211,6 +220,7 @@ asio::awaitable<result<void>> server::start() {
   router.set_token(cfg.admin_token);
   api::add_routes(router, api);
   mail::queue::add_queue_routes(router, pool);
+  mail::index::add_search_routes(router, pool, identity, indexer);
   jabber::server::add_admin_routes(router, xmpp_sessions, cfg.hostname);
   add_http_listeners();
   using mail::smtp::server::listener_kind;
@@ -230,6 +240,7 @@ asio::awaitable<result<void>> server::start() {
   add_listener_service("xmpp", xmpp.handler(jabber::server::listener_kind::xmpp));
   add_listener_service("xmpps", xmpp.handler(jabber::server::listener_kind::xmpps));
   POSTA_CO_TRY(co_await start_outbound());
+  add_indexer();
   committer.start(io.get_executor());
   co_await services.start_enabled();
   asio::co_spawn(io, maintenance(), log_if_failed);
@@ -260,6 +271,15 @@ asio::awaitable<result<void>> server::start_outbound() {
   h.stop = [this]() -> asio::awaitable<void> { co_await queue_runner->stop(); };
   services.add("queue", std::move(h));
   co_return result<void>{};
+}
+
+// The full-text indexer (service "indexer"): stopped, IMAP SEARCH scans
+// and the search API answers from what is indexed.
+void server::add_indexer() {
+  service::hooks h;
+  h.start = [this]() -> asio::awaitable<result<std::string>> { co_return co_await indexer.start(); };
+  h.stop = [this]() -> asio::awaitable<void> { co_await indexer.stop(); };
+  services.add("indexer", std::move(h));
 }
 
 // Periodic housekeeping: unreferenced blobs and old journal entries.

@@ -4,6 +4,7 @@
 
 #include "app/cli/api_client.hpp"
 #include "app/cli/password.hpp"
+#include "app/cli/search_commands.hpp"
 #include "app/cli/size.hpp"
 
 #include <CLI/CLI.hpp>
@@ -310,6 +311,7 @@ void add_admin_commands(CLI::App& app, invocation& inv) {
   add_storage_commands(app, inv);
   add_queue_commands(app, inv, a);
   add_xmpp_commands(app, inv, a);
+  add_search_commands(app, inv);
 }
 
 endpoint_inputs gather_inputs(global_options const& opts) {
@@ -340,6 +342,8 @@ std::string human_output(api_call const& call, std::string const& body) {
     case output::queue: return render_queue(doc);
     case output::queued: return render_queued_message(doc);
     case output::queue_action: return render_queue_action(doc);
+    case output::search_hits: return render_search_hits(doc);
+    case output::search_reindex: return render_search_reindex(doc);
     default: return render_one(call.kind, doc);
   }
 }

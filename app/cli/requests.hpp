@@ -14,7 +14,7 @@
 
 namespace posta::cli {
 
-enum class output { list, one, journal, storage, message, queue, queued, queue_action };
+enum class output { list, one, journal, storage, message, queue, queued, queue_action, search_hits, search_reindex };
 
 struct api_call {
   std::string method;
