@@ -30,8 +30,12 @@ struct search_arguments {
 }  // namespace
 
 api_call search_call(search_query const& q) {
-  api_call c{"GET", "/api/v1/accounts/" + http::percent_encode(q.account) + "/search", std::nullopt,
-             resource::account, output::search_hits, {}};
+  api_call c{"GET",
+             "/api/v1/accounts/" + http::percent_encode(q.account) + "/search",
+             std::nullopt,
+             resource::account,
+             output::search_hits,
+             {}};
   add_query(c.target, "q", q.text);
   if (q.mailbox) add_query(c.target, "mailbox", *q.mailbox);
   if (q.page) add_query(c.target, "page", std::to_string(*q.page));
@@ -42,7 +46,8 @@ api_call search_call(search_query const& q) {
 api_call search_reindex_call(std::optional<std::string> const& account) {
   boost::json::object body;
   if (account) body["account"] = *account;
-  return {"POST", "/api/v1/search/reindex", boost::json::serialize(body), resource::account, output::search_reindex, {}};
+  return {"POST", "/api/v1/search/reindex", boost::json::serialize(body), resource::account, output::search_reindex,
+          {}};
 }
 
 void add_search_commands(CLI::App& app, invocation& inv) {
@@ -92,7 +97,8 @@ std::string render_search_hits(boost::json::value const& doc) {
 
 std::string render_search_reindex(boost::json::value const& doc) {
   auto account = text_at(doc, "account");
-  return text_at(doc, "queued") + " messages queued for indexing" + (account.empty() ? "" : " (" + account + ")") + "\n";
+  return text_at(doc, "queued") + " messages queued for indexing" + (account.empty() ? "" : " (" + account + ")") +
+         "\n";
 }
 
 }  // namespace posta::cli

@@ -48,14 +48,22 @@ std::optional<search::engine::imap_field> imap_field_of(search::text_query const
   using search::text_field;
   using f = search::engine::imap_field;
   switch (q.field) {
-    case text_field::text: return f::text;
-    case text_field::body: return f::body;
-    case text_field::subject: return f::subject;
-    case text_field::from: return f::from;
-    case text_field::to: return f::to;
-    case text_field::cc: return f::cc;
-    case text_field::bcc: return f::bcc;
-    case text_field::header: break;
+    case text_field::text:
+      return f::text;
+    case text_field::body:
+      return f::body;
+    case text_field::subject:
+      return f::subject;
+    case text_field::from:
+      return f::from;
+    case text_field::to:
+      return f::to;
+    case text_field::cc:
+      return f::cc;
+    case text_field::bcc:
+      return f::bcc;
+    case text_field::header:
+      break;
   }
   // HEADER name: the indexed fields by name; any other field is scanned.
   std::string name;
@@ -109,7 +117,8 @@ asio::awaitable<result<bool>> indexer::drain_batch(scope s) {
   std::vector<queue_row> queue;
   std::map<std::pair<std::int64_t, std::int64_t>, store::uid_set> wanted;  // (account, mailbox) -> uids
   for (int i = 0; i < rows.size(); ++i) {
-    queue_row r{rows.i64(i, 0), rows.i64(i, 1), rows.i64(i, 2), static_cast<std::uint32_t>(rows.i64(i, 3)), rows.str(i, 4)};
+    queue_row r{rows.i64(i, 0), rows.i64(i, 1), rows.i64(i, 2), static_cast<std::uint32_t>(rows.i64(i, 3)),
+                rows.str(i, 4)};
     if (r.op == "add") wanted[{r.account_id, r.mailbox_id}].push_back({r.uid, r.uid});
     queue.push_back(std::move(r));
   }
@@ -189,7 +198,8 @@ asio::awaitable<void> indexer::run() {
     std::chrono::steady_clock::duration pause = poll_interval;
     if (!r) {
       if (!failing_)
-        journal::record(journal::level::error, "indexer", "indexing failed, retrying", {{"error", r.error().message()}});
+        journal::record(journal::level::error, "indexer", "indexing failed, retrying",
+                        {{"error", r.error().message()}});
       failing_ = true;
       pause = retry_interval;
     } else {
@@ -222,15 +232,18 @@ asio::awaitable<result<std::string>> indexer::start() {
 }
 
 asio::awaitable<void> indexer::stop() {
-  co_await asio::co_spawn(strand_, [this]() -> asio::awaitable<void> {
-    running_ = false;
-    wake_timer_.cancel();
-    asio::steady_timer t(strand_);
-    while (loop_alive_) {
-      t.expires_after(std::chrono::milliseconds(10));
-      co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
-    }
-  }, asio::use_awaitable);
+  co_await asio::co_spawn(
+      strand_,
+      [this]() -> asio::awaitable<void> {
+        running_ = false;
+        wake_timer_.cancel();
+        asio::steady_timer t(strand_);
+        while (loop_alive_) {
+          t.expires_after(std::chrono::milliseconds(10));
+          co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+        }
+      },
+      asio::use_awaitable);
 }
 
 void indexer::wake() {
@@ -244,7 +257,8 @@ asio::awaitable<result<std::optional<std::vector<std::uint32_t>>>> indexer::matc
   scope s{query.account_id, query.mailbox_id};
   POSTA_CO_TRY(co_await asio::co_spawn(strand_, catch_up(s), asio::use_awaitable));
   auto const account = query.account_id, mailbox = query.mailbox_id;
-  POSTA_CO_TRY_ASSIGN(auto indexed, co_await net::run_blocking([&] { return indexes_.indexed_uids_blocking(account, mailbox); }));
+  POSTA_CO_TRY_ASSIGN(auto indexed,
+                      co_await net::run_blocking([&] { return indexes_.indexed_uids_blocking(account, mailbox); }));
   // Not all candidates indexed (a queue longer than one catch-up, a body
   // that could not be read): IMAP scans rather than answer partly.
   if (!std::includes(indexed.begin(), indexed.end(), query.uids.begin(), query.uids.end())) co_return answer{};
@@ -267,18 +281,20 @@ asio::awaitable<result<std::int64_t>> indexer::reindex(std::optional<std::int64_
   POSTA_CO_TRY(co_await conn->execute("BEGIN"));
   // The reset first (a lower id), then every message: the indexer empties
   // the index, then adds them back; mail arriving meanwhile queues its own rows.
-  auto reset = co_await conn->query("INSERT INTO search_queue(account_id, op) SELECT id, 'reset' FROM accounts "
-                                    "WHERE $1::bigint IS NULL OR id = $1",
-                                    args);
+  auto reset = co_await conn->query(
+      "INSERT INTO search_queue(account_id, op) SELECT id, 'reset' FROM accounts "
+      "WHERE $1::bigint IS NULL OR id = $1",
+      args);
   if (!reset) {
     co_await conn->execute("ROLLBACK");
     co_return reset.error();
   }
-  auto added = co_await conn->query("INSERT INTO search_queue(account_id, mailbox_id, uid, op) "
-                                    "SELECT b.account_id, m.mailbox_id, m.uid, 'add' FROM messages m "
-                                    "JOIN mailboxes b ON b.id = m.mailbox_id WHERE $1::bigint IS NULL OR b.account_id = $1 "
-                                    "ORDER BY m.mailbox_id, m.uid",
-                                    args);
+  auto added = co_await conn->query(
+      "INSERT INTO search_queue(account_id, mailbox_id, uid, op) "
+      "SELECT b.account_id, m.mailbox_id, m.uid, 'add' FROM messages m "
+      "JOIN mailboxes b ON b.id = m.mailbox_id WHERE $1::bigint IS NULL OR b.account_id = $1 "
+      "ORDER BY m.mailbox_id, m.uid",
+      args);
   if (!added) {
     co_await conn->execute("ROLLBACK");
     co_return added.error();

@@ -50,8 +50,8 @@ class indexer final : public search::text_search {
     std::optional<std::int64_t> account_id;
     std::optional<std::int64_t> mailbox_id;
   };
-  asio::awaitable<result<void>> catch_up(scope s);       // on the strand, exclusive
-  asio::awaitable<result<bool>> drain_batch(scope s);    // true when rows were done
+  asio::awaitable<result<void>> catch_up(scope s);     // on the strand, exclusive
+  asio::awaitable<result<bool>> drain_batch(scope s);  // true when rows were done
   asio::awaitable<void> run();
   asio::awaitable<void> lock();
   void unlock();

@@ -40,7 +40,9 @@ result<search_params> read_params(http::request const& req) {
   return p;
 }
 
-http::response bad_query(error const& e) { return http::error_response(400, "bad_request", e.context); }
+http::response bad_query(error const& e) {
+  return http::error_response(400, "bad_request", e.context);
+}
 
 asio::awaitable<http::response> search(db::pool& pool, identity::store& identity, indexer& idx,
                                        http::request const& req, std::string address) {
@@ -91,7 +93,8 @@ void add_search_routes(http::router& r, db::pool& pool, identity::store& identit
         });
   r.add("POST", "/api/v1/search/reindex",
         [&identity, &idx](request const& req, route_params const&) -> asio::awaitable<response> {
-          auto body = req.body.empty() ? result<boost::json::object>(boost::json::object{}) : http::parse_json_body(req);
+          auto body =
+              req.body.empty() ? result<boost::json::object>(boost::json::object{}) : http::parse_json_body(req);
           if (!body) co_return http::bad_request_response(body.error());
           std::optional<std::int64_t> account_id;
           std::string address;
