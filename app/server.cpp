@@ -12,6 +12,7 @@
 #include "directory/api/source_routes.hpp"
 #include "jabber/server/admin_routes.hpp"
 #include "jabber/store/online_store.hpp"
+#include "mail/index/search_routes.hpp"
 #include "mail/queue/channel.hpp"
 #include "mail/queue/queue_routes.hpp"
 #include "mail/queue/route.hpp"
@@ -72,10 +73,12 @@ server::server(asio::io_context& io_, config::bootstrap cfg_, std::string connin
       mailstore(pool, blobs),
       change_feed(mailstore),
       mailbox_watcher(notifier),
+      mail_indexes(cfg.data_dir / "index"),
+      indexer(io.get_executor(), pool, mailstore, mail_indexes),
       smtp(mail::smtp::server::context{settings, authenticator, resolver, committer, blobs, smtp_rate, smtp_lists, tls,
                                        cfg.hostname, &sessions}),
       imap(mail::imap::server::context{settings, authenticator, identity, tls, cfg.hostname, &sessions, &mailstore,
-                                       &mailbox_watcher, &blobs}),
+                                       &mailbox_watcher, &blobs, &indexer}),
       maildrops(mail::pop3::server::make_maildrop_store(mailstore)),
       maildrop_locks(pool, cfg.hostname),
       pop3(mail::pop3::server::context{settings, authenticator, *maildrops, maildrop_locks, tls, &sessions}),
@@ -109,6 +112,8 @@ void server::apply_settings() {
   imap.apply_settings();
   pop3.apply_settings();
   xmpp.apply_settings();
+  mail_indexes.set_language(
+      search::engine::parse_language(settings.get_string("search.language")).value_or(search::engine::language::english));
   if (dns && settings.get_list("dns.servers") != dns_servers_) {
     dns_servers_ = settings.get_list("dns.servers");
     asio::co_spawn(io, [this, servers = dns_servers_]() -> asio::awaitable<void> {
@@ -172,6 +177,10 @@ asio::awaitable<result<void>> server::start() {
   directory::api::register_signature_validators();
   settings::register_item_validator("mail.auto_folders", identity::validate_auto_folder);
   settings::register_item_validator("dns.servers", dns::validate_server_entry);
+  settings::register_item_validator("search.language", [](std::string_view v) -> result<void> {
+    if (search::engine::parse_language(v)) return {};
+    return make_error(errc::invalid_argument, "search.language is english, french, russian or none");
+  });
   settings::register_item_validator("relay.smarthost", [](std::string_view v) -> result<void> {
     POSTA_TRY(mail::queue::parse_smarthost(v));
     return {};
@@ -219,6 +228,7 @@ asio::awaitable<result<void>> server::start() {
   router.set_token(cfg.admin_token);
   api::add_routes(router, api);
   mail::queue::add_queue_routes(router, pool);
+  mail::index::add_search_routes(router, pool, identity, indexer);
   jabber::server::add_admin_routes(router, xmpp_sessions, cfg.hostname);
   directory::api::add_source_routes(router, directory_sources, directory_sync);
   directory::api::add_signature_routes(router, pool, settings);
@@ -241,6 +251,7 @@ asio::awaitable<result<void>> server::start() {
   add_listener_service("xmpp", xmpp.handler(jabber::server::listener_kind::xmpp));
   add_listener_service("xmpps", xmpp.handler(jabber::server::listener_kind::xmpps));
   POSTA_CO_TRY(co_await start_outbound());
+  add_indexer();
   committer.start(io.get_executor());
   co_await end_earlier_xmpp_presence();
   co_await services.start_enabled();
@@ -291,6 +302,15 @@ void server::add_directory_service() {
   h.start = [this]() -> asio::awaitable<result<std::string>> { co_return co_await directory_scheduler.start(io.get_executor()); };
   h.stop = [this]() -> asio::awaitable<void> { co_await directory_scheduler.stop(); };
   services.add("directory", std::move(h));
+}
+
+// The full-text indexer (service "indexer"): stopped, IMAP SEARCH scans
+// and the search API answers from what is indexed.
+void server::add_indexer() {
+  service::hooks h;
+  h.start = [this]() -> asio::awaitable<result<std::string>> { co_return co_await indexer.start(); };
+  h.stop = [this]() -> asio::awaitable<void> { co_await indexer.stop(); };
+  services.add("indexer", std::move(h));
 }
 
 // Periodic housekeeping: unreferenced blobs and old journal entries.

@@ -43,6 +43,8 @@
 #include "mail/store/change_feed.hpp"
 #include "mail/store/mailbox_store.hpp"
 #include "mail/store/watcher.hpp"
+#include "mail/index/indexer.hpp"
+#include "search/engine/mail_index.hpp"
 #include "mail/queue/runner.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -89,6 +91,8 @@ struct server {
   mail::store::mailbox_store mailstore;        // what IMAP and POP3 sessions call
   mail::store::change_feed change_feed;          // change reads shared by the sessions of a mailbox
   mail::store::mailbox_watcher mailbox_watcher;  // NOTIFY posta_mailbox fanned out to sessions
+  search::engine::mail_indexes mail_indexes;     // <data_dir>/index/<account id>/
+  mail::index::indexer indexer;                  // the service "indexer"; IMAP SEARCH asks it
   mail::smtp::policy::rate_limiter smtp_rate;
   mail::smtp::policy::lists_source smtp_lists;
   mail::smtp::server::service smtp;
@@ -115,6 +119,7 @@ struct server {
   asio::awaitable<result<void>> start_outbound();
   void add_directory_service();
   asio::awaitable<void> end_earlier_xmpp_presence();
+  void add_indexer();
   asio::awaitable<void> drain_sessions();
   asio::awaitable<void> maintenance();
   asio::awaitable<void> move_small_blobs_inline(db::connection& conn);

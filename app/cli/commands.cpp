@@ -4,6 +4,7 @@
 
 #include "app/cli/api_client.hpp"
 #include "app/cli/password.hpp"
+#include "app/cli/search_commands.hpp"
 #include "app/cli/size.hpp"
 
 #include <CLI/CLI.hpp>
@@ -315,6 +316,7 @@ void add_admin_commands(CLI::App& app, invocation& inv) {
   add_queue_commands(app, inv, a);
   add_xmpp_commands(app, inv, a);
   add_directory_commands(app, inv);
+  add_search_commands(app, inv);
 }
 
 endpoint_inputs gather_inputs(global_options const& opts) {
@@ -350,6 +352,8 @@ std::string human_output(api_call const& call, std::string const& body) {
       auto const* v = doc.is_object() ? doc.get_object().if_contains(call.field) : nullptr;
       return v && v->is_string() ? std::string(v->get_string()) + "\n" : std::string("\n");
     }
+    case output::search_hits: return render_search_hits(doc);
+    case output::search_reindex: return render_search_reindex(doc);
     default: return render_one(call.kind, doc);
   }
 }

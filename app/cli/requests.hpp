@@ -14,7 +14,8 @@
 
 namespace posta::cli {
 
-enum class output { list, one, journal, storage, message, queue, queued, queue_action, directory_sync, field };
+enum class output { list, one, journal, storage, message, queue, queued, queue_action, directory_sync, field,
+                    search_hits, search_reindex };
 
 struct api_call {
   std::string method;

@@ -87,6 +87,7 @@ std::vector<definition> const& definitions() {
       {"mail.auto_folders", kind::list, json::array{"Drafts", "Sent", "Trash", "Junk", "Archive"}, "folders created with each new account besides INBOX: \"Name\" (RFC 6154 names get their special-use) or \"Name \\Use\"; changes apply to accounts created afterwards"},
       {"mail.postmaster", kind::string, "", "local mailbox that receives postmaster@ and abuse@ of every domain without its own (empty: those get 451)"},
       {"journal.retention_days", kind::integer, 90, "days the journal is kept (0 = forever)", 0, 36500},
+      {"search.language", kind::string, "english", "stemming of the full-text index and its queries: english, french, russian or none (documents indexed before a change keep the old stems until `posta search reindex`)"},
       {"blobs.inline_max_kb", kind::integer, 256, "message bodies up to this size (KB) are stored in the database, larger ones as files (0 = always files; at most 1024, so that a batch of 64 stays far below PostgreSQL's 1 GB value limit)", 0, 1024},
       // SECURITY: bounds every statement and idle gap in a transaction (server
       // side) and every wait for the database (client side, plus a margin).

@@ -17,11 +17,12 @@ namespace {
 // Appends "name: text\n" for every field of the header in [begin, end);
 // collects the fields too when `fields` is given.
 void add_header(message_bytes const& bytes, std::uint64_t begin, std::uint64_t end, std::string& out,
-                std::vector<search_field>* fields) {
+                std::vector<search_field>* fields, bool fold) {
   auto const header = bytes(begin, end);
   header_scanner scanner(header, 0, header.size());
   while (auto f = scanner.next()) {
-    search_field field{to_lower(f->name), fold_case(decode_header_text(unfold(f->raw_value)))};
+    auto text = decode_header_text(unfold(f->raw_value));
+    search_field field{to_lower(f->name), fold ? fold_case(text) : std::move(text)};
     out += field.name + ": " + field.text + "\n";
     if (fields) fields->push_back(std::move(field));
   }
@@ -39,7 +40,7 @@ class body_collector {
       for (auto const& child : part.children) visit(child);
     } else if (part.is_message_rfc822()) {
       auto const& inner = part.children.front();
-      add_header(bytes_, inner.header_start, inner.body_start, out_, nullptr);
+      add_header(bytes_, inner.header_start, inner.body_start, out_, nullptr, limits_.fold);
       visit(inner);
     } else if (part.is_text()) {
       add_text(part);
@@ -59,7 +60,7 @@ class body_collector {
     auto decoded = encoding ? decode_transfer(*encoding, body) : std::string(body);
     auto text = charset_to_utf8(decoded, part.param("charset").value_or(""));
     if (part.subtype == "html") text = html_to_text(text);
-    auto folded = fold_case(text);
+    auto folded = limits_.fold ? fold_case(text) : std::move(text);
     out_.append(folded, 0, std::min(folded.size(), room));
     // NUL cannot occur in the text (charset_to_utf8 drops it) nor in an IMAP
     // search string, so no match spans two parts.
@@ -140,7 +141,7 @@ std::vector<message_range> search_text_ranges(message_structure const& ms, searc
 search_text extract_search_text(message_bytes const& bytes, message_structure const& ms,
                                 search_text_limits const& limits) {
   search_text t;
-  add_header(bytes, ms.root.header_start, ms.root.body_start, t.header, &t.headers);
+  add_header(bytes, ms.root.header_start, ms.root.body_start, t.header, &t.headers, limits.fold);
   body_collector collector(bytes, limits);
   collector.visit(ms.root);
   t.body = collector.take();

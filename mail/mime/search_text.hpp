@@ -39,6 +39,9 @@ struct search_text_limits {
   // so twice the body text bound (plus room for headers) loses nothing the
   // body bound would keep.
   std::uint64_t max_read_bytes = 33 * 1024 * 1024;
+  // False for the full-text indexer, which folds with its own rules
+  // (search/proto/fold.hpp) and shows the text as it was in snippets.
+  bool fold = true;
 };
 
 // A byte range [begin, end) of the stored message.
