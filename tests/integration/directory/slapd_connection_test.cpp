@@ -177,11 +177,17 @@ TEST_F(slapd_connection, PagedSearchBeyondTheServersSizeLimit) {
   for (auto const& e : *all) uids.insert(std::string(e.first("uid")));
   EXPECT_EQ(uids.size(), 1200u);
 
-  // Without paging the server's soft limit (500) ends the search.
+  // Without paging (content sync cannot page) the search asks for its own
+  // size limit, not the server's soft one (500), which the hard limit grants.
   r.page_size = 0;
   auto unpaged = c->search_all_blocking(r);
-  ASSERT_FALSE(unpaged);
-  EXPECT_EQ(unpaged.error().code, make_error_code(errc::limit_exceeded)) << unpaged.error().message();
+  ASSERT_TRUE(unpaged) << unpaged.error().message();
+  EXPECT_EQ(unpaged->size(), 1200u);
+  r.max_entries = 1000;
+  auto unpaged_bounded = c->search_all_blocking(r);
+  ASSERT_FALSE(unpaged_bounded);
+  EXPECT_EQ(unpaged_bounded.error().code, make_error_code(errc::limit_exceeded))
+      << unpaged_bounded.error().message();
 
   // Our own bound.
   r.page_size = 100;
