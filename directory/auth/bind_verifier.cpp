@@ -127,7 +127,7 @@ asio::awaitable<result<directory_answer>> bind_verifier::verify(identity::creden
   auto const verifier = link.opt(0, 2);
   bool const fresh = link.boolean(0, 3);
   auto const upn = link.str(0, 4);
-  POSTA_CO_TRY_ASSIGN(auto source, co_await sources_.get_by_id(source_id));
+  POSTA_CO_TRY_ASSIGN(auto source, co_await sources_.for_login(source_id));
   if (!source.enabled) co_return directory_answer::refused;
   auto const server = source.config.server();
   // AD binds by userPrincipalName when the entry has one: a DN renamed or

@@ -144,26 +144,6 @@ asio::awaitable<result<void>> create_domain(db::connection& c, std::string name,
   co_return result<void>{};
 }
 
-asio::awaitable<result<std::int64_t>> create_account(db::connection& c, std::int64_t source_id,
-                                                     proto::directory_user const& u) {
-  POSTA_CO_TRY_ASSIGN(auto domain_id, co_await identity::detail::claim_address(c, u.mail, "account"));
-  bool const enabled = u.state == proto::account_state::enabled;
-  auto const details = details_json(u);
-  auto args = db::make_params(u.mail, domain_id, u.display_name, enabled, source_id, u.uuid, u.dn, u.login, details);
-  POSTA_CO_TRY_ASSIGN(auto made,
-                      co_await c.query("INSERT INTO accounts(address, domain_id, display_name, password_hash, enabled, "
-                                       "source, directory_source_id, directory_uid, directory_dn, directory_login, "
-                                       "directory_attributes) VALUES ($1, $2, $3, NULL, $4, 'directory', $5, $6, $7, "
-                                       "$8, $9::jsonb) RETURNING id",
-                                       std::move(args)));
-  auto const id = made.i64(0, 0);
-  // INBOX comes with the row (schema/008); the other folders from the setting.
-  POSTA_CO_TRY(co_await identity::create_auto_folders(c, id));
-  POSTA_CO_TRY(co_await store_photo(c, id, u));
-  POSTA_CO_TRY(co_await sync_aliases(c, id, u.mail, {}, u.aliases));
-  co_return id;
-}
-
 asio::awaitable<result<void>> create_accounts(db::connection& c, std::int64_t source_id,
                                               std::span<proto::directory_user const> users) {
   std::vector<std::string> addresses, names, uids, dns, logins, details;

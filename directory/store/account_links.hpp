@@ -29,9 +29,7 @@ asio::awaitable<result<void>> rename_owner(db::connection& c, std::string kind, 
                                            std::string to);
 
 asio::awaitable<result<void>> create_domain(db::connection& c, std::string name, std::string source_name);
-asio::awaitable<result<std::int64_t>> create_account(db::connection& c, std::int64_t source_id,
-                                                     proto::directory_user const& u);
-// Many at once (one batch of a pass): a few statements however many users.
+// New accounts, one batch of a pass: a few statements however many users.
 asio::awaitable<result<void>> create_accounts(db::connection& c, std::int64_t source_id,
                                               std::span<proto::directory_user const> users);
 asio::awaitable<result<void>> update_account(db::connection& c, proto::planned_update const& u);

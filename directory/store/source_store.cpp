@@ -21,14 +21,18 @@ std::string associated(std::string const& name) {
   return "directory-bind " + name;
 }
 
+result<source_config> stored_config(std::string_view text) {
+  boost::system::error_code ec;
+  auto doc = boost::json::parse(text, ec);
+  if (ec || !doc.is_object()) return make_error(errc::internal, "directory source: stored config");
+  return read_source_config(doc.as_object(), {}, false);
+}
+
 result<source_row> row_from(db::rows const& r, int i) {
   source_row s;
   s.id = r.i64(i, 0);
   s.name = r.str(i, 1);
-  boost::system::error_code ec;
-  auto doc = boost::json::parse(r.text(i, 2), ec);
-  if (ec || !doc.is_object()) return make_error(errc::internal, "directory source " + s.name + ": stored config");
-  s.config = POSTA_TRY(read_source_config(doc.as_object(), {}, false));
+  s.config = POSTA_TRY(stored_config(r.text(i, 2)));
   s.enabled = r.boolean(i, 3);
   s.has_password = r.boolean(i, 4);
   s.created_at = r.str(i, 5);
@@ -91,10 +95,12 @@ asio::awaitable<result<source_row>> source_store::get(std::string name) {
   co_return row_from(rows, 0);
 }
 
-asio::awaitable<result<source_row>> source_store::get_by_id(std::int64_t id) {
-  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q(std::string(select_sources) + "WHERE s.id = $1", id));
+asio::awaitable<result<source_store::login_view>> source_store::for_login(std::int64_t id) {
+  POSTA_CO_TRY_ASSIGN(auto rows,
+                      co_await pool_.q("SELECT enabled, config::text FROM directory_sources WHERE id = $1", id));
   if (rows.empty()) co_return make_error(errc::not_found, "directory source " + std::to_string(id));
-  co_return row_from(rows, 0);
+  POSTA_CO_TRY_ASSIGN(auto config, stored_config(rows.text(0, 1)));
+  co_return login_view{rows.boolean(0, 0), std::move(config)};
 }
 
 asio::awaitable<result<source_row>> source_store::update(std::string name, source_config config,

@@ -39,7 +39,13 @@ class source_store {
                                              std::optional<std::string> password);
   asio::awaitable<result<std::vector<source_row>>> list();
   asio::awaitable<result<source_row>> get(std::string name);
-  asio::awaitable<result<source_row>> get_by_id(std::int64_t id);
+  // What a login needs of a source (its settings, whether it is enabled):
+  // one row, without the counts and sync state of get().
+  struct login_view {
+    bool enabled = false;
+    source_config config;
+  };
+  asio::awaitable<result<login_view>> for_login(std::int64_t id);
   // nullopt leaves a value as it is; a password of "" removes it.
   asio::awaitable<result<source_row>> update(std::string name, source_config config,
                                              std::optional<std::string> password, std::optional<bool> enabled);

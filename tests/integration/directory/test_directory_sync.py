@@ -192,6 +192,18 @@ class DirectorySyncTest(ImapTestCase):
         finally:
             self.cli_ok("directory", "set", "corp", "--interval", "0")
 
+    def test_05d_signatures_from_directory_attributes(self):
+        self.cli_ok("settings", "set", "signature.html", "<p><b>[cn]</b>, [title]<br>[telephoneNumber]</p>")
+        self.cli_ok("settings", "set", "signature.text", "[cn] | [title] | [ou]")
+        html = self.cli_ok("account", "signature", "alice@corp.test")
+        self.assertEqual(html.strip(), "<p><b>Alice Archer</b>, Chief Engineer<br>+1 555 0100</p>")
+        self.assertEqual(self.cli_ok("account", "signature", "alice@corp.test", "--text").strip(),
+                         "Alice Archer | Chief Engineer | Research")
+        # Unknown variables and remote images are refused when saved.
+        self.assertIn("bogus", self.cli_fails("settings", "set", "signature.html", "[bogus]"))
+        self.cli_fails("settings", "set", "signature.html", '<img src="http://tracker.example/p.png">')
+        self.assertIn("Alice Archer", self.cli_ok("account", "signature", "alice@corp.test"))
+
     def test_06_local_addresses_are_not_overwritten(self):
         self.make_account("erin@corp.test", password="local-Secret-1")
         self.slapd.add_user("erin", "erin-directory-pw", "erin@corp.test")
