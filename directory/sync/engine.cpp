@@ -101,13 +101,33 @@ asio::awaitable<result<sync_report>> engine::sync(std::string name, sync_options
     if (!running_.insert(source.id).second)
       co_return make_error(errc::conflict, "a sync of directory source " + name + " is running");
   }
-  auto report = co_await run(source, options);
-  {
-    std::lock_guard lock(mutex_);
-    running_.erase(source.id);
-  }
-  co_return report;
+  // The mark goes however the pass ends (an exception included).
+  struct unmark {
+    engine& e;
+    std::int64_t id;
+    ~unmark() {
+      std::lock_guard lock(e.mutex_);
+      e.running_.erase(id);
+    }
+  } guard{*this, source.id};
+  co_return co_await run(source, options);
 }
+
+namespace {
+
+// What every report of a pass starts with.
+sync_report report_of(store::source_row const& source, sync_options options, fetched const& got) {
+  sync_report r;
+  r.source = source.name;
+  r.dry_run = options.dry_run;
+  r.entries = got.entries;
+  r.uri = got.uri;
+  r.incremental = !got.complete;
+  r.cookie = got.next_cookies.empty() ? std::string() : encode_cookies(got.next_cookies);
+  return r;
+}
+
+}  // namespace
 
 asio::awaitable<result<sync_report>> engine::run(store::source_row const& source, sync_options options) {
   std::string password;
@@ -127,36 +147,36 @@ asio::awaitable<result<sync_report>> engine::run(store::source_row const& source
     auto const message = got.error().message();
     if (!options.dry_run) co_await sources_.record_end(source.id, "failed", message, "{}");
     journal::record(journal::level::error, "directory", "directory sync failed",
-                    {{"source", source.name}, {"error", got.error().message()}});
+                    {{"source", source.name}, {"error", message}});
     co_return got.error();
   }
-  auto& pool = sources_.pool();
   if (got->nothing_changed()) co_return co_await quiet_pass(source, options, *got);
+  co_return co_await plan_and_apply(source, options, *got);
+}
+
+asio::awaitable<result<sync_report>> engine::plan_and_apply(store::source_row const& source, sync_options options,
+                                                            fetched& got) {
+  auto& pool = sources_.pool();
+  auto const& config = source.config;
   POSTA_CO_TRY_ASSIGN(auto known, co_await store::load_known_accounts(pool, source.id));
   POSTA_CO_TRY_ASSIGN(auto taken, co_await store::load_taken_addresses(pool, source.id, config.managed_domains));
   proto::plan_input in;
-  in.users = std::move(got->users);
-  in.deleted_uuids = std::move(got->deleted_uuids);
-  in.unchanged_uuids = std::move(got->unchanged_uuids);
-  in.complete = got->complete;
+  in.users = std::move(got.users);
+  in.deleted_uuids = std::move(got.deleted_uuids);
+  in.unchanged_uuids = std::move(got.unchanged_uuids);
+  in.complete = got.complete;
   in.known = std::move(known);
   in.managed_domains = config.managed_domains;
   in.taken_elsewhere = [&taken](std::string const& a) { return taken.count(a) > 0; };
   in.max_disable_percent = config.max_disable_percent;
   in.force = options.force;
 
-  sync_report report;
-  report.source = source.name;
-  report.dry_run = options.dry_run;
-  report.entries = got->entries;
-  report.uri = got->uri;
+  auto report = report_of(source, options, got);
   POSTA_CO_TRY_ASSIGN(auto stored_groups, co_await store::load_directory_groups(pool, source.id));
-  report.directory_groups = merge_groups(std::move(stored_groups), got->groups);
-  report.groups_changed = !got->groups.empty();
-  report.incremental = !got->complete;
-  report.cookie = got->next_cookies.empty() ? std::string() : encode_cookies(got->next_cookies);
+  report.directory_groups = merge_groups(std::move(stored_groups), got.groups);
+  report.groups_changed = !got.groups.empty();
   report.plan = proto::plan_sync(in);
-  for (auto& s : got->skipped) report.plan.skipped.push_back(std::move(s));
+  for (auto& s : got.skipped) report.plan.skipped.push_back(std::move(s));
   POSTA_CO_TRY_ASSIGN(report.plan.domains_to_create, co_await store::missing_domains(pool, config.managed_domains));
   if (report.applied()) {
     auto applied = co_await apply(source, report);
@@ -189,13 +209,7 @@ asio::awaitable<result<sync_report>> engine::run(store::source_row const& source
 // polled every second).
 asio::awaitable<result<sync_report>> engine::quiet_pass(store::source_row const& source, sync_options options,
                                                         fetched const& got) {
-  sync_report report;
-  report.source = source.name;
-  report.dry_run = options.dry_run;
-  report.entries = got.entries;
-  report.uri = got.uri;
-  report.incremental = true;
-  report.cookie = encode_cookies(got.next_cookies);
+  auto report = report_of(source, options, got);
   if (options.dry_run) co_return report;
   POSTA_CO_TRY(co_await sources_.pool().transaction([&](db::connection& c) -> asio::awaitable<result<void>> {
     co_return co_await store::save_cookie(c, source.id, report.cookie);
@@ -233,7 +247,8 @@ asio::awaitable<result<void>> engine::apply(store::source_row const& source, syn
     // DURABILITY: the cookie moves on only with the last batch: a crash
     // before it replays this pass's changes, which plan the same again.
     POSTA_CO_TRY(co_await store::save_cookie(c, source.id, report.cookie));
-    if (report.groups_changed) POSTA_CO_TRY(co_await store::save_directory_groups(c, source.id, report.directory_groups));
+    if (report.groups_changed)
+      POSTA_CO_TRY(co_await store::save_directory_groups(c, source.id, report.directory_groups));
     co_return result<void>{};
   }));
   co_return result<void>{};

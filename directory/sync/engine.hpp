@@ -52,8 +52,10 @@ class engine {
  private:
   asio::awaitable<result<sync_report>> run(store::source_row const& source, sync_options options);
   asio::awaitable<result<void>> apply(store::source_row const& source, sync_report& report);
+  asio::awaitable<result<sync_report>> plan_and_apply(store::source_row const& source, sync_options options,
+                                                      fetched& got);
   asio::awaitable<result<sync_report>> quiet_pass(store::source_row const& source, sync_options options,
-                                                 fetched const& got);
+                                                  fetched const& got);
   asio::awaitable<result<void>> plan_groups(store::source_row const& source, sync_report& report);
   asio::awaitable<result<void>> apply_groups(store::source_row const& source, sync_report& report);
 
