@@ -2,6 +2,7 @@
 
 #include "core/db/arrays.hpp"
 #include "core/identity/addresses.hpp"
+#include "core/journal/journal.hpp"
 #include "directory/store/account_links.hpp"
 
 #include <boost/json/array.hpp>
@@ -23,7 +24,82 @@ asio::awaitable<result<void>> set_members(db::connection& c, std::int64_t source
   co_return result<void>{};
 }
 
+constexpr char const* account_dns_sql =
+    "SELECT lower(directory_dn) FROM accounts WHERE directory_source_id = $1 AND directory_dn IS NOT NULL";
+
+std::vector<std::string> first_column(db::rows const& rows) {
+  std::vector<std::string> out;
+  for (int i = 0; i < rows.size(); ++i) out.push_back(rows.str(i, 0));
+  return out;
+}
+
+// What the source shares: groups (uuid, name) and members (uuid, DN) in
+// parallel arrays; the names of the groups too large to share.
+struct shared_plan {
+  std::vector<std::string> uuids, names, member_uuids, member_dns, too_large;
+};
+
+shared_plan plan_shared(std::vector<proto::directory_group> const& groups, std::vector<std::string> const& account_dns,
+                        std::size_t max_members) {
+  shared_plan p;
+  for (auto const& g : groups) {
+    auto members = proto::expand_members(g, groups, account_dns);
+    if (members.size() > max_members) {
+      p.too_large.push_back(g.name);
+      continue;
+    }
+    p.uuids.push_back(g.uuid);
+    p.names.push_back(g.name);
+    for (auto& dn : members) {
+      p.member_uuids.push_back(g.uuid);
+      p.member_dns.push_back(std::move(dn));
+    }
+  }
+  return p;
+}
+
+void journal_too_large(std::int64_t source_id, std::vector<std::string> const& names, int max_members) {
+  if (names.empty()) return;
+  std::string listed;
+  for (std::size_t i = 0; i < names.size() && i < 10; ++i) listed += (i ? ", " : "") + names[i];
+  journal::record(journal::level::warning, "directory", "directory groups too large to share in XMPP rosters",
+                  {{"source_id", source_id},
+                   {"groups", names.size()},
+                   {"names", listed},
+                   {"xmpp_shared_group_max_members", max_members}});
+}
+
 }  // namespace
+
+asio::awaitable<result<void>> save_shared_groups(db::connection& c, std::int64_t source_id,
+                                                 std::vector<proto::directory_group> const& groups, int max_members) {
+  POSTA_CO_TRY_ASSIGN(auto dn_rows, co_await c.q(account_dns_sql, source_id));
+  auto const plan = plan_shared(groups, first_column(dn_rows), static_cast<std::size_t>(max_members));
+  journal_too_large(source_id, plan.too_large, max_members);
+  // The wanted (group, account) pairs, by a hash join on the DNs.
+  std::string const want =
+      "WITH want AS (SELECT DISTINCT w.u AS uuid, a.id FROM unnest($2::text[], $3::text[]) w(u, dn) "
+      "JOIN accounts a ON a.directory_source_id = $1 AND lower(a.directory_dn) = w.dn) ";
+  auto const drop_members = want +
+                            "DELETE FROM directory_shared_members m WHERE m.source_id = $1 "
+                            "AND (m.uuid, m.account_id) NOT IN (SELECT uuid, id FROM want)";
+  auto const add_members = want +
+                           "INSERT INTO directory_shared_members(source_id, uuid, account_id) "
+                           "SELECT $1, uuid, id FROM want ON CONFLICT DO NOTHING";
+  auto members = db::make_params(source_id, db::text_array(plan.member_uuids), db::text_array(plan.member_dns));
+  POSTA_CO_TRY(co_await c.query(drop_members, members));
+  auto const uuids = db::text_array(plan.uuids);
+  POSTA_CO_TRY(co_await c.q("DELETE FROM directory_shared_groups WHERE source_id = $1 AND uuid <> ALL($2::text[])",
+                            source_id, uuids));
+  auto group_args = db::make_params(source_id, uuids, db::text_array(plan.names));
+  POSTA_CO_TRY(co_await c.query("INSERT INTO directory_shared_groups(source_id, uuid, name) "
+                                "SELECT $1, u, n FROM unnest($2::text[], $3::text[]) t(u, n) "
+                                "ON CONFLICT (source_id, uuid) DO UPDATE SET name = EXCLUDED.name "
+                                "WHERE directory_shared_groups.name IS DISTINCT FROM EXCLUDED.name",
+                                std::move(group_args)));
+  POSTA_CO_TRY(co_await c.query(add_members, std::move(members)));
+  co_return result<void>{};
+}
 
 asio::awaitable<result<std::vector<proto::known_group>>> load_known_groups(db::pool& pool, std::int64_t source_id) {
   POSTA_CO_TRY_ASSIGN(
@@ -42,12 +118,8 @@ asio::awaitable<result<std::vector<proto::known_group>>> load_known_groups(db::p
 }
 
 asio::awaitable<result<std::vector<std::string>>> load_account_dns(db::pool& pool, std::int64_t source_id) {
-  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool.q("SELECT lower(directory_dn) FROM accounts "
-                                                 "WHERE directory_source_id = $1 AND directory_dn IS NOT NULL",
-                                                 source_id));
-  std::vector<std::string> out;
-  for (int i = 0; i < rows.size(); ++i) out.push_back(rows.str(i, 0));
-  co_return out;
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool.q(account_dns_sql, source_id));
+  co_return first_column(rows);
 }
 
 asio::awaitable<result<std::set<std::string>>> load_addresses_besides_groups(db::pool& pool, std::int64_t source_id,

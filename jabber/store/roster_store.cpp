@@ -4,6 +4,7 @@
 #include "jabber/store/roster_store.hpp"
 
 #include "core/db/arrays.hpp"
+#include "core/identity/addresses.hpp"
 
 #include <algorithm>
 
@@ -32,11 +33,18 @@ void append_items(db::rows const& rows, int first_col, std::vector<proto::roster
 
 }  // namespace
 
-void overlay_shared_group(proto::roster_item& item, std::string const& group) {
-  if (group.empty()) return;
+void overlay_shared_groups(proto::roster_item& item, std::string_view groups_json) {
+  auto const groups = identity::detail::parse_string_array(groups_json);
+  if (groups.empty()) return;
   item.sub = proto::subscription::both;
   item.ask = false;
-  if (std::find(item.groups.begin(), item.groups.end(), group) == item.groups.end()) item.groups.push_back(group);
+  for (auto const& g : groups)
+    if (std::find(item.groups.begin(), item.groups.end(), g) == item.groups.end()) item.groups.push_back(g);
+}
+
+std::string shared_groups_sql(std::string_view owner, std::string_view whom) {
+  return "array_to_json(coalesce(xmpp_shared_groups(" + std::string(owner) + ", " + std::string(whom) +
+         "), '{}'))::text";
 }
 
 asio::awaitable<result<std::int64_t>> roster_store::version(std::string const& account) {
@@ -92,9 +100,8 @@ asio::awaitable<result<roster_store::set_outcome>> roster_store::set_item(std::s
   // The version row is locked by the bump; a concurrent set waits and
   // re-checks the bound on the count the first one left (schema/021). A
   // change of an item already listed is no new item.
-  POSTA_CO_TRY_ASSIGN(
-      auto rows,
-      co_await pool_.q("WITH a AS (SELECT id FROM accounts WHERE address = $1), "
+  auto const sql =
+      std::string("WITH a AS (SELECT id FROM accounts WHERE address = $1), "
                        "v AS (INSERT INTO xmpp_roster_versions AS v (account_id, version) SELECT id, 1 FROM a "
                        "  ON CONFLICT (account_id) DO UPDATE SET version = v.version + 1 "
                        "  WHERE $5::bigint = 0 OR v.own_items < $5::bigint OR EXISTS (SELECT 1 FROM "
@@ -106,9 +113,10 @@ asio::awaitable<result<roster_store::set_outcome>> roster_store::set_item(std::s
                        "  SET name = EXCLUDED.name, groups = EXCLUDED.groups, listed = true "
                        "  RETURNING subscription, ask) "
                        "SELECT (SELECT count(*) FROM a), v.version, i.subscription, i.ask, "
-                       "  coalesce((SELECT xmpp_shared_group(id, $2) FROM a), '') "
-                       "FROM (SELECT 1) one LEFT JOIN v ON true LEFT JOIN i ON true",
-                       account, contact, name, db::text_array(groups), max_items));
+                       "  coalesce((SELECT " + shared_groups_sql("id", "$2") + " FROM a), '[]') "
+                       "FROM (SELECT 1) one LEFT JOIN v ON true LEFT JOIN i ON true");
+  auto const group_list = db::text_array(groups);
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q(sql, account, contact, name, group_list, max_items));
   set_outcome out;
   if (rows.i64(0, 0) == 0) co_return out;
   if (rows.is_null(0, 1) || rows.is_null(0, 2)) {
@@ -117,24 +125,23 @@ asio::awaitable<result<roster_store::set_outcome>> roster_store::set_item(std::s
   }
   out.change =
       roster_change{rows.i64(0, 1), {contact, name, groups, subscription_of(rows.text(0, 2)), rows.boolean(0, 3)}};
-  overlay_shared_group(out.change->item, rows.str(0, 4));
+  overlay_shared_groups(out.change->item, rows.text(0, 4));
   co_return out;
 }
 
 asio::awaitable<result<std::optional<roster_change>>> roster_store::remove_item(std::string const& account,
                                                                                 std::string const& contact) {
-  POSTA_CO_TRY_ASSIGN(auto rows,
-                      co_await pool_.q("WITH d AS (DELETE FROM xmpp_roster_items r USING accounts a "
+  auto const sql = std::string("WITH d AS (DELETE FROM xmpp_roster_items r USING accounts a "
                                        "  WHERE a.address = $1 AND r.account_id = a.id AND r.contact = $2 "
                                        "  RETURNING r.account_id, r.listed) "
                                        "UPDATE xmpp_roster_versions v SET version = v.version + 1 "
                                        "FROM d WHERE v.account_id = d.account_id AND d.listed "
-                                       "RETURNING v.version, coalesce(xmpp_shared_group(v.account_id, $2), '')",
-                                       account, contact));
+                                       "RETURNING v.version, " + shared_groups_sql("v.account_id", "$2"));
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q(sql, account, contact));
   if (rows.empty()) co_return std::nullopt;
   // A shared group's member stays listed (schema/019): the push says so.
   roster_change out{rows.i64(0, 0), {contact, {}, {}, proto::subscription::remove, false}};
-  overlay_shared_group(out.item, rows.str(0, 1));
+  overlay_shared_groups(out.item, rows.text(0, 1));
   co_return out;
 }
 
