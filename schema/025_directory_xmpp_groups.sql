@@ -43,8 +43,9 @@ BEGIN
   IF cardinality(owners) = 0 OR cardinality(contacts) = 0 THEN
     RETURN;
   END IF;
+  -- An owner being deleted (its membership going by cascade) is skipped.
   INSERT INTO xmpp_roster_versions(account_id, version)
-    SELECT DISTINCT t.id, 1 FROM unnest(owners) AS t(id) ORDER BY t.id
+    SELECT DISTINCT a.id, 1 FROM accounts a WHERE a.id = ANY(owners) ORDER BY a.id
     ON CONFLICT (account_id) DO UPDATE SET version = xmpp_roster_versions.version + 1;
   FOR who IN SELECT a.address FROM accounts a WHERE a.id = ANY(owners) LOOP
     chunk := ARRAY(SELECT c FROM unnest(contacts) c WHERE c <> who);
