@@ -3,6 +3,7 @@
 #include "core/db/arrays.hpp"
 #include "core/identity/addresses.hpp"
 #include "core/journal/journal.hpp"
+#include "directory/proto/shared_groups.hpp"
 #include "directory/store/account_links.hpp"
 
 #include <boost/json/array.hpp>
@@ -33,31 +34,6 @@ std::vector<std::string> first_column(db::rows const& rows) {
   return out;
 }
 
-// What the source shares: groups (uuid, name) and members (uuid, DN) in
-// parallel arrays; the names of the groups too large to share.
-struct shared_plan {
-  std::vector<std::string> uuids, names, member_uuids, member_dns, too_large;
-};
-
-shared_plan plan_shared(std::vector<proto::directory_group> const& groups, std::vector<std::string> const& account_dns,
-                        std::size_t max_members) {
-  shared_plan p;
-  for (auto const& g : groups) {
-    auto members = proto::expand_members(g, groups, account_dns);
-    if (members.size() > max_members) {
-      p.too_large.push_back(g.name);
-      continue;
-    }
-    p.uuids.push_back(g.uuid);
-    p.names.push_back(g.name);
-    for (auto& dn : members) {
-      p.member_uuids.push_back(g.uuid);
-      p.member_dns.push_back(std::move(dn));
-    }
-  }
-  return p;
-}
-
 void journal_too_large(std::int64_t source_id, std::vector<std::string> const& names, int max_members) {
   if (names.empty()) return;
   std::string listed;
@@ -69,35 +45,55 @@ void journal_too_large(std::int64_t source_id, std::vector<std::string> const& n
                    {"xmpp_shared_group_max_members", max_members}});
 }
 
+// A shared plan as parallel arrays for unnest(): groups (uuid, name) and
+// members (uuid, DN).
+struct shared_arrays {
+  std::vector<std::string> uuids, names, member_uuids, member_dns;
+  explicit shared_arrays(proto::shared_plan const& plan) {
+    for (auto const& g : plan.groups) {
+      uuids.push_back(g.uuid);
+      names.push_back(g.name);
+      member_uuids.insert(member_uuids.end(), g.member_dns.size(), g.uuid);
+      member_dns.insert(member_dns.end(), g.member_dns.begin(), g.member_dns.end());
+    }
+  }
+};
+
+// The wanted (group, account) pairs of $2, $3, by a hash join on the DNs;
+// only rows that change are written, so schema/025's triggers push only
+// real changes.
+std::string const want_cte =
+    "WITH want AS (SELECT DISTINCT w.u AS uuid, a.id FROM unnest($2::text[], $3::text[]) w(u, dn) "
+    "JOIN accounts a ON a.directory_source_id = $1 AND lower(a.directory_dn) = w.dn) ";
+std::string const drop_members_sql = want_cte +
+                                     "DELETE FROM directory_shared_members m WHERE m.source_id = $1 "
+                                     "AND (m.uuid, m.account_id) NOT IN (SELECT uuid, id FROM want)";
+std::string const add_members_sql = want_cte +
+                                    "INSERT INTO directory_shared_members(source_id, uuid, account_id) "
+                                    "SELECT $1, uuid, id FROM want ON CONFLICT DO NOTHING";
+
 }  // namespace
 
 asio::awaitable<result<void>> save_shared_groups(db::connection& c, std::int64_t source_id,
                                                  std::vector<proto::directory_group> const& groups, int max_members) {
   POSTA_CO_TRY_ASSIGN(auto dn_rows, co_await c.q(account_dns_sql, source_id));
-  auto const plan = plan_shared(groups, first_column(dn_rows), static_cast<std::size_t>(max_members));
+  auto const plan = proto::plan_shared_groups(groups, first_column(dn_rows), static_cast<std::size_t>(max_members));
   journal_too_large(source_id, plan.too_large, max_members);
-  // The wanted (group, account) pairs, by a hash join on the DNs.
-  std::string const want =
-      "WITH want AS (SELECT DISTINCT w.u AS uuid, a.id FROM unnest($2::text[], $3::text[]) w(u, dn) "
-      "JOIN accounts a ON a.directory_source_id = $1 AND lower(a.directory_dn) = w.dn) ";
-  auto const drop_members = want +
-                            "DELETE FROM directory_shared_members m WHERE m.source_id = $1 "
-                            "AND (m.uuid, m.account_id) NOT IN (SELECT uuid, id FROM want)";
-  auto const add_members = want +
-                           "INSERT INTO directory_shared_members(source_id, uuid, account_id) "
-                           "SELECT $1, uuid, id FROM want ON CONFLICT DO NOTHING";
-  auto members = db::make_params(source_id, db::text_array(plan.member_uuids), db::text_array(plan.member_dns));
-  POSTA_CO_TRY(co_await c.query(drop_members, members));
-  auto const uuids = db::text_array(plan.uuids);
+  shared_arrays const a(plan);
+  // Members that go first, then groups that go, then new names and members.
+  auto members = db::make_params(source_id, db::text_array(a.member_uuids), db::text_array(a.member_dns));
+  POSTA_CO_TRY(co_await c.query(drop_members_sql, members));
+  auto const uuid_list = db::text_array(a.uuids);
   POSTA_CO_TRY(co_await c.q("DELETE FROM directory_shared_groups WHERE source_id = $1 AND uuid <> ALL($2::text[])",
-                            source_id, uuids));
-  auto group_args = db::make_params(source_id, uuids, db::text_array(plan.names));
-  POSTA_CO_TRY(co_await c.query("INSERT INTO directory_shared_groups(source_id, uuid, name) "
-                                "SELECT $1, u, n FROM unnest($2::text[], $3::text[]) t(u, n) "
-                                "ON CONFLICT (source_id, uuid) DO UPDATE SET name = EXCLUDED.name "
-                                "WHERE directory_shared_groups.name IS DISTINCT FROM EXCLUDED.name",
-                                std::move(group_args)));
-  POSTA_CO_TRY(co_await c.query(add_members, std::move(members)));
+                            source_id, uuid_list));
+  auto group_args = db::make_params(source_id, uuid_list, db::text_array(a.names));
+  POSTA_CO_TRY(
+      co_await c.query("INSERT INTO directory_shared_groups(source_id, uuid, name) "
+                       "SELECT $1, u, n FROM unnest($2::text[], $3::text[]) t(u, n) "
+                       "ON CONFLICT (source_id, uuid) DO UPDATE SET name = EXCLUDED.name "
+                       "WHERE directory_shared_groups.name IS DISTINCT FROM EXCLUDED.name",
+                       std::move(group_args)));
+  POSTA_CO_TRY(co_await c.query(add_members_sql, std::move(members)));
   co_return result<void>{};
 }
 
@@ -162,10 +158,11 @@ asio::awaitable<result<void>> save_directory_groups(db::connection& c, std::int6
   }
   auto args = db::make_params(source_id, db::text_array(uuids), db::text_array(dns), db::text_array(names),
                               db::text_array(mails), db::text_array(members));
-  POSTA_CO_TRY(co_await c.query("INSERT INTO directory_groups(source_id, uuid, dn, name, mail, members) "
-                                "SELECT $1, u, d, n, m, j::jsonb FROM unnest($2::text[], $3::text[], $4::text[], "
-                                "$5::text[], $6::text[]) AS t(u, d, n, m, j)",
-                                std::move(args)));
+  POSTA_CO_TRY(
+      co_await c.query("INSERT INTO directory_groups(source_id, uuid, dn, name, mail, members) "
+                       "SELECT $1, u, d, n, m, j::jsonb FROM unnest($2::text[], $3::text[], $4::text[], "
+                       "$5::text[], $6::text[]) AS t(u, d, n, m, j)",
+                       std::move(args)));
   co_return result<void>{};
 }
 

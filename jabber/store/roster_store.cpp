@@ -100,21 +100,23 @@ asio::awaitable<result<roster_store::set_outcome>> roster_store::set_item(std::s
   // The version row is locked by the bump; a concurrent set waits and
   // re-checks the bound on the count the first one left (schema/021). A
   // change of an item already listed is no new item.
-  auto const sql =
-      std::string("WITH a AS (SELECT id FROM accounts WHERE address = $1), "
-                       "v AS (INSERT INTO xmpp_roster_versions AS v (account_id, version) SELECT id, 1 FROM a "
-                       "  ON CONFLICT (account_id) DO UPDATE SET version = v.version + 1 "
-                       "  WHERE $5::bigint = 0 OR v.own_items < $5::bigint OR EXISTS (SELECT 1 FROM "
-                       "    xmpp_roster_items r WHERE r.account_id = v.account_id AND r.contact = $2 AND r.listed) "
-                       "  RETURNING version), "
-                       "i AS (INSERT INTO xmpp_roster_items(account_id, contact, name, groups) "
-                       "  SELECT id, $2, $3, $4::text[] FROM a WHERE EXISTS (SELECT 1 FROM v) "
-                       "  ON CONFLICT (account_id, contact) DO UPDATE "
-                       "  SET name = EXCLUDED.name, groups = EXCLUDED.groups, listed = true "
-                       "  RETURNING subscription, ask) "
-                       "SELECT (SELECT count(*) FROM a), v.version, i.subscription, i.ask, "
-                       "  coalesce((SELECT " + shared_groups_sql("id", "$2") + " FROM a), '[]') "
-                       "FROM (SELECT 1) one LEFT JOIN v ON true LEFT JOIN i ON true");
+  auto const sql = std::string(
+      "WITH a AS (SELECT id FROM accounts WHERE address = $1), "
+      "v AS (INSERT INTO xmpp_roster_versions AS v (account_id, version) SELECT id, 1 FROM a "
+      "  ON CONFLICT (account_id) DO UPDATE SET version = v.version + 1 "
+      "  WHERE $5::bigint = 0 OR v.own_items < $5::bigint OR EXISTS (SELECT 1 FROM "
+      "    xmpp_roster_items r WHERE r.account_id = v.account_id AND r.contact = $2 AND r.listed) "
+      "  RETURNING version), "
+      "i AS (INSERT INTO xmpp_roster_items(account_id, contact, name, groups) "
+      "  SELECT id, $2, $3, $4::text[] FROM a WHERE EXISTS (SELECT 1 FROM v) "
+      "  ON CONFLICT (account_id, contact) DO UPDATE "
+      "  SET name = EXCLUDED.name, groups = EXCLUDED.groups, listed = true "
+      "  RETURNING subscription, ask) "
+      "SELECT (SELECT count(*) FROM a), v.version, i.subscription, i.ask, "
+      "  coalesce((SELECT " +
+      shared_groups_sql("id", "$2") +
+      " FROM a), '[]') "
+      "FROM (SELECT 1) one LEFT JOIN v ON true LEFT JOIN i ON true");
   auto const group_list = db::text_array(groups);
   POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q(sql, account, contact, name, group_list, max_items));
   set_outcome out;
@@ -131,12 +133,14 @@ asio::awaitable<result<roster_store::set_outcome>> roster_store::set_item(std::s
 
 asio::awaitable<result<std::optional<roster_change>>> roster_store::remove_item(std::string const& account,
                                                                                 std::string const& contact) {
-  auto const sql = std::string("WITH d AS (DELETE FROM xmpp_roster_items r USING accounts a "
-                                       "  WHERE a.address = $1 AND r.account_id = a.id AND r.contact = $2 "
-                                       "  RETURNING r.account_id, r.listed) "
-                                       "UPDATE xmpp_roster_versions v SET version = v.version + 1 "
-                                       "FROM d WHERE v.account_id = d.account_id AND d.listed "
-                                       "RETURNING v.version, " + shared_groups_sql("v.account_id", "$2"));
+  auto const sql = std::string(
+      "WITH d AS (DELETE FROM xmpp_roster_items r USING accounts a "
+      "  WHERE a.address = $1 AND r.account_id = a.id AND r.contact = $2 "
+      "  RETURNING r.account_id, r.listed) "
+      "UPDATE xmpp_roster_versions v SET version = v.version + 1 "
+      "FROM d WHERE v.account_id = d.account_id AND d.listed "
+      "RETURNING v.version, " +
+      shared_groups_sql("v.account_id", "$2"));
   POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q(sql, account, contact));
   if (rows.empty()) co_return std::nullopt;
   // A shared group's member stays listed (schema/019): the push says so.

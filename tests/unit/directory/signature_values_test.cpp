@@ -27,8 +27,8 @@ TEST(SignatureValues, OuAttributeWinsAndPostalAddressAsStored) {
 }
 
 TEST(SignatureValues, OuNotesAsTheSyncStoredThem) {
-  auto v = signature_values_of("Ann", "ann@corp.test", "CN=Ann,OU=Sales,DC=corp",
-                               {{"ounotes", "Sales floor, 2nd level"}});
+  auto v =
+      signature_values_of("Ann", "ann@corp.test", "CN=Ann,OU=Sales,DC=corp", {{"ounotes", "Sales floor, 2nd level"}});
   EXPECT_EQ(v["ou"], "Sales");
   EXPECT_EQ(v["ounotes"], "Sales floor, 2nd level");
   EXPECT_EQ(signature_values_of("Bo", "bo@corp.test", "CN=Bo,OU=Sales,DC=corp", {})["ounotes"], "");
