@@ -99,10 +99,12 @@ LANGUAGE sql STABLE AS $$
   FROM mine FULL JOIN shared ON shared.contact = mine.contact
 $$;
 
--- The shared groups `whom` is in, in `owner`'s roster, or NULL: what a push
--- after a change of the user's own item must still show (jabber/store).
-CREATE FUNCTION xmpp_shared_groups(owner bigint, whom text) RETURNS text[] LANGUAGE sql STABLE AS $$
-  SELECT s.groups FROM xmpp_shared_contacts(owner) s WHERE s.contact = whom
+-- The shared groups `whom` is in, in `owner`'s roster, as a JSON array
+-- ('[]': none): what a push after a change of the user's own item must
+-- still show (jabber/store/roster_store.hpp overlay_shared_groups).
+CREATE FUNCTION xmpp_shared_groups(owner bigint, whom text) RETURNS text LANGUAGE sql STABLE AS $$
+  SELECT coalesce((SELECT array_to_json(s.groups)::text FROM xmpp_shared_contacts(owner) s WHERE s.contact = whom),
+                  '[]')
 $$;
 
 -- The accounts that share a directory group with `account`, itself excluded.

@@ -161,8 +161,8 @@ result<void> fetch_groups(ldap::connection& conn, store::source_config const& c,
       auto const key = "groups " + base;
       auto const it = from.find(key);
       sync_sink sink{take, g.deleted, g.unchanged};
-      auto complete = POSTA_TRY(
-          content_sync(conn, req, it == from.end() ? std::string() : it->second, sink, out.next_cookies[key]));
+      auto complete = POSTA_TRY(content_sync(conn, req, it == from.end() ? std::string() : it->second, sink,
+                                             out.next_cookies[key]));
       g.complete = g.complete && complete;
       continue;
     }
@@ -191,8 +191,8 @@ result<fetched> fetch_users_blocking(store::source_config const& c, std::string 
                        return {};
                      },
                      out.deleted_uuids, out.unchanged_uuids};
-      auto complete = POSTA_TRY(
-          content_sync(*conn, req, it == from.end() ? std::string() : it->second, sink, out.next_cookies[base]));
+      auto complete = POSTA_TRY(content_sync(*conn, req, it == from.end() ? std::string() : it->second, sink,
+                                             out.next_cookies[base]));
       out.complete = out.complete && complete;
       continue;
     }

@@ -42,11 +42,6 @@ void overlay_shared_groups(proto::roster_item& item, std::string_view groups_jso
     if (std::find(item.groups.begin(), item.groups.end(), g) == item.groups.end()) item.groups.push_back(g);
 }
 
-std::string shared_groups_sql(std::string_view owner, std::string_view whom) {
-  return "array_to_json(coalesce(xmpp_shared_groups(" + std::string(owner) + ", " + std::string(whom) +
-         "), '{}'))::text";
-}
-
 asio::awaitable<result<std::int64_t>> roster_store::version(std::string const& account) {
   POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q("SELECT coalesce(v.version, 0) FROM accounts a "
                                                   "LEFT JOIN xmpp_roster_versions v ON v.account_id = a.id "
@@ -100,25 +95,23 @@ asio::awaitable<result<roster_store::set_outcome>> roster_store::set_item(std::s
   // The version row is locked by the bump; a concurrent set waits and
   // re-checks the bound on the count the first one left (schema/021). A
   // change of an item already listed is no new item.
-  auto const sql = std::string(
-      "WITH a AS (SELECT id FROM accounts WHERE address = $1), "
-      "v AS (INSERT INTO xmpp_roster_versions AS v (account_id, version) SELECT id, 1 FROM a "
-      "  ON CONFLICT (account_id) DO UPDATE SET version = v.version + 1 "
-      "  WHERE $5::bigint = 0 OR v.own_items < $5::bigint OR EXISTS (SELECT 1 FROM "
-      "    xmpp_roster_items r WHERE r.account_id = v.account_id AND r.contact = $2 AND r.listed) "
-      "  RETURNING version), "
-      "i AS (INSERT INTO xmpp_roster_items(account_id, contact, name, groups) "
-      "  SELECT id, $2, $3, $4::text[] FROM a WHERE EXISTS (SELECT 1 FROM v) "
-      "  ON CONFLICT (account_id, contact) DO UPDATE "
-      "  SET name = EXCLUDED.name, groups = EXCLUDED.groups, listed = true "
-      "  RETURNING subscription, ask) "
-      "SELECT (SELECT count(*) FROM a), v.version, i.subscription, i.ask, "
-      "  coalesce((SELECT " +
-      shared_groups_sql("id", "$2") +
-      " FROM a), '[]') "
-      "FROM (SELECT 1) one LEFT JOIN v ON true LEFT JOIN i ON true");
-  auto const group_list = db::text_array(groups);
-  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q(sql, account, contact, name, group_list, max_items));
+  POSTA_CO_TRY_ASSIGN(
+      auto rows,
+      co_await pool_.q("WITH a AS (SELECT id FROM accounts WHERE address = $1), "
+                       "v AS (INSERT INTO xmpp_roster_versions AS v (account_id, version) SELECT id, 1 FROM a "
+                       "  ON CONFLICT (account_id) DO UPDATE SET version = v.version + 1 "
+                       "  WHERE $5::bigint = 0 OR v.own_items < $5::bigint OR EXISTS (SELECT 1 FROM "
+                       "    xmpp_roster_items r WHERE r.account_id = v.account_id AND r.contact = $2 AND r.listed) "
+                       "  RETURNING version), "
+                       "i AS (INSERT INTO xmpp_roster_items(account_id, contact, name, groups) "
+                       "  SELECT id, $2, $3, $4::text[] FROM a WHERE EXISTS (SELECT 1 FROM v) "
+                       "  ON CONFLICT (account_id, contact) DO UPDATE "
+                       "  SET name = EXCLUDED.name, groups = EXCLUDED.groups, listed = true "
+                       "  RETURNING subscription, ask) "
+                       "SELECT (SELECT count(*) FROM a), v.version, i.subscription, i.ask, "
+                       "  coalesce((SELECT xmpp_shared_groups(id, $2) FROM a), '[]') "
+                       "FROM (SELECT 1) one LEFT JOIN v ON true LEFT JOIN i ON true",
+                       account, contact, name, db::text_array(groups), max_items));
   set_outcome out;
   if (rows.i64(0, 0) == 0) co_return out;
   if (rows.is_null(0, 1) || rows.is_null(0, 2)) {
@@ -133,17 +126,15 @@ asio::awaitable<result<roster_store::set_outcome>> roster_store::set_item(std::s
 
 asio::awaitable<result<std::optional<roster_change>>> roster_store::remove_item(std::string const& account,
                                                                                 std::string const& contact) {
-  auto const sql = std::string(
-      "WITH d AS (DELETE FROM xmpp_roster_items r USING accounts a "
-      "  WHERE a.address = $1 AND r.account_id = a.id AND r.contact = $2 "
-      "  RETURNING r.account_id, r.listed) "
-      "UPDATE xmpp_roster_versions v SET version = v.version + 1 "
-      "FROM d WHERE v.account_id = d.account_id AND d.listed "
-      "RETURNING v.version, " +
-      shared_groups_sql("v.account_id", "$2"));
-  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q(sql, account, contact));
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q("WITH d AS (DELETE FROM xmpp_roster_items r USING accounts a "
+                                                  "  WHERE a.address = $1 AND r.account_id = a.id AND r.contact = $2 "
+                                                  "  RETURNING r.account_id, r.listed) "
+                                                  "UPDATE xmpp_roster_versions v SET version = v.version + 1 "
+                                                  "FROM d WHERE v.account_id = d.account_id AND d.listed "
+                                                  "RETURNING v.version, xmpp_shared_groups(v.account_id, $2)",
+                                                  account, contact));
   if (rows.empty()) co_return std::nullopt;
-  // A shared group's member stays listed (schema/019): the push says so.
+  // A shared group's member stays listed (schema/019, 025): the push says so.
   roster_change out{rows.i64(0, 0), {contact, {}, {}, proto::subscription::remove, false}};
   overlay_shared_groups(out.item, rows.text(0, 1));
   co_return out;

@@ -30,13 +30,9 @@ struct roster_change {
 // A contact in shared roster groups (schema/019 a domain's, schema/025 the
 // directory's) is listed as 'both' and in those groups, whatever the user's
 // own item says: what xmpp_roster_of() lists, applied to an item just
-// written. `groups_json`: a JSON array of the group names ("[]": not shared),
-// as shared_groups_sql gives it.
+// written. `groups_json`: xmpp_shared_groups()'s JSON array of the group
+// names ("[]": not shared).
 void overlay_shared_groups(proto::roster_item& item, std::string_view groups_json);
-
-// The SQL expression of the shared groups of contact `whom` in the roster of
-// account id `owner` (both SQL expressions), as overlay_shared_groups reads them.
-std::string shared_groups_sql(std::string_view owner, std::string_view whom);
 
 class roster_store {
  public:

@@ -90,8 +90,8 @@ asio::awaitable<result<std::optional<roster_change>>> write_side(db::connection&
                                                 "AS t(g, n) WHERE account_id = $1 AND contact = $2 ORDER BY n",
                                                 before.account_id, before.contact));
   for (int r = 0; r < groups.size(); ++r) change.item.groups.push_back(groups.str(r, 0));
-  auto const shared_sql = "SELECT " + shared_groups_sql("$1", "$2");
-  POSTA_CO_TRY_ASSIGN(auto shared, co_await c.q(shared_sql, before.account_id, before.contact));
+  POSTA_CO_TRY_ASSIGN(auto shared,
+                      co_await c.q("SELECT xmpp_shared_groups($1, $2)", before.account_id, before.contact));
   overlay_shared_groups(change.item, shared.text(0, 0));
   co_return change;
 }
