@@ -67,7 +67,19 @@ asio::awaitable<void> roster_follow::on_notify(std::string payload) {
   std::vector<std::string> names;
   for (auto const& c : contacts->get_array())
     if (c.is_string() && names.size() < 40) names.emplace_back(c.get_string());
-  for (auto const& c : names) co_await item_changed(account, c);
+  co_await items_changed(account, names);
+}
+
+asio::awaitable<void> roster_follow::items_changed(std::string const& account,
+                                                   std::vector<std::string> const& contacts) {
+  if (contacts.empty() || (routes_.roster_interested(account).empty() && routes_.available(account).empty())) co_return;
+  auto changes = co_await rosters_.load_items(account, contacts);
+  if (!changes) {
+    journal::record(journal::level::error, "xmpp", "roster push after a shared group change failed",
+                    {{"user", account}, {"detail", changes.error().message()}});
+    co_return;
+  }
+  for (auto const& change : *changes) push_item(routes_, account, change.version, change.item);
 }
 
 asio::awaitable<void> roster_follow::item_changed(std::string const& account, std::string const& contact) {

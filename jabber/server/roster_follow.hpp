@@ -14,6 +14,7 @@
 #include "core/util/async.hpp"
 
 #include <string>
+#include <vector>
 
 namespace posta::jabber::store {
 class roster_store;
@@ -38,6 +39,7 @@ class roster_follow {
  private:
   asio::awaitable<void> item_changed(std::string const& account, std::string const& contact);
   asio::awaitable<void> domain_changed(std::string const& domain);
+  asio::awaitable<void> items_changed(std::string const& account, std::vector<std::string> const& contacts);
 
   store::roster_store& rosters_;
   router& routes_;

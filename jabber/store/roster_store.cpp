@@ -69,21 +69,33 @@ asio::awaitable<result<roster>> roster_store::load(std::string const& account) {
 }
 
 asio::awaitable<result<roster_change>> roster_store::load_item(std::string const& account, std::string const& contact) {
+  std::vector<std::string> const one{contact};
+  POSTA_CO_TRY_ASSIGN(auto changes, co_await load_items(account, one));
+  co_return std::move(changes.front());
+}
+
+asio::awaitable<result<std::vector<roster_change>>> roster_store::load_items(std::string const& account,
+                                                                             std::vector<std::string> const& contacts) {
+  auto const wanted = db::text_array(contacts);
   POSTA_CO_TRY_ASSIGN(
-      auto rows, co_await pool_.q("SELECT coalesce(v.version, 0), r.contact, r.name, r.subscription, r.ask, g.grp "
-                                  "FROM accounts a "
-                                  "LEFT JOIN xmpp_roster_versions v ON v.account_id = a.id "
-                                  "LEFT JOIN LATERAL (SELECT * FROM xmpp_roster_of(a.id) x WHERE x.contact = $2) r "
-                                  "  ON true "
-                                  "LEFT JOIN LATERAL unnest(r.groups) WITH ORDINALITY g(grp, n) ON true "
-                                  "WHERE a.address = $1 ORDER BY g.n",
-                                  account, contact));
-  roster_change out{0, {contact, {}, {}, proto::subscription::remove, false}};
-  if (rows.empty()) co_return out;
-  out.version = rows.i64(0, 0);
+      auto rows,
+      co_await pool_.q("SELECT coalesce(v.version, 0), r.contact, r.name, r.subscription, r.ask, g.grp "
+                       "FROM accounts a "
+                       "LEFT JOIN xmpp_roster_versions v ON v.account_id = a.id "
+                       "LEFT JOIN LATERAL (SELECT * FROM xmpp_roster_of(a.id) x WHERE x.contact = ANY($2::text[])) r "
+                       "  ON true "
+                       "LEFT JOIN LATERAL unnest(r.groups) WITH ORDINALITY g(grp, n) ON true "
+                       "WHERE a.address = $1 ORDER BY r.contact, g.n",
+                       account, wanted));
+  std::int64_t const version = rows.empty() ? 0 : rows.i64(0, 0);
   std::vector<proto::roster_item> found;
   append_items(rows, 1, found);
-  if (!found.empty()) out.item = std::move(found.front());
+  std::vector<roster_change> out;
+  for (auto const& c : contacts) {
+    auto it = std::find_if(found.begin(), found.end(), [&](auto const& i) { return i.jid == c; });
+    out.push_back(
+        {version, it != found.end() ? *it : proto::roster_item{c, {}, {}, proto::subscription::remove, false}});
+  }
   co_return out;
 }
 

@@ -46,6 +46,10 @@ class roster_store {
   // when it is not listed) and the version, from one snapshot: what a
   // roster push after a change made elsewhere (schema/019) carries.
   asio::awaitable<result<roster_change>> load_item(std::string const& account, std::string const& contact);
+  // The same for several contacts (schema/025's notifications), in their
+  // order, from one snapshot.
+  asio::awaitable<result<std::vector<roster_change>>> load_items(std::string const& account,
+                                                                 std::vector<std::string> const& contacts);
   // Adds `contact` or updates its name and groups (2.3, 2.4); its
   // subscription state is kept. SECURITY: a new item only while the user
   // lists fewer than `max_items` (xmpp.max_roster_items, 0: no bound;
