@@ -74,6 +74,13 @@ class DirectoryXmppTest(XmppTestCase):
     def groups_of(self, client, contact):
         return sorted(client.client_roster[contact]["groups"])
 
+    @staticmethod
+    def gone(client, contact):
+        """The push removed `contact`. COMPAT(slixmpp): a presence handled after
+        the push lists the JID again locally, without subscription or group."""
+        item = client.client_roster[contact] if contact in client.client_roster else None
+        return item is None or (item["subscription"] == "none" and not item["groups"])
+
     def test_01_members_of_a_group_see_each_other(self):
         self.sync()
         a = self.directory_login("alice@corp.test", ALICE_PW)
@@ -114,8 +121,8 @@ class DirectoryXmppTest(XmppTestCase):
         self.slapd.modify("dn: cn=subteam,%s\nchangetype: modify\ndelete: member\nmember: %s\n"
                           % (self.slapd.groups_dn, self.erin_dn))
         self.sync()
-        self.wait_for(lambda: "erin@corp.test" not in a.client_roster)
-        self.wait_for(lambda: "alice@corp.test" not in e.client_roster)
+        self.wait_for(lambda: self.gone(a, "erin@corp.test"))
+        self.wait_for(lambda: self.gone(e, "alice@corp.test"))
         self.next_presence(a, "erin@corp.test", "unavailable")
         # A fresh login agrees: the stored roster no longer has them.
         again = self.directory_login("alice@corp.test", ALICE_PW)
@@ -142,10 +149,10 @@ class DirectoryXmppTest(XmppTestCase):
         self.cli_ok("directory", "set", "corp", "--xmpp-shared-groups", "off")
         try:
             self.assertIs(self.cli_json("directory", "show", "corp")["xmpp_shared_groups"], False)
-            self.wait_for(lambda: "bob@corp.test" not in a.client_roster)  # pushed at once
+            self.wait_for(lambda: self.gone(a, "bob@corp.test"))  # pushed at once
         finally:
             self.cli_ok("directory", "set", "corp", "--xmpp-shared-groups", "on")
-        self.wait_for(lambda: "bob@corp.test" in a.client_roster)
+        self.wait_for(lambda: not self.gone(a, "bob@corp.test"))
 
     def test_06_a_renamed_user_follows_in_others_rosters(self):
         a = self.directory_login("alice@corp.test", ALICE_PW)
@@ -158,10 +165,10 @@ class DirectoryXmppTest(XmppTestCase):
                           % self.slapd.user_dn("carol"))
         self.assertIn("caroline@corp.test", self.sync())
         # Both online clients are pushed the old JID's removal and the new one.
-        self.wait_for(lambda: "caroline@corp.test" in e.client_roster and "carol@corp.test" not in e.client_roster)
+        self.wait_for(lambda: "caroline@corp.test" in e.client_roster and self.gone(e, "carol@corp.test"))
         self.assertEqual(e.client_roster["caroline@corp.test"]["name"], "Caz")
         self.assertEqual(self.groups_of(e, "caroline@corp.test"), ["Friends"])
-        self.wait_for(lambda: "caroline@corp.test" in a.client_roster and "carol@corp.test" not in a.client_roster)
+        self.wait_for(lambda: "caroline@corp.test" in a.client_roster and self.gone(a, "carol@corp.test"))
         self.assertEqual(self.groups_of(a, "caroline@corp.test"), ["all", "staff"])
         # And so does the stored roster.
         again = self.directory_login("erin@corp.test", ERIN_PW)
