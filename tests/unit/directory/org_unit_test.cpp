@@ -39,7 +39,7 @@ TEST(OrgUnit, TheAttributesOuWinsNearestEnclosingFirst) {
   auto u = unit_of("uid=al,ou=people,dc=corp", "research", units);
   ASSERT_TRUE(u);
   EXPECT_EQ(u->description, "Lab notes");  // first of that name
-  u = unit_of("uid=bo,ou=old,dc=corp", "Research", units);
+  u = unit_of("uid=bo,ou=research,ou=old,dc=corp", "Research", units);
   ASSERT_TRUE(u);
   EXPECT_EQ(u->description, "Old lab");  // the one enclosing the user
   // [ou] names a unit the directory does not have: no notes (not those of
