@@ -118,8 +118,9 @@ class DirectoryXmppTest(XmppTestCase):
         a.send_presence()
         e.send_presence()
         self.next_presence(a, "erin@corp.test", "available")
-        self.slapd.modify("dn: cn=subteam,%s\nchangetype: modify\ndelete: member\nmember: %s\n"
-                          % (self.slapd.groups_dn, self.erin_dn))
+        # subteam (erin's way in) leaves Project X.
+        self.slapd.modify("dn: cn=project-x,%s\nchangetype: modify\ndelete: member\nmember: cn=subteam,%s\n"
+                          % (self.slapd.groups_dn, self.slapd.groups_dn))
         self.sync()
         self.wait_for(lambda: self.gone(a, "erin@corp.test"))
         self.wait_for(lambda: self.gone(e, "alice@corp.test"))
