@@ -28,14 +28,20 @@ bool is_managed(std::vector<std::string> const& domains, std::string const& addr
 
 }  // namespace
 
+member_expansion::member_expansion(std::vector<directory_group> const& all, std::vector<std::string> const& account_dns)
+    : accounts_(account_dns.begin(), account_dns.end()) {
+  for (auto const& g : all) groups_.emplace(util::ascii_lowercase(g.dn), &g);
+}
+
+std::vector<std::string> member_expansion::members(directory_group const& group) const {
+  std::set<std::string> visited, out;
+  collect(group, groups_, accounts_, visited, out, 0);
+  return {out.begin(), out.end()};
+}
+
 std::vector<std::string> expand_members(directory_group const& group, std::vector<directory_group> const& all,
                                         std::vector<std::string> const& account_dns) {
-  group_index groups;
-  for (auto const& g : all) groups.emplace(util::ascii_lowercase(g.dn), &g);
-  std::set<std::string> const accounts(account_dns.begin(), account_dns.end());
-  std::set<std::string> visited, out;
-  collect(group, groups, accounts, visited, out, 0);
-  return {out.begin(), out.end()};
+  return member_expansion(all, account_dns).members(group);
 }
 
 group_plan plan_groups(group_plan_input const& in) {
