@@ -138,7 +138,7 @@ END $$;
 
 -- Members left a group (or it went): the rest are pushed the leavers, the
 -- leavers everyone they shared it with. A deleted account is no longer in
--- accounts here; xmpp_account_leaving pushed its removal before.
+-- accounts here; xmpp_account_peers_pushed pushed its removal before.
 CREATE FUNCTION directory_shared_members_removed() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   g record;
@@ -196,35 +196,23 @@ CREATE TRIGGER directory_source_sharing AFTER UPDATE OF config ON directory_sour
   EXECUTE FUNCTION directory_source_sharing();
 
 -- An account about to be deleted leaves the rosters of its group peers
--- (BEFORE: the membership rows go with the account, by cascade).
-CREATE FUNCTION xmpp_account_leaving() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  peers bigint[] := directory_group_peers(OLD.id);
+-- (BEFORE: its membership rows go with it, by cascade); a new display name
+-- is the name of its shared items there (schema/019 pushes the domain's).
+CREATE FUNCTION xmpp_account_peers_pushed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF cardinality(peers) > 0 THEN
-    PERFORM xmpp_roster_changed(peers, OLD.address);
+  IF TG_OP = 'DELETE' THEN
+    PERFORM xmpp_roster_changed(directory_group_peers(OLD.id), OLD.address);
+    RETURN OLD;
   END IF;
-  RETURN OLD;
-END $$;
-
-CREATE TRIGGER accounts_xmpp_leaving BEFORE DELETE ON accounts
-  FOR EACH ROW EXECUTE FUNCTION xmpp_account_leaving();
-
--- A new display name is the name of its shared items in group peers'
--- rosters too (schema/019 pushes the domain's).
-CREATE FUNCTION xmpp_account_peers_renamed() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  peers bigint[] := directory_group_peers(NEW.id);
-BEGIN
-  IF cardinality(peers) > 0 THEN
-    PERFORM xmpp_roster_changed(peers, NEW.address);
-  END IF;
+  PERFORM xmpp_roster_changed(directory_group_peers(NEW.id), NEW.address);
   RETURN NULL;
 END $$;
 
+CREATE TRIGGER accounts_xmpp_leaving BEFORE DELETE ON accounts
+  FOR EACH ROW EXECUTE FUNCTION xmpp_account_peers_pushed();
 CREATE TRIGGER accounts_xmpp_peers_renamed AFTER UPDATE OF display_name ON accounts
   FOR EACH ROW WHEN (OLD.display_name IS DISTINCT FROM NEW.display_name)
-  EXECUTE FUNCTION xmpp_account_peers_renamed();
+  EXECUTE FUNCTION xmpp_account_peers_pushed();
 
 -- An account with a new address (a directory rename changing its mail,
 -- directory/store/account_links.cpp rename_owner): the items others list
