@@ -122,7 +122,7 @@ sync_report report_of(store::source_row const& source, sync_options options, fet
   r.dry_run = options.dry_run;
   r.entries = got.entries;
   r.uri = got.uri;
-  r.incremental = !got.complete;
+  r.incremental = got.incremental();
   r.cookie = got.next_cookies.empty() ? std::string() : encode_cookies(got.next_cookies);
   return r;
 }
