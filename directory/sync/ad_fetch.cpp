@@ -228,6 +228,35 @@ result<void> list_present(ldap::connection& conn, std::vector<std::string> const
   return {};
 }
 
+// In AD a renamed user's groups name it by its new DN without a change of
+// their own that DirSync would report (member is a link to the object): so
+// the groups of every changed user are re-read too.
+result<void> reread_groups_of(ldap::connection& conn, store::source_config const& c, ldap::search_request const& greq,
+                              std::vector<proto::directory_user> const& users, std::set<std::string>& changed,
+                              group_collector& groups) {
+  std::set<std::string> dns;
+  for (auto const& u : users) dns.insert(u.member_of.begin(), u.member_of.end());
+  for (auto const& dn : dns) {
+    ldap::search_request r;
+    r.base = dn;
+    r.where = ldap::scope::base;
+    r.filter = greq.filter;
+    r.attributes = {"objectGUID"};
+    r.page_size = 0;
+    r.max_entries = 1;
+    auto got = conn.search_all_blocking(r);
+    if (!got && got.error().code == make_error_code(errc::not_found)) continue;
+    if (!got) return std::move(got).error();
+    if (got->empty()) continue;
+    auto const raw = std::string(got->front().first("objectGUID"));
+    auto uuid = proto::guid_text(raw);
+    if (!uuid || !changed.insert(*uuid).second) continue;
+    auto e = POSTA_TRY(reread(conn, c.base_dns, greq, raw));
+    if (e) POSTA_TRY(groups.entry(std::move(*e), *uuid));
+  }
+  return {};
+}
+
 result<void> apply_changes(ldap::connection& conn, store::source_config const& c, std::vector<std::string> const& ncs,
                            change_list& list, collector& users, group_collector& groups) {
   auto& out = users.out;
@@ -255,6 +284,7 @@ result<void> apply_changes(ldap::connection& conn, store::source_config const& c
     else
       out.groups.deleted.push_back(o.uuid);
   }
+  POSTA_TRY(reread_groups_of(conn, c, greq, out.users, changed_groups, groups));
   bool const tombstones =
       std::all_of(ncs.begin(), ncs.end(), [&](std::string const& nc) { return sees_tombstones(conn, nc); });
   if (!tombstones) {
