@@ -247,6 +247,13 @@ cookies decode_cookies(std::string const& stored) {
   return out;
 }
 
+bool same_groups(std::vector<proto::directory_group> a, std::vector<proto::directory_group> b) {
+  auto by_uuid = [](proto::directory_group const& x, proto::directory_group const& y) { return x.uuid < y.uuid; };
+  std::sort(a.begin(), a.end(), by_uuid);
+  std::sort(b.begin(), b.end(), by_uuid);
+  return a == b;
+}
+
 incremental_state describe(cookies const& c) {
   incremental_state s;
   for (auto const& [key, value] : c) {

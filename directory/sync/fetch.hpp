@@ -51,6 +51,10 @@ struct fetched {
 std::vector<proto::directory_group> merge_groups(std::vector<proto::directory_group> stored,
                                                  fetched::group_changes const& changes);
 
+// Whether two lists hold the same groups, in any order: a pass that lists
+// every group (AD without tombstones) need not store them again.
+bool same_groups(std::vector<proto::directory_group> a, std::vector<proto::directory_group> b);
+
 result<fetched> fetch_users_blocking(store::source_config const& c, std::string const& password, cookies const& from,
                                      std::int64_t now);
 

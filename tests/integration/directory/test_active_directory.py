@@ -429,6 +429,16 @@ class ActiveDirectoryTest(XmppTestCase, ImapTestCase):
                          [("auditors@corp.test", ["members"])])
         self.assertEqual(self.cli_json("group", "show", "auditors@corp.test")["members"], ["judy@corp.test"])
 
+    def test_17b_a_pass_after_nothing_changed_rewrites_no_group(self):
+        # The service account cannot read tombstones: each pass lists every
+        # group still there, and stores them again only when one changed.
+        rows = "SELECT string_agg(xmin::text, ',' ORDER BY uuid) FROM directory_groups"
+        before = self.scalar(rows)
+        report = self.sync_report()
+        self.assertIncremental(report, 0)
+        self.assertEqual((report["groups"]["created"], report["groups"]["updated"]), ([], []))
+        self.assertEqual(self.scalar(rows), before)
+
     def test_18_disabled(self):
         self.ad.disable_user("judy")
         report = self.sync_report()
