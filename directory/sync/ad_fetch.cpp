@@ -257,6 +257,24 @@ result<void> reread_groups_of(ldap::connection& conn, store::source_config const
   return {};
 }
 
+// Each changed object re-read whole through `take`; a tombstone, or one no
+// longer under the bases with the filter, goes to `gone`.
+template <class Take>
+result<void> reread_all(ldap::connection& conn, std::vector<std::string> const& bases,
+                        ldap::search_request const& req, std::vector<changed_object> const& objects,
+                        std::set<std::string>& changed, std::vector<std::string>& gone, Take take) {
+  for (auto const& o : objects) {
+    changed.insert(o.uuid);
+    std::optional<proto::entry> e;
+    if (!o.deleted) e = POSTA_TRY(reread(conn, bases, req, o.raw_guid));
+    if (e)
+      POSTA_TRY(take(std::move(*e), o.uuid));
+    else
+      gone.push_back(o.uuid);
+  }
+  return {};
+}
+
 result<void> apply_changes(ldap::connection& conn, store::source_config const& c, std::vector<std::string> const& ncs,
                            change_list& list, collector& users, group_collector& groups) {
   auto& out = users.out;
@@ -266,24 +284,13 @@ result<void> apply_changes(ldap::connection& conn, store::source_config const& c
   out.from_cookie = true;
   out.complete = out.groups.complete = false;
   std::set<std::string> changed_users, changed_groups;
-  for (auto const& o : list.users) {
-    changed_users.insert(o.uuid);
-    std::optional<proto::entry> e;
-    if (!o.deleted) e = POSTA_TRY(reread(conn, c.base_dns, ureq, o.raw_guid));
-    if (e)
-      users.entry(std::move(*e), o.uuid);
-    else
-      out.deleted_uuids.push_back(o.uuid);
-  }
-  for (auto const& o : list.groups) {
-    changed_groups.insert(o.uuid);
-    std::optional<proto::entry> e;
-    if (!o.deleted) e = POSTA_TRY(reread(conn, c.base_dns, greq, o.raw_guid));
-    if (e)
-      POSTA_TRY(groups.entry(std::move(*e), o.uuid));
-    else
-      out.groups.deleted.push_back(o.uuid);
-  }
+  POSTA_TRY(reread_all(conn, c.base_dns, ureq, list.users, changed_users, out.deleted_uuids,
+                       [&](proto::entry&& e, std::string const& uuid) -> result<void> {
+                         users.entry(std::move(e), uuid);
+                         return {};
+                       }));
+  POSTA_TRY(reread_all(conn, c.base_dns, greq, list.groups, changed_groups, out.groups.deleted,
+                       [&](proto::entry&& e, std::string const& uuid) { return groups.entry(std::move(e), uuid); }));
   POSTA_TRY(reread_groups_of(conn, c, greq, out.users, changed_groups, groups));
   bool const tombstones =
       std::all_of(ncs.begin(), ncs.end(), [&](std::string const& nc) { return sees_tombstones(conn, nc); });
