@@ -18,6 +18,7 @@ cached by the fixture, a start costs about a second.
 import asyncio
 import base64
 import imaplib
+import json
 import os
 import smtplib
 import sys
@@ -462,6 +463,26 @@ class ActiveDirectoryTest(XmppTestCase, ImapTestCase):
         self.assertIncremental(report, 1)
         self.assertEqual(report["missing"], ["heidi@corp.test"])
         self.assertIn("heidi@corp.test", self.synced_accounts())
+
+    def test_19b_a_cookie_the_dc_refuses_makes_one_full_pass(self):
+        # As after a restore of the DC: the stored DirSync cookies mean
+        # nothing to it (Samba: "Unable to unmarshall cookie").
+        cookies = self.cli_json("directory", "show", "corp")["sync"]["cookies"]
+        broken = {k: (base64.b64encode(b"not a cookie").decode() if k.startswith("dirsync ") else v)
+                  for k, v in cookies.items()}
+        self.sql("UPDATE directory_sync_state SET cookie = convert_to('%s', 'UTF8') WHERE source_id = "
+                 "(SELECT id FROM directory_sources WHERE name = 'corp')" % json.dumps(broken))
+        updated_at = self.scalar("SELECT max(updated_at) FROM accounts WHERE source = 'directory'")
+        report = self.sync_report()
+        self.assertFalse(report["incremental"])
+        self.assertGreaterEqual(report["entries"], 4)  # everyone under the base
+        self.assertEqual((report["created"], report["updated"], report["missing"]), ([], [], []))
+        self.assertEqual(self.scalar("SELECT max(updated_at) FROM accounts WHERE source = 'directory'"), updated_at)
+        warned = self.wait_journal(lambda e: e.get("text") == "directory incremental state unusable: a full pass",
+                                   service="directory")
+        self.assertIn("cookie", warned[0]["fields"]["error"])
+        # The full pass left new cookies: the next pass is incremental again.
+        self.assertIncremental(self.sync_report(), 0)
 
     def test_20_an_administrator_source_reads_tombstones(self):
         # Bound as an administrator, the source reads deletions as tombstones:
