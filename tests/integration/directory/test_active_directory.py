@@ -155,6 +155,13 @@ class ActiveDirectoryTest(XmppTestCase, ImapTestCase):
         self.assertTrue(report["incremental"], report)
         self.assertEqual(report["entries"], entries, report)
 
+    def store_positions(self, name, positions):
+        """Sets a source's stored incremental state (as fetch.hpp's
+        encode_cookies writes it: JSON, values base64)."""
+        encoded = {k: base64.b64encode(v.encode()).decode() for k, v in positions.items()}
+        self.sql("UPDATE directory_sync_state SET cookie = convert_to('%s', 'UTF8') WHERE source_id = "
+                 "(SELECT id FROM directory_sources WHERE name = '%s')" % (json.dumps(encoded), name))
+
     def directory_refusals(self, account):
         return [e for e in self.journal("directory")
                 if e.get("text") == "directory login refused" and e.get("fields", {}).get("account") == account]
@@ -468,10 +475,8 @@ class ActiveDirectoryTest(XmppTestCase, ImapTestCase):
         # As after a restore of the DC: the stored DirSync cookies mean
         # nothing to it (Samba: "Unable to unmarshall cookie").
         cookies = self.cli_json("directory", "show", "corp")["sync"]["cookies"]
-        broken = {k: (base64.b64encode(b"not a cookie").decode() if k.startswith("dirsync ") else v)
-                  for k, v in cookies.items()}
-        self.sql("UPDATE directory_sync_state SET cookie = convert_to('%s', 'UTF8') WHERE source_id = "
-                 "(SELECT id FROM directory_sources WHERE name = 'corp')" % json.dumps(broken))
+        self.assertTrue(cookies and all(k.startswith("dirsync ") for k in cookies), cookies)
+        self.store_positions("corp", {k: "not a cookie" for k in cookies})
         updated_at = self.scalar("SELECT max(updated_at) FROM accounts WHERE source = 'directory'")
         report = self.sync_report()
         self.assertFalse(report["incremental"])
@@ -482,6 +487,31 @@ class ActiveDirectoryTest(XmppTestCase, ImapTestCase):
                                    service="directory")
         self.assertIn("cookie", warned[0]["fields"]["error"])
         # The full pass left new cookies: the next pass is incremental again.
+        self.assertIncremental(self.sync_report(), 0)
+
+    def test_19c_usn_polling_where_dirsync_is_refused(self):
+        # Where DirSync is refused, a first pass leaves the DC's
+        # highestCommittedUSN instead, and later passes poll uSNChanged from
+        # it: the state is set here as such a pass would leave it (no DC
+        # here refuses DirSync).
+        dse = self.ad.search("", "(objectClass=*)", "highestCommittedUSN", "dsServiceName", scope="base")
+        usn = attribute(dse, "highestCommittedUSN")
+        self.store_positions("corp", {"usn " + BASE: usn, "usn server": attribute(dse, "dsServiceName"),
+                                      "dirsync refused": "1"})
+        shown = self.cli_json("directory", "show", "corp")["sync"]["incremental"]
+        self.assertEqual((shown["kind"], shown["positions"]["usn " + BASE]), ("usn", usn))
+        self.ad.modify("dn: %s\nchangetype: modify\nreplace: title\ntitle: Principal Engineer\n"
+                       % self.ad.dn_of("frank"))
+        report = self.sync_report()
+        self.assertTrue(report["incremental"], report)
+        self.assertLessEqual(report["entries"], 2)  # frank (and at most a logon's USN bump)
+        self.assertEqual([(u["address"], u["changed"]) for u in report["updated"]],
+                         [("frank.fischer@corp.test", ["details"])])
+        attrs = self.cli_json("account", "show", "frank.fischer@corp.test")["directory_attributes"]
+        self.assertEqual(attrs["title"], "Principal Engineer")
+        shown = self.cli_json("directory", "show", "corp")["sync"]["incremental"]
+        self.assertEqual(shown["kind"], "usn")
+        self.assertGreater(int(shown["positions"]["usn " + BASE]), int(usn))
         self.assertIncremental(self.sync_report(), 0)
 
     def test_20_an_administrator_source_reads_tombstones(self):
