@@ -16,6 +16,12 @@ Run: bench/directory_sync.py [--users 10000] [--groups 500] [--members 20]
      [--logins 3000] [--clients 16] [--build build]
 Standard library only; slapd from Debian's slapd package. Nothing here is a
 test: no assertion on timings, figures only.
+
+With --samba the directory is a private Samba AD DC instead (as root: its
+LDAP ports are fixed; see bench_samba below): full sync, then DirSync
+passes with nothing changed and after one change, bound as an administrator
+(deletions read as tombstones) and as a plain user (deletions found by
+listing who is still there).
 """
 
 import argparse
@@ -29,7 +35,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration", "harness"))
 
-from directory_fixtures import Slapd  # noqa: E402
+from directory_fixtures import SambaAD, Slapd  # noqa: E402
 from posta_harness import PostaServer  # noqa: E402
 
 
@@ -103,6 +109,83 @@ def logins_per_second(port, who, total, clients):
     return done[0] / (time.monotonic() - t0), failures[0]
 
 
+# --- Samba AD (--samba) -------------------------------------------------------
+
+SAMBA_OU = "OU=Bench,DC=corp,DC=test"
+
+
+def samba_users_ldif(count):
+    """Users without a password (userAccountControl 544: enabled, no
+    password required): ldapadd makes about 70 a second this way."""
+    out = []
+    for i in range(count):
+        u = "u%05d" % i
+        out.append("dn: CN=%s,%s\nobjectClass: user\nsAMAccountName: %s\nuserPrincipalName: %s@corp.test\n"
+                   "mail: %s@corp.test\ndisplayName: User %d\ntitle: Title %d\ntelephoneNumber: +1 555 %04d\n"
+                   "userAccountControl: 544\n" % (u, SAMBA_OU, u, u, u, i, i % 50, i % 10000))
+    return "\n".join(out)
+
+
+def samba_groups_ldif(groups, members, users):
+    out = []
+    for g in range(groups):
+        lines = ["dn: CN=g%04d,%s" % (g, SAMBA_OU), "objectClass: group", "sAMAccountName: g%04d" % g,
+                 "mail: g%04d@corp.test" % g]
+        for m in range(members):
+            lines.append("member: CN=u%05d,%s" % ((g * members + m) % users, SAMBA_OU))
+        out.append("\n".join(lines) + "\n")
+    return "\n".join(out)
+
+
+def samba_passes(server, ad, result, prefix, n):
+    """A pass with nothing changed, then one after a new title; `n` picks
+    the user, so each round changes another one."""
+    seconds, out = timed_cli(server, "directory", "sync", "corp")
+    result[prefix + "nothing_changed_seconds"] = round(seconds, 3)
+    ad.modify("dn: CN=u%05d,%s\nchangetype: modify\nreplace: title\ntitle: Changed %d\n" % (n, SAMBA_OU, n))
+    seconds, out = timed_cli(server, "--json", "directory", "sync", "corp")
+    report = json.loads(out)
+    result[prefix + "one_change_seconds"] = round(seconds, 3)
+    result[prefix + "one_change_entries"] = report["entries"]
+    result[prefix + "one_change_updated"] = [u["address"] for u in report["updated"]]
+
+
+def bench_samba(a):
+    result = {"directory": "samba", "users": a.users, "groups": a.groups, "members_per_group": a.members}
+    ad = SambaAD()
+    ad.start()
+    try:
+        ad.samba_tool("ou", "create", SAMBA_OU)
+        ad.create_user("posta-svc", "Svc-Posta-pw-1")
+        t0 = time.monotonic()
+        entries = samba_users_ldif(a.users).split("\n\n") + samba_groups_ldif(a.groups, a.members, a.users).split("\n\n")
+        for i in range(0, len(entries), 1000):  # each ldapadd within the fixture's two minutes
+            ad.add("\n\n".join(entries[i:i + 1000]))
+        result["ldapadd_seconds"] = round(time.monotonic() - t0, 1)
+        server = PostaServer()
+        server.start()
+        try:
+            server.cli("directory", "add", "corp", "--profile", "ad", "--uri", ad.ldaps_uri, "--ca-file", ad.ca_file,
+                       "--bind-dn", ad.admin_upn, "--password-stdin", "--base", SAMBA_OU,
+                       "--managed-domain", "corp.test", "--interval", "0", "--max-disable-percent", "100",
+                       input=ad.admin_password + "\n")
+            pid = server.proc.pid
+            seconds, out = timed_cli(server, "directory", "sync", "corp")
+            result["full_sync_seconds"] = round(seconds, 2)
+            result["full_sync_summary"] = out.strip().splitlines()[-1]
+            result["posta_peak_rss_kb_after_sync"] = rss_kb(pid, "VmHWM")
+            samba_passes(server, ad, result, "admin_incremental_", 42)
+            server.cli("directory", "set", "corp", "--bind-dn", "posta-svc@corp.test", "--password-stdin",
+                       input="Svc-Posta-pw-1\n")
+            samba_passes(server, ad, result, "plain_user_incremental_", 43)
+        finally:
+            server.stop()
+            server.cleanup()
+    finally:
+        ad.stop()
+    return result
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--users", type=int, default=10000)
@@ -111,8 +194,12 @@ def main():
     p.add_argument("--logins", type=int, default=3000)
     p.add_argument("--clients", type=int, default=16)
     p.add_argument("--build", default=os.path.join(HERE, "..", "build"))
+    p.add_argument("--samba", action="store_true", help="a Samba AD DC instead of slapd (as root)")
     a = p.parse_args()
     os.environ.setdefault("POSTA_BIN", os.path.join(a.build, "posta"))
+    if a.samba:
+        print(json.dumps(bench_samba(a), indent=2))
+        return
     result = {"users": a.users, "groups": a.groups, "members_per_group": a.members}
 
     with Slapd() as slapd:

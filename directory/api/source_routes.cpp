@@ -6,6 +6,7 @@
 #include "core/util/async.hpp"
 #include "directory/store/source_store.hpp"
 #include "directory/sync/engine.hpp"
+#include "directory/sync/fetch.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
@@ -14,6 +15,14 @@ namespace posta::directory::api {
 namespace {
 
 using http::request, http::response, http::route_params;
+
+// What the next pass starts from: its kind and each position, short.
+boost::json::object incremental_view(std::string const& stored) {
+  auto const state = sync::describe(sync::decode_cookies(stored));
+  boost::json::object positions;
+  for (auto const& [key, position] : state.positions) positions[key] = position;
+  return {{"kind", state.kind}, {"positions", std::move(positions)}};
+}
 
 // SECURITY: the password is never part of a view, only whether one is set.
 boost::json::object view(store::source_row const& s) {
@@ -35,6 +44,7 @@ boost::json::object view(store::source_row const& s) {
     if (cec) cookies = nullptr;
   }
   out["sync"] = boost::json::object{{"cookies", cookies},
+                                    {"incremental", incremental_view(s.sync.cookies_json)},
                                     {"status", s.sync.status},
                                     {"message", s.sync.message},
                                     {"started_at", opt(s.sync.started_at)},

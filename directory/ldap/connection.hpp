@@ -4,7 +4,9 @@
 // (RFC 2696), RFC 4533 content synchronisation and AD's DirSync
 // (1.2.840.113556.1.4.841). Every call here blocks the calling thread: call
 // them only through net::run_blocking (or on a thread of their own), never on
-// an io thread. Answers come back as directory::proto types.
+// an io thread. Answers come back as directory::proto types. connection.cpp
+// connects, binds and searches; content_sync.cpp and dirsync.cpp hold the
+// incremental protocols, on the shared plumbing of libldap_helpers.hpp.
 #pragma once
 
 #include "core/util/result.hpp"
@@ -127,7 +129,11 @@ class connection {
                                 std::chrono::milliseconds poll = std::chrono::milliseconds(200));
 
   // AD DirSync from `cookie` (empty: everything), object-security flag set
-  // so a non-administrator service account may use it.
+  // so a non-administrator service account may use it (such an account is
+  // shown no tombstones). request.base must be a naming context (AD and
+  // Samba refuse others: unwillingToPerform); the filter is applied to the
+  // objects as they are now, and only the changed ones of the requested
+  // attributes come (a rename: `name`).
   result<sync_pass> dirsync_blocking(search_request const& request, std::string const& cookie);
 
   std::string const& uri() const noexcept;  // the URI that answered

@@ -72,6 +72,7 @@ struct directory_group {
   std::string name;
   std::string mail;                  // "" when the group has none
   std::vector<std::string> members;  // member DNs
+  bool operator==(directory_group const&) const = default;
 };
 
 // An entry that cannot become an account says why (no mail address, no

@@ -122,7 +122,8 @@ sync_plan plan_sync(plan_input const& in) {
   for (auto const& u : in.users) p.user(u);
   p.seen.insert(in.unchanged_uuids.begin(), in.unchanged_uuids.end());
   for (auto const& uuid : in.deleted_uuids)
-    if (auto it = p.known_by_uuid.find(uuid); it != p.known_by_uuid.end() && !p.seen.count(uuid)) p.gone(*it->second);
+    if (auto it = p.known_by_uuid.find(uuid); it != p.known_by_uuid.end() && p.seen.insert(uuid).second)
+      p.gone(*it->second);  // once, even when a complete pass also sees it absent
   if (in.complete)
     for (auto const& k : in.known)
       if (!p.seen.count(k.uuid)) p.gone(k);

@@ -122,7 +122,7 @@ sync_report report_of(store::source_row const& source, sync_options options, fet
   r.dry_run = options.dry_run;
   r.entries = got.entries;
   r.uri = got.uri;
-  r.incremental = !got.complete;
+  r.incremental = got.incremental();
   r.cookie = got.next_cookies.empty() ? std::string() : encode_cookies(got.next_cookies);
   return r;
 }
@@ -173,8 +173,8 @@ asio::awaitable<result<sync_report>> engine::plan_and_apply(store::source_row co
 
   auto report = report_of(source, options, got);
   POSTA_CO_TRY_ASSIGN(auto stored_groups, co_await store::load_directory_groups(pool, source.id));
-  report.directory_groups = merge_groups(std::move(stored_groups), got.groups);
-  report.groups_changed = !got.groups.empty();
+  report.directory_groups = merge_groups(stored_groups, got.groups);
+  report.groups_changed = !got.groups.empty() && !same_groups(stored_groups, report.directory_groups);
   report.plan = proto::plan_sync(in);
   for (auto& s : got.skipped) report.plan.skipped.push_back(std::move(s));
   POSTA_CO_TRY_ASSIGN(report.plan.domains_to_create, co_await store::missing_domains(pool, config.managed_domains));

@@ -29,7 +29,7 @@ struct sync_report {
   bool dry_run = false;
   std::size_t entries = 0;   // user entries the directory returned
   std::string uri;           // the directory server that answered
-  bool incremental = false;  // RFC 4533 changes since the stored cookie, not everything
+  bool incremental = false;  // changes since the stored cookies (RFC 4533, DirSync, USN), not everything
   std::string cookie;        // to store when applied (fetch.hpp encode_cookies); "" without content sync
   proto::sync_plan plan;
   std::vector<std::string> deleted;                      // past delete_after_days

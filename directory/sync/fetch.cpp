@@ -1,10 +1,16 @@
+// Reading a source's users and groups for one sync pass (fetch.hpp): paged
+// searches (RFC 2696), RFC 4533 content synchronisation from stored cookies,
+// and the entry mapping every kind of pass shares (fetch_parts.hpp).
 #include "directory/sync/fetch.hpp"
+
+#include "directory/sync/fetch_parts.hpp"
 
 #include "core/util/ascii.hpp"
 #include "core/util/base64.hpp"
 #include "core/util/crypto_hash.hpp"
 #include "core/util/hex.hpp"
 #include "directory/proto/identity_values.hpp"
+#include "directory/proto/sync_position.hpp"
 #include "directory/sync/fetch_units.hpp"
 
 #include <boost/json/object.hpp>
@@ -17,6 +23,7 @@
 #include <set>
 
 namespace posta::directory::sync {
+using namespace detail;
 namespace {
 
 // SECURITY: a photo larger than this is not kept (AD's thumbnailPhoto is at
@@ -27,36 +34,6 @@ constexpr std::string_view content_sync_oid = "1.3.6.1.4.1.4203.1.9.1.1";  // RF
 void keep_photo_digest(proto::directory_user& u) {
   if (u.photo && u.photo->size() > max_photo_bytes) u.photo.reset();
   if (u.photo) u.photo_sha256 = util::hex_encode(util::digest(util::hash_algorithm::sha256, *u.photo));
-}
-
-struct collector {
-  proto::attribute_map const& map;
-  std::int64_t now;
-  fetched& out;
-  std::set<std::string> seen{};  // base DNs may overlap
-
-  void entry(proto::entry&& e, std::string const& uuid_if_known = {}) {
-    ++out.entries;
-    auto m = proto::map_user(e, map, now);
-    if (!m.user) {
-      out.skipped.push_back({e.dn, "", m.skipped_because});
-      // An entry that stopped being an account (its mail removed) is gone
-      // for Posta; a full pass sees that by its absence.
-      if (!uuid_if_known.empty()) out.deleted_uuids.push_back(uuid_if_known);
-      return;
-    }
-    if (!seen.insert(m.user->uuid).second) return;
-    keep_photo_digest(*m.user);
-    out.users.push_back(std::move(*m.user));
-  }
-};
-
-ldap::search_request users_request(store::source_config const& c, proto::attribute_map const& map) {
-  ldap::search_request req;
-  req.filter = c.users_filter();
-  req.attributes = proto::requested_attributes(map);
-  req.page_size = c.page_size;
-  return req;
 }
 
 bool offers_content_sync(ldap::connection& conn) {
@@ -137,71 +114,121 @@ result<void> complete_ranged_members(ldap::connection& conn, proto::entry& e, st
   return {};
 }
 
-result<void> fetch_groups(ldap::connection& conn, store::source_config const& c, proto::attribute_map const& map,
-                          cookies const& from, bool incremental, fetched& out) {
-  ldap::search_request req;
-  req.filter = c.groups_filter();
-  req.attributes = {map.uuid, "cn", map.display_name, map.mail, map.member, "description"};
-  req.page_size = c.page_size;
+// RFC 4533 for the groups, from the cookies kept under "groups BASE".
+result<void> content_sync_groups(ldap::connection& conn, store::source_config const& c,
+                                 proto::attribute_map const& map, cookies const& from, group_collector& groups,
+                                 fetched& out) {
+  auto req = groups_request(c, map);
   auto& g = out.groups;
-  std::set<std::string> seen;
-  auto take = [&](proto::entry&& e, std::string const& uuid) -> result<void> {
-    POSTA_TRY(complete_ranged_members(conn, e, map.member));
-    auto mapped = proto::map_group(e, map);
-    if (!mapped.group) {
-      if (!uuid.empty()) g.deleted.push_back(uuid);  // no longer a group Posta can follow
-      return {};
-    }
-    if (seen.insert(mapped.group->uuid).second) g.changed.push_back(std::move(*mapped.group));
-    return {};
-  };
   for (auto const& base : c.base_dns) {
     req.base = base;
-    if (incremental) {
-      auto const key = "groups " + base;
-      auto const it = from.find(key);
-      sync_sink sink{take, g.deleted, g.unchanged};
-      auto complete = POSTA_TRY(content_sync(conn, req, it == from.end() ? std::string() : it->second, sink,
-                                             out.next_cookies[key]));
-      g.complete = g.complete && complete;
-      continue;
-    }
-    POSTA_TRY(conn.search_blocking(req, [&](proto::entry&& e) { return take(std::move(e), {}); }));
+    auto const key = "groups " + base;
+    auto const it = from.find(key);
+    sync_sink sink{[&](proto::entry&& e, std::string const& uuid) { return groups.entry(std::move(e), uuid); },
+                   g.deleted, g.unchanged};
+    auto complete = POSTA_TRY(
+        content_sync(conn, req, it == from.end() ? std::string() : it->second, sink, out.next_cookies[key]));
+    g.complete = g.complete && complete;
   }
   return {};
 }
 
 }  // namespace
 
+namespace detail {
+
+void collector::entry(proto::entry&& e, std::string const& uuid_if_known) {
+  ++out.entries;
+  auto m = proto::map_user(e, map, now);
+  if (!m.user) {
+    out.skipped.push_back({e.dn, "", m.skipped_because});
+    if (!uuid_if_known.empty()) out.deleted_uuids.push_back(uuid_if_known);
+    return;
+  }
+  if (!seen.insert(m.user->uuid).second) return;
+  keep_photo_digest(*m.user);
+  out.users.push_back(std::move(*m.user));
+}
+
+result<void> group_collector::entry(proto::entry&& e, std::string const& uuid_if_known) {
+  POSTA_TRY(complete_ranged_members(conn_, e, map_.member));
+  auto mapped = proto::map_group(e, map_);
+  if (!mapped.group) {
+    if (!uuid_if_known.empty()) into_.deleted.push_back(uuid_if_known);  // no longer a group Posta can follow
+    return {};
+  }
+  if (seen_.insert(mapped.group->uuid).second) into_.changed.push_back(std::move(*mapped.group));
+  return {};
+}
+
+ldap::search_request users_request(store::source_config const& c, proto::attribute_map const& map) {
+  ldap::search_request req;
+  req.filter = c.users_filter();
+  req.attributes = proto::requested_attributes(map);
+  req.page_size = c.page_size;
+  return req;
+}
+
+ldap::search_request groups_request(store::source_config const& c, proto::attribute_map const& map) {
+  ldap::search_request req;
+  req.filter = c.groups_filter();
+  req.attributes = {map.uuid, "cn", map.display_name, map.mail, map.member, "description", "isDeleted"};
+  req.page_size = c.page_size;
+  return req;
+}
+
+result<void> read_everything(ldap::connection& conn, store::source_config const& c, collector& users,
+                             group_collector& groups) {
+  auto const map = c.attributes();
+  auto req = users_request(c, map);
+  auto greq = groups_request(c, map);
+  for (auto const& base : c.base_dns) {
+    req.base = greq.base = base;
+    POSTA_TRY(conn.search_blocking(req, [&](proto::entry&& e) -> result<void> {
+      users.entry(std::move(e));
+      return {};
+    }));
+    POSTA_TRY(conn.search_blocking(greq, [&](proto::entry&& e) { return groups.entry(std::move(e)); }));
+  }
+  return {};
+}
+
+}  // namespace detail
+
 result<fetched> fetch_users_blocking(store::source_config const& c, std::string const& password, cookies const& from,
                                      std::int64_t now) {
   auto conn = POSTA_TRY(ldap::connection::open_blocking(c.server(), c.bind_dn, password));
   auto const map = c.attributes();
-  auto req = users_request(c, map);
   fetched out;
   out.uri = conn->uri();
-  collector into{map, now, out};
-  bool const incremental = c.profile != proto::profile::ad && offers_content_sync(*conn);
+  collector users{map, now, out};
+  group_collector groups(*conn, map, out.groups);
+  // The users' organisational units' descriptions ([ounotes]) follow each read.
+  if (c.profile == proto::profile::ad) {
+    POSTA_TRY(fetch_ad(*conn, c, from, users, groups));
+    POSTA_TRY(add_unit_notes_blocking(*conn, c, out.users));
+    return out;
+  }
+  if (!offers_content_sync(*conn)) {
+    POSTA_TRY(read_everything(*conn, c, users, groups));
+    POSTA_TRY(add_unit_notes_blocking(*conn, c, out.users));
+    return out;
+  }
+  auto req = users_request(c, map);
   for (auto const& base : c.base_dns) {
     req.base = base;
-    if (incremental) {
-      auto const it = from.find(base);
-      sync_sink sink{[&](proto::entry&& e, std::string const& uuid) -> result<void> {
-                       into.entry(std::move(e), uuid);
-                       return {};
-                     },
-                     out.deleted_uuids, out.unchanged_uuids};
-      auto complete = POSTA_TRY(content_sync(*conn, req, it == from.end() ? std::string() : it->second, sink,
-                                             out.next_cookies[base]));
-      out.complete = out.complete && complete;
-      continue;
-    }
-    POSTA_TRY(conn->search_blocking(req, [&](proto::entry&& e) -> result<void> {
-      into.entry(std::move(e));
-      return {};
-    }));
+    auto const it = from.find(base);
+    sync_sink sink{[&](proto::entry&& e, std::string const& uuid) -> result<void> {
+                     users.entry(std::move(e), uuid);
+                     return {};
+                   },
+                   out.deleted_uuids, out.unchanged_uuids};
+    auto complete = POSTA_TRY(
+        content_sync(*conn, req, it == from.end() ? std::string() : it->second, sink, out.next_cookies[base]));
+    out.complete = out.complete && complete;
+    out.from_cookie = out.from_cookie || it != from.end();
   }
-  POSTA_TRY(fetch_groups(*conn, c, map, from, incremental, out));
+  POSTA_TRY(content_sync_groups(*conn, c, map, from, groups, out));
   POSTA_TRY(add_unit_notes_blocking(*conn, c, out.users));
   return out;
 }
@@ -223,6 +250,25 @@ cookies decode_cookies(std::string const& stored) {
     if (bytes) out[std::string(base)] = std::move(*bytes);
   }
   return out;
+}
+
+bool same_groups(std::vector<proto::directory_group> a, std::vector<proto::directory_group> b) {
+  auto by_uuid = [](proto::directory_group const& x, proto::directory_group const& y) { return x.uuid < y.uuid; };
+  std::sort(a.begin(), a.end(), by_uuid);
+  std::sort(b.begin(), b.end(), by_uuid);
+  return a == b;
+}
+
+incremental_state describe(cookies const& c) {
+  incremental_state s;
+  for (auto const& [key, value] : c) {
+    if (key == "dirsync refused") continue;  // a mark, not a position
+    std::string_view const k = key;
+    auto const kind = k.starts_with("dirsync ") ? "dirsync" : k.starts_with("usn ") ? "usn" : "rfc4533";
+    if (s.kind == "none") s.kind = kind;
+    s.positions[key] = proto::short_position(value);
+  }
+  return s;
 }
 
 std::vector<proto::directory_group> merge_groups(std::vector<proto::directory_group> stored,

@@ -2,7 +2,9 @@
 // harness fixture): binds over StartTLS and ldaps://, AD's bind diagnostics
 // ("data 52e", "data 533") read by proto::parse_ad_diagnostic, paged searches
 // that skip AD's referrals, and DirSync passes from a cookie, deletions
-// included.
+// included: what directory/sync/ad_fetch.cpp relies on (a cookie from a
+// filter that matches nothing, renames seen through `name`, tombstones only
+// for administrators).
 #include "directory/ldap/connection.hpp"
 #include "directory/proto/bind_refusal.hpp"
 #include "directory/proto/identity_values.hpp"
@@ -10,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <unistd.h>
@@ -180,6 +183,106 @@ TEST_F(samba_connection, DirSyncPassesFromACookie) {
     }
   }
   EXPECT_TRUE(saw_max);
+}
+
+// The first pass of a source takes its cookie from a DirSync pass whose
+// filter matches nothing: no entry comes, but the cookie covers everything
+// there is, so the next pass returns only what changed after it.
+TEST_F(samba_connection, DirSyncCookieFromAFilterThatMatchesNothing) {
+  server_->call("create_user", {"olga", "Olga-pw-12"}, {{"mail_address", "olga@corp.test"}});
+  auto c = admin();
+  search_request none;
+  none.base = server_->get("base_dn");
+  none.filter = "(&(objectClass=user)(objectClass=posta-matches-nothing))";
+  none.attributes = {"objectGUID"};
+  auto start = c->dirsync_blocking(none, "");
+  ASSERT_TRUE(start) << start.error().message();
+  EXPECT_TRUE(start->changes.empty());
+  ASSERT_FALSE(start->cookie.empty());
+
+  server_->call("create_user", {"nora", "Nora-pw-13"}, {{"mail_address", "nora@corp.test"}});
+  search_request users;
+  users.base = server_->get("base_dn");
+  users.filter = "(objectClass=user)";
+  users.attributes = {"sAMAccountName", "mail", "objectGUID", "isDeleted"};
+  auto next = c->dirsync_blocking(users, start->cookie);
+  ASSERT_TRUE(next) << next.error().message();
+  std::vector<std::string> names;
+  for (auto const& ch : next->changes) names.emplace_back(ch.entry.first("sAMAccountName"));
+  EXPECT_NE(std::find(names.begin(), names.end(), "nora"), names.end());
+  EXPECT_EQ(std::find(names.begin(), names.end(), "olga"), names.end());  // made before the cookie
+  EXPECT_EQ(std::find(names.begin(), names.end(), "Guest"), names.end());
+}
+
+// A rename changes the DN and `name` only: DirSync reports it when `name`
+// is asked for, with the new DN and the same objectGUID.
+TEST_F(samba_connection, DirSyncReportsARenameThroughName) {
+  auto const dn = server_->call("create_user", {"paula", "Paula-pw-14"}, {{"mail_address", "paula@corp.test"}});
+  auto c = admin();
+  search_request r;
+  r.base = server_->get("base_dn");
+  r.filter = "(objectClass=user)";
+  r.attributes = {"mail", "objectGUID", "isDeleted", "name"};
+  auto first = c->dirsync_blocking(r, "");
+  ASSERT_TRUE(first) << first.error().message();
+  std::string paula;
+  for (auto const& ch : first->changes)
+    if (ch.entry.dn == dn) paula = ch.uuid;
+  ASSERT_FALSE(paula.empty());
+  server_->call("modify", {"dn: " + dn + "\nchangetype: modrdn\nnewrdn: CN=Paula Renamed\ndeleteoldrdn: 1\n"});
+  auto second = c->dirsync_blocking(r, first->cookie);
+  ASSERT_TRUE(second) << second.error().message();
+  bool seen = false;
+  for (auto const& ch : second->changes)
+    if (ch.uuid == paula) {
+      seen = true;
+      EXPECT_EQ(ch.what, change::kind::modified);
+      EXPECT_EQ(ch.entry.dn.rfind("CN=Paula Renamed,", 0), 0u) << ch.entry.dn;
+    }
+  EXPECT_TRUE(seen);
+}
+
+// Tombstones are for administrators: a plain service account sees CN=Deleted
+// Objects by name only, and DirSync never shows it a deletion (so a source
+// bound as such an account finds who is gone by listing who is there).
+TEST_F(samba_connection, TombstonesOnlyForAdministrators) {
+  server_->call("create_user", {"svc-reader", "Svc-Reader-pw-15"});
+  auto svc = connection::open_blocking(options(server_->get("ldaps_uri")), "svc-reader@corp.test", "Svc-Reader-pw-15");
+  ASSERT_TRUE(svc) << svc.error().message();
+  auto c = admin();
+  search_request container;
+  container.base = "<WKGUID=18e2ea80684f11d2b9aa00c04f79f805," + server_->get("base_dn") + ">";
+  container.where = scope::base;
+  container.attributes = {"isDeleted"};
+  container.page_size = 0;
+  container.show_deleted = true;
+  auto as_admin = c->search_all_blocking(container);
+  ASSERT_TRUE(as_admin) << as_admin.error().message();
+  ASSERT_EQ(as_admin->size(), 1u);
+  EXPECT_EQ(as_admin->front().first("isDeleted"), "TRUE");
+  auto as_svc = (*svc)->search_all_blocking(container);
+  ASSERT_TRUE(as_svc) << as_svc.error().message();
+  EXPECT_TRUE(as_svc->empty() || as_svc->front().first("isDeleted").empty());
+
+  server_->call("create_user", {"quentin", "Quentin-pw-16"}, {{"mail_address", "quentin@corp.test"}});
+  search_request r;
+  r.base = server_->get("base_dn");
+  r.filter = "(objectClass=user)";
+  r.attributes = {"sAMAccountName", "objectGUID", "isDeleted"};
+  auto admin_start = c->dirsync_blocking(r, "");
+  auto svc_start = (*svc)->dirsync_blocking(r, "");
+  ASSERT_TRUE(admin_start && svc_start);
+  server_->call("delete_user", {"quentin"});
+  auto deleted_for = [&](connection& conn, std::string const& cookie) {
+    auto pass = conn.dirsync_blocking(r, cookie);
+    EXPECT_TRUE(pass) << pass.error().message();
+    std::size_t n = 0;
+    if (pass)
+      for (auto const& ch : pass->changes) n += ch.what == change::kind::deleted;
+    return n;
+  };
+  EXPECT_GE(deleted_for(*c, admin_start->cookie), 1u);
+  EXPECT_EQ(deleted_for(**svc, svc_start->cookie), 0u);
 }
 
 }  // namespace

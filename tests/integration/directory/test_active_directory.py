@@ -5,7 +5,10 @@ accounts; they log in by a bind as themselves over IMAP, SMTP submission and
 XMPP with their AD password; AD's answers (data 52e wrong password, data 533
 disabled) become the right refusals; proxyAddresses, thumbnailPhoto, a new
 mail address, a deleted user, StartTLS and a wrong service password behave
-as README.md ("Accounts from a directory") says.
+as README.md ("Accounts from a directory") says. Every pass after the first
+is incremental (DirSync from the stored cookies): tests 11-20 make one
+change each and check that the next pass reads only that change and that
+Posta shows it.
 
 The tests run in order (their names are numbered): each one builds on what
 the previous ones synced. Samba starts once (setUpClass): provisioning is
@@ -15,6 +18,7 @@ cached by the fixture, a start costs about a second.
 import asyncio
 import base64
 import imaplib
+import json
 import os
 import smtplib
 import sys
@@ -38,6 +42,8 @@ GRACE_PW = "Grace-pw-7"
 HEIDI_PW = "Heidi-pw-8"
 IVAN_PW = "Ivan-pw-9!"
 PAT_PW = "Pat-Partner-3"
+JUDY_PW = "Judy-pw-10"
+CONTRACTORS = "OU=Contractors," + BASE
 PHOTO = open(os.path.join(HERE, "data", "thumb.bin"), "rb").read()
 
 
@@ -139,6 +145,22 @@ class ActiveDirectoryTest(XmppTestCase, ImapTestCase):
         self.clients.append(c)
         c.connect(("127.0.0.1", self.server.port("xmpp")), force_starttls=True)
         return self.run_async(asyncio.shield(c.outcome))
+
+    def sync_report(self, name="corp"):
+        return self.cli_json("directory", "sync", name)
+
+    def assertIncremental(self, report, entries):
+        """A pass that read only what changed: `entries` user entries, not
+        every user of the source."""
+        self.assertTrue(report["incremental"], report)
+        self.assertEqual(report["entries"], entries, report)
+
+    def store_positions(self, name, positions):
+        """Sets a source's stored incremental state (as fetch.hpp's
+        encode_cookies writes it: JSON, values base64)."""
+        encoded = {k: base64.b64encode(v.encode()).decode() for k, v in positions.items()}
+        self.sql("UPDATE directory_sync_state SET cookie = convert_to('%s', 'UTF8') WHERE source_id = "
+                 "(SELECT id FROM directory_sources WHERE name = '%s')" % (json.dumps(encoded), name))
 
     def directory_refusals(self, account):
         return [e for e in self.journal("directory")
@@ -343,6 +365,177 @@ class ActiveDirectoryTest(XmppTestCase, ImapTestCase):
         self.assertImapLogin("grace@corp.test", GRACE_PW)
         self.cli_ok("directory", "set", "corp", "--password-stdin", input=SERVICE_PW + "\n")
         self.assertIn("0 created, 0 updated, 0 disabled", self.sync())
+
+
+    # --- incremental passes: DirSync from the stored cookies -----------------
+
+    def test_11_show_names_the_dirsync_position(self):
+        incremental = self.cli_json("directory", "show", "corp")["sync"]["incremental"]
+        self.assertEqual(incremental["kind"], "dirsync")
+        self.assertRegex(incremental["positions"]["dirsync " + BASE], r"^USN \d+$")
+        self.assertRegex(incremental["positions"]["dirsync groups " + BASE], r"^USN \d+$")
+        text = self.cli_ok("directory", "show", "corp")
+        self.assertRegex(text, r"Incremental:\s+dirsync")
+        self.assertRegex(text, r"Positions:.*USN \d+")
+
+    def test_12_a_pass_after_nothing_changed_writes_nothing(self):
+        self.sync()  # what test_10's logins and password changes left
+        written = "SELECT count(*), max(updated_at) FROM accounts WHERE source = 'directory'"
+        before = self.scalar(written)
+        report = self.sync_report()
+        self.assertIncremental(report, 0)
+        self.assertEqual((report["created"], report["updated"], report["missing"]), ([], [], []))
+        self.assertEqual((report["groups"]["created"], report["groups"]["updated"]), ([], []))
+        self.assertEqual(self.scalar(written), before)
+
+    def test_13_a_new_user_comes_alone(self):
+        self.ad.samba_tool("user", "create", "judy", JUDY_PW, "--userou=OU=Staff", "--given-name=Judy",
+                           "--surname=Jones", "--mail-address=judy@corp.test")
+        report = self.sync_report()
+        self.assertIncremental(report, 1)
+        self.assertEqual(report["created"], ["judy@corp.test"])
+        self.assertTrue(self.synced_accounts()["judy@corp.test"]["enabled"])
+        self.assertImapLogin("judy@corp.test", JUDY_PW)
+
+    def test_14_a_new_title(self):
+        self.ad.modify("dn: %s\nchangetype: modify\nreplace: title\ntitle: Auditor\n" % self.ad.dn_of("judy"))
+        report = self.sync_report()
+        self.assertIncremental(report, 1)
+        self.assertEqual([(u["address"], u["changed"]) for u in report["updated"]], [("judy@corp.test", ["details"])])
+        self.assertEqual(self.cli_json("account", "show", "judy@corp.test")["directory_attributes"]["title"], "Auditor")
+
+    def test_15_a_new_group_and_its_members(self):
+        self.ad.samba_tool("group", "add", "auditors", "--groupou=OU=Staff", "--mail-address=auditors@corp.test")
+        self.ad.add_members("auditors", "judy", "grace")
+        report = self.sync_report()
+        self.assertTrue(report["incremental"], report)
+        self.assertLessEqual(report["entries"], 2)  # at most the members, never everyone
+        self.assertEqual(report["groups"]["created"], [{"address": "auditors@corp.test", "members": 2}])
+        members = self.cli_json("group", "show", "auditors@corp.test")["members"]
+        self.assertEqual(sorted(members), ["grace@corp.test", "judy@corp.test"])
+
+    def test_16_a_renamed_member_keeps_its_account_and_lists(self):
+        judy_id = self.account_id("judy@corp.test")
+        self.ad.modify("dn: %s\nchangetype: modrdn\nnewrdn: CN=Judy Jones-Smith\ndeleteoldrdn: 1\n"
+                       % self.ad.dn_of("judy"))
+        report = self.sync_report()
+        self.assertIncremental(report, 1)
+        self.assertEqual([(u["address"], u["changed"]) for u in report["updated"]], [("judy@corp.test", ["dn"])])
+        self.assertEqual(report["created"], [])
+        self.assertEqual(self.account_id("judy@corp.test"), judy_id)
+        self.assertEqual(self.cli_json("account", "show", "judy@corp.test")["directory"]["dn"],
+                         "CN=Judy Jones-Smith," + STAFF)
+        # The group names her by her new DN (AD changes no group for that).
+        self.assertIn("judy@corp.test", self.cli_json("group", "show", "auditors@corp.test")["members"])
+
+    def test_17_a_member_removed(self):
+        self.ad.samba_tool("group", "removemembers", "auditors", "grace")
+        report = self.sync_report()
+        self.assertTrue(report["incremental"], report)
+        self.assertLessEqual(report["entries"], 1)
+        self.assertEqual([(g["address"], g["changed"]) for g in report["groups"]["updated"]],
+                         [("auditors@corp.test", ["members"])])
+        self.assertEqual(self.cli_json("group", "show", "auditors@corp.test")["members"], ["judy@corp.test"])
+
+    def test_17b_a_pass_after_nothing_changed_rewrites_no_group(self):
+        # The service account cannot read tombstones: each pass lists every
+        # group still there, and stores them again only when one changed.
+        rows = "SELECT string_agg(xmin::text, ',' ORDER BY uuid) FROM directory_groups"
+        before = self.scalar(rows)
+        report = self.sync_report()
+        self.assertIncremental(report, 0)
+        self.assertEqual((report["groups"]["created"], report["groups"]["updated"]), ([], []))
+        self.assertEqual(self.scalar(rows), before)
+
+    def test_18_disabled(self):
+        self.ad.disable_user("judy")
+        report = self.sync_report()
+        self.assertIncremental(report, 1)
+        self.assertEqual([(u["address"], u["changed"]) for u in report["updated"]], [("judy@corp.test", ["enabled"])])
+        self.assertFalse(self.synced_accounts()["judy@corp.test"]["enabled"])
+        self.assertIn("AUTHENTICATIONFAILED", self.imap_refusal("judy@corp.test", JUDY_PW))
+
+    def test_19_deleted_and_mail_removed_are_gone(self):
+        judy_id = self.account_id("judy@corp.test")
+        self.ad.delete_user("judy")
+        report = self.sync_report()
+        self.assertTrue(report["incremental"], report)
+        self.assertEqual(report["entries"], 0)
+        self.assertEqual(report["missing"], ["judy@corp.test"])
+        self.assertEqual(self.account_id("judy@corp.test"), judy_id)  # disabled, kept
+        self.assertTrue(self.cli_json("account", "show", "judy@corp.test")["directory"]["missing_since"])
+        # An entry without a mail address is no account any more.
+        self.ad.modify("dn: %s\nchangetype: modify\ndelete: mail\n" % self.ad.dn_of("heidi"))
+        report = self.sync_report()
+        self.assertIncremental(report, 1)
+        self.assertEqual(report["missing"], ["heidi@corp.test"])
+        self.assertIn("heidi@corp.test", self.synced_accounts())
+
+    def test_19b_a_cookie_the_dc_refuses_makes_one_full_pass(self):
+        # As after a restore of the DC: the stored DirSync cookies mean
+        # nothing to it (Samba: "Unable to unmarshall cookie").
+        cookies = self.cli_json("directory", "show", "corp")["sync"]["cookies"]
+        self.assertTrue(cookies and all(k.startswith("dirsync ") for k in cookies), cookies)
+        self.store_positions("corp", {k: "not a cookie" for k in cookies})
+        updated_at = self.scalar("SELECT max(updated_at) FROM accounts WHERE source = 'directory'")
+        report = self.sync_report()
+        self.assertFalse(report["incremental"])
+        self.assertGreaterEqual(report["entries"], 4)  # everyone under the base
+        self.assertEqual((report["created"], report["updated"], report["missing"]), ([], [], []))
+        self.assertEqual(self.scalar("SELECT max(updated_at) FROM accounts WHERE source = 'directory'"), updated_at)
+        warned = self.wait_journal(lambda e: e.get("text") == "directory incremental state unusable: a full pass",
+                                   service="directory")
+        self.assertIn("cookie", warned[0]["fields"]["error"])
+        # The full pass left new cookies: the next pass is incremental again.
+        self.assertIncremental(self.sync_report(), 0)
+
+    def test_19c_usn_polling_where_dirsync_is_refused(self):
+        # Where DirSync is refused, a first pass leaves the DC's
+        # highestCommittedUSN instead, and later passes poll uSNChanged from
+        # it: the state is set here as such a pass would leave it (no DC
+        # here refuses DirSync).
+        dse = self.ad.search("", "(objectClass=*)", "highestCommittedUSN", "dsServiceName", scope="base")
+        usn = attribute(dse, "highestCommittedUSN")
+        self.store_positions("corp", {"usn " + BASE: usn, "usn server": attribute(dse, "dsServiceName"),
+                                      "dirsync refused": "1"})
+        shown = self.cli_json("directory", "show", "corp")["sync"]["incremental"]
+        self.assertEqual((shown["kind"], shown["positions"]["usn " + BASE]), ("usn", usn))
+        self.ad.modify("dn: %s\nchangetype: modify\nreplace: title\ntitle: Principal Engineer\n"
+                       % self.ad.dn_of("frank"))
+        report = self.sync_report()
+        self.assertTrue(report["incremental"], report)
+        self.assertLessEqual(report["entries"], 2)  # frank (and at most a logon's USN bump)
+        self.assertEqual([(u["address"], u["changed"]) for u in report["updated"]],
+                         [("frank.fischer@corp.test", ["details"])])
+        attrs = self.cli_json("account", "show", "frank.fischer@corp.test")["directory_attributes"]
+        self.assertEqual(attrs["title"], "Principal Engineer")
+        shown = self.cli_json("directory", "show", "corp")["sync"]["incremental"]
+        self.assertEqual(shown["kind"], "usn")
+        self.assertGreater(int(shown["positions"]["usn " + BASE]), int(usn))
+        self.assertIncremental(self.sync_report(), 0)
+
+    def test_20_an_administrator_source_reads_tombstones(self):
+        # Bound as an administrator, the source reads deletions as tombstones:
+        # a pass after nothing changed is a quiet one (no plan, no journal).
+        self.ad.samba_tool("ou", "create", CONTRACTORS)
+        for name in ("carl", "cora"):
+            self.ad.samba_tool("user", "create", name, "Contract-pw-1", "--userou=OU=Contractors",
+                               "--mail-address=%s@contractors.test" % name)
+        self.cli_ok("directory", "add", "contractors", "--profile", "ad", "--uri", self.ad.ldaps_uri,
+                    "--ca-file", self.ad.ca_file, "--bind-dn", self.ad.admin_upn, "--password-stdin",
+                    "--base", CONTRACTORS, "--managed-domain", "contractors.test", "--interval", "0",
+                    input=self.ad.admin_password + "\n")
+        first = self.sync_report("contractors")
+        self.assertFalse(first["incremental"])
+        self.assertEqual(sorted(first["created"]), ["carl@contractors.test", "cora@contractors.test"])
+        self.ad.delete_user("carl")
+        report = self.sync_report("contractors")
+        self.assertIncremental(report, 0)
+        self.assertEqual(report["missing"], ["carl@contractors.test"])
+        self.assertFalse(self.synced_accounts("contractors.test")["carl@contractors.test"]["enabled"])
+        quiet = self.sync_report("contractors")
+        self.assertIncremental(quiet, 0)
+        self.assertEqual(self.cli_json("directory", "show", "contractors")["sync"]["counts"], {"entries": 0})
 
 
 if __name__ == "__main__":

@@ -126,6 +126,19 @@ TEST(SyncPlan, UnchangedEntriesOfAPresentPhaseAreNotGone) {
   EXPECT_FALSE(plan.stopped);
 }
 
+TEST(SyncPlan, GoneOnceWhenNamedDeletedAndAbsentFromACompletePass) {
+  // AD without tombstones: a changed entry that no longer maps (its mail
+  // removed) is named deleted, and the listing of who is there leaves it out.
+  auto in = input();
+  auto a = user("a", "a@corp.test"), b = user("b", "b@corp.test");
+  in.known = {known(1, a), known(2, b)};
+  in.unchanged_uuids = {"a"};
+  in.deleted_uuids = {"b"};
+  auto plan = plan_sync(in);
+  ASSERT_EQ(plan.missing.size(), 1u);
+  EXPECT_EQ(plan.missing[0].account.id, 2);
+}
+
 TEST(SyncPlan, MassDisableStopsUnlessForced) {
   auto in = input();
   for (int i = 0; i < 20; ++i) {
