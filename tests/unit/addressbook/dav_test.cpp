@@ -129,3 +129,44 @@ TEST(DavResponse, MultistatusReadsBackWithItsNamespaces) {
 
 }  // namespace
 }  // namespace posta::addressbook::proto
+
+#include "addressbook/proto/dav_path.hpp"
+
+namespace posta::addressbook::proto {
+namespace {
+
+TEST(DavPath, TheNamespace) {
+  using k = dav_target::kind;
+  EXPECT_EQ(parse_dav_path("/.well-known/carddav")->what, k::well_known);
+  EXPECT_EQ(parse_dav_path("/dav")->what, k::root);
+  EXPECT_EQ(parse_dav_path("/dav/")->what, k::root);
+  auto p = parse_dav_path("/dav/principals/ada%40example.org/");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->what, k::principal);
+  EXPECT_EQ(p->address, "ada@example.org");
+  auto card = parse_dav_path("/dav/addressbooks/ada@example.org/personal/a%20b.vcf");
+  ASSERT_TRUE(card);
+  EXPECT_EQ(card->what, k::card);
+  EXPECT_EQ(card->book, "personal");
+  EXPECT_EQ(card->card, "a b.vcf");
+  EXPECT_FALSE(card->trailing_slash);
+  EXPECT_EQ(parse_dav_path("/dav/addressbooks/ada@example.org/")->what, k::home);
+  EXPECT_EQ(parse_dav_path("/dav/addressbooks/ada@example.org/gal/")->what, k::book);
+  EXPECT_EQ(parse_dav_path("/davx").error().code, errc::not_found);
+  EXPECT_EQ(parse_dav_path("/dav/calendars/x/").error().code, errc::not_found);
+  EXPECT_EQ(parse_dav_path("/dav/addressbooks/a/b/c/d").error().code, errc::not_found);
+  for (auto bad : {"/dav/addressbooks/a/%2e%2e/", "/dav/addressbooks/a/x%2Fy/", "/dav/addressbooks/a/%zz/",
+                   "/dav/addressbooks//b/", "/dav/addressbooks/a/b%00/"})
+    EXPECT_EQ(parse_dav_path(bad).error().code, errc::invalid_argument) << bad;
+}
+
+TEST(DavPath, HrefsRoundTrip) {
+  EXPECT_EQ(card_href("ada@example.org", "personal", "a b/c.vcf"), "/dav/addressbooks/ada@example.org/personal/a%20b%2Fc.vcf");
+  auto back = parse_dav_path(card_href("ada@example.org", "personal", "é?.vcf"));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->card, "é?.vcf");
+  EXPECT_EQ(principal_href("a+b@x"), "/dav/principals/a%2Bb@x/");
+}
+
+}  // namespace
+}  // namespace posta::addressbook::proto
