@@ -176,6 +176,7 @@ asio::awaitable<result<void>> server::start() {
   settings::register_item_validator("smtp.deny_list", mail::smtp::policy::validate_list_entry);
   settings::register_item_validator("smtp.trusted_networks", mail::smtp::policy::validate_network_entry);
   directory::api::register_signature_validators();
+  addressbook::dav::register_setting_validators();
   settings::register_item_validator("mail.auto_folders", identity::validate_auto_folder);
   settings::register_item_validator("dns.servers", dns::validate_server_entry);
   settings::register_item_validator("search.language", [](std::string_view v) -> result<void> {

@@ -48,3 +48,7 @@ CREATE TABLE address_card_tombstones (
   PRIMARY KEY (book_id, resource)
 );
 CREATE INDEX address_card_tombstones_revision ON address_card_tombstones (book_id, revision);
+
+-- Left out of the global address list (an administrator's choice, or AD's
+-- msExchHideFromAddressLists).
+ALTER TABLE accounts ADD COLUMN hide_from_address_book boolean NOT NULL DEFAULT false;

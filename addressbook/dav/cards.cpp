@@ -1,11 +1,14 @@
 // GET, PUT and DELETE of cards (RFC 6352 6.3.2, RFC 4918 9.4, 9.6, 9.7;
 // conditional requests RFC 9110 13.1), and DELETE of a whole book.
+#include "addressbook/dav/gal.hpp"
 #include "addressbook/dav/index.hpp"
 #include "addressbook/dav/limits.hpp"
 #include "addressbook/dav/request_context.hpp"
 #include "addressbook/store/book_store.hpp"
 #include "addressbook/store/card_store.hpp"
 #include "core/util/ascii.hpp"
+
+#include <algorithm>
 
 namespace posta::addressbook::dav {
 namespace {
@@ -48,20 +51,26 @@ http::response write_answer(store::write_outcome const& o, call const& c) {
 
 asio::awaitable<http::response> get_card(call c) {
   if (c.target.what != kind::card) co_return plain(405, "GET is for cards");
-  auto book = co_await store::find_book(c.ctx.pool, c.who.account_id, c.target.book);
-  if (!book) co_return answer_for(book.error());
-  std::vector<std::string> names{c.target.card};
-  auto cards = co_await store::load_cards(c.ctx.pool, book->id, names);
-  if (!cards) co_return answer_for(cards.error());
-  if (cards->empty()) co_return plain(404, "no such card");
+  auto view = co_await open_book(c, false);
+  if (!view) co_return answer_for(view.error());
+  if (!view->is_gal) {
+    std::vector<std::string> names{c.target.card};
+    auto cards = co_await store::load_cards(c.ctx.pool, view->book.id, names);
+    if (!cards) co_return answer_for(cards.error());
+    view->cards = std::move(*cards);
+  }
+  auto const it = std::find_if(view->cards.begin(), view->cards.end(),
+                               [&](auto const& card) { return card.resource == c.target.card; });
+  if (it == view->cards.end()) co_return plain(404, "no such card");
   http::response r;
   r.content_type = "text/vcard; charset=utf-8";
-  r.headers.emplace_back("ETag", cards->front().etag);
-  if (c.req.method != "HEAD") r.body = std::move(cards->front().vcard);
+  r.headers.emplace_back("ETag", it->etag);
+  if (c.req.method != "HEAD") r.body = std::move(it->vcard);
   co_return r;
 }
 
 asio::awaitable<http::response> put_card(call c) {
+  if (c.target.book == gal_book) co_return gal_is_read_only(c);
   if (c.target.what != kind::card) co_return plain(405, "PUT is for cards");
   // SECURITY: the card bound is checked before anything is parsed or stored.
   if (static_cast<std::int64_t>(c.req.body.size()) > max_card_bytes(c.ctx.settings))
@@ -81,6 +90,7 @@ asio::awaitable<http::response> put_card(call c) {
 }
 
 asio::awaitable<http::response> delete_resource(call c) {
+  if (c.target.book == gal_book) co_return gal_is_read_only(c);
   auto book = co_await store::find_book(c.ctx.pool, c.who.account_id, c.target.book);
   if (c.target.what == kind::book) {
     if (!book) co_return answer_for(book.error());

@@ -1,5 +1,6 @@
 // New address books by MKCOL (RFC 4918 9.3, extended MKCOL RFC 5689) and
 // their names and descriptions by PROPPATCH (RFC 4918 9.2: all or nothing).
+#include "addressbook/dav/gal.hpp"
 #include "addressbook/dav/limits.hpp"
 #include "addressbook/dav/request_context.hpp"
 #include "addressbook/store/book_store.hpp"
@@ -48,6 +49,7 @@ http::response patch_answer(call const& c, std::vector<proto::property_update> c
 
 asio::awaitable<http::response> make_book(call c) {
   if (c.target.what != kind::book) co_return plain(405, "MKCOL makes address books only");
+  if (c.target.book == gal_book) co_return plain(405, "it exists");
   auto request = proto::parse_mkcol(c.req.body);
   if (!request) co_return answer_for(request.error());
   book_text text;
@@ -63,6 +65,7 @@ asio::awaitable<http::response> make_book(call c) {
 
 asio::awaitable<http::response> patch_book(call c) {
   if (c.target.what != kind::book) co_return plain(403, "only address books have properties to change");
+  if (c.target.book == gal_book) co_return gal_is_read_only(c);
   auto updates = proto::parse_proppatch(c.req.body);
   if (!updates) co_return answer_for(updates.error());
   auto book = co_await store::find_book(c.ctx.pool, c.who.account_id, c.target.book);

@@ -82,7 +82,8 @@ std::optional<std::string> property_xml(user const& who, resource const& r, prot
       return href_xml(proto::principal_href(who.address));
     if (n == "principal-collection-set") return href_xml("/dav/principals/");
     if (n == "displayname" && r.what != kind::card) return text_xml(display_name(who, r));
-    if (n == "current-user-privilege-set") return privileges(r.what == kind::book || r.what == kind::card);
+    if (n == "current-user-privilege-set")
+      return privileges((r.what == kind::book || r.what == kind::card) && r.book && r.book->name != "gal");
     if (n == "sync-token" || n == "supported-report-set") return book_property(r, n, max_card_bytes);
     if (n == "getetag" || n == "getcontenttype") return card_property(r, n);
     return std::nullopt;

@@ -1,7 +1,10 @@
 // PROPFIND (RFC 4918 9.1) on every CardDAV resource, Depth 0 or 1; Depth
 // infinity is refused (DAV:propfind-finite-depth, 9.1 and 16).
+#include "addressbook/dav/gal.hpp"
 #include "addressbook/dav/limits.hpp"
 #include "addressbook/dav/properties.hpp"
+
+#include <algorithm>
 
 namespace posta::addressbook::dav {
 namespace {
@@ -22,15 +25,16 @@ asio::awaitable<result<std::vector<resource>>> home_and_books(call const& c, int
     auto href = proto::book_href(c.who.address, b.name);
     out.push_back({kind::book, std::move(href), std::move(b), std::nullopt, std::nullopt});
   }
+  POSTA_CO_TRY_ASSIGN(auto gal, co_await load_gal_view(c.ctx, c.who));
+  out.push_back({kind::book, proto::book_href(c.who.address, gal_book), std::move(gal.book), std::nullopt, std::nullopt});
   co_return out;
 }
 
 asio::awaitable<result<std::vector<resource>>> book_and_cards(call const& c, int depth, bool with_data) {
-  POSTA_CO_TRY_ASSIGN(auto book, co_await store::find_book(c.ctx.pool, c.who.account_id, c.target.book));
+  POSTA_CO_TRY_ASSIGN(auto view, co_await open_book(c, depth > 0));
+  auto const& book = view.book;
   std::vector<resource> out{{kind::book, proto::book_href(c.who.address, book.name), book, std::nullopt, std::nullopt}};
-  if (depth == 0) co_return out;
-  POSTA_CO_TRY_ASSIGN(auto cards, co_await store::load_cards(c.ctx.pool, book.id, std::nullopt));
-  for (auto& card : cards) {
+  for (auto& card : view.cards) {
     auto href = proto::card_href(c.who.address, book.name, card.resource);
     std::optional<std::string> text;
     if (with_data) text = std::move(card.vcard);
@@ -40,11 +44,16 @@ asio::awaitable<result<std::vector<resource>>> book_and_cards(call const& c, int
 }
 
 asio::awaitable<result<std::vector<resource>>> one_card(call const& c, bool with_data) {
-  POSTA_CO_TRY_ASSIGN(auto book, co_await store::find_book(c.ctx.pool, c.who.account_id, c.target.book));
-  std::vector<std::string> names{c.target.card};
-  POSTA_CO_TRY_ASSIGN(auto cards, co_await store::load_cards(c.ctx.pool, book.id, names));
-  if (cards.empty()) co_return make_error(errc::not_found, "no such card");
-  auto& card = cards.front();
+  POSTA_CO_TRY_ASSIGN(auto view, co_await open_book(c, false));
+  if (!view.is_gal) {
+    std::vector<std::string> names{c.target.card};
+    POSTA_CO_TRY_ASSIGN(view.cards, co_await store::load_cards(c.ctx.pool, view.book.id, names));
+  }
+  auto const& book = view.book;
+  auto const it = std::find_if(view.cards.begin(), view.cards.end(),
+                               [&](auto const& card) { return card.resource == c.target.card; });
+  if (it == view.cards.end()) co_return make_error(errc::not_found, "no such card");
+  auto& card = *it;
   std::optional<std::string> text;
   if (with_data) text = std::move(card.vcard);
   co_return std::vector<resource>{{kind::card, proto::card_href(c.who.address, book.name, card.resource), book,

@@ -1,6 +1,7 @@
 // REPORT on an address book: addressbook-multiget and addressbook-query
 // (RFC 6352 8.6, 8.7) and sync-collection (RFC 6578 3), so that a client
 // fetches the cards it lacks and, on the next sync, only what changed.
+#include "addressbook/dav/gal.hpp"
 #include "addressbook/dav/limits.hpp"
 #include "addressbook/dav/properties.hpp"
 #include "addressbook/dav/query_match.hpp"
@@ -30,31 +31,34 @@ std::map<std::string, std::string> names_of(call const& c, std::vector<std::stri
   return out;
 }
 
-asio::awaitable<http::response> multiget(call c, store::book_row const& book, proto::multiget_report const& r) {
+asio::awaitable<http::response> multiget(call c, book_view& view, proto::multiget_report const& r) {
   auto const wanted = names_of(c, r.hrefs);
   std::vector<std::string> names;
   for (auto const& [name, href] : wanted) names.push_back(name);
-  auto cards = co_await store::load_cards(c.ctx.pool, book.id, names);
-  if (!cards) co_return answer_for(cards.error());
+  if (!view.is_gal) {
+    auto cards = co_await store::load_cards(c.ctx.pool, view.book.id, names);
+    if (!cards) co_return answer_for(cards.error());
+    view.cards = std::move(*cards);
+  }
   auto const max = max_card_bytes(c.ctx.settings);
   std::vector<proto::dav_response> out;
   std::set<std::string> found;
-  for (auto& card : *cards) {
+  for (auto& card : view.cards) {
+    if (!wanted.count(card.resource)) continue;
     found.insert(card.resource);
-    out.push_back(describe(c.who, card_resource(c, book, card), r.properties, max));
+    out.push_back(describe(c.who, card_resource(c, view.book, card), r.properties, max));
   }
   for (auto const& [name, href] : wanted)
     if (!found.count(name)) out.push_back({href, {}, 404});
   co_return multistatus(out);
 }
 
-asio::awaitable<http::response> query(call c, store::book_row const& book, proto::query_report const& q) {
-  auto cards = co_await store::load_cards(c.ctx.pool, book.id, std::nullopt);
-  if (!cards) co_return answer_for(cards.error());
+asio::awaitable<http::response> query(call c, book_view& view, proto::query_report const& q) {
+  auto const& book = view.book;
   auto const max = max_card_bytes(c.ctx.settings);
   std::vector<proto::dav_response> out;
   bool truncated = false;
-  for (auto& card : *cards) {
+  for (auto& card : view.cards) {
     auto parsed = proto::parse_vcard(card.vcard);
     if (!parsed || !matches(*parsed, q)) continue;
     if (q.limit && out.size() == *q.limit) {
@@ -68,8 +72,22 @@ asio::awaitable<http::response> query(call c, store::book_row const& book, proto
   co_return multistatus(out);
 }
 
-asio::awaitable<http::response> sync(call c, store::book_row const& book, proto::sync_report const& s) {
+// The GAL keeps no history: a sync from its current token lists nothing,
+// from an empty one everything, from an older one it is refused.
+http::response gal_sync(call const& c, book_view& view, proto::sync_report const& s) {
+  auto const current = sync_token(0, view.book.revision);
+  std::vector<proto::dav_response> out;
+  if (!s.token.empty() && s.token != current) return precondition_failed(403, proto::dav_ns, "valid-sync-token");
+  auto const max = max_card_bytes(c.ctx.settings);
+  if (s.token.empty())
+    for (auto& card : view.cards) out.push_back(describe(c.who, card_resource(c, view.book, card), s.properties, max));
+  return multistatus(out, current);
+}
+
+asio::awaitable<http::response> sync(call c, book_view& view, proto::sync_report const& s) {
   if (s.infinite) co_return precondition_failed(403, proto::dav_ns, "supported-sync-level");
+  if (view.is_gal) co_return gal_sync(c, view, s);
+  auto const& book = view.book;
   std::int64_t since = 0;
   if (!s.token.empty()) {
     auto revision = revision_of_token(s.token, book.id);
@@ -114,11 +132,12 @@ asio::awaitable<http::response> report(call c) {
   if (!request && request.error().code == errc::not_found)
     co_return precondition_failed(403, proto::dav_ns, "supported-report");
   if (!request) co_return answer_for(request.error());
-  auto book = co_await store::find_book(c.ctx.pool, c.who.account_id, c.target.book);
-  if (!book) co_return answer_for(book.error());
-  if (auto const* m = std::get_if<proto::multiget_report>(&*request)) co_return co_await multiget(c, *book, *m);
-  if (auto const* q = std::get_if<proto::query_report>(&*request)) co_return co_await query(c, *book, *q);
-  co_return co_await sync(c, *book, std::get<proto::sync_report>(*request));
+  bool const is_query = std::holds_alternative<proto::query_report>(*request);
+  auto view = co_await open_book(c, is_query);
+  if (!view) co_return answer_for(view.error());
+  if (auto const* m = std::get_if<proto::multiget_report>(&*request)) co_return co_await multiget(c, *view, *m);
+  if (auto const* q = std::get_if<proto::query_report>(&*request)) co_return co_await query(c, *view, *q);
+  co_return co_await sync(c, *view, std::get<proto::sync_report>(*request));
 }
 
 }  // namespace posta::addressbook::dav

@@ -109,6 +109,13 @@ asio::awaitable<http::response> handle(context& ctx, http::request const& req) {
 
 }  // namespace
 
+void register_setting_validators() {
+  settings::register_item_validator("addressbook.gal_scope", [](std::string_view value) -> result<void> {
+    if (value == "domain" || value == "organisation") return {};
+    return make_error(errc::invalid_argument, "addressbook.gal_scope is \"domain\" or \"organisation\"");
+  });
+}
+
 void mount_carddav(http::router& r, context& ctx) {
   auto h = [&ctx](http::request const& req, http::route_params const&) -> asio::awaitable<http::response> {
     co_return co_await handle(ctx, req);

@@ -19,6 +19,9 @@ struct context {
   settings::store const& settings;
 };
 
+// Checks addressbook.gal_scope when it is saved ("domain" or "organisation").
+void register_setting_validators();
+
 // Mounts /dav and /.well-known/carddav on `r`; `ctx` outlives the router.
 void mount_carddav(http::router& r, context& ctx);
 

@@ -32,12 +32,19 @@ def vcard(uid, name, email, version="3.0", extra=""):
 
 
 class CardDavTestCase(SmtpTestCase):
-    domains = ("book.test",)
-    accounts = (ALICE, BOB)
+    """The classes of this module share one server: each makes the domains and
+    accounts it names in `people` unless an earlier class made them."""
+    people = {"book.test": (ALICE, BOB)}
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        for domain, accounts in cls.people.items():
+            if cls.server.api("GET", "/api/v1/domains/" + domain)[0] == 404:
+                cls.make_domain(domain)
+            for address in accounts:
+                if cls.server.api("GET", "/api/v1/accounts/" + address)[0] == 404:
+                    cls.make_account(address)
         cls.base = "https://127.0.0.1:%d" % cls.server.port("https")
         pem = ssl.get_server_certificate(("127.0.0.1", cls.server.port("https")))
         cls.fingerprint = hashlib.sha256(ssl.PEM_cert_to_DER_cert(pem)).hexdigest().upper()
@@ -179,6 +186,102 @@ class TestDiscoveryAndMethods(CardDavTestCase):
         self.assertEqual(self.curl("DELETE", home + "personal/")[0], 403)
         self.assertEqual(self.curl("DELETE", home + "team/")[0], 204)
         self.assertEqual(self.propfind(home + "team/", "<d:displayname/>")[0], 404)
+
+
+class TestGlobalAddressList(CardDavTestCase):
+    people = {"gal.test": ("carol@gal.test", "dave@gal.test", "erin@gal.test"), "other.test": ("frank@other.test",)}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sql("UPDATE accounts SET display_name = 'Dave Directory', directory_attributes = "
+                "'{\"title\": \"Engineer\", \"phone\": \"+1 555 0100\", \"department\": \"R&D\"}' "
+                "WHERE address = 'dave@gal.test'")
+        cls.make_alias("d.directory@gal.test", ["dave@gal.test"])
+        cls.make_group("team@gal.test", ["carol@gal.test", "dave@gal.test"])
+
+    def gal(self, user="carol@gal.test"):
+        status, _, text = self.curl("REPORT", "/dav/addressbooks/%s/gal/" % user,
+                                    '<d:sync-collection xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav">'
+                                    '<d:sync-token/><d:sync-level>1</d:sync-level><d:prop><d:getetag/>'
+                                    '<c:address-data/></d:prop></d:sync-collection>', user=user)
+        self.assertEqual(status, 207, text)
+        doc = ET.fromstring(text)
+        cards = [r.find(".//%saddress-data" % CARD).text for r in doc.findall(DAV + "response")]
+        return cards, doc.find(DAV + "sync-token").text
+
+    def test_01_the_domain_in_one_read_only_book(self):
+        cards, token = self.gal()
+        text = "\n".join(cards)
+        self.assertIn("FN:Dave Directory", text)
+        self.assertIn("TITLE:Engineer", text)
+        self.assertIn("+1 555 0100", text)
+        self.assertIn("ORG:;R&D", text)
+        self.assertIn("d.directory@gal.test", text)  # the alias
+        self.assertIn("IMPP:xmpp:erin@gal.test", text)
+        self.assertIn("X-ADDRESSBOOKSERVER-MEMBER:mailto:dave@gal.test", text)  # the group
+        self.assertNotIn("frank@other.test", text)  # another domain
+        status, _, body = self.curl("PUT", "/dav/addressbooks/carol@gal.test/gal/x.vcf",
+                                    vcard("x", "X", "x@example.org"), user="carol@gal.test")
+        self.assertEqual(status, 403)
+        self.assertIn("need-privileges", body)
+        # Changes show at once: hidden and disabled accounts leave, the token moves.
+        self.sql("UPDATE accounts SET hide_from_address_book = true WHERE address = 'erin@gal.test'")
+        self.addCleanup(self.sql, "UPDATE accounts SET hide_from_address_book = false WHERE address = 'erin@gal.test'")
+        cards2, token2 = self.gal()
+        self.assertNotIn("erin@gal.test", "\n".join(cards2))
+        self.assertNotEqual(token, token2)
+        status, _, body = self.curl("REPORT", "/dav/addressbooks/carol@gal.test/gal/",
+                                    '<d:sync-collection xmlns:d="DAV:"><d:sync-token>%s</d:sync-token>'
+                                    '<d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>'
+                                    % token, user="carol@gal.test")
+        self.assertEqual(status, 403)
+        self.assertIn("valid-sync-token", body)
+
+    def test_02_organisation_scope(self):
+        self.setting("addressbook.gal_scope", "organisation")
+        cards, _ = self.gal()
+        self.assertIn("frank@other.test", "\n".join(cards))
+        status, _ = self.server.api("PUT", "/api/v1/settings/addressbook.gal_scope", json={"value": "everyone"})
+        self.assertEqual(status, 400)
+
+    def test_03_khard_reads_the_gal_through_vdirsyncer(self):
+        root = tempfile.mkdtemp(prefix="posta-khard-")
+        self.addCleanup(shutil.rmtree, root, True)
+        local = os.path.join(root, "gal")
+        os.makedirs(local)
+        config = os.path.join(root, "vdirsyncer.conf")
+        with open(config, "w") as f:
+            f.write(textwrap.dedent("""\
+                [general]
+                status_path = "%s/status/"
+                [pair gal]
+                a = "local"
+                b = "remote"
+                collections = null
+                [storage local]
+                type = "filesystem"
+                path = "%s"
+                fileext = ".vcf"
+                [storage remote]
+                type = "carddav"
+                url = "%s/dav/addressbooks/carol@gal.test/gal/"
+                username = "carol@gal.test"
+                password = "%s"
+                verify_fingerprint = "%s"
+                read_only = true
+                """ % (root, local, self.base, PASSWORD, self.fingerprint)))
+        for verb in ("discover", "sync"):
+            p = subprocess.run(["vdirsyncer", "-c", config, verb], capture_output=True, text=True, timeout=120,
+                               env=dict(os.environ, HOME=root))
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        khard_conf = os.path.join(root, "khard.conf")
+        with open(khard_conf, "w") as f:
+            f.write("[addressbooks]\n[[gal]]\npath = %s\n[general]\ndefault_action = list\n" % local)
+        p = subprocess.run(["khard", "-c", khard_conf, "email", "--parsable", "dave"], capture_output=True,
+                           text=True, timeout=60, env=dict(os.environ, HOME=root))
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("dave@gal.test\tDave Directory", p.stdout)
 
 
 class TestVdirsyncer(CardDavTestCase):
