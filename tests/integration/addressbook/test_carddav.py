@@ -54,6 +54,8 @@ class CardDavTestCase(SmtpTestCase):
         cmd = ["curl", "-sk", "-o", "-", "-D", "/dev/stderr", "-X", method, (base or self.base) + path]
         if user:
             cmd += ["-u", "%s:%s" % (user, password)]
+        if method == "PUT" and not any(h.lower().startswith("content-type") for h in headers):
+            headers = list(headers) + ["Content-Type: text/vcard; charset=utf-8"]
         for h in headers:
             cmd += ["-H", h]
         if body is not None:
@@ -127,6 +129,10 @@ class TestDiscoveryAndMethods(CardDavTestCase):
         self.assertEqual(status, 413)
         self.assertEqual(self.curl("PUT", book + "bad.vcf", "BEGIN:VCARD\r\nFN:x\r\nEND:VCARD\r\n")[0], 403)
         self.assertEqual(self.curl("GET", book + "bad.vcf")[0], 404)  # nothing stored
+        status, _, body = self.curl("PUT", book + "json.vcf", vcard("j", "J", "j@example.org"),
+                                    headers=["Content-Type: application/json"])
+        self.assertEqual(status, 403)
+        self.assertIn("supported-address-data", body)
         self.assertEqual(self.curl("PROPFIND", book, "<d:propfind xmlns:d='DAV:'><d:prop>", headers=["Depth: 0"])[0],
                          400)
         doctype = '<!DOCTYPE x [<!ENTITY a "aaaa">]><d:propfind xmlns:d="DAV:"><d:allprop/></d:propfind>'

@@ -43,10 +43,10 @@ class GalFromDirectoryTest(SmtpTestCase):
 
     @classmethod
     def cli_ok_class(cls, *args, input=None):
-        p = cls.server.cli(*args, input=input)
-        if p.returncode != 0:
-            raise AssertionError("posta %s: %s %s" % (" ".join(args), p.stdout, p.stderr))
-        return p.stdout
+        rc, out, err = cls.server.cli(*args, input=input)
+        if rc != 0:
+            raise AssertionError("posta %s: %s %s" % (" ".join(args), out, err))
+        return out
 
     def sync(self):
         self.cli_ok("directory", "sync", "corp")
