@@ -14,11 +14,7 @@
 
 namespace posta::addressbook::dav {
 
-struct user {
-  std::int64_t account_id = 0;
-  std::string address;
-  std::string display_name;
-};
+using user = cached_user;
 
 struct call {
   context& ctx;

@@ -42,6 +42,7 @@ http::response challenge() {
 asio::awaitable<std::variant<user, http::response>> authenticate(context& ctx, http::request const& req) {
   auto creds = parse_basic(req.header("authorization"));
   if (!creds) co_return challenge();
+  if (auto known = ctx.logins.find(creds->login, creds->password)) co_return std::move(*known);
   auto login = co_await ctx.authenticator.verify_password(creds->login, creds->password, ip_of(req.remote_address));
   switch (login.outcome) {
     case auth::login_outcome::ok: break;
@@ -56,7 +57,9 @@ asio::awaitable<std::variant<user, http::response>> authenticate(context& ctx, h
   auto rows = co_await ctx.pool.q("SELECT id, display_name FROM accounts WHERE address = $1", login.address);
   if (!rows) co_return plain(503, "temporarily unavailable");
   if (rows->size() == 0) co_return challenge();
-  co_return user{rows->i64(0, 0), login.address, rows->str(0, 1)};
+  user const who{rows->i64(0, 0), login.address, rows->str(0, 1)};
+  ctx.logins.remember(creds->login, creds->password, who);
+  co_return who;
 }
 
 http::response options() {

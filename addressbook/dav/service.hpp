@@ -5,6 +5,7 @@
 // collections.cpp).
 #pragma once
 
+#include "addressbook/dav/login_cache.hpp"
 #include "core/http/router.hpp"
 
 namespace posta::auth { class authenticator; }
@@ -17,6 +18,7 @@ struct context {
   db::pool& pool;
   auth::authenticator& authenticator;
   settings::store const& settings;
+  login_cache logins{};
 };
 
 // Checks addressbook.gal_scope when it is saved ("domain" or "organisation").
