@@ -68,6 +68,7 @@ server::server(asio::io_context& io_, config::bootstrap cfg_, std::string connin
       api{pool, identity, settings, services, blobs, dkim_keys},
       tls(std::make_shared<net::tls_contexts>()),
       authenticator(identity, settings, std::move(server_secret)),
+      carddav{pool, authenticator, settings},
       resolver(pool),
       committer(pool, blobs),
       mailstore(pool, blobs),
@@ -175,6 +176,7 @@ asio::awaitable<result<void>> server::start() {
   settings::register_item_validator("smtp.deny_list", mail::smtp::policy::validate_list_entry);
   settings::register_item_validator("smtp.trusted_networks", mail::smtp::policy::validate_network_entry);
   directory::api::register_signature_validators();
+  addressbook::dav::register_setting_validators();
   settings::register_item_validator("mail.auto_folders", identity::validate_auto_folder);
   settings::register_item_validator("dns.servers", dns::validate_server_entry);
   settings::register_item_validator("search.language", [](std::string_view v) -> result<void> {
@@ -232,6 +234,7 @@ asio::awaitable<result<void>> server::start() {
   jabber::server::add_admin_routes(router, xmpp_sessions, cfg.hostname);
   directory::api::add_source_routes(router, directory_sources, directory_sync);
   directory::api::add_signature_routes(router, pool, settings);
+  addressbook::dav::mount_carddav(router, carddav);
   add_directory_service();
   add_http_listeners();
   using mail::smtp::server::listener_kind;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/api/api.hpp"
+#include "addressbook/dav/service.hpp"
 #include "core/auth/authenticator.hpp"
 #include "core/blob/blob_store.hpp"
 #include "core/config/bootstrap.hpp"
@@ -86,6 +87,7 @@ struct server {
   api::context api;
   std::shared_ptr<net::tls_contexts> tls;
   auth::authenticator authenticator;
+  addressbook::dav::context carddav;  // /dav and /.well-known/carddav on the HTTP listeners
   mail::delivery::resolver resolver;
   mail::delivery::committer committer;
   mail::store::mailbox_store mailstore;        // what IMAP and POP3 sessions call

@@ -184,6 +184,7 @@ asio::awaitable<bool> answer(session<Stream>& s, beast_request& msg) {
     co_await write_response(s, error_response(400, "bad_request", req.error().context), version, false);
     co_return false;
   }
+  req->secure = std::is_same_v<Stream, tls_stream>;
   auto resp = co_await handle(s, *req);
   bool written = co_await write_response(s, std::move(resp), version, keep_alive);
   co_return written && keep_alive;

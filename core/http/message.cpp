@@ -13,6 +13,11 @@ std::string_view request::header(std::string_view name) const {
   return it == headers.end() ? std::string_view{} : std::string_view{it->second};
 }
 
+bool request::from_loopback() const {
+  std::string_view const a = remote_address;
+  return a.starts_with("127.") || a.starts_with("[::1]:") || a.starts_with("[::ffff:127.");
+}
+
 response json_response(int status, boost::json::value const& value) {
   response r;
   r.status = status;

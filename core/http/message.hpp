@@ -22,6 +22,10 @@ struct request {
   std::map<std::string, std::string> headers;  // lowercase names; repeats joined by ", "
   std::string body;
   std::string remote_address;  // "127.0.0.1:54321" or "[::1]:54321"
+  bool secure = false;         // arrived over TLS (the https listener)
+
+  // The peer is 127.0.0.0/8 or ::1 (for settings that allow plaintext there).
+  bool from_loopback() const;
 
   // The header's value, or "" when absent. `name` must be lowercase.
   std::string_view header(std::string_view name) const;

@@ -169,6 +169,16 @@ route_match router::match(std::string_view method, std::string_view raw_path) co
   return out;
 }
 
+void router::mount(std::string prefix, handler h) { mounts_.emplace_back(std::move(prefix), std::move(h)); }
+
+namespace {
+
+bool is_at_or_below(std::string_view path, std::string_view prefix) {
+  return path.starts_with(prefix) && (path.size() == prefix.size() || path[prefix.size()] == '/');
+}
+
+}  // namespace
+
 boost::asio::awaitable<response> router::dispatch(request const& req) const {
   std::string_view const raw = req.raw_path.empty() ? std::string_view{req.path} : req.raw_path;
   // SECURITY: both spellings are checked, so no encoding slips past the guard.
@@ -177,6 +187,9 @@ boost::asio::awaitable<response> router::dispatch(request const& req) const {
     r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"posta\"");
     co_return r;
   }
+  route_params const none;
+  for (auto const& [prefix, mounted] : mounts_)
+    if (is_at_or_below(raw, prefix)) co_return co_await mounted(req, none);
   auto m = match(req.method, raw);
   switch (m.kind) {
     case match_kind::found: co_return co_await (*m.target)(req, m.params);

@@ -49,6 +49,10 @@ class router {
   // are added at start-up, before the router is shared between threads.
   void add(std::string method, std::string_view pattern, handler h);
 
+  // Every request (any method) for `prefix` or a path below it goes to `h`,
+  // which has its own path grammar and methods (WebDAV under /dav).
+  void mount(std::string prefix, handler h);
+
   // SECURITY: every path equal to `prefix` or below it ("/api/v1/…") needs
   // "Authorization: Bearer <token>"; while the token is empty, nothing passes.
   void guard(std::string prefix);
@@ -75,6 +79,7 @@ class router {
   struct token_state;
 
   std::vector<route> routes_;
+  std::vector<std::pair<std::string, handler>> mounts_;
   std::string guard_prefix_;
   std::shared_ptr<token_state> token_;
 };

@@ -15,6 +15,11 @@ std::vector<definition> const& definitions() {
       {"auth.max_failures_per_account_total", kind::integer, 100, "failed logins for one account from all networks before it is locked out everywhere", 1, 1000000},
       // SECURITY: how long a password the directory last accepted still logs in while no directory server can be reached.
       {"directory.cached_login_hours", kind::integer, 24, "while a directory cannot be reached, its users log in with the password it last accepted within this many hours; 0: never", 0, 720},
+      // SECURITY: bounds of what CardDAV clients store (issue 14).
+      {"addressbook.max_card_kb", kind::integer, 1024, "largest vCard a CardDAV client may store, in KiB (refused with 413 before it is parsed)", 1, 1024},
+      {"addressbook.gal_scope", kind::string, "domain", "whom the global address list shows: \"domain\" (the user's own domain) or \"organisation\" (every domain)"},
+      {"addressbook.max_cards", kind::integer, 50000, "cards in one personal address book", 1, 1000000},
+      {"http.allow_plaintext_auth_on_loopback", kind::boolean, false, "allow HTTP Basic logins (CardDAV) without TLS from 127.0.0.0/8 and ::1 (a webmail on the same host)"},
       {"signature.html", kind::string, "", "signature template (HTML) with [variables] from each account's directory attributes: [cn] [mail] [title] [telephoneNumber] [mobile] [pager] [url] [postalAddress] [description] [info] [department] [company] [ou] [ounotes]; images only as data: URLs"},
       {"signature.text", kind::string, "", "plain-text signature template with the same [variables] as signature.html"},
       {"auth.failure_window_seconds", kind::integer, 300, "window in which failed logins are counted", 1, 86400},

@@ -1,0 +1,214 @@
+#!/usr/bin/python3
+"""CardDAV benchmark (issue 14): one book of CARDS vCards served by Posta
+(the build under test) and by Radicale (Debian's package, a private
+instance), both over HTTPS with HTTP Basic, side by side in one run. The same
+client, vdirsyncer (Debian's package), syncs the book into an empty local
+folder (the initial sync), then again after CHANGES cards were changed on the
+server (the incremental sync). Prints the wall time of each sync for both and
+the ratio Posta/Radicale (below 1: Posta is faster).
+
+Run: bench/carddav_vs_radicale.py [--cards 10000] [--changes 100] [--build build]
+The servers are loaded with the same cards by PUT over one keep-alive
+connection each (not timed). Radicale checks passwords in a plain htpasswd
+file (its cheapest); Posta verifies argon2id once and then keeps the login
+for a minute (addressbook/dav/login_cache). Nothing here is a test: figures only.
+"""
+
+import argparse
+import base64
+import http.client
+import os
+import shutil
+import ssl
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration", "harness"))
+
+from posta_harness import PostaServer, free_port  # noqa: E402
+
+USER = "bench@cards.test"
+PASSWORD = "bench-password-1"
+
+
+def card(i, revision=0):
+    return ("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:bench-%05d\r\nFN:Person %05d%s\r\nN:Person%05d;Test;;;\r\n"
+            "EMAIL;TYPE=work:person%05d@example.org\r\nTEL;TYPE=cell:+1 555 %04d\r\nORG:Example;Dept %d\r\n"
+            "NOTE:revision %d\r\nEND:VCARD\r\n" % (i, i, " (changed)" if revision else "", i, i, i % 10000,
+                                                   i % 20, revision))
+
+
+class Uploader:
+    def __init__(self, port, user, password):
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        self.conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=60)
+        self.auth = "Basic " + base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
+
+    def request(self, method, path, body=None, headers=None):
+        h = {"Authorization": self.auth}
+        h.update(headers or {})
+        self.conn.request(method, path, body=body.encode() if isinstance(body, str) else body, headers=h)
+        r = self.conn.getresponse()
+        data = r.read()
+        return r.status, data
+
+    def put_cards(self, book_path, indices, revision=0):
+        for i in indices:
+            status, data = self.request("PUT", "%sbench-%05d.vcf" % (book_path, i), card(i, revision),
+                                        {"Content-Type": "text/vcard; charset=utf-8"})
+            if status not in (201, 204):
+                raise RuntimeError("PUT %d -> %d %r" % (i, status, data[:200]))
+
+
+def fingerprint(port):
+    import hashlib
+    pem = ssl.get_server_certificate(("127.0.0.1", port))
+    return hashlib.sha256(ssl.PEM_cert_to_DER_cert(pem)).hexdigest().upper()
+
+
+def vdirsyncer_sync(root, name, url, port):
+    """Two timed syncs' helper: writes the config, discovers, returns a function that syncs."""
+    local = os.path.join(root, name + "-local")
+    os.makedirs(local)
+    config = os.path.join(root, name + ".conf")
+    with open(config, "w") as f:
+        f.write(textwrap.dedent("""\
+            [general]
+            status_path = "%s/%s-status/"
+            [pair book]
+            a = "local"
+            b = "remote"
+            collections = null
+            [storage local]
+            type = "filesystem"
+            path = "%s"
+            fileext = ".vcf"
+            [storage remote]
+            type = "carddav"
+            url = "%s"
+            username = "%s"
+            password = "%s"
+            verify_fingerprint = "%s"
+            """ % (root, name, local, url, USER, PASSWORD, fingerprint(port))))
+    env = dict(os.environ, HOME=root)
+    subprocess.run(["vdirsyncer", "-c", config, "discover"], check=True, capture_output=True, env=env, timeout=600)
+
+    def sync():
+        start = time.monotonic()
+        p = subprocess.run(["vdirsyncer", "-c", config, "sync"], capture_output=True, text=True, env=env,
+                           timeout=3600)
+        took = time.monotonic() - start
+        if p.returncode != 0:
+            raise RuntimeError("vdirsyncer %s: %s" % (name, p.stdout[-2000:] + p.stderr[-2000:]))
+        return took, len(os.listdir(local))
+    return sync
+
+
+def start_posta(root, build):
+    os.environ["POSTA_BIN"] = os.path.join(build, "posta")
+    server = PostaServer(root=os.path.join(root, "posta"))
+    server.start()
+    for method, path, body in (("POST", "/api/v1/domains", {"name": "cards.test"}),
+                               ("POST", "/api/v1/accounts", {"address": USER, "password": PASSWORD})):
+        status, reply = server.api(method, path, json=body)
+        if status not in (200, 201):
+            raise RuntimeError("%s %s -> %s %r" % (method, path, status, reply))
+    return server
+
+
+def start_radicale(root):
+    folder = os.path.join(root, "radicale")
+    os.makedirs(os.path.join(folder, "collections"))
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+                    "/CN=127.0.0.1", "-keyout", os.path.join(folder, "key.pem"), "-out",
+                    os.path.join(folder, "cert.pem")], check=True, capture_output=True)
+    with open(os.path.join(folder, "users"), "w") as f:
+        f.write("%s:%s\n" % (USER, PASSWORD))
+    port = free_port()
+    proc = subprocess.Popen(["/usr/bin/python3", "-m", "radicale", "--server-hosts", "127.0.0.1:%d" % port,
+                             "--server-ssl", "--server-certificate", os.path.join(folder, "cert.pem"),
+                             "--server-key", os.path.join(folder, "key.pem"),
+                             "--storage-filesystem-folder", os.path.join(folder, "collections"),
+                             "--auth-type", "htpasswd", "--auth-htpasswd-filename", os.path.join(folder, "users"),
+                             "--auth-htpasswd-encryption", "plain", "--logging-level", "warning"],
+                            stdout=open(os.path.join(folder, "log"), "w"), stderr=subprocess.STDOUT)
+    for _ in range(100):
+        try:
+            ssl.get_server_certificate(("127.0.0.1", port))
+            break
+        except OSError:
+            time.sleep(0.1)
+    return proc, port
+
+
+def rss_mb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cards", type=int, default=10000)
+    ap.add_argument("--changes", type=int, default=100)
+    ap.add_argument("--build", default=os.path.join(HERE, "..", "build"))
+    args = ap.parse_args()
+    root = tempfile.mkdtemp(prefix="posta-bench-carddav-")
+    os.chmod(root, 0o755)
+    posta = radicale = None
+    try:
+        posta = start_posta(root, os.path.abspath(args.build))
+        radicale, radicale_port = start_radicale(root)
+        posta_port = posta.port("https")
+        book = "/dav/addressbooks/%s/personal/" % USER
+        rbook = "/%s/book/" % USER
+        up_r = Uploader(radicale_port, USER, PASSWORD)
+        status, _ = up_r.request("MKCOL", rbook, textwrap.dedent("""\
+            <?xml version="1.0"?><d:mkcol xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav"><d:set><d:prop>
+            <d:resourcetype><d:collection/><c:addressbook/></d:resourcetype></d:prop></d:set></d:mkcol>"""))
+        if status != 201:
+            raise RuntimeError("Radicale MKCOL -> %d" % status)
+        up_p = Uploader(posta_port, USER, PASSWORD)
+        for name, up, path in (("posta", up_p, book), ("radicale", up_r, rbook)):
+            start = time.monotonic()
+            up.put_cards(path, range(args.cards))
+            print("%-9s loaded %d cards by PUT in %.1f s" % (name, args.cards, time.monotonic() - start))
+        syncs = {"posta": vdirsyncer_sync(root, "posta", "https://127.0.0.1:%d%s" % (posta_port, book), posta_port),
+                 "radicale": vdirsyncer_sync(root, "radicale", "https://127.0.0.1:%d%s" % (radicale_port, rbook),
+                                             radicale_port)}
+        results = {}
+        for name, sync in syncs.items():
+            results[name] = [sync()]
+        changed = range(0, args.cards, max(1, args.cards // args.changes))[: args.changes]
+        up_p.put_cards(book, changed, revision=1)
+        up_r.put_cards(rbook, changed, revision=1)
+        for name, sync in syncs.items():
+            results[name].append(sync())
+        print("\n%-28s %10s %10s %8s" % ("", "Posta", "Radicale", "ratio"))
+        for i, what in enumerate(("initial sync (%d cards)" % args.cards, "after %d changes" % len(changed))):
+            p, r = results["posta"][i][0], results["radicale"][i][0]
+            print("%-28s %9.2fs %9.2fs %8.2f" % (what, p, r, p / r))
+        print("%-28s %9.0fMB %8.0fMB" % ("peak RSS", rss_mb(posta.proc.pid), rss_mb(radicale.pid)))
+        for name in results:
+            if results[name][0][1] != args.cards:
+                print("warning: %s local folder holds %d cards" % (name, results[name][0][1]))
+    finally:
+        if radicale:
+            radicale.terminate()
+            radicale.wait(30)
+        if posta:
+            posta.stop()
+            posta.cleanup()
+        shutil.rmtree(root, True)
+
+
+if __name__ == "__main__":
+    main()
