@@ -51,6 +51,7 @@ class bind_verifier : public posta::auth::directory_verifier {
   // keyed digest kept in this process only: a login with the same password
   // then costs one bind and no argon2.
   bool is_remembered(std::int64_t account_id, std::string const& digest);
+  asio::awaitable<result<store::source_config>> settings_of(std::int64_t source_id, std::string const& stamp);
   void note_remembered(std::int64_t account_id, std::string digest);
 
   store::source_store& sources_;
@@ -59,6 +60,14 @@ class bind_verifier : public posta::auth::directory_verifier {
   std::string digest_key_;  // random per process: the digests mean nothing elsewhere
   std::mutex remembered_mutex_;
   std::unordered_map<std::int64_t, std::string> remembered_;
+
+  struct cached_settings {
+    std::string stamp;  // directory_sources.updated_at, which every change of the settings moves
+    store::source_config config;
+  };
+  static constexpr std::size_t max_cached_sources = 1000;
+  std::mutex settings_mutex_;
+  std::map<std::int64_t, cached_settings> settings_cache_;
 };
 
 }  // namespace posta::directory::auth
