@@ -10,6 +10,8 @@ bench_login_load (C++, one thread) on this machine:
     first logins (the argon2id verifier is made), then again (one pooled
     bind, no argon2); SMTP AUTH PLAIN of the same users;
   - Posta, local accounts (argon2id) for comparison;
+  - the same IMAP and SMTP connections without the login (--no-login): what
+    a connection costs by itself, so the difference is the login's cost;
 
 each with the CPU that Posta, its PostgreSQL and slapd spent per login, and
 PostgreSQL's statements and row writes per login (pg_stat_database /
@@ -141,6 +143,11 @@ def main():
             result["posta_imap_directory_again"]["db_per_login"] = Pg.per_login(before, pg.counters(), a.logins)
             smtp = ["--protocol", "smtp", "--port", server.port("submission")] + common + pids
             result["posta_smtp_directory_again"] = summary(load(client, *smtp, "--logins", a.logins), labels)
+            # The same connections without the login: what a connection costs by itself.
+            before = pg.counters()
+            result["posta_imap_no_login"] = summary(load(client, *imap, "--logins", a.logins, "--no-login"), labels)
+            result["posta_imap_no_login"]["db_per_login"] = Pg.per_login(before, pg.counters(), a.logins)
+            result["posta_smtp_no_login"] = summary(load(client, *smtp, "--logins", a.logins, "--no-login"), labels)
             server.cli("domain", "add", "local.test")
             for i in range(a.connections):
                 server.cli("account", "add", "l%02d@local.test" % i, "--password-stdin", input="local-pw-%02d\n" % i)

@@ -104,16 +104,19 @@ asio::awaitable<std::string> client::tagged(std::string const& tag) {
   co_return std::string();
 }
 
-asio::awaitable<std::string> client::imap_login(std::string const& user, std::string const& password) {
+asio::awaitable<std::string> client::imap_login(std::string const& user, std::string const& password, bool login) {
   std::string line;
   bool const greeted = co_await read_line(line);
   if (!greeted || line.rfind("* OK", 0) != 0) co_return "greeting";
-  std::string const login = "a1 LOGIN \"" + user + "\" \"" + password + "\"\r\n";
-  bool const sent_login = co_await write(login);
-  if (!sent_login) co_return "io";
-  std::string const a1 = "a1";
-  auto status = co_await tagged(a1);
-  if (status != "OK") co_return status.empty() ? "io" : "LOGIN " + status;
+  std::string status;
+  if (login) {
+    std::string const command = "a1 LOGIN \"" + user + "\" \"" + password + "\"\r\n";
+    bool const sent_login = co_await write(command);
+    if (!sent_login) co_return "io";
+    std::string const a1 = "a1";
+    status = co_await tagged(a1);
+    if (status != "OK") co_return status.empty() ? "io" : "LOGIN " + status;
+  }
   logged_in_at_ = std::chrono::steady_clock::now();
   std::string const logout = "a2 LOGOUT\r\n", a2 = "a2";
   bool const sent_logout = co_await write(logout);
@@ -131,12 +134,25 @@ asio::awaitable<int> client::reply() {
   co_return 0;
 }
 
-asio::awaitable<std::string> client::smtp_login(std::string const& user, std::string const& password) {
+asio::awaitable<std::string> client::smtp_login(std::string const& user, std::string const& password, bool login) {
   if (co_await reply() != 220) co_return "greeting";
   std::string const ehlo = "EHLO bench.test\r\n";
   bool const sent_ehlo = co_await write(ehlo);
   if (!sent_ehlo) co_return "io";
   if (co_await reply() != 250) co_return "EHLO";
+  if (login) {
+    auto failure = co_await smtp_auth(user, password);
+    if (!failure.empty()) co_return failure;
+  }
+  logged_in_at_ = std::chrono::steady_clock::now();
+  std::string const quit = "QUIT\r\n";
+  bool const sent_quit = co_await write(quit);
+  if (!sent_quit) co_return "io";
+  if (co_await reply() != 221) co_return "QUIT";
+  co_return std::string();
+}
+
+asio::awaitable<std::string> client::smtp_auth(std::string const& user, std::string const& password) {
   std::string plain(1, '\0');
   plain += user;
   plain += '\0';
@@ -146,11 +162,6 @@ asio::awaitable<std::string> client::smtp_login(std::string const& user, std::st
   if (!sent_auth) co_return "io";
   int const code = co_await reply();
   if (code != 235) co_return "AUTH " + std::to_string(code);
-  logged_in_at_ = std::chrono::steady_clock::now();
-  std::string const quit = "QUIT\r\n";
-  bool const sent_quit = co_await write(quit);
-  if (!sent_quit) co_return "io";
-  if (co_await reply() != 221) co_return "QUIT";
   co_return std::string();
 }
 

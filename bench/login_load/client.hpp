@@ -28,13 +28,15 @@ class client {
   std::chrono::steady_clock::time_point logged_in_at() const { return logged_in_at_; }
 
   // A whole login on a new connection (open() first).
-  boost::asio::awaitable<std::string> imap_login(std::string const& user, std::string const& password);
-  boost::asio::awaitable<std::string> smtp_login(std::string const& user, std::string const& password);
+  // With `login` false, the same exchange without LOGIN / AUTH.
+  boost::asio::awaitable<std::string> imap_login(std::string const& user, std::string const& password, bool login);
+  boost::asio::awaitable<std::string> smtp_login(std::string const& user, std::string const& password, bool login);
   // One bind (plus a base search of `dn` when attributes are given) on this connection.
   boost::asio::awaitable<std::string> ldap_bind(std::string const& dn, std::string const& password,
                                                 std::vector<std::string> const& attributes);
 
  private:
+  boost::asio::awaitable<std::string> smtp_auth(std::string const& user, std::string const& password);
   boost::asio::awaitable<bool> write(std::string const& data);
   boost::asio::awaitable<bool> fill();
   boost::asio::awaitable<bool> read_line(std::string& line);

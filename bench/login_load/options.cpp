@@ -33,6 +33,7 @@ void add_options(CLI::App& app, options& o) {
   app.add_option("--password-format", o.password_format, "password; %d as above")->capture_default_str();
   app.add_option("--users", o.users, "login i is user i mod users")
       ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
+  app.add_flag("--no-login", o.no_login, "imap, smtp: connect, greeting and LOGOUT/QUIT only (the connection's own cost)");
   app.add_option("--ldap-search", o.search_attributes, "ldap: after each bind, a base search for these attributes");
   app.add_flag("--json", o.json, "print the result as one JSON line");
   app.add_option("--timeout", o.timeout_seconds, "hard limit of the whole run, seconds")

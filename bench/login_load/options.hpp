@@ -27,6 +27,7 @@ struct options {
   std::string user_format = "u%05d@corp.test";  // %d or %0Nd: 0..users-1
   std::string password_format = "pw-u%05d";
   std::size_t users = 1000;           // login i is user i mod users
+  bool no_login = false;              // imap, smtp: the same connection without the login (its baseline)
   std::vector<std::string> search_attributes;  // ldap: with these, a base search after each bind
   bool json = false;
   double timeout_seconds = 600;

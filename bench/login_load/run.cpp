@@ -98,8 +98,8 @@ asio::awaitable<void> mail_worker(shared_state& s) {
     client c(ex, s.server);
     bool const opened = co_await c.open(nullptr);
     std::string failure = "connect";
-    if (opened && s.opts.proto == protocol::imap) failure = co_await c.imap_login(user, password);
-    if (opened && s.opts.proto == protocol::smtp) failure = co_await c.smtp_login(user, password);
+    if (opened && s.opts.proto == protocol::imap) failure = co_await c.imap_login(user, password, !s.opts.no_login);
+    if (opened && s.opts.proto == protocol::smtp) failure = co_await c.smtp_login(user, password, !s.opts.no_login);
     c.close();
     s.note(n, failure, t0, c.logged_in_at());
   }
