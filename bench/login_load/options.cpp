@@ -19,7 +19,7 @@ void add_options(CLI::App& app, options& o) {
   app.add_option("--protocol", o.proto, "imap (LOGIN+LOGOUT), smtp (AUTH PLAIN+QUIT) or ldap (bind on kept connections)")
       ->transform(CLI::CheckedTransformer(protocols, CLI::ignore_case));
   app.add_option("--host", o.host, "server address (numeric)")->capture_default_str();
-  app.add_option("--port", o.port, "server port")->required();
+  app.add_option("--port", o.port, "server port");
   app.add_flag("--tls", o.tls, "ldap: TLS from the start (ldaps), the certificate is not checked");
   app.add_option("--connections", o.connections, "connections in parallel")
       ->capture_default_str()->check(CLI::Range(std::size_t{1}, max_connections));
@@ -36,6 +36,7 @@ void add_options(CLI::App& app, options& o) {
   app.add_flag("--no-login", o.no_login, "imap, smtp: connect, greeting and LOGOUT/QUIT only (the connection's own cost)");
   app.add_option("--ldap-search", o.search_attributes, "ldap: after each bind, a base search for these attributes");
   app.add_flag("--json", o.json, "print the result as one JSON line");
+  app.add_flag("--self-test", o.self_test, "run the LDAP reader's table tests and exit");
   app.add_option("--timeout", o.timeout_seconds, "hard limit of the whole run, seconds")
       ->capture_default_str()->check(CLI::Range(0.1, 86400.0));
   app.add_option("--cpu-pid", o.cpu_pids, "pid (repeatable): report the CPU its process tree used in the measured phase");
@@ -64,6 +65,11 @@ parse_outcome parse_options(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (CLI::ParseError const& e) {
     return {std::nullopt, app.exit(e)};
+  }
+  if (o.self_test) return {o, 0};
+  if (o.port == 0) {
+    fmt::print(stderr, "--port is required\n");
+    return {std::nullopt, 2};
   }
   if (o.logins == 0 && o.duration_seconds <= 0) {
     fmt::print(stderr, "give --logins or --duration (the run must be bounded)\n");

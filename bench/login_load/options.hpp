@@ -30,6 +30,7 @@ struct options {
   bool no_login = false;              // imap, smtp: the same connection without the login (its baseline)
   std::vector<std::string> search_attributes;  // ldap: with these, a base search after each bind
   bool json = false;
+  bool self_test = false;
   double timeout_seconds = 600;
   std::vector<int> cpu_pids;          // processes whose tree's CPU the measured phase used
 };
