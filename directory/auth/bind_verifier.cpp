@@ -38,10 +38,11 @@ std::int64_t unix_now() {
 // `name` is what the bind sends (the DN, or AD's UPN); `dn` is where the
 // state attributes are read (a stale DN finds nothing: AD enforces its own
 // disabled state with data 533 anyway).
-result<bind_outcome> bind_blocking(bind_pool& pool, std::int64_t source_id, ldap::server_options const& server,
-                                   std::string const& name, std::string const& dn, std::string const& password) {
+result<bind_outcome> bind_blocking(bind_pool& pool, std::int64_t source_id, std::string const& stamp,
+                                   ldap::server_options const& server, std::string const& name, std::string const& dn,
+                                   std::string const& password) {
   for (int attempt = 0; attempt < 2; ++attempt) {
-    auto conn = pool.take(source_id);
+    auto conn = pool.take(source_id, stamp);
     if (!conn) conn = POSTA_TRY(ldap::connection::open_blocking(server, "", ""));
     auto answer = conn->bind_blocking(name, password);
     if (!answer) {
@@ -59,7 +60,7 @@ result<bind_outcome> bind_blocking(bind_pool& pool, std::int64_t source_id, ldap
       if (auto entries = conn->search_all_blocking(own); entries && !entries->empty())
         out.state = proto::entry_state(entries->front(), unix_now());
     }
-    pool.give_back(source_id, std::move(conn));
+    pool.give_back(source_id, stamp, std::move(conn));
     return out;
   }
   return make_error(errc::unavailable, "directory bind");
@@ -90,19 +91,26 @@ void bind_verifier::note_remembered(std::int64_t account_id, std::string digest)
   remembered_[account_id] = std::move(digest);
 }
 
-std::unique_ptr<ldap::connection> bind_pool::take(std::int64_t source_id) {
+std::unique_ptr<ldap::connection> bind_pool::take(std::int64_t source_id, std::string const& stamp) {
+  std::vector<std::unique_ptr<ldap::connection>> outdated;  // closed after the lock is released
   std::lock_guard lock(mutex_);
   auto& idle = idle_[source_id];
-  if (idle.empty()) return nullptr;
-  auto c = std::move(idle.back());
-  idle.pop_back();
+  if (idle.stamp != stamp) {
+    outdated.swap(idle.connections);
+    idle.stamp = stamp;
+  }
+  if (idle.connections.empty()) return nullptr;
+  auto c = std::move(idle.connections.back());
+  idle.connections.pop_back();
   return c;
 }
 
-void bind_pool::give_back(std::int64_t source_id, std::unique_ptr<ldap::connection> c) {
+void bind_pool::give_back(std::int64_t source_id, std::string const& stamp, std::unique_ptr<ldap::connection> c) {
   std::lock_guard lock(mutex_);
   auto& idle = idle_[source_id];
-  if (idle.size() < max_idle) idle.push_back(std::move(c));
+  if (idle.stamp == stamp && idle.connections.size() < max_idle) idle.connections.push_back(std::move(c));
+  // Otherwise `c` (one too many, or made for settings changed since) is
+  // closed when this returns, after the lock is released.
 }
 
 asio::awaitable<result<directory_answer>> bind_verifier::verify(identity::credentials const& account,
@@ -131,13 +139,14 @@ asio::awaitable<result<directory_answer>> bind_verifier::verify(identity::creden
   bool const fresh = link.boolean(0, 3);
   auto const upn = link.str(0, 4);
   if (!link.boolean(0, 5)) co_return directory_answer::refused;  // a disabled (or removed) source
-  POSTA_CO_TRY_ASSIGN(auto config, co_await settings_of(source_id, link.str(0, 6)));
+  auto const stamp = link.str(0, 6);
+  POSTA_CO_TRY_ASSIGN(auto config, co_await settings_of(source_id, stamp));
   auto const server = config.server();
   // AD binds by userPrincipalName when the entry has one: a DN renamed or
   // moved since the last sync would answer 52e to the right password.
   auto const& name = config.attributes().bind_name == "upn" && !upn.empty() ? upn : dn;
   auto outcome =
-      co_await net::run_blocking([&] { return bind_blocking(pool_, source_id, server, name, dn, password); });
+      co_await net::run_blocking([&] { return bind_blocking(pool_, source_id, stamp, server, name, dn, password); });
   if (!outcome) co_return co_await fall_back(account.address, password, verifier, outcome.error());
   auto const& answer = outcome->answer;
   if (answer.ok()) {

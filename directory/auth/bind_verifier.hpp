@@ -19,17 +19,24 @@
 
 namespace posta::directory::auth {
 
-// Idle connections per source, reused for user binds.
+// Idle connections per source, reused for user binds. Each set belongs to
+// one version of the source's settings (`stamp`, its updated_at): after a
+// change (other URIs, TLS settings) the old connections are closed, never
+// reused for the new settings.
 class bind_pool {
  public:
-  std::unique_ptr<ldap::connection> take(std::int64_t source_id);
-  void give_back(std::int64_t source_id, std::unique_ptr<ldap::connection> c);
+  std::unique_ptr<ldap::connection> take(std::int64_t source_id, std::string const& stamp);
+  void give_back(std::int64_t source_id, std::string const& stamp, std::unique_ptr<ldap::connection> c);
 
  private:
   // SECURITY: idle connections kept per source; more are closed.
   static constexpr std::size_t max_idle = 4;
+  struct idle_set {
+    std::string stamp;
+    std::vector<std::unique_ptr<ldap::connection>> connections;
+  };
   std::mutex mutex_;
-  std::map<std::int64_t, std::vector<std::unique_ptr<ldap::connection>>> idle_;
+  std::map<std::int64_t, idle_set> idle_;
 };
 
 class bind_verifier : public posta::auth::directory_verifier {

@@ -173,6 +173,22 @@ class DirectoryLoginTest(XmppTestCase, ImapTestCase):
             self.assertIn("[AUTHENTICATIONFAILED]", self.imap_answer("fay@corp.test", "Not-fays-1"))
         self.assertIn("[AUTHENTICATIONFAILED]", self.imap_answer("fay@corp.test", "Fay-new-pw-8"))
 
+    def test_05_a_changed_source_applies_to_the_next_login(self):
+        # gus logged in (test_01): his connection is pooled and his verifier cached.
+        self.cli_ok("directory", "set", "corp", "--uri", "ldaps://127.0.0.1:1")  # nothing listens there
+        # The next login goes to the new URI, not to a pooled connection to
+        # the old one: unreachable, so the cached verifier decides.
+        self.assertEqual(self.imap_answer("gus@corp.test", GUS_PW), "OK")
+        self.wait_journal(lambda e: e.get("text", "").startswith("directory unreachable")
+                          and e.get("fields", {}).get("account") == "gus@corp.test", service="directory")
+        self.assertIn("[UNAVAILABLE]", self.imap_answer("gus@corp.test", "Not-gus-1"))
+        # A disabled source logs nobody in.
+        self.cli_ok("directory", "set", "corp", "--uri", self.ad.ldaps_uri, "--enabled", "off")
+        self.assertIn("[AUTHENTICATIONFAILED]", self.imap_answer("gus@corp.test", GUS_PW))
+        self.cli_ok("directory", "set", "corp", "--enabled", "on")
+        self.assertEqual(self.imap_answer("gus@corp.test", GUS_PW), "OK")
+        self.assertIn("[AUTHENTICATIONFAILED]", self.imap_answer("gus@corp.test", "Not-gus-1"))
+
 
 if __name__ == "__main__":
     unittest.main()
