@@ -139,6 +139,8 @@ asio::awaitable<login_result> authenticator::verify_password(std::string login, 
     co_return login_result{right ? login_outcome::disabled : login_outcome::bad_credentials, key};
   }
   // Most logins have no failures behind them: nothing to forget, no write.
+  // (A failure recorded by a parallel attempt since the read then stays
+  // until its window ends: the throttle only ever errs on the strict side.)
   if (throttle->has_account_rows) co_await throttle_.record_success(keys);
   co_return login_result{login_outcome::ok, account.address, account.account_id};
 }
