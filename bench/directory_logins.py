@@ -62,7 +62,7 @@ class Pg:
         return [line.split("|") for line in p.stdout.strip().splitlines() if line]
 
     def counters(self):
-        time.sleep(1.5)  # backends report their statistics when idle, at most once a second
+        time.sleep(11)  # an idle backend reports its statistics within 10 s (PostgreSQL 15)
         c = {"xact": int(self.query("SELECT xact_commit + xact_rollback FROM pg_stat_database "
                                     "WHERE datname = 'posta'")[0][0])}
         for name, reads, ins, upd, dele in self.query(
