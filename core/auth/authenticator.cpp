@@ -36,6 +36,22 @@ std::optional<scram_credentials> stored_scram(std::string const& json, scram_has
   return scram_credentials{hash, *salt, static_cast<std::uint32_t>(iterations->get_int64()), *stored, *server};
 }
 
+// The password check itself: a bind for directory accounts, argon2id for
+// local ones (in the same words: what the directory would have said).
+asio::awaitable<result<directory_answer>> check_password(directory_verifier* directory,
+                                                         identity::credentials const& account,
+                                                         std::string const& password) {
+  if (account.source == "directory" && directory) {
+    auto answer = co_await directory->verify(account, password);
+    co_return answer;
+  }
+  if (!account.password_hash) co_return directory_answer::wrong_password;
+  auto const& phc = *account.password_hash;
+  auto same = co_await net::run_cpu([&] { return verify_password_blocking(password, phc); });
+  if (!same) co_return same.error();
+  co_return *same ? directory_answer::accepted : directory_answer::wrong_password;
+}
+
 }  // namespace
 
 authenticator::authenticator(identity::store& identity, settings::store const& settings, std::string scram_secret)
@@ -53,10 +69,10 @@ throttle_limits authenticator::limits() const {
 
 // SECURITY: when the throttle cannot be read the login is not let through
 // unchecked: nullopt, which callers answer as a temporary failure.
-asio::awaitable<std::optional<bool>> authenticator::is_throttled(throttle_keys const& keys) {
-  auto locked = co_await throttle_.is_locked(keys);
-  if (!locked) co_return std::nullopt;
-  co_return *locked;
+asio::awaitable<std::optional<throttle_state>> authenticator::throttle_state_of(throttle_keys const& keys) {
+  auto state = co_await throttle_.state(keys);
+  if (!state) co_return std::nullopt;
+  co_return *state;
 }
 
 asio::awaitable<void> authenticator::record_failure(throttle_keys const& keys, std::string const& ip) {
@@ -79,9 +95,9 @@ asio::awaitable<login_result> authenticator::verify_password(std::string login, 
   std::string key = address ? *address : login;
   auto keys = make_throttle_keys(ip, key);
   // SECURITY: a locked-out network or account gets no password check at all.
-  auto throttled = co_await is_throttled(keys);
-  if (!throttled) co_return login_result{login_outcome::unavailable, key};
-  if (*throttled) co_return login_result{login_outcome::throttled, key};
+  auto throttle = co_await throttle_state_of(keys);
+  if (!throttle) co_return login_result{login_outcome::unavailable, key};
+  if (throttle->locked) co_return login_result{login_outcome::throttled, key};
   if (!address) {
     co_await record_failure(keys, ip);
     co_return login_result{login_outcome::bad_credentials, key};
@@ -95,34 +111,38 @@ asio::awaitable<login_result> authenticator::verify_password(std::string login, 
     co_return login_result{login_outcome::bad_credentials, key};
   }
   auto const& account = **found;
-  result<bool> verified = false;
   std::shared_ptr<directory_verifier> directory;
   {
     std::lock_guard lock(mutex_);
     directory = directory_;
   }
-  bool refused_by_directory = false;
-  if (account.source == "directory" && directory) {
-    auto answer = co_await directory->verify(account, password);
-    if (!answer) {
-      verified = answer.error();
-    } else {
-      verified = *answer != directory_answer::wrong_password;
-      refused_by_directory = *answer == directory_answer::refused;
-    }
-  } else if (account.password_hash) {
-    auto const& phc = *account.password_hash;
-    verified = co_await net::run_cpu([&] { return verify_password_blocking(password, phc); });
+  auto answer = co_await check_password(directory.get(), account, password);
+  if (!answer) co_return login_result{login_outcome::unavailable, key};
+  // SECURITY: an expired password was the right one (AD checks the password
+  // before it answers 532/773, with a wrong one it says 52e): telling the
+  // user so reveals nothing a guesser did not already know. It is not
+  // counted as a failure: a client retrying the old password until the user
+  // has changed it would otherwise lock the account out from that network
+  // (the directory keeps its own bad-password count, and a wrong password
+  // is still counted here). Nor does it forget earlier failures: the user
+  // is not in.
+  if (*answer == directory_answer::password_expired && account.enabled) {
+    journal::record(journal::level::info, "auth", "login refused: password expired",
+                    {{"login", account.address}, {"client_ip", ip}});
+    co_return login_result{login_outcome::password_expired, key};
   }
-  if (!verified) co_return login_result{login_outcome::unavailable, key};
+  bool const right = *answer != directory_answer::wrong_password;
   // SECURITY: a disabled account is refused only after a correct password,
   // so the answer does not reveal the state of accounts to guessers.
-  if (!*verified || !account.enabled || refused_by_directory) {
+  if (*answer != directory_answer::accepted || !account.enabled) {
     co_await record_failure(keys, ip);
-    co_return login_result{*verified ? login_outcome::disabled : login_outcome::bad_credentials, key};
+    co_return login_result{right ? login_outcome::disabled : login_outcome::bad_credentials, key};
   }
-  co_await throttle_.record_success(keys);
-  co_return login_result{login_outcome::ok, account.address};
+  // Most logins have no failures behind them: nothing to forget, no write.
+  // (A failure recorded by a parallel attempt since the read then stays
+  // until its window ends: the throttle only ever errs on the strict side.)
+  if (throttle->has_account_rows) co_await throttle_.record_success(keys);
+  co_return login_result{login_outcome::ok, account.address, account.account_id};
 }
 
 asio::awaitable<scram_lookup> authenticator::scram_credentials_for(std::string login, scram_hash hash, std::string ip) {
@@ -131,14 +151,15 @@ asio::awaitable<scram_lookup> authenticator::scram_credentials_for(std::string l
   scram_lookup out{fake_scram_credentials(key, scram_secret_, hash), key, false};
   if (!address) co_return out;
   auto keys = make_throttle_keys(ip, key);
-  auto throttled = co_await is_throttled(keys);
-  if (!throttled || *throttled) co_return out;  // fails like a wrong password
+  auto throttle = co_await throttle_state_of(keys);
+  if (!throttle || throttle->locked) co_return out;  // fails like a wrong password
   auto found = co_await identity_.find_credentials(*address);
   if (!found || !*found || !(*found)->enabled || (*found)->source != "local") co_return out;
   if (auto stored = stored_scram((*found)->scram_json, hash)) {
     out.credentials = *stored;
     out.address = (*found)->address;
     out.exists = true;
+    out.account_id = (*found)->account_id;
   }
   co_return out;
 }

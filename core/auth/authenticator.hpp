@@ -18,11 +18,15 @@ namespace posta::settings { class store; }
 
 namespace posta::auth {
 
-enum class login_outcome { ok, bad_credentials, disabled, throttled, unavailable };
+// password_expired: the password was right but the directory wants it
+// changed first (AD data 532 / 773); the protocols say so (IMAP [EXPIRED],
+// XMPP <credentials-expired/> …) instead of "wrong password".
+enum class login_outcome { ok, bad_credentials, disabled, throttled, unavailable, password_expired };
 
 struct login_result {
   login_outcome outcome = login_outcome::bad_credentials;
   std::string address;  // the normalised login (on success: the account's address)
+  std::int64_t account_id = 0;  // on success: so a session need not look the account up again
   bool ok() const noexcept { return outcome == login_outcome::ok; }
 };
 
@@ -30,7 +34,8 @@ struct login_result {
 enum class directory_answer {
   accepted,
   wrong_password,  // or no such user: counted by failed-login throttling
-  refused,         // the directory will not let this account log in (disabled, locked, expired)
+  refused,         // the directory will not let this account log in (disabled, locked, account expired)
+  password_expired,  // the password was right but must be changed first (AD data 532, 773)
 };
 
 // Implemented by the directory module and plugged in by app/. An error
@@ -47,6 +52,7 @@ struct scram_lookup {
   scram_credentials credentials;
   std::string address;
   bool exists = false;  // false: fake credentials, the exchange will fail
+  std::int64_t account_id = 0;  // when it exists
 };
 
 class authenticator {
@@ -65,7 +71,7 @@ class authenticator {
 
  private:
   throttle_limits limits() const;
-  asio::awaitable<std::optional<bool>> is_throttled(throttle_keys const& keys);
+  asio::awaitable<std::optional<throttle_state>> throttle_state_of(throttle_keys const& keys);
   asio::awaitable<void> record_failure(throttle_keys const& keys, std::string const& ip);
   result<std::string> normalise(std::string const& login) const;
 

@@ -25,13 +25,17 @@ throttle_keys make_throttle_keys(std::string_view ip, std::string_view account) 
   return k;
 }
 
-asio::awaitable<result<bool>> throttle_store::is_locked(throttle_keys keys) {
-  auto r = co_await pool_.q("SELECT 1 FROM login_throttle WHERE locked_until > now() AND "
-                            "((scope = 'ip' AND key = $1) OR (scope = 'account_net' AND key = $2) OR "
-                            "(scope = 'account' AND key = $3)) LIMIT 1",
+// One read (at most three rows: one per key) for both answers, so that the
+// common login, with no failures behind it, is not followed by a DELETE.
+asio::awaitable<result<throttle_state>> throttle_store::state(throttle_keys keys) {
+  auto r = co_await pool_.q("SELECT coalesce(bool_or(locked_until > now()), false), "
+                            "coalesce(bool_or(scope <> 'ip'), false) FROM login_throttle WHERE "
+                            "(scope = 'ip' AND key = $1) OR (scope = 'account_net' AND key = $2) OR "
+                            "(scope = 'account' AND key = $3)",
                             keys.network, keys.account_network, keys.account);
   if (!r) co_return r.error();
-  co_return !r->empty();
+  if (r->empty()) co_return throttle_state{};
+  co_return throttle_state{r->boolean(0, 0), r->boolean(0, 1)};
 }
 
 // One key: a new window when the old one has passed, one more failure

@@ -38,12 +38,19 @@ struct throttle_keys {
 // are cut at 320 octets so a hostile login costs bounded space. Pure.
 throttle_keys make_throttle_keys(std::string_view ip, std::string_view account);
 
+// What one read of the throttle says about a login about to be checked.
+struct throttle_state {
+  bool locked = false;            // a key is locked out now
+  bool has_account_rows = false;  // the account keys have rows: a success has something to forget
+};
+
 class throttle_store {
  public:
   explicit throttle_store(db::pool& pool) : pool_(pool) {}
 
-  // True when any of the keys is locked out now.
-  asio::awaitable<result<bool>> is_locked(throttle_keys keys);
+  // Whether any of the keys is locked out now, and whether a success would
+  // have rows to forget (most logins have none: no write for them).
+  asio::awaitable<result<throttle_state>> state(throttle_keys keys);
 
   // A wrong password: counts against every key; locks those at their limit.
   asio::awaitable<result<void>> record_failure(throttle_keys keys, throttle_limits limits);

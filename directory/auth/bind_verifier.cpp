@@ -38,10 +38,11 @@ std::int64_t unix_now() {
 // `name` is what the bind sends (the DN, or AD's UPN); `dn` is where the
 // state attributes are read (a stale DN finds nothing: AD enforces its own
 // disabled state with data 533 anyway).
-result<bind_outcome> bind_blocking(bind_pool& pool, std::int64_t source_id, ldap::server_options const& server,
-                                   std::string const& name, std::string const& dn, std::string const& password) {
+result<bind_outcome> bind_blocking(bind_pool& pool, std::int64_t source_id, std::string const& stamp,
+                                   ldap::server_options const& server, std::string const& name, std::string const& dn,
+                                   std::string const& password) {
   for (int attempt = 0; attempt < 2; ++attempt) {
-    auto conn = pool.take(source_id);
+    auto conn = pool.take(source_id, stamp);
     if (!conn) conn = POSTA_TRY(ldap::connection::open_blocking(server, "", ""));
     auto answer = conn->bind_blocking(name, password);
     if (!answer) {
@@ -59,7 +60,7 @@ result<bind_outcome> bind_blocking(bind_pool& pool, std::int64_t source_id, ldap
       if (auto entries = conn->search_all_blocking(own); entries && !entries->empty())
         out.state = proto::entry_state(entries->front(), unix_now());
     }
-    pool.give_back(source_id, std::move(conn));
+    pool.give_back(source_id, stamp, std::move(conn));
     return out;
   }
   return make_error(errc::unavailable, "directory bind");
@@ -90,19 +91,26 @@ void bind_verifier::note_remembered(std::int64_t account_id, std::string digest)
   remembered_[account_id] = std::move(digest);
 }
 
-std::unique_ptr<ldap::connection> bind_pool::take(std::int64_t source_id) {
+std::unique_ptr<ldap::connection> bind_pool::take(std::int64_t source_id, std::string const& stamp) {
+  std::vector<std::unique_ptr<ldap::connection>> outdated;  // closed after the lock is released
   std::lock_guard lock(mutex_);
   auto& idle = idle_[source_id];
-  if (idle.empty()) return nullptr;
-  auto c = std::move(idle.back());
-  idle.pop_back();
+  if (idle.stamp != stamp) {
+    outdated.swap(idle.connections);
+    idle.stamp = stamp;
+  }
+  if (idle.connections.empty()) return nullptr;
+  auto c = std::move(idle.connections.back());
+  idle.connections.pop_back();
   return c;
 }
 
-void bind_pool::give_back(std::int64_t source_id, std::unique_ptr<ldap::connection> c) {
+void bind_pool::give_back(std::int64_t source_id, std::string const& stamp, std::unique_ptr<ldap::connection> c) {
   std::lock_guard lock(mutex_);
   auto& idle = idle_[source_id];
-  if (idle.size() < max_idle) idle.push_back(std::move(c));
+  if (idle.stamp == stamp && idle.connections.size() < max_idle) idle.connections.push_back(std::move(c));
+  // Otherwise `c` (one too many, or made for settings changed since) is
+  // closed when this returns, after the lock is released.
 }
 
 asio::awaitable<result<directory_answer>> bind_verifier::verify(identity::credentials const& account,
@@ -112,14 +120,17 @@ asio::awaitable<result<directory_answer>> bind_verifier::verify(identity::creden
   if (password.empty()) co_return directory_answer::wrong_password;
   auto const hours = settings_.get_int("directory.cached_login_hours");
   // The verifier comes back only while it may still be used (fresh: it was
-  // confirmed within the last hour, so a login need not write again).
+  // confirmed within the last hour, so a login need not write again). The
+  // source's state and the stamp of its settings come in the same read.
   POSTA_CO_TRY_ASSIGN(
-      auto link, co_await sources_.pool().q("SELECT directory_source_id, coalesce(directory_dn, ''), "
-                                            "CASE WHEN directory_verified_at > now() - make_interval(hours => $2::int) "
-                                            "THEN directory_verifier END, "
-                                            "coalesce(directory_verified_at > now() - interval '1 hour', false), "
-                                            "coalesce(directory_attributes->>'upn', '') "
-                                            "FROM accounts WHERE id = $1",
+      auto link, co_await sources_.pool().q("SELECT a.directory_source_id, coalesce(a.directory_dn, ''), "
+                                            "CASE WHEN a.directory_verified_at > now() - make_interval(hours => $2::int) "
+                                            "THEN a.directory_verifier END, "
+                                            "coalesce(a.directory_verified_at > now() - interval '1 hour', false), "
+                                            "coalesce(a.directory_attributes->>'upn', ''), "
+                                            "coalesce(s.enabled, false), coalesce(s.updated_at::text, '') "
+                                            "FROM accounts a LEFT JOIN directory_sources s ON s.id = a.directory_source_id "
+                                            "WHERE a.id = $1",
                                             account.account_id, hours));
   if (link.empty() || link.text(0, 0).empty() || link.text(0, 1).empty()) co_return directory_answer::refused;
   auto const source_id = link.i64(0, 0);
@@ -127,14 +138,15 @@ asio::awaitable<result<directory_answer>> bind_verifier::verify(identity::creden
   auto const verifier = link.opt(0, 2);
   bool const fresh = link.boolean(0, 3);
   auto const upn = link.str(0, 4);
-  POSTA_CO_TRY_ASSIGN(auto source, co_await sources_.for_login(source_id));
-  if (!source.enabled) co_return directory_answer::refused;
-  auto const server = source.config.server();
+  if (!link.boolean(0, 5)) co_return directory_answer::refused;  // a disabled (or removed) source
+  auto const stamp = link.str(0, 6);
+  POSTA_CO_TRY_ASSIGN(auto config, co_await settings_of(source_id, stamp));
+  auto const server = config.server();
   // AD binds by userPrincipalName when the entry has one: a DN renamed or
   // moved since the last sync would answer 52e to the right password.
-  auto const& name = source.config.attributes().bind_name == "upn" && !upn.empty() ? upn : dn;
+  auto const& name = config.attributes().bind_name == "upn" && !upn.empty() ? upn : dn;
   auto outcome =
-      co_await net::run_blocking([&] { return bind_blocking(pool_, source_id, server, name, dn, password); });
+      co_await net::run_blocking([&] { return bind_blocking(pool_, source_id, stamp, server, name, dn, password); });
   if (!outcome) co_return co_await fall_back(account.address, password, verifier, outcome.error());
   auto const& answer = outcome->answer;
   if (answer.ok()) {
@@ -158,7 +170,28 @@ asio::awaitable<result<directory_answer>> bind_verifier::verify(identity::creden
   if (!refusal || proto::is_credential_failure(*refusal)) co_return directory_answer::wrong_password;
   journal::record(journal::level::info, "directory", "directory login refused",
                   {{"account", account.address}, {"reason", std::string(proto::describe(*refusal))}});
+  // AD says 532/773 only to the right password (52e otherwise): the user
+  // may be told to change it.
+  if (proto::is_password_change_needed(*refusal)) co_return directory_answer::password_expired;
   co_return directory_answer::refused;
+}
+
+// The source's settings as of `stamp` (its updated_at, read with the
+// account): parsed once per change of the settings, not once per login.
+asio::awaitable<result<store::source_config>> bind_verifier::settings_of(std::int64_t source_id,
+                                                                        std::string const& stamp) {
+  {
+    std::lock_guard lock(settings_mutex_);
+    if (auto it = settings_cache_.find(source_id); it != settings_cache_.end() && it->second.stamp == stamp)
+      co_return it->second.config;
+  }
+  POSTA_CO_TRY_ASSIGN(auto source, co_await sources_.for_login(source_id));
+  // Read after the stamp: at worst newer than it, so the next login reads again.
+  std::lock_guard lock(settings_mutex_);
+  // SECURITY: one entry per source; sources are few, but bound it anyway.
+  if (settings_cache_.size() >= max_cached_sources) settings_cache_.clear();
+  settings_cache_[source_id] = cached_settings{stamp, source.config};
+  co_return source.config;
 }
 
 // DURABILITY: only a verifier of a password the directory accepted is

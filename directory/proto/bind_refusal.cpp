@@ -46,6 +46,10 @@ bool is_credential_failure(bind_refusal r) {
   return r == bind_refusal::wrong_password || r == bind_refusal::no_such_user;
 }
 
+bool is_password_change_needed(bind_refusal r) {
+  return r == bind_refusal::password_expired || r == bind_refusal::must_change_password;
+}
+
 std::string_view describe(bind_refusal r) {
   switch (r) {
     case bind_refusal::wrong_password:

@@ -30,6 +30,10 @@ std::optional<bind_refusal> parse_ad_diagnostic(std::string_view message);
 // administrator must change, told to the user as such.
 bool is_credential_failure(bind_refusal r);
 
+// The password was right but must be changed before it logs in again
+// (expired, or "must change at next logon"): told to the user as such.
+bool is_password_change_needed(bind_refusal r);
+
 std::string_view describe(bind_refusal r);
 
 }  // namespace posta::directory::proto

@@ -126,6 +126,11 @@ asio::awaitable<bool> session::sasl_plain(std::string response) {
     bool ok = co_await sasl_failed(proto::sasl_condition::temporary_auth_failure);
     co_return ok;
   }
+  // RFC 6120 6.5.3: the right password, expired (only ever said to it).
+  if (r.outcome == auth::login_outcome::password_expired && domain_of(r.address) == host_) {
+    bool ok = co_await sasl_failed(proto::sasl_condition::credentials_expired);
+    co_return ok;
+  }
   // Wrong password, disabled or throttled: the same answer (no oracle).
   if (!r.ok() || domain_of(r.address) != host_) {
     bool ok = co_await sasl_failed(proto::sasl_condition::not_authorized);

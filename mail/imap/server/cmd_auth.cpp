@@ -41,19 +41,22 @@ asio::awaitable<bool> session::starttls(std::string const& tag) {
   co_return true;
 }
 
-void session::refuse_login(std::string const& tag, bool unavailable) {
-  if (unavailable) no(tag, "Temporary authentication failure, try again later", "UNAVAILABLE");
-  else no(tag, "Authentication failed", "AUTHENTICATIONFAILED");
+// RFC 5530 response codes. Wrong password, disabled and throttled share one
+// answer (no oracle); an expired password was the right one, so saying so
+// tells a guesser nothing.
+void session::refuse_login(std::string const& tag, auth::login_outcome why) {
+  if (why == auth::login_outcome::unavailable)
+    no(tag, "Temporary authentication failure, try again later", "UNAVAILABLE");
+  else if (why == auth::login_outcome::password_expired)
+    no(tag, "Password expired: change it, then log in again", "EXPIRED");
+  else
+    no(tag, "Authentication failed", "AUTHENTICATIONFAILED");
 }
 
-asio::awaitable<void> session::finish_login(std::string const& tag, std::string const& address) {
-  auto creds = co_await ctx_.identity.find_credentials(address);
-  if (!creds || !*creds) {
-    refuse_login(tag, !creds);
-    co_return;
-  }
+asio::awaitable<void> session::finish_login(std::string const& tag, std::string const& address,
+                                            std::int64_t account_id) {
   if (ctx_.per_account) {
-    auto slot = ctx_.per_account->try_acquire((*creds)->account_id);
+    auto slot = ctx_.per_account->try_acquire(account_id);
     if (!slot) {
       journal::record(journal::level::warning, std::string(listener_name(kind_)), "login refused: too many sessions",
                       {{"client_ip", client_ip_}, {"user", address}});
@@ -62,8 +65,8 @@ asio::awaitable<void> session::finish_login(std::string const& tag, std::string 
     }
     account_slot_ = std::move(*slot);
   }
-  account_id_ = (*creds)->account_id;
-  user_ = (*creds)->address;
+  account_id_ = account_id;
+  user_ = address;
   state_ = proto::session_state::authenticated;
   journal::record(journal::level::info, std::string(listener_name(kind_)), "login",
                   {{"client_ip", client_ip_}, {"user", user_}, {"tls", stream_.is_tls()}});
@@ -76,8 +79,8 @@ asio::awaitable<bool> session::on(std::string const& tag, proto::login_cmd& c) {
     co_return true;
   }
   auto r = co_await ctx_.auth.verify_password(c.user, c.password, client_ip_);
-  if (!r.ok()) refuse_login(tag, r.outcome == auth::login_outcome::unavailable);
-  else co_await finish_login(tag, r.address);
+  if (!r.ok()) refuse_login(tag, r.outcome);
+  else co_await finish_login(tag, r.address, r.account_id);
   co_return true;
 }
 
@@ -124,12 +127,12 @@ asio::awaitable<void> session::sasl_plain(std::string const& tag, std::optional<
   }
   // SECURITY: no proxy authorisation: authzid, when given, must be the user.
   if (!creds->authzid.empty() && creds->authzid != creds->authcid) {
-    refuse_login(tag, false);
+    refuse_login(tag, auth::login_outcome::bad_credentials);
     co_return;
   }
   auto r = co_await ctx_.auth.verify_password(creds->authcid, creds->password, client_ip_);
-  if (!r.ok()) refuse_login(tag, r.outcome == auth::login_outcome::unavailable);
-  else co_await finish_login(tag, r.address);
+  if (!r.ok()) refuse_login(tag, r.outcome);
+  else co_await finish_login(tag, r.address, r.account_id);
 }
 
 asio::awaitable<void> session::sasl_scram(std::string const& tag, std::optional<std::string> initial) {
@@ -151,18 +154,18 @@ asio::awaitable<void> session::sasl_scram(std::string const& tag, std::optional<
   auth::scram_server scram(auth::scram_server_options{});
   auto who = scram.start(*first);
   if (!who) {
-    refuse_login(tag, false);
+    refuse_login(tag, auth::login_outcome::bad_credentials);
     co_return;
   }
   auto lookup = co_await ctx_.auth.scram_credentials_for(who->username, auth::scram_hash::sha256, client_ip_);
   auto nonce = util::random_nonce();
   if (!nonce) {
-    refuse_login(tag, true);
+    refuse_login(tag, auth::login_outcome::unavailable);
     co_return;
   }
   auto server_first = scram.server_first(lookup.credentials, *nonce);
   if (!server_first) {
-    refuse_login(tag, false);
+    refuse_login(tag, auth::login_outcome::bad_credentials);
     co_return;
   }
   auto final_b64 = co_await challenge(util::base64_encode(*server_first));
@@ -177,7 +180,7 @@ asio::awaitable<void> session::sasl_scram(std::string const& tag, std::optional<
   bool ok_ = server_final.has_value() && lookup.exists && auth::is_authzid_permitted(*who, lookup.address);
   co_await ctx_.auth.record_scram_result(lookup, client_ip_, ok_);
   if (!ok_) {
-    refuse_login(tag, false);
+    refuse_login(tag, auth::login_outcome::bad_credentials);
     co_return;
   }
   // RFC 9051 6.2.2: the server-final message may come with the tagged OK
@@ -189,7 +192,7 @@ asio::awaitable<void> session::sasl_scram(std::string const& tag, std::optional<
     bad(tag, "Authentication cancelled");
     co_return;
   }
-  co_await finish_login(tag, lookup.address);
+  co_await finish_login(tag, lookup.address, lookup.account_id);
 }
 
 }  // namespace posta::mail::imap::server

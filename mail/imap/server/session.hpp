@@ -35,6 +35,8 @@
 #include <optional>
 #include <string>
 
+namespace posta::auth { enum class login_outcome; }  // core/auth/authenticator.hpp
+
 namespace posta::mail::mime {
 struct search_text;
 }
@@ -191,8 +193,9 @@ class session {
   asio::awaitable<void> sasl_plain(std::string const& tag, std::optional<std::string> initial);
   asio::awaitable<void> sasl_scram(std::string const& tag, std::optional<std::string> initial);
   // Ends a successful login: the account's id and session slot, the state.
-  asio::awaitable<void> finish_login(std::string const& tag, std::string const& address);
-  void refuse_login(std::string const& tag, bool unavailable);
+  // `account_id` comes from the password check: no second lookup per login.
+  asio::awaitable<void> finish_login(std::string const& tag, std::string const& address, std::int64_t account_id);
+  void refuse_login(std::string const& tag, auth::login_outcome why);
 
   context& ctx_;
   listener_kind kind_;

@@ -163,6 +163,9 @@ action state_machine::on_login_outcome(login_verdict v) {
       return open_maildrop{};
     case login_verdict::unavailable:
       return error("Temporary authentication failure, try again later", resp_code::sys_temp);
+    case login_verdict::expired:
+      // RFC 3206 [AUTH]: a problem with the credentials, here named.
+      return error("Password expired: change it, then log in again", resp_code::auth);
     case login_verdict::rejected:
       break;
   }

@@ -87,7 +87,8 @@ struct commit_update {
 using action = std::variant<send_reply, start_tls, check_password, check_sasl_plain, send_continuation,
                             open_maildrop, send_listing, send_message, commit_update>;
 
-enum class login_verdict { ok, rejected, unavailable };
+// expired: the password was right but must be changed (a directory's answer).
+enum class login_verdict { ok, rejected, unavailable, expired };
 
 class state_machine {
  public:

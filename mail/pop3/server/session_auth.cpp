@@ -18,6 +18,8 @@ asio::awaitable<proto::login_verdict> session::verify(std::string user, std::str
       co_return proto::login_verdict::ok;
     case auth::login_outcome::unavailable:
       co_return proto::login_verdict::unavailable;
+    case auth::login_outcome::password_expired:
+      co_return proto::login_verdict::expired;  // the password was right: no oracle
     default:
       // Wrong password, disabled or throttled: the same answer (no oracle).
       co_return proto::login_verdict::rejected;

@@ -13,6 +13,11 @@ namespace {
 constexpr auto sasl_timeout = std::chrono::minutes(2);
 
 proto::reply temporary_failure() { return proto::make_reply(454, "4.7.0", "Temporary authentication failure"); }
+// RFC 4954 6: 535 5.7.8 is the credentials refusal clients know; the text
+// says why (RFC 3463 has no code of its own for an expired password).
+proto::reply password_expired() {
+  return proto::make_reply(535, "5.7.8", "Password expired: change it, then log in again");
+}
 }  // namespace
 
 // Sends a 334 challenge and reads the client's answer; nullopt when the
@@ -62,6 +67,7 @@ asio::awaitable<proto::reply> session::sasl_plain(std::optional<std::string> ini
   if (!creds->authzid.empty() && creds->authzid != creds->authcid) co_return proto::replies::auth_failed();
   auto r = co_await ctx_.auth.verify_password(creds->authcid, creds->password, client_ip_);
   if (r.outcome == auth::login_outcome::unavailable) co_return temporary_failure();
+  if (r.outcome == auth::login_outcome::password_expired) co_return password_expired();
   co_return finish_login(r.ok(), r.address);
 }
 
@@ -77,6 +83,7 @@ asio::awaitable<proto::reply> session::sasl_login(std::optional<std::string> ini
   }
   auto r = co_await ctx_.auth.verify_password(exchange.username(), exchange.password(), client_ip_);
   if (r.outcome == auth::login_outcome::unavailable) co_return temporary_failure();
+  if (r.outcome == auth::login_outcome::password_expired) co_return password_expired();
   co_return finish_login(r.ok(), r.address);
 }
 

@@ -42,5 +42,14 @@ TEST(BindRefusal, CredentialFailuresAreThrottledOthersAreStates) {
   EXPECT_EQ(describe(bind_refusal::password_expired), "password expired");
 }
 
+TEST(BindRefusal, OnlyExpiredAndMustChangeAskForANewPassword) {
+  EXPECT_TRUE(is_password_change_needed(bind_refusal::password_expired));      // 532
+  EXPECT_TRUE(is_password_change_needed(bind_refusal::must_change_password));  // 773
+  for (auto r : {bind_refusal::wrong_password, bind_refusal::no_such_user, bind_refusal::disabled,
+                 bind_refusal::locked, bind_refusal::account_expired, bind_refusal::outside_logon_hours})
+    EXPECT_FALSE(is_password_change_needed(r));
+  EXPECT_FALSE(is_credential_failure(bind_refusal::password_expired));
+}
+
 }  // namespace
 }  // namespace posta::directory::proto

@@ -75,6 +75,7 @@ class harness {
 
   static login_verdict verdict(std::string const& user, std::string const& password) {
     if (user == "down") return login_verdict::unavailable;
+    if (user == "expired") return login_verdict::expired;
     return user == "bob" && password == "secret" ? login_verdict::ok : login_verdict::rejected;
   }
 
@@ -158,6 +159,13 @@ TEST(Pop3StateMachine, UserPassRules) {
   EXPECT_EQ(h.say("USER bob"), "-ERR Command not valid in TRANSACTION state\r\n");
   EXPECT_EQ(h.say("AUTH PLAIN x"), "-ERR Command not valid in TRANSACTION state\r\n");
   EXPECT_EQ(h.say("STLS"), "-ERR Command not valid in TRANSACTION state\r\n");
+}
+
+TEST(Pop3StateMachine, AnExpiredPasswordIsNamedUnderAuth) {
+  harness h;
+  EXPECT_EQ(h.say("USER expired"), "+OK Send your password\r\n");
+  EXPECT_EQ(h.say("PASS old"), "-ERR [AUTH] Password expired: change it, then log in again\r\n");
+  h.login();  // still in AUTHORIZATION: another login may follow
 }
 
 TEST(Pop3StateMachine, LoginFailuresCloseTheConnection) {
