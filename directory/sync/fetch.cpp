@@ -58,13 +58,6 @@ ldap::search_request users_request(store::source_config const& c, proto::attribu
   return req;
 }
 
-bool offers_content_sync(ldap::connection& conn) {
-  auto dse = conn.root_dse_blocking();
-  if (!dse) return false;
-  auto const* controls = dse->values("supportedControl");
-  return controls && std::find(controls->begin(), controls->end(), content_sync_oid) != controls->end();
-}
-
 // What one content synchronisation named, by kind.
 struct sync_sink {
   std::function<result<void>(proto::entry&&, std::string const& uuid)> changed;
@@ -171,6 +164,13 @@ result<void> fetch_groups(ldap::connection& conn, store::source_config const& c,
 }
 
 }  // namespace
+
+bool offers_content_sync(ldap::connection& conn) {
+  auto dse = conn.root_dse_blocking();
+  if (!dse) return false;
+  auto const* controls = dse->values("supportedControl");
+  return controls && std::find(controls->begin(), controls->end(), content_sync_oid) != controls->end();
+}
 
 result<fetched> fetch_users_blocking(store::source_config const& c, std::string const& password, cookies const& from,
                                      std::int64_t now) {

@@ -42,6 +42,10 @@ struct fetched {
 std::vector<proto::directory_group> merge_groups(std::vector<proto::directory_group> stored,
                                                  fetched::group_changes const& changes);
 
+// Whether the server offers RFC 4533 content synchronisation (its root DSE
+// lists the control); also what persist mode asks before listening.
+bool offers_content_sync(ldap::connection& conn);
+
 result<fetched> fetch_users_blocking(store::source_config const& c, std::string const& password, cookies const& from,
                                      std::int64_t now);
 
