@@ -7,6 +7,8 @@
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+
 namespace posta::directory::store {
 namespace {
 
@@ -17,7 +19,8 @@ asio::awaitable<result<void>> set_members(db::connection& c, std::int64_t source
   auto args = db::make_params(group_id, source_id, db::text_array(dns));
   POSTA_CO_TRY(
       co_await c.query("INSERT INTO group_members(group_id, account_id) SELECT $1, a.id FROM accounts a "
-                       "WHERE a.directory_source_id = $2 AND lower(a.directory_dn) = ANY($3::text[]) "
+                       "JOIN unnest($3::text[]) AS m(dn) ON lower(a.directory_dn) = m.dn "
+                       "WHERE a.directory_source_id = $2 AND a.directory_dn IS NOT NULL "
                        "ON CONFLICT DO NOTHING",
                        std::move(args)));
   co_return result<void>{};
@@ -35,9 +38,12 @@ asio::awaitable<result<std::vector<proto::known_group>>> load_known_groups(db::p
                       "FROM groups g WHERE g.directory_source_id = $1 AND g.directory_uid IS NOT NULL",
                       source_id));
   std::vector<proto::known_group> out;
-  for (int i = 0; i < rows.size(); ++i)
+  for (int i = 0; i < rows.size(); ++i) {
     out.push_back({rows.i64(i, 0), rows.str(i, 1), rows.str(i, 2), rows.str(i, 3), rows.str(i, 4),
                    identity::detail::parse_string_array(rows.text(i, 5))});
+    // Sorted as the planner sorts (bytes), whatever the database's collation.
+    std::sort(out.back().member_dns.begin(), out.back().member_dns.end());
+  }
   co_return out;
 }
 

@@ -11,6 +11,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <chrono>
 
 namespace posta::directory::sync {
@@ -154,22 +155,44 @@ asio::awaitable<result<sync_report>> engine::run(store::source_row const& source
   co_return co_await plan_and_apply(source, options, *got);
 }
 
+// A complete pass compares against every linked account; an incremental
+// one only against the accounts its entries and deletions name (the others
+// are counted for the safety bound), so a pass with a few changes reads a
+// few rows however large the directory. Addresses are looked up the same
+// way: only those the pass's entries would give.
+asio::awaitable<result<void>> engine::load_planning(store::source_row const& source, proto::plan_input& in,
+                                                    std::set<std::string>& taken) {
+  auto& pool = sources_.pool();
+  if (in.complete) {
+    POSTA_CO_TRY_ASSIGN(in.known, co_await store::load_known_accounts(pool, source.id));
+  } else {
+    auto named = proto::uuids_named(in);
+    POSTA_CO_TRY_ASSIGN(in.known, co_await store::load_known_accounts(pool, source.id, std::move(named)));
+    POSTA_CO_TRY_ASSIGN(in.enabled_known, co_await store::count_enabled_accounts(pool, source.id));
+  }
+  std::vector<std::string> entries;
+  for (auto const& u : in.users) entries.push_back(u.uuid);
+  auto given = proto::addresses_given(in.users);
+  POSTA_CO_TRY_ASSIGN(taken,
+                      co_await store::load_taken_addresses(pool, source.id, std::move(given), std::move(entries)));
+  co_return result<void>{};
+}
+
 asio::awaitable<result<sync_report>> engine::plan_and_apply(store::source_row const& source, sync_options options,
                                                             fetched& got) {
   auto& pool = sources_.pool();
   auto const& config = source.config;
-  POSTA_CO_TRY_ASSIGN(auto known, co_await store::load_known_accounts(pool, source.id));
-  POSTA_CO_TRY_ASSIGN(auto taken, co_await store::load_taken_addresses(pool, source.id, config.managed_domains));
   proto::plan_input in;
   in.users = std::move(got.users);
   in.deleted_uuids = std::move(got.deleted_uuids);
   in.unchanged_uuids = std::move(got.unchanged_uuids);
   in.complete = got.complete;
-  in.known = std::move(known);
   in.managed_domains = config.managed_domains;
-  in.taken_elsewhere = [&taken](std::string const& a) { return taken.count(a) > 0; };
   in.max_disable_percent = config.max_disable_percent;
   in.force = options.force;
+  std::set<std::string> taken;
+  POSTA_CO_TRY(co_await load_planning(source, in, taken));
+  in.taken_elsewhere = [&taken](std::string const& a) { return taken.count(a) > 0; };
 
   auto report = report_of(source, options, got);
   POSTA_CO_TRY_ASSIGN(auto stored_groups, co_await store::load_directory_groups(pool, source.id));
@@ -180,15 +203,14 @@ asio::awaitable<result<sync_report>> engine::plan_and_apply(store::source_row co
   POSTA_CO_TRY_ASSIGN(report.plan.domains_to_create, co_await store::missing_domains(pool, config.managed_domains));
   if (report.applied()) {
     auto applied = co_await apply(source, report);
-    if (applied) applied = co_await plan_groups(source, report);
-    if (applied) applied = co_await apply_groups(source, report);
     if (!applied) {
       auto const message = applied.error().message();
       co_await sources_.record_end(source.id, "failed", message, "{}");
       co_return applied.error();
     }
+  } else {
+    POSTA_CO_TRY(co_await plan_groups(source, report));
   }
-  if (!report.applied()) POSTA_CO_TRY(co_await plan_groups(source, report));
   journal_pass(report);
   if (!options.dry_run) {
     auto const status = report.plan.stopped ? "stopped" : "ok";
@@ -218,8 +240,23 @@ asio::awaitable<result<sync_report>> engine::quiet_pass(store::source_row const&
   co_return report;
 }
 
+namespace {
+
+// A list's members are accounts found by DN: lists can change only when
+// groups changed, accounts came or changed DN — or in a complete pass,
+// which also repairs whatever an earlier failed pass left.
+bool lists_may_change(sync_report const& r) {
+  if (!r.incremental || r.groups_changed || !r.plan.creates.empty()) return true;
+  return std::any_of(r.plan.updates.begin(), r.plan.updates.end(), [](proto::planned_update const& u) {
+    return std::find(u.changed.begin(), u.changed.end(), "dn") != u.changed.end();
+  });
+}
+
+}  // namespace
+
 // DURABILITY: each batch is one transaction; a crash between batches leaves
-// the earlier ones applied and the next pass plans the rest again.
+// the earlier ones applied and the next pass plans the rest again, the
+// lists included: the cookie moves on only with the last batch.
 asio::awaitable<result<void>> engine::apply(store::source_row const& source, sync_report& report) {
   auto& pool = sources_.pool();
   auto const& plan = report.plan;
@@ -240,6 +277,10 @@ asio::awaitable<result<void>> engine::apply(store::source_row const& source, syn
         POSTA_CO_TRY(co_await store::update_account(c, plan.updates[j]));
       co_return result<void>{};
     }));
+  }
+  if (lists_may_change(report)) {
+    POSTA_CO_TRY(co_await plan_groups(source, report));
+    POSTA_CO_TRY(co_await apply_groups(source, report));
   }
   POSTA_CO_TRY(co_await pool.transaction([&](db::connection& c) -> asio::awaitable<result<void>> {
     for (auto const& m : plan.missing) POSTA_CO_TRY(co_await store::mark_missing(c, m.account));

@@ -53,6 +53,8 @@ class engine {
 
  private:
   asio::awaitable<result<sync_report>> run(store::source_row const& source, sync_options options);
+  asio::awaitable<result<void>> load_planning(store::source_row const& source, proto::plan_input& in,
+                                              std::set<std::string>& taken);
   asio::awaitable<result<void>> apply(store::source_row const& source, sync_report& report);
   asio::awaitable<result<sync_report>> plan_and_apply(store::source_row const& source, sync_options options,
                                                       fetched& got);
