@@ -118,14 +118,16 @@ asio::awaitable<result<std::vector<proto::known_account>>> known_accounts(db::po
 }  // namespace
 
 asio::awaitable<result<std::vector<proto::known_account>>> load_known_accounts(db::pool& pool, std::int64_t source_id) {
-  co_return co_await known_accounts(pool, "", db::make_params(source_id));
+  auto args = db::make_params(source_id);
+  std::string const all;
+  co_return co_await known_accounts(pool, all, std::move(args));
 }
 
 asio::awaitable<result<std::vector<proto::known_account>>> load_known_accounts(db::pool& pool, std::int64_t source_id,
                                                                                std::vector<std::string> uuids) {
   auto args = db::make_params(source_id, db::text_array(uuids));
-  co_return co_await known_accounts(pool, "JOIN unnest($2::text[]) AS w(uid) ON w.uid = a.directory_uid",
-                                    std::move(args));
+  std::string const named = "JOIN unnest($2::text[]) AS w(uid) ON w.uid = a.directory_uid";
+  co_return co_await known_accounts(pool, named, std::move(args));
 }
 
 asio::awaitable<result<std::size_t>> count_enabled_accounts(db::pool& pool, std::int64_t source_id) {

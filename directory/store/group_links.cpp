@@ -57,12 +57,12 @@ asio::awaitable<result<std::vector<std::string>>> load_account_dns(db::pool& poo
 }
 
 asio::awaitable<result<std::set<std::string>>> load_addresses_besides_groups(db::pool& pool, std::int64_t source_id,
-                                                                             std::vector<std::string> domains) {
-  auto args = db::make_params(db::text_array(domains), source_id);
-  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool.query("SELECT x.address FROM addresses x JOIN domains d ON d.id = "
-                                                     "x.domain_id WHERE d.name = ANY($1::text[]) AND NOT EXISTS "
-                                                     "(SELECT 1 FROM groups g WHERE g.address = x.address AND "
-                                                     "g.directory_source_id = $2)",
+                                                                             std::vector<std::string> candidates) {
+  auto args = db::make_params(db::text_array(candidates), source_id);
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool.query("SELECT x.address FROM addresses x "
+                                                     "JOIN unnest($1::text[]) AS c(address) USING (address) "
+                                                     "WHERE NOT EXISTS (SELECT 1 FROM groups g WHERE "
+                                                     "g.address = x.address AND g.directory_source_id = $2)",
                                                      std::move(args)));
   std::set<std::string> out;
   for (int i = 0; i < rows.size(); ++i) out.insert(rows.str(i, 0));

@@ -17,9 +17,10 @@ asio::awaitable<result<std::vector<proto::known_group>>> load_known_groups(db::p
 // The directory DNs of the source's accounts, lowercase.
 asio::awaitable<result<std::vector<std::string>>> load_account_dns(db::pool& pool, std::int64_t source_id);
 
-// Addresses in `domains` owned by anything but this source's groups.
+// Which of `candidates` (the lists' addresses) are owned by anything but
+// this source's groups.
 asio::awaitable<result<std::set<std::string>>> load_addresses_besides_groups(db::pool& pool, std::int64_t source_id,
-                                                                             std::vector<std::string> domains);
+                                                                             std::vector<std::string> candidates);
 
 // The source's directory groups as the last pass stored them, and storing
 // them anew (in the pass's last transaction).

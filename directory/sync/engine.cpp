@@ -306,8 +306,10 @@ asio::awaitable<result<void>> engine::plan_groups(store::source_row const& sourc
   POSTA_CO_TRY_ASSIGN(in.account_dns, co_await store::load_account_dns(pool, source.id));
   if (!report.applied())
     for (auto const& u : report.plan.creates) in.account_dns.push_back(util::ascii_lowercase(u.dn));
-  POSTA_CO_TRY_ASSIGN(auto taken,
-                      co_await store::load_addresses_besides_groups(pool, source.id, source.config.managed_domains));
+  std::vector<std::string> mails;
+  for (auto const& g : in.groups)
+    if (!g.mail.empty()) mails.push_back(g.mail);
+  POSTA_CO_TRY_ASSIGN(auto taken, co_await store::load_addresses_besides_groups(pool, source.id, std::move(mails)));
   in.taken_elsewhere = [&taken](std::string const& a) { return taken.count(a) > 0; };
   report.groups = proto::plan_groups(in);
   co_return result<void>{};

@@ -18,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <optional>
+#include <utility>
 #include <thread>
 #include <vector>
 
@@ -74,6 +75,7 @@ struct persist_watches::watch {
   bool finished = false;
   bool news = false;  // a session saw a change no pass has read yet
   bool noted_listening = false;
+  bool noted_unsupported = false;
   // SECURITY: a server flooding changes queues one notification at a time.
   std::shared_ptr<std::atomic<bool>> notified = std::make_shared<std::atomic<bool>>(false);
   std::vector<session_end> ended;  // sessions that have ended
@@ -99,7 +101,9 @@ asio::awaitable<void> pass(watch_ptr w, engine& e) {
   t.expires_after(coalesce);
   co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
   w->news = false;
-  auto done = co_await e.sync(w->name, {});  // failures are in the journal and the source's status
+  auto const name = w->name;
+  sync_options const options;
+  auto done = co_await e.sync(name, options);  // failures are in the journal and the source's status
   if (!done && done.error().code == errc::conflict) {
     w->news = true;
     t.expires_after(busy_retry);
@@ -132,29 +136,43 @@ void start_thread(watch_ptr const& w, session_args args) {
   });
 }
 
-// Sessions from the durable cookie, one per base DN. A source without a
-// cookie (never synced, or its settings changed) gets its full pass first,
-// so that the sessions' refresh is a short one.
-asio::awaitable<result<void>> start_sessions(watch_ptr w, engine& e) {
+asio::awaitable<result<std::string>> password_of(store::source_store& sources, store::source_row const& source) {
+  if (!source.has_password) co_return std::string();
+  POSTA_CO_TRY_ASSIGN(auto sealed, co_await sources.sealed_password(source.id));
+  co_return sources.bind_password(source.name, sealed);
+}
+
+// Sessions from the durable cookie, one per base DN; false when the server
+// offers no content synchronisation. A source without a cookie (never
+// synced, or its settings changed) gets its full pass first, so that the
+// sessions' refresh is a short one.
+asio::awaitable<result<bool>> start_sessions(watch_ptr w, engine& e) {
   auto& sources = e.sources();
+  auto const name = w->name;
+  POSTA_CO_TRY_ASSIGN(auto source, co_await sources.get(name));
+  POSTA_CO_TRY_ASSIGN(auto password, co_await password_of(sources, source));
+  struct cleansed {
+    std::string& secret;
+    ~cleansed() { util::cleanse(secret); }
+  } guard{password};
   POSTA_CO_TRY_ASSIGN(auto stored, co_await sources.cookie(w->id));
+  if (stored.empty()) {
+    auto const& config = source.config;
+    auto offered = co_await net::run_blocking([&config, &password] { return offers_content_sync_blocking(config, password); });
+    if (!offered) co_return offered.error();
+    if (!*offered) co_return false;
+  }
   if (w->news || stored.empty()) {
     w->news = true;
     while (w->news && !w->stopping) co_await pass(w, e);
     POSTA_CO_TRY_ASSIGN(stored, co_await sources.cookie(w->id));
-  }
-  POSTA_CO_TRY_ASSIGN(auto source, co_await sources.get(w->name));
-  std::string password;
-  if (source.has_password) {
-    POSTA_CO_TRY_ASSIGN(auto sealed, co_await sources.sealed_password(source.id));
-    POSTA_CO_TRY_ASSIGN(password, sources.bind_password(source.name, sealed));
+    if (stored.empty()) co_return make_error(errc::unavailable, "the source's first pass has not succeeded yet");
   }
   auto const from = decode_cookies(stored);
   w->ended.clear();
   for (auto const& base : source.config.base_dns)
     start_thread(w, {source.config, password, base, cookie_of(from, base)});
-  util::cleanse(password);
-  co_return result<void>{};
+  co_return true;
 }
 
 // Passes for the news until a session ends, the session life is over or
@@ -214,16 +232,18 @@ asio::awaitable<void> run_watch(watch_ptr w, engine& e) {
   while (!w->stopping) {
     auto const began = clock::now();
     auto started = co_await start_sessions(w, e);
-    if (started) {
+    if (started && *started) {
       note_listening(*w, w->threads.size());
       co_await follow(w, e, began + session_life);
       co_await end_sessions(w);
     }
     if (w->stopping) break;
-    auto const s = started ? summarize(w->ended) : session_summary{false, false, started.error().message()};
+    auto s = started ? summarize(w->ended) : session_summary{false, false, started.error().message()};
+    s.unsupported = s.unsupported || (started && !*started);
     w->ended.clear();
     if (s.unsupported) {
-      journal::record(journal::level::info, "directory",
+      if (!std::exchange(w->noted_unsupported, true))
+        journal::record(journal::level::info, "directory",
                       "directory persist mode: the server offers no content synchronisation; polling only",
                       {{"source", w->name}});
       co_await w->sleep(unsupported_recheck);

@@ -17,6 +17,13 @@ bool is_news(ldap::sync_pass const& pass, bool from_cookie) {
                      [](ldap::change const& c) { return c.what != ldap::change::kind::present; });
 }
 
+result<bool> offers_content_sync_blocking(store::source_config const& config, std::string password) {
+  auto conn = ldap::connection::open_blocking(config.server(), config.bind_dn, password);
+  util::cleanse(password);
+  if (!conn) return conn.error();
+  return offers_content_sync(**conn);
+}
+
 session_end listen_blocking(session_args args, std::stop_token stop, std::function<void()> const& on_change) {
   session_end end;
   auto conn = ldap::connection::open_blocking(args.config.server(), args.config.bind_dn, args.password);

@@ -38,6 +38,11 @@ std::string listen_filter(store::source_config const& c);
 // with a present phase (then entries not named are gone).
 bool is_news(ldap::sync_pass const& pass, bool from_cookie);
 
+// Whether the source's server offers content synchronisation (connects and
+// reads its root DSE): asked before a source's first pass, which would
+// otherwise be a full one made for nothing.
+result<bool> offers_content_sync_blocking(store::source_config const& config, std::string password);
+
 // Listens until `stop` is requested or the search ends; calls `on_change`
 // (on this thread) for every delivery that is news.
 session_end listen_blocking(session_args args, std::stop_token stop, std::function<void()> const& on_change);

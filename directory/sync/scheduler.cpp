@@ -67,7 +67,8 @@ asio::awaitable<void> scheduler::loop(std::shared_ptr<state> s, db::pool& pool, 
     s->timer.expires_after(tick);
     co_await s->timer.async_wait(asio::as_tuple(asio::use_awaitable));
     if (s->stopping) break;
-    co_await watches.reconcile(s->timer.get_executor());
+    auto const strand = s->timer.get_executor();
+    co_await watches.reconcile(strand);
     if (s->stopping) break;
     auto due = co_await pool.q(
         "SELECT s.name FROM directory_sources s LEFT JOIN directory_sync_state st ON st.source_id = s.id "
