@@ -7,6 +7,7 @@
 #include "directory/proto/group_plan.hpp"
 
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -29,7 +30,9 @@ asio::awaitable<result<std::vector<proto::directory_group>>> load_directory_grou
 asio::awaitable<result<void>> save_directory_groups(db::connection& c, std::int64_t source_id,
                                                     std::vector<proto::directory_group> const& groups);
 
-asio::awaitable<result<void>> create_group(db::connection& c, std::int64_t source_id, proto::planned_group const& g);
+// New lists, one batch of a pass: three statements however many lists.
+asio::awaitable<result<void>> create_groups(db::connection& c, std::int64_t source_id,
+                                            std::span<proto::planned_group const> groups);
 asio::awaitable<result<void>> update_group(db::connection& c, std::int64_t source_id, proto::planned_group const& g);
 // False (nothing done) while an alias still targets the group.
 asio::awaitable<result<bool>> delete_group(db::connection& c, proto::known_group const& g);

@@ -328,9 +328,12 @@ asio::awaitable<result<void>> engine::apply_groups(store::source_row const& sour
     }
     co_return result<void>{};
   };
-  POSTA_CO_TRY(co_await batches(plan.creates, [&](db::connection& c, proto::planned_group const& g) {
-    return store::create_group(c, source.id, g);
-  }));
+  for (std::size_t i = 0; i < plan.creates.size(); i += batch_size) {
+    POSTA_CO_TRY(co_await pool.transaction([&](db::connection& c) -> asio::awaitable<result<void>> {
+      auto const batch = std::span(plan.creates).subspan(i, std::min(batch_size, plan.creates.size() - i));
+      co_return co_await store::create_groups(c, source.id, batch);
+    }));
+  }
   POSTA_CO_TRY(co_await batches(plan.updates, [&](db::connection& c, proto::planned_group const& g) {
     return store::update_group(c, source.id, g);
   }));
