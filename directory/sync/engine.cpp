@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <tuple>
 
 namespace posta::directory::sync {
 namespace {
@@ -116,6 +117,17 @@ asio::awaitable<result<sync_report>> engine::sync(std::string name, sync_options
 
 namespace {
 
+// Whether the groups after a pass are those stored: a refresh that names
+// every group again (RFC 4533's present phase) changes nothing by itself,
+// and then the lists need no planning and the stored groups no rewrite.
+// `merged` is sorted by uuid (merge_groups).
+bool same_groups(std::vector<proto::directory_group> stored, std::vector<proto::directory_group> const& merged) {
+  auto const key = [](proto::directory_group const& g) { return std::tie(g.uuid, g.dn, g.name, g.mail, g.members); };
+  std::sort(stored.begin(), stored.end(), [&](auto const& x, auto const& y) { return x.uuid < y.uuid; });
+  return std::equal(stored.begin(), stored.end(), merged.begin(), merged.end(),
+                    [&](auto const& x, auto const& y) { return key(x) == key(y); });
+}
+
 // What every report of a pass starts with.
 sync_report report_of(store::source_row const& source, sync_options options, fetched const& got) {
   sync_report r;
@@ -196,8 +208,9 @@ asio::awaitable<result<sync_report>> engine::plan_and_apply(store::source_row co
 
   auto report = report_of(source, options, got);
   POSTA_CO_TRY_ASSIGN(auto stored_groups, co_await store::load_directory_groups(pool, source.id));
+  auto before = got.groups.empty() ? std::vector<proto::directory_group>() : stored_groups;
   report.directory_groups = merge_groups(std::move(stored_groups), got.groups);
-  report.groups_changed = !got.groups.empty();
+  report.groups_changed = !got.groups.empty() && !same_groups(std::move(before), report.directory_groups);
   report.plan = proto::plan_sync(in);
   for (auto& s : got.skipped) report.plan.skipped.push_back(std::move(s));
   POSTA_CO_TRY_ASSIGN(report.plan.domains_to_create, co_await store::missing_domains(pool, config.managed_domains));
