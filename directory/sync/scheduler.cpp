@@ -49,16 +49,22 @@ asio::awaitable<result<std::string>> scheduler::start(asio::any_io_executor exec
 asio::awaitable<void> scheduler::stop() {
   auto s = state_;
   if (!s) co_return;
+  // On the loop's strand, where the watches and the loop's flags live.
+  auto const strand = s->timer.get_executor();
+  co_await asio::co_spawn(strand, stop_on_strand(s, watches_), asio::use_awaitable);
+  state_.reset();
+}
+
+asio::awaitable<void> scheduler::stop_on_strand(std::shared_ptr<state> s, persist_watches& watches) {
   s->stopping = true;
   s->timer.cancel();
-  watches_.stop_all();
+  watches.stop_all();
   asio::steady_timer wait(s->timer.get_executor());
-  for (auto waited = std::chrono::milliseconds(0); !(s->finished && watches_.all_finished()) && waited < stop_grace;
+  for (auto waited = std::chrono::milliseconds(0); !(s->finished && watches.all_finished()) && waited < stop_grace;
        waited += std::chrono::milliseconds(100)) {
     wait.expires_after(std::chrono::milliseconds(100));
     co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
   }
-  state_.reset();
 }
 
 asio::awaitable<void> scheduler::loop(std::shared_ptr<state> s, db::pool& pool, engine& engine,

@@ -34,6 +34,7 @@ class scheduler {
 
  private:
   struct state;
+  static asio::awaitable<void> stop_on_strand(std::shared_ptr<state> s, persist_watches& watches);
   static asio::awaitable<void> loop(std::shared_ptr<state> s, db::pool& pool, engine& engine,
                                     persist_watches& watches);
 
