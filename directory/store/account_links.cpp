@@ -93,7 +93,7 @@ namespace {
 
 // `only`: "" for every linked account, else a join that narrows them.
 asio::awaitable<result<std::vector<proto::known_account>>> known_accounts(db::pool& pool, std::string only,
-                                                                           db::params args) {
+                                                                          db::params args) {
   POSTA_CO_TRY_ASSIGN(
       auto rows,
       co_await pool.query("SELECT a.id, a.directory_uid, a.address, coalesce(a.directory_login, ''), "

@@ -97,10 +97,11 @@ asio::awaitable<result<void>> save_directory_groups(db::connection& c, std::int6
   }
   auto args = db::make_params(source_id, db::text_array(uuids), db::text_array(dns), db::text_array(names),
                               db::text_array(mails), db::text_array(members));
-  POSTA_CO_TRY(co_await c.query("INSERT INTO directory_groups(source_id, uuid, dn, name, mail, members) "
-                                "SELECT $1, u, d, n, m, j::jsonb FROM unnest($2::text[], $3::text[], $4::text[], "
-                                "$5::text[], $6::text[]) AS t(u, d, n, m, j)",
-                                std::move(args)));
+  POSTA_CO_TRY(
+      co_await c.query("INSERT INTO directory_groups(source_id, uuid, dn, name, mail, members) "
+                       "SELECT $1, u, d, n, m, j::jsonb FROM unnest($2::text[], $3::text[], $4::text[], "
+                       "$5::text[], $6::text[]) AS t(u, d, n, m, j)",
+                       std::move(args)));
   co_return result<void>{};
 }
 
@@ -113,8 +114,8 @@ asio::awaitable<result<void>> create_groups(db::connection& c, std::int64_t sour
     uids.push_back(g.group.uuid);
     dns.push_back(g.group.dn);
   }
-  auto args = db::make_params(db::text_array(mails), db::text_array(names), db::text_array(uids),
-                              db::text_array(dns), source_id);
+  auto args = db::make_params(db::text_array(mails), db::text_array(names), db::text_array(uids), db::text_array(dns),
+                              source_id);
   // As create_accounts: the addresses are claimed in the same statement; one
   // taken meanwhile fails the batch (the next pass plans it as a conflict).
   POSTA_CO_TRY_ASSIGN(
@@ -139,11 +140,12 @@ asio::awaitable<result<void>> create_groups(db::connection& c, std::int64_t sour
       member_dns.push_back(dn);
     }
   auto members = db::make_params(db::int_array(member_of), db::text_array(member_dns), source_id);
-  POSTA_CO_TRY(co_await c.query("INSERT INTO group_members(group_id, account_id) SELECT m.g, a.id "
-                                "FROM unnest($1::bigint[], $2::text[]) AS m(g, dn) JOIN accounts a "
-                                "ON lower(a.directory_dn) = m.dn AND a.directory_source_id = $3 "
-                                "WHERE a.directory_dn IS NOT NULL ON CONFLICT DO NOTHING",
-                                std::move(members)));
+  POSTA_CO_TRY(
+      co_await c.query("INSERT INTO group_members(group_id, account_id) SELECT m.g, a.id "
+                       "FROM unnest($1::bigint[], $2::text[]) AS m(g, dn) JOIN accounts a "
+                       "ON lower(a.directory_dn) = m.dn AND a.directory_source_id = $3 "
+                       "WHERE a.directory_dn IS NOT NULL ON CONFLICT DO NOTHING",
+                       std::move(members)));
   co_return result<void>{};
 }
 

@@ -18,8 +18,8 @@
 #include <atomic>
 #include <chrono>
 #include <optional>
-#include <utility>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace posta::directory::sync {
@@ -68,8 +68,8 @@ struct persist_watches::watch {
 
   std::int64_t id;
   std::string name;
-  std::string version;  // the source's updated_at when the watch started
-  std::size_t bases;    // searches it holds (counted against max_persist_searches)
+  std::string version;      // the source's updated_at when the watch started
+  std::size_t bases;        // searches it holds (counted against max_persist_searches)
   asio::steady_timer wake;  // cancelled by every event below
   bool stopping = false;
   bool finished = false;
@@ -158,7 +158,8 @@ asio::awaitable<result<bool>> start_sessions(watch_ptr w, engine& e) {
   POSTA_CO_TRY_ASSIGN(auto stored, co_await sources.cookie(w->id));
   if (stored.empty()) {
     auto const& config = source.config;
-    auto offered = co_await net::run_blocking([&config, &password] { return offers_content_sync_blocking(config, password); });
+    auto offered =
+        co_await net::run_blocking([&config, &password] { return offers_content_sync_blocking(config, password); });
     if (!offered) co_return offered.error();
     if (!*offered) co_return false;
   }
@@ -244,8 +245,8 @@ asio::awaitable<void> run_watch(watch_ptr w, engine& e) {
     if (s.unsupported) {
       if (!std::exchange(w->noted_unsupported, true))
         journal::record(journal::level::info, "directory",
-                      "directory persist mode: the server offers no content synchronisation; polling only",
-                      {{"source", w->name}});
+                        "directory persist mode: the server offers no content synchronisation; polling only",
+                        {{"source", w->name}});
       co_await w->sleep(unsupported_recheck);
       continue;
     }

@@ -35,8 +35,7 @@ class scheduler {
  private:
   struct state;
   static asio::awaitable<void> stop_on_strand(std::shared_ptr<state> s, persist_watches& watches);
-  static asio::awaitable<void> loop(std::shared_ptr<state> s, db::pool& pool, engine& engine,
-                                    persist_watches& watches);
+  static asio::awaitable<void> loop(std::shared_ptr<state> s, db::pool& pool, engine& engine, persist_watches& watches);
 
   db::pool& pool_;
   engine& engine_;
