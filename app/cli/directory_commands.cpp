@@ -12,10 +12,11 @@ namespace posta::cli {
 namespace {
 
 struct source_arguments {
-  std::string name, profile, bind_dn, password, user_filter, group_filter, ca_file, tls_verify, start_tls, enabled;
+  std::string name, profile, bind_dn, password, user_filter, group_filter, ca_file, tls_verify, start_tls, enabled,
+      shared_groups;
   bool password_stdin = false, no_verify = false, dry_run = false, force = false;
   std::vector<std::string> uris, base_dns, domains, mappings;
-  int timeout = 0, interval = 0, max_disable = 0, delete_after = 0;
+  int timeout = 0, interval = 0, max_disable = 0, delete_after = 0, shared_group_max = 0;
 };
 
 // The options `add` and `set` share; each one given becomes a body field.
@@ -68,6 +69,10 @@ source_options add_source_options(CLI::App* cmd, source_arguments& a) {
          "A sync that would disable more of the accounts stops and asks for --force (default 25)");
   number("--delete-after-days", a.delete_after, "delete_after_days",
          "Delete accounts gone from the directory after this many days; 0 (default): keep them, disabled");
+  on_off("--xmpp-shared-groups", a.shared_groups, "xmpp_shared_groups",
+         "on (default): the members of each directory group are in each other's XMPP roster");
+  number("--xmpp-shared-group-max-members", a.shared_group_max, "xmpp_shared_group_max_members",
+         "Groups with more members are not shared in rosters (default 500)");
   auto* map = cmd->add_option("--map", a.mappings, "KEY=ATTRIBUTE: read Posta's KEY (title, phone…) from ATTRIBUTE");
   o.fields.emplace_back(map, [&a](boost::json::object& b) {
     boost::json::object m;

@@ -28,31 +28,20 @@ bool is_managed(std::vector<std::string> const& domains, std::string const& addr
 
 }  // namespace
 
-namespace {
+member_expansion::member_expansion(std::vector<directory_group> const& all, std::vector<std::string> const& account_dns)
+    : accounts_(account_dns.begin(), account_dns.end()) {
+  for (auto const& g : all) groups_.emplace(util::ascii_lowercase(g.dn), &g);
+}
 
-// The groups by DN and the account DNs, indexed once per plan (not once per
-// list: 500 lists over 10,000 accounts made that the largest cost of a sync).
-struct expander {
-  group_index groups;
-  std::set<std::string> accounts;
-
-  expander(std::vector<directory_group> const& all, std::vector<std::string> const& account_dns)
-      : accounts(account_dns.begin(), account_dns.end()) {
-    for (auto const& g : all) groups.emplace(util::ascii_lowercase(g.dn), &g);
-  }
-
-  std::vector<std::string> members(directory_group const& group) const {
-    std::set<std::string> visited, out;
-    collect(group, groups, accounts, visited, out, 0);
-    return {out.begin(), out.end()};
-  }
-};
-
-}  // namespace
+std::vector<std::string> member_expansion::members(directory_group const& group) const {
+  std::set<std::string> visited, out;
+  collect(group, groups_, accounts_, visited, out, 0);
+  return {out.begin(), out.end()};
+}
 
 std::vector<std::string> expand_members(directory_group const& group, std::vector<directory_group> const& all,
                                         std::vector<std::string> const& account_dns) {
-  return expander(all, account_dns).members(group);
+  return member_expansion(all, account_dns).members(group);
 }
 
 group_plan plan_groups(group_plan_input const& in) {
@@ -60,7 +49,9 @@ group_plan plan_groups(group_plan_input const& in) {
   std::map<std::string, known_group const*> known;
   for (auto const& k : in.known) known.emplace(k.uuid, &k);
   std::set<std::string> kept, claimed;
-  expander const lists(in.groups, in.account_dns);
+  // Indexed once for every list (not once per list: 500 lists over 10,000
+  // accounts made that the largest cost of a sync).
+  member_expansion const lists(in.groups, in.account_dns);
   for (auto const& g : in.groups) {
     if (g.mail.empty() || !is_managed(in.managed_domains, g.mail)) continue;  // not a list of ours
     planned_group p{g, lists.members(g), std::nullopt, {}};

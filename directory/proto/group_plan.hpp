@@ -9,7 +9,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -53,6 +55,19 @@ inline constexpr int max_group_nesting = 32;
 // The accounts (their DNs, lowercase, sorted) in `group`, through nested groups.
 std::vector<std::string> expand_members(directory_group const& group, std::vector<directory_group> const& all,
                                         std::vector<std::string> const& account_dns);
+
+// The same for many groups of one set: the groups by DN and the account DNs
+// indexed once (per group, 500 groups over 10,000 accounts make the indexes
+// the largest cost of a pass). `all` must outlive it.
+class member_expansion {
+ public:
+  member_expansion(std::vector<directory_group> const& all, std::vector<std::string> const& account_dns);
+  std::vector<std::string> members(directory_group const& group) const;
+
+ private:
+  std::map<std::string, directory_group const*> groups_;
+  std::set<std::string> accounts_;
+};
 
 group_plan plan_groups(group_plan_input const& in);
 

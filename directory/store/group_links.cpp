@@ -2,6 +2,8 @@
 
 #include "core/db/arrays.hpp"
 #include "core/identity/addresses.hpp"
+#include "core/journal/journal.hpp"
+#include "directory/proto/shared_groups.hpp"
 #include "directory/store/account_links.hpp"
 
 #include <boost/json/array.hpp>
@@ -27,7 +29,77 @@ asio::awaitable<result<void>> set_members(db::connection& c, std::int64_t source
   co_return result<void>{};
 }
 
+constexpr char const* account_dns_sql =
+    "SELECT lower(directory_dn) FROM accounts WHERE directory_source_id = $1 AND directory_dn IS NOT NULL";
+
+std::vector<std::string> first_column(db::rows const& rows) {
+  std::vector<std::string> out;
+  for (int i = 0; i < rows.size(); ++i) out.push_back(rows.str(i, 0));
+  return out;
+}
+
+void journal_too_large(std::int64_t source_id, std::vector<std::string> const& names, int max_members) {
+  if (names.empty()) return;
+  std::string listed;
+  for (std::size_t i = 0; i < names.size() && i < 10; ++i) listed += (i ? ", " : "") + names[i];
+  journal::record(journal::level::warning, "directory", "directory groups too large to share in XMPP rosters",
+                  {{"source_id", source_id},
+                   {"groups", names.size()},
+                   {"names", listed},
+                   {"xmpp_shared_group_max_members", max_members}});
+}
+
+// A shared plan as parallel arrays for unnest(): groups (uuid, name) and
+// members (uuid, DN).
+struct shared_arrays {
+  std::vector<std::string> uuids, names, member_uuids, member_dns;
+  explicit shared_arrays(proto::shared_plan const& plan) {
+    for (auto const& g : plan.groups) {
+      uuids.push_back(g.uuid);
+      names.push_back(g.name);
+      member_uuids.insert(member_uuids.end(), g.member_dns.size(), g.uuid);
+      member_dns.insert(member_dns.end(), g.member_dns.begin(), g.member_dns.end());
+    }
+  }
+};
+
+// The wanted (group, account) pairs of $2, $3, by a hash join on the DNs;
+// only rows that change are written, so schema/025's triggers push only
+// real changes.
+std::string const want_cte =
+    "WITH want AS (SELECT DISTINCT w.u AS uuid, a.id FROM unnest($2::text[], $3::text[]) w(u, dn) "
+    "JOIN accounts a ON a.directory_source_id = $1 AND lower(a.directory_dn) = w.dn) ";
+std::string const drop_members_sql = want_cte +
+                                     "DELETE FROM directory_shared_members m WHERE m.source_id = $1 "
+                                     "AND (m.uuid, m.account_id) NOT IN (SELECT uuid, id FROM want)";
+std::string const add_members_sql = want_cte +
+                                    "INSERT INTO directory_shared_members(source_id, uuid, account_id) "
+                                    "SELECT $1, uuid, id FROM want ON CONFLICT DO NOTHING";
+
 }  // namespace
+
+asio::awaitable<result<void>> save_shared_groups(db::connection& c, std::int64_t source_id,
+                                                 std::vector<proto::directory_group> const& groups, int max_members) {
+  POSTA_CO_TRY_ASSIGN(auto dn_rows, co_await c.q(account_dns_sql, source_id));
+  auto const plan = proto::plan_shared_groups(groups, first_column(dn_rows), static_cast<std::size_t>(max_members));
+  journal_too_large(source_id, plan.too_large, max_members);
+  shared_arrays const a(plan);
+  // Members that go first, then groups that go, then new names and members.
+  auto members = db::make_params(source_id, db::text_array(a.member_uuids), db::text_array(a.member_dns));
+  POSTA_CO_TRY(co_await c.query(drop_members_sql, members));
+  auto const uuid_list = db::text_array(a.uuids);
+  POSTA_CO_TRY(co_await c.q("DELETE FROM directory_shared_groups WHERE source_id = $1 AND uuid <> ALL($2::text[])",
+                            source_id, uuid_list));
+  auto group_args = db::make_params(source_id, uuid_list, db::text_array(a.names));
+  POSTA_CO_TRY(
+      co_await c.query("INSERT INTO directory_shared_groups(source_id, uuid, name) "
+                       "SELECT $1, u, n FROM unnest($2::text[], $3::text[]) t(u, n) "
+                       "ON CONFLICT (source_id, uuid) DO UPDATE SET name = EXCLUDED.name "
+                       "WHERE directory_shared_groups.name IS DISTINCT FROM EXCLUDED.name",
+                       std::move(group_args)));
+  POSTA_CO_TRY(co_await c.query(add_members_sql, std::move(members)));
+  co_return result<void>{};
+}
 
 asio::awaitable<result<std::vector<proto::known_group>>> load_known_groups(db::pool& pool, std::int64_t source_id) {
   POSTA_CO_TRY_ASSIGN(
@@ -49,12 +121,8 @@ asio::awaitable<result<std::vector<proto::known_group>>> load_known_groups(db::p
 }
 
 asio::awaitable<result<std::vector<std::string>>> load_account_dns(db::pool& pool, std::int64_t source_id) {
-  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool.q("SELECT lower(directory_dn) FROM accounts "
-                                                 "WHERE directory_source_id = $1 AND directory_dn IS NOT NULL",
-                                                 source_id));
-  std::vector<std::string> out;
-  for (int i = 0; i < rows.size(); ++i) out.push_back(rows.str(i, 0));
-  co_return out;
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool.q(account_dns_sql, source_id));
+  co_return first_column(rows);
 }
 
 asio::awaitable<result<std::set<std::string>>> load_addresses_besides_groups(db::pool& pool, std::int64_t source_id,

@@ -33,6 +33,15 @@ asio::awaitable<result<void>> save_directory_groups(db::connection& c, std::int6
 // New lists, one batch of a pass: three statements however many lists.
 asio::awaitable<result<void>> create_groups(db::connection& c, std::int64_t source_id,
                                             std::span<proto::planned_group const> groups);
+// The source's groups as XMPP shared roster groups (schema/025), in the
+// pass's last transaction: each group's members expanded through nested
+// groups as for lists (proto::expand_members) and resolved to the source's
+// accounts. Only what differs from the stored state is written, so the
+// schema's triggers push only real changes. SECURITY: a group of more than
+// `max_members` accounts is not shared (source_config), and is journalled.
+asio::awaitable<result<void>> save_shared_groups(db::connection& c, std::int64_t source_id,
+                                                 std::vector<proto::directory_group> const& groups, int max_members);
+
 asio::awaitable<result<void>> update_group(db::connection& c, std::int64_t source_id, proto::planned_group const& g);
 // False (nothing done) while an alias still targets the group.
 asio::awaitable<result<bool>> delete_group(db::connection& c, proto::known_group const& g);

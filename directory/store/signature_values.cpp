@@ -1,6 +1,7 @@
 #include "directory/store/signature_values.hpp"
 
 #include "core/identity/names.hpp"
+#include "directory/proto/org_unit.hpp"
 
 #include <boost/json/parse.hpp>
 
@@ -10,20 +11,6 @@ namespace {
 std::string detail(std::vector<std::pair<std::string, std::string>> const& details, std::string_view key) {
   for (auto const& [k, v] : details)
     if (k == key) return v;
-  return {};
-}
-
-// The first OU= of a DN ("CN=Ann,OU=Sales,DC=corp" → "Sales"): in AD the
-// organisational unit is where the account lives, not an attribute.
-std::string first_ou(std::string const& dn) {
-  for (std::size_t at = 0; at < dn.size();) {
-    auto const end = dn.find(',', at);
-    auto const rdn = dn.substr(at, end == std::string::npos ? std::string::npos : end - at);
-    if (rdn.size() > 3 && (rdn[0] == 'O' || rdn[0] == 'o') && (rdn[1] == 'U' || rdn[1] == 'u') && rdn[2] == '=')
-      return rdn.substr(3);
-    if (end == std::string::npos) break;
-    at = end + 1;
-  }
   return {};
 }
 
@@ -48,8 +35,10 @@ proto::signature_values signature_values_of(std::string const& display_name, std
   v["postalAddress"] = postal_address(details);
   for (auto const* key : {"title", "mobile", "pager", "url", "description", "info", "department", "company"})
     v[key] = detail(details, key);
+  // [ou]: the entry's ou attribute, else where the entry lives (AD);
+  // [ounotes]: that unit's description, stored by the sync (fetch_units).
   v["ou"] = detail(details, "ou");
-  if (v["ou"].empty()) v["ou"] = first_ou(dn);
+  if (v["ou"].empty()) v["ou"] = proto::first_ou(dn);
   v["ounotes"] = detail(details, "ounotes");
   return v;
 }

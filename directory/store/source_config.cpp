@@ -106,6 +106,10 @@ result<bool> read_field(source_config& c, std::string_view name, boost::json::va
     c.delete_after_days = POSTA_TRY(int_field(v, name, 0, 3650));
   } else if (name == "page_size") {
     c.page_size = POSTA_TRY(int_field(v, name, 10, 5000));
+  } else if (name == "xmpp_shared_groups") {
+    c.xmpp_shared_groups = POSTA_TRY(bool_field(v, name));
+  } else if (name == "xmpp_shared_group_max_members") {
+    c.xmpp_shared_group_max_members = POSTA_TRY(int_field(v, name, 2, 10000));
   } else {
     return false;
   }
@@ -176,7 +180,9 @@ boost::json::object to_json(source_config const& c) {
           {"sync_interval_seconds", c.sync_interval_seconds},
           {"max_disable_percent", c.max_disable_percent},
           {"delete_after_days", c.delete_after_days},
-          {"page_size", c.page_size}};
+          {"page_size", c.page_size},
+          {"xmpp_shared_groups", c.xmpp_shared_groups},
+          {"xmpp_shared_group_max_members", c.xmpp_shared_group_max_members}};
 }
 
 }  // namespace posta::directory::store

@@ -32,6 +32,12 @@ struct source_config {
   int max_disable_percent = 25;
   int delete_after_days = 0;  // 0: accounts gone from the directory are kept, disabled
   int page_size = 500;
+  // Issue 12: the source's groups become XMPP shared roster groups
+  // (schema/025). SECURITY: a group with more members is not shared, so a
+  // roster fetch or a membership change costs at most this many items per
+  // group (the personal roster's bound, xmpp.max_roster_items, is 1000).
+  bool xmpp_shared_groups = true;
+  int xmpp_shared_group_max_members = 500;
 
   proto::attribute_map attributes() const;  // the profile's preset with the overrides
   std::string users_filter() const;

@@ -303,6 +303,10 @@ asio::awaitable<result<void>> engine::apply(store::source_row const& source, syn
     POSTA_CO_TRY(co_await store::save_cookie(c, source.id, report.cookie));
     if (report.groups_changed)
       POSTA_CO_TRY(co_await store::save_directory_groups(c, source.id, report.directory_groups));
+    // Shared roster groups depend on what lists depend on.
+    if (lists_may_change(report))
+      POSTA_CO_TRY(co_await store::save_shared_groups(c, source.id, report.directory_groups,
+                                                      source.config.xmpp_shared_group_max_members));
     co_return result<void>{};
   }));
   co_return result<void>{};

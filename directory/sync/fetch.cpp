@@ -5,6 +5,7 @@
 #include "core/util/crypto_hash.hpp"
 #include "core/util/hex.hpp"
 #include "directory/proto/identity_values.hpp"
+#include "directory/sync/fetch_units.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
@@ -201,6 +202,7 @@ result<fetched> fetch_users_blocking(store::source_config const& c, std::string 
     }));
   }
   POSTA_TRY(fetch_groups(*conn, c, map, from, incremental, out));
+  POSTA_TRY(add_unit_notes_blocking(*conn, c, out.users));
   return out;
 }
 

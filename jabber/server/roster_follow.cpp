@@ -1,4 +1,4 @@
-// Roster pushes and presence after identity changes (schema/019; RFC 6121
+// Roster pushes and presence after identity changes (schema/019, 025; RFC 6121
 // 2.1.6, 2.5, 3.1.5, 3.2.2, 4.5.2).
 #include "jabber/server/roster_follow.hpp"
 
@@ -60,6 +60,26 @@ asio::awaitable<void> roster_follow::on_notify(std::string payload) {
   auto const domain = string_field(o, "domain");
   if (!account.empty() && !contact.empty()) co_await item_changed(account, contact);
   if (!domain.empty()) co_await domain_changed(domain);
+  // schema/025: a shared directory group changed several items at once.
+  // SECURITY: the database sends at most 40 contacts a notification.
+  auto const* contacts = o.if_contains("contacts");
+  if (account.empty() || contacts == nullptr || !contacts->is_array()) co_return;
+  std::vector<std::string> names;
+  for (auto const& c : contacts->get_array())
+    if (c.is_string() && names.size() < 40) names.emplace_back(c.get_string());
+  co_await items_changed(account, names);
+}
+
+asio::awaitable<void> roster_follow::items_changed(std::string const& account,
+                                                   std::vector<std::string> const& contacts) {
+  if (contacts.empty() || (routes_.roster_interested(account).empty() && routes_.available(account).empty())) co_return;
+  auto changes = co_await rosters_.load_items(account, contacts);
+  if (!changes) {
+    journal::record(journal::level::error, "xmpp", "roster push after a shared group change failed",
+                    {{"user", account}, {"detail", changes.error().message()}});
+    co_return;
+  }
+  for (auto const& change : *changes) push_item(routes_, account, change.version, change.item);
 }
 
 asio::awaitable<void> roster_follow::item_changed(std::string const& account, std::string const& contact) {

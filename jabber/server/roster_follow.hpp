@@ -1,6 +1,7 @@
-// Rosters that follow identity changes made elsewhere (schema/019): a
+// Rosters that follow identity changes made elsewhere (schema/019, 025): a
 // deleted account leaves others' rosters, the accounts of a domain with a
-// shared roster appear in each other's. The database has already changed
+// shared roster, or of a directory group, appear in each other's, and an
+// account's new address replaces its old one in the rosters that list it. The database has already changed
 // the rows and the versions; this node pushes the new state of each item to
 // its sessions that asked for the roster (RFC 6121 2.1.6) and lets presence
 // follow as it would after a subscription change (RFC 6121 3.1.5, 3.2.2).
@@ -13,6 +14,7 @@
 #include "core/util/async.hpp"
 
 #include <string>
+#include <vector>
 
 namespace posta::jabber::store {
 class roster_store;
@@ -30,12 +32,14 @@ class roster_follow {
   roster_follow(store::roster_store& rosters, router& routes, session_table& table)
       : rosters_(rosters), routes_(routes), table_(table) {}
 
-  // '{"account": A, "contact": C}' or '{"domain": D}'; anything else is ignored.
+  // '{"account": A, "contact": C}', '{"account": A, "contacts": [C, …]}'
+  // (schema/025) or '{"domain": D}'; anything else is ignored.
   asio::awaitable<void> on_notify(std::string payload);
 
  private:
   asio::awaitable<void> item_changed(std::string const& account, std::string const& contact);
   asio::awaitable<void> domain_changed(std::string const& domain);
+  asio::awaitable<void> items_changed(std::string const& account, std::vector<std::string> const& contacts);
 
   store::roster_store& rosters_;
   router& routes_;

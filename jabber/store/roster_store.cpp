@@ -4,6 +4,7 @@
 #include "jabber/store/roster_store.hpp"
 
 #include "core/db/arrays.hpp"
+#include "core/identity/addresses.hpp"
 
 #include <algorithm>
 
@@ -32,11 +33,13 @@ void append_items(db::rows const& rows, int first_col, std::vector<proto::roster
 
 }  // namespace
 
-void overlay_shared_group(proto::roster_item& item, std::string const& group) {
-  if (group.empty()) return;
+void overlay_shared_groups(proto::roster_item& item, std::string_view groups_json) {
+  auto const groups = identity::detail::parse_string_array(groups_json);
+  if (groups.empty()) return;
   item.sub = proto::subscription::both;
   item.ask = false;
-  if (std::find(item.groups.begin(), item.groups.end(), group) == item.groups.end()) item.groups.push_back(group);
+  for (auto const& g : groups)
+    if (std::find(item.groups.begin(), item.groups.end(), g) == item.groups.end()) item.groups.push_back(g);
 }
 
 asio::awaitable<result<std::int64_t>> roster_store::version(std::string const& account) {
@@ -66,21 +69,33 @@ asio::awaitable<result<roster>> roster_store::load(std::string const& account) {
 }
 
 asio::awaitable<result<roster_change>> roster_store::load_item(std::string const& account, std::string const& contact) {
+  std::vector<std::string> const one{contact};
+  POSTA_CO_TRY_ASSIGN(auto changes, co_await load_items(account, one));
+  co_return std::move(changes.front());
+}
+
+asio::awaitable<result<std::vector<roster_change>>> roster_store::load_items(std::string const& account,
+                                                                             std::vector<std::string> const& contacts) {
+  auto const wanted = db::text_array(contacts);
   POSTA_CO_TRY_ASSIGN(
-      auto rows, co_await pool_.q("SELECT coalesce(v.version, 0), r.contact, r.name, r.subscription, r.ask, g.grp "
-                                  "FROM accounts a "
-                                  "LEFT JOIN xmpp_roster_versions v ON v.account_id = a.id "
-                                  "LEFT JOIN LATERAL (SELECT * FROM xmpp_roster_of(a.id) x WHERE x.contact = $2) r "
-                                  "  ON true "
-                                  "LEFT JOIN LATERAL unnest(r.groups) WITH ORDINALITY g(grp, n) ON true "
-                                  "WHERE a.address = $1 ORDER BY g.n",
-                                  account, contact));
-  roster_change out{0, {contact, {}, {}, proto::subscription::remove, false}};
-  if (rows.empty()) co_return out;
-  out.version = rows.i64(0, 0);
+      auto rows,
+      co_await pool_.q("SELECT coalesce(v.version, 0), r.contact, r.name, r.subscription, r.ask, g.grp "
+                       "FROM accounts a "
+                       "LEFT JOIN xmpp_roster_versions v ON v.account_id = a.id "
+                       "LEFT JOIN LATERAL (SELECT * FROM xmpp_roster_of(a.id) x WHERE x.contact = ANY($2::text[])) r "
+                       "  ON true "
+                       "LEFT JOIN LATERAL unnest(r.groups) WITH ORDINALITY g(grp, n) ON true "
+                       "WHERE a.address = $1 ORDER BY r.contact, g.n",
+                       account, wanted));
+  std::int64_t const version = rows.empty() ? 0 : rows.i64(0, 0);
   std::vector<proto::roster_item> found;
   append_items(rows, 1, found);
-  if (!found.empty()) out.item = std::move(found.front());
+  std::vector<roster_change> out;
+  for (auto const& c : contacts) {
+    auto it = std::find_if(found.begin(), found.end(), [&](auto const& i) { return i.jid == c; });
+    out.push_back(
+        {version, it != found.end() ? *it : proto::roster_item{c, {}, {}, proto::subscription::remove, false}});
+  }
   co_return out;
 }
 
@@ -106,7 +121,7 @@ asio::awaitable<result<roster_store::set_outcome>> roster_store::set_item(std::s
                        "  SET name = EXCLUDED.name, groups = EXCLUDED.groups, listed = true "
                        "  RETURNING subscription, ask) "
                        "SELECT (SELECT count(*) FROM a), v.version, i.subscription, i.ask, "
-                       "  coalesce((SELECT xmpp_shared_group(id, $2) FROM a), '') "
+                       "  coalesce((SELECT xmpp_shared_groups(id, $2) FROM a), '[]') "
                        "FROM (SELECT 1) one LEFT JOIN v ON true LEFT JOIN i ON true",
                        account, contact, name, db::text_array(groups), max_items));
   set_outcome out;
@@ -117,24 +132,23 @@ asio::awaitable<result<roster_store::set_outcome>> roster_store::set_item(std::s
   }
   out.change =
       roster_change{rows.i64(0, 1), {contact, name, groups, subscription_of(rows.text(0, 2)), rows.boolean(0, 3)}};
-  overlay_shared_group(out.change->item, rows.str(0, 4));
+  overlay_shared_groups(out.change->item, rows.text(0, 4));
   co_return out;
 }
 
 asio::awaitable<result<std::optional<roster_change>>> roster_store::remove_item(std::string const& account,
                                                                                 std::string const& contact) {
-  POSTA_CO_TRY_ASSIGN(auto rows,
-                      co_await pool_.q("WITH d AS (DELETE FROM xmpp_roster_items r USING accounts a "
-                                       "  WHERE a.address = $1 AND r.account_id = a.id AND r.contact = $2 "
-                                       "  RETURNING r.account_id, r.listed) "
-                                       "UPDATE xmpp_roster_versions v SET version = v.version + 1 "
-                                       "FROM d WHERE v.account_id = d.account_id AND d.listed "
-                                       "RETURNING v.version, coalesce(xmpp_shared_group(v.account_id, $2), '')",
-                                       account, contact));
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool_.q("WITH d AS (DELETE FROM xmpp_roster_items r USING accounts a "
+                                                  "  WHERE a.address = $1 AND r.account_id = a.id AND r.contact = $2 "
+                                                  "  RETURNING r.account_id, r.listed) "
+                                                  "UPDATE xmpp_roster_versions v SET version = v.version + 1 "
+                                                  "FROM d WHERE v.account_id = d.account_id AND d.listed "
+                                                  "RETURNING v.version, xmpp_shared_groups(v.account_id, $2)",
+                                                  account, contact));
   if (rows.empty()) co_return std::nullopt;
-  // A shared group's member stays listed (schema/019): the push says so.
+  // A shared group's member stays listed (schema/019, 025): the push says so.
   roster_change out{rows.i64(0, 0), {contact, {}, {}, proto::subscription::remove, false}};
-  overlay_shared_group(out.item, rows.str(0, 1));
+  overlay_shared_groups(out.item, rows.text(0, 1));
   co_return out;
 }
 

@@ -27,10 +27,12 @@ struct roster_change {
   proto::roster_item item;
 };
 
-// A contact in a shared roster group (schema/019) is listed as 'both' and
-// in the group, whatever the user's own item says: what xmpp_roster_of()
-// lists, applied to an item just written. `group` empty: not shared.
-void overlay_shared_group(proto::roster_item& item, std::string const& group);
+// A contact in shared roster groups (schema/019 a domain's, schema/025 the
+// directory's) is listed as 'both' and in those groups, whatever the user's
+// own item says: what xmpp_roster_of() lists, applied to an item just
+// written. `groups_json`: xmpp_shared_groups()'s JSON array of the group
+// names ("[]": not shared).
+void overlay_shared_groups(proto::roster_item& item, std::string_view groups_json);
 
 class roster_store {
  public:
@@ -44,6 +46,10 @@ class roster_store {
   // when it is not listed) and the version, from one snapshot: what a
   // roster push after a change made elsewhere (schema/019) carries.
   asio::awaitable<result<roster_change>> load_item(std::string const& account, std::string const& contact);
+  // The same for several contacts (schema/025's notifications), in their
+  // order, from one snapshot.
+  asio::awaitable<result<std::vector<roster_change>>> load_items(std::string const& account,
+                                                                 std::vector<std::string> const& contacts);
   // Adds `contact` or updates its name and groups (2.3, 2.4); its
   // subscription state is kept. SECURITY: a new item only while the user
   // lists fewer than `max_items` (xmpp.max_roster_items, 0: no bound;

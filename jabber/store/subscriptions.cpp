@@ -90,9 +90,9 @@ asio::awaitable<result<std::optional<roster_change>>> write_side(db::connection&
                                                 "AS t(g, n) WHERE account_id = $1 AND contact = $2 ORDER BY n",
                                                 before.account_id, before.contact));
   for (int r = 0; r < groups.size(); ++r) change.item.groups.push_back(groups.str(r, 0));
-  POSTA_CO_TRY_ASSIGN(
-      auto shared, co_await c.q("SELECT coalesce(xmpp_shared_group($1, $2), '')", before.account_id, before.contact));
-  overlay_shared_group(change.item, shared.str(0, 0));
+  POSTA_CO_TRY_ASSIGN(auto shared,
+                      co_await c.q("SELECT xmpp_shared_groups($1, $2)", before.account_id, before.contact));
+  overlay_shared_groups(change.item, shared.text(0, 0));
   co_return change;
 }
 
@@ -153,16 +153,14 @@ asio::awaitable<result<std::vector<pending_request>>> pending_requests(db::pool&
 }
 
 asio::awaitable<result<std::vector<contact_state>>> subscribed_contacts(db::pool& pool, std::string const& account) {
-  // A shared roster group (schema/019) counts as 'both' with each member.
+  // A shared roster group (schema/019, 025) counts as 'both' with each member.
   POSTA_CO_TRY_ASSIGN(auto rows,
                       co_await pool.q("SELECT DISTINCT ON (contact) contact, subscription FROM ("
                                       "  SELECT r.contact, r.subscription, 1 AS rank FROM xmpp_roster_items r "
                                       "  JOIN accounts a ON a.id = r.account_id "
                                       "  WHERE a.address = $1 AND r.subscription <> 'none' "
-                                      "  UNION ALL SELECT m.address, 'both', 0 FROM accounts a "
-                                      "  JOIN domains d ON d.id = a.domain_id AND d.xmpp_shared_roster "
-                                      "  JOIN accounts m ON m.domain_id = a.domain_id AND m.id <> a.id "
-                                      "  WHERE a.address = $1) c ORDER BY contact, rank",
+                                      "  UNION ALL SELECT s.contact, 'both', 0 FROM accounts a, "
+                                      "  xmpp_shared_contacts(a.id) s WHERE a.address = $1) c ORDER BY contact, rank",
                                       account));
   std::vector<contact_state> out;
   for (int r = 0; r < rows.size(); ++r)

@@ -26,6 +26,14 @@ TEST(SignatureValues, OuAttributeWinsAndPostalAddressAsStored) {
   EXPECT_EQ(v["postalAddress"], "Lab 3$Building 2");
 }
 
+TEST(SignatureValues, OuNotesAsTheSyncStoredThem) {
+  auto v =
+      signature_values_of("Ann", "ann@corp.test", "CN=Ann,OU=Sales,DC=corp", {{"ounotes", "Sales floor, 2nd level"}});
+  EXPECT_EQ(v["ou"], "Sales");
+  EXPECT_EQ(v["ounotes"], "Sales floor, 2nd level");
+  EXPECT_EQ(signature_values_of("Bo", "bo@corp.test", "CN=Bo,OU=Sales,DC=corp", {})["ounotes"], "");
+}
+
 TEST(SignatureValues, RenderedThroughTheTemplate) {
   auto t = proto::parse_signature_template("<b>[cn]</b> [title]<br>[postalAddress]", proto::template_kind::html);
   ASSERT_TRUE(t);
