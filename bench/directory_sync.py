@@ -6,6 +6,9 @@ and GROUPS groups (each with a mail address and MEMBERS members), one Posta
   - the full sync time and Posta's peak RSS after it,
   - an incremental pass with nothing changed, and one after one ldapmodify
     (RFC 4533 content sync: only changes travel),
+  - persist mode: ldapmodify to the change visible through the admin API,
+    with the source set to an hour between passes, and the memory of Posta
+    and slapd then,
   - pass-through logins per second: IMAP LOGIN over plain TCP on loopback
     (imap.allow_plaintext_auth_on_loopback, as a webmail on the same host
     would), CLIENTS threads, each login a new connection, directory users
@@ -13,7 +16,7 @@ and GROUPS groups (each with a mail address and MEMBERS members), one Posta
     (argon2id) for comparison.
 
 Run: bench/directory_sync.py [--users 10000] [--groups 500] [--members 20]
-     [--logins 3000] [--clients 16] [--build build]
+     [--logins 3000] [--clients 16] [--persist-changes 20] [--build build]
 Standard library only; slapd from Debian's slapd package. Nothing here is a
 test: no assertion on timings, figures only.
 
@@ -68,12 +71,71 @@ def rss_kb(pid, field):
     return 0
 
 
-def timed_cli(server, *args):
+def timed_sync(server, name):
+    """One pass through the admin API (what `posta directory sync` calls),
+    without the CLI's 30 s timeout: a Debug build on a busy machine takes
+    longer. Returns (seconds, a one-line summary of the report)."""
     t0 = time.monotonic()
-    rc, out, err = server.cli(*args, timeout=600)
-    if rc != 0:
-        raise SystemExit("posta %s failed: %s" % (" ".join(args), err.strip()))
-    return time.monotonic() - t0, out
+    status, _, data = server.request("POST", "/api/v1/directory/sources/%s/sync" % name, timeout=1800)
+    seconds = time.monotonic() - t0
+    if status != 200:
+        raise SystemExit("sync %s failed: %s %s" % (name, status, data[:300]))
+    r = json.loads(data)
+    g = r["groups"]
+    summary = "%d entries, %d created, %d updated, %d disabled; lists: %d created, %d updated%s" % (
+        r["entries"], len(r["created"]), len(r["updated"]), len(r["missing"]), len(g["created"]),
+        len(g["updated"]), " (incremental)" if r["incremental"] else "")
+    return seconds, summary
+
+
+def title_of(server, address):
+    status, body = server.api("GET", "/api/v1/accounts/" + address)
+    if status != 200 or not isinstance(body, dict):
+        return None
+    return (body.get("directory_attributes") or {}).get("title")
+
+
+def wait_until(predicate, timeout):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+    return True
+
+
+def slapd_persist_latency(server, slapd, users, changes):
+    """Persist mode (RFC 4533 refreshAndPersist): the source set to an hour
+    between passes (so polling explains nothing), the service's own first
+    pass awaited, then `changes` ldapmodify title changes one after another,
+    each timed from just before ldapmodify starts to the new title being
+    visible through the admin API. Returns the figures as a dict."""
+    out = {}
+    t0 = time.monotonic()
+    server.cli("directory", "set", "corp", "--interval", "3600")
+    # New settings: the watch makes the full pass itself, then listens.
+    listening = lambda: any("listening for changes" in e.get("text", "") for e in
+                            server.api("GET", "/api/v1/journal?service=directory&page_size=1000")[1]["entries"])
+    if not wait_until(listening, 600):
+        raise SystemExit("persist mode never started listening")
+    out["persist_first_pass_and_listen_seconds"] = round(time.monotonic() - t0, 2)
+    latencies = []
+    for n in range(changes):
+        uid = "u%05d" % ((n * 7919) % users)
+        title = "Persist %d" % n
+        t0 = time.monotonic()
+        slapd.modify("dn: uid=%s,%s\nchangetype: modify\nreplace: title\ntitle: %s\n" % (uid, slapd.people_dn, title))
+        if not wait_until(lambda: title_of(server, uid + "@corp.test") == title, 60):
+            raise SystemExit("change %d never became visible" % n)
+        latencies.append(time.monotonic() - t0)
+    latencies.sort()
+    out["persist_changes"] = changes
+    out["persist_change_visible_seconds_median"] = round(latencies[len(latencies) // 2], 3)
+    out["persist_change_visible_seconds_max"] = round(latencies[-1], 3)
+    out["posta_rss_kb_persist_mode"] = rss_kb(server.proc.pid, "VmRSS")
+    out["slapd_rss_kb"] = rss_kb(slapd.proc.pid, "VmRSS")
+    server.cli("directory", "set", "corp", "--interval", "0")
+    return out
 
 
 def logins_per_second(port, who, total, clients):
@@ -193,6 +255,7 @@ def main():
     p.add_argument("--members", type=int, default=20)
     p.add_argument("--logins", type=int, default=3000)
     p.add_argument("--clients", type=int, default=16)
+    p.add_argument("--persist-changes", type=int, default=20, help="0: no persist-mode figures")
     p.add_argument("--build", default=os.path.join(HERE, "..", "build"))
     p.add_argument("--samba", action="store_true", help="a Samba AD DC instead of slapd (as root)")
     a = p.parse_args()
@@ -217,18 +280,19 @@ def main():
                        input=slapd.service_password + "\n")
             pid = server.proc.pid
             rss_before = rss_kb(pid, "VmRSS")
-            seconds, out = timed_cli(server, "directory", "sync", "corp")
+            seconds, summary = timed_sync(server, "corp")
             result["full_sync_seconds"] = round(seconds, 2)
-            result["full_sync_summary"] = out.strip().splitlines()[-1]
+            result["full_sync_summary"] = summary
             result["posta_rss_kb_before_sync"] = rss_before
             result["posta_peak_rss_kb_after_sync"] = rss_kb(pid, "VmHWM")
-            seconds, _ = timed_cli(server, "directory", "sync", "corp")
+            seconds, _ = timed_sync(server, "corp")
             result["incremental_nothing_changed_seconds"] = round(seconds, 3)
             slapd.modify("dn: uid=u00042,%s\nchangetype: modify\nreplace: title\ntitle: Changed\n" % slapd.people_dn)
-            t0 = time.monotonic()
-            seconds, out = timed_cli(server, "directory", "sync", "corp")
+            seconds, summary = timed_sync(server, "corp")
             result["incremental_one_change_seconds"] = round(seconds, 3)
-            result["incremental_one_change_summary"] = out.strip().splitlines()[-1]
+            result["incremental_one_change_summary"] = summary
+            if a.persist_changes > 0:
+                result.update(slapd_persist_latency(server, slapd, a.users, a.persist_changes))
             port = server.port("imap")
             rate, failed = logins_per_second(port, lambda i: ("u%05d@corp.test" % (i % a.users), "pw-u%05d" % (i % a.users)),
                                              a.logins, a.clients)

@@ -85,6 +85,7 @@ struct planner {
   void safety() {
     std::size_t enabled = 0;
     for (auto const& k : in.known) enabled += k.enabled && !k.missing;
+    if (in.enabled_known) enabled = *in.enabled_known;
     if (in.force || enabled == 0) return;
     if (in.complete && in.users.empty() && in.unchanged_uuids.empty()) {
       plan.stopped = true;
@@ -129,6 +130,23 @@ sync_plan plan_sync(plan_input const& in) {
       if (!p.seen.count(k.uuid)) p.gone(k);
   p.safety();
   return std::move(p.plan);
+}
+
+std::vector<std::string> uuids_named(plan_input const& in) {
+  std::vector<std::string> out;
+  out.reserve(in.users.size() + in.deleted_uuids.size());
+  for (auto const& u : in.users) out.push_back(u.uuid);
+  out.insert(out.end(), in.deleted_uuids.begin(), in.deleted_uuids.end());
+  return out;
+}
+
+std::vector<std::string> addresses_given(std::vector<directory_user> const& users) {
+  std::vector<std::string> out;
+  for (auto const& u : users) {
+    out.push_back(u.mail);
+    out.insert(out.end(), u.aliases.begin(), u.aliases.end());
+  }
+  return out;
 }
 
 }  // namespace posta::directory::proto

@@ -36,7 +36,11 @@ struct plan_input {
   std::vector<std::string> deleted_uuids;    // entries the directory says are gone
   std::vector<std::string> unchanged_uuids;  // still there, unchanged (RFC 4533 present phase)
   bool complete = false;  // `users` and `unchanged_uuids` are everything: a known account in neither is gone
+  // Every account linked to the source when `complete`; else at least those
+  // the entries and deletions name (by uuid), with enabled_known counting
+  // all of them for the safety bound.
   std::vector<known_account> known;
+  std::optional<std::size_t> enabled_known;  // unset: count `known`
   std::vector<std::string> managed_domains;  // lowercase
   // Whether `address` belongs to anything but this source's accounts (a
   // local account, alias or group, another source's account).
@@ -83,5 +87,10 @@ struct sync_plan {
 std::string domain_part(std::string const& address);
 
 sync_plan plan_sync(plan_input const& in);
+
+// What a pass needs looked up before planning: the uuids its entries and
+// deletions name, and the addresses its entries would give (mail, aliases).
+std::vector<std::string> uuids_named(plan_input const& in);
+std::vector<std::string> addresses_given(std::vector<directory_user> const& users);
 
 }  // namespace posta::directory::proto

@@ -89,18 +89,25 @@ asio::awaitable<result<void>> rename_owner(db::connection& c, std::string kind, 
   co_return result<void>{};
 }
 
-asio::awaitable<result<std::vector<proto::known_account>>> load_known_accounts(db::pool& pool, std::int64_t source_id) {
+namespace {
+
+// `only`: "" for every linked account, else a join that narrows them.
+asio::awaitable<result<std::vector<proto::known_account>>> known_accounts(db::pool& pool, std::string only,
+                                                                          db::params args) {
   POSTA_CO_TRY_ASSIGN(
       auto rows,
-      co_await pool.q("SELECT a.id, a.directory_uid, a.address, coalesce(a.directory_login, ''), "
-                      "coalesce(a.directory_dn, ''), a.display_name, a.enabled, a.directory_missing_since IS NOT NULL, "
-                      "a.directory_attributes::text, p.sha256, "
-                      "coalesce((SELECT array_to_json(array_agg(l.address ORDER BY l.address))::text FROM aliases l "
-                      "WHERE l.directory_account_id = a.id), '[]') "
-                      "FROM accounts a LEFT JOIN directory_photos p ON p.account_id = a.id "
-                      "WHERE a.directory_source_id = $1 AND a.directory_uid IS NOT NULL",
-                      source_id));
+      co_await pool.query("SELECT a.id, a.directory_uid, a.address, coalesce(a.directory_login, ''), "
+                          "coalesce(a.directory_dn, ''), a.display_name, a.enabled, "
+                          "a.directory_missing_since IS NOT NULL, a.directory_attributes::text, p.sha256, "
+                          "coalesce((SELECT array_to_json(array_agg(l.address ORDER BY l.address))::text FROM "
+                          "aliases l WHERE l.directory_account_id = a.id), '[]') "
+                          "FROM accounts a " +
+                              only +
+                              " LEFT JOIN directory_photos p ON p.account_id = a.id "
+                              "WHERE a.directory_source_id = $1 AND a.directory_uid IS NOT NULL",
+                          std::move(args)));
   std::vector<proto::known_account> out;
+  out.reserve(rows.size());
   for (int i = 0; i < rows.size(); ++i)
     out.push_back({rows.i64(i, 0), rows.str(i, 1), rows.str(i, 2), rows.str(i, 3), rows.str(i, 4), rows.str(i, 5),
                    rows.boolean(i, 6), rows.boolean(i, 7), details_from(rows.text(i, 8)),
@@ -108,17 +115,43 @@ asio::awaitable<result<std::vector<proto::known_account>>> load_known_accounts(d
   co_return out;
 }
 
+}  // namespace
+
+asio::awaitable<result<std::vector<proto::known_account>>> load_known_accounts(db::pool& pool, std::int64_t source_id) {
+  auto args = db::make_params(source_id);
+  std::string const all;
+  co_return co_await known_accounts(pool, all, std::move(args));
+}
+
+asio::awaitable<result<std::vector<proto::known_account>>> load_known_accounts(db::pool& pool, std::int64_t source_id,
+                                                                               std::vector<std::string> uuids) {
+  auto args = db::make_params(source_id, db::text_array(uuids));
+  std::string const named = "JOIN unnest($2::text[]) AS w(uid) ON w.uid = a.directory_uid";
+  co_return co_await known_accounts(pool, named, std::move(args));
+}
+
+asio::awaitable<result<std::size_t>> count_enabled_accounts(db::pool& pool, std::int64_t source_id) {
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool.q("SELECT count(*) FROM accounts WHERE directory_source_id = $1 "
+                                                 "AND directory_uid IS NOT NULL AND enabled "
+                                                 "AND directory_missing_since IS NULL",
+                                                 source_id));
+  co_return static_cast<std::size_t>(rows.i64(0, 0));
+}
+
 asio::awaitable<result<std::set<std::string>>> load_taken_addresses(db::pool& pool, std::int64_t source_id,
-                                                                    std::vector<std::string> domains) {
-  auto args = db::make_params(db::text_array(domains), source_id);
+                                                                    std::vector<std::string> candidates,
+                                                                    std::vector<std::string> pass_uuids) {
+  auto args = db::make_params(db::text_array(candidates), source_id, db::text_array(pass_uuids));
+  // Joins on unnest, not "= ANY": both lists may hold every user of a full
+  // pass, and a join is one index look-up per element.
   POSTA_CO_TRY_ASSIGN(
       auto rows,
-      co_await pool.query("SELECT x.address FROM addresses x JOIN domains d ON d.id = x.domain_id "
-                          "WHERE d.name = ANY($1::text[]) "
-                          "AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.address = x.address "
-                          "AND a.directory_source_id = $2) "
-                          "AND NOT EXISTS (SELECT 1 FROM aliases l JOIN accounts a ON a.id = l.directory_account_id "
-                          "WHERE l.address = x.address AND a.directory_source_id = $2)",
+      co_await pool.query("WITH mine AS (SELECT a.id, a.address FROM accounts a JOIN unnest($3::text[]) AS u(uid) "
+                          "ON a.directory_uid = u.uid WHERE a.directory_source_id = $2), "
+                          "owned AS (SELECT address FROM mine UNION ALL SELECT l.address FROM aliases l "
+                          "JOIN mine m ON l.directory_account_id = m.id) "
+                          "SELECT x.address FROM addresses x JOIN unnest($1::text[]) AS c(address) USING (address) "
+                          "WHERE x.address NOT IN (SELECT address FROM owned)",
                           std::move(args)));
   std::set<std::string> out;
   for (int i = 0; i < rows.size(); ++i) out.insert(rows.str(i, 0));

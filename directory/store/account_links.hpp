@@ -15,11 +15,20 @@
 namespace posta::directory::store {
 
 asio::awaitable<result<std::vector<proto::known_account>>> load_known_accounts(db::pool& pool, std::int64_t source_id);
+// Only those with these directory UUIDs: what an incremental pass touches.
+asio::awaitable<result<std::vector<proto::known_account>>> load_known_accounts(db::pool& pool, std::int64_t source_id,
+                                                                               std::vector<std::string> uuids);
+// Enabled accounts linked to the source and not missing (the planner's
+// safety bound, when it has not loaded them all).
+asio::awaitable<result<std::size_t>> count_enabled_accounts(db::pool& pool, std::int64_t source_id);
 
-// Addresses in `domains` that belong to anything but this source's accounts
-// and their directory aliases.
+// Which of `candidates` (the addresses a pass would give) belong to anything
+// but the source's accounts with `pass_uuids` and their directory aliases:
+// a local account, alias or group, another source's account, or an account
+// of this source the pass does not touch.
 asio::awaitable<result<std::set<std::string>>> load_taken_addresses(db::pool& pool, std::int64_t source_id,
-                                                                    std::vector<std::string> domains);
+                                                                    std::vector<std::string> candidates,
+                                                                    std::vector<std::string> pass_uuids);
 
 // Which of `domains` Posta does not have yet.
 asio::awaitable<result<std::vector<std::string>>> missing_domains(db::pool& pool, std::vector<std::string> domains);

@@ -9,6 +9,9 @@
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+#include <map>
+
 namespace posta::directory::store {
 namespace {
 
@@ -19,7 +22,8 @@ asio::awaitable<result<void>> set_members(db::connection& c, std::int64_t source
   auto args = db::make_params(group_id, source_id, db::text_array(dns));
   POSTA_CO_TRY(
       co_await c.query("INSERT INTO group_members(group_id, account_id) SELECT $1, a.id FROM accounts a "
-                       "WHERE a.directory_source_id = $2 AND lower(a.directory_dn) = ANY($3::text[]) "
+                       "JOIN unnest($3::text[]) AS m(dn) ON lower(a.directory_dn) = m.dn "
+                       "WHERE a.directory_source_id = $2 AND a.directory_dn IS NOT NULL "
                        "ON CONFLICT DO NOTHING",
                        std::move(args)));
   co_return result<void>{};
@@ -107,9 +111,12 @@ asio::awaitable<result<std::vector<proto::known_group>>> load_known_groups(db::p
                       "FROM groups g WHERE g.directory_source_id = $1 AND g.directory_uid IS NOT NULL",
                       source_id));
   std::vector<proto::known_group> out;
-  for (int i = 0; i < rows.size(); ++i)
+  for (int i = 0; i < rows.size(); ++i) {
     out.push_back({rows.i64(i, 0), rows.str(i, 1), rows.str(i, 2), rows.str(i, 3), rows.str(i, 4),
                    identity::detail::parse_string_array(rows.text(i, 5))});
+    // Sorted as the planner sorts (bytes), whatever the database's collation.
+    std::sort(out.back().member_dns.begin(), out.back().member_dns.end());
+  }
   co_return out;
 }
 
@@ -119,12 +126,12 @@ asio::awaitable<result<std::vector<std::string>>> load_account_dns(db::pool& poo
 }
 
 asio::awaitable<result<std::set<std::string>>> load_addresses_besides_groups(db::pool& pool, std::int64_t source_id,
-                                                                             std::vector<std::string> domains) {
-  auto args = db::make_params(db::text_array(domains), source_id);
-  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool.query("SELECT x.address FROM addresses x JOIN domains d ON d.id = "
-                                                     "x.domain_id WHERE d.name = ANY($1::text[]) AND NOT EXISTS "
-                                                     "(SELECT 1 FROM groups g WHERE g.address = x.address AND "
-                                                     "g.directory_source_id = $2)",
+                                                                             std::vector<std::string> candidates) {
+  auto args = db::make_params(db::text_array(candidates), source_id);
+  POSTA_CO_TRY_ASSIGN(auto rows, co_await pool.query("SELECT x.address FROM addresses x "
+                                                     "JOIN unnest($1::text[]) AS c(address) USING (address) "
+                                                     "WHERE NOT EXISTS (SELECT 1 FROM groups g WHERE "
+                                                     "g.address = x.address AND g.directory_source_id = $2)",
                                                      std::move(args)));
   std::set<std::string> out;
   for (int i = 0; i < rows.size(); ++i) out.insert(rows.str(i, 0));
@@ -166,14 +173,48 @@ asio::awaitable<result<void>> save_directory_groups(db::connection& c, std::int6
   co_return result<void>{};
 }
 
-asio::awaitable<result<void>> create_group(db::connection& c, std::int64_t source_id, proto::planned_group const& g) {
-  POSTA_CO_TRY_ASSIGN(auto domain_id, co_await identity::detail::claim_address(c, g.group.mail, "group"));
-  auto args = db::make_params(g.group.mail, domain_id, g.group.name, source_id, g.group.uuid, g.group.dn);
-  POSTA_CO_TRY_ASSIGN(auto made, co_await c.query("INSERT INTO groups(address, domain_id, name, source, "
-                                                  "directory_source_id, directory_uid, directory_dn) "
-                                                  "VALUES ($1, $2, $3, 'directory', $4, $5, $6) RETURNING id",
-                                                  std::move(args)));
-  co_return co_await set_members(c, source_id, made.i64(0, 0), g.member_dns);
+asio::awaitable<result<void>> create_groups(db::connection& c, std::int64_t source_id,
+                                            std::span<proto::planned_group const> groups) {
+  std::vector<std::string> mails, names, uids, dns;
+  for (auto const& g : groups) {
+    mails.push_back(g.group.mail);
+    names.push_back(g.group.name);
+    uids.push_back(g.group.uuid);
+    dns.push_back(g.group.dn);
+  }
+  auto args = db::make_params(db::text_array(mails), db::text_array(names), db::text_array(uids), db::text_array(dns),
+                              source_id);
+  // As create_accounts: the addresses are claimed in the same statement; one
+  // taken meanwhile fails the batch (the next pass plans it as a conflict).
+  POSTA_CO_TRY_ASSIGN(
+      auto made,
+      co_await c.query("WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) "
+                       "AS t(address, name, uid, dn)), claimed AS (INSERT INTO addresses(address, domain_id, kind) "
+                       "SELECT i.address, d.id, 'group' FROM input i JOIN domains d "
+                       "ON d.name = split_part(i.address, '@', 2) RETURNING address, domain_id) "
+                       "INSERT INTO groups(address, domain_id, name, source, directory_source_id, directory_uid, "
+                       "directory_dn) SELECT i.address, k.domain_id, i.name, 'directory', $5, i.uid, i.dn "
+                       "FROM input i JOIN claimed k USING (address) RETURNING id, address",
+                       std::move(args)));
+  if (made.size() != static_cast<int>(groups.size()))
+    co_return make_error(errc::not_found, "directory sync: a domain of a new list is missing");
+  std::map<std::string, std::int64_t> id_of;
+  for (int i = 0; i < made.size(); ++i) id_of[made.str(i, 1)] = made.i64(i, 0);
+  std::vector<std::int64_t> member_of;
+  std::vector<std::string> member_dns;
+  for (auto const& g : groups)
+    for (auto const& dn : g.member_dns) {
+      member_of.push_back(id_of[g.group.mail]);
+      member_dns.push_back(dn);
+    }
+  auto members = db::make_params(db::int_array(member_of), db::text_array(member_dns), source_id);
+  POSTA_CO_TRY(
+      co_await c.query("INSERT INTO group_members(group_id, account_id) SELECT m.g, a.id "
+                       "FROM unnest($1::bigint[], $2::text[]) AS m(g, dn) JOIN accounts a "
+                       "ON lower(a.directory_dn) = m.dn AND a.directory_source_id = $3 "
+                       "WHERE a.directory_dn IS NOT NULL ON CONFLICT DO NOTHING",
+                       std::move(members)));
+  co_return result<void>{};
 }
 
 asio::awaitable<result<void>> update_group(db::connection& c, std::int64_t source_id, proto::planned_group const& g) {

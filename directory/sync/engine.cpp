@@ -11,7 +11,9 @@
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <tuple>
 
 namespace posta::directory::sync {
 namespace {
@@ -115,6 +117,17 @@ asio::awaitable<result<sync_report>> engine::sync(std::string name, sync_options
 
 namespace {
 
+// Whether the groups after a pass are those stored: a refresh that names
+// every group again (RFC 4533's present phase) changes nothing by itself,
+// and then the lists need no planning and the stored groups no rewrite.
+// `merged` is sorted by uuid (merge_groups).
+bool same_groups(std::vector<proto::directory_group> stored, std::vector<proto::directory_group> const& merged) {
+  auto const key = [](proto::directory_group const& g) { return std::tie(g.uuid, g.dn, g.name, g.mail, g.members); };
+  std::sort(stored.begin(), stored.end(), [&](auto const& x, auto const& y) { return x.uuid < y.uuid; });
+  return std::equal(stored.begin(), stored.end(), merged.begin(), merged.end(),
+                    [&](auto const& x, auto const& y) { return key(x) == key(y); });
+}
+
 // What every report of a pass starts with.
 sync_report report_of(store::source_row const& source, sync_options options, fetched const& got) {
   sync_report r;
@@ -154,41 +167,63 @@ asio::awaitable<result<sync_report>> engine::run(store::source_row const& source
   co_return co_await plan_and_apply(source, options, *got);
 }
 
+// A complete pass compares against every linked account; an incremental
+// one only against the accounts its entries and deletions name (the others
+// are counted for the safety bound), so a pass with a few changes reads a
+// few rows however large the directory. Addresses are looked up the same
+// way: only those the pass's entries would give.
+asio::awaitable<result<void>> engine::load_planning(store::source_row const& source, proto::plan_input& in,
+                                                    std::set<std::string>& taken) {
+  auto& pool = sources_.pool();
+  if (in.complete) {
+    POSTA_CO_TRY_ASSIGN(in.known, co_await store::load_known_accounts(pool, source.id));
+  } else {
+    auto named = proto::uuids_named(in);
+    POSTA_CO_TRY_ASSIGN(in.known, co_await store::load_known_accounts(pool, source.id, std::move(named)));
+    POSTA_CO_TRY_ASSIGN(in.enabled_known, co_await store::count_enabled_accounts(pool, source.id));
+  }
+  std::vector<std::string> entries;
+  for (auto const& u : in.users) entries.push_back(u.uuid);
+  auto given = proto::addresses_given(in.users);
+  POSTA_CO_TRY_ASSIGN(taken,
+                      co_await store::load_taken_addresses(pool, source.id, std::move(given), std::move(entries)));
+  co_return result<void>{};
+}
+
 asio::awaitable<result<sync_report>> engine::plan_and_apply(store::source_row const& source, sync_options options,
                                                             fetched& got) {
   auto& pool = sources_.pool();
   auto const& config = source.config;
-  POSTA_CO_TRY_ASSIGN(auto known, co_await store::load_known_accounts(pool, source.id));
-  POSTA_CO_TRY_ASSIGN(auto taken, co_await store::load_taken_addresses(pool, source.id, config.managed_domains));
   proto::plan_input in;
   in.users = std::move(got.users);
   in.deleted_uuids = std::move(got.deleted_uuids);
   in.unchanged_uuids = std::move(got.unchanged_uuids);
   in.complete = got.complete;
-  in.known = std::move(known);
   in.managed_domains = config.managed_domains;
-  in.taken_elsewhere = [&taken](std::string const& a) { return taken.count(a) > 0; };
   in.max_disable_percent = config.max_disable_percent;
   in.force = options.force;
+  std::set<std::string> taken;
+  POSTA_CO_TRY(co_await load_planning(source, in, taken));
+  in.taken_elsewhere = [&taken](std::string const& a) { return taken.count(a) > 0; };
 
   auto report = report_of(source, options, got);
   POSTA_CO_TRY_ASSIGN(auto stored_groups, co_await store::load_directory_groups(pool, source.id));
-  report.directory_groups = merge_groups(stored_groups, got.groups);
-  report.groups_changed = !got.groups.empty() && !same_groups(stored_groups, report.directory_groups);
+  auto before = got.groups.empty() ? std::vector<proto::directory_group>() : stored_groups;
+  report.directory_groups = merge_groups(std::move(stored_groups), got.groups);
+  report.groups_changed = !got.groups.empty() && !same_groups(std::move(before), report.directory_groups);
   report.plan = proto::plan_sync(in);
   for (auto& s : got.skipped) report.plan.skipped.push_back(std::move(s));
   POSTA_CO_TRY_ASSIGN(report.plan.domains_to_create, co_await store::missing_domains(pool, config.managed_domains));
   if (report.applied()) {
     auto applied = co_await apply(source, report);
-    if (applied) applied = co_await plan_groups(source, report);
-    if (applied) applied = co_await apply_groups(source, report);
     if (!applied) {
       auto const message = applied.error().message();
       co_await sources_.record_end(source.id, "failed", message, "{}");
       co_return applied.error();
     }
+  } else {
+    POSTA_CO_TRY(co_await plan_groups(source, report));
   }
-  if (!report.applied()) POSTA_CO_TRY(co_await plan_groups(source, report));
   journal_pass(report);
   if (!options.dry_run) {
     auto const status = report.plan.stopped ? "stopped" : "ok";
@@ -218,8 +253,23 @@ asio::awaitable<result<sync_report>> engine::quiet_pass(store::source_row const&
   co_return report;
 }
 
+namespace {
+
+// A list's members are accounts found by DN: lists can change only when
+// groups changed, accounts came or changed DN — or in a complete pass,
+// which also repairs whatever an earlier failed pass left.
+bool lists_may_change(sync_report const& r) {
+  if (!r.incremental || r.groups_changed || !r.plan.creates.empty()) return true;
+  return std::any_of(r.plan.updates.begin(), r.plan.updates.end(), [](proto::planned_update const& u) {
+    return std::find(u.changed.begin(), u.changed.end(), "dn") != u.changed.end();
+  });
+}
+
+}  // namespace
+
 // DURABILITY: each batch is one transaction; a crash between batches leaves
-// the earlier ones applied and the next pass plans the rest again.
+// the earlier ones applied and the next pass plans the rest again, the
+// lists included: the cookie moves on only with the last batch.
 asio::awaitable<result<void>> engine::apply(store::source_row const& source, sync_report& report) {
   auto& pool = sources_.pool();
   auto const& plan = report.plan;
@@ -241,6 +291,10 @@ asio::awaitable<result<void>> engine::apply(store::source_row const& source, syn
       co_return result<void>{};
     }));
   }
+  if (lists_may_change(report)) {
+    POSTA_CO_TRY(co_await plan_groups(source, report));
+    POSTA_CO_TRY(co_await apply_groups(source, report));
+  }
   POSTA_CO_TRY(co_await pool.transaction([&](db::connection& c) -> asio::awaitable<result<void>> {
     for (auto const& m : plan.missing) POSTA_CO_TRY(co_await store::mark_missing(c, m.account));
     POSTA_CO_TRY_ASSIGN(report.deleted, co_await store::delete_expired(c, source.id, source.config.delete_after_days));
@@ -249,8 +303,10 @@ asio::awaitable<result<void>> engine::apply(store::source_row const& source, syn
     POSTA_CO_TRY(co_await store::save_cookie(c, source.id, report.cookie));
     if (report.groups_changed)
       POSTA_CO_TRY(co_await store::save_directory_groups(c, source.id, report.directory_groups));
-    POSTA_CO_TRY(co_await store::save_shared_groups(c, source.id, report.directory_groups,
-                                                    source.config.xmpp_shared_group_max_members));
+    // Shared roster groups depend on what lists depend on.
+    if (lists_may_change(report))
+      POSTA_CO_TRY(co_await store::save_shared_groups(c, source.id, report.directory_groups,
+                                                      source.config.xmpp_shared_group_max_members));
     co_return result<void>{};
   }));
   co_return result<void>{};
@@ -267,8 +323,10 @@ asio::awaitable<result<void>> engine::plan_groups(store::source_row const& sourc
   POSTA_CO_TRY_ASSIGN(in.account_dns, co_await store::load_account_dns(pool, source.id));
   if (!report.applied())
     for (auto const& u : report.plan.creates) in.account_dns.push_back(util::ascii_lowercase(u.dn));
-  POSTA_CO_TRY_ASSIGN(auto taken,
-                      co_await store::load_addresses_besides_groups(pool, source.id, source.config.managed_domains));
+  std::vector<std::string> mails;
+  for (auto const& g : in.groups)
+    if (!g.mail.empty()) mails.push_back(g.mail);
+  POSTA_CO_TRY_ASSIGN(auto taken, co_await store::load_addresses_besides_groups(pool, source.id, std::move(mails)));
   in.taken_elsewhere = [&taken](std::string const& a) { return taken.count(a) > 0; };
   report.groups = proto::plan_groups(in);
   co_return result<void>{};
@@ -287,9 +345,12 @@ asio::awaitable<result<void>> engine::apply_groups(store::source_row const& sour
     }
     co_return result<void>{};
   };
-  POSTA_CO_TRY(co_await batches(plan.creates, [&](db::connection& c, proto::planned_group const& g) {
-    return store::create_group(c, source.id, g);
-  }));
+  for (std::size_t i = 0; i < plan.creates.size(); i += batch_size) {
+    POSTA_CO_TRY(co_await pool.transaction([&](db::connection& c) -> asio::awaitable<result<void>> {
+      auto const batch = std::span(plan.creates).subspan(i, std::min(batch_size, plan.creates.size() - i));
+      co_return co_await store::create_groups(c, source.id, batch);
+    }));
+  }
   POSTA_CO_TRY(co_await batches(plan.updates, [&](db::connection& c, proto::planned_group const& g) {
     return store::update_group(c, source.id, g);
   }));

@@ -49,8 +49,12 @@ class engine {
   // stay as they are), errc::conflict when a pass of this source is running.
   asio::awaitable<result<sync_report>> sync(std::string name, sync_options options);
 
+  store::source_store& sources() const { return sources_; }
+
  private:
   asio::awaitable<result<sync_report>> run(store::source_row const& source, sync_options options);
+  asio::awaitable<result<void>> load_planning(store::source_row const& source, proto::plan_input& in,
+                                              std::set<std::string>& taken);
   asio::awaitable<result<void>> apply(store::source_row const& source, sync_report& report);
   asio::awaitable<result<sync_report>> plan_and_apply(store::source_row const& source, sync_options options,
                                                       fetched& got);

@@ -36,13 +36,6 @@ void keep_photo_digest(proto::directory_user& u) {
   if (u.photo) u.photo_sha256 = util::hex_encode(util::digest(util::hash_algorithm::sha256, *u.photo));
 }
 
-bool offers_content_sync(ldap::connection& conn) {
-  auto dse = conn.root_dse_blocking();
-  if (!dse) return false;
-  auto const* controls = dse->values("supportedControl");
-  return controls && std::find(controls->begin(), controls->end(), content_sync_oid) != controls->end();
-}
-
 // What one content synchronisation named, by kind.
 struct sync_sink {
   std::function<result<void>(proto::entry&&, std::string const& uuid)> changed;
@@ -194,6 +187,13 @@ result<void> read_everything(ldap::connection& conn, store::source_config const&
 }
 
 }  // namespace detail
+
+bool offers_content_sync(ldap::connection& conn) {
+  auto dse = conn.root_dse_blocking();
+  if (!dse) return false;
+  auto const* controls = dse->values("supportedControl");
+  return controls && std::find(controls->begin(), controls->end(), content_sync_oid) != controls->end();
+}
 
 result<fetched> fetch_users_blocking(store::source_config const& c, std::string const& password, cookies const& from,
                                      std::int64_t now) {

@@ -55,6 +55,10 @@ std::vector<proto::directory_group> merge_groups(std::vector<proto::directory_gr
 // every group (AD without tombstones) need not store them again.
 bool same_groups(std::vector<proto::directory_group> a, std::vector<proto::directory_group> b);
 
+// Whether the server offers RFC 4533 content synchronisation (its root DSE
+// lists the control); also what persist mode asks before listening.
+bool offers_content_sync(ldap::connection& conn);
+
 result<fetched> fetch_users_blocking(store::source_config const& c, std::string const& password, cookies const& from,
                                      std::int64_t now);
 

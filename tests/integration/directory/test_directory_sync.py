@@ -178,10 +178,53 @@ class DirectorySyncTest(ImapTestCase):
         self.assertNotIn("carol@corp.test", self.cli_json("group", "show", "team@corp.test")["members"])
         self.assertIn("0 created, 0 updated", self.sync())  # and nothing more to do
 
+    def wait_for(self, query, expected):
+        deadline = time.monotonic() + 60  # a bound, not a measurement (bench/ measures)
+        while self.scalar(query) != expected and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertEqual(self.scalar(query), expected, query)
+
+    def listening_noted(self):
+        return len([e for e in self.journal("directory") if "listening for changes" in e.get("text", "")])
+
+    def test_05c1_persist_mode_applies_changes_as_the_server_sends_them(self):
+        # An hour between passes: after the service's own first pass, only
+        # the persistent search (RFC 4533 refreshAndPersist) can explain a
+        # change showing up.
+        self.cli_ok("directory", "set", "corp", "--interval", "3600")
+        try:
+            self.wait_journal(lambda e: "listening for changes" in e.get("text", ""), service="directory", timeout=60)
+            self.slapd.modify("dn: %s\nchangetype: modify\nreplace: title\ntitle: Staff Engineer\n"
+                              % self.slapd.user_dn("alice"))
+            self.wait_for("SELECT directory_attributes->>'title' FROM accounts WHERE address = 'alice@corp.test'",
+                          "Staff Engineer")
+            frank = "SELECT count(*) FROM accounts WHERE address = 'frank@corp.test' AND enabled"
+            self.slapd.add_user("frank", "frank-pw-6", "frank@corp.test", cn="Frank Fisher")
+            self.wait_for(frank, "1")
+            self.slapd.delete(self.slapd.user_dn("frank"))
+            self.wait_for(frank, "0")  # disabled, not deleted
+            self.assertEqual(self.scalar("SELECT count(*) FROM accounts WHERE address = 'frank@corp.test'"), "1")
+            # New settings restart the watch (its first pass is a full one);
+            # once it listens again, changes still arrive.
+            noted = self.listening_noted()
+            self.cli_ok("directory", "set", "corp", "--interval", "3599")
+            deadline = time.monotonic() + 60
+            while self.listening_noted() == noted and time.monotonic() < deadline:
+                time.sleep(0.2)
+            self.assertGreater(self.listening_noted(), noted)
+            self.slapd.modify("dn: %s\nchangetype: modify\nreplace: title\ntitle: Senior Engineer\n"
+                              % self.slapd.user_dn("alice"))
+            self.wait_for("SELECT directory_attributes->>'title' FROM accounts WHERE address = 'alice@corp.test'",
+                          "Senior Engineer")
+        finally:
+            self.cli_ok("directory", "set", "corp", "--interval", "0")
+
     def test_05c_the_directory_service_follows_changes_by_itself(self):
         self.cli_ok("directory", "set", "corp", "--interval", "1")
         try:
-            self.sync()  # the settings changed: one full pass, then only changes
+            # The settings changed: the service makes one full pass by itself
+            # (a `posta directory sync` now could meet it running), then only
+            # changes.
             self.slapd.modify("dn: %s\nchangetype: modify\nreplace: title\ntitle: Chief Engineer\n"
                               % self.slapd.user_dn("alice"))
             query = "SELECT directory_attributes->>'title' FROM accounts WHERE address = 'alice@corp.test'"

@@ -153,6 +153,35 @@ TEST(SyncPlan, MassDisableStopsUnlessForced) {
   EXPECT_FALSE(plan_sync(in).stopped);
 }
 
+// An incremental pass loads only the accounts it names; the safety bound
+// counts them all (enabled_known), so a few deletions out of many pass and
+// a mass deletion still stops.
+TEST(SyncPlan, IncrementalSafetyCountsEveryEnabledAccount) {
+  auto in = input();
+  in.complete = false;
+  for (int i = 0; i < 8; ++i) {
+    auto u = user("u" + std::to_string(i), "u" + std::to_string(i) + "@corp.test");
+    in.known.push_back(known(i + 1, u));
+    in.deleted_uuids.push_back(u.uuid);
+  }
+  in.enabled_known = 1000;
+  EXPECT_FALSE(plan_sync(in).stopped);  // 8 of 1,000
+  EXPECT_EQ(plan_sync(in).missing.size(), 8u);
+  in.enabled_known = 10;
+  EXPECT_TRUE(plan_sync(in).stopped);  // 8 of 10
+}
+
+TEST(SyncPlan, LookupsNameWhatThePassTouches) {
+  auto in = input();
+  in.complete = false;
+  auto a = user("a", "a@corp.test");
+  a.aliases = {"ann@corp.test"};
+  in.users = {a, user("b", "b@corp.test")};
+  in.deleted_uuids = {"c"};
+  EXPECT_EQ(uuids_named(in), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(addresses_given(in.users), (std::vector<std::string>{"a@corp.test", "ann@corp.test", "b@corp.test"}));
+}
+
 TEST(SyncPlan, AnEmptyAnswerStops) {
   auto in = input();
   in.known = {known(1, user("a", "a@corp.test"))};
