@@ -117,17 +117,6 @@ asio::awaitable<result<sync_report>> engine::sync(std::string name, sync_options
 
 namespace {
 
-// Whether the groups after a pass are those stored: a refresh that names
-// every group again (RFC 4533's present phase) changes nothing by itself,
-// and then the lists need no planning and the stored groups no rewrite.
-// `merged` is sorted by uuid (merge_groups).
-bool same_groups(std::vector<proto::directory_group> stored, std::vector<proto::directory_group> const& merged) {
-  auto const key = [](proto::directory_group const& g) { return std::tie(g.uuid, g.dn, g.name, g.mail, g.members); };
-  std::sort(stored.begin(), stored.end(), [&](auto const& x, auto const& y) { return x.uuid < y.uuid; });
-  return std::equal(stored.begin(), stored.end(), merged.begin(), merged.end(),
-                    [&](auto const& x, auto const& y) { return key(x) == key(y); });
-}
-
 // What every report of a pass starts with.
 sync_report report_of(store::source_row const& source, sync_options options, fetched const& got) {
   sync_report r;
