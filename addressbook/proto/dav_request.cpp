@@ -12,8 +12,14 @@ using xml::element;
 
 error bad(std::string reason) { return make_error(errc::invalid_argument, std::move(reason)); }
 
+xml::document_limits body_limits() {
+  xml::document_limits limits;
+  limits.max_elements = max_body_elements;
+  return limits;
+}
+
 result<element> parse_body(std::string_view body, std::string_view ns, std::string_view root) {
-  auto doc = POSTA_TRY(xml::parse_document(body));
+  auto doc = POSTA_TRY(xml::parse_document(body, body_limits()));
   if (!doc.is(ns, root)) return bad("expected a " + std::string(root) + " element");
   return doc;
 }
@@ -156,7 +162,7 @@ result<mkcol_request> parse_mkcol(std::string_view body) {
 }
 
 result<report_request> parse_report(std::string_view body) {
-  auto root = POSTA_TRY(xml::parse_document(body));
+  auto root = POSTA_TRY(xml::parse_document(body, body_limits()));
   if (root.is(carddav_ns, "addressbook-multiget")) return report_request(POSTA_TRY(multiget_of(root)));
   if (root.is(carddav_ns, "addressbook-query")) return report_request(POSTA_TRY(query_of(root)));
   if (root.is(dav_ns, "sync-collection")) return report_request(POSTA_TRY(sync_of(root)));

@@ -89,7 +89,12 @@ using report_request = std::variant<multiget_report, query_report, sync_report>;
 result<report_request> parse_report(std::string_view body);
 
 // SECURITY: bounds of a request the server must answer in one piece.
-inline constexpr std::size_t max_hrefs = 1000;
+// COMPAT(vdirsyncer): its first sync asks for every card of a book in one
+// addressbook-multiget, so the bound is that of a book; the request body's
+// own bound (1 MiB on the HTTP listeners) comes first for larger books.
+inline constexpr std::size_t max_hrefs = 100'000;
+// The tree of one request body: a multiget of max_hrefs, with room.
+inline constexpr std::size_t max_body_elements = 2 * max_hrefs;
 inline constexpr std::size_t max_filters = 32;
 inline constexpr std::size_t max_listed_properties = 64;
 

@@ -189,6 +189,15 @@ class TestDiscoveryAndMethods(CardDavTestCase):
         hrefs = [r.find(DAV + "href").text for r in doc.findall(DAV + "response")]
         self.assertEqual(hrefs, [home + "team/2.vcf"])
         self.assertIn("FN:Member 2", doc.find(".//%saddress-data" % CARD).text)
+        # vdirsyncer asks for a whole book in one multiget: more than a thousand hrefs are answered.
+        hrefs = "".join("<d:href>%steam/%d.vcf</d:href>" % (home, i) for i in range(1500))
+        status, _, text = self.curl("REPORT", home + "team/",
+                                    '<c:addressbook-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav">'
+                                    '<d:prop><d:getetag/></d:prop>%s</c:addressbook-multiget>' % hrefs)
+        self.assertEqual(status, 207)
+        doc = ET.fromstring(text)
+        self.assertEqual(len(doc.findall(DAV + "response")), 1500)
+        self.assertEqual(len(doc.findall(".//%sgetetag" % DAV)), 2)  # 1.vcf and 2.vcf exist
         self.assertEqual(self.curl("DELETE", home + "personal/")[0], 403)
         self.assertEqual(self.curl("DELETE", home + "team/")[0], 204)
         self.assertEqual(self.propfind(home + "team/", "<d:displayname/>")[0], 404)
