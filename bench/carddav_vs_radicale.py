@@ -46,19 +46,30 @@ def card(i, revision=0):
 
 class Uploader:
     def __init__(self, port, user, password):
+        self.port = port
+        self.auth = "Basic " + base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
+        self.connect()
+
+    def connect(self):
         ctx = ssl.create_default_context()
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
-        self.conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=60)
-        self.auth = "Basic " + base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
+        self.conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=ctx, timeout=60)
 
     def request(self, method, path, body=None, headers=None):
         h = {"Authorization": self.auth}
         h.update(headers or {})
-        self.conn.request(method, path, body=body.encode() if isinstance(body, str) else body, headers=h)
-        r = self.conn.getresponse()
-        data = r.read()
-        return r.status, data
+        payload = body.encode() if isinstance(body, str) else body
+        for attempt in (1, 2):  # a kept connection the server closed while idle is opened again
+            try:
+                self.conn.request(method, path, body=payload, headers=h)
+                r = self.conn.getresponse()
+                return r.status, r.read()
+            except (OSError, http.client.HTTPException):
+                if attempt == 2:
+                    raise
+                self.conn.close()
+                self.connect()
 
     def put_cards(self, book_path, indices, revision=0):
         for i in indices:
@@ -198,6 +209,7 @@ def main():
         results = {}
         for name, sync in syncs.items():
             results[name] = [sync()]
+            print("%-9s initial sync %.2f s, %d cards" % (name, results[name][0][0], results[name][0][1]))
         changed = range(0, args.cards, max(1, args.cards // args.changes))[: args.changes]
         up_p.put_cards(book, changed, revision=1)
         up_r.put_cards(rbook, changed, revision=1)
