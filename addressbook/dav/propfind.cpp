@@ -31,7 +31,13 @@ asio::awaitable<result<std::vector<resource>>> home_and_books(call const& c, int
 }
 
 asio::awaitable<result<std::vector<resource>>> book_and_cards(call const& c, int depth, bool with_data) {
-  POSTA_CO_TRY_ASSIGN(auto view, co_await open_book(c, depth > 0));
+  // Without address-data a personal book's listing needs no card texts.
+  bool const texts = depth > 0 && (with_data || c.target.book == gal_book);
+  POSTA_CO_TRY_ASSIGN(auto view, co_await open_book(c, texts));
+  if (depth > 0 && !texts) {
+    POSTA_CO_TRY_ASSIGN(auto metas, co_await store::list_cards(c.ctx.pool, view.book.id));
+    for (auto& m : metas) view.cards.push_back({std::move(m.resource), std::move(m.etag), {}});
+  }
   auto const& book = view.book;
   std::vector<resource> out{{kind::book, proto::book_href(c.who.address, book.name), book, std::nullopt, std::nullopt}};
   for (auto& card : view.cards) {

@@ -61,10 +61,13 @@ result<std::string> to_utf8(std::string bytes, std::string_view charset) {
   return bytes;
 }
 
-std::string percent_decode(std::string_view s) {
+// `marker` followed by two hex digits becomes that byte; anything else is
+// kept as it is (RFC 3986 percent-encoding, RFC 2045 quoted-printable).
+std::string decode_hex_escapes(std::string_view s, char marker) {
   std::string out;
+  out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
+    if (s[i] == marker && i + 2 < s.size()) {
       int const hi = hex_digit(s[i + 1]);
       int const lo = hex_digit(s[i + 2]);
       if (hi >= 0 && lo >= 0) {
@@ -77,6 +80,8 @@ std::string percent_decode(std::string_view s) {
   }
   return out;
 }
+
+std::string percent_decode(std::string_view s) { return decode_hex_escapes(s, '%'); }
 
 result<std::string> decode_base64_lenient(std::string_view text) {
   std::string compact;
@@ -178,23 +183,7 @@ std::vector<std::string> components(std::string_view raw) {
   return out;
 }
 
-std::string decode_quoted_printable(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '=' && i + 2 < text.size()) {
-      int const hi = hex_digit(text[i + 1]);
-      int const lo = hex_digit(text[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-        continue;
-      }
-    }
-    out += text[i];
-  }
-  return out;
-}
+std::string decode_quoted_printable(std::string_view text) { return decode_hex_escapes(text, '='); }
 
 result<std::string> decoded_raw(content_line const& line) {
   auto const encoding = util::ascii_uppercase(line.param_value("ENCODING"));
