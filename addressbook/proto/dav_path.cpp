@@ -1,16 +1,11 @@
 #include "addressbook/proto/dav_path.hpp"
 
+#include "core/util/hex.hpp"
+
 #include <vector>
 
 namespace posta::addressbook::proto {
 namespace {
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 result<std::string> decode_segment(std::string_view s) {
   std::string out;
@@ -19,8 +14,8 @@ result<std::string> decode_segment(std::string_view s) {
       out += s[i];
       continue;
     }
-    int const hi = i + 2 < s.size() ? hex_digit(s[i + 1]) : -1;
-    int const lo = i + 2 < s.size() ? hex_digit(s[i + 2]) : -1;
+    int const hi = i + 2 < s.size() ? util::hex_value(s[i + 1]) : -1;
+    int const lo = i + 2 < s.size() ? util::hex_value(s[i + 2]) : -1;
     if (hi < 0 || lo < 0) return make_error(errc::invalid_argument, "bad percent-encoding");
     out += static_cast<char>(hi * 16 + lo);
     i += 2;
@@ -81,17 +76,14 @@ result<dav_target> parse_dav_path(std::string_view raw) {
 }
 
 std::string percent_encode_segment(std::string_view segment) {
-  static constexpr char hex[] = "0123456789ABCDEF";
   std::string out;
   for (char c : segment) {
     if (is_unreserved(c)) {
       out += c;
       continue;
     }
-    auto const b = static_cast<unsigned char>(c);
     out += '%';
-    out += hex[b >> 4];
-    out += hex[b & 15];
+    util::append_hex(out, static_cast<unsigned char>(c), true);
   }
   return out;
 }

@@ -2,6 +2,7 @@
 
 #include "core/util/ascii.hpp"
 #include "core/util/base64.hpp"
+#include "core/util/hex.hpp"
 #include "core/util/utf8.hpp"
 
 #include <array>
@@ -9,13 +10,6 @@
 
 namespace posta::addressbook::proto {
 namespace {
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  c = util::ascii_upper(c);
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 void append_utf8(std::string& out, std::uint32_t cp) {
   if (cp < 0x80) {
@@ -68,8 +62,8 @@ std::string decode_hex_escapes(std::string_view s, char marker) {
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == marker && i + 2 < s.size()) {
-      int const hi = hex_digit(s[i + 1]);
-      int const lo = hex_digit(s[i + 2]);
+      int const hi = util::hex_value(s[i + 1]);
+      int const lo = util::hex_value(s[i + 2]);
       if (hi >= 0 && lo >= 0) {
         out += static_cast<char>(hi * 16 + lo);
         i += 2;

@@ -2,15 +2,10 @@
 // percent-encoding, form-encoded query strings.
 #include "core/http/target.hpp"
 
+#include "core/util/hex.hpp"
+
 namespace posta::http {
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 bool is_unreserved(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -29,8 +24,8 @@ result<std::string> percent_decode(std::string_view in, bool plus_is_space) {
     } else if (c != '%') {
       out += c;
     } else {
-      int const hi = i + 2 < in.size() ? hex_value(in[i + 1]) : -1;
-      int const lo = i + 2 < in.size() ? hex_value(in[i + 2]) : -1;
+      int const hi = i + 2 < in.size() ? util::hex_value(in[i + 1]) : -1;
+      int const lo = i + 2 < in.size() ? util::hex_value(in[i + 2]) : -1;
       if (hi < 0 || lo < 0) return make_error(errc::invalid_argument, "bad percent-encoding");
       // SECURITY: a decoded NUL would cut names short in C APIs further down.
       if (hi == 0 && lo == 0) return make_error(errc::invalid_argument, "encoded NUL");

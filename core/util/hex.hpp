@@ -14,6 +14,14 @@ inline void append_hex(std::string& out, unsigned char b, bool upper = false) {
   out += digits[b & 15];
 }
 
+// The value of one hex digit (either case), or -1 for any other character.
+inline int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 // Lowercase hex of every byte.
 inline std::string hex_encode(std::string_view bytes) {
   std::string out;
